@@ -1,0 +1,33 @@
+// Lint rules, including the layering of ../shared/docs/architecture.md: each layer may import
+// only the layers above it (wire -> topology -> engine -> capture/server/cli; web -> server API types).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((dir) => ({ group: [`**/${dir}/*`, `**/${dir}`], message })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'test-artifacts/', '.test-report/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', performance: 'readonly', structuredClone: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  layer(['src/wire/**'], ['topology', 'engine', 'capture', 'server', 'cli', 'web'], 'src/wire imports nothing of ours (architecture.md)'),
+  layer(['src/topology/**'], ['engine', 'capture', 'server', 'cli', 'web'], 'src/topology may import only src/wire (architecture.md)'),
+  layer(['src/engine/**'], ['capture', 'server', 'cli', 'web'], 'src/engine may import only wire and topology (architecture.md)'),
+  layer(['src/capture/**'], ['server', 'cli', 'web'], 'src/capture may not import server, cli or web (architecture.md)'),
+  layer(['src/server/**'], ['cli', 'web'], 'src/server may not import cli or web (architecture.md)'),
+  layer(['web/**'], ['engine', 'capture', 'topology', 'wire', 'cli'], 'web/ talks to the server only; it may share API types from src/server (architecture.md)'),
+);

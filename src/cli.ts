@@ -1,0 +1,74 @@
+/**
+ * vswitch-lab command line. Thin: each command lives in src/cli/<command>.ts and exports
+ * `run(args) => Promise<exit code>`. Exit codes: 0 ok, 1 the thing checked failed (invalid
+ * topology, failing test, no ping reply), 2 bad input (unreadable file, bad option, bad frame).
+ * No command prints a stack trace for bad input.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+type Loader = () => Promise<{ command: Command }>;
+
+/** Commands, loaded lazily so `validate` does not pay for the server's imports. */
+export const commands: Record<string, Loader> = {
+  validate: () => import('./cli/validate.js'),
+};
+
+function usage(): string {
+  return [
+    'usage: vswitch-lab <command> [options]',
+    '',
+    'commands:',
+    ...Object.keys(commands).map((c) => `  ${c}`),
+    '',
+    "run 'vswitch-lab <command> --help' for a command's options",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`vswitch-lab: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const { command } = await load();
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    // Bad input is reported by each command; reaching here is a bug. Say so plainly, once.
+    console.error(`vswitch-lab ${name}: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.VSWITCH_LAB_DEBUG) console.error(err);
+    return 70;
+  }
+}
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+const viaBin = process.argv[1] !== undefined && /vswitch-lab(\.js)?$/.test(process.argv[1]);
+
+if (invokedDirectly || viaBin) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(`vswitch-lab: internal error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 70;
+    },
+  );
+}

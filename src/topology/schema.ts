@@ -1,0 +1,445 @@
+/**
+ * Topology file format v1: the zod schema. Field names use vSphere's vocabulary. This file holds
+ * the *shape* of a topology (types, ranges, formats); references between objects (a vNIC's port
+ * group, a link's endpoints, ...) are checked in cross-references.ts, and policy inheritance
+ * (vSwitch -> port group) is resolved in policy.ts.
+ *
+ * Interfaces are named `node:interface` everywhere: `web-01:eth0`, `esxi-01:vmk0`,
+ * `esxi-01:vmnic1`, `tor-1:eth3`, `laptop:eth0`.
+ */
+import { z } from 'zod';
+import { macError } from '../wire/mac.js';
+import { ipv4Error, ipv6Error } from '../wire/ip.js';
+
+// ---------------------------------------------------------------------------------------------
+// Scalars
+
+/** Object names as vSphere limits them (vSwitch, port group): at most 32 characters. */
+const VSPHERE_NAME_MAX = 32;
+
+export const NodeName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"')
+  .describe('Name of a node (host, VM, physical switch, physical host); unique across the topology.');
+
+export const InterfaceName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]*$/, 'must start with a letter or digit and use only letters, digits, ".", "/", "_" and "-"')
+  .describe('Name of an interface on its node, e.g. eth0, vmnic1, vmk0, Gi1/0/1.');
+
+export const VSphereName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(VSPHERE_NAME_MAX, `must be at most ${VSPHERE_NAME_MAX} characters (vSphere's limit)`);
+
+/** `node:interface` */
+export const InterfaceRef = z
+  .string()
+  .regex(/^[^:\s]+:[^:\s]+$/, 'must be "node:interface", e.g. "esxi-01:vmnic0"')
+  .describe('An interface, written "node:interface".');
+
+export const Mac = z
+  .string()
+  .superRefine((s, ctx) => {
+    const e = macError(s);
+    if (e) ctx.addIssue({ code: 'custom', message: e });
+  })
+  .describe('MAC address: 00:50:56:aa:00:01, 00-50-56-aa-00-01 or 0050.56aa.0001.');
+
+export const Ipv4Cidr = z
+  .string()
+  .superRefine((s, ctx) => {
+    const e = ipv4Error(s, true);
+    if (e) ctx.addIssue({ code: 'custom', message: e });
+  })
+  .describe('IPv4 address with prefix length, e.g. 10.0.0.11/24.');
+
+export const Ipv4Address = z
+  .string()
+  .superRefine((s, ctx) => {
+    const e = ipv4Error(s, false);
+    if (e) ctx.addIssue({ code: 'custom', message: e });
+  })
+  .describe('IPv4 address, e.g. 10.0.0.1.');
+
+export const Ipv6Cidr = z
+  .string()
+  .superRefine((s, ctx) => {
+    const e = ipv6Error(s, true);
+    if (e) ctx.addIssue({ code: 'custom', message: e });
+  })
+  .describe('IPv6 address with prefix length, e.g. 2001:db8:10::11/64.');
+
+export const VlanId = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'VLAN ID must be 0..4095')
+  .max(4095, 'VLAN ID must be 0..4095')
+  .describe('Port group VLAN ID: 0 = untagged (EST), 1..4094 = the vSwitch tags (VST), 4095 = the guest tags (VGT, trunk).');
+
+/** VLAN that can appear on a wire (1..4094). */
+export const WireVlan = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'VLAN must be 1..4094')
+  .max(4094, 'VLAN must be 1..4094');
+
+export const Pcp = z.number().int('must be a whole number').min(0, 'PCP must be 0..7').max(7, 'PCP must be 0..7');
+
+// ---------------------------------------------------------------------------------------------
+// Policies (vss-behaviour §3 S*, §4 T*, §5 Q1)
+
+export const AcceptReject = z.enum(['accept', 'reject']);
+
+export const SecurityPolicy = z
+  .object({
+    promiscuous: AcceptReject.describe('S1 Promiscuous mode.'),
+    macChanges: AcceptReject.describe('S2 MAC address changes.'),
+    forgedTransmits: AcceptReject.describe('S3 Forged transmits.'),
+  })
+  .strict();
+
+export const LoadBalancing = z
+  .enum(['srcid', 'srcmac', 'iphash', 'failover'])
+  .describe('T2 route based on originating virtual port (srcid), T3 source MAC hash (srcmac), T4 IP hash (iphash), T5 explicit failover order (failover).');
+
+export const TeamingPolicy = z
+  .object({
+    loadBalancing: LoadBalancing,
+    failureDetection: z.enum(['link', 'beacon']).describe('T6 network failure detection: link status only, or beacon probing.'),
+    notifySwitches: z.boolean().describe('T7 notify switches (RARP after a move).'),
+    failback: z.boolean().describe('T8 failback.'),
+    active: z.array(InterfaceName).describe('T1 active uplinks (vmnic names), in order.'),
+    standby: z.array(InterfaceName).describe('T1 standby uplinks, in order.'),
+    unused: z.array(InterfaceName).describe('T1 unused uplinks.'),
+  })
+  .strict();
+
+export const ShapingPolicy = z
+  .object({
+    enabled: z.boolean(),
+    averageBps: z.number().int().positive().describe('Average bandwidth, bits per second.'),
+    peakBps: z.number().int().positive().describe('Peak bandwidth, bits per second (>= average).'),
+    burstBytes: z.number().int().positive().describe('Burst size, bytes.'),
+  })
+  .strict();
+
+/** Policies as a vSwitch states them: every group optional, every field optional (defaults fill in). */
+export const PolicySettings = z
+  .object({
+    security: SecurityPolicy.partial().optional(),
+    teaming: TeamingPolicy.partial().optional(),
+    shaping: ShapingPolicy.partial().optional(),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// ESXi host
+
+export const PhysicalNic = z
+  .object({
+    name: InterfaceName.describe('vmnic name, e.g. vmnic0.'),
+    mac: Mac,
+    speedMbps: z.number().int().positive().optional().describe('Link speed; informational.'),
+  })
+  .strict();
+
+export const PortGroup = z
+  .object({
+    name: VSphereName.describe('Port group name, unique per host.'),
+    vlan: VlanId,
+    policy: PolicySettings.optional().describe('Overrides of the vSwitch policy; an unset field inherits.'),
+  })
+  .strict();
+
+export const VSwitch = z
+  .object({
+    name: VSphereName.describe('vSwitch name, unique per host, e.g. vSwitch0.'),
+    mtu: z.number().int('must be a whole number').min(1280, 'vSwitch MTU must be 1280..9000').max(9000, 'vSwitch MTU must be 1280..9000').default(1500),
+    uplinks: z.array(InterfaceName).default([]).describe('vmnics of this host; a vmnic belongs to at most one vSwitch.'),
+    policy: PolicySettings.optional(),
+    cdp: z.enum(['down', 'listen', 'advertise', 'both']).optional(),
+    portGroups: z.array(PortGroup).default([]),
+  })
+  .strict();
+
+export const VmkService = z.enum([
+  'management',
+  'vmotion',
+  'provisioning',
+  'faultToleranceLogging',
+  'vSphereReplication',
+  'vSphereReplicationNFC',
+  'vsan',
+  'vsanWitness',
+  'vSphereBackupNFC',
+]);
+
+export const VmkernelAdapter = z
+  .object({
+    name: InterfaceName.regex(/^vmk\d+$/, 'VMkernel adapters are named vmk0, vmk1, ...'),
+    portGroup: VSphereName.describe('Port group it sits in (alone: a vmk on a vSS has its port group to itself).'),
+    mac: Mac,
+    ipv4: Ipv4Cidr.optional(),
+    ipv6: z.array(Ipv6Cidr).optional(),
+    gateway: Ipv4Address.optional(),
+    mtu: z.number().int().min(1280, 'vmk MTU must be 1280..9000').max(9000, 'vmk MTU must be 1280..9000').default(1500),
+    netstack: z.enum(['default', 'vmotion', 'provisioning']).default('default').describe('TCP/IP stack.'),
+    services: z.array(VmkService).default([]),
+  })
+  .strict();
+
+export const HostSettings = z
+  .object({
+    reversePathFwdCheckPromisc: z
+      .boolean()
+      .default(false)
+      .describe('F8: apply the reverse-path check to promiscuous ports too (ESXi default off).'),
+  })
+  .strict();
+
+export const Host = z
+  .object({
+    name: NodeName,
+    nics: z.array(PhysicalNic).default([]),
+    vswitches: z.array(VSwitch).default([]),
+    vmkernel: z.array(VmkernelAdapter).default([]),
+    settings: HostSettings.optional(),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Virtual machines
+
+export const GuestVlanInterface = z
+  .object({
+    vlan: WireVlan,
+    ipv4: Ipv4Cidr.optional(),
+    ipv6: z.array(Ipv6Cidr).optional(),
+  })
+  .strict()
+  .describe('A guest VLAN sub-interface (eth0.10), for vNICs on a VLAN 4095 port group.');
+
+export const VNic = z
+  .object({
+    name: InterfaceName.describe('Guest interface name, e.g. eth0.'),
+    portGroup: VSphereName.describe("Port group on the VM's host."),
+    mac: Mac.describe('Initial MAC (the configured one). The effective MAC starts equal to it.'),
+    connected: z.boolean().default(true),
+    ipv4: Ipv4Cidr.optional(),
+    ipv6: z.array(Ipv6Cidr).optional(),
+    gateway: Ipv4Address.optional(),
+    mtu: z.number().int().min(68).max(9000).default(1500).describe("Guest interface MTU."),
+    vlans: z.array(GuestVlanInterface).optional(),
+  })
+  .strict();
+
+export const Vm = z
+  .object({
+    name: NodeName,
+    host: NodeName.describe('The ESXi host it runs on.'),
+    nics: z.array(VNic).min(1, 'a VM needs at least one vNIC'),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Physical network
+
+export const VlanList = z
+  .union([
+    z.literal('all'),
+    z.array(z.union([WireVlan, z.string().regex(/^\d{1,4}-\d{1,4}$/, 'a range is written "100-199"')])),
+  ])
+  .describe('"all", or a list of VLANs and ranges like [10, 20, "100-199"].');
+
+export const SwitchPort = z.discriminatedUnion('mode', [
+  z
+    .object({
+      name: InterfaceName,
+      mode: z.literal('access'),
+      vlan: WireVlan.default(1),
+      channelGroup: z.number().int().positive().optional(),
+      description: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      name: InterfaceName,
+      mode: z.literal('trunk'),
+      allowedVlans: VlanList.default('all'),
+      nativeVlan: WireVlan.nullable().default(1).describe('VLAN of untagged frames, or null for none (untagged ingress dropped).'),
+      nativeTagged: z.boolean().default(false).describe('Send the native VLAN tagged too.'),
+      channelGroup: z.number().int().positive().optional(),
+      description: z.string().optional(),
+    })
+    .strict(),
+]);
+
+export const PhysicalSwitch = z
+  .object({
+    name: NodeName,
+    macAgingSeconds: z.number().int().min(0).default(300).describe('P1 MAC aging time (0 = never age).'),
+    macTableSize: z.number().int().min(1).max(1_000_000).default(8192).describe('P1 MAC table size; the oldest entry is evicted first.'),
+    ports: z.array(SwitchPort),
+    channelGroups: z
+      .array(z.object({ id: z.number().int().positive(), mode: z.literal('on').default('on') }).strict())
+      .optional()
+      .describe('P4 static EtherChannel groups; ports join with channelGroup.'),
+  })
+  .strict();
+
+export const PhysicalHostNic = z
+  .object({
+    name: InterfaceName,
+    mac: Mac,
+    ipv4: Ipv4Cidr.optional(),
+    ipv6: z.array(Ipv6Cidr).optional(),
+    gateway: Ipv4Address.optional(),
+    mtu: z.number().int().min(68).max(9216).default(1500),
+    vlan: WireVlan.optional().describe('Send and expect frames tagged with this VLAN.'),
+  })
+  .strict();
+
+export const PhysicalHost = z
+  .object({
+    name: NodeName,
+    nics: z.array(PhysicalHostNic).min(1, 'a physical host needs at least one NIC'),
+  })
+  .strict();
+
+export const Link = z
+  .object({
+    a: InterfaceRef,
+    b: InterfaceRef,
+    up: z.boolean().default(true),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Test frames and expectations (run by the engine: `vswitch-lab test`)
+
+const FrameCommon = {
+  dst: Mac.optional().describe('Destination MAC; default depends on the kind.'),
+  src: Mac.optional().describe("Source MAC; default: the sending interface's effective MAC."),
+  vlan: z.union([z.number().int().min(0).max(4095), z.array(z.number().int().min(0).max(4095)).min(1).max(2)]).optional()
+    .describe('802.1Q tag to add (or [outer, inner] for QinQ).'),
+  pcp: Pcp.optional(),
+};
+
+export const FrameSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('hex'), hex: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('ethernet'), ...FrameCommon, ethertype: z.number().int().min(0).max(0xffff), payloadHex: z.string().optional() }).strict(),
+  z.object({ kind: z.literal('arp-request'), ...FrameCommon, targetIp: Ipv4Address, senderIp: Ipv4Address.optional() }).strict(),
+  z.object({ kind: z.literal('arp-reply'), ...FrameCommon, targetIp: Ipv4Address, senderIp: Ipv4Address.optional(), targetMac: Mac.optional() }).strict(),
+  z.object({ kind: z.literal('gratuitous-arp'), ...FrameCommon, ip: Ipv4Address.optional() }).strict(),
+  z.object({ kind: z.literal('rarp'), ...FrameCommon }).strict(),
+  z.object({
+    kind: z.literal('icmp-echo'), ...FrameCommon,
+    dstIp: Ipv4Address, srcIp: Ipv4Address.optional(),
+    id: z.number().int().min(0).max(0xffff).optional(), seq: z.number().int().min(0).max(0xffff).optional(),
+    size: z.number().int().min(0).max(9000).optional().describe('ICMP data bytes (like ping -s).'),
+    df: z.boolean().optional(),
+  }).strict(),
+  z.object({
+    kind: z.literal('udp'), ...FrameCommon,
+    dstIp: Ipv4Address, srcIp: Ipv4Address.optional(),
+    srcPort: z.number().int().min(0).max(0xffff).optional(), dstPort: z.number().int().min(0).max(0xffff),
+    payloadHex: z.string().optional(),
+  }).strict(),
+]);
+
+export const TestExpect = z
+  .object({
+    deliveredTo: z.array(InterfaceRef).optional().describe('Exactly these endpoint interfaces receive a copy.'),
+    alsoDeliveredTo: z.array(InterfaceRef).optional().describe('At least these receive a copy.'),
+    notDeliveredTo: z.array(InterfaceRef).optional(),
+    drop: z.object({ reason: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a drop reason code, e.g. FORGED_TRANSMIT'), at: z.string().optional() }).strict().optional(),
+    noDrops: z.boolean().optional(),
+    pingSucceeds: z.boolean().optional(),
+    pingMessage: z.string().optional().describe('Text the ping output must contain, e.g. "Message too long".'),
+    deliveredVlan: z.record(z.string(), z.union([z.number().int(), z.literal('untagged')])).optional()
+      .describe('Per receiving interface: the VLAN tag its copy carried, or "untagged".'),
+  })
+  .strict();
+
+export const TestCase = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    send: z.object({ from: InterfaceRef, frame: FrameSpec, count: z.number().int().min(1).max(1000).optional() }).strict().optional(),
+    ping: z
+      .object({
+        from: InterfaceRef,
+        to: Ipv4Address,
+        count: z.number().int().min(1).max(1000).default(1),
+        size: z.number().int().min(0).max(65507).default(56),
+        df: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    expect: TestExpect,
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Top level
+
+export const Defaults = z
+  .object({
+    security: SecurityPolicy.partial().optional().describe('S4: security defaults for every vSwitch that does not say (Reject/Reject/Reject when silent).'),
+    teaming: TeamingPolicy.partial().optional(),
+    shaping: ShapingPolicy.partial().optional(),
+    arpCacheTimeoutSeconds: z.number().int().min(1).default(1200).describe('Endpoint ARP cache entry lifetime.'),
+  })
+  .strict();
+
+export const Layout = z
+  .object({
+    positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() }).strict()).default({}),
+  })
+  .strict()
+  .describe('Where the UI draws nodes; no effect on behaviour.');
+
+export const Topology = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1).describe('Topology format version.'),
+    name: z.string().min(1).max(100),
+    description: z.string().optional(),
+    defaults: Defaults.optional(),
+    hosts: z.array(Host).default([]),
+    vms: z.array(Vm).default([]),
+    physicalSwitches: z.array(PhysicalSwitch).default([]),
+    physicalHosts: z.array(PhysicalHost).default([]),
+    links: z.array(Link).default([]),
+    layout: Layout.optional(),
+    tests: z.array(TestCase).optional(),
+  })
+  .strict();
+
+/** A topology as written in a file (defaults not yet applied). */
+export type TopologyInput = z.input<typeof Topology>;
+/** A topology after parsing: defaults applied, shapes checked (references not yet). */
+export type TopologyDoc = z.output<typeof Topology>;
+export type HostDoc = z.output<typeof Host>;
+export type VSwitchDoc = z.output<typeof VSwitch>;
+export type PortGroupDoc = z.output<typeof PortGroup>;
+export type VmkernelDoc = z.output<typeof VmkernelAdapter>;
+export type VmDoc = z.output<typeof Vm>;
+export type VNicDoc = z.output<typeof VNic>;
+export type PhysicalSwitchDoc = z.output<typeof PhysicalSwitch>;
+export type SwitchPortDoc = z.output<typeof SwitchPort>;
+export type PhysicalHostDoc = z.output<typeof PhysicalHost>;
+export type PhysicalHostNicDoc = z.output<typeof PhysicalHostNic>;
+export type LinkDoc = z.output<typeof Link>;
+export type PolicySettingsDoc = z.output<typeof PolicySettings>;
+export type SecurityPolicyDoc = z.output<typeof SecurityPolicy>;
+export type TeamingPolicyDoc = z.output<typeof TeamingPolicy>;
+export type ShapingPolicyDoc = z.output<typeof ShapingPolicy>;
+export type FrameSpecDoc = z.output<typeof FrameSpec>;
+export type TestCaseDoc = z.output<typeof TestCase>;
+export type TestExpectDoc = z.output<typeof TestExpect>;

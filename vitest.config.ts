@@ -1,0 +1,14 @@
+// Kept apart from web/'s vite config on purpose: vite's `root` for the browser app must not
+// change where vitest looks for tests.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores on CI: run files in parallel, but not more than the machine has.
+    maxWorkers: 2,
+  },
+});
