@@ -1,0 +1,170 @@
+/**
+ * Classic pcap reader: the records are parsed by the `pcap-parser` package, behind a wrapper that
+ * files off its sharp edges:
+ * - an 'error' listener is always attached (an unhandled 'error' event would throw);
+ * - the file header is checked here first: both byte orders, microsecond (a1b2c3d4) and
+ *   nanosecond (a1b23c4d) magic — pcap-parser knows only the former, so a nanosecond file is fed
+ *   to it with the microsecond magic and its fractions are read back as nanoseconds — version,
+ *   and link type (Ethernet only);
+ * - pcap-parser silently drops a truncated last record: we count the bytes it consumed and report
+ *   what is left over as an error with its byte offset;
+ * - it never hangs: the promise settles on 'end' or 'error', exactly once.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import type { EventEmitter } from 'node:events';
+import type { CaptureFile, CapturePacket, ReadCaptureOptions } from './capture-file.js';
+import { MAX_SNAPLEN, asBuffer, assertEthernet, assertSize } from './capture-file.js';
+import { CaptureFormatError } from './capture-format-error.js';
+import { PCAP_HEADER_LEN, PCAP_RECORD_HEADER_LEN } from './pcap-writer.js';
+
+interface PcapParserPacket {
+  header: { timestampSeconds: number; timestampMicroseconds: number; capturedLength: number; originalLength: number };
+  data: Buffer;
+}
+interface PcapParserModule {
+  parse(input: string | NodeJS.ReadableStream): EventEmitter;
+}
+const pcapParser = createRequire(import.meta.url)('pcap-parser') as PcapParserModule;
+
+export interface PcapHeader {
+  littleEndian: boolean;
+  nano: boolean;
+  versionMajor: number;
+  versionMinor: number;
+  snapLen: number;
+  linkType: number;
+}
+
+/** Reads and checks the 24-byte global header. Throws CaptureFormatError. */
+export function parsePcapHeader(buf: Buffer): PcapHeader {
+  if (buf.length < 4) throw new CaptureFormatError(`not a pcap file: only ${buf.length} bytes`, 0);
+  const magicBE = buf.readUInt32BE(0);
+  let littleEndian: boolean;
+  let nano: boolean;
+  switch (magicBE) {
+    case 0xa1b2c3d4: littleEndian = false; nano = false; break;
+    case 0xd4c3b2a1: littleEndian = true; nano = false; break;
+    case 0xa1b23c4d: littleEndian = false; nano = true; break;
+    case 0x4d3cb2a1: littleEndian = true; nano = true; break;
+    case 0xa1b2cd34:
+    case 0x34cdb2a1:
+      throw new CaptureFormatError('modified (Kuznetzov) pcap format is not supported; convert it with editcap -F pcap', 0);
+    default:
+      throw new CaptureFormatError(`not a pcap file: magic number ${buf.toString('hex', 0, 4)} is neither a1b2c3d4 nor a1b23c4d in either byte order`, 0);
+  }
+  if (buf.length < PCAP_HEADER_LEN) {
+    throw new CaptureFormatError(`truncated pcap file header: ${buf.length} of ${PCAP_HEADER_LEN} bytes`, 0);
+  }
+  const u16 = (o: number): number => (littleEndian ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o: number): number => (littleEndian ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const versionMajor = u16(4);
+  const versionMinor = u16(6);
+  if (versionMajor !== 2) {
+    throw new CaptureFormatError(`unsupported pcap version ${versionMajor}.${versionMinor}; only 2.x is read`, 4);
+  }
+  // The link-type field's upper bits may carry FCS information; the link type is the low 16 bits.
+  return { littleEndian, nano, versionMajor, versionMinor, snapLen: u32(16), linkType: u32(20) & 0xffff };
+}
+
+/** Reads a classic pcap file (path or bytes) into memory. Rejects with CaptureFormatError. */
+export async function readPcap(input: Uint8Array | string, options?: ReadCaptureOptions): Promise<CaptureFile> {
+  if (typeof input === 'string') {
+    try {
+      assertSize((await stat(input)).size, options);
+      return await readPcapBuffer(await readFile(input), options);
+    } catch (err) {
+      throw err instanceof CaptureFormatError ? err.withFile(input) : err;
+    }
+  }
+  return readPcapBuffer(asBuffer(input), options);
+}
+
+function readPcapBuffer(buf: Buffer, options: ReadCaptureOptions | undefined): Promise<CaptureFile> {
+  try {
+    assertSize(buf.length, options);
+    const header = parsePcapHeader(buf);
+    assertEthernet(header.linkType, 20);
+    return parseRecords(buf, header);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function parseRecords(buf: Buffer, header: PcapHeader): Promise<CaptureFile> {
+  const { nano, littleEndian } = header;
+  let feed: Buffer[] = [buf];
+  if (nano) {
+    // pcap-parser knows only the microsecond magic: hand it that, read fractions as nanoseconds.
+    const patched = Buffer.from(buf.subarray(0, PCAP_HEADER_LEN));
+    if (littleEndian) patched.writeUInt32LE(0xa1b2c3d4, 0);
+    else patched.writeUInt32BE(0xa1b2c3d4, 0);
+    feed = [patched, buf.subarray(PCAP_HEADER_LEN)];
+  }
+  const fracToNs = nano ? 1n : 1000n;
+  const fracMax = nano ? 1_000_000_000 : 1_000_000;
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let consumed = PCAP_HEADER_LEN;
+    let problem: CaptureFormatError | undefined;
+    const packets: CapturePacket[] = [];
+    const fail = (err: CaptureFormatError): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+
+    const parser = pcapParser.parse(Readable.from(feed, { objectMode: false }));
+    parser.on('error', (err: unknown) => {
+      fail(new CaptureFormatError(`pcap: ${err instanceof Error ? err.message : String(err)}`, consumed));
+    });
+    parser.on('packet', (p: PcapParserPacket) => {
+      if (problem !== undefined) return;
+      const h = p.header;
+      if (h.capturedLength > MAX_SNAPLEN) {
+        problem = new CaptureFormatError(`corrupt pcap record: captured length ${h.capturedLength} is over the maximum of ${MAX_SNAPLEN}`, consumed + 8);
+        return;
+      }
+      if (h.timestampMicroseconds >= fracMax) {
+        problem = new CaptureFormatError(`corrupt pcap record: fraction of second ${h.timestampMicroseconds} is not below ${fracMax}`, consumed + 4);
+        return;
+      }
+      packets.push({
+        interface: 0,
+        timestampNs: BigInt(h.timestampSeconds) * 1_000_000_000n + BigInt(h.timestampMicroseconds) * fracToNs,
+        data: p.data,
+        originalLength: h.originalLength,
+      });
+      consumed += PCAP_RECORD_HEADER_LEN + h.capturedLength;
+    });
+    parser.on('end', () => {
+      if (settled) return;
+      if (problem !== undefined) return fail(problem);
+      if (consumed < buf.length) return fail(describeLeftover(buf, consumed, littleEndian));
+      settled = true;
+      resolve({
+        format: 'pcap',
+        interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }],
+        packets,
+      });
+    });
+  });
+}
+
+/** What pcap-parser left unread at the end: a truncated (or absurd) record. */
+function describeLeftover(buf: Buffer, offset: number, littleEndian: boolean): CaptureFormatError {
+  const left = buf.length - offset;
+  if (left < PCAP_RECORD_HEADER_LEN) {
+    return new CaptureFormatError(`truncated pcap record header: ${left} of ${PCAP_RECORD_HEADER_LEN} bytes`, offset);
+  }
+  const capLen = littleEndian ? buf.readUInt32LE(offset + 8) : buf.readUInt32BE(offset + 8);
+  if (capLen > MAX_SNAPLEN) {
+    return new CaptureFormatError(`corrupt pcap record: captured length ${capLen} is over the maximum of ${MAX_SNAPLEN}`, offset + 8);
+  }
+  return new CaptureFormatError(
+    `truncated pcap record: header says ${capLen} captured bytes, only ${left - PCAP_RECORD_HEADER_LEN} remain`,
+    offset,
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * pcapng reader, our own (small): Section Header Blocks in either byte order (several sections
+ * in one file are fine; interface ids restart per section and are made global here), Interface
+ * Description Blocks (link type, snap length, if_name, if_description, if_tsresol in both its
+ * power-of-10 and power-of-2 forms, if_tsoffset), Enhanced, Simple and (obsolete) Packet Blocks
+ * with epb_flags direction, epb_packetid, epb_dropcount and opt_comment. Other blocks (name
+ * resolution, statistics, decryption secrets, custom) are skipped. Every structural problem is a
+ * CaptureFormatError naming the byte offset.
+ */
+import type { CaptureDirection, CaptureFile, CaptureInterface, CapturePacket, ReadCaptureOptions } from './capture-file.js';
+import { asBuffer, assertEthernet, assertSize } from './capture-file.js';
+import { CaptureFormatError } from './capture-format-error.js';
+import {
+  BLOCK_EPB, BLOCK_IDB, BLOCK_OPB, BLOCK_SHB, BLOCK_SPB, BYTE_ORDER_MAGIC, EPB_DROPCOUNT, EPB_FLAGS, EPB_PACKETID,
+  IF_DESCRIPTION, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_COMMENT, OPT_ENDOFOPT,
+} from './pcapng-writer.js';
+
+const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
+
+interface InterfaceState extends CaptureInterface {
+  /** Timestamp units per second (10^6 by default). */
+  unitsPerSecond: bigint;
+  /** if_tsoffset, in nanoseconds. */
+  offsetNs: bigint;
+}
+
+const pad4 = (n: number): number => (n + 3) & ~3;
+const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+function blockName(type: number): string {
+  switch (type) {
+    case BLOCK_SHB: return 'Section Header Block';
+    case BLOCK_IDB: return 'Interface Description Block';
+    case BLOCK_EPB: return 'Enhanced Packet Block';
+    case BLOCK_SPB: return 'Simple Packet Block';
+    case BLOCK_OPB: return 'Packet Block';
+    default: return `block of type ${hex32(type)}`;
+  }
+}
+
+/** Reads a pcapng file already in memory. Throws CaptureFormatError. */
+export function readPcapng(input: Uint8Array, options?: ReadCaptureOptions): CaptureFile {
+  const buf = asBuffer(input);
+  assertSize(buf.length, options);
+  const len = buf.length;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const interfaces: InterfaceState[] = [];
+  const packets: CapturePacket[] = [];
+  let le = true;
+  let sectionBase = 0; // global index of the current section's interface 0
+  let sectionInterfaces = 0;
+
+  const text = (start: number, length: number): string => {
+    let end = start + length;
+    while (end > start && buf[end - 1] === 0) end--; // some writers add a terminating NUL
+    return buf.toString('utf8', start, end);
+  };
+
+  /** Calls `on` for every option in [start, end); `end` is the start of the trailing length. */
+  const eachOption = (start: number, end: number, type: number, on: (code: number, at: number, length: number) => void): void => {
+    let o = start;
+    while (o + 4 <= end) {
+      const code = dv.getUint16(o, le);
+      const length = dv.getUint16(o + 2, le);
+      if (code === OPT_ENDOFOPT) return;
+      if (o + 4 + length > end) {
+        throw new CaptureFormatError(`corrupt ${blockName(type)}: option ${code} of ${length} bytes runs past the end of its block`, o);
+      }
+      on(code, o + 4, length);
+      o += 4 + pad4(length);
+    }
+  };
+
+  const timestamp = (iface: InterfaceState, high: number, low: number): bigint => {
+    const units = (BigInt(high) << 32n) | BigInt(low);
+    const ns =
+      iface.unitsPerSecond === 1_000_000_000n ? units
+        : iface.unitsPerSecond === 1_000_000n ? units * 1000n
+          : (units * 1_000_000_000n) / iface.unitsPerSecond;
+    return ns + iface.offsetNs;
+  };
+
+  const packetInterface = (id: number, at: number, type: number): number => {
+    if (id >= sectionInterfaces) {
+      throw new CaptureFormatError(
+        `${blockName(type)} refers to interface ${id}, but its section declares ${sectionInterfaces} interface${sectionInterfaces === 1 ? '' : 's'}`,
+        at,
+      );
+    }
+    const index = sectionBase + id;
+    const iface = interfaces[index]!;
+    assertEthernet(iface.linkType, at, iface.name === undefined ? `interface ${id}: ` : `interface ${id} (${iface.name}): `);
+    return index;
+  };
+
+  let off = 0;
+  if (len < 12 || buf.readUInt32LE(0) !== BLOCK_SHB) {
+    throw new CaptureFormatError('not a pcapng file: it does not start with a Section Header Block (0a0d0d0a)', 0);
+  }
+  while (off < len) {
+    if (len - off < 12) {
+      throw new CaptureFormatError(`truncated block header: ${len - off} bytes left, a block needs at least 12`, off);
+    }
+    const type = dv.getUint32(off, le);
+    if (type === BLOCK_SHB) {
+      const magic = dv.getUint32(off + 8, true);
+      if (magic === BYTE_ORDER_MAGIC) le = true;
+      else if (magic === BYTE_ORDER_MAGIC_SWAPPED) le = false;
+      else {
+        throw new CaptureFormatError(
+          `corrupt Section Header Block: byte-order magic bytes ${buf.toString('hex', off + 8, off + 12)} are neither 4d3c2b1a (little-endian) nor 1a2b3c4d (big-endian)`,
+          off + 8,
+        );
+      }
+    }
+    const total = dv.getUint32(off + 4, le);
+    if (total < 12 || total % 4 !== 0) {
+      throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is ${total < 12 ? 'under 12' : 'not a multiple of 4'}`, off + 4);
+    }
+    if (total > len - off) {
+      throw new CaptureFormatError(`truncated ${blockName(type)}: block total length ${total}, only ${len - off} bytes left in the file`, off);
+    }
+    const trailing = dv.getUint32(off + total - 4, le);
+    if (trailing !== total) {
+      throw new CaptureFormatError(`corrupt ${blockName(type)}: trailing block total length ${trailing} differs from the leading ${total}`, off + total - 4);
+    }
+    const end = off + total - 4; // start of the trailing length
+    const need = (min: number): void => {
+      if (total < min) throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is under its minimum of ${min}`, off + 4);
+    };
+
+    switch (type) {
+      case BLOCK_SHB: {
+        need(28);
+        const major = dv.getUint16(off + 12, le);
+        const minor = dv.getUint16(off + 14, le);
+        if (major !== 1) throw new CaptureFormatError(`unsupported pcapng version ${major}.${minor}; only 1.x is read`, off + 12);
+        sectionBase = interfaces.length;
+        sectionInterfaces = 0;
+        break;
+      }
+      case BLOCK_IDB: {
+        need(20);
+        const iface: InterfaceState = {
+          linkType: dv.getUint16(off + 8, le),
+          snapLen: dv.getUint32(off + 12, le),
+          unitsPerSecond: 1_000_000n,
+          offsetNs: 0n,
+        };
+        eachOption(off + 16, end, type, (code, at, length) => {
+          if (code === IF_NAME) iface.name = text(at, length);
+          else if (code === IF_DESCRIPTION) iface.description = text(at, length);
+          else if (code === IF_TSRESOL && length >= 1) {
+            const r = buf[at]!;
+            const exp = BigInt(r & 0x7f);
+            iface.unitsPerSecond = r & 0x80 ? 1n << exp : 10n ** exp;
+          } else if (code === IF_TSOFFSET && length >= 8) {
+            iface.offsetNs = dv.getBigInt64(at, le) * 1_000_000_000n;
+          }
+        });
+        interfaces.push(iface);
+        sectionInterfaces++;
+        break;
+      }
+      case BLOCK_EPB:
+      case BLOCK_OPB: {
+        need(32);
+        const obsolete = type === BLOCK_OPB;
+        const id = obsolete ? dv.getUint16(off + 8, le) : dv.getUint32(off + 8, le);
+        const index = packetInterface(id, off + 8, type);
+        const capLen = dv.getUint32(off + 20, le);
+        const dataStart = off + 28;
+        if (dataStart + capLen > end) {
+          throw new CaptureFormatError(`corrupt ${blockName(type)}: captured length ${capLen} runs past the end of its ${total}-byte block`, off + 20);
+        }
+        const iface = interfaces[index]!;
+        const packet: CapturePacket = {
+          interface: index,
+          timestampNs: timestamp(iface, dv.getUint32(off + 12, le), dv.getUint32(off + 16, le)),
+          data: buf.subarray(dataStart, dataStart + capLen),
+          originalLength: dv.getUint32(off + 24, le),
+        };
+        if (obsolete) {
+          const drops = dv.getUint16(off + 10, le);
+          if (drops !== 0xffff) packet.dropCount = BigInt(drops);
+        }
+        eachOption(Math.min(dataStart + pad4(capLen), end), end, type, (code, at, length) => {
+          if (code === EPB_FLAGS && length >= 4) {
+            const dir = dv.getUint32(at, le) & 3;
+            const direction: CaptureDirection | undefined = dir === 1 ? 'inbound' : dir === 2 ? 'outbound' : undefined;
+            if (direction !== undefined) packet.direction = direction;
+          } else if (code === EPB_PACKETID && length >= 8 && !obsolete) {
+            packet.packetId = dv.getBigUint64(at, le);
+          } else if (code === EPB_DROPCOUNT && length >= 8 && !obsolete) {
+            packet.dropCount = dv.getBigUint64(at, le);
+          } else if (code === OPT_COMMENT) {
+            const c = text(at, length);
+            packet.comment = packet.comment === undefined ? c : `${packet.comment}\n${c}`;
+          }
+        });
+        packets.push(packet);
+        break;
+      }
+      case BLOCK_SPB: {
+        need(16);
+        const index = packetInterface(0, off, type);
+        const iface = interfaces[index]!;
+        const originalLength = dv.getUint32(off + 8, le);
+        let capLen = Math.min(originalLength, total - 16);
+        if (iface.snapLen !== 0) capLen = Math.min(capLen, iface.snapLen);
+        // A Simple Packet Block has no timestamp.
+        packets.push({ interface: index, timestampNs: 0n, data: buf.subarray(off + 12, off + 12 + capLen), originalLength });
+        break;
+      }
+      default:
+        break; // name resolution, interface statistics, decryption secrets, custom, ...: not needed for replay
+    }
+    off += total;
+  }
+
+  return {
+    format: 'pcapng',
+    interfaces: interfaces.map(({ unitsPerSecond: _u, offsetNs: _o, ...visible }) => visible),
+    packets,
+  };
+}
