@@ -84,3 +84,27 @@ export function ipv6ToString(bytes: Uint8Array, offset = 0): string {
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[offset + i]! << 8) | bytes[offset + i + 1]!).toString(16));
   return new Address6(groups.join(':')).correctForm();
 }
+
+/** True when `address` (text or uint32) lies in `cidr` (`10.0.0.0/24`); false when either is invalid. */
+export function ipv4InSubnet(address: string | number, cidr: string): boolean {
+  const text = typeof address === 'number' ? ipv4ToString(address) : address.trim();
+  if (!parseIpv4(text) || !parseIpv4(cidr)) return false;
+  return new Address4(text).isInSubnet(new Address4(cidr.trim()));
+}
+
+/** True when `address` (text or 16 bytes) lies in `cidr` (`2001:db8::/64`); false when either is invalid. */
+export function ipv6InSubnet(address: string | Uint8Array, cidr: string): boolean {
+  const text = typeof address === 'string' ? address.trim() : ipv6ToString(address);
+  if (!parseIpv6(text) || !parseIpv6(cidr)) return false;
+  return new Address6(text).isInSubnet(new Address6(cidr.trim()));
+}
+
+/** True when the 16-byte addresses `a` and `b` share the first `prefix` bits. */
+export function sameSubnet6(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
+  let bits = prefix;
+  for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((a[i]! & mask) !== (b[i]! & mask)) return false;
+  }
+  return true;
+}

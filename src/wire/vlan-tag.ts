@@ -1,0 +1,134 @@
+/**
+ * 802.1Q / 802.1ad tags: accessors that read the tag stack in place (no allocation) and the
+ * operations the switch performs on a copy — push, pop, rewrite. Every operation returns a new
+ * `Uint8Array`; the input is never modified and the result shares no bytes with it.
+ *
+ * A tag is TPID (0x8100 C-tag, 0x88a8 S-tag, 0x9100 old QinQ) + TCI (PCP 3 bits, DEI 1 bit,
+ * VID 12 bits), inserted after the source MAC. Outer tag first.
+ */
+import { ETH_HEADER_LEN, MIN_FRAME_LEN, TYPE_OFFSET, isTpid, read16 } from './ethernet.js';
+import { FrameInputError } from './errors.js';
+
+export interface VlanTag {
+  tpid: number;
+  /** priority code point, 0..7 */
+  pcp: number;
+  /** drop eligible indicator */
+  dei: boolean;
+  /** 0 = priority tag, 1..4094, 4095 reserved */
+  vid: number;
+}
+
+export const TPID_CTAG = 0x8100;
+export const TPID_STAG = 0x88a8;
+export const TPID_QINQ_OLD = 0x9100;
+export const VLAN_TAG_LEN = 4;
+
+/** Number of stacked tags (0x8100 / 0x88a8 / 0x9100) that fit wholly in the frame. */
+export function tagCount(frame: Uint8Array): number {
+  let n = 0;
+  let off = TYPE_OFFSET;
+  while (off + 6 <= frame.length && isTpid((frame[off]! << 8) | frame[off + 1]!)) {
+    n++;
+    off += 4;
+  }
+  return n;
+}
+
+function hasOuterTag(frame: Uint8Array): boolean {
+  return frame.length >= ETH_HEADER_LEN + 4 && isTpid((frame[12]! << 8) | frame[13]!);
+}
+
+/** VID of the outer tag: -1 when untagged, 0 for a priority tag. */
+export function outerVid(frame: Uint8Array): number {
+  return hasOuterTag(frame) ? ((frame[14]! & 0x0f) << 8) | frame[15]! : -1;
+}
+
+/** PCP of the outer tag, -1 when untagged. */
+export function outerPcp(frame: Uint8Array): number {
+  return hasOuterTag(frame) ? frame[14]! >>> 5 : -1;
+}
+
+/** DEI of the outer tag (false when untagged). */
+export function outerDei(frame: Uint8Array): boolean {
+  return hasOuterTag(frame) && (frame[14]! & 0x10) !== 0;
+}
+
+/** TPID of the outer tag, -1 when untagged. */
+export function outerTpid(frame: Uint8Array): number {
+  return hasOuterTag(frame) ? (frame[12]! << 8) | frame[13]! : -1;
+}
+
+/** Offset just after the Ethernet header and all tags: where the L3 packet starts. */
+export function l3Offset(frame: Uint8Array): number {
+  return ETH_HEADER_LEN + 4 * tagCount(frame);
+}
+
+/** EtherType (or 802.3 length) after all tags; -1 when the frame is too short to hold it. */
+export function innerEthertype(frame: Uint8Array): number {
+  const off = TYPE_OFFSET + 4 * tagCount(frame);
+  return off + 2 <= frame.length ? (frame[off]! << 8) | frame[off + 1]! : -1;
+}
+
+/** All tags, outer first (allocates; for display and tests, not the hot path). */
+export function readTags(frame: Uint8Array): VlanTag[] {
+  const n = tagCount(frame);
+  const tags: VlanTag[] = [];
+  for (let i = 0; i < n; i++) {
+    const off = TYPE_OFFSET + 4 * i;
+    const tci = read16(frame, off + 2);
+    tags.push({ tpid: read16(frame, off), pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0x0fff });
+  }
+  return tags;
+}
+
+function checkTag(vid: number, pcp: number, tpid: number): void {
+  if (!Number.isInteger(vid) || vid < 0 || vid > 4095) throw new FrameInputError(`VLAN ID ${vid} is out of range (0..4095)`, 'vid');
+  if (!Number.isInteger(pcp) || pcp < 0 || pcp > 7) throw new FrameInputError(`PCP ${pcp} is out of range (0..7)`, 'pcp');
+  if (!isTpid(tpid)) throw new FrameInputError(`TPID 0x${tpid.toString(16)} is not a VLAN TPID (0x8100, 0x88a8 or 0x9100)`, 'tpid');
+}
+
+function checkFrame(frame: Uint8Array): void {
+  if (frame.length < ETH_HEADER_LEN) throw new FrameInputError(`a ${frame.length}-byte frame has no Ethernet header (needs ${ETH_HEADER_LEN} bytes)`, 'frame');
+}
+
+/** A copy of `frame` with a new outer tag. */
+export function pushTag(frame: Uint8Array, vid: number, pcp = 0, tpid: number = TPID_CTAG): Uint8Array {
+  checkTag(vid, pcp, tpid);
+  checkFrame(frame);
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame.subarray(0, 12), 0);
+  out[12] = tpid >>> 8;
+  out[13] = tpid & 0xff;
+  out[14] = (pcp << 5) | (vid >>> 8);
+  out[15] = vid & 0xff;
+  out.set(frame.subarray(12), 16);
+  return out;
+}
+
+/**
+ * A copy of `frame` without its outer tag, padded back to 60 bytes when shorter. An untagged
+ * frame comes back as an unchanged copy.
+ */
+export function popTag(frame: Uint8Array): Uint8Array {
+  checkFrame(frame);
+  if (!hasOuterTag(frame)) return frame.slice();
+  const out = new Uint8Array(Math.max(frame.length - 4, MIN_FRAME_LEN));
+  out.set(frame.subarray(0, 12), 0);
+  out.set(frame.subarray(16), 12);
+  return out;
+}
+
+/**
+ * A copy of `frame` whose outer tag carries `vid` (and `pcp` when given; otherwise the PCP and
+ * DEI are kept). An untagged frame gets a new 802.1Q tag, as `pushTag` would.
+ */
+export function rewriteTag(frame: Uint8Array, vid: number, pcp?: number): Uint8Array {
+  if (!hasOuterTag(frame)) return pushTag(frame, vid, pcp ?? 0);
+  checkTag(vid, pcp ?? 0, TPID_CTAG);
+  const out = frame.slice();
+  const keep = pcp === undefined ? out[14]! & 0xf0 : (pcp << 5) | (out[14]! & 0x10);
+  out[14] = keep | (vid >>> 8);
+  out[15] = vid & 0xff;
+  return out;
+}
