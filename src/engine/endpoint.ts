@@ -1,0 +1,113 @@
+/**
+ * The contract between the switching fabric and the endpoints that sit on its edge: VM vNICs,
+ * VMkernel adapters and physical host NICs (rules E*). The fabric owns ports, links, rules and
+ * the clock; an endpoint's IP stack owns ARP caches, replies and pings. Neither reaches into the
+ * other: the fabric hands each stack an `EndpointPort`, and calls `EndpointStack.receive` with
+ * every copy delivered to it.
+ *
+ * Time is the lab's virtual clock in nanoseconds (a plain number: exact for ~104 days).
+ */
+
+export type EndpointKind = 'vnic' | 'vmk' | 'physical-nic';
+
+export interface Ipv4Config {
+  /** unsigned 32-bit address */
+  address: number;
+  prefix: number;
+}
+
+/** One L3 interface of an endpoint: untagged, or a guest VLAN sub-interface (vlan set). */
+export interface EndpointL3 {
+  /** 802.1Q VLAN the stack tags its frames with, or undefined for untagged */
+  vlan?: number;
+  ipv4?: Ipv4Config;
+}
+
+export interface EndpointConfig {
+  /** `node:interface`, e.g. `web-01:eth0`, `esxi-01:vmk1`, `laptop:eth0` */
+  id: string;
+  kind: EndpointKind;
+  /** interface MTU (IP packet size), from the topology */
+  mtu: number;
+  /** untagged L3 interface first (when it has an address), then guest VLAN sub-interfaces */
+  interfaces: EndpointL3[];
+  /** default gateway, when configured */
+  gateway?: number;
+  /** ARP cache entry lifetime */
+  arpTimeoutNs: number;
+}
+
+/** What the fabric gives a stack. */
+export interface EndpointPort {
+  readonly id: string;
+  now(): number;
+  /** The MAC the endpoint currently uses as source (a vNIC's effective MAC). */
+  effectiveMac(): Uint8Array;
+  /** Send a frame into the fabric from this endpoint (the guest/NIC transmits it). */
+  transmit(frame: Uint8Array): void;
+  /** Run `fn` after `delayNs` of virtual time. */
+  setTimer(delayNs: number, fn: () => void): void;
+  /** Record an endpoint decision on the trace stream (ARP learned, echo answered, ping result...). */
+  note(action: EndpointNoteAction, rule: string, detail: string): void;
+  /** True when somebody listens to the trace stream (build `detail` strings only then). */
+  readonly tracing: boolean;
+}
+
+export type EndpointNoteAction =
+  | 'arp-learn'
+  | 'arp-reply'
+  | 'arp-request'
+  | 'echo-reply'
+  | 'echo-request'
+  | 'ping-result'
+  | 'ignore'
+  | 'fragment'
+  | 'reassemble'
+  | 'local-error';
+
+export interface PingOptions {
+  /** destination IPv4 (uint32) */
+  dst: number;
+  count: number;
+  /** ICMP data bytes, like `ping -s` / `vmkping -s` */
+  size: number;
+  /** don't fragment (`vmkping -d`) */
+  df: boolean;
+  intervalNs: number;
+  timeoutNs: number;
+}
+
+export interface PingReply {
+  seq: number;
+  rttNs: number;
+  ttl: number;
+  bytes: number;
+}
+
+export interface PingResult {
+  transmitted: number;
+  received: number;
+  replies: PingReply[];
+  /** local errors, e.g. "Message too long" (E2) or "No route to host"; empty when none */
+  errors: string[];
+  done: boolean;
+}
+
+export interface EndpointArpEntry {
+  ip: string;
+  mac: string;
+  /** virtual ns when the entry expires */
+  expiresAt: number;
+  vlan?: number;
+}
+
+/** What an endpoint's IP stack implements. */
+export interface EndpointStack {
+  /** A copy the fabric delivered to this endpoint (tag stack as the endpoint receives it). */
+  receive(frame: Uint8Array): void;
+  /** Start a ping; `onDone` runs (on the virtual clock) when every probe was answered or timed out. */
+  ping(options: PingOptions, onDone: (result: PingResult) => void): void;
+  arpCache(): EndpointArpEntry[];
+}
+
+export type EndpointStackFactory = (config: EndpointConfig, port: EndpointPort) => EndpointStack;

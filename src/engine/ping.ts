@@ -1,0 +1,133 @@
+/**
+ * Bookkeeping of one ping session (rules E1, E2): which probes were issued, sent, answered, lost
+ * or failed locally, and the result handed to `onDone`. The IP stack (ip-stack.ts) drives it —
+ * it owns the clock, ARP and the wire; this file owns only the counting, so the rules of what
+ * makes a reply count live in one place:
+ * - a reply counts once per sequence number (duplicates, e.g. through promiscuous ports, are not
+ *   counted again), only while its probe is still outstanding (a reply after the probe timed out
+ *   is late and ignored);
+ * - RTT runs from the moment the probe was issued, so the first probe's RTT includes ARP
+ *   resolution, as with Linux ping;
+ * - local errors (Message too long, Network is unreachable, Host is down) are listed once each.
+ */
+import type { PingOptions, PingReply, PingResult } from './endpoint.js';
+
+/** First ICMP sequence number: Linux iputils ping starts at 1 (vmkping at 0). */
+export const FIRST_SEQ = 1;
+/** ICMP data bytes at most: 65535 - 20 (IP) - 8 (ICMP). */
+export const MAX_PING_SIZE = 65507;
+
+/** Probe states (a byte per probe). */
+const ProbeState = { NotIssued: 0, WaitingArp: 1, Sent: 2, Answered: 3, Lost: 4 } as const;
+
+export class PingSession {
+  private readonly state: Uint8Array;
+  private readonly issuedAt: Float64Array;
+  private settled = 0;
+  private transmitted = 0;
+  private readonly replies: PingReply[] = [];
+  private readonly errors: string[] = [];
+  finished = false;
+
+  constructor(
+    readonly id: number,
+    readonly options: PingOptions,
+    readonly onDone: (result: PingResult) => void,
+  ) {
+    this.state = new Uint8Array(options.count);
+    this.issuedAt = new Float64Array(options.count);
+  }
+
+  get count(): number {
+    return this.options.count;
+  }
+
+  /** ICMP sequence number of probe `index` (wrapping at 16 bits). */
+  seqOf(index: number): number {
+    return (FIRST_SEQ + index) & 0xffff;
+  }
+
+  /** Probe index of an ICMP sequence number, or -1 when no probe of this session has it. */
+  indexOf(seq: number): number {
+    const index = (seq - FIRST_SEQ) & 0xffff;
+    return index < this.count ? index : -1;
+  }
+
+  issue(index: number, now: number): void {
+    this.issuedAt[index] = now;
+    this.state[index] = ProbeState.WaitingArp;
+  }
+
+  /** The echo request left the stack (one probe, however many fragments). */
+  sent(index: number): void {
+    if (this.state[index] !== ProbeState.WaitingArp) return;
+    this.state[index] = ProbeState.Sent;
+    this.transmitted++;
+  }
+
+  isOutstanding(index: number): boolean {
+    const s = this.state[index];
+    return s === ProbeState.WaitingArp || s === ProbeState.Sent;
+  }
+
+  /** An echo reply for `seq`; true when it counted (first answer to an outstanding probe). */
+  answer(seq: number, now: number, ttl: number, bytes: number): boolean {
+    const index = this.indexOf(seq);
+    if (index < 0 || this.state[index] !== ProbeState.Sent) return false;
+    this.state[index] = ProbeState.Answered;
+    this.replies.push({ seq, rttNs: now - this.issuedAt[index]!, ttl, bytes });
+    this.settled++;
+    return true;
+  }
+
+  /** A reply without a wire (ping to one of the stack's own addresses). */
+  loopback(index: number, bytes: number): void {
+    this.state[index] = ProbeState.Sent;
+    this.transmitted++;
+    this.answer(this.seqOf(index), this.issuedAt[index]!, 64, bytes);
+  }
+
+  /** The probe timed out (only a sent, unanswered probe can). */
+  timeout(index: number): void {
+    if (this.state[index] !== ProbeState.Sent) return;
+    this.state[index] = ProbeState.Lost;
+    this.settled++;
+  }
+
+  /** The probe could not be sent (ARP failed, ...). */
+  fail(index: number, error: string): void {
+    this.addError(error);
+    if (!this.isOutstanding(index)) return;
+    this.state[index] = ProbeState.Lost;
+    this.settled++;
+  }
+
+  /** Fails every probe at once (no route, Message too long): nothing is sent. */
+  failAll(error: string): void {
+    this.addError(error);
+    for (let i = 0; i < this.count; i++) {
+      if (this.state[i] === ProbeState.NotIssued || this.isOutstanding(i)) {
+        this.state[i] = ProbeState.Lost;
+        this.settled++;
+      }
+    }
+  }
+
+  addError(error: string): void {
+    if (!this.errors.includes(error)) this.errors.push(error);
+  }
+
+  get complete(): boolean {
+    return this.settled >= this.count;
+  }
+
+  result(): PingResult {
+    return {
+      transmitted: this.transmitted,
+      received: this.replies.length,
+      replies: this.replies.slice(),
+      errors: this.errors.slice(),
+      done: this.finished,
+    };
+  }
+}
