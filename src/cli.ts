@@ -17,6 +17,7 @@ type Loader = () => Promise<{ command: Command }>;
 /** Commands, loaded lazily so `validate` does not pay for the server's imports. */
 export const commands: Record<string, Loader> = {
   validate: () => import('./cli/validate.js'),
+  serve: () => import('./cli/serve.js'),
 };
 
 function usage(): string {

@@ -42,12 +42,20 @@ export const InterfaceRef = z
   .regex(/^[^:\s]+:[^:\s]+$/, 'must be "node:interface", e.g. "esxi-01:vmnic0"')
   .describe('An interface, written "node:interface".');
 
+/** For editors (JSON Schema `pattern`); the check itself is wire/mac.ts's parser. */
+const MAC_PATTERN =
+  '^\\s*(?:[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}(?:\\.[0-9A-Fa-f]{4}){2}|[0-9A-Fa-f]{12})\\s*$';
+const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4_PATTERN = `^\\s*${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}\\s*$`;
+const IPV4_CIDR_PATTERN = `^\\s*${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}/(?:3[0-2]|[12]?\\d)\\s*$`;
+
 export const Mac = z
   .string()
   .superRefine((s, ctx) => {
     const e = macError(s);
     if (e) ctx.addIssue({ code: 'custom', message: e });
   })
+  .meta({ pattern: MAC_PATTERN })
   .describe('MAC address: 00:50:56:aa:00:01, 00-50-56-aa-00-01 or 0050.56aa.0001.');
 
 export const Ipv4Cidr = z
@@ -56,6 +64,7 @@ export const Ipv4Cidr = z
     const e = ipv4Error(s, true);
     if (e) ctx.addIssue({ code: 'custom', message: e });
   })
+  .meta({ pattern: IPV4_CIDR_PATTERN })
   .describe('IPv4 address with prefix length, e.g. 10.0.0.11/24.');
 
 export const Ipv4Address = z
@@ -64,6 +73,7 @@ export const Ipv4Address = z
     const e = ipv4Error(s, false);
     if (e) ctx.addIssue({ code: 'custom', message: e });
   })
+  .meta({ pattern: IPV4_PATTERN })
   .describe('IPv4 address, e.g. 10.0.0.1.');
 
 export const Ipv6Cidr = z

@@ -1,0 +1,204 @@
+/**
+ * zod's issues -> our Issues: one per problem, with a JSON path, a message a person can act on
+ * ("missing required field \"vlan\"", "unknown field \"portgroup\"; did you mean \"portGroup\"?",
+ * "expected a number, got the string \"1500\"") and a stable code.
+ */
+import type { z } from 'zod';
+import { issue, type Issue, type PathSegment } from './issue.js';
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** Loose view of zod 4's internal definition object, enough to walk a schema by path. */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  in?: unknown;
+  element?: unknown;
+  valueType?: unknown;
+  options?: unknown[];
+}
+function defOf(schema: unknown): SchemaDef | undefined {
+  const zod = (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod;
+  return zod?.def;
+}
+
+/** The object schemas that may sit at `path` (several for unions). */
+function objectSchemasAt(schema: unknown, path: readonly PathSegment[]): SchemaDef[] {
+  let current: unknown[] = [schema];
+  const unwrap = (s: unknown): unknown[] => {
+    const d = defOf(s);
+    if (!d) return [];
+    switch (d.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'catch':
+      case 'nonoptional':
+        return unwrap(d.innerType);
+      case 'pipe':
+        return unwrap(d.in);
+      case 'union':
+        return (d.options ?? []).flatMap(unwrap);
+      default:
+        return [s];
+    }
+  };
+  current = current.flatMap(unwrap);
+  for (const seg of path) {
+    const next: unknown[] = [];
+    for (const s of current) {
+      const d = defOf(s)!;
+      if (typeof seg === 'string' && d.type === 'object' && d.shape && seg in d.shape) next.push(d.shape[seg]);
+      else if (typeof seg === 'string' && d.type === 'record') next.push(d.valueType);
+      else if (typeof seg === 'number' && d.type === 'array') next.push(d.element);
+    }
+    current = next.flatMap(unwrap);
+  }
+  return current.map((s) => defOf(s)!).filter((d) => d.type === 'object');
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest known name to `word`, when close enough to be a typo. */
+export function suggest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, k);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string':
+      return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    case 'number':
+      return `the number ${v}`;
+    case 'boolean':
+      return String(v);
+    case 'object':
+      return 'an object';
+    default:
+      return typeof v;
+  }
+}
+
+const EXPECTED: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list ([...])',
+  object: 'an object ({...})',
+  record: 'an object ({...})',
+};
+
+function lastKey(path: readonly PathSegment[]): string {
+  const k = path[path.length - 1];
+  return typeof k === 'string' ? k : `item ${String(k)}`;
+}
+
+function quoteList(values: readonly unknown[]): string {
+  const q = values.map((v) => JSON.stringify(v));
+  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+}
+
+/** Converts zod issues for `value` (validated against `schema`) into Issues. */
+export function fromZodIssues(issues: readonly ZodIssue[], value: unknown, schema: unknown, prefix: readonly PathSegment[] = []): Issue[] {
+  const out: Issue[] = [];
+  for (const zi of issues) {
+    const path = [...prefix, ...(zi.path as PathSegment[])];
+    const got = valueAt(value, path);
+    const isDefault = zi.message.startsWith('Invalid input') || zi.message.startsWith('Invalid option') || zi.message.startsWith('Too ');
+    switch (zi.code) {
+      case 'unrecognized_keys': {
+        const known = objectSchemasAt(schema, path).flatMap((d) => Object.keys(d.shape ?? {}));
+        for (const key of zi.keys) {
+          const guess = suggest(key, known);
+          out.push(issue('error', 'unknown-field', [...path, key], `unknown field "${key}"${guess ? `; did you mean "${guess}"?` : known.length ? ` (fields here: ${[...new Set(known)].join(', ')})` : ''}`));
+        }
+        break;
+      }
+      case 'invalid_type':
+        if (got === undefined && path.length > 0) {
+          out.push(issue('error', 'missing-field', path, `missing required field "${lastKey(path)}"`));
+        } else {
+          const expected = EXPECTED[zi.expected] ?? zi.expected;
+          out.push(issue('error', 'wrong-type', path, isDefault ? `expected ${expected}, got ${describeValue(got)}` : `${zi.message} (got ${describeValue(got)})`));
+        }
+        break;
+      case 'invalid_value': {
+        if (got === undefined && path.length > 0) {
+          out.push(issue('error', 'missing-field', path, `missing required field "${lastKey(path)}" (${quoteList(zi.values)})`));
+          break;
+        }
+        const guess = typeof got === 'string' ? suggest(got, zi.values.map(String)) : undefined;
+        out.push(
+          issue('error', 'invalid-value', path, `must be ${zi.values.length > 1 ? 'one of ' : ''}${quoteList(zi.values)}, got ${describeValue(got)}${guess ? `; did you mean "${guess}"?` : ''}`),
+        );
+        break;
+      }
+      case 'invalid_union': {
+        const disc = (zi as { discriminator?: string; options?: unknown[] }).discriminator;
+        const options = (zi as { options?: unknown[] }).options;
+        if (disc !== undefined && options) {
+          if (got === undefined) out.push(issue('error', 'missing-field', path, `missing required field "${lastKey(path)}" (${quoteList(options)})`));
+          else {
+            const guess = typeof got === 'string' ? suggest(got, options.map(String)) : undefined;
+            out.push(issue('error', 'invalid-value', path, `must be ${quoteList(options)}, got ${describeValue(got)}${guess ? `; did you mean "${guess}"?` : ''}`));
+          }
+          break;
+        }
+        // A plain union: when exactly one branch got past the top-level type check, its issues say more.
+        const near = zi.errors.filter((branch) => branch.every((b) => b.path.length > 0 || (b.code !== 'invalid_type' && b.code !== 'invalid_value')));
+        if (near.length === 1) out.push(...fromZodIssues(near[0]!, value, schema, path));
+        else out.push(issue('error', 'invalid-value', path, `not a valid value: got ${describeValue(got)}`));
+        break;
+      }
+      case 'too_big':
+      case 'too_small':
+        out.push(issue('error', 'out-of-range', path, typeof got === 'number' ? `${zi.message} (got ${got})` : zi.message));
+        break;
+      case 'invalid_format':
+        out.push(issue('error', 'invalid-format', path, `${zi.message}, got ${describeValue(got)}`));
+        break;
+      case 'custom':
+        out.push(issue('error', 'invalid-value', path, zi.message));
+        break;
+      default:
+        out.push(issue('error', 'invalid', path, zi.message));
+    }
+  }
+  return out;
+}
