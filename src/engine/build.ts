@@ -1,0 +1,270 @@
+/**
+ * Builds the runtime objects of a lab from a validated topology (references are assumed valid:
+ * the loader checks them). Interfaces are numbered in a fixed order — per host its vmnics then
+ * its vmks, then the VMs' vNICs, then physical switch ports, then physical host NICs — so a
+ * topology always builds the same lab.
+ *
+ * Virtual port IDs (T2) are numbered per vSwitch: the host's vmks first, then VM vNICs, each in
+ * topology order.
+ */
+import { macToNumber, parseIpv4, parseMac } from '../wire/index.js';
+import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
+import type { SwitchPortDoc, TopologyDoc, VlanList } from '../topology/schema.js';
+import type { z } from 'zod';
+import type { EndpointConfig, EndpointL3, EndpointPort, EndpointStackFactory } from './endpoint.js';
+import { Fabric, type Handlers } from './fabric.js';
+import { LabError } from './lab-error.js';
+import { MacTable } from './mac-table.js';
+import {
+  LB_FAILOVER,
+  LB_IPHASH,
+  LB_SRCID,
+  LB_SRCMAC,
+  MODE_ACCESS,
+  MODE_TRUNK,
+  type HostRt,
+  type Iface,
+  type InterfaceKind,
+  type PhysSwitchRt,
+  type PortGroupRt,
+  type VSwitchRt,
+} from './model.js';
+import { refreshVSwitch } from './vswitch-state.js';
+
+const LB = { srcid: LB_SRCID, srcmac: LB_SRCMAC, iphash: LB_IPHASH, failover: LB_FAILOVER } as const;
+
+function newIface(idx: number, node: string, name: string, kind: InterfaceKind): Iface {
+  return {
+    idx,
+    id: `${node}:${name}`,
+    node,
+    name,
+    kind,
+    peer: null,
+    linkUp: false,
+    host: null,
+    vs: null,
+    pg: null,
+    portId: -1,
+    initialMac: 0,
+    effMac: 0,
+    effMacBytes: new Uint8Array(6),
+    connected: true,
+    mtu: 0,
+    stack: null,
+    pinned: null,
+    sw: null,
+    swMode: MODE_ACCESS,
+    swVlan: -1,
+    swNativeTagged: false,
+    swAllowed: null,
+  };
+}
+
+function setMac(i: Iface, text: string): void {
+  const b = parseMac(text);
+  if (!b) throw new LabError(`${i.id}: "${text}" is not a MAC address`);
+  i.effMacBytes = b;
+  i.initialMac = i.effMac = macToNumber(b, 0);
+}
+
+/** "all" -> null; a list of VLANs and "a-b" ranges -> a 4096-entry membership array. */
+export function vlanListToSet(list: z.output<typeof VlanList>): Uint8Array | null {
+  if (list === 'all') return null;
+  const set = new Uint8Array(4096);
+  for (const item of list) {
+    if (typeof item === 'number') set[item] = 1;
+    else {
+      const [a, b] = item.split('-').map(Number) as [number, number];
+      for (let v = Math.max(1, Math.min(a, b)); v <= Math.min(4094, Math.max(a, b)); v++) set[v] = 1;
+    }
+  }
+  return set;
+}
+
+function applySwitchPort(i: Iface, doc: SwitchPortDoc): void {
+  if (doc.mode === 'access') {
+    i.swMode = MODE_ACCESS;
+    i.swVlan = doc.vlan;
+  } else {
+    i.swMode = MODE_TRUNK;
+    i.swVlan = doc.nativeVlan ?? -1;
+    i.swNativeTagged = doc.nativeTagged;
+    i.swAllowed = vlanListToSet(doc.allowedVlans);
+  }
+}
+
+function ipv4Of(text: string | undefined): EndpointL3['ipv4'] {
+  if (!text) return undefined;
+  const p = parseIpv4(text);
+  return p ? { address: p.address, prefix: p.prefix } : undefined;
+}
+
+export interface BuildOptions {
+  stackFactory: EndpointStackFactory;
+  latencyNs: number;
+  handlers: Handlers;
+}
+
+export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
+  const ifaces: Iface[] = [];
+  const add = (node: string, name: string, kind: InterfaceKind) => {
+    const i = newIface(ifaces.length, node, name, kind);
+    ifaces.push(i);
+    return i;
+  };
+  const endpoints: { iface: Iface; config: EndpointConfig }[] = [];
+  const arpTimeoutNs = (topo.defaults?.arpCacheTimeoutSeconds ?? 1200) * 1e9;
+  const vswitches: VSwitchRt[] = [];
+  const pgByHost = new Map<string, Map<string, PortGroupRt>>();
+
+  for (const h of topo.hosts) {
+    const host: HostRt = { name: h.name, rpfPromisc: h.settings?.reversePathFwdCheckPromisc ?? false, vswitches: [] };
+    const nics = new Map<string, Iface>();
+    for (const n of h.nics) {
+      const u = add(h.name, n.name, 'uplink');
+      u.host = host;
+      setMac(u, n.mac);
+      nics.set(n.name, u);
+    }
+    const pgs = new Map<string, PortGroupRt>();
+    pgByHost.set(h.name, pgs);
+    for (const s of h.vswitches) {
+      const vs: VSwitchRt = {
+        id: `${h.name}:${s.name}`,
+        name: s.name,
+        host,
+        mtu: s.mtu,
+        uplinks: s.uplinks.map((n) => nics.get(n)).filter((u): u is Iface => u !== undefined),
+        portGroups: [],
+        ports: [],
+        macPorts: new Map(),
+        members: new Map(),
+        vgtMembers: [],
+        promiscMembers: new Map(),
+        promiscVgt: [],
+        promiscCount: 0,
+      };
+      for (const u of vs.uplinks) u.vs = vs;
+      for (const g of s.portGroups) {
+        const pol = policyValues(resolvePortGroupPolicy(topo.defaults, s.uplinks, s.policy, g.policy));
+        const pick = (names: string[]) => names.map((n) => nics.get(n)).filter((u): u is Iface => u !== undefined && u.vs === vs);
+        const pg: PortGroupRt = {
+          name: g.name,
+          vlan: g.vlan,
+          vs,
+          promiscuous: pol.security.promiscuous === 'accept',
+          macChangesAccept: pol.security.macChanges === 'accept',
+          forgedAccept: pol.security.forgedTransmits === 'accept',
+          teaming: {
+            lb: LB[pol.teaming.loadBalancing],
+            active: pick(pol.teaming.active),
+            standby: pick(pol.teaming.standby),
+            usableActive: [],
+            usableStandby: [],
+          },
+          ports: [],
+        };
+        vs.portGroups.push(pg);
+        pgs.set(g.name, pg);
+      }
+      host.vswitches.push(vs);
+      vswitches.push(vs);
+    }
+    for (const k of h.vmkernel) {
+      const v = add(h.name, k.name, 'vmk');
+      setMac(v, k.mac);
+      v.host = host;
+      v.mtu = k.mtu;
+      attachPort(v, pgs.get(k.portGroup));
+      const ipv4 = ipv4Of(k.ipv4);
+      endpoints.push({
+        iface: v,
+        config: { id: v.id, kind: 'vmk', mtu: k.mtu, interfaces: ipv4 ? [{ ipv4 }] : [], gateway: ipv4Of(k.gateway)?.address, arpTimeoutNs },
+      });
+    }
+  }
+
+  for (const vm of topo.vms) {
+    const pgs = pgByHost.get(vm.host);
+    for (const n of vm.nics) {
+      const v = add(vm.name, n.name, 'vnic');
+      setMac(v, n.mac);
+      v.mtu = n.mtu;
+      v.connected = n.connected;
+      const pg = pgs?.get(n.portGroup);
+      if (pg) v.host = pg.vs.host;
+      attachPort(v, pg);
+      const l3: EndpointL3[] = [];
+      const ipv4 = ipv4Of(n.ipv4);
+      if (ipv4) l3.push({ ipv4 });
+      for (const sub of n.vlans ?? []) l3.push({ vlan: sub.vlan, ipv4: ipv4Of(sub.ipv4) });
+      endpoints.push({ iface: v, config: { id: v.id, kind: 'vnic', mtu: n.mtu, interfaces: l3, gateway: ipv4Of(n.gateway)?.address, arpTimeoutNs } });
+    }
+  }
+
+  const switches: PhysSwitchRt[] = [];
+  for (const s of topo.physicalSwitches) {
+    const sw: PhysSwitchRt = { name: s.name, ports: [], table: new MacTable(s.macAgingSeconds * 1e9, s.macTableSize), floodCache: new Map() };
+    for (const p of s.ports) {
+      const i = add(s.name, p.name, 'switch-port');
+      i.sw = sw;
+      applySwitchPort(i, p);
+      sw.ports.push(i);
+    }
+    switches.push(sw);
+  }
+
+  for (const ph of topo.physicalHosts) {
+    for (const n of ph.nics) {
+      const i = add(ph.name, n.name, 'physical-nic');
+      setMac(i, n.mac);
+      i.mtu = n.mtu;
+      const ipv4 = ipv4Of(n.ipv4);
+      const l3: EndpointL3[] = ipv4 || n.vlan !== undefined ? [{ vlan: n.vlan, ipv4 }] : [];
+      endpoints.push({ iface: i, config: { id: i.id, kind: 'physical-nic', mtu: n.mtu, interfaces: l3, gateway: ipv4Of(n.gateway)?.address, arpTimeoutNs } });
+    }
+  }
+
+  const fab = new Fabric(ifaces, opts.latencyNs, opts.handlers);
+  fab.vswitches = vswitches;
+  fab.switches = switches;
+
+  for (const l of topo.links) {
+    const a = fab.byId.get(l.a);
+    const b = fab.byId.get(l.b);
+    if (!a || !b) continue; // the loader reports dangling references
+    a.peer = b;
+    b.peer = a;
+    a.linkUp = b.linkUp = l.up;
+  }
+
+  for (const vs of vswitches) refreshVSwitch(vs);
+
+  for (const { iface, config } of endpoints) {
+    const port: EndpointPort = {
+      id: iface.id,
+      now: () => fab.now,
+      effectiveMac: () => iface.effMacBytes,
+      transmit: (frame) => {
+        fab.scheduleSend(iface, frame);
+      },
+      setTimer: (delayNs, fn) => fab.scheduleTimer(delayNs, fn),
+      note: (action, rule, detail) => fab.note(iface, action, rule, detail),
+      get tracing() {
+        return fab.tracing && !fab.dry;
+      },
+    };
+    iface.stack = opts.stackFactory(config, port);
+  }
+  return fab;
+}
+
+function attachPort(p: Iface, pg: PortGroupRt | undefined): void {
+  if (!pg) return; // the loader reports unknown port groups
+  p.pg = pg;
+  p.vs = pg.vs;
+  p.portId = pg.vs.ports.length;
+  pg.vs.ports.push(p);
+  pg.ports.push(p);
+}

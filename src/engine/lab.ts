@@ -1,0 +1,381 @@
+/**
+ * The lab runtime: a topology brought to life. `createLab(topology)` builds every interface,
+ * vSwitch, port group, physical switch and endpoint stack; frames are injected at any
+ * `node:interface` and the virtual clock runs them through the fabric.
+ *
+ * Time is virtual (ns, a plain number) and only moves when `run`/`step`/`ping` process events,
+ * ordered by (time, insertion sequence): the same inputs always give the same outputs.
+ *
+ * Bad input (unknown interface, bad MAC or IP, a run that does not settle) throws `LabError`
+ * with a clear message, and changes nothing.
+ */
+import { MAX_FRAME_LEN, formatMac, parseIpv4, parseMac, macToNumber } from '../wire/index.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import { buildFabric } from './build.js';
+import type { PortCounters } from './counters.js';
+import type { EndpointArpEntry, EndpointStackFactory, PingResult } from './endpoint.js';
+import { explainFrame, type ExplainResult } from './explain.js';
+import { type Fabric } from './fabric.js';
+import { copyFrame } from './frame-copy.js';
+import { createIpStack } from './ip-stack.js';
+import { LabError, nearNames } from './lab-error.js';
+import type { MacTableRow } from './mac-table.js';
+import type { Iface, InterfaceKind } from './model.js';
+import { switchIngress } from './physical-switch.js';
+import type { TraceStream } from './trace.js';
+import { portIngress, uplinkIngress } from './vswitch.js';
+import { refreshVSwitch } from './vswitch-state.js';
+
+export interface LabOptions {
+  /** Makes the IP stack of each endpoint (vNIC, vmk, physical NIC). Default: `createIpStack`. */
+  stackFactory?: EndpointStackFactory;
+  /** Virtual time a frame takes over one link hop, ns. Default 1000. */
+  linkLatencyNs?: number;
+  /** Wall-clock time (ms since the epoch) that virtual time 0 stands for; used for capture timestamps. Default 0. */
+  wallClockStartMs?: number;
+  /** Default event cap of `run` and `ping`. Default 1,000,000. */
+  maxEventsPerRun?: number;
+}
+
+export interface RunOptions {
+  /** Run only events up to now + forNs, then move the clock to exactly now + forNs. Default: until idle. */
+  forNs?: number;
+  /** Safety cap: throws LabError when more events than this would be needed. */
+  maxEvents?: number;
+}
+
+export interface RunResult {
+  /** events processed */
+  events: number;
+  /** virtual time afterwards, ns */
+  now: number;
+}
+
+export interface InterfaceInfo {
+  /** `node:interface` */
+  id: string;
+  node: string;
+  name: string;
+  kind: InterfaceKind;
+  /** ESXi host (vNIC, vmk, uplink) */
+  host?: string;
+  /** vSwitch name (vNIC, vmk, uplink attached to one) */
+  vswitch?: string;
+  /** port group (vNIC, vmk) */
+  portGroup?: string;
+  /** port group VLAN ID (vNIC, vmk); access VLAN or native VLAN (switch port, null = none); NIC VLAN (physical NIC) */
+  vlan?: number | null;
+  /** switch port mode */
+  mode?: 'access' | 'trunk';
+  /** effective MAC (vNIC, vmk, uplink, physical NIC) */
+  mac?: string;
+  /** `node:interface` at the other end of its cable, or null */
+  peer: string | null;
+  /** cable present and up (vNIC/vmk: connected) */
+  up: boolean;
+}
+
+export interface PingRequest {
+  /** probes; default 3 (like vmkping) */
+  count?: number;
+  /** ICMP data bytes (`-s`); default 56 */
+  size?: number;
+  /** don't fragment (`-d`); default false */
+  df?: boolean;
+  /** between probes; default 1000 */
+  intervalMs?: number;
+  /** per probe; default 1000 */
+  timeoutMs?: number;
+}
+
+const handlers = { portIngress, uplinkIngress, switchIngress };
+
+export class Lab {
+  /** @internal the fabric; not part of the API */
+  readonly fabric: Fabric;
+  private readonly wallStartMs: number;
+  private readonly maxEvents: number;
+  private busy = false;
+
+  /** The live trace stream: every decision of the fabric, as it happens. */
+  readonly trace: TraceStream;
+
+  constructor(
+    /** the topology this lab was built from */
+    readonly topology: TopologyDoc,
+    options: LabOptions = {},
+  ) {
+    this.fabric = buildFabric(topology, {
+      stackFactory: options.stackFactory ?? createIpStack,
+      latencyNs: options.linkLatencyNs ?? 1000,
+      handlers,
+    });
+    this.wallStartMs = options.wallClockStartMs ?? 0;
+    this.maxEvents = options.maxEventsPerRun ?? 1_000_000;
+    const f = this.fabric;
+    this.trace = {
+      subscribe: (listener) => {
+        const off = f.bus.subscribe(listener);
+        f.tracing = f.bus.active;
+        return () => {
+          off();
+          f.tracing = f.bus.active;
+        };
+      },
+    };
+  }
+
+  /** Virtual time, ns since the lab started. */
+  get now(): number {
+    return this.fabric.now;
+  }
+
+  /** Wall-clock time of the virtual now, ns since the epoch (wallClockStartMs + now). */
+  wallClockNs(): number {
+    return this.wallStartMs * 1e6 + this.fabric.now;
+  }
+
+  private iface(id: string): Iface {
+    const i = this.fabric.byId.get(id);
+    if (i) return i;
+    const near = nearNames(id, [...this.fabric.byId.keys()]);
+    throw new LabError(`unknown interface "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (interfaces are written node:interface)`, near);
+  }
+
+  private checkFrame(frame: Uint8Array): void {
+    if (!(frame instanceof Uint8Array)) throw new LabError('a frame must be bytes (Uint8Array)');
+    if (frame.length < 14) throw new LabError(`a ${frame.length}-byte frame has no complete Ethernet header (needs 14 bytes)`);
+    if (frame.length > MAX_FRAME_LEN) throw new LabError(`a ${frame.length}-byte frame is longer than the ${MAX_FRAME_LEN}-byte maximum`);
+  }
+
+  private enter(what: string): void {
+    if (this.busy) throw new LabError(`${what} was called while the lab is already processing (from a trace listener or a stack?)`);
+    this.busy = true;
+  }
+
+  private schedule(f: Fabric, i: Iface, frame: Uint8Array): number {
+    switch (i.kind) {
+      case 'uplink':
+      case 'switch-port':
+        return f.scheduleArrival(i, frame);
+      default:
+        return f.scheduleSend(i, frame);
+    }
+  }
+
+  /**
+   * Puts a copy of `frame` on interface `iface` at the current virtual time; returns its frame id
+   * (the `frameId` of its trace events). A vNIC or vmk: the guest/vmk sends it (ingress rules
+   * apply). A physical host NIC: the host sends it. An uplink (`esxi-01:vmnic0`) or a physical
+   * switch port (`tor-1:eth3`): it arrives from that interface's cable. Nothing moves until
+   * `run`/`step`. Throws LabError for an unknown interface or a frame shorter than 14 bytes.
+   */
+  inject(iface: string, frame: Uint8Array): number {
+    const i = this.iface(iface);
+    this.checkFrame(frame);
+    if ((i.kind === 'vnic' || i.kind === 'vmk') && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    return this.schedule(this.fabric, i, copyFrame(frame));
+  }
+
+  /**
+   * Processes events in (time, sequence) order until none is left (default), or until
+   * `forNs` of virtual time has passed (the clock then stands at exactly now + forNs).
+   * Throws LabError after `maxEvents` (default: the lab's maxEventsPerRun) when events remain:
+   * a forwarding loop between physical switches never settles.
+   */
+  run(options: RunOptions = {}): RunResult {
+    const f = this.fabric;
+    if (options.forNs !== undefined && (!(options.forNs >= 0) || !Number.isFinite(options.forNs))) throw new LabError(`forNs must be a number of nanoseconds >= 0, got ${options.forNs}`);
+    const cap = options.maxEvents ?? this.maxEvents;
+    const until = options.forNs !== undefined ? f.now + options.forNs : Infinity;
+    this.enter('run');
+    let n = 0;
+    try {
+      while (f.queue.size > 0 && f.queue.peekTime() <= until) {
+        if (n >= cap) {
+          throw new LabError(
+            `run stopped after ${cap} events at ${f.now} ns with ${f.queue.size} still queued: the fabric does not settle (a loop between physical switches?)`,
+          );
+        }
+        f.step();
+        n++;
+      }
+      if (until !== Infinity && until > f.now) f.now = until;
+    } finally {
+      this.busy = false;
+    }
+    return { events: n, now: f.now };
+  }
+
+  /** Processes the single earliest event; returns false when there was none (idle). */
+  step(): boolean {
+    this.enter('step');
+    try {
+      return this.fabric.step();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Virtual time of the next queued event, or null when idle. */
+  nextEventTime(): number | null {
+    const t = this.fabric.queue.peekTime();
+    return t === Infinity ? null : t;
+  }
+
+  /** Counters of one interface: rx/tx frames and bytes from its own point of view, drops by reason. */
+  counters(iface: string): PortCounters {
+    return this.fabric.counters.read(this.iface(iface).idx);
+  }
+
+  /** Counters of every interface, keyed by `node:interface`. */
+  allCounters(): Record<string, PortCounters> {
+    const out: Record<string, PortCounters> = {};
+    for (const i of this.fabric.ifaces) out[i.id] = this.fabric.counters.read(i.idx);
+    return out;
+  }
+
+  /** MAC address table of a physical switch (P1), oldest entry first; aged entries left out. */
+  macTable(switchName: string): MacTableRow[] {
+    const sw = this.fabric.switches.find((s) => s.name === switchName);
+    if (!sw) {
+      const near = nearNames(switchName, this.fabric.switches.map((s) => s.name));
+      throw new LabError(`unknown physical switch "${switchName}"${near.length ? `; did you mean ${near.join(', ')}?` : ''}`, near);
+    }
+    return sw.table.rows(this.fabric.now, (idx) => this.fabric.ifaces[idx]!.id);
+  }
+
+  private endpoint(iface: string): Iface {
+    const i = this.iface(iface);
+    if (i.stack === null) throw new LabError(`${iface} is a ${i.kind}, not an endpoint (a vNIC, vmk or physical host NIC)`);
+    return i;
+  }
+
+  /** ARP cache of an endpoint's stack (vNIC, vmk, physical host NIC). */
+  arpCache(iface: string): EndpointArpEntry[] {
+    return this.endpoint(iface).stack!.arpCache();
+  }
+
+  /** The MAC an interface currently uses (a vNIC's effective MAC, S2), colon notation. */
+  effectiveMac(iface: string): string {
+    const i = this.iface(iface);
+    if (i.kind === 'switch-port') throw new LabError(`${iface} is a physical switch port; it has no MAC in this lab`);
+    return formatMac(i.effMacBytes);
+  }
+
+  /**
+   * Sets a vNIC's effective MAC, as a guest changing its address does (S2). The vSwitch then
+   * knows the vNIC by the new MAC (F1); under MAC address changes Reject, frames to it are
+   * dropped while it differs from the initial MAC. Setting the initial MAC back undoes it.
+   */
+  setEffectiveMac(iface: string, mac: string): void {
+    const i = this.iface(iface);
+    if (i.kind !== 'vnic') throw new LabError(`${iface} is a ${i.kind}; only a VM vNIC's effective MAC can change`);
+    const b = parseMac(mac);
+    if (!b) throw new LabError(`"${mac}" is not a MAC address (use 00:50:56:aa:00:01, 00-50-56-aa-00-01 or 0050.56aa.0001)`);
+    i.effMacBytes = b;
+    i.effMac = macToNumber(b, 0);
+    if (i.vs) refreshVSwitch(i.vs);
+  }
+
+  /**
+   * Brings the cable of `iface` (an uplink, switch port or physical NIC) up or down — both ends.
+   * Uplink usability and pins are recomputed (T2, T5); a physical switch forgets the MACs it
+   * learned on a port whose link goes down.
+   */
+  setLinkState(iface: string, up: boolean): void {
+    const i = this.iface(iface);
+    const peer = i.peer;
+    if (peer === null) throw new LabError(`${iface} has no cable`);
+    i.linkUp = peer.linkUp = up;
+    for (const end of [i, peer]) {
+      if (end.vs) refreshVSwitch(end.vs);
+      if (end.sw) {
+        end.sw.floodCache.clear();
+        if (!up) end.sw.table.flushPort(end.idx);
+      }
+    }
+  }
+
+  /** Connects or disconnects a vNIC (a disconnected vNIC is not on its vSwitch). */
+  setConnected(iface: string, connected: boolean): void {
+    const i = this.iface(iface);
+    if (i.kind !== 'vnic') throw new LabError(`${iface} is a ${i.kind}; only a VM vNIC can be connected or disconnected`);
+    i.connected = connected;
+    if (i.vs) refreshVSwitch(i.vs);
+  }
+
+  /** Every interface of the lab, in build order. */
+  interfaces(): InterfaceInfo[] {
+    return this.fabric.ifaces.map((i) => {
+      const info: InterfaceInfo = { id: i.id, node: i.node, name: i.name, kind: i.kind, peer: i.peer?.id ?? null, up: i.kind === 'vnic' || i.kind === 'vmk' ? i.connected : i.peer !== null && i.linkUp };
+      if (i.host) info.host = i.host.name;
+      if (i.vs) info.vswitch = i.vs.name;
+      if (i.pg) {
+        info.portGroup = i.pg.name;
+        info.vlan = i.pg.vlan;
+      }
+      if (i.kind !== 'switch-port') info.mac = formatMac(i.effMacBytes);
+      if (i.kind === 'switch-port') {
+        info.mode = i.swMode === 0 ? 'access' : 'trunk';
+        info.vlan = i.swVlan < 0 ? null : i.swVlan;
+      }
+      return info;
+    });
+  }
+
+  /**
+   * Pings `dstIp` from an endpoint (vNIC, vmk — vmkping — or physical NIC) and runs the clock
+   * until the ping is done (every probe answered or timed out). Other queued traffic runs too.
+   */
+  ping(iface: string, dstIp: string, request: PingRequest = {}): PingResult {
+    const i = this.endpoint(iface);
+    const dst = typeof dstIp === 'string' && !dstIp.includes('/') ? parseIpv4(dstIp) : null;
+    if (!dst) throw new LabError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21)`);
+    const count = request.count ?? 3;
+    const size = request.size ?? 56;
+    const intervalMs = request.intervalMs ?? 1000;
+    const timeoutMs = request.timeoutMs ?? 1000;
+    if (!Number.isInteger(count) || count < 1) throw new LabError(`count must be a whole number >= 1, got ${count}`);
+    if (!Number.isInteger(size) || size < 0 || size > 65507) throw new LabError(`size must be 0..65507 bytes, got ${size}`);
+    if (!(intervalMs >= 0) || !(timeoutMs > 0)) throw new LabError('intervalMs must be >= 0 and timeoutMs > 0');
+    this.enter('ping');
+    let result: PingResult | null = null;
+    try {
+      i.stack!.ping({ dst: dst.address, count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 }, (r) => {
+        result = r;
+      });
+      let n = 0;
+      while (result === null && this.fabric.step()) {
+        if (++n >= this.maxEvents) throw new LabError(`ping stopped after ${n} events: the fabric does not settle (a loop between physical switches?)`);
+      }
+    } finally {
+      this.busy = false;
+    }
+    return result ?? { transmitted: 0, received: 0, replies: [], errors: ['ping did not finish: the lab went idle first'], done: false };
+  }
+
+  /**
+   * O2: what would happen to `frame` injected at `iface` now — every decision with its rule, and
+   * where each copy ends — without changing anything (no learning, counters, endpoint reactions;
+   * the clock and the queue stay as they are). Same interface semantics as `inject`.
+   */
+  explain(iface: string, frame: Uint8Array): ExplainResult {
+    const i = this.iface(iface);
+    this.checkFrame(frame);
+    if ((i.kind === 'vnic' || i.kind === 'vmk') && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    this.enter('explain');
+    try {
+      return explainFrame(this.fabric, i, copyFrame(frame), (f, at, bytes) => {
+        this.schedule(f, at, bytes);
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** Builds a lab from a validated topology (the loader's output). */
+export function createLab(topology: TopologyDoc, options: LabOptions = {}): Lab {
+  return new Lab(topology, options);
+}

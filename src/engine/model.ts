@@ -1,0 +1,122 @@
+/**
+ * Runtime objects of a lab: interfaces (every `node:interface`), hosts, vSwitches, port groups
+ * and physical switches, as plain objects with numeric fields for the hot path. Built once from
+ * the topology by build.ts; the rule files read them, the fabric mutates only the runtime state
+ * (link state, effective MAC, MAC tables, usable uplinks).
+ */
+import type { EndpointStack } from './endpoint.js';
+import type { MacTable } from './mac-table.js';
+
+export type InterfaceKind = 'vnic' | 'vmk' | 'uplink' | 'switch-port' | 'physical-nic';
+
+/** Load-balancing modes (T2..T5) as numbers. */
+export const LB_SRCID = 0;
+export const LB_SRCMAC = 1;
+export const LB_IPHASH = 2;
+export const LB_FAILOVER = 3;
+export const LB_NAMES = ['srcid', 'srcmac', 'iphash', 'failover'] as const;
+
+export const MODE_ACCESS = 0;
+export const MODE_TRUNK = 1;
+
+/** One `node:interface`. A single object shape for every kind (monomorphic on the hot path). */
+export interface Iface {
+  idx: number;
+  /** `node:interface` */
+  id: string;
+  node: string;
+  name: string;
+  kind: InterfaceKind;
+
+  // --- cable (uplinks, switch ports, physical NICs)
+  peer: Iface | null;
+  /** the cable exists and is up */
+  linkUp: boolean;
+
+  // --- vSwitch port (vnic, vmk, uplink)
+  host: HostRt | null;
+  vs: VSwitchRt | null;
+  /** port group (vnic, vmk) */
+  pg: PortGroupRt | null;
+  /** virtual port index on its vSwitch (T2) */
+  portId: number;
+  /** configured MAC as a 48-bit number (vNIC initial MAC, vmk MAC, NIC MAC) */
+  initialMac: number;
+  /** effective MAC (S2) */
+  effMac: number;
+  effMacBytes: Uint8Array;
+  /** vNIC connected (a disconnected vNIC is not on the vSwitch) */
+  connected: boolean;
+  /** endpoint interface MTU (IP packet size); 0 when not an endpoint */
+  mtu: number;
+  stack: EndpointStack | null;
+  /** uplink this port's traffic uses under srcid/srcmac/failover (T2/T3/T5), for F8 */
+  pinned: Iface | null;
+
+  // --- physical switch port
+  sw: PhysSwitchRt | null;
+  swMode: number;
+  /** access VLAN, or the trunk's native VLAN (-1: none) */
+  swVlan: number;
+  swNativeTagged: boolean;
+  /** allowed VLANs of a trunk (index = VID); null = all */
+  swAllowed: Uint8Array | null;
+}
+
+export interface HostRt {
+  name: string;
+  /** F8: reverse-path check applies to promiscuous ports too */
+  rpfPromisc: boolean;
+  vswitches: VSwitchRt[];
+}
+
+export interface TeamingRt {
+  lb: number;
+  active: Iface[];
+  standby: Iface[];
+  /** usable (link up) actives, in order; recomputed only when link state changes (T2) */
+  usableActive: Iface[];
+  usableStandby: Iface[];
+}
+
+export interface PortGroupRt {
+  name: string;
+  /** 0 EST, 1..4094 VST, 4095 VGT */
+  vlan: number;
+  vs: VSwitchRt;
+  promiscuous: boolean;
+  macChangesAccept: boolean;
+  forgedAccept: boolean;
+  teaming: TeamingRt;
+  ports: Iface[];
+}
+
+export interface VSwitchRt {
+  /** `host:vSwitchN` */
+  id: string;
+  name: string;
+  host: HostRt;
+  mtu: number;
+  uplinks: Iface[];
+  portGroups: PortGroupRt[];
+  /** vnic + vmk ports in port-ID order */
+  ports: Iface[];
+  /** effective MAC -> connected ports with it (F1) */
+  macPorts: Map<number, Iface[]>;
+  /** VLAN (0 = untagged domain) -> connected ports whose port group carries it (VGT ports included) */
+  members: Map<number, Iface[]>;
+  /** connected VGT ports: the members of any VLAN no EST/VST group names */
+  vgtMembers: Iface[];
+  /** same, promiscuous ports only */
+  promiscMembers: Map<number, Iface[]>;
+  promiscVgt: Iface[];
+  promiscCount: number;
+}
+
+export interface PhysSwitchRt {
+  name: string;
+  ports: Iface[];
+  table: MacTable;
+  /** VLAN -> ports that carry it and have a working cable (P3); rebuilt on link changes */
+  floodCache: Map<number, Iface[]>;
+}

@@ -1,0 +1,158 @@
+/**
+ * A physical switch: a learning 802.1Q bridge (P1–P3).
+ * - P2 admission: access ports take untagged and priority-tagged (VID 0) frames into their VLAN
+ *   and drop any frame tagged with a non-zero VID; trunks take tagged frames of allowed VLANs,
+ *   untagged and priority-tagged ones into the native VLAN (which must be allowed; no native
+ *   VLAN: dropped). Egress: access untagged; trunk tagged, except the native VLAN untagged unless
+ *   `nativeTagged`.
+ * - P1 learning: source MAC + VLAN -> ingress port on the virtual clock (mac-table.ts).
+ * - P3: known unicast to its port (a destination learned on the ingress port is filtered);
+ *   unknown unicast, broadcast and multicast flood to every other port of the VLAN with a
+ *   working cable.
+ */
+import { formatMac, isMulticast, macNumberToString, macToNumber, outerVid, popTag, pushTag, rewriteTag } from '../wire/index.js';
+import type { Fabric } from './fabric.js';
+import { copyFrame } from './frame-copy.js';
+import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
+import {
+  CLASSIFY_RESERVED,
+  TAG_KEEP,
+  TAG_NONE,
+  TAG_PRIORITY,
+  classState,
+  classVlan,
+  classified,
+} from './vlan-classification.js';
+
+/** Does switch port `p` carry VLAN `vlan` (P2)? */
+export function switchPortCarries(p: Iface, vlan: number): boolean {
+  if (p.swMode === MODE_ACCESS) return p.swVlan === vlan;
+  return p.swAllowed === null || p.swAllowed[vlan] === 1;
+}
+
+/** P2 admission: a classification (vlan | state << 12) or a negative number when not admitted. */
+export function admit(p: Iface, frame: Uint8Array): number {
+  const vid = outerVid(frame);
+  if (vid === 4095) return CLASSIFY_RESERVED;
+  if (p.swMode === MODE_ACCESS) {
+    if (vid > 0) return -1;
+    return classified(p.swVlan, vid === 0 ? TAG_PRIORITY : TAG_NONE);
+  }
+  if (vid <= 0) {
+    if (p.swVlan < 0 || !switchPortCarries(p, p.swVlan)) return -1;
+    return classified(p.swVlan, vid === 0 ? TAG_PRIORITY : TAG_NONE);
+  }
+  return switchPortCarries(p, vid) ? classified(vid, TAG_KEEP) : -1;
+}
+
+function admissionWhy(p: Iface, frame: Uint8Array): string {
+  const vid = outerVid(frame);
+  if (p.swMode === MODE_ACCESS) return `access port ${p.id} (VLAN ${p.swVlan}) does not accept frames tagged VLAN ${vid}`;
+  if (vid <= 0) {
+    return p.swVlan < 0
+      ? `trunk ${p.id} has no native VLAN, so ${vid === 0 ? 'priority-tagged' : 'untagged'} frames are not accepted`
+      : `the native VLAN ${p.swVlan} of trunk ${p.id} is not in its allowed list`;
+  }
+  return `VLAN ${vid} is not allowed on trunk ${p.id}`;
+}
+
+/** Does `p` send VLAN `vlan` tagged (P2)? */
+export function switchPortTags(p: Iface, vlan: number): boolean {
+  if (p.swMode === MODE_ACCESS) return false;
+  return !(vlan === p.swVlan && !p.swNativeTagged);
+}
+
+/** Ports that flood VLAN `vlan`: carry it and have a working cable. Cached per switch. */
+export function floodPorts(sw: PhysSwitchRt, vlan: number): Iface[] {
+  let list = sw.floodCache.get(vlan);
+  if (list === undefined) {
+    list = sw.ports.filter((p) => p.peer !== null && p.linkUp && switchPortCarries(p, vlan));
+    sw.floodCache.set(vlan, list);
+  }
+  return list;
+}
+
+/** A frame arriving at switch port `p` from its cable (PhysRx). */
+export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
+  const sw = p.sw!;
+  const T = f.tracing;
+  if (!f.dry) f.counters.rx(p.idx, frame.length);
+  if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PhysRx', frame, detail: `arrives on ${p.id}` });
+  if (frame.length < 14) {
+    f.drop(p, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.tracing ? { length: frame.length } : undefined);
+    return;
+  }
+  const c = admit(p, frame);
+  if (c < 0) {
+    f.drop(p, 'VLAN_NOT_ALLOWED', fid, cid, parent, frame, undefined, f.tracing ? { why: c === CLASSIFY_RESERVED ? 'VLAN ID 4095 is reserved' : admissionWhy(p, frame) } : undefined);
+    return;
+  }
+  const vlan = classVlan(c);
+  const state = classState(c);
+  if (T) {
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'classify', rule: 'P2', vlan,
+      detail: `VLAN ${vlan}: ${state === TAG_KEEP ? `tagged ${vlan}` : state === TAG_PRIORITY ? 'priority-tagged' : 'untagged'} on ${p.swMode === MODE_ACCESS ? 'access' : 'trunk'} port ${p.name} (P2)`,
+    });
+  }
+  // P1 learning (not in dry mode: explain only says what would be learned)
+  if (!isMulticast(frame, 6)) {
+    const src = macToNumber(frame, 6);
+    if (!f.dry) {
+      const outcome = sw.table.learn(src, vlan, p.idx, f.now);
+      if (T && outcome !== 'refresh') {
+        const from = sw.table.lastMovedFrom;
+        const ev = sw.table.lastEvicted;
+        f.emit({
+          frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan,
+          detail: `learned ${formatMac(frame, 6)} VLAN ${vlan} on ${p.name}${outcome === 'move' ? ` (moved from ${f.ifaces[from]!.name})` : ''}${ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''} (P1)`,
+        });
+      }
+    } else if (T && sw.table.lookup(src, vlan, f.now) !== p.idx) {
+      f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan, detail: `would learn ${formatMac(frame, 6)} VLAN ${vlan} on ${p.name} (P1; dry run, table unchanged)` });
+    }
+  }
+  const tagged = state !== TAG_NONE;
+  if (!isMulticast(frame, 0)) {
+    const out = sw.table.lookup(macToNumber(frame, 0), vlan, f.now);
+    if (out >= 0) {
+      const op = f.ifaces[out]!;
+      if (op === p) {
+        f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.tracing ? { dst: formatMac(frame, 0), vlan, port: p.id } : undefined);
+        return;
+      }
+      if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, 0)} learned on ${op.name} (P1)` });
+      egress(f, op, frame, vlan, state, tagged, true, fid, cid);
+      return;
+    }
+  }
+  const ports = floodPorts(sw, vlan);
+  if (T) {
+    const n = ports.length - (ports.includes(p) ? 1 : 0);
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: sw.name, action: 'lookup', rule: 'P3', vlan,
+      detail: `VLAN ${vlan}: ${isMulticast(frame, 0) ? 'broadcast/multicast' : `unknown unicast ${formatMac(frame, 0)}`} floods to ${n} other port${n === 1 ? '' : 's'} (P3)`,
+    });
+  }
+  let children = 0;
+  for (let i = 0; i < ports.length; i++) {
+    const op = ports[i]!;
+    if (op === p) continue;
+    children++;
+    egress(f, op, frame, vlan, state, tagged, false, fid, cid);
+  }
+  if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.tracing ? { switch: sw.name, vlan } : undefined);
+}
+
+/** A child copy out of switch port `op` with the tagging its mode needs (P2). */
+function egress(f: Fabric, op: Iface, frame: Uint8Array, vlan: number, state: number, tagged: boolean, share: boolean, fid: number, parent: number): void {
+  const cid = f.newCopy();
+  const want = switchPortTags(op, vlan);
+  let out: Uint8Array;
+  if (want) {
+    out = state === TAG_KEEP ? (share ? frame : copyFrame(frame)) : state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
+  } else {
+    out = tagged ? popTag(frame) : share ? frame : copyFrame(frame);
+  }
+  f.cableTx(op, out, fid, cid, parent, vlan, 'PhysTx', f.tracing ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
+}

@@ -1,0 +1,98 @@
+/**
+ * The trace stream (O1, O2): one typed event per decision the fabric takes about a copy of a
+ * frame. Captures, the live UI, `explain` and tests all read this stream; nobody re-derives
+ * decisions.
+ *
+ * Copies: an injected (or stack-transmitted) frame starts as copy `copyId` with
+ * `parentCopyId` 0. At every switch (vSwitch or physical switch) that copy ends, and each egress
+ * leg — a delivery, a drop, a copy out of an uplink or a switch port — is a new copy whose
+ * `parentCopyId` is the incoming one. A copy keeps its id across a link. Conservation (F10):
+ * every copy ends in exactly one `deliver` or `drop`, or in children.
+ *
+ * When nobody subscribes, the fabric builds no event objects and no detail strings.
+ */
+import type { ReasonCode } from './reasons.js';
+import type { EndpointNoteAction } from './endpoint.js';
+
+/** pktcap-uw style capture points (O1). `frame` holds the bytes there whenever `point` is set. */
+export type CapturePoint =
+  | 'PortInput'
+  | 'PortOutput'
+  | 'UplinkRcv'
+  | 'UplinkSnd'
+  | 'PhysRx'
+  | 'PhysTx'
+  | 'HostRx'
+  | 'HostTx'
+  | 'Drop';
+
+export type FabricAction =
+  | 'ingress'
+  | 'classify'
+  | 'lookup'
+  | 'copy'
+  | 'tag-push'
+  | 'tag-pop'
+  | 'tx'
+  | 'deliver'
+  | 'drop'
+  | 'learn';
+
+export type TraceAction = FabricAction | EndpointNoteAction;
+
+export interface TraceEvent {
+  /** order on the stream (explain numbers its own events from 1) */
+  seq: number;
+  /** virtual time, ns */
+  time: number;
+  /** id of the frame as injected or transmitted by a stack; shared by all its copies (0 for endpoint notes outside a frame) */
+  frameId: number;
+  copyId: number;
+  /** the copy this one was made from; 0 for the frame as injected */
+  parentCopyId: number;
+  /** node name: host, VM, physical switch, physical host */
+  node: string;
+  /** `node:iface` where it happened; a vSwitch lookup names `host:vSwitchN`, a physical switch lookup the switch */
+  port: string;
+  action: TraceAction;
+  /** rule ID in vss-behaviour.md */
+  rule?: string;
+  reason?: ReasonCode;
+  /** VLAN the frame is classified in at this point (0 = untagged domain) */
+  vlan?: number;
+  /** capture point, when a capture there would see the frame */
+  point?: CapturePoint;
+  /** bytes at that point, tags as they are there (present whenever `point` is) */
+  frame?: Uint8Array;
+  /** one line naming the rule, like ofproto/trace */
+  detail: string;
+}
+
+export type TraceListener = (event: TraceEvent) => void;
+
+/** Subscribers of the live stream. */
+export class TraceBus {
+  private readonly listeners = new Set<TraceListener>();
+  /** True while somebody listens: the fabric checks this before building any event. */
+  active = false;
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    this.active = true;
+    return () => {
+      this.listeners.delete(listener);
+      this.active = this.listeners.size > 0;
+    };
+  }
+
+  publish(event: TraceEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+}
+
+/** What `lab.trace` exposes. */
+export interface TraceStream {
+  /** Listens to every event of the live fabric; returns unsubscribe. Listeners must not call run/step/explain. */
+  subscribe(listener: TraceListener): () => void;
+}

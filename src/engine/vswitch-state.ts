@@ -1,0 +1,36 @@
+/**
+ * The derived state of a vSwitch that forwarding reads: effective MAC -> ports (F1), VLAN ->
+ * member ports (F5/F6, V5), promiscuous members (S1), usable uplinks and each port's pinned
+ * uplink (T2/T3/T5). Recomputed from scratch when configuration or link state changes — never
+ * per frame — so pins change only when the set of usable uplinks changes (T2).
+ */
+import type { Iface, VSwitchRt } from './model.js';
+import { refreshUsable, pinnedUplink } from './uplink-selection.js';
+import { VGT, portGroupCarries } from './vlan-classification.js';
+
+export function refreshVSwitch(vs: VSwitchRt): void {
+  const connected = vs.ports.filter((p) => p.connected);
+  const macPorts = new Map<number, Iface[]>();
+  for (const p of connected) {
+    const l = macPorts.get(p.effMac);
+    if (l) l.push(p);
+    else macPorts.set(p.effMac, [p]);
+  }
+  const vlans = new Set<number>([0]);
+  for (const pg of vs.portGroups) if (pg.vlan !== VGT) vlans.add(pg.vlan);
+  const members = new Map<number, Iface[]>();
+  const promiscMembers = new Map<number, Iface[]>();
+  for (const v of vlans) {
+    const m = connected.filter((p) => portGroupCarries(p.pg!.vlan, v));
+    members.set(v, m);
+    promiscMembers.set(v, m.filter((p) => p.pg!.promiscuous));
+  }
+  vs.macPorts = macPorts;
+  vs.members = members;
+  vs.promiscMembers = promiscMembers;
+  vs.vgtMembers = connected.filter((p) => p.pg!.vlan === VGT);
+  vs.promiscVgt = vs.vgtMembers.filter((p) => p.pg!.promiscuous);
+  vs.promiscCount = connected.filter((p) => p.pg!.promiscuous).length;
+  for (const pg of vs.portGroups) refreshUsable(pg.teaming);
+  for (const p of vs.ports) p.pinned = pinnedUplink(p);
+}

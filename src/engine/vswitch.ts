@@ -1,0 +1,320 @@
+/**
+ * Forwarding inside a standard vSwitch (F1–F10), with the ingress stage of each port: VLAN
+ * classification (V*), MTU (F9), forged transmits (S3), reflection (F8); then the lookup on
+ * destination MAC + VLAN against the configured effective MACs (F1, no learning) and one copy per
+ * egress leg, each with the tag its port needs (V2–V4), promiscuous copies (S1), MAC-change
+ * rejection (S2), reverse-path filtering (F8) and the uplink the teaming policy picks (T*).
+ *
+ * Copies: the incoming copy ends at the lookup; every leg after it (delivery, uplink copy, or a
+ * drop of that leg) is a child copy. Drops before the lookup end the incoming copy itself.
+ * A leg's bytes are always its own: a new array (slice, tag push or pop), except that a single
+ * leg may take the incoming bytes unchanged.
+ */
+import { formatMac, macToNumber, popTag, pushTag } from '../wire/index.js';
+import type { Fabric } from './fabric.js';
+import { copyFrame } from './frame-copy.js';
+import { isForgedTransmit } from './forged-transmits.js';
+import { macChangeRejected } from './mac-address-changes.js';
+import { LB_NAMES, type Iface, type VSwitchRt } from './model.js';
+import { exceedsMtu, payloadLength } from './mtu.js';
+import { promiscuousPorts } from './promiscuous.js';
+import { reflectedFrom, reversePathBlocks } from './reflection.js';
+import { pickUplink } from './uplink-selection.js';
+import {
+  CLASSIFY_RESERVED,
+  TAG_KEEP,
+  TAG_PRIORITY,
+  classState,
+  classVlan,
+  classifyFromPort,
+  classifyFromUplink,
+  pgVlanName,
+  portGroupCarries,
+  portWantsTag,
+  uplinkWantsTag,
+  vlanName,
+} from './vlan-classification.js';
+
+const TEAM_RULE = ['T2', 'T3', 'T4', 'T5'] as const;
+
+function teamRule(port: Iface): string {
+  return TEAM_RULE[port.pg!.teaming.lb]!;
+}
+
+function names(list: Iface[]): string {
+  return list.length === 0 ? 'none' : list.map((u) => u.name).join(', ');
+}
+
+/** A frame sent by a vNIC or vmk into its port (PortInput). */
+export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
+  const vs = p.vs!;
+  const pg = p.pg!;
+  const T = f.tracing;
+  if (!f.dry) f.counters.tx(p.idx, frame.length);
+  if (T) {
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PortInput', frame,
+      detail: `${p.kind === 'vmk' ? 'vmk' : 'vNIC'} ${p.id} sends into port group "${pg.name}" on ${vs.id}`,
+    });
+  }
+  if (frame.length < 14) {
+    f.drop(p, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.tracing ? { length: frame.length } : undefined);
+    return;
+  }
+  if (!p.connected) {
+    f.drop(p, 'LINK_DOWN', fid, cid, parent, frame, undefined, f.tracing ? { where: p.id, why: 'the vNIC is disconnected' } : undefined);
+    return;
+  }
+  const c = classifyFromPort(pg.vlan, frame);
+  if (c < 0) {
+    const tag = (((frame[14]! & 0x0f) << 8) | frame[15]!);
+    if (c === CLASSIFY_RESERVED) f.drop(p, 'RESERVED_VLAN', fid, cid, parent, frame, undefined);
+    else f.drop(p, 'VLAN_MISMATCH', fid, cid, parent, frame, undefined, f.tracing ? { tag, portGroup: pg.name, pgVlan: pg.vlan } : undefined);
+    return;
+  }
+  const vlan = classVlan(c);
+  const state = classState(c);
+  if (state === TAG_PRIORITY) {
+    frame = popTag(frame);
+    if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'tag-pop', rule: 'V1', vlan, detail: 'priority tag (VID 0) removed (V1)' });
+  }
+  if (exceedsMtu(frame, vs.mtu)) {
+    f.drop(p, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.tracing ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
+    return;
+  }
+  if (isForgedTransmit(p, frame)) {
+    f.drop(p, 'FORGED_TRANSMIT', fid, cid, parent, frame, vlan, f.tracing ? { src: formatMac(frame, 6), mac: formatMac(p.effMacBytes) } : undefined);
+    return;
+  }
+  if (T) {
+    const rule = pg.vlan === 0 ? 'V1' : pg.vlan === 4095 ? 'V3' : 'V2';
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'classify', rule, vlan,
+      detail: `${vlanName(vlan)}: port group "${pg.name}" is ${pgVlanName(pg.vlan)} (${rule})`,
+    });
+  }
+  forward(f, vs, p, null, frame, vlan, state === TAG_KEEP, fid, cid, parent);
+}
+
+/** A frame arriving on an uplink from its cable (UplinkRcv). */
+export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
+  const T = f.tracing;
+  if (!f.dry) f.counters.rx(u.idx, frame.length);
+  const vs = u.vs;
+  if (T) {
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'ingress', point: 'UplinkRcv', frame,
+      detail: vs ? `arrives on uplink ${u.id} of ${vs.id}` : `arrives on ${u.id}`,
+    });
+  }
+  if (vs === null) {
+    f.drop(u, 'UPLINK_NOT_IN_VSWITCH', fid, cid, parent, frame, undefined, f.tracing ? { uplink: u.id } : undefined);
+    return;
+  }
+  if (frame.length < 14) {
+    f.drop(u, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.tracing ? { length: frame.length } : undefined);
+    return;
+  }
+  const c = classifyFromUplink(frame);
+  if (c < 0) {
+    f.drop(u, 'RESERVED_VLAN', fid, cid, parent, frame, undefined);
+    return;
+  }
+  const vlan = classVlan(c);
+  const state = classState(c);
+  if (state === TAG_PRIORITY) {
+    frame = popTag(frame);
+    if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'tag-pop', rule: 'V1', vlan, detail: 'priority tag (VID 0) removed (V1)' });
+  }
+  if (exceedsMtu(frame, vs.mtu)) {
+    f.drop(u, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.tracing ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
+    return;
+  }
+  const owner = reflectedFrom(vs, frame);
+  if (owner !== null) {
+    f.drop(u, 'REFLECTION', fid, cid, parent, frame, vlan, f.tracing ? { src: formatMac(frame, 6), uplink: u.name, owner: owner.id } : undefined);
+    return;
+  }
+  if (T) {
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'classify', rule: 'V4', vlan,
+      detail: `${vlanName(vlan)}: ${state === TAG_KEEP ? `tagged ${vlan}` : 'untagged'} on the wire (V4)`,
+    });
+  }
+  forward(f, vs, null, u, frame, vlan, state === TAG_KEEP, fid, cid, parent);
+}
+
+/** The bytes a leg needs: its own copy, with or without the VLAN's tag. */
+function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged: boolean, wantTag: boolean, share: boolean, fid: number, cid: number, parent: number): Uint8Array {
+  if (wantTag === tagged) return share ? frame : copyFrame(frame);
+  if (wantTag) {
+    const out = pushTag(frame, vlan, 0);
+    if (f.tracing) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
+    return out;
+  }
+  const out = popTag(frame);
+  if (f.tracing) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
+  return out;
+}
+
+/** A copy delivered to local port `port` (vNIC or vmk). */
+function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, rule: string): void {
+  const cid = f.newCopy();
+  const out = legBytes(f, port, frame, vlan, tagged, portWantsTag(port.pg!.vlan, vlan), share, fid, cid, parent);
+  f.deliver(port, out, fid, cid, parent, vlan, rule);
+}
+
+/** A copy out of an uplink onto its cable (UplinkSnd). */
+function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, why: string): void {
+  const cid = f.newCopy();
+  const wantTag = uplinkWantsTag(vlan);
+  const out = legBytes(f, u, frame, vlan, tagged, wantTag, share, fid, cid, parent);
+  f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.tracing ? `${vlanName(vlan)}: ${wantTag ? 'tagged' : 'untagged'} out ${u.name} (${why})` : '');
+}
+
+/** Copies for promiscuous ports of the VLAN (S1), other than the sender and `except`. Returns how many. */
+function promiscuousLegs(f: Fabric, vs: VSwitchRt, src: Iface | null, except: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number): number {
+  if (vs.promiscCount === 0) return 0;
+  const list = promiscuousPorts(vs, vlan);
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (p === src || p === except) continue;
+    deliverLeg(f, p, frame, vlan, tagged, false, fid, parent, 'S1');
+    n++;
+  }
+  return n;
+}
+
+function hasPromiscuous(vs: VSwitchRt, src: Iface | null, except: Iface | null, vlan: number): boolean {
+  if (vs.promiscCount === 0) return false;
+  for (const p of promiscuousPorts(vs, vlan)) if (p !== src && p !== except) return true;
+  return false;
+}
+
+/** The lookup (F2–F7) and the egress legs. Exactly one of `src` (a vNIC/vmk) and `uplink` is set. */
+function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
+  const T = f.tracing;
+  const at = (src ?? uplink)!;
+  if ((frame[0]! & 1) === 1) {
+    flood(f, vs, src, uplink, frame, vlan, tagged, fid, cid, parent);
+    return;
+  }
+  // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
+  const dst = macToNumber(frame, 0);
+  const candidates = vs.macPorts.get(dst);
+  let target: Iface | null = null;
+  if (candidates !== undefined) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
+      if (portGroupCarries(c.pg!.vlan, vlan)) {
+        target = c;
+        break;
+      }
+    }
+  }
+  if (target !== null) {
+    if (target === src) {
+      f.drop(at, 'SELF_ADDRESSED', fid, cid, parent, frame, vlan, f.tracing ? { dst: formatMac(frame, 0) } : undefined);
+      return;
+    }
+    if (T) {
+      f.emit({
+        frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
+        detail: `${vlanName(vlan)}: ${formatMac(frame, 0)} is ${target.id} in port group "${target.pg!.name}" (F1, F2)`,
+      });
+    }
+    const promisc = hasPromiscuous(vs, src, target, vlan);
+    if (macChangeRejected(target)) {
+      f.drop(target, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), cid, frame, vlan, f.tracing ? {
+        dst: formatMac(frame, 0), port: target.id, initial: formatMac(initialBytes(target)),
+      } : undefined);
+    } else {
+      deliverLeg(f, target, frame, vlan, tagged, !promisc, fid, cid, 'F2');
+    }
+    if (promisc) promiscuousLegs(f, vs, src, target, frame, vlan, tagged, fid, cid);
+    return;
+  }
+  if (uplink !== null) {
+    // F4: unknown unicast from an uplink is not flooded; promiscuous ports still see it (S1)
+    if (T) {
+      f.emit({
+        frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F4', vlan,
+        detail: `${vlanName(vlan)}: ${formatMac(frame, 0)} is not a port of ${vs.id} (F1, F4)`,
+      });
+    }
+    promiscuousLegs(f, vs, null, null, frame, vlan, tagged, fid, cid);
+    f.drop(uplink, 'UNKNOWN_DST', fid, f.newCopy(), cid, frame, vlan, f.tracing ? { dst: formatMac(frame, 0), vlan: vlanName(vlan), vswitch: vs.id } : undefined);
+    return;
+  }
+  // F3: unknown unicast from a port leaves by exactly one uplink, never flooded locally
+  const p = src!;
+  const up = pickUplink(p, frame);
+  if (T) {
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F3', vlan,
+      detail: `${vlanName(vlan)}: ${formatMac(frame, 0)} is not local: ${up ? `out ${up.name} by ${LB_NAMES[p.pg!.teaming.lb]} (F3, ${teamRule(p)})` : 'no usable uplink (F3)'}`,
+    });
+  }
+  const promisc = hasPromiscuous(vs, p, null, vlan);
+  if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, !promisc, fid, cid, `F3, ${teamRule(p)}`);
+  else noUplink(f, vs, p, frame, vlan, fid, cid);
+  if (promisc) promiscuousLegs(f, vs, p, null, frame, vlan, tagged, fid, cid);
+}
+
+function noUplink(f: Fabric, vs: VSwitchRt, p: Iface, frame: Uint8Array, vlan: number, fid: number, parent: number): void {
+  const t = p.pg!.teaming;
+  f.drop(p, 'NO_UPLINK', fid, f.newCopy(), parent, frame, vlan, f.tracing ? { port: p.id, vswitch: vs.id, active: names(t.active), standby: names(t.standby) } : undefined);
+}
+
+function initialBytes(p: Iface): Uint8Array {
+  const b = new Uint8Array(6);
+  let v = p.initialMac;
+  for (let i = 5; i >= 0; i--) {
+    b[i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return b;
+}
+
+/** Broadcast / multicast (F5, F6, F7; multicast treated as broadcast [choice]). */
+function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
+  const T = f.tracing;
+  const members = vs.members.get(vlan) ?? vs.vgtMembers;
+  const up = src !== null ? pickUplink(src, frame) : null;
+  if (T) {
+    const local = members.length - (src !== null && members.includes(src) ? 1 : 0);
+    const rule = src !== null ? 'F5' : 'F6';
+    const out = src !== null ? (up ? ` + uplink ${up.name} (${teamRule(src)})` : vs.uplinks.length > 0 ? ' + no usable uplink' : '') : ', never another uplink (F7)';
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: parent, node: (src ?? uplink)!.node, port: vs.id, action: 'lookup', rule, vlan,
+      detail: `${vlanName(vlan)}: broadcast/multicast to ${local} local port${local === 1 ? '' : 's'}${out} (${rule})`,
+    });
+  }
+  let children = 0;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
+    if (m === src) continue;
+    children++;
+    if (uplink !== null && reversePathBlocks(m, uplink)) {
+      const expected = m.pinned;
+      f.drop(m, 'REVERSE_PATH', fid, f.newCopy(), cid, frame, vlan, f.tracing ? { uplink: uplink.name, port: m.id, expected: expected ? expected.name : 'none' } : undefined);
+      continue;
+    }
+    deliverLeg(f, m, frame, vlan, tagged, false, fid, cid, src !== null ? 'F5' : 'F6');
+  }
+  if (src !== null) {
+    if (up !== null) {
+      uplinkLeg(f, up, frame, vlan, tagged, children === 0, fid, cid, `F5, ${teamRule(src)}`);
+      children++;
+    } else if (vs.uplinks.length > 0) {
+      noUplink(f, vs, src, frame, vlan, fid, cid);
+      children++;
+    }
+    if (children === 0) {
+      f.drop(src, 'NO_OTHER_PORT', fid, cid, parent, frame, vlan, f.tracing ? { vswitch: vs.id, vlan: vlanName(vlan) } : undefined);
+    }
+  } else if (children === 0) {
+    f.drop(uplink!, 'NO_PORT_IN_VLAN', fid, cid, parent, frame, vlan, f.tracing ? { vswitch: vs.id, vlan: vlanName(vlan) } : undefined);
+  }
+}
