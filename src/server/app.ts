@@ -1,0 +1,119 @@
+/**
+ * The express application: security first (host guard or bearer token), JSON body limits (a
+ * topology upload may be larger than a frame request), the API routes, the web UI (web/dist) or a
+ * plain page that says it is not built, then JSON errors. Testable without listening.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import type { AppContext } from './context.js';
+import { errorHandler, notFound } from './errors.js';
+import { captureRoutes } from './routes/capture.js';
+import { clockRoutes } from './routes/clock.js';
+import { frameRoutes } from './routes/frames.js';
+import { inspectRoutes } from './routes/inspect.js';
+import { runtimeRoutes } from './routes/runtime.js';
+import { topologyRoutes } from './routes/topology.js';
+import { loopbackHostGuard, requireBearer } from './security.js';
+
+export interface AppOptions {
+  /** bearer token required on /api (and socket.io) */
+  token?: string | undefined;
+  /** refuse non-loopback Host headers (loopback bind without token) */
+  hostGuard: boolean;
+  /** web/dist; a placeholder page when it does not exist */
+  staticDir?: string | undefined;
+  /** bytes; default 5 MB */
+  topologyBodyLimit?: number;
+  /** bytes; default 64 KB */
+  requestBodyLimit?: number;
+  version?: string;
+}
+
+export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
+  ['GET', '/api/health', 'server and clock status'],
+  ['GET', '/api/topology', 'current topology and its warnings'],
+  ['POST', '/api/topology', 'load {topology} | {text, fileName?} | {example}; 422 with errors when invalid'],
+  ['POST', '/api/topology/validate', 'validate the same body without loading it'],
+  ['GET', '/api/examples', 'example topologies'],
+  ['POST', '/api/frames', 'send {from, frame, count?}; returns the trace'],
+  ['POST', '/api/ping', 'ping {from, to, count?, size?, df?}'],
+  ['POST', '/api/explain', 'dry-run trace {from, frame}'],
+  ['GET', '/api/interfaces', 'interfaces of the lab'],
+  ['GET', '/api/counters[/:iface]', 'counters'],
+  ['GET', '/api/mac-tables[/:switch]', 'physical switch MAC tables'],
+  ['GET', '/api/arp[/:iface]', 'ARP caches'],
+  ['GET', '/api/esxcli/vswitches?host=', 'vSwitch list'],
+  ['GET', '/api/esxcli/portgroups?host=', 'port group list'],
+  ['GET', '/api/esxcli/vmknics?host=', 'VMkernel interface list'],
+  ['POST', '/api/links/state', 'cable up/down {iface, up}'],
+  ['POST', '/api/vnics/state', 'vNIC {iface, connected?, mac?}'],
+  ['GET', '/api/clock', 'clock mode and virtual time'],
+  ['POST', '/api/clock', 'set mode {mode: realtime|paused|step}'],
+  ['POST', '/api/clock/step', 'process the next event(s) {count?}'],
+  ['GET', '/api/capture/points', 'capture points and recording status'],
+  ['GET', '/api/capture/download?points=…&format=pcapng|pcap', 'recorded packets as a file'],
+  ['DELETE', '/api/capture', 'clear recorded packets'],
+  ['GET', '/api/capture/live?points=…', "live pcapng stream: curl -sN URL | wireshark -k -i -"],
+];
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+export function placeholderPage(): string {
+  const rows = API_INDEX.map(([m, p, d]) => `<tr><td>${m}</td><td><code>${escapeHtml(p)}</code></td><td>${escapeHtml(d)}</td></tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vswitch-lab</title></head>
+<body>
+<h1>vswitch-lab</h1>
+<p>The web UI is not built (no <code>web/dist</code>). The lab is running; its HTTP API answers below,
+and socket.io serves live events (<code>lab:hello</code>, <code>lab:update</code>).</p>
+<table>
+<thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}
+
+export function createApp(ctx: AppContext, options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  if (options.hostGuard) app.use(loopbackHostGuard);
+  if (options.token !== undefined) app.use('/api', requireBearer(options.token));
+
+  const bigJson = express.json({ limit: options.topologyBodyLimit ?? 5 * 1024 * 1024 });
+  const smallJson = express.json({ limit: options.requestBodyLimit ?? 64 * 1024 });
+  const json: RequestHandler = (req, res, next) => {
+    const big = req.method === 'POST' && (req.path === '/topology' || req.path === '/topology/validate');
+    (big ? bigJson : smallJson)(req, res, next);
+  };
+  app.use('/api', json);
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, version: options.version ?? null, loaded: ctx.session.loaded, clock: ctx.session.clockState() });
+  });
+  app.use('/api', topologyRoutes(ctx));
+  app.use('/api', frameRoutes(ctx));
+  app.use('/api', inspectRoutes(ctx));
+  app.use('/api', runtimeRoutes(ctx));
+  app.use('/api', clockRoutes(ctx));
+  app.use('/api', captureRoutes(ctx));
+  app.use('/api', notFound);
+
+  const dist = options.staticDir;
+  if (dist !== undefined && existsSync(path.join(dist, 'index.html'))) {
+    app.use(express.static(dist, { index: 'index.html' }));
+    app.get('/{*rest}', (_req, res) => res.sendFile(path.join(dist, 'index.html')));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send(placeholderPage());
+    });
+  }
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,18 @@
+/** What the route handlers share: the session and the layers the server calls. */
+import type { FrameResolver, TopologyValidator } from './lab-contract.js';
+import type { LabSession } from './lab-session.js';
+import type { RateLimiter } from './rate-limit.js';
+
+export interface AppContext {
+  session: LabSession;
+  validator: TopologyValidator;
+  resolveFrame: FrameResolver;
+  /** frame sends, pings, explains */
+  frameLimiter: RateLimiter;
+  /** directory of example topologies (`<name>.json`) */
+  examplesDir: string;
+  /** real-time mode: how long POST /api/frames waits for the frame's events to settle */
+  sendSettleMs: number;
+  /** max bytes buffered for one live capture stream before packets are dropped (and counted) */
+  liveCaptureBufferBytes: number;
+}

@@ -1,0 +1,40 @@
+/**
+ * Connects the server to the layers it calls: the topology loader (validation with the same
+ * issues as `vswitch-lab validate`), the engine's Lab, and the FrameSpec resolver. The types in
+ * lab-contract.ts state what the server needs; the real implementations are plugged in here.
+ */
+import { createLab } from '../engine/lab.js';
+import { resolveFrameSpec } from '../engine/frame-spec.js';
+import { loadTopologyFile, loadTopologyText, validateTopology } from '../topology/load.js';
+import { fromHex } from '../wire/hex.js';
+import { ApiError } from './errors.js';
+import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
+
+// --- topology validation ----------------------------------------------------------------------
+
+/** src/topology/load.ts: the same checks (and issues) as `vswitch-lab validate`. */
+export const topologyValidator: TopologyValidator = {
+  validate: (value) => validateTopology(value),
+  validateText: (text, fileName) => loadTopologyText(text, fileName),
+};
+
+export async function validateFile(path: string): Promise<ValidationResult> {
+  return loadTopologyFile(path);
+}
+
+// --- engine ---------------------------------------------------------------------------------
+
+/** The engine's `createLab`; capture timestamps are taken from the wall clock at load. */
+export const engineLabFactory: LabFactory = (topology) => createLab(topology);
+
+// --- frames -----------------------------------------------------------------------------------
+
+/** src/engine/frame-spec.ts: FrameSpec -> bytes, defaults from the sending interface. */
+export const engineFrameResolver: FrameResolver = (lab, iface, spec) => resolveFrameSpec(lab, iface, spec);
+
+/** Resolver for `{kind:'hex'}` only (tests of the server's own error paths). */
+export const hexOnlyResolver: FrameResolver = (_lab, _iface, spec) => {
+  const s = spec as { kind: string; hex?: string };
+  if (s.kind === 'hex' && typeof s.hex === 'string') return fromHex(s.hex);
+  throw new ApiError(501, `frame kind "${s.kind}" is not available with the hex-only resolver`);
+};

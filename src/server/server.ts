@@ -1,0 +1,181 @@
+/**
+ * Starts the server: decides the bind policy (security.ts), loads the first topology, builds the
+ * session, the express app and the socket.io server, and listens. `close()` stops everything it
+ * started (timers, sockets, streams).
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
+import { Server as IoServer } from 'socket.io';
+import type { ClockMode } from './api-types.js';
+import { createApp } from './app.js';
+import { TraceCaptureSource, type TraceCaptureOptions } from './capture-source.js';
+import type { AppContext } from './context.js';
+import { engineFrameResolver, engineLabFactory, topologyValidator } from './engine-binding.js';
+import { ApiError } from './errors.js';
+import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
+import { LabSession } from './lab-session.js';
+import { LiveEvents, type LiveEventsOptions } from './live-events.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { bearerFrom, decideBind, hostHeaderIsLoopback, originAllowed, tokenMatches } from './security.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_EXAMPLES_DIR = path.join(ROOT, 'topologies');
+export const DEFAULT_STATIC_DIR = path.join(ROOT, 'web', 'dist');
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** A refusal to start (bad option, invalid first topology): the CLI prints it and exits non-zero. */
+export class ServeError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ServeError';
+  }
+}
+
+export interface StartOptions {
+  host?: string;
+  /** 0 = any free port */
+  port?: number;
+  token?: string | undefined;
+  insecure?: boolean;
+  /** the first topology, validated, and where it came from */
+  initial: { result: ValidationResult; source: string };
+  createLab?: LabFactory;
+  resolveFrame?: FrameResolver;
+  validator?: TopologyValidator;
+  examplesDir?: string;
+  staticDir?: string;
+  clockMode?: ClockMode;
+  rateLimit?: Omit<RateLimitOptions, 'now'>;
+  live?: Partial<Omit<LiveEventsOptions, 'snapshot' | 'counters'>>;
+  capture?: TraceCaptureOptions;
+  topologyBodyLimit?: number;
+  requestBodyLimit?: number;
+  sendSettleMs?: number;
+  liveCaptureBufferBytes?: number;
+  version?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  warning: string | undefined;
+  app: Express;
+  http: HttpServer;
+  io: IoServer;
+  session: LabSession;
+  live: LiveEvents;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const bind = decideBind({ host, token: options.token, insecure: options.insecure });
+  if (!bind.ok) throw new ServeError(bind.error, 2);
+  const token = bind.token;
+  const hostGuard = token === undefined && !options.insecure;
+
+  const createLab = options.createLab ?? engineLabFactory;
+
+  const session = new LabSession({
+    createLab,
+    capture: new TraceCaptureSource(options.capture),
+    ...(options.clockMode ? { clockMode: options.clockMode } : {}),
+  });
+  try {
+    session.load(options.initial.result, options.initial.source);
+  } catch (err) {
+    if (err instanceof ApiError) throw new ServeError(`${options.initial.source}: ${err.message}`, 1, err.details);
+    throw err;
+  }
+
+  const ctx: AppContext = {
+    session,
+    validator: options.validator ?? topologyValidator,
+    resolveFrame: options.resolveFrame ?? engineFrameResolver,
+    frameLimiter: new RateLimiter(options.rateLimit ?? { burst: 100, perSecond: 50 }),
+    examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR,
+    sendSettleMs: options.sendSettleMs ?? 2000,
+    liveCaptureBufferBytes: options.liveCaptureBufferBytes ?? 4 * 1024 * 1024,
+  };
+  const app = createApp(ctx, {
+    token,
+    hostGuard,
+    staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
+    ...(options.topologyBodyLimit !== undefined ? { topologyBodyLimit: options.topologyBodyLimit } : {}),
+    ...(options.requestBodyLimit !== undefined ? { requestBodyLimit: options.requestBodyLimit } : {}),
+    ...(options.version !== undefined ? { version: options.version } : {}),
+  });
+
+  const http = createServer(app);
+  // every TCP connection, upgraded ones included, so that close() does not wait on a stalled client
+  const sockets = new Set<Socket>();
+  http.on('connection', (sock: Socket) => {
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+  });
+  const io = new IoServer(http, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    allowRequest: (req, cb) => {
+      const ok = originAllowed(req) && (!hostGuard || hostHeaderIsLoopback(req.headers.host));
+      cb(ok ? null : 'forbidden origin or host', ok);
+    },
+  });
+  if (token !== undefined) {
+    io.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      const presented = typeof auth?.token === 'string' ? auth.token : bearerFrom(socket.handshake.headers.authorization);
+      if (tokenMatches(presented, token)) next();
+      else next(new Error('unauthorized: missing or wrong token'));
+    });
+  }
+  const live = new LiveEvents({
+    ...options.live,
+    snapshot: () => ({ topology: session.state, clock: session.clockState() }),
+    counters: () => session.lab.allCounters(),
+  });
+  live.attach(io);
+  session.setLive(live);
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new ServeError(`cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`, 2));
+    };
+    http.once('error', onError);
+    http.listen(options.port ?? DEFAULT_PORT, host, () => {
+      http.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    host,
+    port,
+    warning: bind.ok ? bind.warning : undefined,
+    app,
+    http,
+    io,
+    session,
+    live,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        session.close();
+        http.close(() => resolve());
+        void io.close();
+        for (const sock of sockets) sock.destroy();
+      })),
+  };
+}

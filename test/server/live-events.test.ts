@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { LiveHello, LiveUpdate } from '../../src/server/api-types.js';
+import { hexOnlyResolver } from '../../src/server/engine-binding.js';
+import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
+import type { TraceEventLike } from '../../src/server/lab-contract.js';
+import { startTestServer, type TestServer } from './helpers.js';
+
+const FRAME_HEX = 'ffffffffffff005056a10001080600010800060400010050';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function connect(s: TestServer): Promise<{ c: Socket; hello: LiveHello; updates: LiveUpdate[]; times: number[] }> {
+  return new Promise((resolve, reject) => {
+    const c = ioClient(s.url, { transports: ['websocket'], reconnection: false });
+    const updates: LiveUpdate[] = [];
+    const times: number[] = [];
+    c.on('lab:update', (u: LiveUpdate) => {
+      updates.push(u);
+      times.push(performance.now());
+    });
+    c.on('lab:hello', (hello: LiveHello) => resolve({ c, hello, updates, times }));
+    c.on('connect_error', reject);
+  });
+}
+
+async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(10);
+}
+
+describe('socket.io live events', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ resolveFrame: hexOnlyResolver });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('hello carries the topology and clock; a load sends the new topology; a frame sends its trace events and counters', async () => {
+    const { c, hello, updates } = await connect(s);
+    try {
+      expect(hello.topology.topology.name).toBe('default');
+      expect(hello.clock.mode).toBe('realtime');
+
+      await s.api('/api/topology', { method: 'POST', json: { example: 'vlans' } });
+      await until(() => updates.some((u) => u.topology));
+      const t = updates.find((u) => u.topology)!;
+      expect(t.topology!.source).toBe('example:vlans');
+      expect(t.clock).toBeDefined();
+
+      const from = [...s.lab().ifaces][0]!;
+      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from, frame: { kind: 'hex', hex: FRAME_HEX } } })).json()) as { frameIds: number[] };
+      await until(() => updates.flatMap((u) => u.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]).length >= 2);
+      const trace = updates.flatMap((u) => u.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]);
+      expect(trace.map((e) => e.action)).toEqual(['ingress', 'deliver']);
+      expect(trace[0]!.frameLength).toBe(FRAME_HEX.length / 2);
+      await until(() => updates.some((u) => u.counters !== undefined));
+      expect(updates.some((u) => u.counters !== undefined)).toBe(true);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('throttling: a flood of trace events gives at most ~20 emits per second, the excess summarised', async () => {
+    const { c, updates, times } = await connect(s);
+    try {
+      await sleep(100);
+      updates.length = 0;
+      times.length = 0;
+      const start = performance.now();
+      let sent = 0;
+      // ~1 s of heavy traffic: 2000 events every 5 ms
+      while (performance.now() - start < 1000) {
+        s.lab().flood(2000);
+        sent += 2000;
+        await sleep(5);
+      }
+      await sleep(300);
+      const span = (times[times.length - 1]! - times[0]!) / 1000;
+      expect(updates.length).toBeGreaterThan(5);
+      // at most one emit per 50 ms tick
+      expect(updates.length).toBeLessThanOrEqual(Math.ceil(span * 20) + 2);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(25);
+      const listed = updates.reduce((n, u) => n + (u.trace?.length ?? 0), 0);
+      const omitted = updates.reduce((n, u) => n + (u.summary?.omitted ?? 0), 0);
+      expect(omitted).toBeGreaterThan(0);
+      expect(updates.every((u) => (u.trace?.length ?? 0) <= 200)).toBe(true);
+      // every event is either listed or counted
+      expect(listed + omitted).toBe(sent);
+      const drops = updates.reduce((n, u) => n + (u.summary?.dropsByReason.VLAN_MISMATCH ?? 0), 0);
+      expect(drops).toBeGreaterThan(0);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('bounded per-client queues', () => {
+  function fakeSocket(): LiveSocket & { busy: boolean; emitted: { event: string; payload: unknown }[] } {
+    const sock = {
+      id: 'slow',
+      busy: true,
+      emitted: [] as { event: string; payload: unknown }[],
+      emit(event: string, payload: unknown) {
+        sock.emitted.push({ event, payload });
+        return true;
+      },
+      get conn() {
+        return { writeBuffer: sock.busy ? [1] : [], transport: { writable: !sock.busy } };
+      },
+    };
+    return sock;
+  }
+  const ev = (i: number): TraceEventLike => ({ seq: i, time: i, frameId: i, action: i % 2 ? 'deliver' : 'drop', reason: i % 2 ? undefined : 'FORGED_TRANSMIT' });
+
+  it('a client that never reads keeps at most maxQueue events; the oldest are dropped and counted', () => {
+    const live = new LiveEvents({ maxQueue: 1000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
+    const sock = fakeSocket();
+    live.addClient(sock);
+    try {
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200_000; i++) {
+        live.onTrace(ev(i));
+        if (i % 10_000 === 0) live.flush(); // ticks happen; the client stays busy
+      }
+      const stats = live.clientStats('slow')!;
+      expect(stats.queued).toBe(1000);
+      expect(stats.dropped).toBe(199_000);
+      expect(sock.emitted.filter((e) => e.event === 'lab:update')).toHaveLength(0);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1024 * 1024);
+
+      sock.busy = false;
+      live.flush();
+      const u = sock.emitted.find((e) => e.event === 'lab:update')!.payload as LiveUpdate;
+      expect(u.dropped).toBe(199_000);
+      expect(u.trace).toHaveLength(200);
+      expect(u.trace![199]!.seq).toBe(199_999); // the most recent are kept
+      expect(u.summary!.omitted).toBe(199_000 + 800);
+      expect(u.summary!.dropsByReason.FORGED_TRANSMIT).toBe(100_000 - 100);
+      expect(live.clientStats('slow')!.queued).toBe(0);
+    } finally {
+      live.close();
+    }
+  });
+
+  it('a stalled websocket client does not make the server buffer without bound', async () => {
+    // big batches (frames as hex) so that the kernel's socket buffers fill within a second
+    const s = await startTestServer({ live: { maxTracePerBatch: 2000, maxQueue: 3000, frameHex: true } });
+    try {
+      const c = ioClient(s.url, { transports: ['websocket'], reconnection: false });
+      await new Promise<void>((r) => c.on('lab:hello', () => r()));
+      // stop reading from the TCP socket
+      const ws = (c.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }).ws;
+      ws._socket.pause();
+      const id = [...(s.io.sockets.sockets.keys())][0]!;
+      for (let round = 0; round < 40; round++) {
+        s.lab().flood(3000, 1500);
+        await sleep(25);
+      }
+      const stats = s.live.clientStats(id)!;
+      // the client stopped keeping up: the server skipped it and dropped the oldest events
+      expect(stats.dropped).toBeGreaterThan(0);
+      expect(stats.queued).toBeLessThanOrEqual(stats.capacity);
+      const conn = s.io.sockets.sockets.get(id)!.conn as unknown as { writeBuffer: unknown[] };
+      expect(conn.writeBuffer.length).toBeLessThanOrEqual(1);
+      c.close();
+    } finally {
+      await s.close();
+    }
+  });
+});

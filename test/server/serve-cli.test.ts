@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { command } from '../../src/cli/serve.js';
+import { commands } from '../../src/cli.js';
+
+describe('vswitch-lab serve (refusals, before listening)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  const quiet = () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    return err;
+  };
+
+  it('is registered in the command table', () => {
+    expect(Object.keys(commands)).toContain('serve');
+  });
+
+  it('binding a non-loopback address without --token is refused with exit 2', async () => {
+    const err = quiet();
+    expect(await command.run(['--host', '0.0.0.0', '--port', '0'])).toBe(2);
+    expect(err.mock.calls.flat().join('\n')).toMatch(/requires --token/);
+  });
+
+  it('an invalid topology is refused with exit 1, listing the errors with their paths', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-serve-'));
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, '{"version": 1, "name": "bad", "hosts": [{"name": "h", "vswitches": [{"name": "vSwitch0", "mtu": 12}]}]}');
+    const err = quiet();
+    expect(await command.run([file, '--port', '0'])).toBe(1);
+    expect(err.mock.calls.flat().join('\n')).toMatch(/hosts\[0\]\.vswitches\[0\]\.mtu/);
+  });
+
+  it('bad options are exit 2', async () => {
+    quiet();
+    expect(await command.run(['--port', 'x'])).toBe(2);
+    expect(await command.run(['--clock', 'warp'])).toBe(2);
+    expect(await command.run(['--bogus'])).toBe(2);
+    expect(await command.run(['a.json', 'b.json'])).toBe(2);
+  });
+});
