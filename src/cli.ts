@@ -18,6 +18,11 @@ type Loader = () => Promise<{ command: Command }>;
 export const commands: Record<string, Loader> = {
   validate: () => import('./cli/validate.js'),
   serve: () => import('./cli/serve.js'),
+  send: () => import('./cli/send.js'),
+  ping: () => import('./cli/ping.js'),
+  explain: () => import('./cli/explain.js'),
+  test: () => import('./cli/test.js'),
+  replay: () => import('./cli/replay.js'),
 };
 
 function usage(): string {

@@ -1,0 +1,43 @@
+/**
+ * The `<topology>` argument of the commands that run a lab (send, explain, ping, test): a file,
+ * or the name of an example (`default` -> topologies/default.json). A topology that does not
+ * load prints the same lines as `vswitch-lab validate` (file:line:column  path  message) and
+ * the command exits 2.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Issue } from '../topology/issue.js';
+import { loadTopologyFile } from '../topology/load.js';
+import type { TopologyDoc } from '../topology/schema.js';
+
+/** The examples shipped with vswitch-lab. */
+export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../topologies');
+
+/** A file path, or an example's name when no such file exists. */
+export function topologyPath(arg: string): string {
+  if (existsSync(arg)) return arg;
+  const example = path.join(EXAMPLES_DIR, `${arg}.json`);
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(arg) && existsSync(example) ? example : arg;
+}
+
+function where(file: string, i: Issue): string {
+  return i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
+}
+
+/** An issue as `vswitch-lab validate` prints it. */
+export function issueLine(file: string, i: Issue): string {
+  const label = i.severity === 'warning' ? 'warning: ' : '';
+  return i.path === '' ? `${where(file, i)}  ${label}${i.message}` : `${where(file, i)}  ${i.path}  ${label}${i.message}`;
+}
+
+export type TopologyArg = { ok: true; topology: TopologyDoc; file: string } | { ok: false; lines: string[] };
+
+/** Loads the topology argument; on failure, the lines to print (errors, then a closing line). */
+export async function loadTopologyArg(arg: string): Promise<TopologyArg> {
+  const file = topologyPath(arg);
+  const r = await loadTopologyFile(file);
+  if (r.ok) return { ok: true, topology: r.topology, file };
+  const what = r.kind === 'invalid' ? `invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})` : r.kind === 'syntax' ? 'not valid JSON' : 'unreadable';
+  return { ok: false, lines: [...r.errors.map((i) => issueLine(file, i)), `${file}: ${what}; run 'vswitch-lab validate ${file}' for details`] };
+}
