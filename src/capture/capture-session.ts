@@ -1,0 +1,480 @@
+/**
+ * A capture session: listens to a lab's trace stream (src/engine/trace.ts), keeps the events
+ * that carry a capture `point` at the selected points and passing the filter, and hands them as
+ * packets to any number of outputs:
+ * - a file or a sink, as pcapng (one interface per selected point, declared before the first
+ *   packet; direction, packet id = the trace's frameId shared by every copy of a frame, and the
+ *   engine's one-line decision as the packet comment) or classic pcap;
+ * - a bounded in-memory recording (oldest packets overwritten first), to download later as a
+ *   file (`toBytes`);
+ * - live listeners and live streams (`subscribe`, `stream`) that start from now.
+ *
+ * Timestamps: virtual time anchored to the wall clock — the lab's start time when the lab has
+ * one (LabOptions.wallClockStartMs), else the moment the session started. `attach` moves the
+ * session to a fresh lab of the same topology (the `test` command runs one lab per test): its
+ * packets follow the previous lab's after 1 ms, and packet ids continue after the previous ones,
+ * so one file holds all tests without overlaps.
+ *
+ * Cost: nothing is built for events without a point; per packet, one lookup by interface, the
+ * filter (in place), and for a writer one block; a CapturedPacket object (and a copy of the bytes)
+ * only when something records or listens.
+ */
+import type { TraceEvent } from '../engine/trace.js';
+import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
+import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
+import {
+  CAPTURE_POINT_NAMES,
+  listCapturePoints,
+  selectCapturePoints,
+  type CaptureInterfaceInfo,
+  type CapturePointSpec,
+} from './capture-points.js';
+import { FileSink } from './file-sink.js';
+import { PcapWriter } from './pcap-writer.js';
+import { PcapngWriter } from './pcapng-writer.js';
+
+/** What a session needs from a lab (the engine's Lab has all of it). */
+export interface CaptureLab {
+  readonly trace: { subscribe(listener: (event: TraceEvent) => void): () => void };
+  interfaces(): readonly CaptureInterfaceInfo[];
+  /** virtual ns */
+  readonly now: number;
+  /** wall-clock ns of the virtual now (Lab.wallClockNs) */
+  wallClockNs?(): number;
+}
+
+/** pcapng; classic pcap with microsecond (`pcap`) or nanosecond (`pcap-ns`) timestamps. */
+export type CaptureFormatName = 'pcapng' | 'pcap' | 'pcap-ns';
+export const CAPTURE_FORMATS: readonly CaptureFormatName[] = ['pcapng', 'pcap', 'pcap-ns'];
+
+/** One packet at one capture point (what recordings and live listeners get). */
+export interface CapturedPacket {
+  /** `node:interface:Point` or `Drop` */
+  pointId: string;
+  /** index into the session's `points` */
+  pointIndex: number;
+  /** ns since the Unix epoch */
+  timestampNs: bigint;
+  /** the bytes at that point (a copy the packet owns) */
+  data: Uint8Array;
+  direction?: CaptureDirection;
+  /** the pcapng packet id: the engine's frameId (plus the ids of earlier attached labs) */
+  frameId: number;
+  /** the engine's decision line (for Drop: `dropped CODE (RULE): … (at node:iface)`) */
+  comment: string;
+}
+
+export type CaptureListener = (packet: CapturedPacket) => void;
+
+export interface CaptureRecordOptions {
+  /** packets kept at most (oldest overwritten); default 100,000 */
+  maxPackets?: number;
+  /** bytes of frame data kept at most; default 64 MiB */
+  maxBytes?: number;
+}
+
+export interface CaptureStreamOptions {
+  /** default pcapng */
+  format?: CaptureFormatName;
+  /** only these point ids (default: every selected point) */
+  pointIds?: ReadonlySet<string>;
+  /** pcapng section comment */
+  comment?: string;
+}
+
+export interface CaptureSessionOptions {
+  /** selectors: `node:iface`, `node:iface:Point`, `Point`, `node`, `Drop`; default every point */
+  points?: readonly string[];
+  filter?: CaptureFilterSpec | CaptureFilter;
+  /** write to this file (closed by `stop`) */
+  file?: string;
+  /** or stream to this sink */
+  sink?: (chunk: Uint8Array) => void;
+  /** format of `file` / `sink`; default pcapng */
+  format?: CaptureFormatName;
+  /** keep packets in memory for `recorded` / `toBytes` */
+  record?: boolean | CaptureRecordOptions;
+  /** ns since the epoch that virtual time 0 stands for (default: see the file comment) */
+  epochNs?: bigint;
+  /** pcapng section comment of `file` / `sink` */
+  comment?: string;
+}
+
+export interface CaptureStatus {
+  points: CapturePointSpec[];
+  /** packets captured since the start (or the last clear) */
+  captured: number;
+  /** packets in the recording */
+  recorded: number;
+  /** packets forgotten because the recording was full */
+  overwritten: number;
+  /** recording limit (packets); 0 when not recording */
+  limit: number;
+}
+
+/** A writer and the interface index of each session point in it (-1: not in this output). */
+interface Output {
+  writer: PcapngWriter | PcapWriter;
+  ifIndex: Int32Array;
+  close: (() => void) | null;
+  stopped: boolean;
+}
+
+const POINT_CODE: Record<string, number> = Object.fromEntries(CAPTURE_POINT_NAMES.map((p, i) => [p, i]));
+const DROP_CODE = POINT_CODE.Drop!;
+
+/** Per interface of the attached lab: the session point index of each point (-1: not selected). */
+interface IfaceSlots {
+  slots: Int32Array;
+  untaggedVlan: number;
+}
+
+/** The format a file name asks for: `.pcap` -> pcap, anything else pcapng. */
+export function captureFormatOfPath(file: string): CaptureFormatName {
+  return /\.pcap$/i.test(file) ? 'pcap' : 'pcapng';
+}
+
+/** A writer of `format` over `points`, headers sent to `sink` at once. */
+function makeWriter(format: CaptureFormatName, points: readonly CapturePointSpec[], sink: (c: Uint8Array) => void, comment?: string): PcapngWriter | PcapWriter {
+  if (format === 'pcapng') {
+    return new PcapngWriter({
+      sink,
+      interfaces: points.map((p) => ({ name: p.name, description: p.description })),
+      shbOptions: comment !== undefined ? { comment } : {},
+    });
+  }
+  if (format === 'pcap' || format === 'pcap-ns') return new PcapWriter({ sink, resolution: format === 'pcap-ns' ? 'ns' : 'us' });
+  throw new RangeError(`unknown capture format "${String(format)}"; use ${CAPTURE_FORMATS.join(', ')}`);
+}
+
+/** A capture file of `packets` (each at its `pointIndex` in `points`). */
+export function encodeCapture(points: readonly CapturePointSpec[], packets: Iterable<CapturedPacket>, format: CaptureFormatName = 'pcapng', comment?: string): Buffer {
+  const chunks: Uint8Array[] = [];
+  const w = makeWriter(format, points, (c) => void chunks.push(c), comment);
+  const byId = new Map(points.map((p, i) => [p.id, i]));
+  for (const p of packets) {
+    const i = byId.get(p.pointId);
+    if (i === undefined) continue;
+    const input: CapturePacketInput = { interface: i, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId };
+    if (p.direction) input.direction = p.direction;
+    if (p.comment) input.comment = p.comment;
+    w.writePacket(input);
+  }
+  w.end();
+  return Buffer.concat(chunks);
+}
+
+function defaultEpochNs(lab: CaptureLab): bigint {
+  if (typeof lab.wallClockNs === 'function') {
+    // Lab.wallClockNs() = wallClockStartMs * 1e6 + now, a double: recover the whole ms exactly.
+    const startMs = Math.round((lab.wallClockNs() - lab.now) / 1e6);
+    if (startMs !== 0) return BigInt(startMs) * 1_000_000n;
+  }
+  return BigInt(Date.now()) * 1_000_000n - BigInt(Math.round(lab.now));
+}
+
+export class CaptureSession {
+  /** the selected points, in lab order (Drop last); pcapng interface i = points[i] */
+  readonly points: readonly CapturePointSpec[];
+  readonly filter: CaptureFilter;
+  /** the format of the file/sink output given at construction (pcapng when none) */
+  readonly format: CaptureFormatName;
+  /** ns since the epoch of the first lab's virtual time 0 */
+  readonly epochNs: bigint;
+
+  private lab: CaptureLab;
+  private unsubscribe: (() => void) | null = null;
+  private ifaceSlots = new Map<string, IfaceSlots>();
+  private readonly pointIndexById: Map<string, number>;
+  private readonly dropIndex: number;
+  private readonly dirCodes: Uint8Array;
+  private readonly directions: (CaptureDirection | undefined)[];
+  private readonly outputs: Output[] = [];
+  private readonly listeners = new Set<{ ids: ReadonlySet<string> | null; fn: CaptureListener }>();
+  private readonly perPoint: Float64Array;
+  /** reused for every writer call */
+  private readonly input: CapturePacketInput = { interface: 0, timestampNs: 0n, data: new Uint8Array(0) };
+
+  // timeline of attached labs
+  private offsetNs = 0n;
+  /** epochNs + offsetNs */
+  private baseNs: bigint;
+  private idOffset = 0;
+  private maxFrameId = 0;
+
+  // recording
+  private readonly recording: boolean;
+  private readonly maxPackets: number;
+  private readonly maxBytes: number;
+  private queue: CapturedPacket[] = [];
+  private start = 0;
+  private recBytes = 0;
+  private overwritten = 0;
+
+  private captured = 0;
+  private capturedBytes = 0;
+  private filteredOut = 0;
+  private stopped = false;
+  private fileName: string | undefined;
+
+  constructor(lab: CaptureLab, options: CaptureSessionOptions = {}) {
+    this.lab = lab;
+    this.filter = compileCaptureFilter(options.filter);
+    this.points = selectCapturePoints(listCapturePoints(lab.interfaces()), options.points);
+    this.pointIndexById = new Map(this.points.map((p, i) => [p.id, i]));
+    this.dropIndex = this.pointIndexById.get('Drop') ?? -1;
+    this.directions = this.points.map((p) => p.direction);
+    this.dirCodes = Uint8Array.from(this.points, (p) => directionCode(p.direction));
+    this.perPoint = new Float64Array(this.points.length);
+    this.epochNs = options.epochNs ?? defaultEpochNs(lab);
+    this.baseNs = this.epochNs;
+    this.format = options.format ?? (options.file !== undefined ? captureFormatOfPath(options.file) : 'pcapng');
+    const rec = options.record;
+    this.recording = rec !== undefined && rec !== false;
+    this.maxPackets = (typeof rec === 'object' ? rec.maxPackets : undefined) ?? 100_000;
+    this.maxBytes = (typeof rec === 'object' ? rec.maxBytes : undefined) ?? 64 * 1024 * 1024;
+    if (options.file !== undefined && options.sink !== undefined) throw new RangeError('give a capture file or a sink, not both');
+    if (options.file !== undefined) {
+      const file = new FileSink(options.file);
+      this.fileName = options.file;
+      try {
+        this.addOutput(file.write, { format: this.format, ...(options.comment !== undefined ? { comment: options.comment } : {}) }, () => file.close());
+      } catch (err) {
+        file.close();
+        throw err;
+      }
+    } else if (options.sink !== undefined) {
+      this.addOutput(options.sink, { format: this.format, ...(options.comment !== undefined ? { comment: options.comment } : {}) }, null);
+    }
+    this.bind(lab);
+  }
+
+  private bind(lab: CaptureLab): void {
+    this.ifaceSlots = new Map();
+    for (const info of lab.interfaces()) {
+      const slots = new Int32Array(CAPTURE_POINT_NAMES.length).fill(-1);
+      slots[DROP_CODE] = this.dropIndex;
+      let untaggedVlan = -1;
+      for (const name of CAPTURE_POINT_NAMES) {
+        const i = this.pointIndexById.get(`${info.id}:${name}`);
+        if (i !== undefined) {
+          slots[POINT_CODE[name]!] = i;
+          untaggedVlan = this.points[i]!.untaggedVlan;
+        }
+      }
+      if (untaggedVlan < 0) untaggedVlan = listCapturePoints([info])[0]?.untaggedVlan ?? -1;
+      this.ifaceSlots.set(info.id, { slots, untaggedVlan });
+    }
+    this.unsubscribe = lab.trace.subscribe(this.onEvent);
+  }
+
+  /**
+   * Continues on another lab (of the same topology: points are matched by name): the old lab is
+   * left, the new lab's time 0 comes 1 ms after the old lab's now, and packet ids continue after
+   * the old lab's.
+   */
+  attach(lab: CaptureLab): void {
+    if (this.stopped) throw new Error('capture session is stopped');
+    this.unsubscribe?.();
+    this.offsetNs += BigInt(Math.round(this.lab.now)) + 1_000_000n;
+    this.baseNs = this.epochNs + this.offsetNs;
+    this.idOffset += this.maxFrameId;
+    this.maxFrameId = 0;
+    this.lab = lab;
+    this.bind(lab);
+  }
+
+  private readonly onEvent = (e: TraceEvent): void => {
+    const point = e.point;
+    if (point === undefined) return;
+    const frame = e.frame;
+    if (frame === undefined) return;
+    const at = this.ifaceSlots.get(e.port);
+    let idx: number;
+    if (point === 'Drop') idx = this.dropIndex;
+    else if (at === undefined) return;
+    else idx = at.slots[POINT_CODE[point]!]!;
+    if (idx < 0) return;
+    const dir = this.dirCodes[idx]!;
+    if (!this.filter.empty && !this.filter.matches(frame, dir, e.vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
+      this.filteredOut++;
+      return;
+    }
+    if (e.frameId > this.maxFrameId) this.maxFrameId = e.frameId;
+    const packetId = e.frameId + this.idOffset;
+    const ts = this.baseNs + BigInt(Math.round(e.time));
+    const comment = idx === this.dropIndex ? `${e.detail} (at ${e.port})` : e.detail;
+    this.captured++;
+    this.capturedBytes += frame.length;
+    this.perPoint[idx]!++;
+    const outs = this.outputs;
+    if (outs.length > 0) {
+      const input = this.input;
+      input.timestampNs = ts;
+      input.data = frame;
+      input.packetId = packetId;
+      input.comment = comment;
+      input.direction = this.directions[idx];
+      for (let o = 0; o < outs.length; o++) {
+        const out = outs[o]!;
+        const ifi = out.ifIndex[idx]!;
+        if (ifi < 0) continue;
+        input.interface = ifi;
+        out.writer.writePacket(input);
+      }
+    }
+    if (!this.recording && this.listeners.size === 0) return;
+    const packet: CapturedPacket = {
+      pointId: this.points[idx]!.id,
+      pointIndex: idx,
+      timestampNs: ts,
+      data: frame.slice(),
+      frameId: packetId,
+      comment,
+    };
+    const d = this.directions[idx];
+    if (d !== undefined) packet.direction = d;
+    if (this.recording) this.record(packet);
+    for (const l of this.listeners) if (l.ids === null || l.ids.has(packet.pointId)) l.fn(packet);
+  };
+
+  private record(p: CapturedPacket): void {
+    this.queue.push(p);
+    this.recBytes += p.data.length;
+    while (this.queue.length - this.start > this.maxPackets || (this.recBytes > this.maxBytes && this.queue.length - this.start > 1)) {
+      this.recBytes -= this.queue[this.start]!.data.length;
+      this.queue[this.start] = undefined as unknown as CapturedPacket;
+      this.start++;
+      this.overwritten++;
+    }
+    if (this.start > 1024 && this.start * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  private addOutput(sink: (c: Uint8Array) => void, options: CaptureStreamOptions, close: (() => void) | null): Output {
+    const ids = options.pointIds;
+    const chosen = ids === undefined ? this.points : this.points.filter((p) => ids.has(p.id));
+    const ifIndex = new Int32Array(this.points.length).fill(-1);
+    chosen.forEach((p, i) => {
+      ifIndex[this.pointIndexById.get(p.id)!] = i;
+    });
+    const writer = makeWriter(options.format ?? 'pcapng', chosen, sink, options.comment);
+    const out: Output = { writer, ifIndex, close, stopped: false };
+    this.outputs.push(out);
+    return out;
+  }
+
+  /**
+   * A live stream from now: the file header (pcapng: every chosen point's interface) goes to
+   * `sink` at once, then each packet as it is captured. `stop()` ends it (the session goes on).
+   */
+  stream(sink: (chunk: Uint8Array) => void, options: CaptureStreamOptions = {}): { stop(): void; readonly packets: number } {
+    if (this.stopped) throw new Error('capture session is stopped');
+    const out = this.addOutput(sink, options, null);
+    return {
+      stop: () => this.removeOutput(out),
+      get packets() {
+        return out.writer.packetsWritten;
+      },
+    };
+  }
+
+  private removeOutput(out: Output): void {
+    if (out.stopped) return;
+    out.stopped = true;
+    const i = this.outputs.indexOf(out);
+    if (i >= 0) this.outputs.splice(i, 1);
+    out.writer.end();
+    out.close?.();
+  }
+
+  /** Calls `fn` for every packet captured from now on (at `pointIds`, default all); returns unsubscribe. */
+  subscribe(fn: CaptureListener, pointIds?: ReadonlySet<string>): () => void {
+    const entry = { ids: pointIds ?? null, fn };
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  /** The recorded packets (oldest first), optionally only at `pointIds`. Empty when not recording. */
+  recorded(pointIds?: ReadonlySet<string>): CapturedPacket[] {
+    const out: CapturedPacket[] = [];
+    for (let i = this.start; i < this.queue.length; i++) {
+      const p = this.queue[i]!;
+      if (pointIds === undefined || pointIds.has(p.pointId)) out.push(p);
+    }
+    return out;
+  }
+
+  /** The recording as a capture file (pcapng: interfaces = the chosen points). */
+  toBytes(format: CaptureFormatName = 'pcapng', pointIds?: ReadonlySet<string>): Buffer {
+    const points = pointIds === undefined ? this.points : this.points.filter((p) => pointIds.has(p.id));
+    return encodeCapture(points, this.recorded(pointIds), format);
+  }
+
+  /** Forgets the recording and the counts. */
+  clear(): void {
+    this.queue = [];
+    this.start = 0;
+    this.recBytes = 0;
+    this.overwritten = 0;
+    this.captured = 0;
+    this.capturedBytes = 0;
+    this.filteredOut = 0;
+    this.perPoint.fill(0);
+  }
+
+  status(): CaptureStatus {
+    return {
+      points: [...this.points],
+      captured: this.captured,
+      recorded: this.queue.length - this.start,
+      overwritten: this.overwritten,
+      limit: this.recording ? this.maxPackets : 0,
+    };
+  }
+
+  /** Packets captured (after the filter). */
+  get packets(): number {
+    return this.captured;
+  }
+
+  /** Packets per point id (points with none left out). */
+  countsByPoint(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.points.forEach((p, i) => {
+      if (this.perPoint[i]! > 0) out[p.id] = this.perPoint[i]!;
+    });
+    return out;
+  }
+
+  /** Leaves the lab, ends every output and closes the file. Idempotent. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    for (const out of [...this.outputs]) this.removeOutput(out);
+    this.listeners.clear();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** One line: how many packets, at how many points, where to, the filter. */
+  summary(): string {
+    const active = Array.from(this.perPoint).filter((n) => n > 0).length;
+    const to = this.fileName !== undefined ? ` to ${this.fileName} (${this.format})` : '';
+    const filt = this.filter.empty ? '' : `, filter ${this.filter.toString()} (${this.filteredOut} left out)`;
+    return `captured ${this.captured} packet${this.captured === 1 ? '' : 's'} (${this.capturedBytes} bytes) at ${active} of ${this.points.length} capture point${this.points.length === 1 ? '' : 's'}${to}${filt}`;
+  }
+}
+
+/** Starts a capture session on `lab` (see CaptureSession). */
+export function startCapture(lab: CaptureLab, options: CaptureSessionOptions = {}): CaptureSession {
+  return new CaptureSession(lab, options);
+}
