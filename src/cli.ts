@@ -22,6 +22,7 @@ export const commands: Record<string, Loader> = {
   ping: () => import('./cli/ping.js'),
   explain: () => import('./cli/explain.js'),
   test: () => import('./cli/test.js'),
+  run: () => import('./cli/run.js'),
   replay: () => import('./cli/replay.js'),
 };
 

@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import type { EndpointConfig, EndpointL3, EndpointPort, EndpointStackFactory } from './endpoint.js';
 import { Fabric, type Handlers } from './fabric.js';
 import { LabError } from './lab-error.js';
+import { MacIndex } from './mac-index.js';
 import { MacTable } from './mac-table.js';
 import {
   LB_FAILOVER,
@@ -30,6 +31,8 @@ import {
   type VSwitchRt,
 } from './model.js';
 import { refreshVSwitch } from './vswitch-state.js';
+
+const EMPTY_MAC_INDEX = new MacIndex<Iface[]>([], 0);
 
 const LB = { srcid: LB_SRCID, srcmac: LB_SRCMAC, iphash: LB_IPHASH, failover: LB_FAILOVER } as const;
 
@@ -53,11 +56,13 @@ function newIface(idx: number, node: string, name: string, kind: InterfaceKind):
     mtu: 0,
     stack: null,
     pinned: null,
+    shaper: null,
     sw: null,
     swMode: MODE_ACCESS,
     swVlan: -1,
     swNativeTagged: false,
     swAllowed: null,
+    channel: null,
   };
 }
 
@@ -139,11 +144,13 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
         portGroups: [],
         ports: [],
         macPorts: new Map(),
+        macIndex: EMPTY_MAC_INDEX,
         members: new Map(),
         vgtMembers: [],
         promiscMembers: new Map(),
         promiscVgt: [],
         promiscCount: 0,
+        beaconFailed: new Set(),
       };
       for (const u of vs.uplinks) u.vs = vs;
       for (const g of s.portGroups) {
@@ -162,7 +169,12 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
             standby: pick(pol.teaming.standby),
             usableActive: [],
             usableStandby: [],
+            detection: pol.teaming.failureDetection === 'beacon' ? 1 : 0,
+            notify: pol.teaming.notifySwitches,
+            failback: pol.teaming.failback,
+            lastUsable: null,
           },
+          shaping: null,
           ports: [],
         };
         vs.portGroups.push(pg);

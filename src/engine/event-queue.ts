@@ -11,6 +11,7 @@
  */
 
 export class EventQueue {
+  /** always a power of two: ring positions wrap with `& (cap - 1)` */
   private cap = 0;
   private time = new Float64Array(0);
   private seqs = new Float64Array(0);
@@ -33,7 +34,9 @@ export class EventQueue {
   private fLastTime = -Infinity;
 
   constructor(initialCapacity = 1024) {
-    this.grow(initialCapacity);
+    let cap = 2;
+    while (cap < initialCapacity) cap *= 2;
+    this.grow(cap);
   }
 
   get size(): number {
@@ -66,7 +69,7 @@ export class EventQueue {
     for (let s = newCap - 1; s >= old; s--) free[this.freeTop++] = s;
     this.free = free;
     const fifo = new Int32Array(newCap);
-    for (let i = 0; i < this.fCount; i++) fifo[i] = this.fifo[(this.fHead + i) % old]!;
+    for (let i = 0; i < this.fCount; i++) fifo[i] = this.fifo[(this.fHead + i) & (old - 1)]!;
     this.fifo = fifo;
     this.fHead = 0;
     this.objs.length = newCap;
@@ -93,7 +96,7 @@ export class EventQueue {
     this.parents[s] = parentCopyId;
     this.objs[s] = obj;
     if (this.fCount === 0 || time >= this.fLastTime) {
-      this.fifo[(this.fHead + this.fCount) % this.cap] = s;
+      this.fifo[(this.fHead + this.fCount) & (this.cap - 1)] = s;
       this.fCount++;
       this.fLastTime = time;
       return seq;
@@ -123,7 +126,7 @@ export class EventQueue {
     if (this.fCount > 0) {
       const fs = this.fifo[this.fHead]!;
       if (this.n === 0 || this.less(fs, this.heap[0]!)) {
-        this.fHead = (this.fHead + 1) % this.cap;
+        this.fHead = (this.fHead + 1) & (this.cap - 1);
         this.fCount--;
         return fs;
       }

@@ -13,3 +13,6 @@ export type { PortCounters } from './counters.js';
 export type { MacTableRow } from './mac-table.js';
 export type { InterfaceKind } from './model.js';
 export type * from './endpoint.js';
+export type { ChangeResult, RuntimeChange } from './runtime-changes.js';
+export { runScenario, parseScenario } from './scenario.js';
+export type { ScenarioResult, TimelineEntry, PingOutcome, CheckOutcome } from './scenario.js';

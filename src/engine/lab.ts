@@ -9,11 +9,11 @@
  * Bad input (unknown interface, bad MAC or IP, a run that does not settle) throws `LabError`
  * with a clear message, and changes nothing.
  */
-import { MAX_FRAME_LEN, formatMac, parseIpv4, parseMac, macToNumber } from '../wire/index.js';
+import { MAX_FRAME_LEN, formatMac, parseIpv4 } from '../wire/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { buildFabric } from './build.js';
 import type { PortCounters } from './counters.js';
-import type { EndpointArpEntry, EndpointStackFactory, PingResult } from './endpoint.js';
+import type { EndpointArpEntry, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
 import { explainFrame, type ExplainResult } from './explain.js';
 import { type Fabric } from './fabric.js';
 import { copyFrame } from './frame-copy.js';
@@ -24,7 +24,8 @@ import type { Iface, InterfaceKind } from './model.js';
 import { switchIngress } from './physical-switch.js';
 import type { TraceStream } from './trace.js';
 import { portIngress, uplinkIngress } from './vswitch.js';
-import { refreshVSwitch } from './vswitch-state.js';
+import { RuntimeDynamics, type ChangeResult } from './runtime-changes.js';
+import { portLabel } from './etherchannel.js';
 
 export interface LabOptions {
   /** Makes the IP stack of each endpoint (vNIC, vmk, physical NIC). Default: `createIpStack`. */
@@ -96,6 +97,8 @@ export class Lab {
   private readonly wallStartMs: number;
   private readonly maxEvents: number;
   private busy = false;
+  /** runtime changes, beacon rounds (runtime-changes.ts) */
+  private readonly dyn: RuntimeDynamics;
 
   /** The live trace stream: every decision of the fabric, as it happens. */
   readonly trace: TraceStream;
@@ -110,6 +113,7 @@ export class Lab {
       latencyNs: options.linkLatencyNs ?? 1000,
       handlers,
     });
+    this.dyn = new RuntimeDynamics(this.fabric, topology);
     this.wallStartMs = options.wallClockStartMs ?? 0;
     this.maxEvents = options.maxEventsPerRun ?? 1_000_000;
     const f = this.fabric;
@@ -135,9 +139,18 @@ export class Lab {
     return this.wallStartMs * 1e6 + this.fabric.now;
   }
 
+  /** the last interface looked up (scripts inject at one interface in a loop); byId never changes after build */
+  private lastId = '';
+  private lastIface: Iface | null = null;
+
   private iface(id: string): Iface {
+    if (id === this.lastId && this.lastIface !== null) return this.lastIface;
     const i = this.fabric.byId.get(id);
-    if (i) return i;
+    if (i) {
+      this.lastId = id;
+      this.lastIface = i;
+      return i;
+    }
     const near = nearNames(id, [...this.fabric.byId.keys()]);
     throw new LabError(`unknown interface "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (interfaces are written node:interface)`, near);
   }
@@ -191,7 +204,16 @@ export class Lab {
     this.enter('run');
     let n = 0;
     try {
-      while (f.queue.size > 0 && f.queue.peekTime() <= until) {
+      for (;;) {
+        // periodic tasks (T6 beacon rounds) run when the clock passes them, but never keep the lab busy
+        const tq = f.queue.peekTime();
+        const tp = this.dyn.nextTaskTime();
+        if (tp <= tq && tp <= until && (tq !== Infinity || until !== Infinity)) {
+          if (tp > f.now) f.now = tp;
+          this.dyn.runDueTasks();
+          continue;
+        }
+        if (!(f.queue.size > 0 && tq <= until)) break;
         if (n >= cap) {
           throw new LabError(
             `run stopped after ${cap} events at ${f.now} ns with ${f.queue.size} still queued: the fabric does not settle (a loop between physical switches?)`,
@@ -211,16 +233,34 @@ export class Lab {
   step(): boolean {
     this.enter('step');
     try {
-      return this.fabric.step();
+      return this.stepOnce();
     } finally {
       this.busy = false;
     }
   }
 
-  /** Virtual time of the next queued event, or null when idle. */
+  /**
+   * The earliest thing due: a periodic task (T6 beacon round) when it is not later than the next
+   * queued event, else that event. False when the queue is empty (periodic tasks never keep a
+   * lab busy).
+   */
+  private stepOnce(): boolean {
+    const f = this.fabric;
+    const tq = f.queue.peekTime();
+    if (tq === Infinity) return false;
+    const tp = this.dyn.nextTaskTime();
+    if (tp <= tq) {
+      if (tp > f.now) f.now = tp;
+      this.dyn.runDueTasks();
+      return true;
+    }
+    return f.step();
+  }
+
+  /** Virtual time of the next queued event, or null when idle (periodic beacon rounds count only while events are queued). */
   nextEventTime(): number | null {
     const t = this.fabric.queue.peekTime();
-    return t === Infinity ? null : t;
+    return t === Infinity ? null : Math.min(t, this.dyn.nextTaskTime());
   }
 
   /** Counters of one interface: rx/tx frames and bytes from its own point of view, drops by reason. */
@@ -242,7 +282,7 @@ export class Lab {
       const near = nearNames(switchName, this.fabric.switches.map((s) => s.name));
       throw new LabError(`unknown physical switch "${switchName}"${near.length ? `; did you mean ${near.join(', ')}?` : ''}`, near);
     }
-    return sw.table.rows(this.fabric.now, (idx) => this.fabric.ifaces[idx]!.id);
+    return sw.table.rows(this.fabric.now, (idx) => portLabel(this.fabric, idx));
   }
 
   private endpoint(iface: string): Iface {
@@ -264,45 +304,56 @@ export class Lab {
   }
 
   /**
+   * Applies one runtime change (link, vNIC connect, effective MAC, port group or vSwitch policy,
+   * uplink add/remove, vMotion), validated and atomic: `{ok:false, reason}` changes nothing.
+   * `change` may be untrusted (an API body); it is checked against `RuntimeChange`
+   * (src/topology/runtime-change.ts). Afterwards teaming re-pins (T2), notify switches sends
+   * RARPs (T7), and the change is a `change` trace event.
+   */
+  apply(change: unknown): ChangeResult {
+    this.enter('apply');
+    try {
+      return this.dyn.apply(change);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The lab's current topology document, runtime changes included (a copy; save it to keep them). */
+  currentTopology(): TopologyDoc {
+    return this.dyn.currentTopology();
+  }
+
+  private applyOrThrow(change: unknown): void {
+    const r = this.apply(change);
+    if (!r.ok) throw new LabError(r.reason);
+  }
+
+  /**
    * Sets a vNIC's effective MAC, as a guest changing its address does (S2). The vSwitch then
    * knows the vNIC by the new MAC (F1); under MAC address changes Reject, frames to it are
    * dropped while it differs from the initial MAC. Setting the initial MAC back undoes it.
+   * Throws LabError when refused (same as `apply({kind:'effective-mac', iface, mac})`).
    */
   setEffectiveMac(iface: string, mac: string): void {
-    const i = this.iface(iface);
-    if (i.kind !== 'vnic') throw new LabError(`${iface} is a ${i.kind}; only a VM vNIC's effective MAC can change`);
-    const b = parseMac(mac);
-    if (!b) throw new LabError(`"${mac}" is not a MAC address (use 00:50:56:aa:00:01, 00-50-56-aa-00-01 or 0050.56aa.0001)`);
-    i.effMacBytes = b;
-    i.effMac = macToNumber(b, 0);
-    if (i.vs) refreshVSwitch(i.vs);
+    this.iface(iface);
+    this.applyOrThrow({ kind: 'effective-mac', iface, mac });
   }
 
   /**
    * Brings the cable of `iface` (an uplink, switch port or physical NIC) up or down — both ends.
-   * Uplink usability and pins are recomputed (T2, T5); a physical switch forgets the MACs it
-   * learned on a port whose link goes down.
+   * Uplinks in use and pins are recomputed (T2, T5, T8), moved ports announced (T7); a physical
+   * switch forgets the MACs it learned on a port whose link goes down (P1).
    */
   setLinkState(iface: string, up: boolean): void {
-    const i = this.iface(iface);
-    const peer = i.peer;
-    if (peer === null) throw new LabError(`${iface} has no cable`);
-    i.linkUp = peer.linkUp = up;
-    for (const end of [i, peer]) {
-      if (end.vs) refreshVSwitch(end.vs);
-      if (end.sw) {
-        end.sw.floodCache.clear();
-        if (!up) end.sw.table.flushPort(end.idx);
-      }
-    }
+    this.iface(iface);
+    this.applyOrThrow({ kind: 'link', iface, up });
   }
 
-  /** Connects or disconnects a vNIC (a disconnected vNIC is not on its vSwitch). */
+  /** Connects or disconnects a vNIC (a disconnected vNIC is not on its vSwitch; connecting notifies switches, T7). */
   setConnected(iface: string, connected: boolean): void {
-    const i = this.iface(iface);
-    if (i.kind !== 'vnic') throw new LabError(`${iface} is a ${i.kind}; only a VM vNIC can be connected or disconnected`);
-    i.connected = connected;
-    if (i.vs) refreshVSwitch(i.vs);
+    this.iface(iface);
+    this.applyOrThrow({ kind: 'vnic-connect', iface, connected });
   }
 
   /** Every interface of the lab, in build order. */
@@ -324,11 +375,8 @@ export class Lab {
     });
   }
 
-  /**
-   * Pings `dstIp` from an endpoint (vNIC, vmk — vmkping — or physical NIC) and runs the clock
-   * until the ping is done (every probe answered or timed out). Other queued traffic runs too.
-   */
-  ping(iface: string, dstIp: string, request: PingRequest = {}): PingResult {
+  /** Validates a ping request (LabError when bad); changes nothing. */
+  private pingRequest(iface: string, dstIp: string, request: PingRequest): { stack: EndpointStack; options: PingOptions } {
     const i = this.endpoint(iface);
     const dst = typeof dstIp === 'string' && !dstIp.includes('/') ? parseIpv4(dstIp) : null;
     if (!dst) throw new LabError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21)`);
@@ -339,14 +387,38 @@ export class Lab {
     if (!Number.isInteger(count) || count < 1) throw new LabError(`count must be a whole number >= 1, got ${count}`);
     if (!Number.isInteger(size) || size < 0 || size > 65507) throw new LabError(`size must be 0..65507 bytes, got ${size}`);
     if (!(intervalMs >= 0) || !(timeoutMs > 0)) throw new LabError('intervalMs must be >= 0 and timeoutMs > 0');
+    return { stack: i.stack!, options: { dst: dst.address, count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
+  }
+
+  /**
+   * Starts a ping from an endpoint without running the clock (the caller runs it: the server's
+   * real-time clock driver, or `run`/`step`). Its first probe is queued at the current virtual
+   * time; `onDone` is called on the virtual clock when every probe was answered or timed out.
+   * Validation errors (unknown interface, not an endpoint, bad address or numbers) throw
+   * LabError before anything changes; so does a call while the lab is processing.
+   */
+  startPing(iface: string, dstIp: string, request: PingRequest, onDone: (result: PingResult) => void): void {
+    const { stack, options } = this.pingRequest(iface, dstIp, request);
+    if (typeof onDone !== 'function') throw new LabError('startPing needs an onDone callback');
+    if (this.busy) throw new LabError('startPing was called while the lab is already processing (from a trace listener or a stack?)');
+    // not held busy: the stack only queues its probes and timers (onDone may run at once on a local error)
+    stack.ping(options, onDone);
+  }
+
+  /**
+   * Pings `dstIp` from an endpoint (vNIC, vmk — vmkping — or physical NIC) and runs the clock
+   * until the ping is done (every probe answered or timed out). Other queued traffic runs too.
+   */
+  ping(iface: string, dstIp: string, request: PingRequest = {}): PingResult {
+    const { stack, options } = this.pingRequest(iface, dstIp, request);
     this.enter('ping');
     let result: PingResult | null = null;
     try {
-      i.stack!.ping({ dst: dst.address, count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 }, (r) => {
+      stack.ping(options, (r) => {
         result = r;
       });
       let n = 0;
-      while (result === null && this.fabric.step()) {
+      while (result === null && this.stepOnce()) {
         if (++n >= this.maxEvents) throw new LabError(`ping stopped after ${n} events: the fabric does not settle (a loop between physical switches?)`);
       }
     } finally {

@@ -5,7 +5,10 @@
  * (link state, effective MAC, MAC tables, usable uplinks).
  */
 import type { EndpointStack } from './endpoint.js';
+import type { MacIndex } from './mac-index.js';
 import type { MacTable } from './mac-table.js';
+import type { EtherChannelRt } from './etherchannel.js';
+import type { Shaper, ShapingConfig } from './traffic-shaping.js';
 
 export type InterfaceKind = 'vnic' | 'vmk' | 'uplink' | 'switch-port' | 'physical-nic';
 
@@ -52,6 +55,8 @@ export interface Iface {
   stack: EndpointStack | null;
   /** uplink this port's traffic uses under srcid/srcmac/failover (T2/T3/T5), for F8 */
   pinned: Iface | null;
+  /** Q1 token bucket of this port (vnic, vmk) while its port group shapes; null = not shaped */
+  shaper: Shaper | null;
 
   // --- physical switch port
   sw: PhysSwitchRt | null;
@@ -61,6 +66,8 @@ export interface Iface {
   swNativeTagged: boolean;
   /** allowed VLANs of a trunk (index = VID); null = all */
   swAllowed: Uint8Array | null;
+  /** P4: the static EtherChannel this switch port is a member of */
+  channel: EtherChannelRt | null;
 }
 
 export interface HostRt {
@@ -74,9 +81,21 @@ export interface TeamingRt {
   lb: number;
   active: Iface[];
   standby: Iface[];
-  /** usable (link up) actives, in order; recomputed only when link state changes (T2) */
+  /**
+   * the uplinks in use, in order (T1): usable actives, then standbys promoted in place of failed
+   * actives; with failback off (T8) the previous set minus failures plus replacements.
+   * Recomputed only when the set of usable uplinks changes (T2).
+   */
   usableActive: Iface[];
   usableStandby: Iface[];
+  /** T6 failure detection: 0 link status, 1 beacon probing */
+  detection: number;
+  /** T7 notify switches */
+  notify: boolean;
+  /** T8 failback */
+  failback: boolean;
+  /** usable uplinks when `usableActive` was last computed (T2: re-pin only when this changes) */
+  lastUsable: Iface[] | null;
 }
 
 export interface PortGroupRt {
@@ -88,6 +107,8 @@ export interface PortGroupRt {
   macChangesAccept: boolean;
   forgedAccept: boolean;
   teaming: TeamingRt;
+  /** Q1 traffic shaping, null when off */
+  shaping: ShapingConfig | null;
   ports: Iface[];
 }
 
@@ -103,6 +124,8 @@ export interface VSwitchRt {
   ports: Iface[];
   /** effective MAC -> connected ports with it (F1) */
   macPorts: Map<number, Iface[]>;
+  /** the same as `macPorts`, looked up from frame bytes without allocating (the per-frame path) */
+  macIndex: MacIndex<Iface[]>;
   /** VLAN (0 = untagged domain) -> connected ports whose port group carries it (VGT ports included) */
   members: Map<number, Iface[]>;
   /** connected VGT ports: the members of any VLAN no EST/VST group names */
@@ -111,6 +134,8 @@ export interface VSwitchRt {
   promiscMembers: Map<number, Iface[]>;
   promiscVgt: Iface[];
   promiscCount: number;
+  /** T6: uplinks beacon probing currently finds cut off (only port groups that probe skip them) */
+  beaconFailed: Set<Iface>;
 }
 
 export interface PhysSwitchRt {

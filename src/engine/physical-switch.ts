@@ -9,10 +9,16 @@
  * - P3: known unicast to its port (a destination learned on the ingress port is filtered);
  *   unknown unicast, broadcast and multicast flood to every other port of the VLAN with a
  *   working cable.
+ * - P4 static EtherChannel: the members of a channel group act as one logical port — MACs are
+ *   learned on the channel (the table names it `switch:Po<id>`), a frame never goes back into
+ *   the channel it came from, and a frame for the channel (known unicast or flooded) leaves by
+ *   exactly one member with a working cable, chosen by src-dst-ip (the T4 hash: last octets
+ *   XOR) modulo the working members — IP-hash teaming's partner (etherchannel.ts).
  */
 import { formatMac, isMulticast, macNumberToString, macToNumber, outerVid, popTag, pushTag, rewriteTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import { copyFrame } from './frame-copy.js';
+import { channelMember, logicalPort } from './etherchannel.js';
 import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
 import {
   CLASSIFY_RESERVED,
@@ -62,11 +68,20 @@ export function switchPortTags(p: Iface, vlan: number): boolean {
   return !(vlan === p.swVlan && !p.swNativeTagged);
 }
 
-/** Ports that flood VLAN `vlan`: carry it and have a working cable. Cached per switch. */
+/**
+ * Logical ports that flood VLAN `vlan`: carry it and have a working cable; an EtherChannel (P4)
+ * appears once, as its representative port, when any member works. Cached per switch.
+ */
 export function floodPorts(sw: PhysSwitchRt, vlan: number): Iface[] {
   let list = sw.floodCache.get(vlan);
   if (list === undefined) {
-    list = sw.ports.filter((p) => p.peer !== null && p.linkUp && switchPortCarries(p, vlan));
+    const out: Iface[] = [];
+    for (const p of sw.ports) {
+      if (p.peer === null || !p.linkUp || !switchPortCarries(p, vlan)) continue;
+      const lp = logicalPort(p);
+      if (!out.includes(lp)) out.push(lp);
+    }
+    list = out;
     sw.floodCache.set(vlan, list);
   }
   return list;
@@ -95,21 +110,22 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
       detail: `VLAN ${vlan}: ${state === TAG_KEEP ? `tagged ${vlan}` : state === TAG_PRIORITY ? 'priority-tagged' : 'untagged'} on ${p.swMode === MODE_ACCESS ? 'access' : 'trunk'} port ${p.name} (P2)`,
     });
   }
-  // P1 learning (not in dry mode: explain only says what would be learned)
+  // P1 learning (not in dry mode: explain only says what would be learned); P4: on the channel
+  const lp = p.channel === null ? p : p.channel.rep;
   if (!isMulticast(frame, 6)) {
     const src = macToNumber(frame, 6);
     if (!f.dry) {
-      const outcome = sw.table.learn(src, vlan, p.idx, f.now);
+      const outcome = sw.table.learn(src, vlan, lp.idx, f.now);
       if (T && outcome !== 'refresh') {
         const from = sw.table.lastMovedFrom;
         const ev = sw.table.lastEvicted;
         f.emit({
           frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan,
-          detail: `learned ${formatMac(frame, 6)} VLAN ${vlan} on ${p.name}${outcome === 'move' ? ` (moved from ${f.ifaces[from]!.name})` : ''}${ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''} (P1)`,
+          detail: `learned ${formatMac(frame, 6)} VLAN ${vlan} on ${portName(lp)}${outcome === 'move' ? ` (moved from ${portName(f.ifaces[from]!)})` : ''}${ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''} (P1)`,
         });
       }
-    } else if (T && sw.table.lookup(src, vlan, f.now) !== p.idx) {
-      f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan, detail: `would learn ${formatMac(frame, 6)} VLAN ${vlan} on ${p.name} (P1; dry run, table unchanged)` });
+    } else if (T && sw.table.lookup(src, vlan, f.now) !== lp.idx) {
+      f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan, detail: `would learn ${formatMac(frame, 6)} VLAN ${vlan} on ${portName(lp)} (P1; dry run, table unchanged)` });
     }
   }
   const tagged = state !== TAG_NONE;
@@ -117,18 +133,18 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     const out = sw.table.lookup(macToNumber(frame, 0), vlan, f.now);
     if (out >= 0) {
       const op = f.ifaces[out]!;
-      if (op === p) {
+      if (op === lp) {
         f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.tracing ? { dst: formatMac(frame, 0), vlan, port: p.id } : undefined);
         return;
       }
-      if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, 0)} learned on ${op.name} (P1)` });
-      egress(f, op, frame, vlan, state, tagged, true, fid, cid);
+      if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, 0)} learned on ${portName(op)} (P1)` });
+      egress(f, channelMember(op, frame), frame, vlan, state, tagged, true, fid, cid);
       return;
     }
   }
   const ports = floodPorts(sw, vlan);
   if (T) {
-    const n = ports.length - (ports.includes(p) ? 1 : 0);
+    const n = ports.length - (ports.includes(lp) ? 1 : 0);
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: sw.name, action: 'lookup', rule: 'P3', vlan,
       detail: `VLAN ${vlan}: ${isMulticast(frame, 0) ? 'broadcast/multicast' : `unknown unicast ${formatMac(frame, 0)}`} floods to ${n} other port${n === 1 ? '' : 's'} (P3)`,
@@ -137,11 +153,16 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
   let children = 0;
   for (let i = 0; i < ports.length; i++) {
     const op = ports[i]!;
-    if (op === p) continue;
+    if (op === lp) continue;
     children++;
-    egress(f, op, frame, vlan, state, tagged, false, fid, cid);
+    egress(f, op.channel === null ? op : channelMember(op, frame), frame, vlan, state, tagged, false, fid, cid);
   }
   if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.tracing ? { switch: sw.name, vlan } : undefined);
+}
+
+/** A port's name in traces: its own, or its EtherChannel's (`Po1`) for a member (P4). */
+function portName(p: Iface): string {
+  return p.channel === null ? p.name : p.channel.name;
 }
 
 /** A child copy out of switch port `op` with the tagging its mode needs (P2). */

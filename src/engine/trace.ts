@@ -36,7 +36,17 @@ export type FabricAction =
   | 'tx'
   | 'deliver'
   | 'drop'
-  | 'learn';
+  | 'learn'
+  /** a runtime change was applied (link, vNIC, MAC, policy, uplink, migration) */
+  | 'change'
+  /** T1/T2/T5/T8: the uplinks in use of a team changed */
+  | 'failover'
+  /** T7: a RARP sent on behalf of a port */
+  | 'notify'
+  /** T6: a beacon sent, heard, or a beacon verdict */
+  | 'beacon'
+  /** Q1: a frame waits in or leaves a shaping queue */
+  | 'shape';
 
 export type TraceAction = FabricAction | EndpointNoteAction;
 

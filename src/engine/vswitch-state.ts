@@ -4,6 +4,7 @@
  * uplink (T2/T3/T5). Recomputed from scratch when configuration or link state changes — never
  * per frame — so pins change only when the set of usable uplinks changes (T2).
  */
+import { MacIndex } from './mac-index.js';
 import type { Iface, VSwitchRt } from './model.js';
 import { refreshUsable, pinnedUplink } from './uplink-selection.js';
 import { VGT, portGroupCarries } from './vlan-classification.js';
@@ -26,11 +27,12 @@ export function refreshVSwitch(vs: VSwitchRt): void {
     promiscMembers.set(v, m.filter((p) => p.pg!.promiscuous));
   }
   vs.macPorts = macPorts;
+  vs.macIndex = new MacIndex(macPorts, macPorts.size);
   vs.members = members;
   vs.promiscMembers = promiscMembers;
   vs.vgtMembers = connected.filter((p) => p.pg!.vlan === VGT);
   vs.promiscVgt = vs.vgtMembers.filter((p) => p.pg!.promiscuous);
   vs.promiscCount = connected.filter((p) => p.pg!.promiscuous).length;
-  for (const pg of vs.portGroups) refreshUsable(pg.teaming);
+  for (const pg of vs.portGroups) refreshUsable(pg.teaming, vs.beaconFailed);
   for (const p of vs.ports) p.pinned = pinnedUplink(p);
 }

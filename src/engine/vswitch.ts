@@ -10,8 +10,9 @@
  * A leg's bytes are always its own: a new array (slice, tag push or pop), except that a single
  * leg may take the incoming bytes unchanged.
  */
-import { formatMac, macToNumber, popTag, pushTag } from '../wire/index.js';
+import { formatMac, popTag, pushTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
+import { beaconArrived, isBeacon } from './beacon-probing.js';
 import { copyFrame } from './frame-copy.js';
 import { isForgedTransmit } from './forged-transmits.js';
 import { macChangeRejected } from './mac-address-changes.js';
@@ -23,6 +24,7 @@ import { pickUplink } from './uplink-selection.js';
 import {
   CLASSIFY_RESERVED,
   TAG_KEEP,
+  TAG_NONE,
   TAG_PRIORITY,
   classState,
   classVlan,
@@ -45,6 +47,17 @@ function names(list: Iface[]): string {
   return list.length === 0 ? 'none' : list.map((u) => u.name).join(', ');
 }
 
+/**
+ * F9 at vSwitch ingress, using the tag state the classification just read: untagged or tagged
+ * bytes need no second parse; after a priority tag was popped the bytes are read again (an
+ * inner tag may now be outer). Same answer as `exceedsMtu(frame, mtu)`.
+ */
+function ingressExceedsMtu(frame: Uint8Array, state: number, mtu: number): boolean {
+  if (state === TAG_NONE) return frame.length - 14 > mtu;
+  if (state === TAG_KEEP) return frame.length - 18 > mtu;
+  return exceedsMtu(frame, mtu);
+}
+
 /** A frame sent by a vNIC or vmk into its port (PortInput). */
 export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
   const vs = p.vs!;
@@ -65,6 +78,16 @@ export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number,
     f.drop(p, 'LINK_DOWN', fid, cid, parent, frame, undefined, f.tracing ? { where: p.id, why: 'the vNIC is disconnected' } : undefined);
     return;
   }
+  // Q1: a shaped port's frame may wait in its queue (or be dropped SHAPING_QUEUE_FULL)
+  if (p.shaper !== null && !f.dry && p.shaper.offer(frame, fid, cid, parent)) return;
+  portAdmitted(f, p, frame, fid, cid, parent);
+}
+
+/** The ingress stage after traffic shaping (Q1): VLAN (V*), MTU (F9), forged transmits (S3), then the lookup. */
+export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
+  const vs = p.vs!;
+  const pg = p.pg!;
+  const T = f.tracing;
   const c = classifyFromPort(pg.vlan, frame);
   if (c < 0) {
     const tag = (((frame[14]! & 0x0f) << 8) | frame[15]!);
@@ -78,7 +101,7 @@ export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number,
     frame = popTag(frame);
     if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'tag-pop', rule: 'V1', vlan, detail: 'priority tag (VID 0) removed (V1)' });
   }
-  if (exceedsMtu(frame, vs.mtu)) {
+  if (ingressExceedsMtu(frame, state, vs.mtu)) {
     f.drop(p, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.tracing ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
     return;
   }
@@ -126,8 +149,12 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
     frame = popTag(frame);
     if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'tag-pop', rule: 'V1', vlan, detail: 'priority tag (VID 0) removed (V1)' });
   }
-  if (exceedsMtu(frame, vs.mtu)) {
+  if (ingressExceedsMtu(frame, state, vs.mtu)) {
     f.drop(u, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.tracing ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
+    return;
+  }
+  if (isBeacon(frame)) {
+    beaconArrived(f, vs, u, frame, fid, cid, parent, vlan); // T6: consumed, never forwarded
     return;
   }
   const owner = reflectedFrom(vs, frame);
@@ -160,16 +187,18 @@ function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged:
 /** A copy delivered to local port `port` (vNIC or vmk). */
 function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, rule: string): void {
   const cid = f.newCopy();
-  const out = legBytes(f, port, frame, vlan, tagged, portWantsTag(port.pg!.vlan, vlan), share, fid, cid, parent);
+  const wantTag = portWantsTag(port.pg!.vlan, vlan);
+  // same tag state (the common case, one copy per leg of a flood): copy inline, no legBytes call
+  const out = wantTag === tagged ? (share ? frame : copyFrame(frame)) : legBytes(f, port, frame, vlan, tagged, wantTag, share, fid, cid, parent);
   f.deliver(port, out, fid, cid, parent, vlan, rule);
 }
 
-/** A copy out of an uplink onto its cable (UplinkSnd). */
-function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, why: string): void {
+/** A copy out of an uplink onto its cable (UplinkSnd); `rule` and the sender's teaming rule name why (built only when tracing). */
+function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, rule: string, sender: Iface): void {
   const cid = f.newCopy();
   const wantTag = uplinkWantsTag(vlan);
   const out = legBytes(f, u, frame, vlan, tagged, wantTag, share, fid, cid, parent);
-  f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.tracing ? `${vlanName(vlan)}: ${wantTag ? 'tagged' : 'untagged'} out ${u.name} (${why})` : '');
+  f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.tracing ? `${vlanName(vlan)}: ${wantTag ? 'tagged' : 'untagged'} out ${u.name} (${rule}, ${teamRule(sender)})` : '');
 }
 
 /** Copies for promiscuous ports of the VLAN (S1), other than the sender and `except`. Returns how many. */
@@ -201,8 +230,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     return;
   }
   // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
-  const dst = macToNumber(frame, 0);
-  const candidates = vs.macPorts.get(dst);
+  const candidates = vs.macIndex.lookup(frame, 0);
   let target: Iface | null = null;
   if (candidates !== undefined) {
     for (let i = 0; i < candidates.length; i++) {
@@ -257,7 +285,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     });
   }
   const promisc = hasPromiscuous(vs, p, null, vlan);
-  if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, !promisc, fid, cid, `F3, ${teamRule(p)}`);
+  if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, !promisc, fid, cid, 'F3', p);
   else noUplink(f, vs, p, frame, vlan, fid, cid);
   if (promisc) promiscuousLegs(f, vs, p, null, frame, vlan, tagged, fid, cid);
 }
@@ -305,7 +333,7 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
   }
   if (src !== null) {
     if (up !== null) {
-      uplinkLeg(f, up, frame, vlan, tagged, children === 0, fid, cid, `F5, ${teamRule(src)}`);
+      uplinkLeg(f, up, frame, vlan, tagged, children === 0, fid, cid, 'F5', src);
       children++;
     } else if (vs.uplinks.length > 0) {
       noUplink(f, vs, src, frame, vlan, fid, cid);

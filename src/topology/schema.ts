@@ -428,6 +428,10 @@ export const Topology = z
     links: z.array(Link).default([]),
     layout: Layout.optional(),
     tests: z.array(TestCase).optional(),
+    scenarios: z
+      .array(z.string().min(1).regex(/\.json$/, 'a scenario file ends in .json'))
+      .optional()
+      .describe('Timed scenario files that belong to this topology (paths relative to this file), run by `vswitch-lab run` and `vswitch-lab test`.'),
   })
   .strict();
 

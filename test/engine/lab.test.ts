@@ -137,3 +137,57 @@ describe('lab API', () => {
     expect(seen.length).toBe(n);
   });
 });
+
+describe('lab.startPing (non-blocking ping)', () => {
+  const pingDoc = () =>
+    topology({
+      hosts: [host({ portGroups: [{ name: 'VM-10', vlan: 10 }] }, 1)],
+      vms: [vm('a', 'VM-10', vmMac(1), 'esxi-01', { ipv4: '10.0.10.1/24' }), vm('b', 'VM-10', vmMac(2), 'esxi-01', { ipv4: '10.0.10.2/24' })],
+    });
+
+  it('queues the ping without running the clock; run() completes it and onDone gets the result', () => {
+    const lab = createLab(pingDoc(), { stackFactory: createIpStack });
+    const results: unknown[] = [];
+    lab.startPing('a:eth0', '10.0.10.2', { count: 2, intervalMs: 100 }, (r) => results.push(r));
+    expect(lab.now).toBe(0);
+    expect(results).toEqual([]);
+    expect(lab.nextEventTime()).toBe(0); // the first probe (its ARP request) waits in the queue
+    expect(lab.counters('a:eth0').txFrames).toBe(0);
+    lab.run({ forNs: 50e6 });
+    expect(results).toEqual([]); // the second probe is due at 100 ms
+    lab.run();
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ transmitted: 2, received: 2, done: true });
+    expect(lab.counters('b:eth0').txFrames).toBeGreaterThanOrEqual(3); // ARP reply + two echo replies
+  });
+
+  it('bad requests throw LabError and change nothing', () => {
+    const lab = createLab(pingDoc(), { stackFactory: createIpStack });
+    const done = vi.fn();
+    expect(() => lab.startPing('a:eth9', '10.0.10.2', {}, done)).toThrow(LabError);
+    expect(() => lab.startPing('esxi-01:vmnic0', '10.0.10.2', {}, done)).toThrow(/not an endpoint/);
+    expect(() => lab.startPing('a:eth0', '10.0.10.300', {}, done)).toThrow(LabError);
+    expect(() => lab.startPing('a:eth0', '10.0.10.2', { count: 0 }, done)).toThrow(/count/);
+    expect(() => lab.startPing('a:eth0', '10.0.10.2', { timeoutMs: 0 }, done)).toThrow(LabError);
+    expect(lab.nextEventTime()).toBeNull();
+    expect(lab.run().events).toBe(0);
+    expect(done).not.toHaveBeenCalled();
+  });
+
+  it('is refused from a trace listener while the lab is processing', () => {
+    const lab = createLab(pingDoc(), { stackFactory: createIpStack });
+    const errors: unknown[] = [];
+    const off = lab.trace.subscribe(() => {
+      try {
+        lab.startPing('b:eth0', '10.0.10.1', {}, () => {});
+      } catch (e) {
+        errors.push(e);
+      }
+    });
+    lab.inject('a:eth0', frame(vmMac(1), BCAST));
+    lab.run();
+    off();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toBeInstanceOf(LabError);
+  });
+});

@@ -20,6 +20,7 @@ const TEACHES: Record<string, string[]> = {
   'security.json': ['S1', 'S3'],
   'multi-host.json': ['V2', 'E2'],
   'jumbo.json': ['F9', 'E2'],
+  'shaping.json': ['Q1'],
 };
 
 describe('example topologies', () => {

@@ -1,0 +1,95 @@
+/**
+ * T7 — notify switches, and the failover events of T1/T2/T5/T8.
+ *
+ * When a vNIC connects, when a port's traffic moves to another uplink, and after a VM migrates in
+ * (E3), the host sends one RARP broadcast (ethertype 0x8035, both hardware addresses the port's
+ * effective MAC, IPs 0.0.0.0) out of the port's new uplink — tagged with the port group's VLAN
+ * for VST (V2), untagged otherwise — so physical switches relearn where the MAC is (P1). Only when
+ * the port group's notify switches is on. VMkernel ports are announced like vNICs [choice].
+ * The RARP does not reach local ports: it goes straight to the uplink (UplinkSnd).
+ *
+ * `snapshotPins` / `announceMoves` bracket any change: the teams whose uplinks in use changed get
+ * a `failover` trace event, the ports whose uplink changed are announced.
+ */
+import { buildRarp, formatMac } from '../wire/index.js';
+import type { Fabric } from './fabric.js';
+import type { Iface, TeamingRt } from './model.js';
+import { pickUplink } from './uplink-selection.js';
+
+export interface PinSnapshot {
+  pins: Map<Iface, Iface | null>;
+  teams: Map<TeamingRt, { names: string; owner: string }>;
+}
+
+function teamNames(t: TeamingRt): string {
+  return t.usableActive.length === 0 ? 'none' : t.usableActive.map((u) => u.name).join(', ');
+}
+
+/** The uplink of every port and the in-use uplinks of every team, before a change. */
+export function snapshotPins(f: Fabric): PinSnapshot {
+  const pins = new Map<Iface, Iface | null>();
+  const teams = new Map<TeamingRt, { names: string; owner: string }>();
+  for (const vs of f.vswitches) {
+    for (const p of vs.ports) if (p.connected) pins.set(p, p.pinned);
+    for (const pg of vs.portGroups) teams.set(pg.teaming, { names: teamNames(pg.teaming), owner: `port group "${pg.name}" on ${vs.id}` });
+  }
+  return { pins, teams };
+}
+
+/** The RARP of T7 for port `p`, out of the uplink its traffic uses; false when none is usable or notify is off. */
+export function sendRarp(f: Fabric, p: Iface, why: string): boolean {
+  const pg = p.pg;
+  if (pg === null || !p.connected || !pg.teaming.notify) return false;
+  const vlan = pg.vlan >= 1 && pg.vlan <= 4094 ? pg.vlan : undefined;
+  const frame = buildRarp({ srcMac: p.effMacBytes, vlan });
+  const u = pickUplink(p, frame);
+  if (u === null) return false;
+  const fid = ++f.frameSeq;
+  const cid = f.newCopy();
+  if (f.tracing) {
+    f.emit({
+      frameId: fid, copyId: cid, parentCopyId: 0, node: u.node, port: p.id, action: 'notify', rule: 'T7', vlan: vlan ?? 0,
+      detail: `notify switches: RARP for ${formatMac(p.effMacBytes)} (${p.id}) out of ${u.name} ${why} (T7)`,
+    });
+  }
+  f.cableTx(u, frame, fid, cid, 0, vlan ?? 0, 'UplinkSnd', f.tracing ? `RARP for ${p.id} out ${u.name} (T7)` : '');
+  return true;
+}
+
+/**
+ * After a change: a `failover` event per team whose uplinks in use changed, and a RARP (T7) for
+ * every connected port whose uplink changed and for every port in `alsoAnnounce` (connected or
+ * migrated in). Each port is announced once.
+ */
+export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: readonly { port: Iface; why: string }[] = []): number {
+  for (const vs of f.vswitches) {
+    for (const pg of vs.portGroups) {
+      const was = before.teams.get(pg.teaming);
+      const now = teamNames(pg.teaming);
+      if (was !== undefined && was.names !== now && f.tracing) {
+        const t = pg.teaming;
+        f.emit({
+          frameId: 0, copyId: 0, parentCopyId: 0, node: vs.host.name, port: vs.id, action: 'failover', rule: t.failback ? 'T8' : 'T1',
+          detail: `${was.owner}: uplinks in use ${now} (were ${was.names}; failback ${t.failback ? 'on' : 'off'}) (T1, T8)`,
+        });
+      }
+    }
+  }
+  const done = new Set<Iface>();
+  let sent = 0;
+  for (const { port, why } of alsoAnnounce) {
+    if (done.has(port)) continue;
+    done.add(port);
+    if (sendRarp(f, port, why)) sent++;
+  }
+  for (const vs of f.vswitches) {
+    for (const p of vs.ports) {
+      if (done.has(p) || !p.connected || p.pinned === null) continue;
+      const old = before.pins.get(p);
+      if (old === undefined || old === p.pinned) continue;
+      done.add(p);
+      if (sendRarp(f, p, old === null ? 'now that an uplink is usable again' : `after its traffic moved from ${old.name}`)) sent++;
+    }
+  }
+  return sent;
+}

@@ -1,0 +1,155 @@
+/**
+ * Brings the running fabric in line with a (valid) topology document after a runtime change:
+ * cable states, vSwitch uplinks, port group VLANs and policies (security S*, teaming T*, shaping
+ * Q1), and where each VM vNIC sits (E3) and whether it is connected. Counters, MAC tables, ARP
+ * caches and the clock are left alone. The document is assumed valid (runtime-changes.ts checks
+ * it first), so syncing cannot fail half way.
+ */
+import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import { flushTargetOnLinkDown } from './etherchannel.js';
+import type { Fabric } from './fabric.js';
+import { LB_FAILOVER, LB_IPHASH, LB_SRCID, LB_SRCMAC, type Iface, type PortGroupRt, type TeamingRt, type VSwitchRt } from './model.js';
+import { SHAPING_QUEUE_FRAMES, applyShaping, type ShapingConfig } from './traffic-shaping.js';
+import { portAdmitted } from './vswitch.js';
+import { refreshVSwitch } from './vswitch-state.js';
+
+const LB = { srcid: LB_SRCID, srcmac: LB_SRCMAC, iphash: LB_IPHASH, failover: LB_FAILOVER } as const;
+
+/** What a sync did that notify switches (T7) and the trace care about. */
+export interface SyncOutcome {
+  /** vNICs that moved to another host's port group (E3) */
+  moved: Iface[];
+  /** vNICs that went from disconnected to connected */
+  connected: Iface[];
+}
+
+function sameIfaces(a: readonly Iface[], b: readonly Iface[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Sets a cable's state at both ends; a switch forgets MACs learned on a port whose link went down (P1, P4). */
+export function setCable(f: Fabric, a: Iface, up: boolean): boolean {
+  const b = a.peer;
+  if (b === null || (a.linkUp === up && b.linkUp === up)) return false;
+  a.linkUp = b.linkUp = up;
+  for (const end of [a, b]) {
+    if (end.sw) {
+      end.sw.floodCache.clear();
+      if (!up) {
+        const target = flushTargetOnLinkDown(end);
+        if (target >= 0) end.sw.table.flushPort(target);
+      }
+    }
+  }
+  return true;
+}
+
+function syncTeaming(t: TeamingRt, pol: ReturnType<typeof policyValues>['teaming'], pick: (names: string[]) => Iface[]): void {
+  const lb = LB[pol.loadBalancing];
+  const active = pick(pol.active);
+  const standby = pick(pol.standby);
+  const detection = pol.failureDetection === 'beacon' ? 1 : 0;
+  if (t.lb !== lb || t.detection !== detection || t.failback !== pol.failback || !sameIfaces(t.active, active) || !sameIfaces(t.standby, standby)) {
+    t.lastUsable = null; // configuration changed: the in-use list starts from the order again
+  }
+  t.lb = lb;
+  t.active = active;
+  t.standby = standby;
+  t.detection = detection;
+  t.failback = pol.failback;
+  t.notify = pol.notifySwitches;
+}
+
+function shapingOf(s: ReturnType<typeof policyValues>['shaping']): ShapingConfig | null {
+  if (!s.enabled) return null;
+  return { averageBps: s.averageBps, peakBps: Math.max(s.peakBps, s.averageBps), burstBytes: s.burstBytes, queueFrames: SHAPING_QUEUE_FRAMES };
+}
+
+function sameShaping(a: ShapingConfig | null, b: ShapingConfig | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.averageBps === b.averageBps && a.peakBps === b.peakBps && a.burstBytes === b.burstBytes && a.queueFrames === b.queueFrames;
+}
+
+function detach(p: Iface): void {
+  const pg = p.pg;
+  if (!pg) return;
+  pg.ports.splice(pg.ports.indexOf(p), 1);
+  pg.vs.ports.splice(pg.vs.ports.indexOf(p), 1);
+}
+
+function attach(p: Iface, pg: PortGroupRt): void {
+  const vs = pg.vs;
+  // a new virtual port: the next port ID of that vSwitch (IDs of the ports there do not change)
+  let id = 0;
+  for (const q of vs.ports) id = Math.max(id, q.portId + 1);
+  p.pg = pg;
+  p.vs = vs;
+  p.host = vs.host;
+  p.portId = id;
+  vs.ports.push(p);
+  pg.ports.push(p);
+}
+
+/** Applies `doc`'s configuration to the fabric; see the file comment. */
+export function syncFromDoc(f: Fabric, doc: TopologyDoc): SyncOutcome {
+  const out: SyncOutcome = { moved: [], connected: [] };
+  const vsById = new Map<string, VSwitchRt>(f.vswitches.map((v) => [v.id, v]));
+  const pgByHost = new Map<string, Map<string, PortGroupRt>>();
+
+  // --- cables
+  for (const l of doc.links) {
+    const a = f.byId.get(l.a);
+    if (a && a.peer !== null && a.peer.id === l.b) setCable(f, a, l.up);
+  }
+
+  // --- vSwitches: uplinks and port group policies
+  for (const h of doc.hosts) {
+    const pgs = new Map<string, PortGroupRt>();
+    pgByHost.set(h.name, pgs);
+    for (const s of h.vswitches) {
+      const vs = vsById.get(`${h.name}:${s.name}`);
+      if (!vs) continue;
+      const uplinks = s.uplinks.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.kind === 'uplink');
+      for (const u of vs.uplinks) if (!uplinks.includes(u) && u.vs === vs) u.vs = null;
+      for (const u of uplinks) u.vs = vs;
+      vs.uplinks = uplinks;
+      for (const g of s.portGroups) {
+        const pg = vs.portGroups.find((x) => x.name === g.name);
+        if (!pg) continue;
+        pgs.set(g.name, pg);
+        const pol = policyValues(resolvePortGroupPolicy(doc.defaults, s.uplinks, s.policy, g.policy));
+        pg.vlan = g.vlan;
+        pg.promiscuous = pol.security.promiscuous === 'accept';
+        pg.macChangesAccept = pol.security.macChanges === 'accept';
+        pg.forgedAccept = pol.security.forgedTransmits === 'accept';
+        syncTeaming(pg.teaming, pol.teaming, (names) => names.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.vs === vs));
+        const shaping = shapingOf(pol.shaping);
+        if (!sameShaping(pg.shaping, shaping)) pg.shaping = shaping;
+      }
+    }
+  }
+
+  // --- VM vNICs: placement (E3) and connection
+  for (const vm of doc.vms) {
+    const pgs = pgByHost.get(vm.host);
+    for (const n of vm.nics) {
+      const p = f.byId.get(`${vm.name}:${n.name}`);
+      if (!p || p.kind !== 'vnic') continue;
+      const target = pgs?.get(n.portGroup);
+      if (target && p.pg !== target) {
+        detach(p);
+        attach(p, target);
+        out.moved.push(p);
+      }
+      if (n.connected && !p.connected) out.connected.push(p);
+      p.connected = n.connected;
+    }
+  }
+
+  for (const vs of f.vswitches) {
+    refreshVSwitch(vs);
+    for (const p of vs.ports) applyShaping(f, p, portAdmitted);
+  }
+  return out;
+}

@@ -1,0 +1,392 @@
+/**
+ * Runs a timed scenario (src/topology/scenario.ts) on a fresh lab: continuous pings, runtime
+ * changes (runtime-changes.ts), frames sent at given times, `check` steps, and the final
+ * expectations — all on the virtual clock, so a run is deterministic. The result is a timeline
+ * (changes, failovers, RARPs, beacon verdicts, lost probes, path changes of each ping) and every
+ * expectation with its outcome. Used by `vswitch-lab run` and the engine tests.
+ *
+ * Expectations read the trace stream (O1 capture points and drops), the MAC tables (P1) and the
+ * ping outcomes; nothing re-derives a forwarding decision.
+ */
+import { formatMac, l3Offset, parseIpv4, parseMac } from '../wire/index.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import { Scenario, timeNs, type ContinuousPingDoc, type ScenarioDoc, type ScenarioExpectDoc } from '../topology/scenario.js';
+import { resolveFrameSpec } from './frame-spec.js';
+import { createLab, type Lab, type LabOptions } from './lab.js';
+import { LabError } from './lab-error.js';
+import type { TraceEvent } from './trace.js';
+
+export type TimelineKind = 'start' | 'change' | 'refused' | 'failover' | 'notify' | 'beacon' | 'ping' | 'path' | 'send' | 'check' | 'shaping' | 'end';
+
+export interface TimelineEntry {
+  /** virtual ns */
+  time: number;
+  kind: TimelineKind;
+  text: string;
+  /** checks and expected refusals: passed or not */
+  ok?: boolean;
+}
+
+export interface PingOutcome {
+  name: string;
+  from: string;
+  to: string;
+  count: number;
+  transmitted: number;
+  received: number;
+  lost: number;
+  /** ICMP sequence numbers (1-based) that got no reply */
+  lostSeqs: number[];
+}
+
+export interface CheckOutcome {
+  /** virtual ns the check ran */
+  time: number;
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  passed: boolean;
+  durationNs: number;
+  timeline: TimelineEntry[];
+  pings: PingOutcome[];
+  checks: CheckOutcome[];
+}
+
+interface Seen {
+  time: number;
+  port: string;
+  point: string;
+  vlan: number | undefined;
+  frame: Uint8Array;
+}
+
+interface PingState {
+  doc: ContinuousPingDoc;
+  name: string;
+  dst: number;
+  count: number;
+  startNs: number;
+  id: number;
+  tx: Set<number>;
+  rx: Set<number>;
+  lastVia: Map<string, string>;
+}
+
+/** Parsed view of an ICMP echo inside a frame, or null. */
+function echoOf(frame: Uint8Array): { type: number; src: number; dst: number; id: number; seq: number } | null {
+  const off = l3Offset(frame);
+  if (off < 14 || frame.length < off + 28) return null;
+  if (frame[off - 2] !== 0x08 || frame[off - 1] !== 0x00) return null;
+  if ((frame[off]! >> 4) !== 4 || frame[off + 9] !== 1) return null;
+  const ihl = (frame[off]! & 0x0f) * 4;
+  const t = frame[off + ihl]!;
+  if (t !== 0 && t !== 8) return null;
+  const r32 = (o: number) => ((frame[o]! << 24) | (frame[o + 1]! << 16) | (frame[o + 2]! << 8) | frame[o + 3]!) >>> 0;
+  const i = off + ihl;
+  return { type: t, src: r32(off + 12), dst: r32(off + 16), id: (frame[i + 4]! << 8) | frame[i + 5]!, seq: (frame[i + 6]! << 8) | frame[i + 7]! };
+}
+
+function ethertypeOf(frame: Uint8Array): number {
+  let o = 12;
+  while (o + 1 < frame.length && ((frame[o] === 0x81 && frame[o + 1] === 0x00) || (frame[o] === 0x88 && frame[o + 1] === 0xa8))) o += 4;
+  return ((frame[o] ?? 0) << 8) | (frame[o + 1] ?? 0);
+}
+
+function secs(ns: number): string {
+  return `${(ns / 1e9).toFixed(3)}s`;
+}
+
+/** Validates a scenario document; throws LabError with every problem. */
+export function parseScenario(input: unknown): ScenarioDoc {
+  const r = Scenario.safeParse(input);
+  if (r.success) return r.data;
+  throw new LabError(`invalid scenario: ${r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`).join('; ')}`);
+}
+
+/** Runs `scenario` (a document or untrusted JSON) on a new lab built from `topology`. Throws LabError for a bad scenario. */
+export function runScenario(topology: TopologyDoc, scenario: unknown, options: LabOptions = {}): ScenarioResult {
+  const sc = parseScenario(scenario);
+  const lab = createLab(topology, options);
+  return new ScenarioRun(lab, sc).run();
+}
+
+class ScenarioRun {
+  private readonly seen: Seen[] = [];
+  private readonly drops: { time: number; port: string; reason: string }[] = [];
+  private readonly timeline: TimelineEntry[] = [];
+  private readonly checks: CheckOutcome[] = [];
+  private readonly pings: PingState[] = [];
+  private readonly durationNs: number;
+  private shapingDrops = 0;
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly sc: ScenarioDoc,
+  ) {
+    this.durationNs = timeNs(sc.duration);
+  }
+
+  private note(time: number, kind: TimelineKind, text: string, ok?: boolean): void {
+    const e: TimelineEntry = { time, kind, text };
+    if (ok !== undefined) e.ok = ok;
+    this.timeline.push(e);
+  }
+
+  private onEvent(e: TraceEvent): void {
+    if (e.action === 'change') this.note(e.time, 'change', e.detail);
+    else if (e.action === 'failover') this.note(e.time, 'failover', e.detail);
+    else if (e.action === 'notify') this.note(e.time, 'notify', e.detail);
+    else if (e.action === 'beacon' && e.copyId === 0) this.note(e.time, 'beacon', e.detail);
+    if (e.action === 'drop') {
+      this.drops.push({ time: e.time, port: e.port, reason: e.reason ?? '' });
+      if (e.reason === 'SHAPING_QUEUE_FULL' && this.shapingDrops++ === 0) this.note(e.time, 'shaping', `first SHAPING_QUEUE_FULL drop at ${e.port} (Q1)`);
+      return;
+    }
+    if (e.point === undefined || e.frame === undefined) return;
+    this.seen.push({ time: e.time, port: e.port, point: e.point, vlan: e.vlan, frame: e.frame });
+    if (this.pings.length > 0) this.trackPing(e);
+  }
+
+  private trackPing(e: TraceEvent): void {
+    const echo = echoOf(e.frame!);
+    if (!echo) return;
+    for (const p of this.pings) {
+      if (p.id < 0) {
+        if (echo.type === 8 && echo.dst === p.dst && e.port === p.doc.from && (e.point === 'HostTx' || e.point === 'PortInput')) p.id = echo.id;
+        else continue;
+      }
+      if (echo.id !== p.id || (echo.type === 8 ? echo.dst : echo.src) !== p.dst) continue;
+      if (echo.type === 8 && e.port === p.doc.from && (e.point === 'HostTx' || e.point === 'PortInput')) p.tx.add(echo.seq);
+      if (echo.type === 0 && e.port === p.doc.from && (e.point === 'HostRx' || e.point === 'PortOutput')) p.rx.add(echo.seq);
+      if (e.point === 'UplinkSnd' || e.point === 'UplinkRcv') {
+        const dir = `${echo.type === 8 ? 'requests' : 'replies'} ${e.point === 'UplinkSnd' ? 'leave by' : 'arrive on'}`;
+        const node = e.port.split(':')[0]!;
+        const key = `${dir}@${node}`;
+        if (p.lastVia.get(key) !== e.port) {
+          const was = p.lastVia.get(key);
+          p.lastVia.set(key, e.port);
+          this.note(e.time, 'path', `ping ${p.name}: ${dir} ${e.port}${was ? ` (was ${was})` : ''} from seq ${echo.seq}`);
+        }
+      }
+    }
+  }
+
+  private startPing(doc: ContinuousPingDoc): void {
+    const lab = this.lab;
+    const iface = lab.fabric.byId.get(doc.from);
+    if (!iface || iface.stack === null) throw new LabError(`ping from ${doc.from}: not an endpoint of this topology (a vNIC, vmk or physical host NIC)`);
+    const dst = parseIpv4(doc.to)!;
+    const startNs = timeNs(doc.start);
+    const intervalNs = doc.intervalMs * 1e6;
+    const untilNs = doc.until !== undefined ? timeNs(doc.until) : this.durationNs - doc.timeoutMs * 1e6;
+    const count = doc.count ?? Math.max(1, Math.floor((untilNs - startNs) / intervalNs) + 1);
+    const name = doc.name ?? `${doc.from}->${doc.to}`;
+    const st: PingState = { doc, name, dst: dst.address >>> 0, count, startNs, id: -1, tx: new Set(), rx: new Set(), lastVia: new Map() };
+    this.pings.push(st);
+    this.note(lab.now, 'ping', `ping ${name}: ${count} probes every ${doc.intervalMs} ms from ${doc.from} to ${doc.to}`);
+    iface.stack.ping({ dst: dst.address >>> 0, count, size: doc.size, df: false, intervalNs, timeoutNs: doc.timeoutMs * 1e6 }, () => undefined);
+  }
+
+  private macOf(text: string): string {
+    const b = parseMac(text);
+    return b ? formatMac(b) : this.lab.effectiveMac(text);
+  }
+
+  private window(after: number | string | undefined, before: number | string | undefined): [number, number] {
+    return [after === undefined ? 0 : timeNs(after), before === undefined ? Infinity : timeNs(before)];
+  }
+
+  private evaluate(ex: ScenarioExpectDoc, label: string): CheckOutcome[] {
+    const lab = this.lab;
+    const now = lab.now;
+    const out: CheckOutcome[] = [];
+    const add = (what: string, ok: boolean, detail: string) => out.push({ time: now, what: `${label}${what}`, ok, detail });
+    for (const pe of ex.pings ?? []) {
+      const p = this.pings.find((x) => x.name === pe.ping);
+      if (!p) {
+        add(`ping ${pe.ping}`, false, `no continuous ping named "${pe.ping}" (pings: ${this.pings.map((x) => x.name).join(', ') || 'none'})`);
+        continue;
+      }
+      const o = this.outcome(p);
+      const bad: string[] = [];
+      if (pe.maxLost !== undefined && o.lost > pe.maxLost) bad.push(`lost ${o.lost} > ${pe.maxLost}`);
+      if (pe.minLost !== undefined && o.lost < pe.minLost) bad.push(`lost ${o.lost} < ${pe.minLost}`);
+      if (pe.minReceived !== undefined && o.received < pe.minReceived) bad.push(`received ${o.received} < ${pe.minReceived}`);
+      add(`ping ${p.name} loss`, bad.length === 0, `${o.received}/${o.count} answered, ${o.lost} lost${o.lostSeqs.length ? ` (seq ${o.lostSeqs.join(', ')})` : ''}${bad.length ? `: ${bad.join('; ')}` : ''}`);
+    }
+    for (const fe of ex.frames ?? []) {
+      const [a, b] = this.window(fe.after, fe.before);
+      const src = fe.src !== undefined ? this.macOf(fe.src) : undefined;
+      const dst = fe.dst !== undefined ? this.macOf(fe.dst) : undefined;
+      const ping = fe.ping !== undefined ? this.pings.find((x) => x.name === fe.ping) : undefined;
+      if (fe.ping !== undefined && !ping) {
+        add(`frames at ${fe.at}`, false, `no continuous ping named "${fe.ping}"`);
+        continue;
+      }
+      let n = 0;
+      for (const s of this.seen) {
+        if (s.port !== fe.at || s.time < a || s.time >= b || s.point === 'Drop') continue;
+        if (fe.point !== undefined && s.point !== fe.point) continue;
+        if (fe.vlan !== undefined && (s.vlan ?? 0) !== fe.vlan) continue;
+        if (!this.kindMatches(fe.kind, s.frame)) continue;
+        if (src !== undefined && formatMac(s.frame, 6) !== src) continue;
+        if (dst !== undefined && formatMac(s.frame, 0) !== dst) continue;
+        if (ping) {
+          const e = echoOf(s.frame);
+          if (!e || e.id !== ping.id || (e.type === 8 ? e.dst : e.src) !== ping.dst) continue;
+        }
+        n++;
+      }
+      const ok = n >= fe.min && (fe.max === undefined || n <= fe.max);
+      const range = fe.max === undefined ? `>= ${fe.min}` : fe.min === fe.max ? `${fe.min}` : `${fe.min}..${fe.max}`;
+      const when = `${a > 0 ? ` after ${secs(a)}` : ''}${b !== Infinity ? ` before ${secs(b)}` : ''}`;
+      add(`${fe.kind === 'any' ? '' : `${fe.kind} `}frames${ping ? ` of ping ${ping.name}` : ''} at ${fe.at}${fe.point ? ` (${fe.point})` : ''}${when}`, ok, `${n} seen, expected ${range}`);
+    }
+    for (const me of ex.macTable ?? []) {
+      let rows;
+      try {
+        rows = lab.macTable(me.switch);
+      } catch (err) {
+        add(`MAC table of ${me.switch}`, false, err instanceof Error ? err.message : String(err));
+        continue;
+      }
+      const mac = this.macOf(me.mac);
+      const hits = rows.filter((r) => r.mac === mac && (me.vlan === undefined || r.vlan === me.vlan));
+      const ok = me.port === null ? hits.length === 0 : hits.length > 0 && hits.every((r) => r.port === me.port);
+      add(`MAC table ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''}`, ok, `${hits.length ? hits.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'}; expected ${me.port ?? 'absent'}`);
+    }
+    for (const de of ex.drops ?? []) {
+      const [a, b] = this.window(de.after, de.before);
+      const n = this.drops.filter((d) => d.reason === de.reason && (de.at === undefined || d.port === de.at) && d.time >= a && d.time < b).length;
+      const ok = n >= de.min && (de.max === undefined || n <= de.max);
+      add(`drops ${de.reason}${de.at ? ` at ${de.at}` : ''}`, ok, `${n} dropped, expected ${de.max === undefined ? `>= ${de.min}` : `${de.min}..${de.max}`}`);
+    }
+    for (const re of ex.rates ?? []) {
+      const a = timeNs(re.after);
+      const b = timeNs(re.before);
+      const src = re.src !== undefined ? this.macOf(re.src) : undefined;
+      let bytes = 0;
+      for (const s of this.seen) {
+        if (s.port !== re.at || s.time < a || s.time >= b || s.point === 'Drop') continue;
+        if (re.point !== undefined && s.point !== re.point) continue;
+        if (src !== undefined && formatMac(s.frame, 6) !== src) continue;
+        bytes += s.frame.length;
+      }
+      const bps = b > a ? (bytes * 8 * 1e9) / (b - a) : 0;
+      const ok = Math.abs(bps - re.bps) <= re.tolerance * re.bps;
+      add(`rate at ${re.at} ${secs(a)}..${secs(b)}`, ok, `${Math.round(bps)} bit/s, expected ${re.bps} bit/s ±${(re.tolerance * 100).toFixed(1)}%`);
+    }
+    return out;
+  }
+
+  private kindMatches(kind: string, frame: Uint8Array): boolean {
+    if (kind === 'any') return true;
+    const et = ethertypeOf(frame);
+    switch (kind) {
+      case 'rarp':
+        return et === 0x8035;
+      case 'beacon':
+        return et === 0x05ff;
+      case 'arp':
+        return et === 0x0806;
+      case 'ipv4':
+        return et === 0x0800;
+      case 'icmp-echo-request':
+        return echoOf(frame)?.type === 8;
+      case 'icmp-echo-reply':
+        return echoOf(frame)?.type === 0;
+      default:
+        return false;
+    }
+  }
+
+  private outcome(p: PingState): PingOutcome {
+    const lostSeqs: number[] = [];
+    for (let s = 1; s <= p.count; s++) if (!p.rx.has(s)) lostSeqs.push(s);
+    return { name: p.name, from: p.doc.from, to: p.doc.to, count: p.count, transmitted: p.tx.size, received: p.rx.size, lost: lostSeqs.length, lostSeqs };
+  }
+
+  run(): ScenarioResult {
+    const lab = this.lab;
+    const sc = this.sc;
+    const off = lab.trace.subscribe((e) => this.onEvent(e));
+    type Action = { t: number; order: number; run: () => void };
+    const actions: Action[] = [];
+    sc.pings.forEach((p, i) => actions.push({ t: timeNs(p.start), order: i, run: () => this.startPing(p) }));
+    sc.steps.forEach((s, i) => {
+      actions.push({
+        t: timeNs(s.at),
+        order: sc.pings.length + i,
+        run: () => {
+          if (s.change !== undefined) {
+            const r = lab.apply(s.change);
+            if (s.refused) {
+              const ok = !r.ok;
+              this.note(lab.now, 'refused', r.ok ? `expected a refusal, but the change was applied: ${JSON.stringify(s.change)}` : `refused as expected: ${r.reason}`, ok);
+              this.checks.push({ time: lab.now, what: `step at ${secs(lab.now)}: ${s.change.kind} refused`, ok, detail: r.ok ? 'applied' : r.reason });
+            } else if (!r.ok) {
+              this.note(lab.now, 'refused', `change refused: ${r.reason}`, false);
+              this.checks.push({ time: lab.now, what: `step at ${secs(lab.now)}: ${s.change.kind}`, ok: false, detail: `refused: ${r.reason}` });
+            }
+          } else if (s.send !== undefined) {
+            const send = s.send;
+            let bytes: Uint8Array;
+            try {
+              bytes = resolveFrameSpec(lab, send.from, send.frame);
+            } catch (err) {
+              throw new LabError(`step at ${secs(lab.now)}: ${err instanceof Error ? err.message : String(err)}`);
+            }
+            this.note(lab.now, 'send', `${send.count} × ${bytes.length}-byte ${send.frame.kind} frame${send.count === 1 ? '' : 's'} from ${send.from}${send.count > 1 && send.intervalMs > 0 ? ` every ${send.intervalMs} ms` : ''}`);
+            lab.inject(send.from, bytes);
+            for (let k = 1; k < send.count; k++) {
+              if (send.intervalMs === 0) lab.inject(send.from, bytes);
+              else lab.fabric.scheduleTimer(k * send.intervalMs * 1e6, () => lab.fabric.scheduleSend(lab.fabric.byId.get(send.from)!, bytes.slice()));
+            }
+          } else if (s.check !== undefined) {
+            const res = this.evaluate(s.check, `at ${secs(lab.now)}: `);
+            this.checks.push(...res);
+            for (const c of res) this.note(lab.now, 'check', `${c.what}: ${c.detail}`, c.ok);
+          }
+        },
+      });
+    });
+    actions.sort((a, b) => a.t - b.t || a.order - b.order);
+    try {
+      this.note(0, 'start', `scenario "${sc.name}" for ${secs(this.durationNs)}`);
+      for (const a of actions) {
+        if (a.t > this.durationNs) throw new LabError(`a step at ${secs(a.t)} is after the end of the scenario (${secs(this.durationNs)})`);
+        lab.run({ forNs: Math.max(0, a.t - lab.now) });
+        a.run();
+      }
+      lab.run({ forNs: Math.max(0, this.durationNs - lab.now) });
+      for (const p of this.pings) {
+        const o = this.outcome(p);
+        const groups: string[] = [];
+        let i = 0;
+        while (i < o.lostSeqs.length) {
+          let j = i;
+          while (j + 1 < o.lostSeqs.length && o.lostSeqs[j + 1] === o.lostSeqs[j]! + 1) j++;
+          const at = (s: number) => secs(p.startNs + (s - 1) * p.doc.intervalMs * 1e6);
+          groups.push(i === j ? `seq ${o.lostSeqs[i]} (sent ${at(o.lostSeqs[i]!)})` : `seq ${o.lostSeqs[i]}-${o.lostSeqs[j]} (sent ${at(o.lostSeqs[i]!)}..${at(o.lostSeqs[j]!)})`);
+          i = j + 1;
+        }
+        this.note(lab.now, 'ping', `ping ${p.name}: ${o.received}/${o.count} answered, ${o.lost} lost${groups.length ? `: ${groups.join(', ')}` : ''}`);
+      }
+      if (sc.expect) {
+        const res = this.evaluate(sc.expect, '');
+        this.checks.push(...res);
+        for (const c of res) this.note(lab.now, 'check', `${c.what}: ${c.detail}`, c.ok);
+      }
+    } finally {
+      off();
+    }
+    const passed = this.checks.every((c) => c.ok);
+    this.note(lab.now, 'end', `${passed ? 'PASS' : 'FAIL'}: ${this.checks.filter((c) => c.ok).length}/${this.checks.length} checks passed`);
+    this.timeline.sort((a, b) => a.time - b.time);
+    return { name: sc.name, passed, durationNs: this.durationNs, timeline: this.timeline, pings: this.pings.map((p) => this.outcome(p)), checks: this.checks };
+  }
+}
