@@ -1,0 +1,52 @@
+/**
+ * Headless Chromium for the UI tests (playwright-core, the system's /usr/bin/chromium), with a
+ * fresh profile, and every console error and page error collected.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from './lab-server.js';
+
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+export interface UiBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** console errors and uncaught exceptions, with the URL that logged them */
+  errors: Array<{ text: string; url: string }>;
+  close(): Promise<void>;
+}
+
+export async function openBrowser(viewport = { width: 1280, height: 800 }): Promise<UiBrowser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const profile = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: UiBrowser['errors'] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push({ text: m.text(), url: m.location().url });
+  });
+  page.on('pageerror', (e) => errors.push({ text: `uncaught: ${e.message}`, url: '' }));
+  return {
+    context,
+    page,
+    errors,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file });
+  return file;
+}

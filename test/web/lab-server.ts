@@ -1,0 +1,42 @@
+/**
+ * A real vswitch-lab server for the browser tests: startServer on a random port, the topology
+ * from topologies/, live trace events with their frame bytes (the UI shows types and tags), and
+ * a fresh web/dist when the sources changed since the last build.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateFile } from '../../src/server/engine-binding.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const WEB_DIST = path.join(ROOT, 'web', 'dist');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds web/dist with vite unless it is newer than every source file of web/. */
+export async function ensureWebBuild(): Promise<void> {
+  const index = path.join(WEB_DIST, 'index.html');
+  const sources = Math.max(newestMtime(path.join(ROOT, 'web', 'src')), statSync(path.join(ROOT, 'web', 'index.html')).mtimeMs, statSync(path.join(ROOT, 'web', 'vite.config.ts')).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'error' });
+}
+
+export async function startLabServer(topology = 'default', options: { frameHex?: boolean } = {}): Promise<RunningServer> {
+  const file = path.join(ROOT, 'topologies', `${topology}.json`);
+  const result = await validateFile(file);
+  return startServer({
+    port: 0,
+    initial: { result, source: `example:${topology}` },
+    staticDir: WEB_DIST,
+    live: { frameHex: options.frameHex ?? true },
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * HTTP client of the server's API. Every route the UI uses is named here, once. Errors become an
+ * `ApiFailure` carrying the server's `{ error, details }` body, so panels can show the message
+ * next to the field it names.
+ */
+import type {
+  ApiErrorBody,
+  CaptureStatus,
+  ClockMode,
+  ClockState,
+  EndpointArpEntry,
+  ExampleInfo,
+  ExplainResultJson,
+  FrameSpec,
+  Issue,
+  LoadTopologyRequest,
+  MacTableRow,
+  PingRequest,
+  PingResult,
+  PortCounters,
+  PortGroupRow,
+  SendFrameRequest,
+  SendFrameResponse,
+  StepResponse,
+  TopologyState,
+  VSwitchRow,
+  VmknicRow,
+} from './model.js';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
+    super(body.error);
+    this.name = 'ApiFailure';
+  }
+}
+
+/** Bearer token when the server needs one: `?token=` in the page URL (kept for the session). */
+export function apiToken(): string | undefined {
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  if (fromUrl) sessionStorage.setItem('vswitch-lab-token', fromUrl);
+  return fromUrl ?? sessionStorage.getItem('vswitch-lab-token') ?? undefined;
+}
+
+function headers(json: boolean): HeadersInit {
+  const h: Record<string, string> = { accept: 'application/json' };
+  if (json) h['content-type'] = 'application/json';
+  const t = apiToken();
+  if (t) h.authorization = `Bearer ${t}`;
+  return h;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiFailure(0, { error: `the server does not answer (${err instanceof Error ? err.message : String(err)})` });
+  }
+  const text = await res.text();
+  let value: unknown = undefined;
+  if (text !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+  }
+  if (!res.ok) {
+    const b = value as Partial<ApiErrorBody> | undefined;
+    throw new ApiFailure(res.status, { error: typeof b?.error === 'string' ? b.error : `${res.status} ${res.statusText}`, details: b?.details });
+  }
+  return value as T;
+}
+
+/** The path of a route with query parameters. */
+export function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** Decoded layers of a frame, as src/wire/decode.ts describes them (POST /api/decode). */
+export interface DecodedField {
+  name: string;
+  value: string;
+  offset?: number;
+  length?: number;
+}
+export interface DecodedLayer {
+  name: string;
+  offset: number;
+  length: number;
+  fields: DecodedField[];
+}
+export interface DecodedFrame {
+  layers: DecodedLayer[];
+  summary: string;
+  malformed?: { layer: string; offset: number; message: string };
+}
+
+export const api = {
+  topology: () => request<TopologyState>('GET', '/api/topology'),
+  loadTopology: (req: LoadTopologyRequest) => request<TopologyState>('POST', '/api/topology', req),
+  validateTopology: (req: LoadTopologyRequest) => request<{ ok: boolean; errors: Issue[]; warnings: Issue[] }>('POST', '/api/topology/validate', req),
+  examples: () => request<ExampleInfo[]>('GET', '/api/examples'),
+  send: (req: SendFrameRequest) => request<SendFrameResponse>('POST', '/api/frames', req),
+  ping: (req: PingRequest) => request<PingResult>('POST', '/api/ping', req),
+  explain: (from: string, frame: FrameSpec) => request<ExplainResultJson>('POST', '/api/explain', { from, frame }),
+  decode: (hex: string) => request<DecodedFrame>('POST', '/api/decode', { hex }),
+  clock: () => request<ClockState>('GET', '/api/clock'),
+  setClock: (mode: ClockMode) => request<ClockState>('POST', '/api/clock', { mode }),
+  step: (count = 1) => request<StepResponse>('POST', '/api/clock/step', { count }),
+  counters: (iface: string) => request<PortCounters>('GET', `/api/counters/${encodeURIComponent(iface)}`),
+  macTable: (sw: string) => request<MacTableRow[]>('GET', `/api/mac-tables/${encodeURIComponent(sw)}`),
+  arpCache: (iface: string) => request<EndpointArpEntry[]>('GET', `/api/arp/${encodeURIComponent(iface)}`),
+  vswitches: (host: string) => request<VSwitchRow[]>('GET', withQuery('/api/esxcli/vswitches', { host })),
+  portGroups: (host: string) => request<PortGroupRow[]>('GET', withQuery('/api/esxcli/portgroups', { host })),
+  vmknics: (host: string) => request<VmknicRow[]>('GET', withQuery('/api/esxcli/vmknics', { host })),
+  captureStatus: () => request<CaptureStatus>('GET', '/api/capture/points'),
+  clearCapture: () => request<unknown>('DELETE', '/api/capture'),
+};
+
+/** URL of a capture download (or the live stream) for the chosen points. */
+export function captureUrl(points: readonly string[], format: 'pcapng' | 'pcap', live: boolean): string {
+  return withQuery(live ? '/api/capture/live' : '/api/capture/download', { points: points.join(','), format });
+}

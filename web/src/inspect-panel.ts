@@ -1,0 +1,264 @@
+/**
+ * Inspect: what the selected object is and how it is set — vSwitch, port group, port, VM, vmk,
+ * physical switch, physical host, link — with effective policies and where each value comes
+ * from, counters, the physical MAC table and ARP caches (fetched from the running lab).
+ */
+import { api, ApiFailure } from './api.js';
+import { clear, h } from './dom.js';
+import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
+import type { TopologyDoc } from './model.js';
+import { policyRows } from './policy-view.js';
+import type { Selection } from './topology-view.js';
+import { vlanColour, vlanLabel } from './vlan-colors.js';
+
+/** Any JSON value as a readable table / list. */
+export function renderValue(v: unknown, depth = 0): Node {
+  if (v === null || v === undefined) return document.createTextNode('—');
+  if (typeof v !== 'object') return document.createTextNode(String(v));
+  if (Array.isArray(v)) {
+    if (v.length === 0) return h('span', { class: 'muted' }, 'empty');
+    if (v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
+      const keys = [...new Set(v.flatMap((x) => Object.keys(x as object)))];
+      const table = h('table', { class: 'kv grid' }, h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', {}, k)))));
+      const body = h('tbody');
+      for (const row of v.slice(0, 500)) body.append(h('tr', {}, ...keys.map((k) => h('td', {}, renderValue((row as Record<string, unknown>)[k], depth + 1)))));
+      table.append(body);
+      return table;
+    }
+    return document.createTextNode(v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', '));
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return h('span', { class: 'muted' }, 'empty');
+  if (depth > 3) return document.createTextNode(JSON.stringify(v));
+  return h('table', { class: 'kv' }, h('tbody', {}, ...entries.map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, renderValue(x, depth + 1))))));
+}
+
+function kv(rows: Array<[string, Node | string | number | undefined]>): HTMLElement {
+  return h('table', { class: 'kv' }, h('tbody', {}, ...rows.filter(([, v]) => v !== undefined).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v instanceof Node ? v : String(v))))));
+}
+
+function vlanBadge(vlan: number): HTMLElement {
+  return h('span', { class: 'vlan-badge', style: `background:${vlanColour(vlan)}` }, vlanLabel(vlan));
+}
+
+export class InspectPanel {
+  readonly root: HTMLElement;
+  private topology: TopologyDoc | null = null;
+  private selection: Selection = null;
+  private token = 0;
+
+  constructor() {
+    this.root = h('div', { class: 'inspect', id: 'inspect-panel' }, h('p', { class: 'muted' }, 'Select something on the graph (or with "Find") to inspect it.'));
+  }
+
+  setTopology(t: TopologyDoc): void {
+    this.topology = t;
+    this.selection = null;
+    clear(this.root);
+    this.root.append(h('p', { class: 'muted' }, 'Select something on the graph (or with "Find") to inspect it.'));
+  }
+
+  show(sel: Selection): void {
+    this.selection = sel;
+    this.render();
+  }
+
+  /** Counters changed: refresh the live parts of the current selection. */
+  refresh(): void {
+    if (this.selection) this.render();
+  }
+
+  private section(title: string, ...content: Array<Node | string>): HTMLElement {
+    return h('section', {}, h('h4', {}, title), ...content);
+  }
+
+  /** A part fetched from the lab: placeholder now, content when it arrives, error text if not. */
+  private async_(title: string, load: () => Promise<unknown>): HTMLElement {
+    const body = h('div', { class: 'muted' }, 'loading…');
+    const token = this.token;
+    load()
+      .then((v) => {
+        if (token !== this.token) return;
+        body.className = '';
+        body.replaceChildren(renderValue(v));
+      })
+      .catch((err: unknown) => {
+        if (token !== this.token) return;
+        body.textContent = err instanceof ApiFailure ? err.message : String(err);
+      });
+    return this.section(title, body);
+  }
+
+  private render(): void {
+    this.token++;
+    clear(this.root);
+    const t = this.topology;
+    const sel = this.selection;
+    if (!t || !sel) {
+      this.root.append(h('p', { class: 'muted' }, 'Select something on the graph (or with "Find") to inspect it.'));
+      return;
+    }
+    if (sel.kind === 'edge') this.renderEdge(t, sel.data);
+    else this.renderNode(t, sel.data);
+  }
+
+  private counters(iface: string): HTMLElement {
+    return this.async_(`Counters · ${iface}`, () => api.counters(iface));
+  }
+
+  private renderEdge(t: TopologyDoc, e: GraphEdgeData): void {
+    if (e.kind === 'link') {
+      const link = t.links.find((l) => (l.a === e.ifaces[0] && l.b === e.ifaces[1]) || (l.a === e.ifaces[1] && l.b === e.ifaces[0]));
+      this.root.append(h('h3', {}, 'Link'), kv([['A', e.ifaces[0]], ['B', e.ifaces[1]], ['State', link?.up === false ? 'down' : 'up']]));
+      for (const i of e.ifaces) this.root.append(this.counters(i));
+      return;
+    }
+    this.root.append(h('h3', {}, e.kind === 'vnic' ? 'vNIC connection' : 'VMkernel port'), kv([['Interface', e.ifaces[0]], ['Connected', e.up ? 'yes' : 'no']]));
+    this.root.append(this.counters(e.ifaces[0]!));
+  }
+
+  private renderNode(t: TopologyDoc, n: GraphNodeData): void {
+    switch (n.kind) {
+      case 'host': {
+        const host = t.hosts.find((x) => x.name === n.ref);
+        if (!host) return;
+        this.root.append(h('h3', {}, `ESXi host ${host.name}`));
+        this.root.append(this.async_('vSwitches (esxcli network vswitch standard list)', () => api.vswitches(host.name)));
+        this.root.append(this.async_('Port groups (esxcli network vswitch standard portgroup list)', () => api.portGroups(host.name)));
+        this.root.append(this.async_('VMkernel interfaces (esxcli network ip interface list)', () => api.vmknics(host.name)));
+        this.root.append(this.section('Physical NICs', renderValue(host.nics)));
+        return;
+      }
+      case 'vswitch': {
+        const [hostName, vsName] = n.ref.split('/') as [string, string];
+        const host = t.hosts.find((x) => x.name === hostName);
+        const vs = host?.vswitches.find((x) => x.name === vsName);
+        if (!host || !vs) return;
+        this.root.append(h('h3', {}, `${vs.name} on ${host.name}`));
+        this.root.append(kv([['MTU', vs.mtu], ['Uplinks', vs.uplinks.join(', ') || 'none'], ['CDP', vs.cdp ?? 'not set'], ['Port groups', vs.portGroups.map((p) => p.name).join(', ')]]));
+        this.root.append(this.policyTable(policyRows(t.defaults, vs.uplinks, vs.policy)));
+        for (const u of vs.uplinks) this.root.append(this.counters(`${host.name}:${u}`));
+        return;
+      }
+      case 'portgroup': {
+        const slash = n.ref.indexOf('/');
+        const hostName = n.ref.slice(0, slash);
+        const pgName = n.ref.slice(slash + 1);
+        const host = t.hosts.find((x) => x.name === hostName);
+        const vs = host?.vswitches.find((v) => v.portGroups.some((p) => p.name === pgName));
+        const pg = vs?.portGroups.find((p) => p.name === pgName);
+        if (!host || !vs || !pg) return;
+        const clients = [
+          ...t.vms.filter((vm) => vm.host === host.name).flatMap((vm) => vm.nics.filter((c) => c.portGroup === pg.name).map((c) => `${vm.name}:${c.name}`)),
+          ...host.vmkernel.filter((k) => k.portGroup === pg.name).map((k) => `${host.name}:${k.name}`),
+        ];
+        this.root.append(h('h3', {}, `Port group "${pg.name}"`));
+        this.root.append(kv([['VLAN ID', vlanBadge(pg.vlan)], ['vSwitch', `${host.name} / ${vs.name}`], ['Active clients', clients.join(', ') || 'none']]));
+        this.root.append(this.policyTable(policyRows(t.defaults, vs.uplinks, vs.policy, pg.policy ?? {})));
+        for (const c of clients) this.root.append(this.counters(c));
+        return;
+      }
+      case 'vm': {
+        const vm = t.vms.find((x) => x.name === n.ref);
+        if (!vm) return;
+        this.root.append(h('h3', {}, `VM ${vm.name}`), kv([['Host', vm.host]]));
+        for (const nic of vm.nics) {
+          const ref = `${vm.name}:${nic.name}`;
+          this.root.append(
+            this.section(
+              `vNIC ${nic.name}`,
+              kv([
+                ['Port group', nic.portGroup],
+                ['MAC (initial)', nic.mac],
+                ['Connected', nic.connected ? 'yes' : 'no'],
+                ['IPv4', nic.ipv4 ?? '—'],
+                ['Gateway', nic.gateway],
+                ['MTU', nic.mtu],
+                ['VLAN sub-interfaces', nic.vlans?.map((v) => `${v.vlan}${v.ipv4 ? ` → ${v.ipv4}` : ''}`).join('; ')],
+              ]),
+            ),
+          );
+          this.root.append(this.counters(ref));
+          this.root.append(this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
+        }
+        return;
+      }
+      case 'vmk': {
+        const [hostName, vmkName] = n.ref.split(':') as [string, string];
+        const vmk = t.hosts.find((x) => x.name === hostName)?.vmkernel.find((k) => k.name === vmkName);
+        if (!vmk) return;
+        this.root.append(
+          h('h3', {}, `${vmk.name} on ${hostName}`),
+          kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
+        );
+        this.root.append(this.counters(n.ref), this.async_(`ARP cache · ${n.ref}`, () => api.arpCache(n.ref)));
+        return;
+      }
+      case 'vmnic': {
+        const [hostName, nicName] = n.ref.split(':') as [string, string];
+        const host = t.hosts.find((x) => x.name === hostName);
+        const nic = host?.nics.find((x) => x.name === nicName);
+        if (!host || !nic) return;
+        const vs = host.vswitches.find((v) => v.uplinks.includes(nic.name));
+        const link = t.links.find((l) => l.a === n.ref || l.b === n.ref);
+        this.root.append(
+          h('h3', {}, `Uplink ${nic.name} on ${host.name}`),
+          kv([['MAC', nic.mac], ['vSwitch', vs?.name ?? 'none (unused)'], ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined], ['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]),
+        );
+        this.root.append(this.counters(n.ref));
+        return;
+      }
+      case 'pswitch': {
+        const sw = t.physicalSwitches.find((x) => x.name === n.ref);
+        if (!sw) return;
+        this.root.append(h('h3', {}, `Physical switch ${sw.name}`), kv([['MAC aging', `${sw.macAgingSeconds} s`], ['MAC table size', sw.macTableSize]]));
+        this.root.append(
+          this.section(
+            'Ports',
+            renderValue(
+              sw.ports.map((p) =>
+                p.mode === 'access'
+                  ? { port: p.name, mode: 'access', vlan: p.vlan, channel: p.channelGroup ?? '' }
+                  : { port: p.name, mode: 'trunk', vlan: `allowed ${p.allowedVlans === 'all' ? 'all' : p.allowedVlans.join(',')}; native ${p.nativeVlan ?? 'none'}${p.nativeTagged ? ' (tagged)' : ''}`, channel: p.channelGroup ?? '' },
+              ),
+            ),
+          ),
+        );
+        this.root.append(this.async_('MAC address table (P1)', () => api.macTable(sw.name)));
+        return;
+      }
+      case 'pport': {
+        const [swName, portName] = [n.ref.slice(0, n.ref.indexOf(':')), n.ref.slice(n.ref.indexOf(':') + 1)];
+        const port = t.physicalSwitches.find((x) => x.name === swName)?.ports.find((p) => p.name === portName);
+        if (!port) return;
+        const link = t.links.find((l) => l.a === n.ref || l.b === n.ref);
+        this.root.append(h('h3', {}, `Port ${port.name} on ${swName}`), renderValue(port), kv([['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]));
+        this.root.append(this.counters(n.ref));
+        return;
+      }
+      case 'phost': {
+        const ph = t.physicalHosts.find((x) => x.name === n.ref);
+        if (!ph) return;
+        this.root.append(h('h3', {}, `Physical host ${ph.name}`));
+        for (const nic of ph.nics) {
+          const ref = `${ph.name}:${nic.name}`;
+          this.root.append(this.section(`NIC ${nic.name}`, renderValue(nic)), this.counters(ref), this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
+        }
+        return;
+      }
+    }
+  }
+
+  private policyTable(rows: ReturnType<typeof policyRows>): HTMLElement {
+    const body = h('tbody');
+    let group = '';
+    for (const r of rows) {
+      if (r.group !== group) {
+        group = r.group;
+        body.append(h('tr', { class: 'group' }, h('th', { colspan: 3 }, r.group[0]!.toUpperCase() + r.group.slice(1))));
+      }
+      body.append(h('tr', {}, h('th', {}, r.field), h('td', {}, r.value), h('td', { class: `src src-${r.source.replace(/\s+/g, '-')}` }, r.source)));
+    }
+    return this.section('Effective policy (value — from)', h('table', { class: 'kv policy' }, body));
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * vswitch-lab web UI: wires the graph, the panels, the event list and the live connection.
+ * Talks to the server only (HTTP API + socket.io).
+ */
+import './style.css';
+import { api, ApiFailure } from './api.js';
+import { CapturePanel } from './capture-panel.js';
+import { DetailsPane } from './details.js';
+import { byId, formatTime, h, toast } from './dom.js';
+import { EventList } from './event-list.js';
+import { EventStore } from './event-store.js';
+import { InspectPanel } from './inspect-panel.js';
+import { connectLive } from './live.js';
+import type { ClockMode, ClockState, LiveUpdate, TopologyState, TraceEventJson } from './model.js';
+import { eventIface, Player } from './player.js';
+import { SendPanel } from './send-panel.js';
+import { TopologyPanel } from './topology-panel.js';
+import { TopologyView } from './topology-view.js';
+
+const store = new EventStore();
+const view = new TopologyView(byId('graph'), byId('legend'));
+const list = new EventList(store);
+const details = new DetailsPane(store);
+const send = new SendPanel();
+const inspect = new InspectPanel();
+const capture = new CapturePanel();
+const topoPanel = new TopologyPanel();
+const outcomes = byId('outcomes');
+let topologyState: TopologyState | null = null;
+
+byId('tab-send').append(send.root);
+byId('tab-inspect').append(inspect.root);
+byId('tab-capture').append(capture.root);
+byId('tab-topology').append(topoPanel.root);
+byId('events').append(list.root);
+byId('details-host').append(details.root);
+
+// --- tabs ----------------------------------------------------------------------------------
+const tabs = ['send', 'inspect', 'capture', 'topology'] as const;
+type Tab = (typeof tabs)[number];
+let activeTab: Tab = 'send';
+function showTab(t: Tab, focus = false): void {
+  activeTab = t;
+  for (const x of tabs) {
+    const btn = byId(`tabbtn-${x}`);
+    btn.setAttribute('aria-selected', String(x === t));
+    btn.tabIndex = x === t ? 0 : -1;
+    byId(`tab-${x}`).hidden = x !== t;
+  }
+  if (focus) byId(`tabbtn-${t}`).focus();
+  if (t === 'capture') void capture.reload();
+}
+for (const [i, t] of tabs.entries()) {
+  const btn = byId(`tabbtn-${t}`);
+  btn.addEventListener('click', () => showTab(t));
+  btn.addEventListener('keydown', (ev) => {
+    if (ev.key === 'ArrowRight') showTab(tabs[(i + 1) % tabs.length]!, true);
+    else if (ev.key === 'ArrowLeft') showTab(tabs[(i + tabs.length - 1) % tabs.length]!, true);
+  });
+}
+
+// --- outcomes (deliveries, drops) -------------------------------------------------------------
+function outcome(e: TraceEventJson): void {
+  const iface = eventIface(e);
+  if (e.action === 'deliver') view.mark('deliver', iface, 'delivered');
+  else view.mark('drop', iface, `${e.reason ?? 'dropped'}${e.rule ? ` (${e.rule})` : ''}`);
+  const text = e.action === 'deliver' ? `✓ frame ${e.frameId} delivered to ${iface}` : `✕ frame ${e.frameId} dropped at ${iface}: ${e.reason ?? ''}${e.rule ? ` (${e.rule})` : ''}`;
+  const li = h('li', { class: e.action === 'deliver' ? 'ok' : 'bad', 'data-seq': e.seq }, text);
+  li.addEventListener('click', () => list.select(e.seq));
+  outcomes.prepend(li);
+  while (outcomes.childElementCount > 4) outcomes.lastElementChild?.remove();
+}
+
+// --- player --------------------------------------------------------------------------------
+const player = new Player(store, view, {
+  onCursor: (seq) => list.setCursor(seq),
+  onState: () => renderPlayer(),
+  onOutcome: outcome,
+  accepts: (e) => list.accepts(e),
+});
+const playBtn = byId<HTMLButtonElement>('play');
+const speedSel = byId<HTMLSelectElement>('speed');
+const playerInfo = byId('player-info');
+function renderPlayer(): void {
+  playBtn.textContent = player.playing ? '❚❚ Pause' : '▶ Play';
+  playBtn.setAttribute('aria-pressed', String(player.playing));
+  playerInfo.textContent = player.skipped ? `${player.skipped} events not animated (too many at once)` : '';
+}
+playBtn.addEventListener('click', () => player.toggle());
+byId('step').addEventListener('click', () => {
+  player.pause();
+  if (!player.step()) toast('no more events to play', 'info');
+});
+speedSel.addEventListener('change', () => player.setSpeed(Number(speedSel.value)));
+byId('to-live').addEventListener('click', () => {
+  player.jumpToEnd();
+  list.follow = true;
+  player.play();
+});
+byId('clear-events').addEventListener('click', () => {
+  store.clear();
+  player.reset();
+  view.clearMarks();
+  outcomes.replaceChildren();
+});
+renderPlayer();
+
+list.onSelect = (e) => {
+  details.show(e);
+  const node = view.nodeOfIface(eventIface(e));
+  if (node) view.cy.getElementById(node).flashClass('source', 900);
+};
+details.onPick = (seq) => list.select(seq);
+
+// --- graph interaction ---------------------------------------------------------------------
+view.onSelect((sel) => {
+  inspect.show(sel);
+  if (activeTab === 'inspect' || !sel) return;
+  const ifaces = sel.kind === 'node' ? (sel.data.ifaces ?? []) : sel.data.ifaces;
+  if (activeTab === 'send' && ifaces.length) send.pickSource(ifaces);
+  if (activeTab === 'capture' && ifaces.length) capture.choose(ifaces);
+});
+view.cy.on('tap', 'node', (ev) => {
+  const oe = ev.originalEvent as MouseEvent | undefined;
+  if (oe?.shiftKey && activeTab === 'send') send.pickDestination((ev.target.data('ifaces') as string[] | undefined) ?? []);
+});
+view.cy.on('dbltap', 'node', () => showTab('inspect'));
+send.onSource = (iface) => view.markSource(iface);
+send.onSent = (r) => {
+  store.add(r.events);
+  renderClock(r.clock);
+};
+topoPanel.positions = () => view.positions();
+topoPanel.onLoaded = (s) => applyTopology(s);
+
+byId('fit').addEventListener('click', () => view.fit());
+byId('zoom-in').addEventListener('click', () => view.zoomBy(1.25));
+byId('zoom-out').addEventListener('click', () => view.zoomBy(0.8));
+byId('relayout').addEventListener('click', () => topologyState && view.relayout(topologyState.topology, byId<HTMLSelectElement>('layout-mode').value === 'tidy' ? 'tidy' : 'force'));
+byId('clear-marks').addEventListener('click', () => {
+  view.clearMarks();
+  outcomes.replaceChildren();
+});
+const legend = byId('legend');
+byId('legend-toggle').addEventListener('click', (ev) => {
+  legend.hidden = !legend.hidden;
+  (ev.currentTarget as HTMLElement).setAttribute('aria-expanded', String(!legend.hidden));
+});
+
+// find a node by name (keyboard access to the graph)
+const find = byId<HTMLInputElement>('find');
+const findList = byId<HTMLDataListElement>('find-list');
+find.addEventListener('change', () => {
+  const q = find.value.trim();
+  const n = view.cy.nodes().filter((x) => x.data('ref') === q || x.data('label') === q || (x.data('ifaces') as string[] | undefined)?.includes(q) === true);
+  if (n.empty()) {
+    toast(`nothing named ${q}`, 'error');
+    return;
+  }
+  const first = n.first();
+  view.select(first.id());
+  view.cy.animate({ center: { eles: first }, zoom: Math.max(view.cy.zoom(), 1) }, { duration: 250 });
+  showTab('inspect');
+});
+
+// --- clock -----------------------------------------------------------------------------------
+const clockSel = byId<HTMLSelectElement>('clock-mode');
+const clockNow = byId('clock-now');
+const clockStep = byId<HTMLButtonElement>('clock-step');
+let lastClock: ClockState | null = null;
+function renderClock(c: ClockState): void {
+  lastClock = c;
+  clockSel.value = c.mode;
+  clockNow.textContent = `virtual ${formatTime(c.now)}${c.next !== null && c.mode !== 'realtime' ? ` · next event at ${formatTime(c.next)}` : ''}`;
+  clockStep.disabled = c.mode === 'realtime';
+}
+clockSel.addEventListener('change', () => {
+  api.setClock(clockSel.value as ClockMode).then(renderClock, (err: unknown) => toast(err instanceof Error ? err.message : String(err), 'error'));
+});
+clockStep.addEventListener('click', () => {
+  api.step(1).then(
+    (r) => renderClock(r.clock),
+    (err: unknown) => toast(err instanceof Error ? err.message : String(err), 'error'),
+  );
+});
+
+// --- topology ----------------------------------------------------------------------------------
+function applyTopology(s: TopologyState): void {
+  if (topologyState && topologyState.generation === s.generation) return;
+  const fresh = topologyState === null || topologyState.generation !== s.generation;
+  topologyState = s;
+  view.show(s.topology, s.generation);
+  byId('topology-name').textContent = s.topology.name;
+  document.title = `${s.topology.name} — vswitch-lab`;
+  send.setTopology(s.topology);
+  inspect.setTopology(s.topology);
+  topoPanel.show(s);
+  if (fresh) {
+    store.clear();
+    player.reset();
+    outcomes.replaceChildren();
+  }
+  findList.replaceChildren(
+    ...view.cy
+      .nodes()
+      .map((n) => [n.data('ref') as string, ...((n.data('ifaces') as string[] | undefined) ?? [])])
+      .flat()
+      .filter((v, i, a) => a.indexOf(v) === i)
+      .map((v) => h('option', { value: v })),
+  );
+  void capture.reload();
+  view.markSource(send.source || null);
+}
+
+// --- live ------------------------------------------------------------------------------------
+const conn = byId('conn');
+let inspectTimer: ReturnType<typeof setTimeout> | undefined;
+function onUpdate(u: LiveUpdate): void {
+  if (u.topology) applyTopology(u.topology);
+  if (u.clock) renderClock(u.clock);
+  for (const s of u.state ?? []) {
+    const a = s.a;
+    const b = s.b;
+    if (typeof a === 'string' && typeof b === 'string' && typeof s.up === 'boolean') {
+      const id = view.index?.linkEdge.get(`${a}|${b}`);
+      if (id) view.setEdgeUp(id, s.up);
+    }
+  }
+  if (u.trace) {
+    store.add(u.trace);
+    const last = u.trace[u.trace.length - 1];
+    if (last && lastClock && last.time > lastClock.now) renderClock({ ...lastClock, now: last.time });
+  }
+  if (u.summary) {
+    store.omitted += u.summary.omitted;
+    const drops = Object.entries(u.summary.dropsByReason);
+    if (drops.length) byId('player-info').textContent = `heavy traffic: ${u.summary.omitted} events summarised; drops ${drops.map(([r, n]) => `${r} ×${n}`).join(', ')}`;
+  }
+  if (u.dropped) store.omitted += u.dropped;
+  if (u.counters !== undefined && activeTab === 'inspect' && inspectTimer === undefined) {
+    inspectTimer = setTimeout(() => {
+      inspectTimer = undefined;
+      inspect.refresh();
+    }, 1000);
+  }
+}
+connectLive({
+  hello: (hello) => {
+    applyTopology(hello.topology);
+    renderClock(hello.clock);
+  },
+  update: onUpdate,
+  status: (s, detail) => {
+    conn.textContent = s === 'live' ? '● live' : s === 'connecting' ? '○ connecting' : `○ offline${detail ? ` (${detail})` : ''}`;
+    conn.className = `conn ${s}`;
+  },
+});
+
+// first paint without waiting for the socket
+api.topology().then(applyTopology, (err: unknown) => {
+  if (!(err instanceof ApiFailure && err.status === 409)) toast(`topology: ${err instanceof Error ? err.message : String(err)}`, 'error');
+});
+api.clock().then(renderClock, () => undefined);
+void topoPanel.loadExamples();
+
+// --- drag and drop a topology file anywhere -----------------------------------------------------
+const dropHint = byId('drop-hint');
+let dragDepth = 0;
+document.addEventListener('dragenter', (ev) => {
+  if (!ev.dataTransfer?.types.includes('Files')) return;
+  dragDepth++;
+  dropHint.hidden = false;
+});
+document.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) dropHint.hidden = true;
+});
+document.addEventListener('dragover', (ev) => {
+  if (ev.dataTransfer?.types.includes('Files')) ev.preventDefault();
+});
+document.addEventListener('drop', (ev) => {
+  const f = ev.dataTransfer?.files[0];
+  dragDepth = 0;
+  dropHint.hidden = true;
+  if (!f) return;
+  ev.preventDefault();
+  showTab('topology');
+  void topoPanel.openFile(f);
+});
+
+// --- keyboard ----------------------------------------------------------------------------------
+const help = byId<HTMLDialogElement>('help');
+byId('help-button').addEventListener('click', () => help.showModal());
+document.addEventListener('keydown', (ev) => {
+  const t = ev.target as HTMLElement;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (t.closest('input, textarea, select, [contenteditable]') || help.open) return;
+  const k = ev.key;
+  const actions: Record<string, () => void> = {
+    f: () => view.fit(),
+    '+': () => view.zoomBy(1.25),
+    '=': () => view.zoomBy(1.25),
+    '-': () => view.zoomBy(0.8),
+    ' ': () => player.toggle(),
+    '.': () => byId('step').click(),
+    n: () => byId('step').click(),
+    '/': () => byId('event-filter').focus(),
+    g: () => {
+      find.focus();
+      find.select();
+    },
+    e: () => byId('event-viewport').focus(),
+    '1': () => showTab('send', true),
+    '2': () => showTab('inspect', true),
+    '3': () => showTab('capture', true),
+    '4': () => showTab('topology', true),
+    '?': () => help.showModal(),
+  };
+  const fn = actions[k];
+  if (!fn) return;
+  if (k === ' ' && t.closest('button')) return;
+  ev.preventDefault();
+  fn();
+});
+
+showTab('send');
+
+/** Handles for debugging from the console and for the end-to-end tests. */
+(window as unknown as { vswitchLab: unknown }).vswitchLab = { cy: view.cy, view, store, list, player };

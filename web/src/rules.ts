@@ -1,0 +1,47 @@
+/** Rule IDs of vss-behaviour.md with their titles, for the explain view. */
+export const RULE_TITLES: Record<string, string> = {
+  F1: 'No learning: the vSwitch knows its ports from configuration',
+  F2: 'Known local unicast goes to that port only',
+  F3: 'Unknown unicast from a vNIC/vmk leaves by one uplink',
+  F4: 'Unknown unicast from an uplink is dropped',
+  F5: 'Broadcast/multicast from a vNIC/vmk: local ports of the VLAN plus one uplink',
+  F6: 'Broadcast/multicast from an uplink: local ports of the VLAN only',
+  F7: 'Never from uplink to uplink',
+  F8: 'Reflection and reverse-path checks on uplinks',
+  F9: 'MTU',
+  F10: 'Conservation: every copy ends delivered or dropped',
+  V1: 'VLAN 0: untagged port group (EST)',
+  V2: 'VLAN 1..4094: the vSwitch tags (VST)',
+  V3: 'VLAN 4095: the guest tags (VGT, trunk)',
+  V4: 'Uplinks carry each frame as its VLAN says',
+  V5: 'Same VLAN, different port groups: one L2 domain',
+  S1: 'Promiscuous mode',
+  S2: 'MAC address changes',
+  S3: 'Forged transmits',
+  S4: 'Security defaults',
+  S5: 'Nested hypervisors need Accept',
+  T1: 'Active / standby / unused uplinks',
+  T2: 'Route based on originating virtual port',
+  T3: 'Source MAC hash',
+  T4: 'IP hash',
+  T5: 'Explicit failover order',
+  T6: 'Failure detection',
+  T7: 'Notify switches (RARP)',
+  T8: 'Failback',
+  Q1: 'Traffic shaping',
+  E1: 'Endpoints answer ARP and ping',
+  E2: 'vmkping',
+  E3: 'vMotion',
+  P1: 'Physical switch MAC learning',
+  P2: 'Access and trunk ports',
+  P3: 'Flooding on the physical switch',
+  P4: 'Static EtherChannel',
+  O1: 'Capture points',
+  O2: 'Trace',
+  O3: 'Inspection views',
+};
+
+export function ruleTitle(rule: string | undefined): string {
+  if (!rule) return '';
+  return RULE_TITLES[rule] ?? '';
+}

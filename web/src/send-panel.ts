@@ -1,0 +1,447 @@
+/**
+ * Send test frames: source interface (list, or click a node), kind, destination with suggestions
+ * from the topology, VLAN tag and PCP where they make sense, count; a dry-run explain; and a
+ * one-click "ping A -> B". A 4xx answer's `{error, details}` is shown next to the field it names.
+ */
+import { api, ApiFailure } from './api.js';
+import { clear, h, toast } from './dom.js';
+import { listInterfaces, isEndpoint, type InterfaceInfo } from './interfaces.js';
+import type { ExplainResultJson, FrameSpec, PingResult, SendFrameResponse, TopologyDoc } from './model.js';
+import { ruleTitle } from './rules.js';
+
+type Kind = 'arp-request' | 'icmp-echo' | 'udp' | 'broadcast' | 'gratuitous-arp' | 'rarp' | 'hex';
+
+const KINDS: Array<[Kind, string]> = [
+  ['arp-request', 'ARP request'],
+  ['icmp-echo', 'Ping (one ICMP echo request)'],
+  ['udp', 'UDP datagram'],
+  ['broadcast', 'Broadcast (Ethernet, ff:ff:ff:ff:ff:ff)'],
+  ['gratuitous-arp', 'Gratuitous ARP'],
+  ['rarp', 'RARP (like notify switches)'],
+  ['hex', 'Raw hex'],
+];
+
+interface Field {
+  wrap: HTMLElement;
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+  error: HTMLElement;
+}
+
+let uid = 0;
+
+function field(label: string, input: Field['input'], hint?: string): Field {
+  const id = input.id || `f-${++uid}`;
+  input.id = id;
+  const error = h('div', { class: 'field-error', role: 'alert', id: `${id}-error` });
+  input.setAttribute('aria-describedby', `${id}-error`);
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('div', { class: 'hint' }, hint) : null, error);
+  return { wrap, input, error };
+}
+
+/** `'frame.dstIp'` -> the field key it names */
+function fieldOfPath(path: string): string {
+  const p = path.replace(/^body\./, '');
+  if (p === 'from' || p.startsWith('from')) return 'from';
+  if (p === 'count') return 'count';
+  if (p === 'to') return 'to';
+  const m = /^frame\.([A-Za-z]+)/.exec(p);
+  if (m) return m[1]!;
+  if (p === 'frame' || p === '') return 'general';
+  return p.split(/[.[]/)[0]!;
+}
+
+export class SendPanel {
+  readonly root: HTMLElement;
+  private ifaces: InterfaceInfo[] = [];
+  private readonly f: Record<string, Field> = {};
+  private readonly general: HTMLElement;
+  private readonly result: HTMLElement;
+  private readonly pingFrom: HTMLSelectElement;
+  private readonly pingTo: HTMLSelectElement;
+  private readonly pingCount: HTMLInputElement;
+  private readonly pingError: HTMLElement;
+  private readonly pingResult: HTMLElement;
+  private readonly ipList: HTMLDataListElement;
+  private readonly macList: HTMLDataListElement;
+  private readonly tagToggle: HTMLInputElement;
+  /** the panel sent something: events to merge, frame ids to follow */
+  onSent: (r: SendFrameResponse) => void = () => undefined;
+  onSource: (iface: string | null) => void = () => undefined;
+
+  constructor() {
+    this.ipList = h('datalist', { id: 'ip-suggestions' });
+    this.macList = h('datalist', { id: 'mac-suggestions' });
+    const from = h('select', { id: 'send-from', 'aria-label': 'Source interface' });
+    const kind = h('select', { id: 'send-kind' });
+    for (const [k, label] of KINDS) kind.append(h('option', { value: k }, label));
+    this.f.from = field('From (click a node to pick)', from);
+    this.f.kind = field('Kind', kind);
+    this.f.dstIp = field('Destination IP', h('input', { id: 'send-dst-ip', list: 'ip-suggestions', placeholder: 'e.g. 10.0.10.12', autocomplete: 'off' }));
+    this.f.targetIp = this.f.dstIp;
+    this.f.dst = field('Destination MAC', h('input', { id: 'send-dst-mac', list: 'mac-suggestions', placeholder: 'default for the kind', autocomplete: 'off' }));
+    this.f.src = field('Source MAC', h('input', { id: 'send-src-mac', list: 'mac-suggestions', placeholder: "the interface's own (change it to forge)", autocomplete: 'off' }), 'A different source MAC is a forged transmit (S3).');
+    this.f.srcIp = field('Source IP', h('input', { id: 'send-src-ip', placeholder: "the interface's own", autocomplete: 'off' }));
+    this.f.dstPort = field('UDP destination port', h('input', { id: 'send-dst-port', type: 'number', min: 0, max: 65535, value: 9 }));
+    this.f.srcPort = field('UDP source port', h('input', { id: 'send-src-port', type: 'number', min: 0, max: 65535, placeholder: 'any' }));
+    this.f.payloadHex = field('Payload (hex)', h('input', { id: 'send-payload', placeholder: 'optional, e.g. 68656c6c6f', autocomplete: 'off' }));
+    this.f.hex = field('Frame bytes (hex)', h('textarea', { id: 'send-hex', rows: 3, placeholder: 'ffffffffffff 005056aa0001 0806 …' }), 'Whole Ethernet frame, without FCS; spaces and colons are ignored.');
+    this.f.vlan = field('VLAN tag', h('input', { id: 'send-vlan', placeholder: '10, or 100,10 for QinQ', autocomplete: 'off' }), 'Guests on a VLAN 4095 port group tag their own frames; on a physical port the tag is as on the wire.');
+    this.f.pcp = field('PCP', h('input', { id: 'send-pcp', type: 'number', min: 0, max: 7, placeholder: '0' }));
+    this.f.count = field('Count', h('input', { id: 'send-count', type: 'number', min: 1, max: 1000, value: 1 }));
+    this.tagToggle = h('input', { type: 'checkbox', id: 'send-tag-anyway' });
+    this.general = h('div', { class: 'field-error general', role: 'alert', id: 'send-error' });
+    this.result = h('div', { class: 'send-result', id: 'send-result', 'aria-live': 'polite' });
+
+    from.addEventListener('change', () => {
+      this.update();
+      this.onSource(from.value || null);
+    });
+    kind.addEventListener('change', () => this.update());
+    this.tagToggle.addEventListener('change', () => this.update());
+
+    const sendBtn = h('button', { type: 'submit', class: 'primary', id: 'send-button' }, 'Send');
+    const explainBtn = h('button', { type: 'button', id: 'explain-button', title: 'Dry run: what would happen, without sending' }, 'Explain (dry run)');
+    explainBtn.addEventListener('click', () => void this.explain());
+    const form = h(
+      'form',
+      { class: 'send-form', 'aria-label': 'Send a test frame' },
+      this.f.from.wrap,
+      this.f.kind.wrap,
+      this.f.dstIp.wrap,
+      h('div', { class: 'two' }, this.f.dstPort.wrap, this.f.srcPort.wrap),
+      this.f.dst.wrap,
+      this.f.src.wrap,
+      this.f.srcIp.wrap,
+      this.f.payloadHex.wrap,
+      this.f.hex.wrap,
+      h('div', { class: 'two' }, this.f.vlan.wrap, this.f.pcp.wrap),
+      h('label', { class: 'inline', id: 'tag-anyway-wrap' }, this.tagToggle, ' add an 802.1Q tag anyway (a guest tag on a VLAN 0..4094 port group is dropped, V1)'),
+      this.f.count.wrap,
+      h('div', { class: 'actions' }, sendBtn, explainBtn),
+      this.general,
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void this.send();
+    });
+
+    this.pingFrom = h('select', { id: 'ping-from', 'aria-label': 'Ping from' });
+    this.pingTo = h('select', { id: 'ping-to', 'aria-label': 'Ping to' });
+    this.pingCount = h('input', { id: 'ping-count', type: 'number', min: 1, max: 100, value: 1, 'aria-label': 'Ping count' });
+    this.pingError = h('div', { class: 'field-error', role: 'alert', id: 'ping-error' });
+    this.pingResult = h('div', { class: 'send-result', id: 'ping-result', 'aria-live': 'polite' });
+    const pingBtn = h('button', { type: 'submit', class: 'primary', id: 'ping-button' }, 'Ping');
+    const pingForm = h(
+      'form',
+      { class: 'ping-form', 'aria-label': 'Ping from one endpoint to another' },
+      h('h3', {}, 'Ping A → B'),
+      h('div', { class: 'ping-row' }, this.pingFrom, h('span', { 'aria-hidden': 'true' }, '→'), this.pingTo, this.pingCount, pingBtn),
+      this.pingError,
+      this.pingResult,
+    );
+    pingForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void this.ping();
+    });
+
+    this.root = h('div', { class: 'send-panel' }, pingForm, h('h3', {}, 'Send a test frame'), form, this.result, this.ipList, this.macList);
+    this.update();
+  }
+
+  setTopology(t: TopologyDoc): void {
+    this.ifaces = listInterfaces(t);
+    const from = this.f.from.input as HTMLSelectElement;
+    const prev = from.value;
+    clear(from);
+    const groups: Array<[string, InterfaceInfo['kind'][]]> = [
+      ['VM vNICs', ['vnic']],
+      ['VMkernel adapters', ['vmk']],
+      ['Physical hosts', ['physical-nic']],
+      ['Physical switch ports (frames as on the wire)', ['switch-port']],
+      ['Uplinks (frames arriving from the wire)', ['vmnic']],
+    ];
+    for (const [label, kinds] of groups) {
+      const items = this.ifaces.filter((i) => kinds.includes(i.kind));
+      if (items.length === 0) continue;
+      const g = h('optgroup', { label });
+      for (const i of items) g.append(h('option', { value: i.ref }, `${i.ref}${i.ipv4 ? `  ${i.ipv4}` : ''}${i.vlan !== undefined ? `  (VLAN ${i.vlan})` : ''}`));
+      from.append(g);
+    }
+    if (prev && this.ifaces.some((i) => i.ref === prev)) from.value = prev;
+    clear(this.ipList);
+    clear(this.macList);
+    this.macList.append(h('option', { value: 'ff:ff:ff:ff:ff:ff' }, 'broadcast'));
+    for (const i of this.ifaces) {
+      if (i.ipv4) this.ipList.append(h('option', { value: i.ipv4 }, i.ref));
+      for (const v of i.vlanIps ?? []) if (v.ipv4) this.ipList.append(h('option', { value: v.ipv4 }, `${i.ref}.${v.vlan}`));
+      if (i.mac) this.macList.append(h('option', { value: i.mac }, i.ref));
+    }
+    const endpoints = this.ifaces.filter((i) => isEndpoint(i) && i.ipv4);
+    const pf = this.pingFrom.value;
+    const pt = this.pingTo.value;
+    clear(this.pingFrom);
+    clear(this.pingTo);
+    for (const i of endpoints) {
+      this.pingFrom.append(h('option', { value: i.ref }, `${i.ref} (${i.ipv4})`));
+      this.pingTo.append(h('option', { value: i.ipv4! }, `${i.ref} (${i.ipv4})`));
+    }
+    if (pf && endpoints.some((i) => i.ref === pf)) this.pingFrom.value = pf;
+    if (pt && endpoints.some((i) => i.ipv4 === pt)) this.pingTo.value = pt;
+    else if (endpoints.length > 1) this.pingTo.selectedIndex = 1;
+    this.update();
+  }
+
+  /** A node was clicked: its first interface becomes the source (and the ping source when it can ping). */
+  pickSource(ifaces: readonly string[]): void {
+    const ref = ifaces.find((r) => this.ifaces.some((i) => i.ref === r));
+    if (!ref) return;
+    (this.f.from.input as HTMLSelectElement).value = ref;
+    if ([...this.pingFrom.options].some((o) => o.value === ref)) this.pingFrom.value = ref;
+    this.update();
+    this.onSource(ref);
+  }
+
+  /** A node was clicked while choosing a destination (shift-click): fill the destination. */
+  pickDestination(ifaces: readonly string[]): void {
+    const info = this.ifaces.find((i) => ifaces.includes(i.ref));
+    if (!info) return;
+    if (info.ipv4) {
+      (this.f.dstIp.input as HTMLInputElement).value = info.ipv4;
+      if ([...this.pingTo.options].some((o) => o.value === info.ipv4)) this.pingTo.value = info.ipv4;
+    }
+  }
+
+  get source(): string {
+    return (this.f.from.input as HTMLSelectElement).value;
+  }
+
+  private kind(): Kind {
+    return (this.f.kind.input as HTMLSelectElement).value as Kind;
+  }
+
+  private sourceInfo(): InterfaceInfo | undefined {
+    return this.ifaces.find((i) => i.ref === this.source);
+  }
+
+  /** Show the fields the kind uses. */
+  private update(): void {
+    const k = this.kind();
+    const src = this.sourceInfo();
+    const tagSensible = src !== undefined && (src.vlan === 4095 || src.kind === 'switch-port' || src.kind === 'vmnic' || src.kind === 'physical-nic');
+    const showTag = k !== 'hex' && (tagSensible || this.tagToggle.checked);
+    const vis: Record<string, boolean> = {
+      dstIp: k === 'arp-request' || k === 'icmp-echo' || k === 'udp',
+      dstPort: k === 'udp',
+      srcPort: k === 'udp',
+      payloadHex: k === 'udp' || k === 'broadcast',
+      dst: k !== 'hex',
+      src: k !== 'hex',
+      srcIp: k === 'arp-request' || k === 'icmp-echo' || k === 'udp' || k === 'gratuitous-arp',
+      hex: k === 'hex',
+      vlan: showTag,
+      pcp: showTag,
+    };
+    for (const [key, show] of Object.entries(vis)) this.f[key]!.wrap.hidden = !show;
+    (this.f.dstIp.wrap.querySelector('label') as HTMLElement).textContent = k === 'arp-request' ? 'Target IP (who has?)' : 'Destination IP';
+    const anyway = this.root?.querySelector<HTMLElement>('#tag-anyway-wrap') ?? null;
+    if (anyway) anyway.hidden = k === 'hex' || tagSensible;
+  }
+
+  private value(key: string): string {
+    return this.f[key]!.input.value.trim();
+  }
+
+  private clearErrors(): void {
+    for (const f of Object.values(this.f)) {
+      f.error.textContent = '';
+      f.input.removeAttribute('aria-invalid');
+    }
+    this.general.textContent = '';
+  }
+
+  private fieldError(key: string, message: string): void {
+    const f = this.f[key];
+    if (!f || f.wrap.hidden) {
+      this.general.append(h('div', {}, key === 'general' ? message : `${key}: ${message}`));
+      return;
+    }
+    f.error.textContent = f.error.textContent ? `${f.error.textContent}; ${message}` : message;
+    f.input.setAttribute('aria-invalid', 'true');
+  }
+
+  /** The server's 4xx body next to the fields it names. */
+  private showFailure(err: unknown): void {
+    if (!(err instanceof ApiFailure)) {
+      this.general.textContent = String(err);
+      return;
+    }
+    const d = err.body.details as { issues?: Array<{ path: string; message: string }>; path?: string; field?: string } | undefined;
+    if (d?.issues?.length) {
+      this.general.textContent = err.body.error;
+      for (const i of d.issues) this.fieldError(fieldOfPath(i.path), i.message);
+      return;
+    }
+    const named = d?.field ?? d?.path;
+    if (typeof named === 'string') this.fieldError(fieldOfPath(named), err.body.error);
+    else this.general.textContent = err.body.error;
+  }
+
+  /** Builds the FrameSpec from the form; local checks only for what the server cannot see (number parsing). */
+  private spec(): FrameSpec | null {
+    const k = this.kind();
+    let ok = true;
+    const common: { dst?: string; src?: string; vlan?: number | number[]; pcp?: number } = {};
+    if (this.value('dst')) common.dst = this.value('dst');
+    if (this.value('src')) common.src = this.value('src');
+    if (!this.f.vlan.wrap.hidden && this.value('vlan')) {
+      const parts = this.value('vlan').split(/[,/\s]+/).filter(Boolean).map(Number);
+      if (parts.length === 0 || parts.length > 2 || parts.some((n) => !Number.isInteger(n))) {
+        this.fieldError('vlan', 'one VLAN ID (0..4095), or two for QinQ: "100,10"');
+        ok = false;
+      } else common.vlan = parts.length === 1 ? parts[0]! : parts;
+    }
+    if (!this.f.pcp.wrap.hidden && this.value('pcp')) common.pcp = Number(this.value('pcp'));
+    const srcIp = this.value('srcIp');
+    let spec: FrameSpec;
+    switch (k) {
+      case 'arp-request':
+        spec = { kind: 'arp-request', ...common, targetIp: this.value('dstIp'), ...(srcIp ? { senderIp: srcIp } : {}) };
+        break;
+      case 'icmp-echo':
+        spec = { kind: 'icmp-echo', ...common, dstIp: this.value('dstIp'), ...(srcIp ? { srcIp } : {}) };
+        break;
+      case 'udp': {
+        const sp = this.value('srcPort');
+        spec = {
+          kind: 'udp',
+          ...common,
+          dstIp: this.value('dstIp'),
+          dstPort: Number(this.value('dstPort') || 'NaN'),
+          ...(sp ? { srcPort: Number(sp) } : {}),
+          ...(srcIp ? { srcIp } : {}),
+          ...(this.value('payloadHex') ? { payloadHex: this.value('payloadHex') } : {}),
+        };
+        break;
+      }
+      case 'broadcast':
+        spec = { kind: 'ethernet', ...common, dst: common.dst ?? 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, ...(this.value('payloadHex') ? { payloadHex: this.value('payloadHex') } : {}) };
+        break;
+      case 'gratuitous-arp':
+        spec = { kind: 'gratuitous-arp', ...common, ...(srcIp ? { ip: srcIp } : {}) };
+        break;
+      case 'rarp':
+        spec = { kind: 'rarp', ...common };
+        break;
+      case 'hex':
+        spec = { kind: 'hex', hex: this.value('hex') };
+        break;
+    }
+    return ok ? spec : null;
+  }
+
+  private count(): number {
+    const c = this.value('count');
+    return c === '' ? 1 : Number(c);
+  }
+
+  async send(): Promise<void> {
+    this.clearErrors();
+    clear(this.result);
+    if (!this.source) {
+      this.fieldError('from', 'choose the interface that sends');
+      return;
+    }
+    const frame = this.spec();
+    if (!frame) return;
+    try {
+      const r = await api.send({ from: this.source, frame, count: this.count() });
+      this.onSent(r);
+      const drops = r.events.filter((e) => e.action === 'drop');
+      const delivered = r.events.filter((e) => e.action === 'deliver');
+      this.result.append(
+        h('p', {}, `Sent ${r.frameIds.length === 1 ? `frame ${r.frameIds[0]}` : `${r.frameIds.length} frames`}: ${delivered.length} delivered, ${drops.length} dropped${r.complete ? '' : ' (still travelling: the clock is not running in real time)'}.`),
+      );
+    } catch (err) {
+      this.showFailure(err);
+    }
+  }
+
+  async explain(): Promise<void> {
+    this.clearErrors();
+    clear(this.result);
+    if (!this.source) {
+      this.fieldError('from', 'choose the interface that sends');
+      return;
+    }
+    const frame = this.spec();
+    if (!frame) return;
+    try {
+      const r = await api.explain(this.source, frame);
+      this.result.append(h('h4', {}, 'Explain (dry run: nothing was sent)'), renderExplain(r));
+    } catch (err) {
+      this.showFailure(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.pingError.textContent = '';
+    clear(this.pingResult);
+    const from = this.pingFrom.value;
+    const to = this.pingTo.value;
+    if (!from || !to) {
+      this.pingError.textContent = 'choose both ends';
+      return;
+    }
+    const count = Number(this.pingCount.value || '1');
+    this.pingResult.append(h('p', { class: 'muted' }, `ping ${to} from ${from} …`));
+    try {
+      const r = await api.ping({ from, to, count });
+      clear(this.pingResult);
+      this.pingResult.append(renderPing(r));
+    } catch (err) {
+      clear(this.pingResult);
+      if (err instanceof ApiFailure) {
+        const d = err.body.details as { issues?: Array<{ path: string; message: string }> } | undefined;
+        this.pingError.textContent = d?.issues?.length ? d.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : err.body.error;
+      } else this.pingError.textContent = String(err);
+      toast(`ping failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  }
+}
+
+/** Ping result like ping(8) prints it. */
+function renderPing(r: PingResult): Node {
+  const lines: string[] = [];
+  for (const rep of r.replies) lines.push(`${rep.bytes} bytes: icmp_seq=${rep.seq} ttl=${rep.ttl} time=${(rep.rttNs / 1e6).toFixed(3)} ms`);
+  for (const e of r.errors) lines.push(e);
+  const loss = r.transmitted === 0 ? 0 : Math.round((100 * (r.transmitted - r.received)) / r.transmitted);
+  lines.push(`${r.transmitted} packets transmitted, ${r.received} received, ${loss}% packet loss`);
+  return h('pre', { class: `ping-output ${r.received === 0 ? 'bad' : ''}` }, lines.join('\n'));
+}
+
+/** Explain result: the fate of each copy, then every step with its rule. */
+export function renderExplain(r: ExplainResultJson): Node {
+  const out = h('div', { class: 'explain' });
+  const fates = h('ul', { class: 'fates' });
+  for (const c of r.copies) {
+    const tags = c.vlanStack.length === 0 ? 'untagged' : c.vlanStack.length === 1 ? `VLAN ${c.vlanStack[0]}` : `QinQ ${c.vlanStack.join('/')}`;
+    fates.append(h('li', { class: c.delivered ? 'ok' : 'bad' }, c.delivered ? `✓ delivered to ${c.at} (${tags})` : `✕ dropped at ${c.at}: ${c.reason ?? ''}${c.rule ? ` (${c.rule})` : ''}`));
+  }
+  if (r.copies.length === 0) fates.append(h('li', { class: 'muted' }, 'no copy delivered or dropped'));
+  const ol = h('ol', { class: 'trace' });
+  for (const s of r.steps) {
+    ol.append(
+      h(
+        'li',
+        { class: `a-${s.action}` },
+        h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule) }, s.rule ?? '·'),
+        h('span', { class: 'tr-at' }, s.port),
+        h('span', { class: 'tr-what' }, s.action),
+        h('span', { class: 'tr-sum' }, s.detail + (s.rule && ruleTitle(s.rule) ? ` — ${ruleTitle(s.rule)}` : '')),
+      ),
+    );
+  }
+  out.append(fates, ol);
+  if (r.truncated) out.append(h('p', { class: 'bad' }, 'The dry run stopped at its event cap (a forwarding loop?).'));
+  return out;
+}

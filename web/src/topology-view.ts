@@ -1,0 +1,505 @@
+/**
+ * The topology graph: Cytoscape with compound nodes laid out by fcose, plus an overlay canvas on
+ * which frames travel (tokens labelled with their tag stack) and drops / deliveries are marked.
+ * The overlay follows pan and zoom; Cytoscape itself only re-renders when the graph changes, so
+ * a busy lab costs one canvas redraw per animation frame, not a graph re-render.
+ */
+import cytoscape from 'cytoscape';
+import type { Core, ElementDefinition, NodeSingular, StylesheetJson } from 'cytoscape';
+import fcose from 'cytoscape-fcose';
+import { buildGraph, layoutPositions, type GraphEdgeData, type GraphIndex, type GraphNodeData } from './graph-model.js';
+import type { TopologyDoc } from './model.js';
+import { vlanColour, vlanLabel } from './vlan-colors.js';
+import { h } from './dom.js';
+import { tidyLayout } from './tidy-layout.js';
+
+cytoscape.use(fcose);
+
+export type Selection = { kind: 'node'; data: GraphNodeData } | { kind: 'edge'; data: GraphEdgeData } | null;
+
+interface Token {
+  /** graph node ids of the way points */
+  path: string[];
+  label: string;
+  colour: string;
+  start: number;
+  duration: number;
+  onArrive: (() => void) | undefined;
+}
+
+export interface Mark {
+  kind: 'drop' | 'deliver';
+  nodeId: string;
+  iface: string;
+  text: string;
+  at: number;
+}
+
+const MAX_TOKENS = 80;
+const MAX_MARKS = 24;
+const MARK_MS = 12_000;
+
+const STYLE: StylesheetJson = [
+  { selector: 'node', style: { 'font-family': 'system-ui, sans-serif', 'font-size': 11, 'text-wrap': 'wrap', 'min-zoomed-font-size': 4 } },
+  {
+    selector: 'node.host',
+    style: { shape: 'round-rectangle', 'background-color': '#f8f9fa', 'border-color': '#868e96', 'border-width': 2, label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'font-size': 16, padding: '16px' },
+  },
+  {
+    selector: 'node.vswitch',
+    style: { shape: 'round-rectangle', 'background-color': '#e7f5ff', 'border-color': '#339af0', 'border-width': 2, label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'font-size': 13, color: '#1864ab', padding: '12px' },
+  },
+  {
+    selector: 'node.portgroup',
+    style: { shape: 'round-rectangle', width: 132, height: 38, 'background-color': 'data(colour)', color: '#fff', label: 'data(label)', 'text-valign': 'center', 'text-halign': 'center', 'font-size': 12, 'font-weight': 'bold', 'text-max-width': '128px' },
+  },
+  { selector: 'node.portgroup.trunk', style: { 'border-width': 3, 'border-style': 'double', 'border-color': '#f8f9fa' } },
+  { selector: 'node.vmnic', style: { shape: 'rectangle', width: 64, height: 26, 'background-color': '#495057', color: '#fff', label: 'data(label)', 'text-valign': 'center', 'font-size': 12 } },
+  { selector: 'node.vmnic.unused', style: { 'background-color': '#ced4da', color: '#495057' } },
+  { selector: 'node.vmk', style: { shape: 'ellipse', width: 62, height: 62, 'background-color': '#fff', 'border-color': '#495057', 'border-width': 2, label: 'data(label)', 'text-valign': 'center', 'font-size': 11 } },
+  { selector: 'node.vm', style: { shape: 'round-rectangle', width: 118, height: 46, 'background-color': '#fff', 'border-color': '#212529', 'border-width': 1.5, label: 'data(label)', 'text-valign': 'center', 'font-size': 12, 'text-max-width': '114px' } },
+  {
+    selector: 'node.pswitch',
+    style: { shape: 'round-rectangle', 'background-color': '#fff4e6', 'border-color': '#f08c00', 'border-width': 2, label: 'data(label)', 'text-valign': 'top', 'font-weight': 'bold', 'font-size': 15, padding: '12px' },
+  },
+  { selector: 'node.pport', style: { shape: 'rectangle', width: 78, height: 36, 'background-color': '#ffd8a8', 'border-color': '#e8590c', 'border-width': 1, label: 'data(label)', 'text-valign': 'center', 'font-size': 11 } },
+  { selector: 'node.phost', style: { shape: 'round-rectangle', width: 118, height: 46, 'background-color': '#e6fcf5', 'border-color': '#0ca678', 'border-width': 2, label: 'data(label)', 'text-valign': 'center', 'font-size': 12 } },
+  { selector: 'edge', style: { width: 2, 'curve-style': 'bezier', 'line-color': '#868e96', label: 'data(label)', 'font-size': 11, 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': '1px' } },
+  { selector: 'edge.vnic-edge, edge.vmk-edge', style: { 'line-color': 'data(colour)', width: 2.5 } },
+  { selector: 'edge.link', style: { width: 3.5, 'line-color': '#343a40' } },
+  { selector: 'edge.down', style: { 'line-color': '#e03131', 'line-style': 'dashed', 'line-dash-pattern': [8, 5], width: 3 } },
+  { selector: 'node.delivered', style: { 'underlay-color': '#2f9e44', 'underlay-opacity': 0.45, 'underlay-padding': 8 } },
+  { selector: 'node.dropped', style: { 'underlay-color': '#e03131', 'underlay-opacity': 0.45, 'underlay-padding': 8 } },
+  { selector: 'node.source', style: { 'underlay-color': '#1c7ed6', 'underlay-opacity': 0.35, 'underlay-padding': 6 } },
+  { selector: ':selected', style: { 'overlay-color': '#1c7ed6', 'overlay-opacity': 0.18, 'overlay-padding': 6 } },
+  { selector: 'node.dim, edge.dim', style: { opacity: 0.25 } },
+];
+
+/** Replaces Math.random with a seeded generator while `fn` runs: fcose's layout becomes repeatable. */
+function withSeededRandom<T>(seed: number, fn: () => T): T {
+  const original = Math.random;
+  let s = seed >>> 0 || 1;
+  Math.random = () => {
+    // xorshift32
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
+}
+
+function hashString(text: string): number {
+  let x = 2166136261;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
+  return x >>> 0;
+}
+
+export class TopologyView {
+  readonly cy: Core;
+  index: GraphIndex | null = null;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private tokens: Token[] = [];
+  private marks: Mark[] = [];
+  private raf = 0;
+  private readonly legend: HTMLElement;
+  private onSelectFn: (s: Selection) => void = () => undefined;
+  private highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private generation = -1;
+  private largeMode = false;
+  /** nodes above this count: draft layout, no labels while panning */
+  static readonly LARGE = 600;
+
+  constructor(
+    readonly container: HTMLElement,
+    legendHost: HTMLElement,
+  ) {
+    this.cy = cytoscape({
+      container,
+      style: STYLE,
+      minZoom: 0.05,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      selectionType: 'single',
+    });
+    this.overlay = h('canvas', { class: 'overlay', 'aria-hidden': 'true' });
+    container.append(this.overlay);
+    this.ctx = this.overlay.getContext('2d')!;
+    this.legend = legendHost;
+    this.cy.on('select', 'node, edge', (e) => {
+      const el = e.target as cytoscape.SingularElementArgument;
+      if (el.isNode()) this.onSelectFn({ kind: 'node', data: el.data() as GraphNodeData });
+      else this.onSelectFn({ kind: 'edge', data: el.data() as GraphEdgeData });
+    });
+    this.cy.on('unselect', () => {
+      if (this.cy.$(':selected').empty()) this.onSelectFn(null);
+    });
+    this.cy.on('viewport resize render', () => this.requestDraw());
+    new ResizeObserver(() => {
+      this.cy.resize();
+      this.resizeOverlay();
+    }).observe(container);
+    this.resizeOverlay();
+  }
+
+  onSelect(fn: (s: Selection) => void): void {
+    this.onSelectFn = fn;
+  }
+
+  /** Draws a topology. Same generation: nothing. New topology: positions kept for nodes that still exist. */
+  show(topology: TopologyDoc, generation: number): void {
+    if (generation === this.generation) return;
+    this.generation = generation;
+    const model = buildGraph(topology);
+    const old = new Map<string, { x: number; y: number }>();
+    this.cy.nodes().forEach((n) => {
+      if (n.isChildless()) old.set(n.id(), { ...n.position() });
+    });
+    this.tokens = [];
+    this.marks = [];
+    const els: ElementDefinition[] = [];
+    let positioned = 0;
+    let leaves = 0;
+    const compound = new Set(model.nodes.map((n) => n.data.parent).filter((p): p is string => p !== undefined));
+    for (const n of model.nodes) {
+      const el: ElementDefinition = { group: 'nodes', data: { ...n.data }, classes: n.classes };
+      if (!compound.has(n.data.id)) {
+        leaves++;
+        const p = n.position ?? old.get(n.data.id);
+        if (p) {
+          el.position = { ...p };
+          positioned++;
+        }
+      }
+      els.push(el);
+    }
+    for (const e of model.edges) els.push({ group: 'edges', data: { ...e.data }, classes: e.classes });
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add(els);
+    });
+    this.index = model.index;
+    const large = leaves > TopologyView.LARGE;
+    // performance knobs for big topologies: no edge drawing and a texture while the viewport moves
+    // (init-time options of cytoscape's canvas renderer, read at every draw)
+    const r = (this.cy as unknown as { renderer(): { hideEdgesOnViewport?: boolean; textureOnViewport?: boolean } | undefined }).renderer();
+    if (r) {
+      r.hideEdgesOnViewport = large;
+      r.textureOnViewport = large;
+    }
+    // big labs: no labels too small to read (they cost the most to draw)
+    if (large !== this.largeMode) {
+      this.largeMode = large;
+      this.cy.style().selector('node').style({ 'min-zoomed-font-size': large ? 8 : 4 }).update();
+    }
+    if (leaves > 0 && positioned === leaves) {
+      // every leaf placed (a file saved by the UI, or the same nodes as before): exactly there
+      this.cy.layout({ name: 'preset', fit: true, padding: 30 }).run();
+    } else {
+      this.tidy(topology);
+    }
+    this.renderLegend(model.index.vlans);
+    this.requestDraw();
+  }
+
+  private runLayout(fixed: Array<{ nodeId: string; position: { x: number; y: number } }>, large: boolean, seed: number): void {
+    const options = {
+      name: 'fcose',
+      quality: large ? 'draft' : 'default',
+      randomize: true,
+      animate: false,
+      fit: true,
+      padding: 30,
+      nodeDimensionsIncludeLabels: true,
+      uniformNodeDimensions: false,
+      packComponents: false,
+      nodeRepulsion: () => 6000,
+      idealEdgeLength: () => 60,
+      edgeElasticity: () => 0.45,
+      nestingFactor: 0.12,
+      gravity: 0.3,
+      gravityCompound: 1.2,
+      gravityRangeCompound: 1.6,
+      numIter: large ? 1200 : 2500,
+      tile: true,
+      tilingPaddingVertical: 12,
+      tilingPaddingHorizontal: 12,
+      fixedNodeConstraint: fixed.length > 0 ? fixed : undefined,
+    };
+    withSeededRandom(seed, () => this.cy.layout(options as unknown as cytoscape.LayoutOptions).run());
+  }
+
+  /**
+   * A host or physical switch named in `layout.positions` is moved so that its box is centred
+   * there, unless something inside it has a position of its own (then those win).
+   */
+  private placeCompounds(positions: Record<string, { x: number; y: number }>, anyFixed: boolean): void {
+    let moved = false;
+    this.cy.nodes().forEach((n) => {
+      if (n.isChildless() || n.isChild()) return;
+      const key = n.data('layoutKey') as string | undefined;
+      const p = key !== undefined ? positions[key] : undefined;
+      if (!p) return;
+      const inside = n.descendants().filter((d) => d.isChildless());
+      if (inside.some((d) => positions[(d.data('layoutKey') as string | undefined) ?? ''] !== undefined)) return;
+      const bb = n.boundingBox({ includeLabels: false });
+      const dx = p.x - (bb.x1 + bb.x2) / 2;
+      const dy = p.y - (bb.y1 + bb.y2) / 2;
+      inside.forEach((d) => {
+        const q = d.position();
+        d.position({ x: q.x + dx, y: q.y + dy });
+      });
+      moved = true;
+    });
+    if (moved || anyFixed) this.cy.fit(undefined, 30);
+  }
+
+  private renderLegend(vlans: number[]): void {
+    const items: HTMLElement[] = [];
+    for (const v of vlans) items.push(h('li', {}, h('span', { class: 'swatch', style: `background:${vlanColour(v)}` }), vlanLabel(v)));
+    items.push(h('li', {}, h('span', { class: 'swatch line', style: 'background:#343a40' }), 'link up'));
+    items.push(h('li', {}, h('span', { class: 'swatch line dashed' }), 'link down'));
+    items.push(h('li', {}, h('span', { class: 'swatch dot', style: 'background:#1c7ed6' }), 'frame (tags on it)'));
+    items.push(h('li', {}, h('span', { class: 'swatch mark drop' }, '✕'), 'drop, with reason'));
+    items.push(h('li', {}, h('span', { class: 'swatch mark ok' }, '✓'), 'delivered'));
+    this.legend.replaceChildren(h('strong', {}, 'Legend'), h('ul', {}, ...items));
+  }
+
+  fit(): void {
+    this.cy.animate({ fit: { eles: this.cy.elements(), padding: 30 } }, { duration: 200 });
+  }
+
+  zoomBy(factor: number): void {
+    const c = { x: this.container.clientWidth / 2, y: this.container.clientHeight / 2 };
+    this.cy.zoom({ level: this.cy.zoom() * factor, renderedPosition: c });
+  }
+
+  /** Structured layout (tidy-layout.ts): hosts, vSwitches, port groups, switches in rows. */
+  tidy(topology: TopologyDoc): void {
+    const pos = tidyLayout(topology);
+    this.cy.batch(() => {
+      this.cy.nodes().forEach((n) => {
+        if (!n.isChildless()) return;
+        const p = pos.get(n.id());
+        if (p) n.position(p);
+      });
+    });
+    this.cy.fit(undefined, 30);
+  }
+
+  /** Lays the graph out again: `tidy`, or `force` (fcose; positions from the file still hold). */
+  relayout(topology: TopologyDoc, mode: 'tidy' | 'force' = 'force'): void {
+    if (mode === 'tidy') {
+      this.tidy(topology);
+      return;
+    }
+    this.cy.nodes().forEach((n) => {
+      n.position({ x: 0, y: 0 });
+    });
+    const fixed: Array<{ nodeId: string; position: { x: number; y: number } }> = [];
+    const positions = topology.layout?.positions ?? {};
+    this.cy.nodes().forEach((n) => {
+      const key = n.data('layoutKey') as string | undefined;
+      if (key !== undefined && positions[key] && n.isChildless()) fixed.push({ nodeId: n.id(), position: positions[key] });
+    });
+    this.runLayout(fixed, this.cy.nodes().length > TopologyView.LARGE, hashString(topology.name));
+    this.placeCompounds(positions, fixed.length > 0);
+  }
+
+  /** Positions keyed for the file's `layout.positions`: every leaf, and the centre of each host and switch box. */
+  positions(): Record<string, { x: number; y: number }> {
+    const list: Array<{ layoutKey?: string; x: number; y: number }> = [];
+    this.cy.nodes().forEach((n) => {
+      const key = n.data('layoutKey') as string | undefined;
+      if (key === undefined) return;
+      if (n.isChildless()) list.push({ layoutKey: key, ...n.position() });
+      else {
+        const bb = n.boundingBox({ includeLabels: false });
+        list.push({ layoutKey: key, x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2 });
+      }
+    });
+    return layoutPositions(list);
+  }
+
+  /** Link or vNIC state changed: restyle its edge. */
+  setEdgeUp(edgeId: string, up: boolean): void {
+    const e = this.cy.getElementById(edgeId);
+    if (e.empty()) return;
+    e.data('up', up);
+    e.toggleClass('down', !up);
+  }
+
+  select(nodeId: string): void {
+    const n = this.cy.getElementById(nodeId);
+    if (n.empty()) return;
+    this.cy.$(':selected').unselect();
+    n.select();
+  }
+
+  nodeOfIface(iface: string): string | undefined {
+    return this.index?.ifaceNode.get(iface);
+  }
+
+  /** Marks `node:iface` as the source of the next frames. */
+  markSource(iface: string | null): void {
+    this.cy.nodes('.source').removeClass('source');
+    const id = iface ? this.nodeOfIface(iface) : undefined;
+    if (id) this.cy.getElementById(id).addClass('source');
+  }
+
+  // --- animation ---------------------------------------------------------------------------
+
+  get tokenCount(): number {
+    return this.tokens.length;
+  }
+
+  /** Sends a token along the way points (graph node ids). Returns false when over the cap. */
+  travel(path: string[], label: string, colour: string, duration: number, onArrive?: () => void): boolean {
+    const clean = path.filter((id, i) => i === 0 || id !== path[i - 1]);
+    if (clean.length < 2 || this.tokens.length >= MAX_TOKENS) {
+      onArrive?.();
+      return false;
+    }
+    this.tokens.push({ path: clean, label, colour, start: performance.now(), duration, onArrive });
+    this.requestDraw();
+    return true;
+  }
+
+  /** Drop or delivery at an interface, shown for a while. */
+  mark(kind: 'drop' | 'deliver', iface: string, text: string): void {
+    const nodeId = this.nodeOfIface(iface) ?? this.index?.placeNode.get(iface) ?? this.index?.placeNode.get(iface.split(':')[0]!);
+    if (!nodeId) return;
+    this.marks = this.marks.filter((m) => !(m.nodeId === nodeId && m.kind === kind && m.text === text));
+    this.marks.push({ kind, nodeId, iface, text, at: performance.now() });
+    if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS);
+    const cls = kind === 'drop' ? 'dropped' : 'delivered';
+    const node = this.cy.getElementById(nodeId);
+    node.addClass(cls);
+    const key = `${cls}|${nodeId}`;
+    clearTimeout(this.highlightTimers.get(key));
+    this.highlightTimers.set(
+      key,
+      setTimeout(() => {
+        node.removeClass(cls);
+        this.highlightTimers.delete(key);
+      }, MARK_MS),
+    );
+    this.requestDraw();
+  }
+
+  /** Current marks (what the overlay shows): for the status line and tests. */
+  currentMarks(): Mark[] {
+    const now = performance.now();
+    return this.marks.filter((m) => now - m.at < MARK_MS);
+  }
+
+  clearMarks(): void {
+    this.marks = [];
+    this.tokens = [];
+    this.cy.nodes('.delivered, .dropped').removeClass('delivered dropped');
+    this.requestDraw();
+  }
+
+  private resizeOverlay(): void {
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.container.clientWidth;
+    const hgt = this.container.clientHeight;
+    this.overlay.width = Math.max(1, Math.round(w * dpr));
+    this.overlay.height = Math.max(1, Math.round(hgt * dpr));
+    this.overlay.style.width = `${w}px`;
+    this.overlay.style.height = `${hgt}px`;
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.requestDraw();
+  }
+
+  private requestDraw(): void {
+    if (this.raf === 0) this.raf = requestAnimationFrame(this.draw);
+  }
+
+  private pos(id: string): { x: number; y: number } | null {
+    const n = this.cy.getElementById(id) as NodeSingular;
+    if (n.empty()) return null;
+    return n.renderedPosition();
+  }
+
+  private draw = (): void => {
+    this.raf = 0;
+    const ctx = this.ctx;
+    ctx.clearRect(0, 0, this.container.clientWidth, this.container.clientHeight);
+    const now = performance.now();
+    const zoom = Math.min(1.4, Math.max(0.6, this.cy.zoom()));
+    // marks
+    this.marks = this.marks.filter((m) => now - m.at < MARK_MS);
+    ctx.textBaseline = 'middle';
+    for (const m of this.marks) {
+      const p = this.pos(m.nodeId);
+      if (!p) continue;
+      const age = (now - m.at) / MARK_MS;
+      ctx.globalAlpha = age > 0.8 ? (1 - age) / 0.2 : 1;
+      const drop = m.kind === 'drop';
+      const badge = drop ? '✕' : '✓';
+      ctx.font = `600 ${Math.round(11 * zoom)}px system-ui, sans-serif`;
+      const text = `${badge} ${m.text}`;
+      const w = ctx.measureText(text).width + 10;
+      const y = p.y - 30 * zoom - (drop ? 0 : 16 * zoom);
+      ctx.fillStyle = drop ? '#e03131' : '#2f9e44';
+      ctx.beginPath();
+      ctx.roundRect(p.x - w / 2, y - 9 * zoom, w, 18 * zoom, 4);
+      ctx.fill();
+      ctx.fillStyle = '#fff';
+      ctx.textAlign = 'center';
+      ctx.fillText(text, p.x, y);
+    }
+    ctx.globalAlpha = 1;
+    // tokens
+    const alive: Token[] = [];
+    for (const t of this.tokens) {
+      const f = (now - t.start) / t.duration;
+      if (f >= 1) {
+        t.onArrive?.();
+        continue;
+      }
+      alive.push(t);
+      const pts = t.path.map((id) => this.pos(id));
+      if (pts.some((p) => p === null)) continue;
+      const segs = pts.length - 1;
+      const s = Math.min(segs - 1, Math.floor(f * segs));
+      const local = f * segs - s;
+      const a = pts[s]!;
+      const b = pts[s + 1]!;
+      const x = a.x + (b.x - a.x) * local;
+      const y = a.y + (b.y - a.y) * local;
+      ctx.fillStyle = t.colour;
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(x, y, 9 * zoom, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+      if (t.label) {
+        ctx.font = `600 ${Math.round(11 * zoom)}px system-ui, sans-serif`;
+        ctx.textAlign = 'left';
+        const w = ctx.measureText(t.label).width + 8;
+        const lx = x + 12 * zoom;
+        ctx.fillStyle = 'rgba(255,255,255,0.95)';
+        ctx.strokeStyle = t.colour;
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.roundRect(lx, y - 8 * zoom, w, 16 * zoom, 3);
+        ctx.fill();
+        ctx.stroke();
+        ctx.fillStyle = '#212529';
+        ctx.fillText(t.label, lx + 4, y);
+      }
+    }
+    this.tokens = alive;
+    if (this.tokens.length > 0 || this.marks.length > 0) this.requestDraw();
+  };
+}
