@@ -5,12 +5,18 @@
  *   --format pcapng|pcap|pcap-ns  default: pcap for a *.pcap file name, else pcapng
  *   --capture-filter <k=v,...>    pktcap-uw style filter (mac, srcmac, dstmac, vlan, ethtype, ip, srcip, dstip, proto, dir)
  *
- * Wiring a command (two lines, plus the options and help text):
- *   const capture = startCliCapture(lab, parseCaptureOptions(values));   // right after createLab
- *   capture.stop(); if (capture.summary()) console.error(capture.summary()); // after the lab ran
- * For a command that makes one lab per test: `createLab: (t) => capture.attach(createLab(t))`.
+ * Wiring a command (labs made with `wallClockStartMs: Date.now()`, so packets carry real dates):
+ *   const options = parseCaptureOptions(values);              // with the other options: bad ones exit 2 early
+ *   ... load the topology, createLab, check the interfaces and the frame ...
+ *   const capture = startCliCapture(lab, options);            // bad --point: exit 2, no file made
+ *   return withCliCapture(capture, () => { ...run, print...; return code; });
+ * withCliCapture ends the capture and prints its summary on stderr (stdout stays one JSON
+ * document with --json); if the body throws (bad input found while running), the file is removed.
+ * For a command that runs one fresh lab after another (test, run): `createLab: labSeries(lab, make, capture)`.
  */
+import { unlinkSync } from 'node:fs';
 import type { Lab } from '../engine/lab.js';
+import type { TopologyDoc } from '../topology/schema.js';
 import { CaptureFilterError, parseCaptureFilter, type CaptureFilterSpec } from '../capture/capture-filter.js';
 import { CaptureSelectError } from '../capture/capture-points.js';
 import { CAPTURE_FORMATS, CaptureSession, captureFormatOfPath, type CaptureFormatName, type CaptureLab } from '../capture/capture-session.js';
@@ -89,6 +95,8 @@ export interface CliCapture {
   attach<L extends CaptureLab>(lab: L): L;
   /** Ends the capture and closes the file. Idempotent. */
   stop(): void;
+  /** Ends the capture and removes the file (the command stopped on bad input). Idempotent. */
+  abort(): void;
   /** One line for stderr (`captured 12 packets ... to out.pcapng (pcapng)`); '' when no capture. */
   summary(): string;
 }
@@ -97,6 +105,7 @@ const NO_CAPTURE: CliCapture = {
   session: null,
   attach: (lab) => lab,
   stop: () => {},
+  abort: () => {},
   summary: () => '',
 };
 
@@ -136,6 +145,49 @@ export function startCliCapture(lab: Lab | CaptureLab, options: CliCaptureOption
       return next;
     },
     stop: () => session.stop(),
+    abort: () => {
+      session.stop();
+      try {
+        unlinkSync(options.file);
+      } catch {
+        // already gone, or never ours to remove: nothing to do
+      }
+    },
     summary: () => session.summary(),
+  };
+}
+
+/**
+ * Runs a command's body with the capture on: afterwards the capture is ended and its summary
+ * goes to stderr; if the body throws, the capture is aborted (its file removed) and the error
+ * goes on to the command's handler.
+ */
+export async function withCliCapture<T>(capture: CliCapture, body: () => T | Promise<T>, print: (line: string) => void = (l) => console.error(l)): Promise<T> {
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    capture.abort();
+    throw err;
+  }
+  capture.stop();
+  if (capture.summary()) print(capture.summary());
+  return result;
+}
+
+/**
+ * A `createLab` for a command that runs one fresh lab after another (a lab per test, per
+ * scenario): the first call returns `first` (the lab the capture started on; nothing may have run
+ * on it yet), every later call a new lab from `make`, with the capture moved to it, so one file
+ * holds every lab in turn.
+ */
+export function labSeries(first: Lab, make: (topology: TopologyDoc) => Lab, capture: CliCapture): (topology: TopologyDoc) => Lab {
+  let handedOut = false;
+  return (topology) => {
+    if (!handedOut) {
+      handedOut = true;
+      return first;
+    }
+    return capture.attach(make(topology));
   };
 }

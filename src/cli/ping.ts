@@ -7,6 +7,9 @@
  * `--json` prints `{"from","to","transmitted","received","replies":[{seq,rttNs,ttl,bytes}],
  * "errors":[...],"output":[lines]}`.
  *
+ * `--pcap <file>` (with `--point`, `--format`, `--capture-filter`: capture-options.ts) writes the
+ * ARP and ICMP exchange as the capture points saw it; the summary line goes to stderr.
+ *
  * Exit: 0 replies came; 1 no reply; 2 bad topology, option, address or interface.
  */
 import type { Command } from '../cli.js';
@@ -14,6 +17,7 @@ import { createLab } from '../engine/lab.js';
 import { pingOutput, traceLine } from '../engine/trace-text.js';
 import type { PingResult } from '../engine/endpoint.js';
 import { parseIpv4 } from '../wire/index.js';
+import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { loadTopologyArg } from './topology-arg.js';
 
@@ -33,13 +37,17 @@ options:
   --json        print the result as JSON
   -h, --help    this help
 
+${CAPTURE_OPTIONS_HELP}
+
 examples:
   vswitch-lab ping default web-01:eth0 10.0.0.50
   vswitch-lab ping jumbo -I esxi-01:vmk1 -d -s 8972 10.0.40.50
+  vswitch-lab ping vlans web-10:eth0 10.0.10.50 --pcap ping.pcapng --point esxi-01:vmnic0 --point Drop
 
 exit codes: 0 replies came, 1 no reply, 2 bad topology, option, address or interface`;
 
 const OPTIONS = {
+  ...CAPTURE_OPTIONS,
   count: { type: 'string', short: 'c' },
   size: { type: 'string', short: 's' },
   df: { type: 'boolean', short: 'd' },
@@ -70,29 +78,33 @@ export const command: Command = {
       const count = values.count === undefined ? 3 : intOption(values.count, '-c', 1, 1000);
       const size = values.size === undefined ? 56 : intOption(values.size, '-s', 0, 65507);
       const df = values.df ?? false;
+      const captureOptions = parseCaptureOptions(values);
       const t = await loadTopologyArg(topologyArg);
       if (!t.ok) {
         console.error(t.lines.join('\n'));
         return 2;
       }
-      const lab = createLab(t.topology);
+      const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
       checkInterface(lab, from);
-      let result: PingResult | undefined;
-      const run = () => {
-        result = lab.ping(from, dst.text, { count, size, df });
-      };
-      if (values.verbose && !values.json) {
-        const off = lab.trace.subscribe((e) => console.log(`  ${(e.time / 1e6).toFixed(3)} ms  ${traceLine(e)}`));
-        try {
-          run();
-        } finally {
-          off();
-        }
-      } else run();
-      const r = result!;
-      const output = pingOutput(r, { from, dstIp: dst.text, size, vmkping: /:vmk\d+$/.test(from) });
-      if (values.json) console.log(JSON.stringify({ from, to: dst.text, transmitted: r.transmitted, received: r.received, replies: r.replies, errors: r.errors, output }));
-      else console.log(output.join('\n'));
-      return r.received > 0 ? 0 : 1;
+      const capture = startCliCapture(lab, captureOptions);
+      return withCliCapture(capture, () => {
+        let result: PingResult | undefined;
+        const run = () => {
+          result = lab.ping(from, dst.text, { count, size, df });
+        };
+        if (values.verbose && !values.json) {
+          const off = lab.trace.subscribe((e) => console.log(`  ${(e.time / 1e6).toFixed(3)} ms  ${traceLine(e)}`));
+          try {
+            run();
+          } finally {
+            off();
+          }
+        } else run();
+        const r = result!;
+        const output = pingOutput(r, { from, dstIp: dst.text, size, vmkping: /:vmk\d+$/.test(from) });
+        if (values.json) console.log(JSON.stringify({ from, to: dst.text, transmitted: r.transmitted, received: r.received, replies: r.replies, errors: r.errors, output }));
+        else console.log(output.join('\n'));
+        return r.received > 0 ? 0 : 1;
+      });
     }),
 };

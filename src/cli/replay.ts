@@ -17,7 +17,7 @@ import { readCapture } from '../capture/read-capture.js';
 import { formatReplaySummary, replayCapture, type ReplayTiming } from '../capture/replay.js';
 import { createLab } from '../engine/lab.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
-import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture } from './capture-options.js';
+import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { loadTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab replay <topology> <file.pcap|file.pcapng> --into <node:iface> [options]
@@ -102,16 +102,13 @@ export const command: Command = {
             `(a frame captured at several points enters several times). Pick one with --capture-interface, e.g. "${hint}"`,
         );
       }
+      const into = values.into;
       const capture = startCliCapture(lab, captureOptions);
-      let summary;
-      try {
-        summary = replayCapture(lab, file, { into: values.into, timing: timing as ReplayTiming, ...(picked !== undefined ? { interfaces: picked } : {}) });
-      } finally {
-        capture.stop();
-      }
-      if (values.json) console.log(JSON.stringify(summary));
-      else console.log(formatReplaySummary(summary).join('\n'));
-      if (capture.summary()) console.error(capture.summary());
-      return 0;
+      return withCliCapture(capture, () => {
+        const summary = replayCapture(lab, file, { into, timing: timing as ReplayTiming, ...(picked !== undefined ? { interfaces: picked } : {}) });
+        if (values.json) console.log(JSON.stringify(summary));
+        else console.log(formatReplaySummary(summary).join('\n'));
+        return 0;
+      });
     }),
 };

@@ -10,6 +10,10 @@
  *    "sent":{"from":"<iface>","frame":"<hex>","summary":"...","count":1}}
  * `to` is the endpoint interface that received the copy (VM vNIC, vmk or physical host NIC).
  *
+ * `--pcap <file>` (with `--point`, `--format`, `--capture-filter`: capture-options.ts) writes what
+ * the capture points saw, every frame of the run (answers included); the summary line goes to
+ * stderr.
+ *
  * Exit: 0 the frame ran (whatever happened to it); 2 bad topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
@@ -17,6 +21,7 @@ import { createLab } from '../engine/lab.js';
 import { resolveFrameSpec } from '../engine/frame-spec.js';
 import { sendAndObserve } from '../engine/test-runner.js';
 import { describe, toHex } from '../wire/index.js';
+import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
 import { loadTopologyArg } from './topology-arg.js';
@@ -36,14 +41,18 @@ options:
 
 ${FRAME_OPTIONS_HELP}
 
+${CAPTURE_OPTIONS_HELP}
+
 examples:
   vswitch-lab send default --from web-01:eth0 --arp-request 10.0.0.22
   vswitch-lab send security --from nested-esxi-locked:eth0 --src 00:50:56:b2:00:01 --icmp-echo 10.0.0.50
+  vswitch-lab send vlans --from web-10:eth0 --arp-request 10.0.10.50 --pcap arp.pcapng --point esxi-01:vmnic0,Drop
 
 exit codes: 0 sent, 2 bad topology, option, frame or interface`;
 
 export const SEND_OPTIONS = {
   ...FRAME_OPTIONS,
+  ...CAPTURE_OPTIONS,
   from: { type: 'string' },
   count: { type: 'string' },
   json: { type: 'boolean' },
@@ -63,12 +72,13 @@ export const command: Command = {
       if (values.from === undefined) throw new UsageError('--from <node:iface> is required');
       const spec = frameSpecFromOptions(values);
       const count = values.count === undefined ? 1 : intOption(values.count, '--count', 1, 1000);
+      const captureOptions = parseCaptureOptions(values);
       const t = await loadTopologyArg(positionals[0]!);
       if (!t.ok) {
         console.error(t.lines.join('\n'));
         return 2;
       }
-      const lab = createLab(t.topology);
+      const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
       checkInterface(lab, values.from);
       let frame: Uint8Array;
       try {
@@ -76,25 +86,29 @@ export const command: Command = {
       } catch (err) {
         throw frameErrorForCli(err);
       }
-      const obs = sendAndObserve(lab, values.from, frame, count);
-      const sent = { from: values.from, frame: toHex(frame), summary: describe(frame), count };
-      if (values.json) {
-        console.log(
-          JSON.stringify({
-            deliveries: obs.deliveries.map((d) => ({ to: d.to, frame: d.frame, summary: d.summary, vlan: d.vlan, rule: d.rule })),
-            drops: obs.drops.map((d) => ({ at: d.at, reason: d.reason, rule: d.rule, detail: d.detail })),
-            sent,
-          }),
-        );
+      const from = values.from;
+      const capture = startCliCapture(lab, captureOptions);
+      return withCliCapture(capture, () => {
+        const obs = sendAndObserve(lab, from, frame, count);
+        const sent = { from, frame: toHex(frame), summary: describe(frame), count };
+        if (values.json) {
+          console.log(
+            JSON.stringify({
+              deliveries: obs.deliveries.map((d) => ({ to: d.to, frame: d.frame, summary: d.summary, vlan: d.vlan, rule: d.rule })),
+              drops: obs.drops.map((d) => ({ at: d.at, reason: d.reason, rule: d.rule, detail: d.detail })),
+              sent,
+            }),
+          );
+          return 0;
+        }
+        console.log(`sent from ${sent.from}${count > 1 ? ` ×${count}` : ''} (${frame.length} bytes): ${sent.summary}`);
+        const w = Math.max(0, ...obs.deliveries.map((d) => d.to.length), ...obs.drops.map((d) => d.at.length));
+        for (const d of obs.deliveries) {
+          console.log(`  delivered  ${d.to.padEnd(w)}  [${d.rule}]  ${d.vlan === 'untagged' ? 'untagged' : `VLAN ${d.vlan}`}  ${d.summary}`);
+        }
+        for (const d of obs.drops) console.log(`  dropped    ${d.at.padEnd(w)}  [${d.rule}]  ${d.reason}: ${d.detail.replace(/^dropped \S+ \(\S+\): /, '')}`);
+        console.log(`${obs.deliveries.length} delivered, ${obs.drops.length} dropped`);
         return 0;
-      }
-      console.log(`sent from ${sent.from}${count > 1 ? ` ×${count}` : ''} (${frame.length} bytes): ${sent.summary}`);
-      const w = Math.max(0, ...obs.deliveries.map((d) => d.to.length), ...obs.drops.map((d) => d.at.length));
-      for (const d of obs.deliveries) {
-        console.log(`  delivered  ${d.to.padEnd(w)}  [${d.rule}]  ${d.vlan === 'untagged' ? 'untagged' : `VLAN ${d.vlan}`}  ${d.summary}`);
-      }
-      for (const d of obs.drops) console.log(`  dropped    ${d.at.padEnd(w)}  [${d.rule}]  ${d.reason}: ${d.detail.replace(/^dropped \S+ \(\S+\): /, '')}`);
-      console.log(`${obs.deliveries.length} delivered, ${obs.drops.length} dropped`);
-      return 0;
+      });
     }),
 };

@@ -1,87 +1,73 @@
 /**
- * `vswitch-lab test <topology> [scenario.json] [--json] [-v]`: runs the topology's `tests` block,
- * or the tests of a scenario file (`{ "tests": [...] }`, same format), each on a fresh lab
- * (src/engine/test-runner.ts). Prints `PASS name` / `FAIL name` per test, with the unmet
- * expectations and the explain trace of each failure, then `N passed, M failed`.
+ * `vswitch-lab test <topology> [scenario.json] [--json] [-v]`:
+ * - without a file: runs the topology's `tests` block, each test on a fresh lab
+ *   (src/engine/test-runner.ts), then every timed scenario the topology lists in `scenarios`
+ *   (paths relative to the topology file; src/engine/scenario.ts), each on a fresh lab;
+ * - with a file: runs that file, whichever of the two kinds it is (src/topology/scenario.ts): a
+ *   timed scenario as `run` runs it, or a list of tests (`{ "tests": [...] }` or just the array).
  *
- * `--json` prints the runner's result: `{"file","passed","failed","results":[{name,description?,
- * passed,failures:[...],deliveries:[{frameId,to,frame,summary,vlan,rule}],drops:[{frameId,at,
- * reason,rule,detail}],ping?:{result,output},explain?:[...]}]}`.
+ * Text: `PASS name` / `FAIL name` per test, with the unmet expectations and the explain trace of
+ * each failure; per timed scenario a header, a `PASS`/`FAIL` line per check (indented), under a
+ * failed check the part of the timeline it looked at, and `PASS name (n/m checks)`; then
+ * `N passed, M failed` counting tests and scenarios. `-v` adds the deliveries and drops of
+ * passing tests and the whole timeline of each scenario.
  *
- * Exit: 0 all passed; 1 some test failed; 2 bad topology, scenario file, option or interface, or
- * nothing to run.
+ * `--json` prints `{"file","passed","failed","results":[{name,description?,passed,failures:[...],
+ * deliveries:[{frameId,to,frame,summary,vlan,rule}],drops:[{frameId,at,reason,rule,detail}],
+ * ping?:{result,output},explain?:[...]}],"scenarios":[{file,name,passed,durationNs,timeline,pings,
+ * checks}]}` — `results` the tests, `scenarios` the timed scenarios as `run --json` gives them;
+ * `passed`/`failed` count both.
+ *
+ * `--pcap <file>` (with `--point`, `--format`, `--capture-filter`: capture-options.ts) captures
+ * every test's and scenario's lab into one file, one after the other.
+ *
+ * Exit: 0 all passed; 1 some test or scenario check failed; 2 bad topology, scenario file,
+ * option or interface, or nothing to run.
  */
-import { readFile } from 'node:fs/promises';
-import { parseTree, type ParseError } from 'jsonc-parser';
-import { z } from 'zod';
 import type { Command } from '../cli.js';
-import { createLab } from '../engine/lab.js';
+import { createLab, type Lab } from '../engine/lab.js';
+import { timelineExcerpt, type ScenarioResult } from '../engine/scenario.js';
 import { runTests, type TestResult } from '../engine/test-runner.js';
-import { parsePath } from '../topology/issue.js';
-import { PathLocator } from '../topology/locate.js';
-import { TestCase, type TestCaseDoc } from '../topology/schema.js';
-import { fromZodIssues } from '../topology/zod-issues.js';
+import type { ScenarioDoc } from '../topology/scenario.js';
+import type { TestCaseDoc, TopologyDoc } from '../topology/schema.js';
+import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, labSeries, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
-import { issueLine, loadTopologyArg } from './topology-arg.js';
+import { displayPath, loadScenarioFile, runScenarioFile, topologyScenarioFiles } from './scenario-file.js';
+import { loadTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab test <topology> [scenario.json] [options]
 
-Runs the tests of the topology's "tests" block, or those of a scenario file
-({ "tests": [ ... ] }, same format), each on a fresh lab. A test sends a frame and/or pings, then
-checks where copies were delivered, what was dropped and why, and whether the ping succeeded.
+Runs the tests of the topology's "tests" block, each on a fresh lab, then the timed scenarios the
+topology lists in "scenarios". A test sends a frame and/or pings, then checks where copies were
+delivered, what was dropped and why, and whether the ping succeeded. A timed scenario runs the lab
+on its virtual clock (continuous pings, link failures, vMotion, ...) and checks ping loss, which
+uplink carried a frame, MAC tables, drops and rates: one PASS/FAIL line per check, and the part of
+the timeline a failed check looked at.
+With a scenario file, runs only that file: a timed scenario, or a list of tests
+({ "tests": [ ... ] }, the format of the "tests" block). See docs/scenarios.md.
 <topology> is a file or the name of an example.
 
 options:
   --json        print the results as JSON
-  -v            print the deliveries and drops of passing tests too
+  -v            print the deliveries and drops of passing tests and each scenario's whole timeline
   -h, --help    this help
 
-exit codes: 0 all passed, 1 some test failed, 2 bad topology, scenario, option or interface`;
+${CAPTURE_OPTIONS_HELP}
+  (every test and scenario runs on its own lab; the capture holds them one after the other)
+
+examples:
+  vswitch-lab test teaming
+  vswitch-lab test teaming topologies/scenarios/teaming-failover.json
+  vswitch-lab test vlans --json --pcap tests.pcapng --point esxi-01:vmnic0,Drop
+
+exit codes: 0 all passed, 1 some test or check failed, 2 bad topology, scenario, option or interface`;
 
 const OPTIONS = {
+  ...CAPTURE_OPTIONS,
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** A scenario file: tests for a topology, kept apart from it. */
-export const Scenario = z
-  .object({
-    $schema: z.string().optional(),
-    description: z.string().optional(),
-    tests: z.array(TestCase).min(1, 'a scenario needs at least one test'),
-  })
-  .strict();
-
-async function loadScenario(file: string): Promise<{ ok: true; tests: TestCaseDoc[] } | { ok: false; lines: string[] }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    return { ok: false, lines: [`${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : err instanceof Error ? err.message : String(err)}`] };
-  }
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  let value: unknown;
-  try {
-    if (errors.length > 0) throw new Error('invalid JSON');
-    value = JSON.parse(text);
-  } catch {
-    const off = errors[0]?.offset ?? 0;
-    const line = text.slice(0, off).split('\n').length;
-    return { ok: false, lines: [`${file}:${line}: not valid JSON; a scenario is { "tests": [ ... ] }`] };
-  }
-  const r = Scenario.safeParse(value);
-  if (r.success) return { ok: true, tests: r.data.tests };
-  const locator = new PathLocator(text, root);
-  const issues = fromZodIssues(r.error.issues, value, Scenario);
-  for (const i of issues) {
-    const pos = locator.locate(parsePath(i.path), i.code === 'unknown-field');
-    if (pos) Object.assign(i, pos);
-  }
-  return { ok: false, lines: [...issues.map((i) => issueLine(file, i)), `${file}: invalid scenario (${issues.length} error${issues.length === 1 ? '' : 's'})`] };
-}
 
 /** Every `node:interface` a test names. */
 function interfacesOf(t: TestCaseDoc): string[] {
@@ -96,7 +82,7 @@ function interfacesOf(t: TestCaseDoc): string[] {
   ];
 }
 
-function textOf(r: TestResult, verbose: boolean): string[] {
+function testText(r: TestResult, verbose: boolean): string[] {
   const lines = [`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}`];
   const show = verbose || !r.passed;
   if (show) {
@@ -109,8 +95,43 @@ function textOf(r: TestResult, verbose: boolean): string[] {
   return lines;
 }
 
+function secs(ns: number): string {
+  return `${(ns / 1e9).toFixed(3)}s`;
+}
+
+function timelineLine(e: ScenarioResult['timeline'][number], indent: string): string {
+  const mark = e.ok === undefined ? '' : e.ok ? 'ok    ' : 'FAIL  ';
+  return `${indent}${secs(e.time).padStart(9)}  ${e.kind.padEnd(8)}  ${mark}${e.text}`;
+}
+
+interface ScenarioRun extends ScenarioResult {
+  file: string;
+}
+
+function scenarioText(r: ScenarioRun, topologyName: string, verbose: boolean): string[] {
+  const lines = [`${displayPath(r.file)}: timed scenario "${r.name}", ${secs(r.durationNs)} on ${topologyName}`];
+  for (const c of r.checks) {
+    lines.push(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.what}: ${c.detail}`);
+    if (c.ok) continue;
+    const { entries, omitted } = timelineExcerpt(r, c);
+    if (entries.length === 0) {
+      lines.push(`        timeline ${secs(c.from)}..${secs(c.to)}: nothing happened`);
+      continue;
+    }
+    lines.push(`        timeline ${secs(c.from)}..${secs(c.to)}:`);
+    for (const e of entries) lines.push(timelineLine(e, '        '));
+    if (omitted > 0) lines.push(`          (${omitted} more in this stretch; -v prints the whole timeline)`);
+  }
+  if (verbose) {
+    lines.push('  timeline:');
+    for (const e of r.timeline) lines.push(timelineLine(e, '    '));
+  }
+  lines.push(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}  (${r.checks.filter((c) => c.ok).length}/${r.checks.length} checks)`);
+  return lines;
+}
+
 export const command: Command = {
-  summary: "run a topology's tests block (or a scenario file)",
+  summary: "run a topology's tests block and its timed scenarios (or one scenario file)",
   run: (args) =>
     withInputErrors('test', async () => {
       const { values, positionals } = parseCommandArgs(args, OPTIONS);
@@ -119,40 +140,70 @@ export const command: Command = {
         return 0;
       }
       if (positionals.length < 1 || positionals.length > 2) throw new UsageError('give <topology> [scenario.json]');
+      const captureOptions = parseCaptureOptions(values);
       const t = await loadTopologyArg(positionals[0]!);
       if (!t.ok) {
         console.error(t.lines.join('\n'));
         return 2;
       }
-      let tests: TestCaseDoc[];
+
+      // What to run: tests and timed scenarios, every file checked before anything runs.
+      let tests: TestCaseDoc[] = [];
+      const timed: { file: string; scenario: ScenarioDoc }[] = [];
       let source: string;
       if (positionals[1] !== undefined) {
-        const s = await loadScenario(positionals[1]);
+        const s = await loadScenarioFile(positionals[1]);
         if (!s.ok) {
           console.error(s.lines.join('\n'));
           return 2;
         }
-        tests = s.tests;
+        if (s.kind === 'tests') tests = s.tests;
+        else timed.push({ file: s.file, scenario: s.scenario });
         source = positionals[1];
       } else {
         tests = t.topology.tests ?? [];
         source = t.file;
-        if (tests.length === 0) {
-          console.error(`vswitch-lab test: ${t.file} has no "tests" block; add one or give a scenario file`);
+        for (const file of topologyScenarioFiles(t.file, t.topology)) {
+          const s = await loadScenarioFile(file);
+          if (!s.ok) {
+            console.error(s.lines.join('\n'));
+            return 2;
+          }
+          if (s.kind === 'tests') {
+            throw new UsageError(`${displayPath(file)} (in "scenarios" of ${t.file}) is a list of tests, not a timed scenario; run it with 'vswitch-lab test ${positionals[0]} ${displayPath(file)}'`);
+          }
+          timed.push({ file, scenario: s.scenario });
+        }
+        if (tests.length === 0 && timed.length === 0) {
+          console.error(`vswitch-lab test: ${t.file} has no "tests" block and lists no "scenarios"; add one or give a scenario file`);
           return 2;
         }
       }
-      const lab = createLab(t.topology);
+
+      const make = (topology: TopologyDoc): Lab => createLab(topology, { wallClockStartMs: Date.now() });
+      const lab = make(t.topology);
       tests.forEach((tc, n) => {
         for (const iface of interfacesOf(tc)) checkInterface(lab, iface, `interface in test ${n + 1} ("${tc.name}"):`);
       });
-      const result = runTests(t.topology, tests);
-      if (values.json) console.log(JSON.stringify({ file: source, ...result }));
-      else {
-        console.log(`${source}: ${tests.length} test${tests.length === 1 ? '' : 's'} on ${t.topology.name}`);
-        for (const r of result.results) console.log(textOf(r, values.verbose ?? false).join('\n'));
-        console.log(`${result.passed} passed, ${result.failed} failed`);
-      }
-      return result.failed > 0 ? 1 : 0;
+      const capture = startCliCapture(lab, captureOptions);
+      return withCliCapture(capture, () => {
+        const next = labSeries(lab, make, capture);
+        const result = runTests(t.topology, tests, { createLab: next });
+        const scenarios: ScenarioRun[] = timed.map(({ file, scenario }) => ({ file, ...runScenarioFile(file, t.topology, scenario, next) }));
+        const passed = result.passed + scenarios.filter((s) => s.passed).length;
+        const failed = result.failed + scenarios.filter((s) => !s.passed).length;
+        if (values.json) console.log(JSON.stringify({ file: source, passed, failed, results: result.results, scenarios }));
+        else {
+          const out: string[] = [];
+          if (tests.length > 0) {
+            out.push(`${displayPath(source)}: ${tests.length} test${tests.length === 1 ? '' : 's'} on ${t.topology.name}`);
+            for (const r of result.results) out.push(...testText(r, values.verbose ?? false));
+          }
+          for (const s of scenarios) out.push(...scenarioText(s, t.topology.name, values.verbose ?? false));
+          out.push(`${passed} passed, ${failed} failed`);
+          console.log(out.join('\n'));
+        }
+        return failed > 0 ? 1 : 0;
+      });
     }),
 };

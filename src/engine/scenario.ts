@@ -45,6 +45,11 @@ export interface CheckOutcome {
   what: string;
   ok: boolean;
   detail: string;
+  /** virtual ns: the stretch of the run the check looked at (its after/before, else start to `time`) */
+  from: number;
+  to: number;
+  /** what the check is about (interfaces, MACs, ping names, drop reasons), to pick timeline lines */
+  about: string[];
 }
 
 export interface ScenarioResult {
@@ -61,8 +66,17 @@ interface Seen {
   port: string;
   point: string;
   vlan: number | undefined;
+  /** the first HEAD_BYTES of the frame, a copy (headers are all a check reads) */
   frame: Uint8Array;
+  /** the frame's whole length */
+  bytes: number;
 }
+
+/**
+ * Bytes of each seen frame a run keeps: Ethernet, two tags, an IPv4 header with options and the
+ * ICMP header fit. A copy, so a run holds neither whole frames nor bytes the engine may reuse.
+ */
+const HEAD_BYTES = 128;
 
 interface PingState {
   doc: ContinuousPingDoc;
@@ -107,11 +121,44 @@ export function parseScenario(input: unknown): ScenarioDoc {
   throw new LabError(`invalid scenario: ${r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`).join('; ')}`);
 }
 
+export interface ScenarioRunOptions extends LabOptions {
+  /** Makes the scenario's fresh lab (default createLab with these options); e.g. to capture it. */
+  createLab?: (topology: TopologyDoc) => Lab;
+}
+
 /** Runs `scenario` (a document or untrusted JSON) on a new lab built from `topology`. Throws LabError for a bad scenario. */
-export function runScenario(topology: TopologyDoc, scenario: unknown, options: LabOptions = {}): ScenarioResult {
+export function runScenario(topology: TopologyDoc, scenario: unknown, options: ScenarioRunOptions = {}): ScenarioResult {
   const sc = parseScenario(scenario);
-  const lab = createLab(topology, options);
+  const { createLab: make, ...labOptions } = options;
+  const lab = make ? make(topology) : createLab(topology, labOptions);
   return new ScenarioRun(lab, sc).run();
+}
+
+/** Timeline entries that only frame the run (not worth repeating next to a check). */
+const FRAMING: ReadonlySet<TimelineKind> = new Set(['start', 'end', 'check']);
+
+/**
+ * The part of a scenario's timeline a failed check is about: the entries in the check's stretch
+ * of time (changes, failovers, RARPs, path changes, lost probes, ...). When there are more than
+ * `max`, the changes and the entries naming what the check is about are kept first, then the
+ * first and last of those; `omitted` says how many were left out.
+ */
+export function timelineExcerpt(result: ScenarioResult, check: CheckOutcome, max = 12): { entries: TimelineEntry[]; omitted: number } {
+  const inWindow = result.timeline.filter((e) => !FRAMING.has(e.kind) && e.time >= check.from && e.time <= check.to);
+  if (inWindow.length <= max) return { entries: inWindow, omitted: 0 };
+  const about = check.about.filter((a) => a !== '');
+  const relevant = inWindow.filter((e) => e.kind === 'change' || e.kind === 'refused' || about.some((a) => e.text.includes(a)));
+  const pool = relevant.length > 0 ? relevant : inWindow;
+  if (pool.length <= max) return { entries: pool, omitted: inWindow.length - pool.length };
+  const head = Math.ceil(max / 2);
+  return { entries: [...pool.slice(0, head), ...pool.slice(pool.length - (max - head))], omitted: inWindow.length - max };
+}
+
+/** `esxi-01:vmnic1` -> [`esxi-01:vmnic1`, `vmnic1`]: timeline texts name uplinks both ways. */
+function ifaceWords(iface: string | undefined): string[] {
+  if (iface === undefined) return [];
+  const i = iface.indexOf(':');
+  return i < 0 ? [iface] : [iface, iface.slice(i + 1)];
 }
 
 class ScenarioRun {
@@ -147,7 +194,8 @@ class ScenarioRun {
       return;
     }
     if (e.point === undefined || e.frame === undefined) return;
-    this.seen.push({ time: e.time, port: e.port, point: e.point, vlan: e.vlan, frame: e.frame });
+    const f = e.frame;
+    this.seen.push({ time: e.time, port: e.port, point: e.point, vlan: e.vlan, frame: f.slice(0, HEAD_BYTES), bytes: f.length });
     if (this.pings.length > 0) this.trackPing(e);
   }
 
@@ -204,11 +252,12 @@ class ScenarioRun {
     const lab = this.lab;
     const now = lab.now;
     const out: CheckOutcome[] = [];
-    const add = (what: string, ok: boolean, detail: string) => out.push({ time: now, what: `${label}${what}`, ok, detail });
+    const add = (what: string, ok: boolean, detail: string, about: string[], from = 0, to = now) =>
+      out.push({ time: now, what: `${label}${what}`, ok, detail, from, to: Math.min(to, now), about });
     for (const pe of ex.pings ?? []) {
       const p = this.pings.find((x) => x.name === pe.ping);
       if (!p) {
-        add(`ping ${pe.ping}`, false, `no continuous ping named "${pe.ping}" (pings: ${this.pings.map((x) => x.name).join(', ') || 'none'})`);
+        add(`ping ${pe.ping}`, false, `no continuous ping named "${pe.ping}" (pings: ${this.pings.map((x) => x.name).join(', ') || 'none'})`, [`ping ${pe.ping}`]);
         continue;
       }
       const o = this.outcome(p);
@@ -216,7 +265,7 @@ class ScenarioRun {
       if (pe.maxLost !== undefined && o.lost > pe.maxLost) bad.push(`lost ${o.lost} > ${pe.maxLost}`);
       if (pe.minLost !== undefined && o.lost < pe.minLost) bad.push(`lost ${o.lost} < ${pe.minLost}`);
       if (pe.minReceived !== undefined && o.received < pe.minReceived) bad.push(`received ${o.received} < ${pe.minReceived}`);
-      add(`ping ${p.name} loss`, bad.length === 0, `${o.received}/${o.count} answered, ${o.lost} lost${o.lostSeqs.length ? ` (seq ${o.lostSeqs.join(', ')})` : ''}${bad.length ? `: ${bad.join('; ')}` : ''}`);
+      add(`ping ${p.name} loss`, bad.length === 0, `${o.received}/${o.count} answered, ${o.lost} lost${o.lostSeqs.length ? ` (seq ${o.lostSeqs.join(', ')})` : ''}${bad.length ? `: ${bad.join('; ')}` : ''}`, [`ping ${p.name}`], p.startNs);
     }
     for (const fe of ex.frames ?? []) {
       const [a, b] = this.window(fe.after, fe.before);
@@ -224,7 +273,7 @@ class ScenarioRun {
       const dst = fe.dst !== undefined ? this.macOf(fe.dst) : undefined;
       const ping = fe.ping !== undefined ? this.pings.find((x) => x.name === fe.ping) : undefined;
       if (fe.ping !== undefined && !ping) {
-        add(`frames at ${fe.at}`, false, `no continuous ping named "${fe.ping}"`);
+        add(`frames at ${fe.at}`, false, `no continuous ping named "${fe.ping}"`, [`ping ${fe.ping}`]);
         continue;
       }
       let n = 0;
@@ -244,26 +293,26 @@ class ScenarioRun {
       const ok = n >= fe.min && (fe.max === undefined || n <= fe.max);
       const range = fe.max === undefined ? `>= ${fe.min}` : fe.min === fe.max ? `${fe.min}` : `${fe.min}..${fe.max}`;
       const when = `${a > 0 ? ` after ${secs(a)}` : ''}${b !== Infinity ? ` before ${secs(b)}` : ''}`;
-      add(`${fe.kind === 'any' ? '' : `${fe.kind} `}frames${ping ? ` of ping ${ping.name}` : ''} at ${fe.at}${fe.point ? ` (${fe.point})` : ''}${when}`, ok, `${n} seen, expected ${range}`);
+      add(`${fe.kind === 'any' ? '' : `${fe.kind} `}frames${ping ? ` of ping ${ping.name}` : ''} at ${fe.at}${fe.point ? ` (${fe.point})` : ''}${when}`, ok, `${n} seen, expected ${range}`, [...ifaceWords(fe.at), ...(src !== undefined ? [src] : []), ...(ping ? [`ping ${ping.name}`] : [])], a, b);
     }
     for (const me of ex.macTable ?? []) {
       let rows;
       try {
         rows = lab.macTable(me.switch);
       } catch (err) {
-        add(`MAC table of ${me.switch}`, false, err instanceof Error ? err.message : String(err));
+        add(`MAC table of ${me.switch}`, false, err instanceof Error ? err.message : String(err), [me.switch]);
         continue;
       }
       const mac = this.macOf(me.mac);
       const hits = rows.filter((r) => r.mac === mac && (me.vlan === undefined || r.vlan === me.vlan));
       const ok = me.port === null ? hits.length === 0 : hits.length > 0 && hits.every((r) => r.port === me.port);
-      add(`MAC table ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''}`, ok, `${hits.length ? hits.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'}; expected ${me.port ?? 'absent'}`);
+      add(`MAC table ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''}`, ok, `${hits.length ? hits.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'}; expected ${me.port ?? 'absent'}`, [mac, ...ifaceWords(me.port ?? undefined)]);
     }
     for (const de of ex.drops ?? []) {
       const [a, b] = this.window(de.after, de.before);
       const n = this.drops.filter((d) => d.reason === de.reason && (de.at === undefined || d.port === de.at) && d.time >= a && d.time < b).length;
       const ok = n >= de.min && (de.max === undefined || n <= de.max);
-      add(`drops ${de.reason}${de.at ? ` at ${de.at}` : ''}`, ok, `${n} dropped, expected ${de.max === undefined ? `>= ${de.min}` : `${de.min}..${de.max}`}`);
+      add(`drops ${de.reason}${de.at ? ` at ${de.at}` : ''}`, ok, `${n} dropped, expected ${de.max === undefined ? `>= ${de.min}` : `${de.min}..${de.max}`}`, [de.reason, ...ifaceWords(de.at)], a, b);
     }
     for (const re of ex.rates ?? []) {
       const a = timeNs(re.after);
@@ -274,11 +323,11 @@ class ScenarioRun {
         if (s.port !== re.at || s.time < a || s.time >= b || s.point === 'Drop') continue;
         if (re.point !== undefined && s.point !== re.point) continue;
         if (src !== undefined && formatMac(s.frame, 6) !== src) continue;
-        bytes += s.frame.length;
+        bytes += s.bytes;
       }
       const bps = b > a ? (bytes * 8 * 1e9) / (b - a) : 0;
       const ok = Math.abs(bps - re.bps) <= re.tolerance * re.bps;
-      add(`rate at ${re.at} ${secs(a)}..${secs(b)}`, ok, `${Math.round(bps)} bit/s, expected ${re.bps} bit/s ±${(re.tolerance * 100).toFixed(1)}%`);
+      add(`rate at ${re.at} ${secs(a)}..${secs(b)}`, ok, `${Math.round(bps)} bit/s, expected ${re.bps} bit/s ±${(re.tolerance * 100).toFixed(1)}%`, [...ifaceWords(re.at), ...(src !== undefined ? [src] : [])], a, b);
     }
     return out;
   }
@@ -327,10 +376,10 @@ class ScenarioRun {
             if (s.refused) {
               const ok = !r.ok;
               this.note(lab.now, 'refused', r.ok ? `expected a refusal, but the change was applied: ${JSON.stringify(s.change)}` : `refused as expected: ${r.reason}`, ok);
-              this.checks.push({ time: lab.now, what: `step at ${secs(lab.now)}: ${s.change.kind} refused`, ok, detail: r.ok ? 'applied' : r.reason });
+              this.checks.push({ time: lab.now, what: `step at ${secs(lab.now)}: ${s.change.kind} refused`, ok, detail: r.ok ? 'applied' : r.reason, from: lab.now, to: lab.now, about: [] });
             } else if (!r.ok) {
               this.note(lab.now, 'refused', `change refused: ${r.reason}`, false);
-              this.checks.push({ time: lab.now, what: `step at ${secs(lab.now)}: ${s.change.kind}`, ok: false, detail: `refused: ${r.reason}` });
+              this.checks.push({ time: lab.now, what: `step at ${secs(lab.now)}: ${s.change.kind}`, ok: false, detail: `refused: ${r.reason}`, from: lab.now, to: lab.now, about: [] });
             }
           } else if (s.send !== undefined) {
             const send = s.send;

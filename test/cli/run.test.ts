@@ -34,7 +34,8 @@ describe('vswitch-lab run', () => {
     writeFileSync(bad, JSON.stringify({ name: 'x', duration: 'soon' }));
     const b = await runCli(['run', 'teaming', bad]);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/invalid scenario: duration/);
+    expect(b.stderr).toMatch(/bad\.json:1:\d+ {2}duration {2}a time is milliseconds/);
+    expect(b.stderr).toMatch(/bad\.json: invalid timed scenario \(1 error\)/);
     expect(hasStackTrace(b.stderr)).toBe(false);
     const none = await runMain(['run', 'default']);
     expect(none.code).toBe(2);

@@ -1,13 +1,15 @@
 /**
  * Every example topology carries a `tests` block that teaches its point; all of them must pass
- * (the same runner as `vswitch-lab test`).
+ * (the same runner as `vswitch-lab test`). The timed scenarios they list exist and are timed
+ * scenario files; every file in topologies/scenarios/ belongs to an example.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runTests } from '../../src/engine/test-runner.js';
 import { validateTopology } from '../../src/topology/load.js';
+import { checkScenarioText } from '../../src/topology/scenario.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../topologies');
 const examples = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
@@ -41,6 +43,24 @@ describe('example topologies', () => {
       for (const rule of TEACHES[file] ?? []) expect(tests.some((t) => t.name.includes(rule)), `${file} teaches ${rule}`).toBe(true);
     });
   }
+
+  it('the scenarios each example lists are timed scenario files; none in topologies/scenarios/ is left unlisted', () => {
+    const listed = new Set<string>();
+    for (const file of examples) {
+      const r = validateTopology(JSON.parse(readFileSync(path.join(DIR, file), 'utf8')));
+      if (!r.ok) throw new Error(`${file} invalid`);
+      for (const s of r.topology.scenarios ?? []) {
+        const full = path.resolve(DIR, s);
+        expect(existsSync(full), `${file} lists ${s}`).toBe(true);
+        const c = checkScenarioText(readFileSync(full, 'utf8'));
+        expect(c.ok ? c.kind : c.issues, `${file} lists ${s}`).toBe('timed');
+        listed.add(full);
+      }
+    }
+    const onDisk = readdirSync(path.join(DIR, 'scenarios')).filter((f) => f.endsWith('.json')).map((f) => path.join(DIR, 'scenarios', f));
+    expect(onDisk.filter((f) => !listed.has(f))).toEqual([]);
+    expect(listed.size).toBeGreaterThanOrEqual(4);
+  });
 
   it('security.json: the forged frame is dropped under Reject and delivered under Accept', () => {
     const r = validateTopology(JSON.parse(readFileSync(path.join(DIR, 'security.json'), 'utf8')));
