@@ -3,6 +3,8 @@
  * only: importing this file pulls no server code into the browser bundle.
  */
 import type { Issue } from '../topology/issue.js';
+import type { EffectivePolicy } from '../topology/policy.js';
+import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { FrameSpecDoc, TopologyDoc } from '../topology/schema.js';
 
 /** Engine shapes the API relays as JSON (GET /api/interfaces, /api/counters, /api/mac-tables, /api/arp, POST /api/ping, /api/explain). */
@@ -18,6 +20,10 @@ export type {
   TraceEvent,
 } from '../engine/index.js';
 export type { Issue } from '../topology/issue.js';
+/** POST /api/decode answers the wire layer's structured decode as it is. */
+export type { DecodedFrame, DecodedLayer, DecodedField, MalformedNote } from '../wire/decode.js';
+export type { EffectivePolicy, FailoverOrder, PolicySource, Sourced } from '../topology/policy.js';
+export type { RuntimeChangeDoc, PolicyPatchDoc } from '../topology/runtime-change.js';
 
 /** Every error: 4xx (or 5xx for a bug) with this body. */
 export interface ApiErrorBody {
@@ -28,12 +34,19 @@ export interface ApiErrorBody {
 // --- topology -------------------------------------------------------------------------------
 
 export interface TopologyState {
-  /** bumps on every successful load */
+  /** bumps on every successful load (a new lab: events of the old one are meaningless) */
   generation: number;
+  /**
+   * bumps on every load AND every applied runtime change (POST /api/changes and the link/vNIC
+   * routes): redraw when it changes, start afresh only when `generation` changes
+   */
+  revision: number;
   /** where it came from: a file path, `example:<name>` or `upload` */
   source: string;
   loadedAt: string;
+  /** the topology as it runs now: the loaded one plus every runtime change since */
   topology: TopologyDoc;
+  /** warnings of `topology` (recomputed after each change) */
   warnings: Issue[];
 }
 
@@ -102,6 +115,29 @@ export interface PingRequest {
   timeoutMs?: number;
 }
 
+/**
+ * 202 of POST /api/ping: the ping runs on, its result comes to live clients as a
+ * `{kind: 'ping', from, to, result}` state entry. When the clock is paused or stepped (the ping
+ * waits in the queue: step through its ARP and echoes), or in real time when it outlasts the
+ * server's wait (30 s by default).
+ */
+export interface PingPending {
+  pending: true;
+  from: string;
+  to: string;
+  message: string;
+  clock: ClockState;
+}
+
+/** The live `state` entry of a finished ping (result: a PingResult). */
+export interface PingStateEntry {
+  kind: 'ping';
+  from: string;
+  to: string;
+  result: unknown;
+  [key: string]: unknown;
+}
+
 export interface ExplainRequest {
   from: string;
   frame: FrameSpecDoc;
@@ -120,6 +156,47 @@ export interface VnicStateRequest {
   iface: string;
   connected?: boolean;
   mac?: string;
+}
+
+/** POST /api/changes: one runtime change (the zod schema `RuntimeChange`). */
+export type ChangeRequest = RuntimeChangeDoc;
+
+/** 200 of POST /api/changes. (409 `{error: reason, details: {change}}` when refused: nothing changed.) */
+export interface ChangeResponse {
+  ok: true;
+  /** the change as applied (the request, parsed) */
+  change: RuntimeChangeDoc;
+  /** RARPs queued by notify switches (T7) */
+  rarps: number;
+}
+
+/** The live `state` entry of an applied change (same change and rarps as the response). */
+export interface ChangeStateEntry {
+  kind: 'change';
+  change: RuntimeChangeDoc;
+  rarps: number;
+  [key: string]: unknown;
+}
+
+// --- decode / policy ------------------------------------------------------------------------
+
+/** POST /api/decode: frame bytes as pasted hex (any form `fromHex` accepts); answers a DecodedFrame. */
+export interface DecodeRequest {
+  hex: string;
+}
+
+/**
+ * GET /api/policy?host=H&vswitch=V or ?host=H&portGroup=P: the effective policy of a vSwitch or
+ * port group on the current topology, each value with its source
+ * ('default' | 'topology-defaults' | 'vswitch' | 'portgroup').
+ */
+export interface PolicyResponse {
+  host: string;
+  /** the vSwitch asked for, or the one the port group is on */
+  vswitch: string;
+  /** present when a port group was asked for */
+  portGroup?: string;
+  policy: EffectivePolicy;
 }
 
 // --- clock ----------------------------------------------------------------------------------
@@ -185,12 +262,21 @@ export interface CapturePointInfo {
   /** `node:interface:Point`, or `Drop` */
   id: string;
   iface: string | null;
+  /** PortInput, PortOutput, UplinkRcv, UplinkSnd, PhysRx, PhysTx, HostRx, HostTx or Drop */
   point: string;
+  /** pcapng interface name: `node:interface Point`, or `Drop` */
+  name: string;
+  /** interface kind (vnic, vmk, uplink, switch-port, physical-nic); null for Drop */
+  kind: string | null;
+  /** pcapng interface description: the interface, its vSwitch / port group / VLAN, what the point sees */
   description: string;
 }
 
 export interface CaptureStatus {
   points: CapturePointInfo[];
+  /** packets captured since the lab was loaded (or the last clear) */
+  captured: number;
+  /** packets in the recording (what a download holds at most) */
   recorded: number;
   /** packets forgotten because the recording buffer was full (oldest first) */
   overwritten: number;

@@ -10,8 +10,10 @@ import type { AppContext } from './context.js';
 import { errorHandler, notFound } from './errors.js';
 import { captureRoutes } from './routes/capture.js';
 import { clockRoutes } from './routes/clock.js';
+import { decodeRoutes } from './routes/decode.js';
 import { frameRoutes } from './routes/frames.js';
 import { inspectRoutes } from './routes/inspect.js';
+import { policyRoutes } from './routes/policy.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { topologyRoutes } from './routes/topology.js';
 import { loopbackHostGuard, requireBearer } from './security.js';
@@ -37,8 +39,9 @@ export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['POST', '/api/topology/validate', 'validate the same body without loading it'],
   ['GET', '/api/examples', 'example topologies'],
   ['POST', '/api/frames', 'send {from, frame, count?}; returns the trace'],
-  ['POST', '/api/ping', 'ping {from, to, count?, size?, df?}'],
+  ['POST', '/api/ping', 'ping {from, to, count?, size?, df?, intervalMs?, timeoutMs?}: 200 when over; 202 {pending} when the clock is paused/stepped'],
   ['POST', '/api/explain', 'dry-run trace {from, frame}'],
+  ['POST', '/api/decode', 'decode a frame {hex}: {summary, layers, malformed?}'],
   ['GET', '/api/interfaces', 'interfaces of the lab'],
   ['GET', '/api/counters[/:iface]', 'counters'],
   ['GET', '/api/mac-tables[/:switch]', 'physical switch MAC tables'],
@@ -46,6 +49,8 @@ export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['GET', '/api/esxcli/vswitches?host=', 'vSwitch list'],
   ['GET', '/api/esxcli/portgroups?host=', 'port group list'],
   ['GET', '/api/esxcli/vmknics?host=', 'VMkernel interface list'],
+  ['GET', '/api/policy?host=&vswitch=|portGroup=', 'effective policy, each value with its source'],
+  ['POST', '/api/changes', 'one runtime change {kind, …}: link, vnic-connect, effective-mac, portgroup, vswitch-policy, uplink-add, uplink-remove, migrate'],
   ['POST', '/api/links/state', 'cable up/down {iface, up}'],
   ['POST', '/api/vnics/state', 'vNIC {iface, connected?, mac?}'],
   ['GET', '/api/clock', 'clock mode and virtual time'],
@@ -99,6 +104,8 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use('/api', topologyRoutes(ctx));
   app.use('/api', frameRoutes(ctx));
   app.use('/api', inspectRoutes(ctx));
+  app.use('/api', policyRoutes(ctx));
+  app.use('/api', decodeRoutes());
   app.use('/api', runtimeRoutes(ctx));
   app.use('/api', clockRoutes(ctx));
   app.use('/api', captureRoutes(ctx));

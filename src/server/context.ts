@@ -13,6 +13,8 @@ export interface AppContext {
   examplesDir: string;
   /** real-time mode: how long POST /api/frames waits for the frame's events to settle */
   sendSettleMs: number;
+  /** real-time mode: how long POST /api/ping waits for the ping to end before answering 202 */
+  pingWaitMs: number;
   /** max bytes buffered for one live capture stream before packets are dropped (and counted) */
   liveCaptureBufferBytes: number;
 }

@@ -5,7 +5,9 @@
  * Keeping the server's needs in one small interface lets its tests run against a scripted lab
  * and makes any mismatch with the engine a compile error in one place.
  */
+import type { CaptureInterfaceInfo } from '../capture/capture-points.js';
 import type { Issue } from '../topology/issue.js';
+import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { TopologyDoc } from '../topology/schema.js';
 
 /** One event of the engine's trace stream (O2). Only the fields the server reads are typed. */
@@ -59,25 +61,32 @@ export interface ServerLab {
   allCounters(): unknown;
   macTable(physicalSwitch: string): unknown;
   arpCache(iface: string): unknown;
-  interfaces(): unknown;
+  /** Every interface (the engine's InterfaceInfo): capture points are derived from id and kind. */
+  interfaces(): readonly CaptureInterfaceInfo[];
   /** the MAC `iface` currently sends with (FrameSpec defaults); throws on an unknown interface */
   effectiveMac(iface: string): string | Uint8Array;
   /** the topology the lab runs */
   readonly topology: TopologyDoc;
-  /** Synchronous: runs the virtual clock until the ping is over. */
-  ping(iface: string, dstIp: string, options: PingOptionsMs): unknown;
   /** Dry-run trace (O2): changes no state. */
   explain(iface: string, frame: Uint8Array): unknown;
   trace: { subscribe(listener: TraceListener): () => void };
-  /** Runtime changes (optional until every lab has them): a cable up/down, both ends (T*, P1). */
-  setLinkState?(iface: string, up: boolean): void;
-  /** A vNIC connected/disconnected. */
-  setConnected?(iface: string, connected: boolean): void;
-  /** A guest changes its vNIC's effective MAC (S2). */
-  setEffectiveMac?(iface: string, mac: string): void;
-  /** Optional non-blocking ping on the virtual clock (what real-time mode wants). */
-  startPing?(iface: string, dstIp: string, options: PingOptionsMs, onDone: (result: unknown) => void): void;
+  /**
+   * One runtime change (src/topology/runtime-change.ts), atomic: `{ok:false, reason}` changes
+   * nothing. Afterwards notify-switches RARPs may be queued (the clock carries them).
+   */
+  apply(change: RuntimeChangeDoc): ChangeOutcome;
+  /** The topology document as it is now, runtime changes included (a copy). */
+  currentTopology(): TopologyDoc;
+  /**
+   * Starts a ping without running the clock (the server's clock driver runs it): its first probe
+   * is queued at the current virtual time; `onDone` is called on the virtual clock when every
+   * probe was answered or timed out (at once for a local error). Throws LabError for bad input.
+   */
+  startPing(iface: string, dstIp: string, options: PingOptionsMs, onDone: (result: unknown) => void): void;
 }
+
+/** What `apply` answers (the engine's ChangeResult). */
+export type ChangeOutcome = { ok: true; rarps: number } | { ok: false; reason: string };
 
 export type LabFactory = (topology: TopologyDoc) => ServerLab;
 

@@ -1,20 +1,29 @@
 /**
- * The running lab: one topology, the Lab built from it, the clock that drives it, and the fan-out
- * of its trace stream (capture recording, live events, per-request collectors). Loading a
+ * The running lab: one topology, the Lab built from it, the clock that drives it, its capture
+ * session (capture-source.ts, on the lab's trace stream) and the fan-out of that stream to live
+ * events and per-request collectors. Loading a
  * topology is atomic: the new Lab is built first; only when that succeeds does it replace the old
  * one. An invalid topology, or one the engine refuses, leaves everything as it was.
+ *
+ * Runtime changes (`applyChange`) go to the engine, which applies them atomically; the session
+ * then takes the lab's current topology as its state (same generation, next revision) with fresh
+ * warnings, tells live clients, and lets the clock carry the RARPs notify switches queued.
  */
 import type { ClockMode, ClockState, TopologyState } from './api-types.js';
 import { ClockDriver } from './clock-driver.js';
-import type { TraceCaptureSource } from './capture-source.js';
+import type { CaptureSource } from './capture-source.js';
 import { ApiError } from './errors.js';
-import type { LabFactory, ServerLab, TraceEventLike, TraceListener, ValidationResult } from './lab-contract.js';
+import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
+import type { ChangeOutcome, LabFactory, PingOptionsMs, ServerLab, TopologyValidator, TraceEventLike, TraceListener, ValidationResult } from './lab-contract.js';
 import type { LiveEvents } from './live-events.js';
 import { interfaceNames, similarInterfaces } from './interface-names.js';
+import { toJsonValue } from './trace-json.js';
 
 export interface LabSessionOptions {
   createLab: LabFactory;
-  capture: TraceCaptureSource;
+  capture: CaptureSource;
+  /** warnings of the topology after a runtime change; default: none */
+  validator?: Pick<TopologyValidator, 'validate'>;
   clockMode?: ClockMode;
   /** real-time slack (see ClockDriver) */
   slackNs?: number;
@@ -30,16 +39,20 @@ interface Current {
 export class LabSession {
   private current: Current | undefined;
   private readonly createLab: LabFactory;
-  readonly capture: TraceCaptureSource;
+  readonly capture: CaptureSource;
   private live: LiveEvents | undefined;
   private readonly listeners = new Set<TraceListener>();
+  private readonly replaced = new Set<() => void>();
   private driver: ClockDriver | undefined;
   private readonly clockMode: ClockMode;
   private readonly slackNs: number | undefined;
   private generation = 0;
+  private revision = 0;
+  private readonly validator: Pick<TopologyValidator, 'validate'> | undefined;
 
   constructor(options: LabSessionOptions) {
     this.createLab = options.createLab;
+    this.validator = options.validator;
     this.capture = options.capture;
     this.clockMode = options.clockMode ?? 'realtime';
     this.slackNs = options.slackNs;
@@ -110,6 +123,7 @@ export class LabSession {
     // From here on nothing can fail: swap.
     const state: TopologyState = {
       generation: ++this.generation,
+      revision: ++this.revision,
       source,
       loadedAt: new Date().toISOString(),
       topology: result.topology,
@@ -117,7 +131,7 @@ export class LabSession {
     };
     this.current?.unsubscribe();
     const epochNs = BigInt(Date.now()) * 1_000_000n - BigInt(Math.round(lab.now));
-    this.capture.reset(result.topology, epochNs);
+    this.capture.attach(lab, epochNs);
     const unsubscribe = lab.trace.subscribe(this.onTrace);
     this.current = { lab, state, unsubscribe, interfaces: interfaceNames(result.topology) };
     if (this.driver) this.driver.setLab(lab);
@@ -133,6 +147,9 @@ export class LabSession {
           if (this.driver) this.live?.clockChanged(this.driver.state());
         },
       });
+    const waiting = [...this.replaced];
+    this.replaced.clear();
+    for (const fn of waiting) fn();
     this.live?.topologyLoaded(state);
     this.live?.clockChanged(this.driver.state());
     return state;
@@ -146,10 +163,67 @@ export class LabSession {
     return s;
   }
 
-  /** A runtime change (link, vNIC): tell the live clients. */
-  notify(change: { kind: string; [key: string]: unknown }): void {
-    this.live?.stateChanged(change);
+  /**
+   * Applies one runtime change through the engine. Refused: returns the reason; nothing changed
+   * (the state, the lab and the live clients are as they were). Applied: the state becomes the
+   * lab's current topology (next revision, fresh warnings); live clients get a
+   * `{kind:'change', change, rarps}` state entry and the new topology in their next batch; in
+   * real time the clock runs what is due at once (the RARPs of notify switches).
+   */
+  applyChange(change: RuntimeChangeDoc): ChangeOutcome {
+    const cur = this.current;
+    if (!cur) throw new ApiError(409, 'no topology loaded');
+    const clock = this.clock;
+    clock.sync(); // stamp the change (and its RARPs) with the present
+    const r = cur.lab.apply(change);
+    if (!r.ok) return r;
+    const topology = cur.lab.currentTopology();
+    let warnings = cur.state.warnings;
+    if (this.validator) {
+      const v = this.validator.validate(topology);
+      warnings = v.warnings;
+    }
+    const state: TopologyState = { ...cur.state, revision: ++this.revision, topology, warnings };
+    cur.state = state;
+    this.live?.stateChanged({ kind: 'change', change, rarps: r.rarps });
+    this.live?.topologyChanged(state);
     this.live?.advanced();
+    clock.kick();
+    return r;
+  }
+
+  /**
+   * Starts a ping on the lab's virtual clock (LabError for bad input, nothing started). In real
+   * time the clock driver runs it as wall time passes; paused or stepped, it waits in the queue.
+   * When it is over, `onDone` gets the result and live clients a `{kind:'ping', from, to,
+   * result}` state entry (not when the topology was replaced meanwhile: that ping never ends).
+   */
+  startPing(from: string, to: string, options: PingOptionsMs, onDone: (result: unknown) => void): void {
+    const cur = this.current;
+    if (!cur) throw new ApiError(409, 'no topology loaded');
+    const clock = this.clock;
+    clock.sync();
+    cur.lab.startPing(from, to, options, (result) => {
+      if (this.current === cur) {
+        this.live?.stateChanged({ kind: 'ping', from, to, result: toJsonValue(result) });
+        this.live?.advanced();
+      }
+      onDone(result);
+    });
+    clock.kick();
+  }
+
+  /** The generation of the lab now (bumps on every load). */
+  get labGeneration(): number {
+    return this.generation;
+  }
+
+  /** Calls `fn` once when the next topology replaces this lab (requests waiting on it stop waiting). */
+  onReplaced(fn: () => void): () => void {
+    this.replaced.add(fn);
+    return () => {
+      this.replaced.delete(fn);
+    };
   }
 
   /** Step mode: process up to `count` events (the route refuses this in real time). */
@@ -172,12 +246,12 @@ export class LabSession {
 
   close(): void {
     this.current?.unsubscribe();
+    this.capture.close();
     this.driver?.dispose();
     this.live?.close();
   }
 
   private onTrace = (e: TraceEventLike): void => {
-    this.capture.onTrace(e);
     this.live?.onTrace(e);
     for (const l of this.listeners) l(e);
   };

@@ -1,14 +1,21 @@
 /**
- * Live events for the UI over socket.io: topology loaded, clock and other state changes, trace
- * events, counters. Nothing is emitted from inside the engine's call stack: events go into a
- * bounded queue per client, and one timer flushes every `intervalMs` (default 50 ms), emitting at
- * most one `lab:update` per client per tick — at most ~20 emits per second per client.
+ * Live events for the UI over socket.io: topology loaded or changed, clock and other state
+ * changes, trace events (with their frame bytes as hex unless `frameHex: false`), counters.
+ * Nothing is emitted from inside the engine's call stack: events go into a bounded queue, and one
+ * timer flushes every `intervalMs` (default 50 ms), emitting at most one `lab:update` per client
+ * per tick — at most ~20 emits per second per client.
  *
  * Heavy traffic: a batch lists at most `maxTracePerBatch` trace events (the most recent) and
  * counts the others by action and drop reason in `summary`. A slow or stalled client (its
- * socket still has unsent packets) is skipped until it drains; meanwhile its queue keeps at most
- * `maxQueue` trace events, dropping the oldest and counting them in `dropped`. Server memory per
- * client is therefore bounded, and the engine never waits for a client.
+ * socket still has unsent packets) is skipped until it drains; meanwhile it keeps at most
+ * `maxQueue` trace events, losing the oldest and counting them in `dropped`. Server memory is
+ * therefore bounded, and the engine never waits for a client.
+ *
+ * Many clients: the queue is one ring shared by every client, each with a cursor into it, so a
+ * trace event costs the same whatever the number of clients. Each event becomes JSON (and hex)
+ * once. Clients whose next batch is the same (they were last sent a batch at the same tick and
+ * lost nothing since: the common case) get one `lab:update` that socket.io encodes once for all
+ * of them. `batch` is the number of the tick: it grows from one batch of a client to the next.
  */
 import type { Server, Socket } from 'socket.io';
 import type { ClockState, LiveHello, LiveUpdate, TopologyState, TraceEventJson } from './api-types.js';
@@ -25,7 +32,7 @@ export interface LiveSocket {
 
 export interface LiveEventsOptions {
   intervalMs?: number;
-  /** trace events kept per client between flushes */
+  /** trace events kept for a client between flushes */
   maxQueue?: number;
   /** trace events listed per batch; the rest are summarised */
   maxTracePerBatch?: number;
@@ -35,7 +42,7 @@ export interface LiveEventsOptions {
   snapshot: () => LiveHello;
   /** counters snapshot (GET /api/counters) */
   counters?: () => unknown;
-  /** frame bytes as hex in socket.io trace events (default false: length only) */
+  /** frame bytes as hex in socket.io trace events (default true; false: length only) */
   frameHex?: boolean;
 }
 
@@ -45,61 +52,19 @@ interface Summary {
   dropsByReason: Record<string, number>;
 }
 
-class ClientQueue {
-  /** ring of trace events */
-  private readonly ring: (TraceEventLike | undefined)[];
-  private head = 0;
-  size = 0;
-  dropped = 0;
+interface Client {
+  socket: LiveSocket;
+  /** index (in the shared ring's numbering) of the next trace event this client gets */
+  cursor: number;
+  /** the tick of its last batch; a unique negative number until its first */
+  since: number;
+  dropped: number;
   droppedSummary: Summary | undefined;
   topology: TopologyState | undefined;
   clock: ClockState | undefined;
-  state: Array<{ kind: string; [key: string]: unknown }> = [];
-  counters = false;
-  batch = 0;
-  emits = 0;
-
-  constructor(
-    readonly socket: LiveSocket,
-    capacity: number,
-  ) {
-    this.ring = new Array<TraceEventLike | undefined>(capacity);
-  }
-
-  get capacity(): number {
-    return this.ring.length;
-  }
-
-  push(e: TraceEventLike): void {
-    const cap = this.ring.length;
-    if (this.size === cap) {
-      const old = this.ring[this.head]!;
-      this.dropped++;
-      countInto((this.droppedSummary ??= emptySummary()), old);
-      this.head = (this.head + 1) % cap;
-      this.size--;
-    }
-    this.ring[(this.head + this.size) % cap] = e;
-    this.size++;
-  }
-
-  /** Removes everything; returns the events oldest first. */
-  drain(): TraceEventLike[] {
-    const out: TraceEventLike[] = new Array(this.size);
-    const cap = this.ring.length;
-    for (let i = 0; i < this.size; i++) {
-      const idx = (this.head + i) % cap;
-      out[i] = this.ring[idx]!;
-      this.ring[idx] = undefined;
-    }
-    this.head = 0;
-    this.size = 0;
-    return out;
-  }
-
-  get pending(): boolean {
-    return this.size > 0 || this.dropped > 0 || this.topology !== undefined || this.clock !== undefined || this.state.length > 0 || this.counters;
-  }
+  state: Array<{ kind: string; [key: string]: unknown }>;
+  counters: boolean;
+  emits: number;
 }
 
 function emptySummary(): Summary {
@@ -119,8 +84,12 @@ export function socketBusy(s: LiveSocket): boolean {
   return (c.writeBuffer?.length ?? 0) > 0 || c.transport?.writable === false;
 }
 
+function pending(c: Client, head: number): boolean {
+  return c.cursor < head || c.dropped > 0 || c.topology !== undefined || c.clock !== undefined || c.state.length > 0 || c.counters;
+}
+
 export class LiveEvents {
-  private readonly clients = new Map<string, ClientQueue>();
+  private readonly clients = new Map<string, Client>();
   private readonly intervalMs: number;
   private readonly maxQueue: number;
   private readonly maxTracePerBatch: number;
@@ -130,18 +99,36 @@ export class LiveEvents {
   private timer: ReturnType<typeof setInterval> | undefined;
   private countersDirty = false;
   private lastCountersAt = -Infinity;
+  private io: Server | undefined;
+
+  /** the shared ring: event `i` is at `ring[i % maxQueue]` while `head - maxQueue <= i < head` */
+  private readonly ring: (TraceEventLike | undefined)[];
+  /** its JSON, made once when first sent; `jsonOf[slot]` is for event `jsonIndex[slot]` */
+  private readonly jsonOf: (TraceEventJson | undefined)[];
+  private readonly jsonIndex: Float64Array;
+  private head = 0;
+  /** lowest cursor of any client (a lower bound between flushes) */
+  private minCursor = 0;
+  /** ring slots below this index are released */
+  private released = 0;
+  private tick = 0;
+  private joins = 0;
 
   constructor(options: LiveEventsOptions) {
     this.options = options;
     this.intervalMs = options.intervalMs ?? 50;
-    this.maxQueue = options.maxQueue ?? 2000;
+    this.maxQueue = Math.max(1, options.maxQueue ?? 2000);
     this.maxTracePerBatch = options.maxTracePerBatch ?? 200;
     this.countersIntervalMs = options.countersIntervalMs ?? 500;
-    this.frameHex = options.frameHex ?? false;
+    this.frameHex = options.frameHex ?? true;
+    this.ring = new Array<TraceEventLike | undefined>(this.maxQueue);
+    this.jsonOf = new Array<TraceEventJson | undefined>(this.maxQueue);
+    this.jsonIndex = new Float64Array(this.maxQueue).fill(-1);
   }
 
   /** Follows connections of a socket.io server (auth is checked by the server's middleware). */
   attach(io: Server): void {
+    this.io = io;
     io.on('connection', (socket: Socket) => {
       this.addClient(socket);
       socket.on('disconnect', () => this.removeClient(socket.id));
@@ -149,7 +136,19 @@ export class LiveEvents {
   }
 
   addClient(socket: LiveSocket): void {
-    this.clients.set(socket.id, new ClientQueue(socket, this.maxQueue));
+    this.clients.set(socket.id, {
+      socket,
+      cursor: this.head,
+      since: -++this.joins,
+      dropped: 0,
+      droppedSummary: undefined,
+      topology: undefined,
+      clock: undefined,
+      state: [],
+      counters: false,
+      emits: 0,
+    });
+    if (this.clients.size === 1) this.minCursor = this.head;
     socket.emit('lab:hello', this.options.snapshot());
     this.timer ??= setInterval(() => this.flush(), this.intervalMs);
     this.timer.unref?.();
@@ -157,9 +156,10 @@ export class LiveEvents {
 
   removeClient(id: string): void {
     this.clients.delete(id);
-    if (this.clients.size === 0 && this.timer !== undefined) {
-      clearInterval(this.timer);
+    if (this.clients.size === 0) {
+      if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
+      this.release(this.head);
     }
   }
 
@@ -170,24 +170,50 @@ export class LiveEvents {
   /** For tests and status: queue length, dropped and emit count of one client. */
   clientStats(id: string): { queued: number; capacity: number; dropped: number; emits: number } | undefined {
     const c = this.clients.get(id);
-    return c && { queued: c.size, capacity: c.capacity, dropped: c.dropped, emits: c.emits };
+    return c && { queued: this.head - c.cursor, capacity: this.maxQueue, dropped: c.dropped, emits: c.emits };
   }
 
-  /** True when somebody listens (the session subscribes to the trace only then, plus capture). */
+  /** True when somebody listens. */
   get active(): boolean {
     return this.clients.size > 0;
   }
 
   onTrace(e: TraceEventLike): void {
-    for (const c of this.clients.values()) c.push(e);
+    if (this.clients.size === 0) return;
+    const i = this.head;
+    const cap = this.maxQueue;
+    // the oldest event leaves the ring: clients that have not had it lose it (counted)
+    if (i >= cap && this.minCursor <= i - cap) this.evict(i - cap);
+    this.ring[i % cap] = e;
+    this.head = i + 1;
+  }
+
+  private evict(index: number): void {
+    const old = this.ring[index % this.maxQueue]!;
+    let min = Infinity;
+    for (const c of this.clients.values()) {
+      if (c.cursor <= index) {
+        c.dropped++;
+        countInto((c.droppedSummary ??= emptySummary()), old);
+        c.cursor = index + 1;
+      }
+      if (c.cursor < min) min = c.cursor;
+    }
+    this.minCursor = min;
   }
 
   topologyLoaded(state: TopologyState): void {
     for (const c of this.clients.values()) {
       c.topology = state;
       // events of the old lab are meaningless now
-      c.drain();
+      c.cursor = this.head;
     }
+    this.minCursor = this.head;
+  }
+
+  /** The same lab's topology changed (a runtime change): the new state, queued events kept. */
+  topologyChanged(state: TopologyState): void {
+    for (const c of this.clients.values()) c.topology = state;
   }
 
   clockChanged(state: ClockState): void {
@@ -203,50 +229,114 @@ export class LiveEvents {
     this.countersDirty = true;
   }
 
-  /** One tick: at most one emit per client. Public for tests. */
+  private json(i: number): TraceEventJson {
+    const slot = i % this.maxQueue;
+    if (this.jsonIndex[slot] !== i) {
+      this.jsonOf[slot] = traceToJson(this.ring[slot]!, this.frameHex);
+      this.jsonIndex[slot] = i;
+    }
+    return this.jsonOf[slot]!;
+  }
+
+  /** The next batch of `c` (not yet sent; its state unchanged). */
+  private build(c: Client, batch: number, counters: () => unknown): LiveUpdate {
+    const update: LiveUpdate = { batch };
+    if (c.topology) update.topology = c.topology;
+    if (c.clock) update.clock = c.clock;
+    if (c.state.length > 0) update.state = c.state;
+    if (c.counters) update.counters = counters();
+    const n = this.head - c.cursor;
+    const keepFrom = c.cursor + Math.max(0, n - this.maxTracePerBatch);
+    // a client that lost events has a batch of its own: its summary can take the omitted ones too
+    let summary = c.droppedSummary;
+    if (keepFrom > c.cursor) {
+      summary ??= emptySummary();
+      for (let i = c.cursor; i < keepFrom; i++) countInto(summary, this.ring[i % this.maxQueue]!);
+    }
+    if (this.head > keepFrom) {
+      const trace: TraceEventJson[] = new Array(this.head - keepFrom);
+      for (let i = keepFrom; i < this.head; i++) trace[i - keepFrom] = this.json(i);
+      update.trace = trace;
+    }
+    if (summary) update.summary = summary;
+    if (c.dropped > 0) update.dropped = c.dropped;
+    return update;
+  }
+
+  /** One tick: at most one emit per client; clients with the same batch share one. Public for tests. */
   flush(): void {
-    let counters: unknown;
+    const tick = ++this.tick;
     const now = performance.now();
     if (this.countersDirty && this.options.counters && now - this.lastCountersAt >= this.countersIntervalMs) {
       this.countersDirty = false;
       this.lastCountersAt = now;
       for (const c of this.clients.values()) c.counters = true;
     }
+    let countersValue: unknown;
+    let countersDone = false;
+    const counters = (): unknown => {
+      if (!countersDone) {
+        countersValue = this.options.counters?.();
+        countersDone = true;
+      }
+      return countersValue;
+    };
+    const groups = new Map<string, { update: LiveUpdate; members: Client[] }>();
+    const singles: { update: LiveUpdate; members: Client[] }[] = [];
     for (const c of this.clients.values()) {
-      if (!c.pending || socketBusy(c.socket)) continue;
-      const update: LiveUpdate = { batch: ++c.batch };
-      if (c.topology) update.topology = c.topology;
-      if (c.clock) update.clock = c.clock;
-      if (c.state.length > 0) update.state = c.state;
-      if (c.counters) update.counters = counters ??= this.options.counters?.();
-      const events = c.drain();
-      let summary = c.droppedSummary;
-      const keepFrom = Math.max(0, events.length - this.maxTracePerBatch);
-      if (keepFrom > 0) {
-        summary ??= emptySummary();
-        for (let i = 0; i < keepFrom; i++) countInto(summary, events[i]!);
+      if (!pending(c, this.head) || socketBusy(c.socket)) continue;
+      // same last batch and nothing lost since: the same next batch
+      const key = c.dropped === 0 ? `${c.since}:${c.cursor}` : undefined;
+      let g = key === undefined ? undefined : groups.get(key);
+      if (g === undefined) {
+        g = { update: this.build(c, tick, counters), members: [] };
+        if (key === undefined) singles.push(g);
+        else groups.set(key, g);
       }
-      if (events.length > keepFrom) {
-        const trace: TraceEventJson[] = new Array(events.length - keepFrom);
-        for (let i = keepFrom; i < events.length; i++) trace[i - keepFrom] = traceToJson(events[i]!, this.frameHex);
-        update.trace = trace;
-      }
-      if (summary) update.summary = summary;
-      if (c.dropped > 0) update.dropped = c.dropped;
-      c.topology = undefined;
-      c.clock = undefined;
-      c.state = [];
-      c.counters = false;
-      c.dropped = 0;
-      c.droppedSummary = undefined;
-      c.emits++;
-      c.socket.emit('lab:update', update);
+      g.members.push(c);
     }
+    for (const g of [...groups.values(), ...singles]) {
+      for (const c of g.members) {
+        c.cursor = this.head;
+        c.since = tick;
+        c.topology = undefined;
+        c.clock = undefined;
+        c.state = [];
+        c.counters = false;
+        c.dropped = 0;
+        c.droppedSummary = undefined;
+        c.emits++;
+      }
+      if (g.members.length > 1 && this.io !== undefined) {
+        this.io.to(g.members.map((c) => c.socket.id)).emit('lab:update', g.update);
+      } else {
+        for (const c of g.members) c.socket.emit('lab:update', g.update);
+      }
+    }
+    let min = this.head;
+    for (const c of this.clients.values()) if (c.cursor < min) min = c.cursor;
+    this.minCursor = min;
+    this.release(min);
+  }
+
+  /** Forgets ring slots below `index` (every client has had them). */
+  private release(index: number): void {
+    const cap = this.maxQueue;
+    // only slots still holding an event below `index` (older ones hold newer events now)
+    const from = Math.max(this.released, index - cap, this.head - cap);
+    for (let i = from; i < index; i++) {
+      const slot = i % cap;
+      this.ring[slot] = undefined;
+      this.jsonOf[slot] = undefined;
+      this.jsonIndex[slot] = -1;
+    }
+    if (index > this.released) this.released = index;
   }
 
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.clients.clear();
+    this.release(this.head);
   }
 }

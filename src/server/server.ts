@@ -11,7 +11,7 @@ import type { Express } from 'express';
 import { Server as IoServer } from 'socket.io';
 import type { ClockMode } from './api-types.js';
 import { createApp } from './app.js';
-import { TraceCaptureSource, type TraceCaptureOptions } from './capture-source.js';
+import { CaptureSource, type CaptureSourceOptions } from './capture-source.js';
 import type { AppContext } from './context.js';
 import { engineFrameResolver, engineLabFactory, topologyValidator } from './engine-binding.js';
 import { ApiError } from './errors.js';
@@ -55,10 +55,13 @@ export interface StartOptions {
   clockMode?: ClockMode;
   rateLimit?: Omit<RateLimitOptions, 'now'>;
   live?: Partial<Omit<LiveEventsOptions, 'snapshot' | 'counters'>>;
-  capture?: TraceCaptureOptions;
+  /** recording limits of the capture session */
+  capture?: CaptureSourceOptions;
   topologyBodyLimit?: number;
   requestBodyLimit?: number;
   sendSettleMs?: number;
+  /** real time: how long POST /api/ping waits for the ping (default 30 s), then 202 */
+  pingWaitMs?: number;
   liveCaptureBufferBytes?: number;
   version?: string;
 }
@@ -84,10 +87,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const hostGuard = token === undefined && !options.insecure;
 
   const createLab = options.createLab ?? engineLabFactory;
+  const validator = options.validator ?? topologyValidator;
 
   const session = new LabSession({
     createLab,
-    capture: new TraceCaptureSource(options.capture),
+    validator,
+    capture: new CaptureSource(options.capture),
     ...(options.clockMode ? { clockMode: options.clockMode } : {}),
   });
   try {
@@ -99,11 +104,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const ctx: AppContext = {
     session,
-    validator: options.validator ?? topologyValidator,
+    validator,
     resolveFrame: options.resolveFrame ?? engineFrameResolver,
     frameLimiter: new RateLimiter(options.rateLimit ?? { burst: 100, perSecond: 50 }),
     examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR,
     sendSettleMs: options.sendSettleMs ?? 2000,
+    pingWaitMs: options.pingWaitMs ?? 30_000,
     liveCaptureBufferBytes: options.liveCaptureBufferBytes ?? 4 * 1024 * 1024,
   };
   const app = createApp(ctx, {

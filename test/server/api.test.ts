@@ -94,6 +94,8 @@ describe('topology', () => {
   it('GET /api/examples lists the example topologies', async () => {
     const list = (await (await s.api('/api/examples')).json()) as { name: string; title: string }[];
     expect(list.map((e) => e.name)).toEqual(expect.arrayContaining(['default', 'vlans']));
+    // the JSON Schemas that sit next to the examples are not labs
+    expect(list.map((e) => e.name).filter((n) => n.includes('schema'))).toEqual([]);
   });
 
   it('POST /api/topology/validate validates without loading', async () => {
@@ -237,7 +239,14 @@ describe('clock', () => {
     const step = (await json(await s.api('/api/clock/step', { method: 'POST', json: { count: 5 } }))) as { stepped: number; clock: { next: number | null } };
     expect(step.stepped).toBe(1);
     expect(step.clock.next).toBeNull();
-    expect((await s.api('/api/ping', { method: 'POST', json: { from: 'esxi-01:vmk0', to: '10.0.0.21' } })).status).toBe(409);
+    // a ping while stepping: queued, 202; stepping runs it
+    const ping = await s.api('/api/ping', { method: 'POST', json: { from: 'esxi-01:vmk0', to: '10.0.0.21' } });
+    expect(ping.status).toBe(202);
+    const pending = (await json(ping)) as { pending: boolean; clock: { next: number | null }; message: string };
+    expect(pending.pending).toBe(true);
+    expect(pending.message).toMatch(/step/);
+    expect(pending.clock.next).not.toBeNull();
+    expect(((await json(await s.api('/api/clock/step', { method: 'POST', json: {} }))) as { clock: { next: number | null } }).clock.next).toBeNull();
     expect((await json(await s.api('/api/clock', { method: 'POST', json: { mode: 'realtime' } }))).mode).toBe('realtime');
     expect((await s.api('/api/clock', { method: 'POST', json: { mode: 'fast' } })).status).toBe(400);
   });
@@ -260,17 +269,34 @@ describe('capture', () => {
     const file = path.join(tmp, 'dl.pcapng');
     writeFileSync(file, Buffer.from(await res.arrayBuffer()));
     const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'frame.comment', '-e', 'eth.src'], { encoding: 'utf8' });
-    const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^web-01:eth0 PortInput\t\t00:50:56:a1:00:01/);
-    expect(lines.some((l) => l.startsWith('web-02:eth0 PortOutput'))).toBe(true);
-    expect(lines.some((l) => /^Drop\tdrop RUNT \(F9\) at web-01:eth0/.test(l))).toBe(true);
+    const lines = out.trim().split('\n').map((l) => l.split('\t'));
+    expect(lines[0]![0]).toBe('web-01:eth0 PortInput');
+    expect(lines[0]![2]).toBe('00:50:56:a1:00:01');
+    expect(lines.some((l) => l[0] === 'web-02:eth0 PortOutput')).toBe(true);
+    // every packet carries the lab's decision line; a drop says why and where
+    expect(lines.every((l) => l[1]!.length > 0)).toBe(true);
+    const drop = lines.find((l) => l[0] === 'Drop')!;
+    expect(drop[1]).toMatch(/RUNT/);
+    expect(drop[1]).toMatch(/F9/);
+    expect(drop[1]).toMatch(/web-01:eth0/);
 
     const pcap = await s.api('/api/capture/download?points=web-01:eth0:PortInput&format=pcap');
     const pfile = path.join(tmp, 'dl.pcap');
     writeFileSync(pfile, Buffer.from(await pcap.arrayBuffer()));
     expect(execFileSync('capinfos', ['-c', '-M', pfile], { encoding: 'utf8' })).toMatch(/Number of packets:\s+2/);
 
-    expect((await s.api('/api/capture/download?points=web-01:eth9')).status).toBe(400);
+    const unknown = await s.api('/api/capture/download?points=web-01:eth0,web-01:eth9,Drop');
+    expect(unknown.status).toBe(400);
+    const ub = (await json(unknown)) as { error: string; details: { unknown: string[]; similar?: string[] } };
+    expect(ub.error).toContain('web-01:eth9');
+    expect(ub.details.unknown).toEqual(['web-01:eth9']);
+    expect(ub.details.similar).toContain('web-01:eth0');
+    expect((await s.api('/api/capture/download?points=web-01:eth0:UplinkRcv')).status).toBe(400); // a vNIC has no uplink points
+    const ns = await s.api('/api/capture/download?points=web-01:eth0:PortInput&format=pcap-ns');
+    expect(ns.status).toBe(200);
+    const nsFile = path.join(tmp, 'dl-ns.pcap');
+    writeFileSync(nsFile, Buffer.from(await ns.arrayBuffer()));
+    expect(execFileSync('capinfos', ['-c', '-M', nsFile], { encoding: 'utf8' })).toMatch(/Number of packets:\s+2/);
     expect((await s.api('/api/capture/download?points=web-01:eth0&format=txt')).status).toBe(400);
     const cleared = await json(await s.api('/api/capture', { method: 'DELETE' }));
     expect(cleared.cleared).toBeGreaterThan(0);

@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CaptureStatus, SendFrameResponse, TopologyState, TraceEventJson } from '../../src/server/api-types.js';
 import { hexOnlyResolver } from '../../src/server/engine-binding.js';
-import { startTestServer } from './helpers.js';
+import { startEngineServer, startTestServer } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-stream-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -48,6 +49,62 @@ describe('live capture stream', () => {
       await s.close();
     }
   });
+});
+
+describe('live capture stream over the CaptureSession, read by real tshark through a pipe', () => {
+  it('O1: `curl -sN …/api/capture/live | tshark -r -` shows, as it happens, the point names, the engine decision of each packet and one packet id per frame', async () => {
+    const s = await startEngineServer('vlans');
+    const fields = ['frame.interface_name', 'frame.packet_id', 'frame.comment', 'vlan.id'];
+    const selectors = ['web-10:eth0:PortInput', 'esxi-01:vmnic0', 'tor-1:eth2:PhysTx', 'pc-10:eth0', 'sniffer:eth0', 'Drop'];
+    const url = `${s.url}api/capture/live?points=${selectors.join(',')}`;
+    // the pipeline README documents; its own process group, so that it can be ended as one
+    const sh = spawn('sh', ['-c', `curl -sN '${url}' | tshark -l -n -r - -T fields -E separator=/t ${fields.map((f) => `-e ${f}`).join(' ')}`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    sh.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const rows = (): string[][] => out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+    try {
+      const points = (await s.get<CaptureStatus>('/api/capture/points')).points;
+      const named = new Set(points.map((p) => p.name));
+      for (let i = 0; i < 200 && s.session.capture.listenerCount === 0; i++) await sleep(25); // curl's stream is subscribed
+      expect(s.session.capture.listenerCount).toBe(1);
+      const arp = await (await s.post('/api/frames', { from: 'web-10:eth0', frame: { kind: 'arp-request', targetIp: '10.0.10.50' } })).json() as SendFrameResponse;
+      // a guest tag on a VST port group (V1): dropped at ingress
+      const tagged = await (await s.post('/api/frames', { from: 'web-10:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.10.50', vlan: 30 } })).json() as SendFrameResponse;
+      const ids = [String(arp.frameIds[0]), String(tagged.frameIds[0])];
+      const deadline = Date.now() + 8000;
+      while (Date.now() < deadline && !ids.every((id) => rows().some((r) => r[1] === id && r[0] === 'Drop') || rows().filter((r) => r[1] === id).length >= 5)) await sleep(50);
+      // still streaming: these arrived before the stream ended
+      expect(sh.exitCode).toBeNull();
+
+      const vlan10 = (await s.get<TopologyState>('/api/topology')).topology.hosts[0]!.vswitches[0]!.portGroups.find((g) => g.name === 'VLAN10-Web')!.vlan;
+      for (const [sent, id] of [[arp, ids[0]!], [tagged, ids[1]!]] as const) {
+        const mine = rows().filter((r) => r[1] === id);
+        expect(mine.length, `packets of frame ${id}`).toBeGreaterThan(1); // the ingress and what became of it, one packet id
+        for (const [name, , comment] of mine) {
+          expect(named.has(name!), name).toBe(true);
+          // the comment is the decision the engine traced at that point (Drop: and where)
+          const e = sent.events.find((x: TraceEventJson) => x.point !== undefined && (x.point === 'Drop' ? name === 'Drop' : name === `${x.port} ${x.point}`));
+          expect(e, `${name} is an event of the frame's trace`).toBeDefined();
+          expect(comment).toBe(e!.point === 'Drop' ? `${String(e!.detail)} (at ${e!.port})` : String(e!.detail));
+        }
+      }
+      const arpRows = rows().filter((r) => r[1] === ids[0]);
+      expect(arpRows.map((r) => r[0])).toEqual(expect.arrayContaining(['web-10:eth0 PortInput', 'esxi-01:vmnic0 UplinkSnd', 'tor-1:eth2 PhysTx', 'pc-10:eth0 HostRx']));
+      expect(arpRows.find((r) => r[0] === 'esxi-01:vmnic0 UplinkSnd')![3]).toBe(String(vlan10)); // tagged on the wire
+      expect(arpRows.find((r) => r[0] === 'tor-1:eth2 PhysTx')![3]).toBe(''); // untagged out of the access port
+      const drop = rows().find((r) => r[1] === ids[1] && r[0] === 'Drop')!;
+      const reason = tagged.events.find((e) => e.action === 'drop')!.reason!;
+      expect(drop[2]).toContain(reason);
+    } finally {
+      try {
+        process.kill(-sh.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => (sh.exitCode !== null || sh.signalCode !== null ? r(null) : sh.once('close', r)));
+      await s.close();
+    }
+  }, 20_000);
 });
 
 describe('static web UI', () => {

@@ -5,8 +5,10 @@
  * frame is shorter than 14 bytes). It keeps a real event queue, counters and a trace bus.
  */
 import { LabError } from '../../src/engine/lab-error.js';
-import type { PingOptionsMs, RunOptions, ServerLab, TraceEventLike, TraceListener } from '../../src/server/lab-contract.js';
+import type { ChangeOutcome, PingOptionsMs, RunOptions, ServerLab, TraceEventLike, TraceListener } from '../../src/server/lab-contract.js';
+import type { RuntimeChangeDoc } from '../../src/topology/runtime-change.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
+import type { CaptureInterfaceInfo } from '../../src/capture/capture-points.js';
 import { interfaceNames } from '../../src/server/interface-names.js';
 
 interface Queued {
@@ -29,7 +31,12 @@ export class FakeLab implements ServerLab {
   hopNs = 50_000;
   deliverTo: string;
 
+  /** the document runtime changes edit (link and vnic-connect only; the rest is refused) */
+  private doc: TopologyDoc;
+  readonly applied: RuntimeChangeDoc[] = [];
+
   constructor(readonly topology: TopologyDoc) {
+    this.doc = structuredClone(topology);
     this.ifaces = interfaceNames(topology);
     this.deliverTo = [...this.ifaces].find((i) => i.startsWith('web-02:')) ?? [...this.ifaces][0]!;
   }
@@ -67,18 +74,18 @@ export class FakeLab implements ServerLab {
     const [node] = iface.split(':');
     this.injected++;
     this.count(iface).tx++;
-    this.emit({ frameId, copyId, parentCopyId: 0, node: node!, port: iface, action: 'ingress', point: 'PortInput', frame, detail: 'in' });
+    this.emit({ frameId, copyId, parentCopyId: 0, node: node!, port: iface, action: 'ingress', point: 'PortInput', frame, detail: `from ${iface} into its port` });
     const bytes = frame.slice();
     this.schedule(this.now + this.hopNs, () => {
       const to = this.deliverTo;
       const [toNode] = to.split(':');
       if (bytes.length < 14) {
         this.count(iface).drops++;
-        this.emit({ frameId, copyId: this.copy++, parentCopyId: copyId, node: node!, port: iface, action: 'drop', reason: 'RUNT', rule: 'F9', point: 'Drop', frame: bytes, detail: 'runt' });
+        this.emit({ frameId, copyId: this.copy++, parentCopyId: copyId, node: node!, port: iface, action: 'drop', reason: 'RUNT', rule: 'F9', point: 'Drop', frame: bytes, detail: `dropped RUNT (F9): a ${bytes.length}-byte frame` });
         return;
       }
       this.count(to).rx++;
-      this.emit({ frameId, copyId: this.copy++, parentCopyId: copyId, node: toNode!, port: to, action: 'deliver', rule: 'F2', point: 'PortOutput', frame: bytes, detail: 'deliver' });
+      this.emit({ frameId, copyId: this.copy++, parentCopyId: copyId, node: toNode!, port: to, action: 'deliver', rule: 'F2', point: 'PortOutput', frame: bytes, detail: `delivered to ${to} (F2)` });
     });
     return frameId;
   }
@@ -139,13 +146,53 @@ export class FakeLab implements ServerLab {
     return '00:50:56:a1:00:01';
   }
 
-  interfaces(): unknown {
-    return [...this.ifaces].map((id) => ({ id }));
+  interfaces(): CaptureInterfaceInfo[] {
+    const t = this.topology;
+    const out: CaptureInterfaceInfo[] = [];
+    for (const vm of t.vms) for (const n of vm.nics) out.push({ id: `${vm.name}:${n.name}`, kind: 'vnic' });
+    for (const h of t.hosts) {
+      for (const k of h.vmkernel) out.push({ id: `${h.name}:${k.name}`, kind: 'vmk' });
+      for (const n of h.nics) out.push({ id: `${h.name}:${n.name}`, kind: 'uplink' });
+    }
+    for (const sw of t.physicalSwitches) for (const p of sw.ports) out.push({ id: `${sw.name}:${p.name}`, kind: 'switch-port' });
+    for (const ph of t.physicalHosts) for (const n of ph.nics) out.push({ id: `${ph.name}:${n.name}`, kind: 'physical-nic' });
+    return out;
   }
 
   ping(iface: string, dstIp: string, options: PingOptionsMs): unknown {
     this.now += 1_000_000 * (options.count ?? 1);
     return { from: iface, to: dstIp, transmitted: options.count ?? 1, received: options.count ?? 1, replies: [], errors: [] };
+  }
+
+  apply(change: RuntimeChangeDoc): ChangeOutcome {
+    const doc = structuredClone(this.doc);
+    if (change.kind === 'link') {
+      const l = doc.links.find((x) => x.a === change.iface || x.b === change.iface);
+      if (!l) return { ok: false, reason: `${change.iface} has no cable` };
+      l.up = change.up;
+    } else if (change.kind === 'vnic-connect') {
+      const [vm, nic] = change.iface.split(':');
+      const n = doc.vms.find((v) => v.name === vm)?.nics.find((x) => x.name === nic);
+      if (!n) return { ok: false, reason: `${change.iface} is not a VM vNIC` };
+      n.connected = change.connected;
+    } else {
+      return { ok: false, reason: `the fake lab does not script ${change.kind}` };
+    }
+    this.doc = doc;
+    this.applied.push(change);
+    this.emit({ frameId: 0, copyId: 0, parentCopyId: 0, node: 'lab', port: '', action: 'change', detail: change.kind });
+    return { ok: true, rarps: 0 };
+  }
+
+  currentTopology(): TopologyDoc {
+    return structuredClone(this.doc);
+  }
+
+  /** Ends after `count` ms of virtual time, every probe answered. */
+  startPing(iface: string, dstIp: string, options: PingOptionsMs, onDone: (result: unknown) => void): void {
+    if (!this.ifaces.has(iface)) throw new LabError(`unknown interface "${iface}"`);
+    const count = options.count ?? 1;
+    this.schedule(this.now + 1_000_000 * count, () => onDone({ from: iface, to: dstIp, transmitted: count, received: count, replies: [], errors: [], done: true }));
   }
 
   explain(iface: string, frame: Uint8Array): unknown {

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { loadTopologyFileSync } from '../../src/topology/load.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/server.js';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { LiveHello, LiveUpdate } from '../../src/server/api-types.js';
 import { FakeLab } from './fake-lab.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,4 +51,83 @@ export async function startTestServer(options: Partial<StartOptions> = {}): Prom
       return fetch(base + p, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
     },
   });
+}
+
+export interface EngineServer extends RunningServer {
+  base: string;
+  api(p: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  get<T = unknown>(p: string): Promise<T>;
+  post(p: string, body: unknown): Promise<Response>;
+}
+
+/** A real server on 127.0.0.1, random port, over the real engine, on `topologies/<example>.json`. */
+export async function startEngineServer(example = 'default', options: Partial<StartOptions> = {}): Promise<EngineServer> {
+  const file = path.join(ROOT, 'topologies', `${example}.json`);
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    initial: { result: loadTopologyFileSync(file), source: file },
+    staticDir: path.join(ROOT, 'test', 'server', 'no-such-dir'),
+    sendSettleMs: 1000,
+    ...options,
+  });
+  const base = server.url.replace(/\/$/, '');
+  const api = (p: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> => {
+    const { json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(base + p, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+  };
+  return Object.assign(server, {
+    base,
+    api,
+    get: async <T = unknown>(p: string): Promise<T> => {
+      const res = await api(p);
+      if (res.status !== 200) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    post: (p: string, body: unknown) => api(p, { method: 'POST', json: body }),
+  });
+}
+
+/** Reads a JSON answer, checking it is never a stack trace. */
+export async function jsonOf<T = Record<string, unknown>>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (/\n\s+at /.test(text)) throw new Error(`a stack trace in the answer: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export interface LiveClient {
+  socket: Socket;
+  hello: LiveHello;
+  updates: LiveUpdate[];
+  /** Resolves with the first batch (received so far or later) that `pred` accepts; rejects after `ms`. */
+  waitFor(pred: (u: LiveUpdate) => boolean, ms?: number): Promise<LiveUpdate>;
+  close(): void;
+}
+
+/** A socket.io client of `url`, connected (its lab:hello received). */
+export async function liveClient(url: string): Promise<LiveClient> {
+  const socket = ioClient(url, { transports: ['websocket'], reconnection: false });
+  const updates: LiveUpdate[] = [];
+  socket.on('lab:update', (u: LiveUpdate) => updates.push(u));
+  const hello = await new Promise<LiveHello>((resolve, reject) => {
+    socket.once('lab:hello', resolve);
+    socket.once('connect_error', reject);
+  });
+  return {
+    socket,
+    hello,
+    updates,
+    waitFor: async (pred, ms = 2000) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const u = updates.find(pred);
+        if (u) return u;
+        if (Date.now() > end) throw new Error(`no matching lab:update within ${ms} ms (${updates.length} received)`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    close: () => socket.close(),
+  };
 }

@@ -1,14 +1,18 @@
 /**
  * GET    /api/capture/points                        capture points + recording status
- * GET    /api/capture/download?points=…&format=pcapng|pcap   what was recorded, as a file
+ * GET    /api/capture/download?points=…&format=pcapng|pcap|pcap-ns   what was recorded, as a file
  * DELETE /api/capture                               forget what was recorded
  * GET    /api/capture/live?points=…                 pcapng stream, one packet per chunk:
  *        curl -sN 'http://127.0.0.1:8080/api/capture/live?points=web-01:eth0' | wireshark -k -i -
- * `points` is a comma-separated list (or repeated) of point ids, interfaces or `Drop`.
+ * `points` is a comma-separated list (or repeated) of selectors (capture-source.ts). Packets are
+ * the CaptureSession's (src/capture): one pcapng interface per point (`node:interface Point`),
+ * direction, the frame id as packet id (shared by a frame's ingress and every copy) and the
+ * engine's decision line with its rule as the comment (on Drop: the reason and where).
  */
 import { Router, type Request } from 'express';
+import { CAPTURE_FORMATS, encodeCapture, type CaptureFormatName } from '../../capture/capture-session.js';
+import type { CapturePacketInput } from '../../capture/capture-file.js';
 import { PcapngWriter } from '../../capture/pcapng-writer.js';
-import { PcapWriter } from '../../capture/pcap-writer.js';
 import type { CapturePointInfo } from '../api-types.js';
 import type { CapturedPacket } from '../capture-source.js';
 import type { AppContext } from '../context.js';
@@ -24,15 +28,6 @@ function selectedPoints(ctx: AppContext, req: Request): CapturePointInfo[] {
   }
   if (selectors.length > 256) throw new ApiError(400, 'at most 256 capture points per request');
   return ctx.session.capture.select(selectors);
-}
-
-/** pcapng interface name: `node:interface Point` (capinfos/Wireshark show it), or `Drop`. */
-function interfaceName(p: CapturePointInfo): string {
-  return p.iface === null ? p.point : `${p.iface} ${p.point}`;
-}
-
-function writerInterfaces(points: readonly CapturePointInfo[]): { name: string; description: string }[] {
-  return points.map((p) => ({ name: interfaceName(p), description: p.description }));
 }
 
 export function captureRoutes(ctx: AppContext): Router {
@@ -51,22 +46,18 @@ export function captureRoutes(ctx: AppContext): Router {
 
   r.get('/capture/download', (req, res) => {
     const format = req.query.format ?? 'pcapng';
-    if (format !== 'pcapng' && format !== 'pcap') throw new ApiError(400, 'format must be pcapng or pcap');
-    const points = selectedPoints(ctx, req);
-    const index = new Map(points.map((p, i) => [p.id, i]));
-    const packets = capture().recorded(new Set(index.keys()));
-    const chunks: Uint8Array[] = [];
-    const sink = (c: Uint8Array): void => {
-      chunks.push(c);
-    };
-    const writer = format === 'pcapng' ? new PcapngWriter({ sink, interfaces: writerInterfaces(points) }) : new PcapWriter({ sink, resolution: 'ns' });
-    for (const p of packets) writer.writePacket(toInput(p, index.get(p.pointId)!));
-    writer.end();
+    if (typeof format !== 'string' || !(CAPTURE_FORMATS as readonly string[]).includes(format)) {
+      throw new ApiError(400, `format must be ${CAPTURE_FORMATS.join(', ')}`, { format });
+    }
+    const ids = new Set(selectedPoints(ctx, req).map((p) => p.id));
+    const packets = capture().recorded(ids);
+    const file = encodeCapture(capture().specsOf(ids), packets, format as CaptureFormatName);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const ext = format === 'pcapng' ? 'pcapng' : 'pcap';
     res.setHeader('Content-Type', format === 'pcapng' ? 'application/x-pcapng' : 'application/vnd.tcpdump.pcap');
-    res.setHeader('Content-Disposition', `attachment; filename="vswitch-lab-${stamp}.${format}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="vswitch-lab-${stamp}.${ext}"`);
     res.setHeader('X-Packets', String(packets.length));
-    res.send(Buffer.concat(chunks));
+    res.send(file);
   });
 
   r.get('/capture/live', (req, res) => {
@@ -85,9 +76,10 @@ export function captureRoutes(ctx: AppContext): Router {
       sink: (chunk) => {
         if (!closed) res.write(chunk);
       },
-      interfaces: writerInterfaces(points),
+      interfaces: points.map((p) => ({ name: p.name, description: p.description })),
       shbOptions: { comment: `vswitch-lab live capture: ${points.map((p) => p.id).join(', ')}` },
     });
+    const input: CapturePacketInput = { interface: 0, timestampNs: 0n, data: new Uint8Array(0) };
     const unsubscribe = capture().subscribe(new Set(index.keys()), (p: CapturedPacket) => {
       if (closed) return;
       // A reader that does not keep up loses packets, counted in the next one's epb_dropcount:
@@ -96,8 +88,13 @@ export function captureRoutes(ctx: AppContext): Router {
         lost++;
         return;
       }
-      const input = toInput(p, index.get(p.pointId)!);
-      if (lost > 0) input.dropCount = lost;
+      input.interface = index.get(p.pointId)!;
+      input.timestampNs = p.timestampNs;
+      input.data = p.data;
+      input.packetId = p.frameId;
+      input.direction = p.direction;
+      input.comment = p.comment;
+      input.dropCount = lost > 0 ? lost : undefined;
       lost = 0;
       writer.writePacket(input);
     });
@@ -112,11 +109,4 @@ export function captureRoutes(ctx: AppContext): Router {
   });
 
   return r;
-}
-
-function toInput(p: CapturedPacket, iface: number): Parameters<PcapngWriter['writePacket']>[0] {
-  const input: Parameters<PcapngWriter['writePacket']>[0] = { interface: iface, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId };
-  if (p.direction) input.direction = p.direction;
-  if (p.comment) input.comment = p.comment;
-  return input;
 }

@@ -1,6 +1,7 @@
 /**
  * POST /api/frames   {from, frame: FrameSpec, count?}          inject; returns the frame's trace
- * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}
+ * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
+ *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
  * All three are rate limited per client. Every frame is built (and every interface checked)
  * before anything is injected: a bad frame or an unknown interface changes nothing.
@@ -8,7 +9,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { FrameSpec, InterfaceRef, Ipv4Address } from '../../topology/schema.js';
-import type { SendFrameResponse } from '../api-types.js';
+import type { PingPending, SendFrameResponse } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
 import { nextTime } from '../clock-driver.js';
@@ -98,9 +99,6 @@ export function frameRoutes(ctx: AppContext): Router {
     const body = parseBody(PingBody, req.body);
     const session = ctx.session;
     session.requireInterface(body.from);
-    const clock = session.clock;
-    if (clock.mode !== 'realtime') throw new ApiError(409, `the clock is ${clock.mode}: a ping needs it running (POST /api/clock {"mode":"realtime"})`);
-    const lab = session.lab;
     // unset fields: the engine's defaults (those of vmkping)
     const options: PingOptionsMs = {};
     if (body.count !== undefined) options.count = body.count;
@@ -108,21 +106,46 @@ export function frameRoutes(ctx: AppContext): Router {
     if (body.df !== undefined) options.df = body.df;
     if (body.intervalMs !== undefined) options.intervalMs = body.intervalMs;
     if (body.timeoutMs !== undefined) options.timeoutMs = body.timeoutMs;
-    clock.sync();
+    const generation = session.labGeneration;
+    let finished = false;
     let result: unknown;
-    if (typeof lab.startPing === 'function') {
-      const startPing = lab.startPing.bind(lab);
-      result = await new Promise<unknown>((resolve) => {
-        startPing(body.from, body.to, options, resolve);
-        clock.kick();
+    let wake: (() => void) | undefined;
+    session.startPing(body.from, body.to, options, (r) => {
+      finished = true;
+      result = r;
+      wake?.();
+    });
+    // Real time: the ping takes the virtual time it needs, which follows the wall clock; answer
+    // when it is over (bounded). Paused/stepped: it waits in the queue for the student to step.
+    if (!finished && session.clock.mode === 'realtime') {
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          clearTimeout(timer);
+          offReplaced();
+          resolve();
+        };
+        const timer = setTimeout(stop, ctx.pingWaitMs);
+        const offReplaced = session.onReplaced(stop); // a new topology: this ping will never end
+        wake = stop;
       });
-    } else {
-      // The engine has only the synchronous ping: it runs the virtual clock ahead; the clock
-      // driver then continues real time from there.
-      result = lab.ping(body.from, body.to, options);
-      clock.kick();
     }
-    res.json(toJsonValue(result));
+    if (finished) {
+      res.json(toJsonValue(result));
+      return;
+    }
+    if (session.labGeneration !== generation) throw new ApiError(409, 'the topology was replaced while the ping ran');
+    const mode = session.clock.mode;
+    const pending: PingPending = {
+      pending: true,
+      from: body.from,
+      to: body.to,
+      message:
+        mode === 'realtime'
+          ? `the ping is still running after ${ctx.pingWaitMs} ms; its result comes to live clients as a {kind:"ping"} state entry`
+          : `the clock is ${mode}: the ping waits in the queue; step the clock (POST /api/clock/step) or set it to realtime to run it; its result comes to live clients as a {kind:"ping"} state entry`,
+      clock: session.clockState(),
+    };
+    res.status(202).json(pending);
   });
 
   r.post('/explain', limit, (req, res) => {

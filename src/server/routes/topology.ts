@@ -29,7 +29,8 @@ export async function listExamples(dir: string): Promise<ExampleInfo[]> {
     return [];
   }
   const out: ExampleInfo[] = [];
-  for (const f of files.filter((f) => f.endsWith('.json')).sort()) {
+  // *.schema.json are the JSON Schemas of topologies and scenarios, not labs
+  for (const f of files.filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort()) {
     const name = f.slice(0, -'.json'.length);
     if (!EXAMPLE_NAME.test(name)) continue;
     let title = name;
