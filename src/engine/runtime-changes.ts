@@ -294,13 +294,13 @@ export class RuntimeDynamics {
       case 'portgroup':
         node = c.host;
         port = `${c.host}:${c.portGroup}`;
-        rule = c.vlan !== undefined ? 'V2' : 'T1';
+        rule = c.vlan !== undefined ? 'V2' : policyPatchRule(c.policy);
         detail = `port group "${c.portGroup}" on ${c.host}:${c.vlan !== undefined ? ` VLAN ${c.vlan}` : ''}${c.policy ? ` policy ${JSON.stringify(c.policy)}` : ''}`;
         break;
       case 'vswitch-policy':
         node = c.host;
         port = `${c.host}:${c.vswitch}`;
-        rule = 'T1';
+        rule = policyPatchRule(c.policy);
         detail = `${c.host}:${c.vswitch} policy ${JSON.stringify(c.policy)}`;
         break;
       case 'uplink-add':
@@ -319,4 +319,13 @@ export class RuntimeDynamics {
     }
     f.emit({ frameId: 0, copyId: 0, parentCopyId: 0, node, port, action: 'change', rule, detail: `change: ${detail} (${rule})` });
   }
+}
+
+/** The rule a policy edit is about: the security setting it touches (S1-S3; S4 when it removes them all), shaping (Q1), else teaming (T1). */
+function policyPatchRule(policy: PolicyPatchDoc | undefined): string {
+  const sec = policy?.security;
+  if (sec === null) return 'S4';
+  if (sec !== undefined) return sec.promiscuous !== undefined ? 'S1' : sec.macChanges !== undefined ? 'S2' : sec.forgedTransmits !== undefined ? 'S3' : 'S4';
+  if (policy?.shaping !== undefined) return 'Q1';
+  return 'T1';
 }

@@ -60,8 +60,11 @@ describe('runtime changes: lab.apply', () => {
     ok({ kind: 'migrate', vm: 'a', toHost: 'esxi-02' });
     expect(lab.currentTopology().vms[0]!.host).toBe('esxi-02');
     expect(lab.interfaces().find((i) => i.id === 'a:eth0')).toMatchObject({ host: 'esxi-02', portGroup: 'VM-10' });
+    ok({ kind: 'portgroup', host: 'esxi-01', portGroup: 'VM-20', policy: { security: { forgedTransmits: 'reject' } } });
+    ok({ kind: 'vswitch-policy', host: 'esxi-01', vswitch: 'vSwitch0', policy: { shaping: { enabled: false } } });
     const changes = t.events.filter((e) => e.action === 'change');
-    expect(changes.map((e) => e.rule)).toEqual(['T6', 'T7', 'S2', 'V2', 'T1', 'T1', 'T1', 'T1', 'E3']);
+    // each change cites the rule it is about: a security edit its S rule, shaping Q1, teaming T1
+    expect(changes.map((e) => e.rule)).toEqual(['T6', 'T7', 'S2', 'V2', 'S1', 'T1', 'T1', 'T1', 'E3', 'S3', 'Q1']);
     // the original topology object is untouched
     expect(lab.topology.vms[0]!.host).toBe('esxi-01');
   });

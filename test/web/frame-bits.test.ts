@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventStore } from '../../web/src/event-store.js';
 import { frameType, protocolOf, tagLabel } from '../../web/src/frame-bits.js';
-import { policyRows } from '../../web/src/policy-view.js';
+import { resolvePortGroupPolicy } from '../../src/topology/policy.js';
+import { policyRows, SOURCE_LABEL } from '../../web/src/policy-view.js';
 
 const ARP_REQ = 'ffffffffffff005056a1000108060001080006040001005056a100010a000015000000000000' + '0a000016' + '00'.repeat(18);
 const tag = (vid: number, pcp = 0, tpid = '8100') => tpid + ((pcp << 13) | vid).toString(16).padStart(4, '0');
@@ -81,14 +82,24 @@ describe('event store', () => {
 });
 
 describe('effective policy view', () => {
-  it('says where each value comes from: port group override, vSwitch, topology defaults, built-in', () => {
-    const rows = policyRows({ security: { macChanges: 'accept' }, arpCacheTimeoutSeconds: 1200 }, ['vmnic0', 'vmnic1'], { security: { forgedTransmits: 'accept' }, teaming: { standby: ['vmnic1'] } }, { security: { forgedTransmits: 'reject', promiscuous: 'accept' } });
+  it('writes the resolved policy (what GET /api/policy answers) as rows: value as vSphere writes it, and where it comes from', () => {
+    // the server's resolver, as the route calls it
+    const policy = resolvePortGroupPolicy(
+      { security: { macChanges: 'accept' } },
+      ['vmnic0', 'vmnic1'],
+      { security: { forgedTransmits: 'accept' }, teaming: { standby: ['vmnic1'] } },
+      { security: { forgedTransmits: 'reject', promiscuous: 'accept' } },
+    );
+    const rows = policyRows(JSON.parse(JSON.stringify(policy)) as typeof policy);
     const row = (f: string) => rows.find((r) => r.field.startsWith(f))!;
-    expect(row('Promiscuous')).toMatchObject({ value: 'Accept', source: 'port group' });
-    expect(row('Forged')).toMatchObject({ value: 'Reject', source: 'port group' });
-    expect(row('MAC address')).toMatchObject({ value: 'Accept', source: 'topology defaults' });
-    expect(row('Load balancing')).toMatchObject({ value: 'srcid', source: 'built-in default' });
-    expect(row('Failover order')).toMatchObject({ value: 'active vmnic0; standby vmnic1; unused —', source: 'vSwitch' });
+    expect(row('Promiscuous')).toMatchObject({ key: 'promiscuous', value: 'Accept', source: 'portgroup' });
+    expect(row('Forged')).toMatchObject({ value: 'Reject', source: 'portgroup' });
+    expect(row('MAC address')).toMatchObject({ value: 'Accept', source: 'topology-defaults' });
+    expect(row('Load balancing')).toMatchObject({ value: 'srcid', source: 'default' });
+    expect(row('Failover order')).toMatchObject({ value: 'active vmnic0; standby vmnic1; unused —', source: 'vswitch' });
+    expect(row('Average bandwidth')).toMatchObject({ value: '100000 Kbit/s', source: 'default' });
+    expect(rows.map((r) => SOURCE_LABEL[r.source])).toEqual(expect.arrayContaining(['port group', 'topology defaults', 'built-in default', 'vSwitch']));
+    // every value of the policy has its row, grouped security, teaming, shaping
+    expect(rows.map((r) => r.group)).toEqual([...Array(3).fill('security'), ...Array(5).fill('teaming'), ...Array(4).fill('shaping')]);
   });
 });
-

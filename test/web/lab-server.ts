@@ -1,7 +1,8 @@
 /**
  * A real vswitch-lab server for the browser tests: startServer on a random port, the topology
- * from topologies/, live trace events with their frame bytes (the UI shows types and tags), and
- * a fresh web/dist when the sources changed since the last build.
+ * from topologies/, live trace events as the server sends them by default (with their frame
+ * bytes: the UI shows types, tags and decoded layers), and a fresh web/dist when the sources
+ * changed since the last build.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +31,7 @@ export async function ensureWebBuild(): Promise<void> {
   await build({ configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'error' });
 }
 
+/** `frameHex`: left to the server's default (live events carry their frame bytes) unless given. */
 export async function startLabServer(topology = 'default', options: { frameHex?: boolean } = {}): Promise<RunningServer> {
   const file = path.join(ROOT, 'topologies', `${topology}.json`);
   const result = await validateFile(file);
@@ -37,6 +39,6 @@ export async function startLabServer(topology = 'default', options: { frameHex?:
     port: 0,
     initial: { result, source: `example:${topology}` },
     staticDir: WEB_DIST,
-    live: { frameHex: options.frameHex ?? true },
+    ...(options.frameHex !== undefined ? { live: { frameHex: options.frameHex } } : {}),
   });
 }

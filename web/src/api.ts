@@ -6,8 +6,10 @@
 import type {
   ApiErrorBody,
   CaptureStatus,
+  ChangeResponse,
   ClockMode,
   ClockState,
+  DecodedFrame,
   EndpointArpEntry,
   ExampleInfo,
   ExplainResultJson,
@@ -15,10 +17,13 @@ import type {
   Issue,
   LoadTopologyRequest,
   MacTableRow,
+  PingPending,
   PingRequest,
   PingResult,
+  PolicyResponse,
   PortCounters,
   PortGroupRow,
+  RuntimeChange,
   SendFrameRequest,
   SendFrameResponse,
   StepResponse,
@@ -84,23 +89,7 @@ export function withQuery(path: string, query: Record<string, string | undefined
 }
 
 /** Decoded layers of a frame, as src/wire/decode.ts describes them (POST /api/decode). */
-export interface DecodedField {
-  name: string;
-  value: string;
-  offset?: number;
-  length?: number;
-}
-export interface DecodedLayer {
-  name: string;
-  offset: number;
-  length: number;
-  fields: DecodedField[];
-}
-export interface DecodedFrame {
-  layers: DecodedLayer[];
-  summary: string;
-  malformed?: { layer: string; offset: number; message: string };
-}
+export type { DecodedField, DecodedFrame, DecodedLayer } from './model.js';
 
 export const api = {
   topology: () => request<TopologyState>('GET', '/api/topology'),
@@ -108,7 +97,8 @@ export const api = {
   validateTopology: (req: LoadTopologyRequest) => request<{ ok: boolean; errors: Issue[]; warnings: Issue[] }>('POST', '/api/topology/validate', req),
   examples: () => request<ExampleInfo[]>('GET', '/api/examples'),
   send: (req: SendFrameRequest) => request<SendFrameResponse>('POST', '/api/frames', req),
-  ping: (req: PingRequest) => request<PingResult>('POST', '/api/ping', req),
+  /** 200 with the result when the ping is over; 202 PingPending while the clock is paused/stepped (the result then comes over socket.io). */
+  ping: (req: PingRequest) => request<PingResult | PingPending>('POST', '/api/ping', req),
   explain: (from: string, frame: FrameSpec) => request<ExplainResultJson>('POST', '/api/explain', { from, frame }),
   decode: (hex: string) => request<DecodedFrame>('POST', '/api/decode', { hex }),
   clock: () => request<ClockState>('GET', '/api/clock'),
@@ -120,6 +110,10 @@ export const api = {
   vswitches: (host: string) => request<VSwitchRow[]>('GET', withQuery('/api/esxcli/vswitches', { host })),
   portGroups: (host: string) => request<PortGroupRow[]>('GET', withQuery('/api/esxcli/portgroups', { host })),
   vmknics: (host: string) => request<VmknicRow[]>('GET', withQuery('/api/esxcli/vmknics', { host })),
+  /** A runtime change of the running lab (409 with the engine's reason when it refuses: nothing changed). */
+  change: (c: RuntimeChange) => request<ChangeResponse>('POST', '/api/changes', c),
+  /** Effective policy of a vSwitch or a port group, each value with its source, on the current topology. */
+  policy: (q: { host: string; vswitch: string } | { host: string; portGroup: string }) => request<PolicyResponse>('GET', withQuery('/api/policy', q)),
   captureStatus: () => request<CaptureStatus>('GET', '/api/capture/points'),
   clearCapture: () => request<unknown>('DELETE', '/api/capture'),
 };

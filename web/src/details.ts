@@ -67,6 +67,11 @@ export class DetailsPane {
     }
     const sentence = eventSummary(e);
     if (sentence) this.root.append(h('p', { class: `sentence ${e.action === 'drop' ? 'bad' : ''}` }, sentence));
+    if (e.action === 'change') {
+      // a runtime change is no frame: what it set off (failover, RARPs of notify switches) follows it in the list
+      this.root.append(h('p', { class: 'muted' }, 'A runtime change of the lab. The events after it show what it set off: failover of teams, RARPs of notify switches (T7).'));
+      return;
+    }
 
     // the frame's whole trace, ofproto/trace style
     const steps = this.store.frameEvents(e.frameId);

@@ -1,13 +1,16 @@
 /**
  * Inspect: what the selected object is and how it is set — vSwitch, port group, port, VM, vmk,
  * physical switch, physical host, link — with effective policies and where each value comes
- * from, counters, the physical MAC table and ARP caches (fetched from the running lab).
+ * from (resolved by the server), counters, the physical MAC table and ARP caches (fetched from
+ * the running lab), and the runtime actions that apply to it (link down/up, vNIC connect, port
+ * group VLAN and security, migrate a VM).
  */
 import { api, ApiFailure } from './api.js';
 import { clear, h } from './dom.js';
 import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
-import type { TopologyDoc } from './model.js';
-import { policyRows } from './policy-view.js';
+import type { PolicyResponse, TopologyDoc } from './model.js';
+import { policyRows, SOURCE_LABEL } from './policy-view.js';
+import { SECURITY_KEYS, type RuntimeActions, type SecurityKey } from './runtime-actions.js';
 import type { Selection } from './topology-view.js';
 import { vlanColour, vlanLabel } from './vlan-colors.js';
 
@@ -46,16 +49,21 @@ export class InspectPanel {
   private topology: TopologyDoc | null = null;
   private selection: Selection = null;
   private token = 0;
+  /** the parts fetched from the lab, refreshed in place when counters change */
+  private live: Array<{ body: HTMLElement; load: () => Promise<unknown> }> = [];
 
-  constructor() {
+  constructor(private readonly actions: RuntimeActions) {
     this.root = h('div', { class: 'inspect', id: 'inspect-panel' }, h('p', { class: 'muted' }, 'Select something on the graph (or with "Find") to inspect it.'));
   }
 
-  setTopology(t: TopologyDoc): void {
+  /**
+   * A topology to inspect. `selection`: what is still selected after a runtime change (the same
+   * object, redrawn from the changed topology); none after a new topology was loaded.
+   */
+  setTopology(t: TopologyDoc, selection: Selection = null): void {
     this.topology = t;
-    this.selection = null;
-    clear(this.root);
-    this.root.append(h('p', { class: 'muted' }, 'Select something on the graph (or with "Find") to inspect it.'));
+    this.selection = selection;
+    this.render();
   }
 
   show(sel: Selection): void {
@@ -63,9 +71,18 @@ export class InspectPanel {
     this.render();
   }
 
-  /** Counters changed: refresh the live parts of the current selection. */
+  /** Counters changed: refetch the live parts of the current selection (forms keep what is typed). */
   refresh(): void {
-    if (this.selection) this.render();
+    const token = this.token;
+    for (const part of this.live) {
+      if (!part.body.isConnected) continue;
+      part
+        .load()
+        .then((v) => {
+          if (token === this.token) part.body.replaceChildren(renderValue(v));
+        })
+        .catch(() => undefined);
+    }
   }
 
   private section(title: string, ...content: Array<Node | string>): HTMLElement {
@@ -76,6 +93,7 @@ export class InspectPanel {
   private async_(title: string, load: () => Promise<unknown>): HTMLElement {
     const body = h('div', { class: 'muted' }, 'loading…');
     const token = this.token;
+    this.live.push({ body, load });
     load()
       .then((v) => {
         if (token !== this.token) return;
@@ -91,6 +109,7 @@ export class InspectPanel {
 
   private render(): void {
     this.token++;
+    this.live = [];
     clear(this.root);
     const t = this.topology;
     const sel = this.selection;
@@ -109,11 +128,14 @@ export class InspectPanel {
   private renderEdge(t: TopologyDoc, e: GraphEdgeData): void {
     if (e.kind === 'link') {
       const link = t.links.find((l) => (l.a === e.ifaces[0] && l.b === e.ifaces[1]) || (l.a === e.ifaces[1] && l.b === e.ifaces[0]));
-      this.root.append(h('h3', {}, 'Link'), kv([['A', e.ifaces[0]], ['B', e.ifaces[1]], ['State', link?.up === false ? 'down' : 'up']]));
+      const up = link?.up !== false;
+      this.root.append(h('h3', {}, 'Link'), kv([['A', e.ifaces[0]], ['B', e.ifaces[1]], ['State', up ? 'up' : 'down']]));
+      this.root.append(this.actions.linkButton(e.ifaces[0]!, up));
       for (const i of e.ifaces) this.root.append(this.counters(i));
       return;
     }
     this.root.append(h('h3', {}, e.kind === 'vnic' ? 'vNIC connection' : 'VMkernel port'), kv([['Interface', e.ifaces[0]], ['Connected', e.up ? 'yes' : 'no']]));
+    if (e.kind === 'vnic') this.root.append(this.actions.vnicButton(e.ifaces[0]!, e.up));
     this.root.append(this.counters(e.ifaces[0]!));
   }
 
@@ -136,7 +158,7 @@ export class InspectPanel {
         if (!host || !vs) return;
         this.root.append(h('h3', {}, `${vs.name} on ${host.name}`));
         this.root.append(kv([['MTU', vs.mtu], ['Uplinks', vs.uplinks.join(', ') || 'none'], ['CDP', vs.cdp ?? 'not set'], ['Port groups', vs.portGroups.map((p) => p.name).join(', ')]]));
-        this.root.append(this.policyTable(policyRows(t.defaults, vs.uplinks, vs.policy)));
+        this.root.append(this.policySection(() => api.policy({ host: host.name, vswitch: vs.name })));
         for (const u of vs.uplinks) this.root.append(this.counters(`${host.name}:${u}`));
         return;
       }
@@ -154,7 +176,25 @@ export class InspectPanel {
         ];
         this.root.append(h('h3', {}, `Port group "${pg.name}"`));
         this.root.append(kv([['VLAN ID', vlanBadge(pg.vlan)], ['vSwitch', `${host.name} / ${vs.name}`], ['Active clients', clients.join(', ') || 'none']]));
-        this.root.append(this.policyTable(policyRows(t.defaults, vs.uplinks, vs.policy, pg.policy ?? {})));
+        const overrides: Partial<Record<SecurityKey, 'accept' | 'reject'>> = {};
+        for (const k of SECURITY_KEYS) {
+          const v = pg.policy?.security?.[k];
+          if (v !== undefined) overrides[k] = v;
+        }
+        const security = this.actions.securityEditor(host.name, pg.name, overrides);
+        this.root.append(this.section('Change (runtime)', this.actions.vlanEditor(host.name, pg.name, pg.vlan), security.root));
+        // what "Inherit" means here: the vSwitch's effective value
+        const token = this.token;
+        api.policy({ host: host.name, vswitch: vs.name }).then(
+          (r) => {
+            if (token !== this.token) return;
+            const inherited: Parameters<typeof security.setInherited>[0] = {};
+            for (const k of SECURITY_KEYS) inherited[k] = { value: r.policy.security[k].value, from: SOURCE_LABEL[r.policy.security[k].source] };
+            security.setInherited(inherited);
+          },
+          () => undefined,
+        );
+        this.root.append(this.policySection(() => api.policy({ host: host.name, portGroup: pg.name })));
         for (const c of clients) this.root.append(this.counters(c));
         return;
       }
@@ -162,6 +202,13 @@ export class InspectPanel {
         const vm = t.vms.find((x) => x.name === n.ref);
         if (!vm) return;
         this.root.append(h('h3', {}, `VM ${vm.name}`), kv([['Host', vm.host]]));
+        this.root.append(
+          this.actions.migrateControl(
+            vm.name,
+            vm.host,
+            t.hosts.map((x) => x.name),
+          ),
+        );
         for (const nic of vm.nics) {
           const ref = `${vm.name}:${nic.name}`;
           this.root.append(
@@ -178,6 +225,7 @@ export class InspectPanel {
               ]),
             ),
           );
+          this.root.append(this.actions.vnicButton(ref, nic.connected));
           this.root.append(this.counters(ref));
           this.root.append(this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
         }
@@ -205,6 +253,7 @@ export class InspectPanel {
           h('h3', {}, `Uplink ${nic.name} on ${host.name}`),
           kv([['MAC', nic.mac], ['vSwitch', vs?.name ?? 'none (unused)'], ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined], ['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]),
         );
+        if (link) this.root.append(this.actions.linkButton(n.ref, link.up));
         this.root.append(this.counters(n.ref));
         return;
       }
@@ -233,6 +282,7 @@ export class InspectPanel {
         if (!port) return;
         const link = t.links.find((l) => l.a === n.ref || l.b === n.ref);
         this.root.append(h('h3', {}, `Port ${port.name} on ${swName}`), renderValue(port), kv([['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]));
+        if (link) this.root.append(this.actions.linkButton(n.ref, link.up));
         this.root.append(this.counters(n.ref));
         return;
       }
@@ -242,23 +292,49 @@ export class InspectPanel {
         this.root.append(h('h3', {}, `Physical host ${ph.name}`));
         for (const nic of ph.nics) {
           const ref = `${ph.name}:${nic.name}`;
-          this.root.append(this.section(`NIC ${nic.name}`, renderValue(nic)), this.counters(ref), this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
+          const link = t.links.find((l) => l.a === ref || l.b === ref);
+          this.root.append(
+            this.section(`NIC ${nic.name}`, renderValue(nic), link ? this.actions.linkButton(ref, link.up, nic.name) : h('p', { class: 'muted' }, 'not cabled')),
+            this.counters(ref),
+            this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)),
+          );
         }
         return;
       }
     }
   }
 
-  private policyTable(rows: ReturnType<typeof policyRows>): HTMLElement {
-    const body = h('tbody');
-    let group = '';
-    for (const r of rows) {
-      if (r.group !== group) {
-        group = r.group;
-        body.append(h('tr', { class: 'group' }, h('th', { colspan: 3 }, r.group[0]!.toUpperCase() + r.group.slice(1))));
-      }
-      body.append(h('tr', {}, h('th', {}, r.field), h('td', {}, r.value), h('td', { class: `src src-${r.source.replace(/\s+/g, '-')}` }, r.source)));
-    }
-    return this.section('Effective policy (value — from)', h('table', { class: 'kv policy' }, body));
+  /** The effective policy, as the server resolves it on the running lab, with each value's source. */
+  private policySection(load: () => Promise<PolicyResponse>): HTMLElement {
+    const body = h('div', { class: 'muted' }, 'loading…');
+    const token = this.token;
+    load().then(
+      (r) => {
+        if (token !== this.token) return;
+        body.className = '';
+        body.replaceChildren(policyTable(r));
+      },
+      (err: unknown) => {
+        if (token !== this.token) return;
+        body.className = 'bad';
+        body.textContent = `effective policy: ${err instanceof Error ? err.message : String(err)}`;
+      },
+    );
+    return this.section('Effective policy (value — from)', body);
   }
+}
+
+function policyTable(r: PolicyResponse): HTMLElement {
+  const body = h('tbody');
+  let group = '';
+  for (const row of policyRows(r.policy)) {
+    if (row.group !== group) {
+      group = row.group;
+      body.append(h('tr', { class: 'group' }, h('th', { colspan: 3 }, row.group[0]!.toUpperCase() + row.group.slice(1))));
+    }
+    body.append(
+      h('tr', { 'data-field': row.key }, h('th', {}, row.field), h('td', {}, row.value), h('td', { class: `src src-${row.source}`, 'data-source': row.source }, SOURCE_LABEL[row.source])),
+    );
+  }
+  return h('table', { class: 'kv policy', 'aria-label': 'Effective policy' }, body);
 }

@@ -5,14 +5,18 @@
 import './style.css';
 import { api, ApiFailure } from './api.js';
 import { CapturePanel } from './capture-panel.js';
+import { ContextMenu, type MenuItem } from './context-menu.js';
 import { DetailsPane } from './details.js';
 import { byId, formatTime, h, toast } from './dom.js';
 import { EventList } from './event-list.js';
 import { EventStore } from './event-store.js';
 import { InspectPanel } from './inspect-panel.js';
 import { connectLive } from './live.js';
-import type { ClockMode, ClockState, LiveUpdate, TopologyState, TraceEventJson } from './model.js';
+import type { SingularElementArgument } from 'cytoscape';
+import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
+import type { ClockMode, ClockState, LiveUpdate, RuntimeChange, TopologyState, TraceEventJson } from './model.js';
 import { eventIface, Player } from './player.js';
+import { describeChange, RuntimeActions } from './runtime-actions.js';
 import { SendPanel } from './send-panel.js';
 import { TopologyPanel } from './topology-panel.js';
 import { TopologyView } from './topology-view.js';
@@ -22,7 +26,10 @@ const view = new TopologyView(byId('graph'), byId('legend'));
 const list = new EventList(store);
 const details = new DetailsPane(store);
 const send = new SendPanel();
-const inspect = new InspectPanel();
+const actions = new RuntimeActions();
+const inspect = new InspectPanel(actions);
+// outside the graph's own element: cytoscape takes the pointer events inside it
+const menu = new ContextMenu(byId('graph').parentElement!);
 const capture = new CapturePanel();
 const topoPanel = new TopologyPanel();
 const outcomes = byId('outcomes');
@@ -125,6 +132,106 @@ view.cy.on('tap', 'node', (ev) => {
   if (oe?.shiftKey && activeTab === 'send') send.pickDestination((ev.target.data('ifaces') as string[] | undefined) ?? []);
 });
 view.cy.on('dbltap', 'node', () => showTab('inspect'));
+
+// --- runtime actions from the graph: context menu, drag a VM onto another host ---------------------
+function menuItems(kind: 'node' | 'edge', data: GraphNodeData | GraphEdgeData): MenuItem[] {
+  const t = topologyState?.topology;
+  if (!t) return [];
+  const items: MenuItem[] = [];
+  const run = (change: RuntimeChange): void => {
+    const key = change.kind === 'link' ? `link:${change.iface}` : change.kind === 'vnic-connect' ? `vnic:${change.iface}` : change.kind === 'migrate' ? `migrate:${change.vm}` : 'menu';
+    void actions.apply(key, change).then((o) => toast(o.ok ? `✓ ${describeChange(change)}` : `✕ ${o.message}`, o.ok ? 'ok' : 'error'));
+  };
+  const linkOf = (iface: string) => t.links.find((l) => l.a === iface || l.b === iface);
+  const cable = (iface: string, label = iface): void => {
+    const l = linkOf(iface);
+    if (l) items.push({ action: 'link', label: `${l.up ? 'Take link down' : 'Bring link up'}: ${label}`, run: () => run({ kind: 'link', iface, up: !l.up }) });
+  };
+  if (kind === 'edge') {
+    const e = data as GraphEdgeData;
+    if (e.kind === 'link') cable(e.ifaces[0]!, `${e.ifaces[0]} — ${e.ifaces[1]}`);
+    if (e.kind === 'vnic') items.push({ action: 'vnic', label: `${e.up ? 'Disconnect' : 'Connect'} ${e.ifaces[0]}`, run: () => run({ kind: 'vnic-connect', iface: e.ifaces[0]!, connected: !e.up }) });
+  } else {
+    const n = data as GraphNodeData;
+    if (n.kind === 'vmnic' || n.kind === 'pport' || n.kind === 'phost') for (const i of n.ifaces ?? []) cable(i);
+    if (n.kind === 'vm') {
+      const vm = t.vms.find((v) => v.name === n.ref);
+      for (const nic of vm?.nics ?? []) {
+        const ref = `${vm!.name}:${nic.name}`;
+        items.push({ action: 'vnic', label: `${nic.connected ? 'Disconnect' : 'Connect'} ${ref}`, run: () => run({ kind: 'vnic-connect', iface: ref, connected: !nic.connected }) });
+      }
+      for (const host of t.hosts) if (vm && host.name !== vm.host) items.push({ action: 'migrate', label: `Migrate to ${host.name}…`, run: () => confirmMigrate(vm.name, vm.host, host.name) });
+    }
+  }
+  items.push({
+    action: 'inspect',
+    label: 'Inspect',
+    run: () => {
+      view.cy.getElementById(data.id).select();
+      showTab('inspect');
+    },
+  });
+  return items;
+}
+view.cy.on('cxttap', 'node, edge', (ev) => {
+  const el = ev.target as SingularElementArgument;
+  const data = el.data() as GraphNodeData | GraphEdgeData;
+  const p = ev.renderedPosition ?? { x: 0, y: 0 };
+  const g = byId('graph');
+  menu.show(g.offsetLeft + p.x + 4, g.offsetTop + p.y + 4, data.kind === 'link' ? 'Link' : data.label.split('\n')[0] ?? data.id, menuItems(el.isNode() ? 'node' : 'edge', data));
+});
+view.cy.on('tap', () => menu.close());
+
+const migrateDialog = byId<HTMLDialogElement>('migrate-dialog');
+const migrateText = byId('migrate-text');
+const migrateError = byId('migrate-error');
+const migrateOk = byId<HTMLButtonElement>('migrate-confirm');
+let pendingMigrate: { vm: string; toHost: string; back: () => void; drop?: { x: number; y: number } } | null = null;
+/** Asks before a vMotion started on the graph (drag and drop, or the context menu). */
+function confirmMigrate(vm: string, fromHost: string, toHost: string, drop?: { x: number; y: number }, back: () => void = () => undefined): void {
+  pendingMigrate = { vm, toHost, back, ...(drop ? { drop } : {}) };
+  migrateText.textContent = `Migrate ${vm} from ${fromHost} to ${toHost}? Its vNICs join the port groups of the same names there (E3); notify switches sends a RARP for each (T7).`;
+  migrateError.textContent = '';
+  migrateOk.disabled = false;
+  migrateDialog.showModal();
+  migrateOk.focus();
+}
+migrateOk.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  const m = pendingMigrate;
+  if (!m) return;
+  if (m.drop) view.placeAt.set(`vm:${m.vm}`, m.drop);
+  void actions.apply(actions.migrateKey(m.vm), { kind: 'migrate', vm: m.vm, toHost: m.toHost }, migrateOk).then((o) => {
+    if (pendingMigrate !== m) return;
+    if (o.ok) {
+      pendingMigrate = null;
+      migrateDialog.close('done');
+      return;
+    }
+    // refused: the reason next to the action, the VM back where it was, nothing changed
+    view.placeAt.delete(`vm:${m.vm}`);
+    m.back();
+    migrateError.textContent = o.message;
+    migrateOk.disabled = true;
+  });
+});
+/** Cancelled (button, Escape) or closed without success: the VM goes back where it was. */
+function abandonMigrate(): void {
+  const m = pendingMigrate;
+  pendingMigrate = null;
+  if (m) {
+    view.placeAt.delete(`vm:${m.vm}`);
+    m.back();
+  }
+}
+// `cancel` and the button come before the dialog closes; `close` itself is dispatched later
+migrateDialog.addEventListener('cancel', abandonMigrate);
+byId('migrate-cancel').addEventListener('click', abandonMigrate);
+migrateDialog.addEventListener('close', abandonMigrate);
+view.onVmDrop((vm, toHost, drop, back) => {
+  const from = topologyState?.topology.vms.find((v) => v.name === vm)?.host ?? '?';
+  confirmMigrate(vm, from, toHost, drop, back);
+});
 send.onSource = (iface) => view.markSource(iface);
 send.onSent = (r) => {
   store.add(r.events);
@@ -185,20 +292,29 @@ clockStep.addEventListener('click', () => {
 });
 
 // --- topology ----------------------------------------------------------------------------------
+/**
+ * A topology state from the server. A new topology (another `generation`) starts afresh; the same
+ * lab changed at run time (same generation, a later `revision`) is redrawn in place: nodes keep
+ * their positions, the viewport, the selection and the event list stay.
+ */
 function applyTopology(s: TopologyState): void {
-  if (topologyState && topologyState.generation === s.generation) return;
-  const fresh = topologyState === null || topologyState.generation !== s.generation;
+  const prev = topologyState;
+  // the same lab: nothing new (or an older answer arriving late)
+  if (prev && prev.generation === s.generation && s.revision <= prev.revision) return;
+  const runtime = prev !== null && prev.generation === s.generation;
   topologyState = s;
-  view.show(s.topology, s.generation);
+  menu.close();
+  view.show(s.topology, runtime);
   byId('topology-name').textContent = s.topology.name;
   document.title = `${s.topology.name} — vswitch-lab`;
   send.setTopology(s.topology);
-  inspect.setTopology(s.topology);
+  inspect.setTopology(s.topology, runtime ? view.selection() : null);
   topoPanel.show(s);
-  if (fresh) {
+  if (!runtime) {
     store.clear();
     player.reset();
     outcomes.replaceChildren();
+    actions.forget();
   }
   findList.replaceChildren(
     ...view.cy
@@ -216,15 +332,18 @@ function applyTopology(s: TopologyState): void {
 const conn = byId('conn');
 let inspectTimer: ReturnType<typeof setTimeout> | undefined;
 function onUpdate(u: LiveUpdate): void {
+  const changes = (u.state ?? []).filter((s) => s.kind === 'change');
   if (u.topology) applyTopology(u.topology);
   if (u.clock) renderClock(u.clock);
+  // (a change's new topology came in the same batch and was drawn above)
   for (const s of u.state ?? []) {
-    const a = s.a;
-    const b = s.b;
-    if (typeof a === 'string' && typeof b === 'string' && typeof s.up === 'boolean') {
-      const id = view.index?.linkEdge.get(`${a}|${b}`);
-      if (id) view.setEdgeUp(id, s.up);
-    }
+    if (s.kind === 'ping' && typeof s.from === 'string' && typeof s.to === 'string') send.pingFinished({ from: s.from, to: s.to, result: s.result });
+  }
+  for (const s of changes) {
+    const c = s.change as RuntimeChange | undefined;
+    if (!c || actions.isOwn(c)) continue;
+    const rarps = typeof s.rarps === 'number' && s.rarps > 0 ? ` · ${s.rarps} RARP${s.rarps === 1 ? '' : 's'} (T7)` : '';
+    toast(`Lab changed: ${describeChange(c)}${rarps}`, 'info');
   }
   if (u.trace) {
     store.add(u.trace);
@@ -294,9 +413,9 @@ byId('help-button').addEventListener('click', () => help.showModal());
 document.addEventListener('keydown', (ev) => {
   const t = ev.target as HTMLElement;
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-  if (t.closest('input, textarea, select, [contenteditable]') || help.open) return;
+  if (t.closest('input, textarea, select, [contenteditable]') || help.open || migrateDialog.open) return;
   const k = ev.key;
-  const actions: Record<string, () => void> = {
+  const shortcuts: Record<string, () => void> = {
     f: () => view.fit(),
     '+': () => view.zoomBy(1.25),
     '=': () => view.zoomBy(1.25),
@@ -316,7 +435,7 @@ document.addEventListener('keydown', (ev) => {
     '4': () => showTab('topology', true),
     '?': () => help.showModal(),
   };
-  const fn = actions[k];
+  const fn = shortcuts[k];
   if (!fn) return;
   if (k === ' ' && t.closest('button')) return;
   ev.preventDefault();

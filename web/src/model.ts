@@ -16,7 +16,9 @@ export type {
   LiveHello,
   LiveUpdate,
   LoadTopologyRequest,
+  PingPending,
   PingRequest,
+  PingStateEntry,
   PortGroupRow,
   SendFrameRequest,
   SendFrameResponse,
@@ -53,3 +55,19 @@ export type PolicySettingsDoc = NonNullable<VSwitchDoc['policy']>;
 export type DefaultsDoc = NonNullable<TopologyDoc['defaults']>;
 export type FrameSpec = SendFrameRequest['frame'];
 export type FrameKind = FrameSpec['kind'];
+
+// --- runtime changes and effective policy (POST /api/changes, GET /api/policy) ----------------
+
+export type { DecodedField, DecodedFrame, DecodedLayer } from '../../src/server/api-types.js';
+
+export type {
+  ChangeResponse,
+  ChangeStateEntry,
+  EffectivePolicy,
+  PolicyResponse,
+  PolicySource,
+  Sourced,
+  RuntimeChangeDoc as RuntimeChange,
+  PolicyPatchDoc as PolicyPatch,
+} from '../../src/server/api-types.js';
+export type AcceptReject = 'accept' | 'reject';

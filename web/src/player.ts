@@ -169,7 +169,8 @@ export class Player {
       }
       const key = `${e.frameId}/${e.copyId ?? 0}`;
       const parentKey = `${e.frameId}/${e.parentCopyId ?? 0}`;
-      const here = this.locate(e);
+      // a runtime change is no frame: nothing travels
+      const here = e.action === 'change' ? undefined : this.locate(e);
       const prev = this.place.get(key) ?? (e.parentCopyId ? this.place.get(parentKey) : undefined);
       const moving = here !== undefined && prev !== undefined && prev !== here;
       if (moving && (moved.has(key) || moved.has(parentKey)) && any) break;

@@ -64,6 +64,8 @@ export class SendPanel {
   private readonly ipList: HTMLDataListElement;
   private readonly macList: HTMLDataListElement;
   private readonly tagToggle: HTMLInputElement;
+  /** a ping the server queued (clock paused/stepped): its result arrives over socket.io */
+  private pendingPing: { from: string; to: string } | null = null;
   /** the panel sent something: events to merge, frame ids to follow */
   onSent: (r: SendFrameResponse) => void = () => undefined;
   onSource: (iface: string | null) => void = () => undefined;
@@ -383,6 +385,17 @@ export class SendPanel {
     }
   }
 
+  /** A ping that finished later (the server's `{kind: 'ping'}` state entry): shown if it is the one waiting here. */
+  pingFinished(e: { from: string; to: string; result: unknown }): void {
+    const p = this.pendingPing;
+    if (!p || p.from !== e.from || p.to !== e.to) return;
+    this.pendingPing = null;
+    const r = e.result as Partial<PingResult> | null;
+    clear(this.pingResult);
+    if (r && Array.isArray(r.replies) && Array.isArray(r.errors) && typeof r.transmitted === 'number') this.pingResult.append(renderPing(r as PingResult));
+    else this.pingError.textContent = 'the ping ended without a result';
+  }
+
   async ping(): Promise<void> {
     this.pingError.textContent = '';
     clear(this.pingResult);
@@ -397,6 +410,13 @@ export class SendPanel {
     try {
       const r = await api.ping({ from, to, count });
       clear(this.pingResult);
+      if ('pending' in r) {
+        // paused or stepped clock: the ping waits in the queue; its result comes over socket.io
+        this.pendingPing = { from: r.from, to: r.to };
+        this.pingResult.append(h('p', { class: 'muted', id: 'ping-pending' }, `ping ${to} from ${from} waits for the lab clock (${r.clock.mode}): Step event runs it hop by hop, real time runs it to the end.`));
+        return;
+      }
+      this.pendingPing = null;
       this.pingResult.append(renderPing(r));
     } catch (err) {
       clear(this.pingResult);

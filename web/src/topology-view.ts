@@ -7,7 +7,7 @@
 import cytoscape from 'cytoscape';
 import type { Core, ElementDefinition, NodeSingular, StylesheetJson } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
-import { buildGraph, layoutPositions, type GraphEdgeData, type GraphIndex, type GraphNodeData } from './graph-model.js';
+import { buildGraph, layoutPositions, type GraphEdgeData, type GraphIndex, type GraphModel, type GraphNodeData } from './graph-model.js';
 import type { TopologyDoc } from './model.js';
 import { vlanColour, vlanLabel } from './vlan-colors.js';
 import { h } from './dom.js';
@@ -73,6 +73,7 @@ const STYLE: StylesheetJson = [
   { selector: 'node.source', style: { 'underlay-color': '#1c7ed6', 'underlay-opacity': 0.35, 'underlay-padding': 6 } },
   { selector: ':selected', style: { 'overlay-color': '#1c7ed6', 'overlay-opacity': 0.18, 'overlay-padding': 6 } },
   { selector: 'node.dim, edge.dim', style: { opacity: 0.25 } },
+  { selector: 'node.host.drop-target', style: { 'border-color': '#1c7ed6', 'border-width': 4, 'background-color': '#e7f5ff' } },
 ];
 
 /** Replaces Math.random with a seeded generator while `fn` runs: fcose's layout becomes repeatable. */
@@ -95,6 +96,13 @@ function withSeededRandom<T>(seed: number, fn: () => T): T {
   }
 }
 
+/** Equal data values: primitives, or arrays of primitives (interface lists). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return false;
+}
+
 function hashString(text: string): number {
   let x = 2166136261;
   for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
@@ -112,8 +120,11 @@ export class TopologyView {
   private readonly legend: HTMLElement;
   private onSelectFn: (s: Selection) => void = () => undefined;
   private highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private generation = -1;
   private largeMode = false;
+  /** redrawing: re-selecting what was selected tells nobody */
+  private restoring = false;
+  private dragStart: { id: string; x: number; y: number } | undefined;
+  private onVmDropFn: (vm: string, toHost: string, drop: { x: number; y: number }, back: () => void) => void = () => undefined;
   /** nodes above this count: draft layout, no labels while panning */
   static readonly LARGE = 600;
 
@@ -134,14 +145,42 @@ export class TopologyView {
     this.ctx = this.overlay.getContext('2d')!;
     this.legend = legendHost;
     this.cy.on('select', 'node, edge', (e) => {
+      if (this.restoring) return;
       const el = e.target as cytoscape.SingularElementArgument;
       if (el.isNode()) this.onSelectFn({ kind: 'node', data: el.data() as GraphNodeData });
       else this.onSelectFn({ kind: 'edge', data: el.data() as GraphEdgeData });
     });
     this.cy.on('unselect', () => {
+      if (this.restoring) return;
       if (this.cy.$(':selected').empty()) this.onSelectFn(null);
     });
     this.cy.on('viewport resize render', () => this.requestDraw());
+    // drag a VM onto another host's box: vMotion (asked for, confirmed and applied by main.ts)
+    this.cy.on('grab', 'node.vm', (e) => {
+      const n = e.target as NodeSingular;
+      this.dragStart = { id: n.id(), x: n.position().x, y: n.position().y };
+    });
+    this.cy.on('drag', 'node.vm', (e) => {
+      const n = e.target as NodeSingular;
+      const target = this.hostUnder(n);
+      this.cy.nodes('.drop-target').forEach((x) => {
+        if (x.id() !== target?.id()) x.removeClass('drop-target');
+      });
+      target?.addClass('drop-target');
+    });
+    this.cy.on('dragfree', 'node.vm', (e) => {
+      const n = e.target as NodeSingular;
+      this.cy.nodes('.drop-target').removeClass('drop-target');
+      const target = this.hostUnder(n);
+      const start = this.dragStart?.id === n.id() ? this.dragStart : undefined;
+      this.dragStart = undefined;
+      if (!target) return;
+      const drop = { ...n.position() };
+      const back = (): void => {
+        if (start) this.cy.getElementById(start.id).position({ x: start.x, y: start.y });
+      };
+      this.onVmDropFn(n.data('ref') as string, target.data('ref') as string, drop, back);
+    });
     new ResizeObserver(() => {
       this.cy.resize();
       this.resizeOverlay();
@@ -153,39 +192,41 @@ export class TopologyView {
     this.onSelectFn = fn;
   }
 
-  /** Draws a topology. Same generation: nothing. New topology: positions kept for nodes that still exist. */
-  show(topology: TopologyDoc, generation: number): void {
-    if (generation === this.generation) return;
-    this.generation = generation;
+  /**
+   * A VM was dropped inside another ESXi host's box: `back()` returns it to where the drag began
+   * (cancelled or refused); on success the redraw puts it in the new host where it was dropped.
+   */
+  onVmDrop(fn: (vm: string, toHost: string, drop: { x: number; y: number }, back: () => void) => void): void {
+    this.onVmDropFn = fn;
+  }
+
+  /** The host box (not the VM's own) under a VM's centre, if any. */
+  private hostUnder(n: NodeSingular): NodeSingular | undefined {
+    const own = n.parent().first().id();
+    const p = n.position();
+    let found: NodeSingular | undefined;
+    this.cy.nodes('.host').forEach((hn) => {
+      if (found || hn.id() === own) return;
+      const bb = hn.boundingBox({ includeLabels: false });
+      if (p.x >= bb.x1 && p.x <= bb.x2 && p.y >= bb.y1 && p.y <= bb.y2) found = hn;
+    });
+    return found;
+  }
+
+  /**
+   * Draws a topology. A new topology (`runtime` false): positions from its `layout` block when it
+   * places every leaf, else the positions drawn before when every leaf still exists, else the tidy
+   * layout; the view fits it. The same lab after a
+   * runtime change (`runtime` true): every node that still exists stays where it is drawn, the
+   * viewport and the selection stay; a node that changed parent (a migrated VM, an uplink added to
+   * a vSwitch) goes where it was dropped (`placeAt`) or next to its new siblings.
+   */
+  show(topology: TopologyDoc, runtime = false): void {
     const model = buildGraph(topology);
-    const old = new Map<string, { x: number; y: number }>();
-    this.cy.nodes().forEach((n) => {
-      if (n.isChildless()) old.set(n.id(), { ...n.position() });
-    });
-    this.tokens = [];
-    this.marks = [];
-    const els: ElementDefinition[] = [];
-    let positioned = 0;
-    let leaves = 0;
-    const compound = new Set(model.nodes.map((n) => n.data.parent).filter((p): p is string => p !== undefined));
-    for (const n of model.nodes) {
-      const el: ElementDefinition = { group: 'nodes', data: { ...n.data }, classes: n.classes };
-      if (!compound.has(n.data.id)) {
-        leaves++;
-        const p = n.position ?? old.get(n.data.id);
-        if (p) {
-          el.position = { ...p };
-          positioned++;
-        }
-      }
-      els.push(el);
-    }
-    for (const e of model.edges) els.push({ group: 'edges', data: { ...e.data }, classes: e.classes });
-    this.cy.batch(() => {
-      this.cy.elements().remove();
-      this.cy.add(els);
-    });
-    this.index = model.index;
+    const parents = new Set(model.nodes.map((n) => n.data.parent));
+    const leaves = model.nodes.filter((n) => !parents.has(n.data.id)).length;
+    if (runtime && this.cy.elements().nonempty()) this.patch(model, topology);
+    else this.rebuild(model, topology);
     const large = leaves > TopologyView.LARGE;
     // performance knobs for big topologies: no edge drawing and a texture while the viewport moves
     // (init-time options of cytoscape's canvas renderer, read at every draw)
@@ -199,14 +240,206 @@ export class TopologyView {
       this.largeMode = large;
       this.cy.style().selector('node').style({ 'min-zoomed-font-size': large ? 8 : 4 }).update();
     }
+    this.renderLegend(model.index.vlans);
+    this.requestDraw();
+  }
+
+  /** A new topology: every element anew; positions as `show` says; the view fits it. */
+  private rebuild(model: GraphModel, topology: TopologyDoc): void {
+    const old = new Map<string, { x: number; y: number }>();
+    this.cy.nodes().forEach((n) => {
+      if (n.isChildless()) old.set(n.id(), { ...n.position() });
+    });
+    this.tokens = [];
+    this.marks = [];
+    this.placeAt.clear();
+    const els: ElementDefinition[] = [];
+    let positioned = 0;
+    let leaves = 0;
+    const compound = new Set(model.nodes.map((n) => n.data.parent).filter((p): p is string => p !== undefined));
+    const fileComplete = model.nodes.every((n) => compound.has(n.data.id) || n.position !== undefined);
+    for (const n of model.nodes) {
+      const el: ElementDefinition = { group: 'nodes', data: { ...n.data }, classes: n.classes };
+      if (!compound.has(n.data.id)) {
+        leaves++;
+        // the file's positions when they place every leaf, else the positions drawn before
+        // (a mix of the two overlaps), else the tidy layout below
+        const was = old.get(n.data.id);
+        const p = fileComplete ? n.position : was;
+        if (p) {
+          el.position = { x: p.x, y: p.y };
+          positioned++;
+        }
+      }
+      els.push(el);
+    }
+    for (const e of model.edges) els.push({ group: 'edges', data: { ...e.data }, classes: e.classes });
+    this.restoring = true;
+    try {
+      this.cy.batch(() => {
+        this.cy.elements().remove();
+        this.cy.add(els);
+      });
+    } finally {
+      this.restoring = false;
+    }
+    this.index = model.index;
+    this.modelClasses = new Map([...model.nodes, ...model.edges].map((x) => [x.data.id, x.classes]));
     if (leaves > 0 && positioned === leaves) {
       // every leaf placed (a file saved by the UI, or the same nodes as before): exactly there
       this.cy.layout({ name: 'preset', fit: true, padding: 30 }).run();
     } else {
       this.tidy(topology);
     }
-    this.renderLegend(model.index.vlans);
-    this.requestDraw();
+  }
+
+  /**
+   * The same lab after a runtime change: only what differs is touched (a link's edge, a port
+   * group's label and colour, a VM moved to another host), so a change costs the same in a
+   * 2,000-node lab as in a small one. Nodes stay where they are; the viewport, the selection and
+   * the drop/delivery marks stay. A node that changed parent goes where it was dropped
+   * (`placeAt`) or next to its new siblings; a new leaf where the file places it, else there too.
+   */
+  private patch(model: GraphModel, topology: TopologyDoc): void {
+    const cy = this.cy;
+    const selected = cy.$(':selected').first();
+    const selectedId = selected.nonempty() ? selected.id() : undefined;
+    const wantNodes = new Map(model.nodes.map((n) => [n.data.id, n]));
+    const wantEdges = new Map(model.edges.map((e) => [e.data.id, e]));
+    const place: string[] = [];
+    const hinted: Array<[string, { x: number; y: number }]> = [];
+    this.restoring = true;
+    try {
+      cy.batch(() => {
+        // edges that go, or whose ends changed
+        cy.edges().forEach((e) => {
+          const w = wantEdges.get(e.id());
+          if (!w || w.data.source !== e.data('source') || w.data.target !== e.data('target')) e.remove();
+        });
+        // new nodes (parents come before their children in the model)
+        for (const n of model.nodes) {
+          if (cy.getElementById(n.data.id).nonempty()) continue;
+          const el: ElementDefinition = { group: 'nodes', data: { ...n.data }, classes: n.classes };
+          if (n.position) el.position = { ...n.position };
+          else place.push(n.data.id);
+          cy.add(el);
+        }
+        // nodes that changed parent (a migrated VM, an uplink added to a vSwitch)
+        for (const n of model.nodes) {
+          const el = cy.getElementById(n.data.id);
+          const parent = el.isChild() ? el.parent().first().id() : undefined;
+          if (parent === n.data.parent) continue;
+          el.move({ parent: n.data.parent ?? null });
+          const hint = this.placeAt.get(n.data.id);
+          if (hint) hinted.push([n.data.id, hint]);
+          else place.push(n.data.id);
+        }
+        // nodes that go (after the moves: a parent that goes no longer holds anyone who stays)
+        cy.nodes().forEach((n) => {
+          if (!wantNodes.has(n.id()) && n.inside()) n.remove();
+        });
+        // data and classes of what stays
+        for (const x of [...model.nodes, ...model.edges]) {
+          const el = cy.getElementById(x.data.id);
+          if (el.empty()) {
+            if (x.group === 'edges') cy.add({ group: 'edges', data: { ...x.data }, classes: x.classes });
+            continue;
+          }
+          const now = el.data() as Record<string, unknown>;
+          for (const [k, v] of Object.entries(x.data)) {
+            if (k === 'id' || k === 'parent' || k === 'source' || k === 'target') continue;
+            if (!sameValue(now[k], v)) el.data(k, v);
+          }
+          const was = this.modelClasses.get(x.data.id);
+          if (was !== x.classes) {
+            if (was) el.removeClass(was);
+            el.addClass(x.classes);
+          }
+        }
+      });
+      this.placeAt.clear();
+      this.index = model.index;
+      this.modelClasses = new Map([...model.nodes, ...model.edges].map((x) => [x.data.id, x.classes]));
+      for (const [id, p] of hinted) cy.getElementById(id).position(p);
+      const leaves = place.filter((id) => cy.getElementById(id).isChildless());
+      if (leaves.length > 0) this.placeBesideSiblings(leaves, topology);
+      const sel = selectedId !== undefined ? cy.getElementById(selectedId) : undefined;
+      if (sel?.nonempty() && !sel.selected()) sel.select();
+      // the selected node went elsewhere (a VM migrated from the Inspect tab): follow it
+      if (selectedId !== undefined && leaves.includes(selectedId)) this.reveal(selectedId);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  /** classes each element has from the model (the others are marks, source, drop target) */
+  private modelClasses = new Map<string, string>();
+
+  /** Pans to a node when it is not in view. */
+  reveal(id: string): void {
+    const n = this.cy.getElementById(id);
+    if (n.empty()) return;
+    const bb = n.renderedBoundingBox({ includeLabels: false });
+    const w = this.container.clientWidth;
+    const hgt = this.container.clientHeight;
+    if (bb.x1 >= 0 && bb.y1 >= 0 && bb.x2 <= w && bb.y2 <= hgt) return;
+    this.cy.animate({ center: { eles: n } }, { duration: 250 });
+  }
+
+  /** Where the next redraw puts a node (graph id) that changes parent: where it was dropped. */
+  readonly placeAt = new Map<string, { x: number; y: number }>();
+
+  /** The selection as the panels see it (after a redraw: the same object, redrawn). */
+  selection(): Selection {
+    const el = this.cy.$(':selected').first();
+    if (el.empty()) return null;
+    return el.isNode() ? { kind: 'node', data: el.data() as GraphNodeData } : { kind: 'edge', data: el.data() as GraphEdgeData };
+  }
+
+  /**
+   * Leaves that changed parent without a drop position. A VM (migrated): above the port group its
+   * first vNIC joins, in the clients' row, or stacked above what is already there — the host box
+   * grows upwards, never into its neighbours. Anything else (an uplink moved to a vSwitch): right
+   * of its new siblings of the same kind. Else where the tidy layout would put it.
+   */
+  private placeBesideSiblings(ids: readonly string[], topology: TopologyDoc): void {
+    let tidy: Map<string, { x: number; y: number }> | undefined;
+    for (const id of ids) {
+      const n = this.cy.getElementById(id);
+      if (n.empty()) continue;
+      const kind = n.data('kind') as string;
+      let p: { x: number; y: number } | undefined;
+      if (kind === 'vm') {
+        const pg = this.index?.ifacePortGroup.get(((n.data('ifaces') as string[] | undefined) ?? [])[0] ?? '');
+        const pgNode = pg ? this.cy.getElementById(pg) : undefined;
+        const host = n.parent().first();
+        if (pgNode?.nonempty() && host.nonempty()) {
+          const others = host
+            .descendants()
+            .filter((x) => x.id() !== id && x.isChildless() && !ids.includes(x.id()))
+            .nodes()
+            .map((o) => ({ ...o.position() }));
+          const spot = { x: pgNode.position().x, y: pgNode.position().y - 120 };
+          const taken = (): boolean => others.some((o) => Math.abs(o.x - spot.x) < 125 && Math.abs(o.y - spot.y) < 52);
+          for (let guard = 0; guard < 200 && taken(); guard++) spot.y -= 56;
+          p = spot;
+        }
+      } else {
+        const siblings = n.parent().children().filter((x) => x.id() !== id && x.isChildless() && x.data('kind') === kind && !ids.includes(x.id())).nodes();
+        if (siblings.nonempty()) {
+          let right = { x: -Infinity, y: 0 };
+          siblings.forEach((x) => {
+            if (x.position().x > right.x) right = { ...x.position() };
+          });
+          p = { x: right.x + 90, y: right.y };
+        }
+      }
+      if (!p) {
+        tidy ??= tidyLayout(topology);
+        p = tidy.get(id);
+      }
+      if (p) n.position(p);
+    }
   }
 
   private runLayout(fixed: Array<{ nodeId: string; position: { x: number; y: number } }>, large: boolean, seed: number): void {
@@ -326,14 +559,6 @@ export class TopologyView {
       }
     });
     return layoutPositions(list);
-  }
-
-  /** Link or vNIC state changed: restyle its edge. */
-  setEdgeUp(edgeId: string, up: boolean): void {
-    const e = this.cy.getElementById(edgeId);
-    if (e.empty()) return;
-    e.data('up', up);
-    e.toggleClass('down', !up);
   }
 
   select(nodeId: string): void {
