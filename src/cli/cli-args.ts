@@ -16,17 +16,37 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A command that is over before its work: `--help` (exit 0, usage on stdout) or a topology
+ * argument that does not load (exit 2, the validate lines on stderr). withInputErrors prints it.
+ */
+export class CommandExit extends Error {
+  constructor(
+    readonly code: number,
+    readonly lines: readonly string[],
+  ) {
+    super(lines.join('\n'));
+    this.name = 'CommandExit';
+  }
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs, strict, positionals allowed; throws UsageError with node's message made plain. */
-export function parseCommandArgs<const O extends Options>(args: string[], options: O) {
+/**
+ * parseArgs, strict, positionals allowed; throws UsageError with node's message made plain.
+ * With `usage`, `--help` (an option named help) prints it and ends the command with exit 0.
+ */
+export function parseCommandArgs<const O extends Options>(args: string[], options: O, usage?: string) {
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // node's messages end with a hint about \`--\`; keep the useful part
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Option '([^']+)'/, 'option $1').replace(/^Unknown option '([^']+)'/, 'unknown option $1'));
   }
+  if (usage !== undefined && (parsed.values as { help?: unknown }).help === true) throw new CommandExit(0, [usage]);
+  return parsed;
 }
 
 /** A whole number in [lo, hi] from option text (decimal, or 0x.. hex when `hex`). */
@@ -49,6 +69,10 @@ export async function withInputErrors(command: string, body: () => Promise<numbe
   try {
     return await body();
   } catch (err) {
+    if (err instanceof CommandExit) {
+      (err.code === 0 ? console.log : console.error)(err.lines.join('\n'));
+      return err.code;
+    }
     if (err instanceof UsageError) {
       console.error(`vswitch-lab ${command}: ${err.message}\n(run 'vswitch-lab ${command} --help' for the options)`);
       return 2;

@@ -16,7 +16,7 @@ import { explainLines } from '../engine/trace-text.js';
 import { describe, toHex } from '../wire/index.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
-import { loadTopologyArg } from './topology-arg.js';
+import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab explain <topology> --from <node:iface> <frame> [--json]
 
@@ -48,19 +48,11 @@ export const command: Command = {
   summary: 'show the decisions the lab takes for one frame, with rule IDs (dry run)',
   run: (args) =>
     withInputErrors('explain', async () => {
-      const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), OPTIONS);
-      if (values.help) {
-        console.log(USAGE);
-        return 0;
-      }
+      const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), OPTIONS, USAGE);
       if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no topology given' : `one topology, got ${positionals.length} arguments: ${positionals.join(' ')}`);
       if (values.from === undefined) throw new UsageError('--from <node:iface> is required');
       const spec = frameSpecFromOptions(values);
-      const t = await loadTopologyArg(positionals[0]!);
-      if (!t.ok) {
-        console.error(t.lines.join('\n'));
-        return 2;
-      }
+      const t = await openTopologyArg(positionals[0]!);
       const lab = createLab(t.topology);
       checkInterface(lab, values.from);
       let frame: Uint8Array;

@@ -19,7 +19,7 @@ import type { PingResult } from '../engine/endpoint.js';
 import { parseIpv4 } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
-import { loadTopologyArg } from './topology-arg.js';
+import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab ping <topology> <node:iface> <ip> [options]
        vswitch-lab ping <topology> -I <node:vmkN> <ip> [options]     (vmkping style)
@@ -61,11 +61,7 @@ export const command: Command = {
   summary: 'ping (vmkping from a vmk) from an endpoint of the lab',
   run: (args) =>
     withInputErrors('ping', async () => {
-      const { values, positionals } = parseCommandArgs(args, OPTIONS);
-      if (values.help) {
-        console.log(USAGE);
-        return 0;
-      }
+      const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
       const want = values.interface === undefined ? 3 : 2;
       if (positionals.length !== want) {
         throw new UsageError(want === 3 ? 'give <topology> <node:iface> <ip>' : 'with -I give <topology> <ip>');
@@ -79,11 +75,7 @@ export const command: Command = {
       const size = values.size === undefined ? 56 : intOption(values.size, '-s', 0, 65507);
       const df = values.df ?? false;
       const captureOptions = parseCaptureOptions(values);
-      const t = await loadTopologyArg(topologyArg);
-      if (!t.ok) {
-        console.error(t.lines.join('\n'));
-        return 2;
-      }
+      const t = await openTopologyArg(topologyArg);
       const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
       checkInterface(lab, from);
       const capture = startCliCapture(lab, captureOptions);

@@ -18,7 +18,7 @@ import { formatReplaySummary, replayCapture, type ReplayTiming } from '../captur
 import { createLab } from '../engine/lab.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
-import { loadTopologyArg } from './topology-arg.js';
+import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab replay <topology> <file.pcap|file.pcapng> --into <node:iface> [options]
 
@@ -59,21 +59,13 @@ export const command: Command = {
   summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate',
   run: (args) =>
     withInputErrors('replay', async () => {
-      const { values, positionals } = parseCommandArgs(args, REPLAY_OPTIONS);
-      if (values.help) {
-        console.log(USAGE);
-        return 0;
-      }
+      const { values, positionals } = parseCommandArgs(args, REPLAY_OPTIONS, USAGE);
       if (positionals.length !== 2) throw new UsageError(positionals.length < 2 ? 'give <topology> <capture file>' : `two arguments expected, got ${positionals.length}: ${positionals.join(' ')}`);
       if (values.into === undefined) throw new UsageError('--into <node:iface> is required');
       const timing = (values.timing ?? 'original').toLowerCase();
       if (timing !== 'original' && timing !== 'asap') throw new UsageError(`--timing: "${values.timing}" is not original or asap`);
       const captureOptions = parseCaptureOptions(values);
-      const t = await loadTopologyArg(positionals[0]!);
-      if (!t.ok) {
-        console.error(t.lines.join('\n'));
-        return 2;
-      }
+      const t = await openTopologyArg(positionals[0]!);
       const path = positionals[1]!;
       let file;
       try {

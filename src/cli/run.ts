@@ -21,7 +21,7 @@ import type { ScenarioDoc } from '../topology/scenario.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, labSeries, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { displayPath, loadScenarioFile, runScenarioFile, topologyScenarioFiles } from './scenario-file.js';
-import { loadTopologyArg } from './topology-arg.js';
+import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab run <topology> [scenario.json] [options]
 
@@ -73,18 +73,10 @@ export const command: Command = {
   summary: 'run timed scenarios (failover, vMotion, shaping) and print the timeline',
   run: (args) =>
     withInputErrors('run', async () => {
-      const { values, positionals } = parseCommandArgs(args, OPTIONS);
-      if (values.help) {
-        console.log(USAGE);
-        return 0;
-      }
+      const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
       if (positionals.length < 1 || positionals.length > 2) throw new UsageError('give <topology> [scenario.json]');
       const captureOptions = parseCaptureOptions(values);
-      const t = await loadTopologyArg(positionals[0]!);
-      if (!t.ok) {
-        console.error(t.lines.join('\n'));
-        return 2;
-      }
+      const t = await openTopologyArg(positionals[0]!);
       const files = positionals[1] !== undefined ? [positionals[1]] : topologyScenarioFiles(t.file, t.topology);
       if (files.length === 0) throw new UsageError(`${t.file} lists no scenarios; give a scenario file`);
       const docs: { file: string; doc: ScenarioDoc }[] = [];

@@ -24,7 +24,7 @@ import { describe, toHex } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
-import { loadTopologyArg } from './topology-arg.js';
+import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab send <topology> --from <node:iface> <frame> [options]
 
@@ -63,21 +63,13 @@ export const command: Command = {
   summary: 'inject one frame and print its deliveries and drops',
   run: (args) =>
     withInputErrors('send', async () => {
-      const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), SEND_OPTIONS);
-      if (values.help) {
-        console.log(USAGE);
-        return 0;
-      }
+      const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), SEND_OPTIONS, USAGE);
       if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no topology given' : `one topology, got ${positionals.length} arguments: ${positionals.join(' ')}`);
       if (values.from === undefined) throw new UsageError('--from <node:iface> is required');
       const spec = frameSpecFromOptions(values);
       const count = values.count === undefined ? 1 : intOption(values.count, '--count', 1, 1000);
       const captureOptions = parseCaptureOptions(values);
-      const t = await loadTopologyArg(positionals[0]!);
-      if (!t.ok) {
-        console.error(t.lines.join('\n'));
-        return 2;
-      }
+      const t = await openTopologyArg(positionals[0]!);
       const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
       checkInterface(lab, values.from);
       let frame: Uint8Array;

@@ -33,7 +33,7 @@ import type { TestCaseDoc, TopologyDoc } from '../topology/schema.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, labSeries, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { displayPath, loadScenarioFile, runScenarioFile, topologyScenarioFiles } from './scenario-file.js';
-import { loadTopologyArg } from './topology-arg.js';
+import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab test <topology> [scenario.json] [options]
 
@@ -134,18 +134,10 @@ export const command: Command = {
   summary: "run a topology's tests block and its timed scenarios (or one scenario file)",
   run: (args) =>
     withInputErrors('test', async () => {
-      const { values, positionals } = parseCommandArgs(args, OPTIONS);
-      if (values.help) {
-        console.log(USAGE);
-        return 0;
-      }
+      const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);
       if (positionals.length < 1 || positionals.length > 2) throw new UsageError('give <topology> [scenario.json]');
       const captureOptions = parseCaptureOptions(values);
-      const t = await loadTopologyArg(positionals[0]!);
-      if (!t.ok) {
-        console.error(t.lines.join('\n'));
-        return 2;
-      }
+      const t = await openTopologyArg(positionals[0]!);
 
       // What to run: tests and timed scenarios, every file checked before anything runs.
       let tests: TestCaseDoc[] = [];

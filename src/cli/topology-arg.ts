@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Issue } from '../topology/issue.js';
 import { loadTopologyFile } from '../topology/load.js';
 import type { TopologyDoc } from '../topology/schema.js';
+import { CommandExit } from './cli-args.js';
 
 /** The examples shipped with vswitch-lab. */
 export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../topologies');
@@ -40,4 +41,11 @@ export async function loadTopologyArg(arg: string): Promise<TopologyArg> {
   if (r.ok) return { ok: true, topology: r.topology, file };
   const what = r.kind === 'invalid' ? `invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})` : r.kind === 'syntax' ? 'not valid JSON' : 'unreadable';
   return { ok: false, lines: [...r.errors.map((i) => issueLine(file, i)), `${file}: ${what}; run 'vswitch-lab validate ${file}' for details`] };
+}
+
+/** Loads the topology argument; when it does not load, ends the command (exit 2) with the validate lines. */
+export async function openTopologyArg(arg: string): Promise<{ topology: TopologyDoc; file: string }> {
+  const t = await loadTopologyArg(arg);
+  if (!t.ok) throw new CommandExit(2, t.lines);
+  return t;
 }

@@ -346,15 +346,20 @@ export class SendPanel {
     return c === '' ? 1 : Number(c);
   }
 
-  async send(): Promise<void> {
+  /** Clears the last result and errors; the frame the form describes, or null with the errors shown. */
+  private frameToSend(): FrameSpec | null {
     this.clearErrors();
     clear(this.result);
     if (!this.source) {
       this.fieldError('from', 'choose the interface that sends');
-      return;
+      return null;
     }
-    const frame = this.spec();
-    if (!frame) return;
+    return this.spec();
+  }
+
+  async send(): Promise<void> {
+    const frame = this.frameToSend();
+    if (!frame || !this.source) return;
     try {
       const r = await api.send({ from: this.source, frame, count: this.count() });
       this.onSent(r);
@@ -369,14 +374,8 @@ export class SendPanel {
   }
 
   async explain(): Promise<void> {
-    this.clearErrors();
-    clear(this.result);
-    if (!this.source) {
-      this.fieldError('from', 'choose the interface that sends');
-      return;
-    }
-    const frame = this.spec();
-    if (!frame) return;
+    const frame = this.frameToSend();
+    if (!frame || !this.source) return;
     try {
       const r = await api.explain(this.source, frame);
       this.result.append(h('h4', {}, 'Explain (dry run: nothing was sent)'), renderExplain(r));
