@@ -1,16 +1,24 @@
 /**
  * Engine bench (`npm run bench -- engine`): how fast the fabric moves frames, against the raw
- * cost of copying bytes. Stacks are no-op so the fabric alone is measured.
+ * cost of copying bytes. Stacks are no-op (they take the frame and do nothing) so the fabric
+ * alone is measured; one line repeats (b) with the default IP stacks for comparison.
  *   (a) raw copy ceiling: a 64-byte frame copied into preallocated memory, copies/s
- *   (b) unicast VM -> VM on one vSwitch (VST), 64-byte frames, no trace subscriber, frames/s
- *   (c) broadcast from a VM to 32 other ports of its VLAN, copies/s
+ *   (b) unicast VM -> VM on one vSwitch (VST), 64-byte frames, no trace subscriber, frames/s:
+ *       Lab.inject at vm0:eth0, Lab.run, delivered to vm1:eth0's stack
+ *   (c) broadcast from a VM to 32 other ports of its VLAN, copies/s (delivered copies)
  *   (d) (b) with a trace subscriber that counts events
- *   (e) RSS and build time of a generated lab with 10,000 ports
+ *   (e) RSS and build time of a generated lab with 10,000 ports, in a fresh process
  * Targets: (b), (c) >= 50% of (a); (e) < 200 MB RSS, < 1 s.
- * Every delivered copy is a new array of its own (stacks may keep what they receive), so the
- * allocation lines printed under (a) bound (b) and (c) from above: (b) makes one copy per frame
- * (at inject: the caller keeps its bytes), (c) one per port.
+ * Method: (a)-(d) run the same loop shape (batches of 1000 operations, the result used
+ * afterwards), each in a fresh process (so one scenario's JIT state does not slow another's);
+ * several rounds, each measuring every line once, and each figure the median of its rounds;
+ * rates are per second of CPU time, so other processes on a shared machine count less.
+ * Every delivered copy is an array of its own (stacks may keep what they receive), so the
+ * "floor" line under (a) — a new array per copy — bounds (b) and (c) from above: (b) makes one
+ * copy per frame (at inject: the caller keeps its bytes), (c) one per port.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Topology, type TopologyInput } from '../src/topology/schema.js';
 import { buildEthernet } from '../src/wire/index.js';
 import { createLab } from '../src/engine/lab.js';
@@ -35,88 +43,32 @@ function oneVSwitch(vms: number) {
   return Topology.parse(input);
 }
 
-/** Runs `fn(batch)` repeatedly for about `ms`; returns operations per second (fn returns ops done). */
+/**
+ * Runs `fn` (which returns the operations it did) repeatedly for about `ms` after a warm-up of
+ * `ms / 4`; returns operations per second of CPU time (user + system of this process: on a shared
+ * machine wall time also counts other processes; garbage collection on helper threads does count).
+ */
 function measure(ms: number, fn: () => number): number {
-  // warm-up
   const warmEnd = performance.now() + ms / 4;
   while (performance.now() < warmEnd) fn();
   let ops = 0;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    ops += fn();
-    now = performance.now();
-  }
-  return (ops * 1000) / (now - start);
+  while (performance.now() - start < ms) ops += fn();
+  const cpu = process.cpuUsage(cpu0);
+  return (ops * 1e6) / (cpu.user + cpu.system);
 }
 
+const ROUNDS = 5;
+const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+
+
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
+const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(1)}%`;
+const ns = (rate: number) => `${(1e9 / rate).toFixed(1)} ns`;
 
-export async function run(): Promise<void> {
-  const BATCH = 1000;
-  // (a)
-  const src = buildEthernet({ src: mac(1), dst: mac(2), ethertype: 0x88b5, payload: new Uint8Array(50) }); // 64 bytes
-  const pool = new Uint8Array(64 * 1024);
-  let slot = 0;
-  const a = measure(1000, () => {
-    for (let i = 0; i < BATCH; i++) {
-      pool.set(src, slot);
-      slot = (slot + 64) & 0xffff;
-    }
-    return BATCH;
-  });
-  console.log(`(a) raw copy ceiling, 64-byte frame into preallocated memory: ${fmt(a)} copies/s`);
-  const keep: Uint8Array[] = [];
-  const a2 = measure(1000, () => {
-    for (let i = 0; i < BATCH; i++) {
-      const c = new Uint8Array(64);
-      c.set(src);
-      if ((i & 255) === 0) keep[i >> 8] = c;
-    }
-    return BATCH;
-  });
-  console.log(`    context: an independent copy, new 64-byte array + set: ${fmt(a2)} copies/s = ${((100 * a2) / a).toFixed(1)}% of (a)`);
-  const a3 = measure(1000, () => {
-    for (let i = 0; i < BATCH; i++) {
-      const c = new Uint8Array(src);
-      if ((i & 255) === 0) keep[i >> 8] = c;
-    }
-    return BATCH;
-  });
-  console.log(`    context: an independent copy as the fabric makes it (copyFrame: new Uint8Array(frame)), the floor of every delivered copy: ${fmt(a3)} copies/s = ${((100 * a3) / a).toFixed(1)}% of (a)`);
-
-  // (b)
-  const uni = createLab(oneVSwitch(2), { stackFactory: noopFactory });
-  const uniFrame = buildEthernet({ src: mac(1), dst: mac(2), ethertype: 0x88b5, payload: new Uint8Array(50) });
-  const uniBatch = () => {
-    for (let i = 0; i < BATCH; i++) uni.inject('vm0:eth0', uniFrame);
-    uni.run();
-    return BATCH;
-  };
-  const b = measure(1500, uniBatch);
-  const delivered = uni.counters('vm1:eth0').rxFrames;
-  console.log(`(b) unicast VM->VM, one vSwitch, VST, 64 B, no subscribers: ${fmt(b)} frames/s = ${((100 * b) / a).toFixed(1)}% of (a)  [${fmt(delivered)} delivered]`);
-
-  // (c)
-  const bc = createLab(oneVSwitch(33), { stackFactory: noopFactory });
-  const bcFrame = buildEthernet({ src: mac(1), dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(50) });
-  const c = measure(1500, () => {
-    for (let i = 0; i < BATCH / 10; i++) bc.inject('vm0:eth0', bcFrame);
-    bc.run();
-    return (BATCH / 10) * 32;
-  });
-  console.log(`(c) broadcast VM -> 32 ports of its VLAN: ${fmt(c)} copies/s = ${((100 * c) / a).toFixed(1)}% of (a)`);
-
-  // (d)
-  let events = 0;
-  const off = uni.trace.subscribe(() => {
-    events++;
-  });
-  const d = measure(1500, uniBatch);
-  off();
-  console.log(`(d) (b) with a counting trace subscriber: ${fmt(d)} frames/s = ${((100 * d) / a).toFixed(1)}% of (a), ${((100 * d) / b).toFixed(1)}% of (b)  [${fmt(events)} events]`);
-
-  // (e)
+/** (e) in a fresh process: RSS and build time of a 10,000-vNIC lab (`--lab-10k`). */
+async function bigLab(): Promise<void> {
   const HOSTS = 20;
   const PER_HOST = 500;
   const big: TopologyInput = {
@@ -157,10 +109,140 @@ export async function run(): Promise<void> {
   const buildIpMs = performance.now() - t1;
   const rss2 = process.memoryUsage().rss;
   console.log(
-    `(e) ${ports}-interface lab (${HOSTS * PER_HOST} vNICs): build ${buildMs.toFixed(0)} ms, RSS ${(rss1 / 2 ** 20).toFixed(0)} MB (+${((rss1 - rss0) / 2 ** 20).toFixed(0)} MB); ` +
-      `with real IP stacks: build ${buildIpMs.toFixed(0)} ms, RSS ${(rss2 / 2 ** 20).toFixed(0)} MB`,
+    `(e) ${ports}-interface lab (${HOSTS * PER_HOST} vNICs), in a fresh process: build ${buildMs.toFixed(0)} ms, RSS ${(rss1 / 2 ** 20).toFixed(0)} MB (+${((rss1 - rss0) / 2 ** 20).toFixed(0)} MB) (targets < 1 s, < 200 MB); ` +
+      `a second one with the default IP stacks: build ${buildIpMs.toFixed(0)} ms, RSS then ${(rss2 / 2 ** 20).toFixed(0)} MB`,
   );
   void labIp;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+const BATCH = 1000;
+const MS = 400;
+
+/** The measured operations, by name; each runs in a process of its own (see `run`). */
+function items(): Record<string, { fn: () => number; after?: () => string }> {
+  // (a): the same loop shape as (b) — a batch of 1000 — and its result read back after each batch
+  const src = buildEthernet({ src: mac(1), dst: mac(2), ethertype: 0x88b5, payload: new Uint8Array(50) }); // 64 bytes
+  const pool = new Uint8Array(64 * 1024);
+  let slot = 0;
+  let check = 0;
+  const keep: Uint8Array[] = [];
+  const uniFrame = buildEthernet({ src: mac(1), dst: mac(2), ethertype: 0x88b5, payload: new Uint8Array(50) });
+  const bcFrame = buildEthernet({ src: mac(1), dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(50) });
+  const unicast = (lab: ReturnType<typeof createLab>) => ({
+    fn: (): number => {
+      for (let i = 0; i < BATCH; i++) lab.inject('vm0:eth0', uniFrame);
+      lab.run();
+      return BATCH;
+    },
+    // every frame was delivered (the endpoints' counters)
+    after: (): string => {
+      const tx = lab.counters('vm0:eth0').txFrames;
+      const rx = lab.counters('vm1:eth0').rxFrames;
+      if (rx !== tx) throw new Error(`${tx - rx} frames not delivered`);
+      return `${fmt(rx)} delivered to vm1`;
+    },
+  });
+  return {
+    a: {
+      fn: () => {
+        for (let i = 0; i < BATCH; i++) {
+          pool.set(src, slot);
+          slot = (slot + 64) & 0xffff;
+        }
+        check = (check + pool[(slot + 7) & 0xffff]!) | 0;
+        return BATCH;
+      },
+      after: () => `check ${check & 0xff}`,
+    },
+    alloc: {
+      fn: () => {
+        for (let i = 0; i < BATCH; i++) {
+          const c = new Uint8Array(src);
+          if ((i & 255) === 0) keep[i >> 8] = c;
+        }
+        return BATCH;
+      },
+    },
+    b: unicast(createLab(oneVSwitch(2), { stackFactory: noopFactory })),
+    bIp: unicast(createLab(oneVSwitch(2))),
+    c: (() => {
+      const bc = createLab(oneVSwitch(33), { stackFactory: noopFactory });
+      return {
+        fn: () => {
+          for (let i = 0; i < BATCH / 10; i++) bc.inject('vm0:eth0', bcFrame);
+          bc.run();
+          return (BATCH / 10) * 32;
+        },
+        after: () => {
+          const tx = bc.counters('vm0:eth0').txFrames;
+          for (let v = 1; v <= 32; v++) if (bc.counters(`vm${v}:eth0`).rxFrames !== tx) throw new Error(`vm${v} missed frames`);
+          return `${fmt(tx)} frames to each of 32 VMs`;
+        },
+      };
+    })(),
+    d: (() => {
+      const lab = createLab(oneVSwitch(2), { stackFactory: noopFactory });
+      let events = 0;
+      lab.trace.subscribe(() => {
+        events++;
+      });
+      const u = unicast(lab);
+      return { fn: u.fn, after: () => `${u.after()}, ${fmt(events)} events` };
+    })(),
+  };
+}
+
+/** `--item NAME`: measures one item once (after its warm-up), prints `{rate, note}` as JSON. */
+function runItem(name: string): void {
+  const item = items()[name];
+  if (!item) throw new Error(`no bench item ${name}`);
+  const rate = measure(MS, item.fn);
+  console.log(JSON.stringify({ rate, note: item.after?.() ?? '' }));
+}
+
+/** Runs `--item NAME` (or `--lab-10k`) in a fresh node process with this process's loader flags. */
+function child(args: string[]): string {
+  const r = spawnSync(process.execPath, [...childExecArgv(), fileURLToPath(import.meta.url), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export async function run(): Promise<void> {
+  console.log(`each figure: the median of ${ROUNDS} rounds; a round measures every line once, each in a fresh process (${MS} ms after a warm-up); rates per second of CPU time; ratios to (a)`);
+  const names = ['a', 'alloc', 'b', 'bIp', 'c', 'd'];
+  const runs: Record<string, { rate: number; note: string }[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) for (const name of names) runs[name]!.push(JSON.parse(child(['--item', name])) as { rate: number; note: string });
+  const r: Record<string, { rate: number; note: string }> = {};
+  for (const name of names) r[name] = { rate: median(runs[name]!.map((x) => x.rate)), note: runs[name]!.at(-1)!.note };
+  const a = r.a!.rate;
+  const line = (name: string) => r[name]!;
+  console.log(`(a) raw copy ceiling, a 64-byte frame copied into preallocated memory: ${fmt(a)} copies/s (${ns(a)} per copy)  [${line('a').note}]`);
+  console.log(`    floor of any delivered copy: a new array per copy (new Uint8Array(frame), as the fabric copies): ${fmt(line('alloc').rate)} copies/s = ${pct(line('alloc').rate, a)} of (a)`);
+  const b = line('b').rate;
+  console.log(`(b) unicast VM -> VM, one vSwitch, VST, 64 B, no subscriber: ${fmt(b)} frames/s = ${pct(b, a)} of (a) (target 50%)  (${ns(b)} per frame; ${line('b').note})`);
+  console.log(`    (b) with the default IP stacks on both VMs instead of no-op stacks: ${fmt(line('bIp').rate)} frames/s = ${pct(line('bIp').rate, a)} of (a)`);
+  const c = line('c').rate;
+  console.log(`(c) broadcast VM -> the 32 other ports of its VLAN: ${fmt(c)} copies/s = ${pct(c, a)} of (a) (target 50%)  (${ns(c)} per copy; ${line('c').note})`);
+  const d = line('d').rate;
+  console.log(`(d) (b) with a trace subscriber counting events: ${fmt(d)} frames/s = ${pct(d, a)} of (a), ${pct(d, b)} of (b)  [${line('d').note}]`);
+  process.stdout.write(child(['--lab-10k']));
+}
+
+/** This process's node flags (the tsx loader) without an --eval/--print script, for bench children. */
+function childExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--eval' || a === '-e' || a === '--print' || a === '-p') i++;
+    else if (!a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const at = process.argv.indexOf('--item');
+  if (at >= 0) runItem(process.argv[at + 1]!);
+  else if (process.argv.includes('--lab-10k')) await bigLab();
+  else await run();
+}

@@ -2,7 +2,7 @@
 // `npm test`: the whole suite, the way CI runs it.
 //   1. ensure the oracle tools (tshark, capinfos, chromium) exist: scripts/ensure-tools.sh;
 //   2. vitest over test/ with a JSON report;
-//   3. typecheck (tsc --noEmit) and lint (eslint), each counted as one check;
+//   3. typecheck (tsc --noEmit, for src/test and for web/) and lint (eslint), each counted as one check;
 //   4. a plain closing line `N passed, N failed` computed from vitest's JSON report
 //      (CI reads that line, not vitest's own summary). Exit 0 only when nothing failed.
 // Extra arguments go to vitest (e.g. `npm test -- test/wire`).
@@ -51,6 +51,7 @@ if (!onlySome) {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [name, args] of [
     ['typecheck', [tsc, '--noEmit']],
+    ['typecheck web', [tsc, '--noEmit', '-p', path.join(root, 'web', 'tsconfig.json')]],
     ['lint', [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']],
   ]) {
     console.log(`\n> ${name}`);

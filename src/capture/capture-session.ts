@@ -15,11 +15,14 @@
  * packets follow the previous lab's after 1 ms, and packet ids continue after the previous ones,
  * so one file holds all tests without overlaps.
  *
- * Cost: nothing is built for events without a point; per packet, one lookup by interface, the
- * filter (in place), and for a writer one block; a CapturedPacket object (and a copy of the bytes)
- * only when something records or listens.
+ * Cost: the session listens through the lab's point taps (`trace.tapPoints`) when the lab has
+ * them, so the fabric builds no trace event objects for it; per packet one array lookup by
+ * interface, the filter (in place), and for a pcapng output one block encoded straight into the
+ * writer's buffer (a file: 256 KiB chunks) with numbers only — the comment's bytes come from a
+ * cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
+ * of the bytes, and a BigInt timestamp) only when something records or listens.
  */
-import type { TraceEvent } from '../engine/trace.js';
+import type { PointEvent, TraceEvent } from '../engine/trace.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
 import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
 import {
@@ -31,11 +34,12 @@ import {
 } from './capture-points.js';
 import { FileSink } from './file-sink.js';
 import { PcapWriter } from './pcap-writer.js';
-import { PcapngWriter } from './pcapng-writer.js';
+import { PcapngWriter, encodeComment } from './pcapng-writer.js';
 
 /** What a session needs from a lab (the engine's Lab has all of it). */
 export interface CaptureLab {
-  readonly trace: { subscribe(listener: (event: TraceEvent) => void): () => void };
+  /** `tapPoints` (the engine's Lab has it) is used when present: cheaper than `subscribe` */
+  readonly trace: { subscribe(listener: (event: TraceEvent) => void): () => void; tapPoints?(listener: (event: PointEvent) => void): () => void };
   interfaces(): readonly CaptureInterfaceInfo[];
   /** virtual ns */
   readonly now: number;
@@ -115,6 +119,8 @@ export interface CaptureStatus {
 /** A writer and the interface index of each session point in it (-1: not in this output). */
 interface Output {
   writer: PcapngWriter | PcapWriter;
+  /** the writer when it is pcapng (written with writeEpb: no BigInt, no objects) */
+  fast: PcapngWriter | null;
   ifIndex: Int32Array;
   close: (() => void) | null;
   stopped: boolean;
@@ -122,6 +128,38 @@ interface Output {
 
 const POINT_CODE: Record<string, number> = Object.fromEntries(CAPTURE_POINT_NAMES.map((p, i) => [p, i]));
 const DROP_CODE = POINT_CODE.Drop!;
+
+/** CAPTURE_POINT_NAMES.indexOf(point), without a keyed lookup on the hot path. */
+function pointCode(point: string): number {
+  switch (point) {
+    case 'PortInput':
+      return 0;
+    case 'PortOutput':
+      return 1;
+    case 'UplinkRcv':
+      return 2;
+    case 'UplinkSnd':
+      return 3;
+    case 'PhysRx':
+      return 4;
+    case 'PhysTx':
+      return 5;
+    case 'HostRx':
+      return 6;
+    case 'HostTx':
+      return 7;
+    default:
+      return POINT_CODE[point] ?? DROP_CODE;
+  }
+}
+
+CAPTURE_POINT_NAMES.forEach((p, i) => {
+  if (pointCode(p) !== i) throw new Error(`pointCode out of step with CAPTURE_POINT_NAMES at ${p}`);
+});
+
+const TWO32 = 4294967296;
+/** distinct comment texts kept encoded at most */
+const COMMENT_CACHE_MAX = 4096;
 
 /** Per interface of the attached lab: the session point index of each point (-1: not selected). */
 interface IfaceSlots {
@@ -134,13 +172,20 @@ export function captureFormatOfPath(file: string): CaptureFormatName {
   return /\.pcap$/i.test(file) ? 'pcap' : 'pcapng';
 }
 
-/** A writer of `format` over `points`, headers sent to `sink` at once. */
-function makeWriter(format: CaptureFormatName, points: readonly CapturePointSpec[], sink: (c: Uint8Array) => void, comment?: string): PcapngWriter | PcapWriter {
+/** Buffer of a file output's pcapng writer (the file sink writes each full buffer at once). */
+const FILE_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * A writer of `format` over `points`, headers sent to `sink` at once. `buffered`: `sink` writes
+ * what it gets before returning (a file), so pcapng blocks are gathered in one reused buffer.
+ */
+function makeWriter(format: CaptureFormatName, points: readonly CapturePointSpec[], sink: (c: Uint8Array) => void, comment?: string, buffered = false): PcapngWriter | PcapWriter {
   if (format === 'pcapng') {
     return new PcapngWriter({
       sink,
       interfaces: points.map((p) => ({ name: p.name, description: p.description })),
       shbOptions: comment !== undefined ? { comment } : {},
+      ...(buffered ? { bufferBytes: FILE_BUFFER_BYTES, sinkCopies: true } : {}),
     });
   }
   if (format === 'pcap' || format === 'pcap-ns') return new PcapWriter({ sink, resolution: format === 'pcap-ns' ? 'ns' : 'us' });
@@ -185,6 +230,12 @@ export class CaptureSession {
   private lab: CaptureLab;
   private unsubscribe: (() => void) | null = null;
   private ifaceSlots = new Map<string, IfaceSlots>();
+  /** the same, by position in the lab's interfaces() (point taps give that index) */
+  private slotsByIndex: (IfaceSlots | undefined)[] = [];
+  /** epb_flags of each point: 1 inbound, 2 outbound, 0 none */
+  private readonly epbFlags: Uint8Array;
+  /** encoded opt_comment bytes by comment text (the engine repeats its detail strings) */
+  private commentBytes = new Map<string, Uint8Array>();
   private readonly pointIndexById: Map<string, number>;
   private readonly dropIndex: number;
   private readonly dirCodes: Uint8Array;
@@ -198,7 +249,10 @@ export class CaptureSession {
   // timeline of attached labs
   private offsetNs = 0n;
   /** epochNs + offsetNs */
-  private baseNs: bigint;
+  private baseNs = 0n;
+  /** baseNs as two 32-bit halves (timestamps of pcapng outputs without BigInt) */
+  private baseHi = 0;
+  private baseLo = 0;
   private idOffset = 0;
   private maxFrameId = 0;
 
@@ -225,9 +279,10 @@ export class CaptureSession {
     this.dropIndex = this.pointIndexById.get('Drop') ?? -1;
     this.directions = this.points.map((p) => p.direction);
     this.dirCodes = Uint8Array.from(this.points, (p) => directionCode(p.direction));
+    this.epbFlags = Uint8Array.from(this.points, (p) => (p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0));
     this.perPoint = new Float64Array(this.points.length);
     this.epochNs = options.epochNs ?? defaultEpochNs(lab);
-    this.baseNs = this.epochNs;
+    this.setBase(this.epochNs);
     this.format = options.format ?? (options.file !== undefined ? captureFormatOfPath(options.file) : 'pcapng');
     const rec = options.record;
     this.recording = rec !== undefined && rec !== false;
@@ -238,7 +293,8 @@ export class CaptureSession {
       const file = new FileSink(options.file);
       this.fileName = options.file;
       try {
-        this.addOutput(file.write, { format: this.format, ...(options.comment !== undefined ? { comment: options.comment } : {}) }, () => file.close());
+        const pcapng = this.format === 'pcapng';
+        this.addOutput(pcapng ? file.writeNow : file.write, { format: this.format, ...(options.comment !== undefined ? { comment: options.comment } : {}) }, () => file.close(), pcapng);
       } catch (err) {
         file.close();
         throw err;
@@ -249,8 +305,16 @@ export class CaptureSession {
     this.bind(lab);
   }
 
+  private setBase(base: bigint): void {
+    if (base < 0n || base > 0xffff_ffff_ffff_ffffn) throw new RangeError(`capture: epoch ${base} ns is out of range`);
+    this.baseNs = base;
+    this.baseHi = Number(base >> 32n);
+    this.baseLo = Number(base & 0xffff_ffffn);
+  }
+
   private bind(lab: CaptureLab): void {
     this.ifaceSlots = new Map();
+    this.slotsByIndex = [];
     for (const info of lab.interfaces()) {
       const slots = new Int32Array(CAPTURE_POINT_NAMES.length).fill(-1);
       slots[DROP_CODE] = this.dropIndex;
@@ -263,9 +327,12 @@ export class CaptureSession {
         }
       }
       if (untaggedVlan < 0) untaggedVlan = listCapturePoints([info])[0]?.untaggedVlan ?? -1;
-      this.ifaceSlots.set(info.id, { slots, untaggedVlan });
+      const entry = { slots, untaggedVlan };
+      this.ifaceSlots.set(info.id, entry);
+      this.slotsByIndex.push(entry);
     }
-    this.unsubscribe = lab.trace.subscribe(this.onEvent);
+    const trace = lab.trace;
+    this.unsubscribe = typeof trace.tapPoints === 'function' ? trace.tapPoints(this.onPoint) : trace.subscribe(this.onEvent);
   }
 
   /**
@@ -277,57 +344,82 @@ export class CaptureSession {
     if (this.stopped) throw new Error('capture session is stopped');
     this.unsubscribe?.();
     this.offsetNs += BigInt(Math.round(this.lab.now)) + 1_000_000n;
-    this.baseNs = this.epochNs + this.offsetNs;
+    this.setBase(this.epochNs + this.offsetNs);
     this.idOffset += this.maxFrameId;
     this.maxFrameId = 0;
     this.lab = lab;
     this.bind(lab);
   }
 
+  /** Trace stream listener (a lab without point taps). */
   private readonly onEvent = (e: TraceEvent): void => {
     const point = e.point;
     if (point === undefined) return;
     const frame = e.frame;
     if (frame === undefined) return;
-    const at = this.ifaceSlots.get(e.port);
+    this.take(point, this.ifaceSlots.get(e.port), e.port, frame, e.time, e.frameId, e.vlan, e.detail);
+  };
+
+  /** Point tap listener: the same as onEvent, from the fabric's reused record. */
+  private readonly onPoint = (e: PointEvent): void => {
+    this.take(e.point, this.slotsByIndex[e.ifaceIndex], e.port, e.frame, e.time, e.frameId, e.vlan, e.detail);
+  };
+
+  private take(point: string, at: IfaceSlots | undefined, port: string, frame: Uint8Array, time: number, frameId: number, vlan: number | undefined, detail: string): void {
     let idx: number;
     if (point === 'Drop') idx = this.dropIndex;
     else if (at === undefined) return;
-    else idx = at.slots[POINT_CODE[point]!]!;
+    else idx = at.slots[pointCode(point)]!;
     if (idx < 0) return;
-    const dir = this.dirCodes[idx]!;
-    if (!this.filter.empty && !this.filter.matches(frame, dir, e.vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
+    if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
       this.filteredOut++;
       return;
     }
-    if (e.frameId > this.maxFrameId) this.maxFrameId = e.frameId;
-    const packetId = e.frameId + this.idOffset;
-    const ts = this.baseNs + BigInt(Math.round(e.time));
-    const comment = idx === this.dropIndex ? `${e.detail} (at ${e.port})` : e.detail;
+    if (frameId > this.maxFrameId) this.maxFrameId = frameId;
+    const packetId = frameId + this.idOffset;
+    const t = Math.round(time);
+    const comment = idx === this.dropIndex ? `${detail} (at ${port})` : detail;
     this.captured++;
     this.capturedBytes += frame.length;
     this.perPoint[idx]!++;
     const outs = this.outputs;
+    let ts = -1n;
     if (outs.length > 0) {
-      const input = this.input;
-      input.timestampNs = ts;
-      input.data = frame;
-      input.packetId = packetId;
-      input.comment = comment;
-      input.direction = this.directions[idx];
+      // timestamp = base + t, as 32-bit halves (t < 2^53)
+      const tHi = Math.floor(t / TWO32);
+      let lo = this.baseLo + (t - tHi * TWO32);
+      let hi = this.baseHi + tHi;
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi++;
+      }
+      let bytes: Uint8Array | null = null;
       for (let o = 0; o < outs.length; o++) {
         const out = outs[o]!;
         const ifi = out.ifIndex[idx]!;
         if (ifi < 0) continue;
-        input.interface = ifi;
-        out.writer.writePacket(input);
+        const fast = out.fast;
+        if (fast !== null) {
+          if (bytes === null) bytes = this.commentOf(comment);
+          fast.writeEpb(ifi, hi, lo, frame, this.epbFlags[idx]!, packetId, bytes);
+        } else {
+          if (ts < 0n) ts = this.baseNs + BigInt(t);
+          const input = this.input;
+          input.interface = ifi;
+          input.timestampNs = ts;
+          input.data = frame;
+          input.packetId = packetId;
+          input.comment = comment;
+          input.direction = this.directions[idx];
+          out.writer.writePacket(input);
+        }
       }
     }
     if (!this.recording && this.listeners.size === 0) return;
     const packet: CapturedPacket = {
       pointId: this.points[idx]!.id,
       pointIndex: idx,
-      timestampNs: ts,
+      timestampNs: ts >= 0n ? ts : this.baseNs + BigInt(t),
       data: frame.slice(),
       frameId: packetId,
       comment,
@@ -336,7 +428,18 @@ export class CaptureSession {
     if (d !== undefined) packet.direction = d;
     if (this.recording) this.record(packet);
     for (const l of this.listeners) if (l.ids === null || l.ids.has(packet.pointId)) l.fn(packet);
-  };
+  }
+
+  /** The opt_comment bytes of `text`, from the cache (bounded: cleared when it holds many texts). */
+  private commentOf(text: string): Uint8Array {
+    let b = this.commentBytes.get(text);
+    if (b === undefined) {
+      if (this.commentBytes.size >= COMMENT_CACHE_MAX) this.commentBytes = new Map();
+      b = encodeComment(text);
+      this.commentBytes.set(text, b);
+    }
+    return b;
+  }
 
   private record(p: CapturedPacket): void {
     this.queue.push(p);
@@ -353,15 +456,15 @@ export class CaptureSession {
     }
   }
 
-  private addOutput(sink: (c: Uint8Array) => void, options: CaptureStreamOptions, close: (() => void) | null): Output {
+  private addOutput(sink: (c: Uint8Array) => void, options: CaptureStreamOptions, close: (() => void) | null, buffered = false): Output {
     const ids = options.pointIds;
     const chosen = ids === undefined ? this.points : this.points.filter((p) => ids.has(p.id));
     const ifIndex = new Int32Array(this.points.length).fill(-1);
     chosen.forEach((p, i) => {
       ifIndex[this.pointIndexById.get(p.id)!] = i;
     });
-    const writer = makeWriter(options.format ?? 'pcapng', chosen, sink, options.comment);
-    const out: Output = { writer, ifIndex, close, stopped: false };
+    const writer = makeWriter(options.format ?? 'pcapng', chosen, sink, options.comment, buffered);
+    const out: Output = { writer, fast: writer instanceof PcapngWriter ? writer : null, ifIndex, close, stopped: false };
     this.outputs.push(out);
     return out;
   }

@@ -1,9 +1,9 @@
 /**
  * A synchronous, buffered file sink for the capture writers: chunks are gathered and written
  * with one writev per ~256 KiB, so a capture costs few system calls and nothing is lost on a
- * synchronous close().
+ * synchronous close(). A writer that gathers large chunks itself uses `writeNow`.
  */
-import { closeSync, openSync, writevSync } from 'node:fs';
+import { closeSync, openSync, writeSync, writevSync } from 'node:fs';
 
 const FLUSH_BYTES = 256 * 1024;
 
@@ -22,6 +22,17 @@ export class FileSink {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+  };
+
+  /**
+   * Writes `chunk` now (after anything pending), so the caller may reuse its bytes when this
+   * returns: for writers that gather large chunks themselves.
+   */
+  readonly writeNow = (chunk: Uint8Array): void => {
+    if (this.fd === undefined) throw new Error('capture file is already closed');
+    this.flush();
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
   };
 
   flush(): void {

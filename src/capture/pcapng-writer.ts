@@ -3,8 +3,19 @@
  * streaming-friendly: the Section Header Block and one Interface Description Block per interface
  * go to the sink as soon as the writer is built, before any packet, so a live stream (Wireshark
  * reading a pipe) knows every interface from the start. Each packet is one Enhanced Packet Block
- * in one freshly allocated Buffer (the sink may keep it), with epb_flags (direction), epb_packetid,
- * epb_dropcount and opt_comment when given. Timestamps are in nanoseconds (if_tsresol = 9).
+ * with epb_flags (direction), epb_packetid, epb_dropcount and opt_comment when given. Timestamps
+ * are in nanoseconds (if_tsresol = 9).
+ *
+ * Two ways to hand packets to the sink:
+ * - unbuffered (default, live streams): each packet at once, in one freshly allocated Buffer (the
+ *   sink may keep it);
+ * - buffered (`bufferBytes`, files): blocks are encoded straight into a large buffer and the sink
+ *   gets one chunk per full buffer and at `flush()`/`end()` — a new buffer each time, unless
+ *   `sinkCopies` says the sink is done with a chunk when it returns (then the buffer is reused).
+ *
+ * `writeEpb` is the allocation-free form of `writePacket` for a capture's hot path: numbers only
+ * (timestamp as two 32-bit halves, no BigInt) and the comment already encoded (see
+ * `encodeComment`); the bytes written are the same.
  */
 import type { CapturePacketInput } from './capture-file.js';
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from './capture-file.js';
@@ -57,6 +68,10 @@ export interface PcapngWriterOptions {
   sink: (chunk: Uint8Array) => void;
   interfaces: readonly PcapngInterfaceSpec[];
   shbOptions?: PcapngShbOptions;
+  /** Gather packet blocks in a buffer of this many bytes (see the file comment); default 0: one chunk per packet. */
+  bufferBytes?: number;
+  /** The sink is done with a chunk when it returns (writes or copies it): a buffered writer may then reuse its buffer. */
+  sinkCopies?: boolean;
 }
 
 const pad4 = (n: number): number => (n + 3) & ~3;
@@ -100,6 +115,84 @@ function block(type: number, body: Buffer, options: Buffer): Buffer {
   return out;
 }
 
+/** A comment as the bytes of an opt_comment: UTF-8, cut to the 65535 bytes an option holds. */
+export function encodeComment(text: string): Uint8Array {
+  return new Uint8Array(utf8Option(text)); // a plain Uint8Array, like the frames written next to it
+}
+
+const TWO32 = 4294967296;
+
+/**
+ * Encodes one Enhanced Packet Block of `total` bytes at `b[o..]` (`dv` views the same bytes).
+ * Numbers only: 64-bit values come as two 32-bit halves; `hasId`/`hasDrop` say whether the
+ * packet id / drop count options are present; `comment` is the encoded opt_comment or null.
+ */
+function encodeEpb(
+  b: Uint8Array,
+  dv: DataView,
+  o: number,
+  total: number,
+  ifIndex: number,
+  tsHi: number,
+  tsLo: number,
+  data: Uint8Array,
+  capLen: number,
+  origLen: number,
+  flags: number,
+  hasId: boolean,
+  idHi: number,
+  idLo: number,
+  hasDrop: boolean,
+  dropHi: number,
+  dropLo: number,
+  comment: Uint8Array | null,
+): void {
+  dv.setUint32(o, BLOCK_EPB, true);
+  dv.setUint32(o + 4, total, true);
+  dv.setUint32(o + 8, ifIndex, true);
+  dv.setUint32(o + 12, tsHi, true);
+  dv.setUint32(o + 16, tsLo, true);
+  dv.setUint32(o + 20, capLen, true);
+  dv.setUint32(o + 24, origLen, true);
+  b.set(capLen === data.length ? data : data.subarray(0, capLen), o + EPB_FIXED);
+  let p = o + EPB_FIXED + capLen;
+  const dataEnd = o + EPB_FIXED + pad4(capLen);
+  while (p < dataEnd) b[p++] = 0;
+  const optStart = p;
+  if (flags !== 0) {
+    dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
+    dv.setUint32(p + 4, flags, true);
+    p += 8;
+  }
+  if (hasId) {
+    dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
+    dv.setUint32(p + 4, idLo, true);
+    dv.setUint32(p + 8, idHi, true);
+    p += 12;
+  }
+  if (hasDrop) {
+    dv.setUint32(p, EPB_DROPCOUNT + 8 * 0x10000, true);
+    dv.setUint32(p + 4, dropLo, true);
+    dv.setUint32(p + 8, dropHi, true);
+    p += 12;
+  }
+  if (comment !== null && comment.length !== 0) {
+    const n = comment.length;
+    dv.setUint16(p, OPT_COMMENT, true);
+    dv.setUint16(p + 2, n, true);
+    b.set(comment, p + 4);
+    const end = p + 4 + pad4(n);
+    b.set(comment, p + 4);
+    p += 4 + n;
+    while (p < end) b[p++] = 0;
+  }
+  if (p !== optStart) {
+    dv.setUint32(p, 0, true); // opt_endofopt
+    p += 4;
+  }
+  dv.setUint32(p, total, true);
+}
+
 function checkU64(value: bigint | number, what: string): bigint {
   const v = typeof value === 'bigint' ? value : BigInt(value);
   if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError(`${what} ${v} does not fit in 64 unsigned bits`);
@@ -112,12 +205,22 @@ export class PcapngWriter {
   private readonly sink: (chunk: Uint8Array) => void;
   private readonly snapLens: Uint32Array;
   private ended = false;
-  /** Bytes handed to the sink so far (header blocks included). */
+  /** Bytes handed to the sink so far (header blocks included; buffered bytes count once flushed). */
   bytesWritten = 0;
   packetsWritten = 0;
+  // buffered mode
+  private readonly bufSize: number;
+  private readonly reuse: boolean;
+  private buf: Uint8Array = new Uint8Array(0);
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+  private pos = 0;
 
   constructor(options: PcapngWriterOptions) {
     this.sink = options.sink;
+    const bufferBytes = options.bufferBytes ?? 0;
+    if (!Number.isInteger(bufferBytes) || bufferBytes < 0) throw new RangeError(`bufferBytes must be a whole number >= 0, got ${bufferBytes}`);
+    this.bufSize = bufferBytes;
+    this.reuse = options.sinkCopies === true;
     this.interfaces = options.interfaces.map((i) => ({
       ...i,
       linkType: i.linkType ?? LINKTYPE_ETHERNET,
@@ -160,7 +263,7 @@ export class PcapngWriter {
     this.sink(chunk);
   }
 
-  /** Writes one Enhanced Packet Block (one Buffer, one sink call). */
+  /** Writes one Enhanced Packet Block (unbuffered: one Buffer, one sink call). */
   writePacket(p: CapturePacketInput): void {
     if (this.ended) throw new Error('pcapng writer: writePacket after end()');
     const ifIndex = p.interface;
@@ -173,75 +276,108 @@ export class PcapngWriter {
     const data = p.data;
     const capLen = snapLen !== 0 && data.length > snapLen ? snapLen : data.length;
     const origLen = p.originalLength ?? data.length;
-
-    // Options: sizes first, so that the block is one allocation.
-    let optBytes = 0;
     const flags = p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0;
-    if (flags !== 0) optBytes += 8;
     const packetId = p.packetId === undefined ? undefined : checkU64(p.packetId, 'packet id');
-    if (packetId !== undefined) optBytes += 12;
     const dropCount = p.dropCount === undefined ? undefined : checkU64(p.dropCount, 'drop count');
-    if (dropCount !== undefined) optBytes += 12;
-    let commentLen = 0;
-    let commentBytes: Buffer | undefined;
-    if (p.comment !== undefined && p.comment !== '') {
-      commentLen = Buffer.byteLength(p.comment, 'utf8');
-      if (commentLen > MAX_OPTION_BYTES) {
-        commentBytes = utf8Option(p.comment);
-        commentLen = commentBytes.length;
-      }
-      optBytes += 4 + pad4(commentLen);
-    }
-    if (optBytes !== 0) optBytes += 4; // opt_endofopt
+    const comment = p.comment !== undefined && p.comment !== '' ? utf8Option(p.comment) : null;
+    this.put(
+      ifIndex,
+      Number(ts >> 32n),
+      Number(ts & U32),
+      data,
+      capLen,
+      origLen,
+      flags,
+      packetId !== undefined,
+      packetId !== undefined ? Number(packetId >> 32n) : 0,
+      packetId !== undefined ? Number(packetId & U32) : 0,
+      dropCount !== undefined,
+      dropCount !== undefined ? Number(dropCount >> 32n) : 0,
+      dropCount !== undefined ? Number(dropCount & U32) : 0,
+      comment,
+    );
+  }
 
-    const dataEnd = EPB_FIXED + pad4(capLen);
-    const total = dataEnd + optBytes + 4;
-    const b = Buffer.allocUnsafe(total);
-    b.writeUInt32LE(BLOCK_EPB, 0);
-    b.writeUInt32LE(total, 4);
-    b.writeUInt32LE(ifIndex, 8);
-    b.writeUInt32LE(Number(ts >> 32n), 12);
-    b.writeUInt32LE(Number(ts & U32), 16);
-    b.writeUInt32LE(capLen, 20);
-    b.writeUInt32LE(origLen, 24);
-    b.set(capLen === data.length ? data : data.subarray(0, capLen), EPB_FIXED);
-    b.fill(0, EPB_FIXED + capLen, dataEnd);
-    let o = dataEnd;
-    if (flags !== 0) {
-      b.writeUInt32LE(EPB_FLAGS + 4 * 0x10000, o);
-      b.writeUInt32LE(flags, o + 4);
-      o += 8;
+  /**
+   * `writePacket` without objects or BigInt: timestamp ns = tsHi * 2^32 + tsLo (each 0..2^32-1),
+   * `flags` the epb_flags direction bits (1 inbound, 2 outbound, 0 none), `packetId` a safe
+   * integer >= 0 or -1 for none, `comment` from `encodeComment` (or null). Same bytes as
+   * `writePacket` with the same values.
+   */
+  writeEpb(ifIndex: number, tsHi: number, tsLo: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
+    if (this.ended) throw new Error('pcapng writer: writePacket after end()');
+    const snapLen = this.snapLens[ifIndex];
+    if (snapLen === undefined || !Number.isInteger(ifIndex)) {
+      throw new RangeError(`pcapng writer: interface ${ifIndex} is not one of the ${this.interfaces.length} declared`);
     }
-    if (packetId !== undefined) {
-      b.writeUInt32LE(EPB_PACKETID + 8 * 0x10000, o);
-      b.writeBigUInt64LE(packetId, o + 4);
-      o += 12;
-    }
-    if (dropCount !== undefined) {
-      b.writeUInt32LE(EPB_DROPCOUNT + 8 * 0x10000, o);
-      b.writeBigUInt64LE(dropCount, o + 4);
-      o += 12;
-    }
-    if (commentLen !== 0) {
-      b.writeUInt16LE(OPT_COMMENT, o);
-      b.writeUInt16LE(commentLen, o + 2);
-      if (commentBytes !== undefined) b.set(commentBytes, o + 4);
-      else b.write(p.comment!, o + 4, commentLen, 'utf8');
-      const end = o + 4 + pad4(commentLen);
-      b.fill(0, o + 4 + commentLen, end);
-      o = end;
-    }
-    if (optBytes !== 0) {
-      b.writeUInt32LE(0, o); // opt_endofopt
-      o += 4;
-    }
-    b.writeUInt32LE(total, o);
+    if (!(tsHi >= 0 && tsHi < TWO32 && tsLo >= 0 && tsLo < TWO32)) throw new RangeError(`pcapng writer: timestamp ${tsHi} * 2^32 + ${tsLo} ns is out of range`);
+    if (!(packetId <= Number.MAX_SAFE_INTEGER && (packetId >= 0 || packetId === -1))) throw new RangeError(`packet id ${packetId} does not fit in 64 unsigned bits`);
+    if (comment !== null && comment.length > MAX_OPTION_BYTES) throw new RangeError(`pcapng writer: a ${comment.length}-byte comment is longer than an option holds (${MAX_OPTION_BYTES})`);
+    const capLen = snapLen !== 0 && data.length > snapLen ? snapLen : data.length;
+    const idHi = packetId >= 0 ? Math.floor(packetId / TWO32) : 0;
+    const idLo = packetId >= 0 ? packetId - idHi * TWO32 : 0;
+    this.put(ifIndex, tsHi, tsLo, data, capLen, data.length, flags & 3, packetId >= 0, idHi, idLo, false, 0, 0, comment);
+  }
+
+  private put(
+    ifIndex: number,
+    tsHi: number,
+    tsLo: number,
+    data: Uint8Array,
+    capLen: number,
+    origLen: number,
+    flags: number,
+    hasId: boolean,
+    idHi: number,
+    idLo: number,
+    hasDrop: boolean,
+    dropHi: number,
+    dropLo: number,
+    comment: Uint8Array | null,
+  ): void {
+    let optBytes = 0;
+    if (flags !== 0) optBytes += 8;
+    if (hasId) optBytes += 12;
+    if (hasDrop) optBytes += 12;
+    if (comment !== null && comment.length !== 0) optBytes += 4 + pad4(comment.length);
+    if (optBytes !== 0) optBytes += 4; // opt_endofopt
+    const total = EPB_FIXED + pad4(capLen) + optBytes + 4;
     this.packetsWritten++;
+    if (this.bufSize !== 0 && total <= this.bufSize) {
+      if (this.pos + total > this.buf.length) {
+        this.flush();
+        if (!this.reuse || this.buf.length === 0) {
+          const ab = new ArrayBuffer(this.bufSize);
+          this.buf = new Uint8Array(ab);
+          this.dv = new DataView(ab);
+        }
+      }
+      encodeEpb(this.buf, this.dv, this.pos, total, ifIndex, tsHi, tsLo, data, capLen, origLen, flags, hasId, idHi, idLo, hasDrop, dropHi, dropLo, comment);
+      this.pos += total;
+      return;
+    }
+    this.flush();
+    const b = Buffer.allocUnsafe(total);
+    encodeEpb(b, new DataView(b.buffer, b.byteOffset, total), 0, total, ifIndex, tsHi, tsLo, data, capLen, origLen, flags, hasId, idHi, idLo, hasDrop, dropHi, dropLo, comment);
     this.emit(b);
   }
 
-  /** No more packets. The writer holds no buffered data, so there is nothing to flush. */
+  /** Hands the buffered blocks to the sink (buffered mode; nothing to do otherwise). */
+  flush(): void {
+    if (this.pos === 0) return;
+    const chunk = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
+    this.pos = 0;
+    if (!this.reuse) {
+      this.buf = new Uint8Array(0);
+      this.dv = new DataView(new ArrayBuffer(0));
+    }
+    this.emit(chunk);
+  }
+
+  /** No more packets: hands what is buffered to the sink. */
   end(): void {
+    if (this.ended) return;
+    this.flush();
     this.ended = true;
   }
 

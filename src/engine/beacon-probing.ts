@@ -88,7 +88,7 @@ export class BeaconProber {
         if (f.tracing) {
           f.emit({ frameId: fid, copyId: cid, parentCopyId: 0, node: u.node, port: u.id, action: 'beacon', rule: 'T6', vlan, detail: `beacon ${this.round} out of ${u.name} (${vlan === 0 ? 'untagged' : `VLAN ${vlan}`}) (T6)` });
         }
-        f.cableTx(u, frame, fid, cid, 0, vlan, 'UplinkSnd', f.tracing ? `beacon out ${u.name} (T6)` : '');
+        f.cableTx(u, frame, fid, cid, 0, vlan, 'UplinkSnd', f.detailed ? `beacon out ${u.name} (T6)` : '');
       }
     }
     this.next = f.now + BEACON_INTERVAL_NS;

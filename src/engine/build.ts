@@ -11,7 +11,7 @@ import { macToNumber, parseIpv4, parseMac } from '../wire/index.js';
 import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
 import type { SwitchPortDoc, TopologyDoc, VlanList } from '../topology/schema.js';
 import type { z } from 'zod';
-import type { EndpointConfig, EndpointL3, EndpointPort, EndpointStackFactory } from './endpoint.js';
+import type { EndpointConfig, EndpointL3, EndpointNoteAction, EndpointPort, EndpointStackFactory } from './endpoint.js';
 import { Fabric, type Handlers } from './fabric.js';
 import { LabError } from './lab-error.js';
 import { MacIndex } from './mac-index.js';
@@ -253,23 +253,47 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
 
   for (const vs of vswitches) refreshVSwitch(vs);
 
-  for (const { iface, config } of endpoints) {
-    const port: EndpointPort = {
-      id: iface.id,
-      now: () => fab.now,
-      effectiveMac: () => iface.effMacBytes,
-      transmit: (frame) => {
-        fab.scheduleSend(iface, frame);
-      },
-      setTimer: (delayNs, fn) => fab.scheduleTimer(delayNs, fn),
-      note: (action, rule, detail) => fab.note(iface, action, rule, detail),
-      get tracing() {
-        return fab.tracing && !fab.dry;
-      },
-    };
-    iface.stack = opts.stackFactory(config, port);
-  }
+  for (const { iface, config } of endpoints) iface.stack = opts.stackFactory(config, new FabricPort(fab, iface));
   return fab;
+}
+
+/**
+ * The EndpointPort of one endpoint: a class, so that every stack's calls into its port (per
+ * received frame: effectiveMac, tracing) see one object shape, whatever the number of endpoints.
+ */
+class FabricPort implements EndpointPort {
+  readonly id: string;
+
+  constructor(
+    private readonly fab: Fabric,
+    private readonly iface: Iface,
+  ) {
+    this.id = iface.id;
+  }
+
+  now(): number {
+    return this.fab.now;
+  }
+
+  effectiveMac(): Uint8Array {
+    return this.iface.effMacBytes;
+  }
+
+  transmit(frame: Uint8Array): void {
+    this.fab.scheduleSend(this.iface, frame);
+  }
+
+  setTimer(delayNs: number, fn: () => void): void {
+    this.fab.scheduleTimer(delayNs, fn);
+  }
+
+  note(action: EndpointNoteAction, rule: string, detail: string): void {
+    this.fab.note(this.iface, action, rule, detail);
+  }
+
+  get tracing(): boolean {
+    return this.fab.tracing && !this.fab.dry;
+  }
 }
 
 function attachPort(p: Iface, pg: PortGroupRt | undefined): void {

@@ -47,6 +47,7 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
     traceSeq: f.traceSeq,
     queue: f.queue,
     tracing: f.tracing,
+    detailed: f.detailed,
     collector: f.collector,
     curFrameId: f.curFrameId,
     curCopyId: f.curCopyId,
@@ -56,6 +57,7 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
   try {
     f.dry = true;
     f.tracing = true;
+    f.detailed = true;
     f.collector = steps;
     f.queue = new EventQueue(64);
     f.traceSeq = 0;
@@ -75,6 +77,7 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
     f.traceSeq = saved.traceSeq;
     f.queue = saved.queue;
     f.tracing = saved.tracing;
+    f.detailed = saved.detailed;
     f.collector = saved.collector;
     f.curFrameId = saved.curFrameId;
     f.curCopyId = saved.curCopyId;

@@ -14,8 +14,8 @@ import { EventQueue } from './event-queue.js';
 import type { Iface, PhysSwitchRt, VSwitchRt } from './model.js';
 import { exceedsMtu, payloadLength } from './mtu.js';
 import { REASON_INDEX, REASONS, dropDetail, type ReasonCode } from './reasons.js';
-import { TraceBus, type CapturePoint, type TraceAction, type TraceEvent } from './trace.js';
-import { vlanName } from './vlan-classification.js';
+import { PointDetails } from './point-details.js';
+import { TraceBus, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
 
 /** Event kinds of the queue. */
 export const EV_SEND = 0;
@@ -36,6 +36,10 @@ export class Fabric {
   now = 0;
   /** true while somebody listens (or explain collects): guards every event construction */
   tracing = false;
+  /** true while capture-point taps listen (TraceStream.tapPoints) */
+  tapping = false;
+  /** tracing || tapping: the detail lines of capture-point events (drop parameters, cableTx details) are needed */
+  detailed = false;
   dry = false;
   queue = new EventQueue(1024);
   readonly bus = new TraceBus();
@@ -50,6 +54,13 @@ export class Fabric {
   readonly byId = new Map<string, Iface>();
   vswitches: VSwitchRt[] = [];
   switches: PhysSwitchRt[] = [];
+  /** detail lines of the frequent capture-point events, per interface */
+  readonly details: PointDetails;
+  private taps: PointListener[] = [];
+  /** the one record every tap call gets */
+  private readonly pointRec: PointEvent = {
+    time: 0, frameId: 0, copyId: 0, parentCopyId: 0, port: '', ifaceIndex: 0, point: 'Drop', frame: new Uint8Array(0), vlan: undefined, rule: undefined, reason: undefined, detail: '',
+  };
 
   constructor(
     readonly ifaces: Iface[],
@@ -57,20 +68,70 @@ export class Fabric {
     readonly handlers: Handlers,
   ) {
     this.counters = new CounterStore(ifaces.length);
+    this.details = new PointDetails(ifaces.length);
     for (const i of ifaces) this.byId.set(i.id, i);
+  }
+
+  /** Recomputes `tracing`, `tapping` and `detailed` from the listeners (outside explain). */
+  listenersChanged(): void {
+    this.tracing = this.bus.active;
+    this.tapping = this.taps.length > 0;
+    this.detailed = this.tracing || this.tapping;
+  }
+
+  /** Adds a capture-point tap; returns the function that removes it. */
+  addTap(listener: PointListener): () => void {
+    this.taps = [...this.taps, listener];
+    this.listenersChanged();
+    let on = true;
+    return () => {
+      if (!on) return;
+      on = false;
+      this.taps = this.taps.filter((t) => t !== listener);
+      this.listenersChanged();
+    };
+  }
+
+  /**
+   * Reports a capture-point event to the taps: called by the point sites when only taps listen
+   * (not `tracing`), and by `emit` for events with a point when both listen.
+   */
+  tap(point: CapturePoint, at: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, detail: string, rule?: string, reason?: ReasonCode): void {
+    if (this.dry) return;
+    const r = this.pointRec;
+    r.time = this.now;
+    r.frameId = fid;
+    r.copyId = cid;
+    r.parentCopyId = parent;
+    r.port = at.id;
+    r.ifaceIndex = at.idx;
+    r.point = point;
+    r.frame = frame;
+    r.vlan = vlan;
+    r.rule = rule;
+    r.reason = reason;
+    r.detail = detail;
+    const taps = this.taps;
+    for (let i = 0; i < taps.length; i++) taps[i]!(r);
   }
 
   newCopy(): number {
     return ++this.copySeq;
   }
 
-  /** Publishes an event (call only when `tracing`). */
+  /** Publishes an event (call only when `tracing`); an event with a point goes to the taps too. */
   emit(body: EventBody): void {
     const ev = body as TraceEvent;
     ev.seq = ++this.traceSeq;
     ev.time = this.now;
     if (this.collector !== null) this.collector.push(ev);
-    else this.bus.publish(ev);
+    else {
+      this.bus.publish(ev);
+      if (this.tapping && ev.point !== undefined && ev.frame !== undefined) {
+        const at = this.byId.get(ev.port);
+        if (at !== undefined) this.tap(ev.point, at, ev.frame, ev.frameId, ev.copyId, ev.parentCopyId, ev.vlan, ev.detail, ev.rule, ev.reason);
+      }
+    }
   }
 
   /** A copy ends here, dropped for `reason` at interface `at`. `params` fill the reason's sentence. */
@@ -101,6 +162,8 @@ export class Fabric {
         frame,
         detail: dropDetail(reason, params),
       });
+    } else if (this.tapping) {
+      this.tap('Drop', at, frame, fid, cid, parent, vlan, dropDetail(reason, params), REASONS[reason].rule, reason);
     }
   }
 
@@ -120,6 +183,19 @@ export class Fabric {
 
   scheduleTimer(delayNs: number, fn: () => void): void {
     this.queue.push(this.now + Math.max(0, delayNs), EV_TIMER, -1, 0, 0, 0, fn);
+  }
+
+  /**
+   * Processes events in (time, sequence) order while any is queued and fewer than `cap` were
+   * processed, counting from `n`; returns the new count (`run` without a time limit).
+   */
+  drain(n: number, cap: number): number {
+    const q = this.queue;
+    while (n < cap && q.size > 0) {
+      this.step();
+      n++;
+    }
+    return n;
   }
 
   /** Processes the earliest event; false when the queue is empty. */
@@ -149,7 +225,7 @@ export class Fabric {
 
   private endpointSend(iface: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
     if (iface.kind === 'physical-nic') {
-      this.cableTx(iface, frame, fid, cid, parent, undefined, 'HostTx', this.tracing ? `${iface.id} transmits onto its cable` : '', true);
+      this.cableTx(iface, frame, fid, cid, parent, undefined, 'HostTx', this.detailed ? `${iface.id} transmits onto its cable` : '', true);
     } else {
       this.handlers.portIngress(this, iface, frame, fid, cid, parent);
     }
@@ -168,18 +244,18 @@ export class Fabric {
         return;
       default:
         // vNICs and vmks have no cable; a link naming one is refused by validation
-        this.drop(iface, 'LINK_DOWN', fid, cid, parent, frame, undefined, this.tracing ? { where: iface.id, why: 'a vNIC or vmk has no cable' } : undefined);
+        this.drop(iface, 'LINK_DOWN', fid, cid, parent, frame, undefined, this.detailed ? { where: iface.id, why: 'a vNIC or vmk has no cable' } : undefined);
     }
   }
 
   /** A physical host's NIC receives from its cable: only its MAC, broadcast and multicast (E1). */
   private nicArrive(nic: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
     if (frame.length < 14) {
-      this.drop(nic, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, this.tracing ? { length: frame.length } : undefined);
+      this.drop(nic, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, this.detailed ? { length: frame.length } : undefined);
       return;
     }
     if (!isMulticast(frame, 0) && macToNumber(frame, 0) !== nic.effMac) {
-      this.drop(nic, 'NOT_FOR_THIS_NIC', fid, cid, parent, frame, undefined, this.tracing ? { dst: formatMac(frame, 0), mac: formatMac(nic.effMacBytes) } : undefined);
+      this.drop(nic, 'NOT_FOR_THIS_NIC', fid, cid, parent, frame, undefined, this.detailed ? { dst: formatMac(frame, 0), mac: formatMac(nic.effMacBytes) } : undefined);
       return;
     }
     this.deliver(nic, frame, fid, cid, parent, undefined, 'E1');
@@ -190,37 +266,37 @@ export class Fabric {
    * endpoint's stack gets the bytes (not in dry mode).
    */
   deliver(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: string): void {
-    if (exceedsMtu(frame, port.mtu)) {
-      this.drop(port, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, this.tracing ? { payload: payloadLength(frame), mtu: port.mtu, where: port.id } : undefined);
+    // (the payload is at most length - 14: most frames pass F9 without reading their tag)
+    if (frame.length - 14 > port.mtu && exceedsMtu(frame, port.mtu)) {
+      this.drop(port, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, this.detailed ? { payload: payloadLength(frame), mtu: port.mtu, where: port.id } : undefined);
       return;
     }
-    if (!this.dry) this.counters.rx(port.idx, frame.length);
-    if (this.tracing) {
-      this.emit({
-        frameId: fid,
-        copyId: cid,
-        parentCopyId: parent,
-        node: port.node,
-        port: port.id,
-        action: 'deliver',
-        rule,
-        vlan,
-        point: port.kind === 'physical-nic' ? 'HostRx' : 'PortOutput',
-        frame,
-        detail: `delivered to ${port.id}${vlan !== undefined ? ` (${vlanName(vlan)})` : ''} (${rule})`,
-      });
-    }
-    if (!this.dry && port.stack !== null) {
+    const dry = this.dry;
+    if (!dry) this.counters.rx(port.idx, frame.length);
+    // the event is built out of line: this function stays small enough to be inlined per leg
+    if (this.detailed) this.delivered(port, frame, fid, cid, parent, vlan, rule);
+    const stack = port.stack;
+    if (!dry && stack !== null) {
       const pf = this.curFrameId;
       const pc = this.curCopyId;
       this.curFrameId = fid;
       this.curCopyId = cid;
       try {
-        port.stack.receive(frame);
+        stack.receive(frame);
       } finally {
         this.curFrameId = pf;
         this.curCopyId = pc;
       }
+    }
+  }
+
+  /** The `deliver` event (PortOutput / HostRx): to the stream, or to the point taps. */
+  private delivered(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: string): void {
+    const point = port.kind === 'physical-nic' ? 'HostRx' : 'PortOutput';
+    if (this.tracing) {
+      this.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: port.node, port: port.id, action: 'deliver', rule, vlan, point, frame, detail: this.details.delivered(port, vlan, rule) });
+    } else if (this.tapping) {
+      this.tap(point, port, frame, fid, cid, parent, vlan, this.details.delivered(port, vlan, rule), rule);
     }
   }
 
@@ -242,12 +318,14 @@ export class Fabric {
   ): void {
     const peer = iface.peer;
     if (peer === null || !iface.linkUp) {
-      this.drop(iface, 'LINK_DOWN', fid, cid, parent, frame, vlan, this.tracing ? { where: iface.id, why: peer === null ? 'no cable is attached' : 'the link is down' } : undefined);
+      this.drop(iface, 'LINK_DOWN', fid, cid, parent, frame, vlan, this.detailed ? { where: iface.id, why: peer === null ? 'no cable is attached' : 'the link is down' } : undefined);
       return;
     }
     if (countTx && !this.dry) this.counters.tx(iface.idx, frame.length);
     if (this.tracing) {
       this.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: iface.node, port: iface.id, action: 'tx', vlan, point, frame, detail });
+    } else if (this.tapping) {
+      this.tap(point, iface, frame, fid, cid, parent, vlan, detail);
     }
     this.queue.push(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
   }

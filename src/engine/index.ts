@@ -6,7 +6,7 @@ export type { LabOptions, RunOptions, RunResult, InterfaceInfo, PingRequest } fr
 export { LabError } from './lab-error.js';
 export type { ExplainResult, ExplainCopy } from './explain.js';
 export { EXPLAIN_MAX_EVENTS } from './explain.js';
-export type { TraceEvent, TraceAction, FabricAction, CapturePoint, TraceListener, TraceStream } from './trace.js';
+export type { TraceEvent, TraceAction, FabricAction, CapturePoint, TraceListener, TraceStream, PointEvent, PointListener } from './trace.js';
 export { REASONS, REASON_CODES, reasonRule, reasonSentence, dropDetail } from './reasons.js';
 export type { ReasonCode, ReasonInfo } from './reasons.js';
 export type { PortCounters } from './counters.js';

@@ -120,12 +120,13 @@ export class Lab {
     this.trace = {
       subscribe: (listener) => {
         const off = f.bus.subscribe(listener);
-        f.tracing = f.bus.active;
+        f.listenersChanged();
         return () => {
           off();
-          f.tracing = f.bus.active;
+          f.listenersChanged();
         };
       },
+      tapPoints: (listener) => f.addTap(listener),
     };
   }
 
@@ -186,8 +187,10 @@ export class Lab {
   inject(iface: string, frame: Uint8Array): number {
     const i = this.iface(iface);
     this.checkFrame(frame);
-    if ((i.kind === 'vnic' || i.kind === 'vmk') && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
-    return this.schedule(this.fabric, i, copyFrame(frame));
+    const kind = i.kind;
+    if (kind === 'uplink' || kind === 'switch-port') return this.fabric.scheduleArrival(i, copyFrame(frame));
+    if (kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    return this.fabric.scheduleSend(i, copyFrame(frame));
   }
 
   /**
@@ -203,22 +206,28 @@ export class Lab {
     const until = options.forNs !== undefined ? f.now + options.forNs : Infinity;
     this.enter('run');
     let n = 0;
+    const dyn = this.dyn;
     try {
+      // The next periodic task (T6 beacon round) changes only when tasks run (runDueTasks) or the
+      // configuration changes (apply, refused while running): read it once per round, not per event.
+      let tp = dyn.nextTaskTime();
       for (;;) {
-        // periodic tasks (T6 beacon rounds) run when the clock passes them, but never keep the lab busy
+        if (tp === Infinity && until === Infinity) {
+          // nothing periodic and no time limit (the common case): drain the queue in order
+          n = f.drain(n, cap);
+          if (f.queue.size > 0) throw this.unsettled(cap);
+          break;
+        }
+        // periodic tasks run when the clock passes them, but never keep the lab busy
         const tq = f.queue.peekTime();
-        const tp = this.dyn.nextTaskTime();
         if (tp <= tq && tp <= until && (tq !== Infinity || until !== Infinity)) {
           if (tp > f.now) f.now = tp;
-          this.dyn.runDueTasks();
+          dyn.runDueTasks();
+          tp = dyn.nextTaskTime();
           continue;
         }
         if (!(f.queue.size > 0 && tq <= until)) break;
-        if (n >= cap) {
-          throw new LabError(
-            `run stopped after ${cap} events at ${f.now} ns with ${f.queue.size} still queued: the fabric does not settle (a loop between physical switches?)`,
-          );
-        }
+        if (n >= cap) throw this.unsettled(cap);
         f.step();
         n++;
       }
@@ -227,6 +236,13 @@ export class Lab {
       this.busy = false;
     }
     return { events: n, now: f.now };
+  }
+
+  private unsettled(cap: number): LabError {
+    const f = this.fabric;
+    return new LabError(
+      `run stopped after ${cap} events at ${f.now} ns with ${f.queue.size} still queued: the fabric does not settle (a loop between physical switches?)`,
+    );
   }
 
   /** Processes the single earliest event; returns false when there was none (idle). */

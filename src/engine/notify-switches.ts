@@ -52,7 +52,7 @@ export function sendRarp(f: Fabric, p: Iface, why: string): boolean {
       detail: `notify switches: RARP for ${formatMac(p.effMacBytes)} (${p.id}) out of ${u.name} ${why} (T7)`,
     });
   }
-  f.cableTx(u, frame, fid, cid, 0, vlan ?? 0, 'UplinkSnd', f.tracing ? `RARP for ${p.id} out ${u.name} (T7)` : '');
+  f.cableTx(u, frame, fid, cid, 0, vlan ?? 0, 'UplinkSnd', f.detailed ? `RARP for ${p.id} out ${u.name} (T7)` : '');
   return true;
 }
 

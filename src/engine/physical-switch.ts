@@ -92,14 +92,15 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
   const sw = p.sw!;
   const T = f.tracing;
   if (!f.dry) f.counters.rx(p.idx, frame.length);
-  if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PhysRx', frame, detail: `arrives on ${p.id}` });
+  if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PhysRx', frame, detail: f.details.arrives(p) });
+  else if (f.tapping) f.tap('PhysRx', p, frame, fid, cid, parent, undefined, f.details.arrives(p));
   if (frame.length < 14) {
-    f.drop(p, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.tracing ? { length: frame.length } : undefined);
+    f.drop(p, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.detailed ? { length: frame.length } : undefined);
     return;
   }
   const c = admit(p, frame);
   if (c < 0) {
-    f.drop(p, 'VLAN_NOT_ALLOWED', fid, cid, parent, frame, undefined, f.tracing ? { why: c === CLASSIFY_RESERVED ? 'VLAN ID 4095 is reserved' : admissionWhy(p, frame) } : undefined);
+    f.drop(p, 'VLAN_NOT_ALLOWED', fid, cid, parent, frame, undefined, f.detailed ? { why: c === CLASSIFY_RESERVED ? 'VLAN ID 4095 is reserved' : admissionWhy(p, frame) } : undefined);
     return;
   }
   const vlan = classVlan(c);
@@ -134,7 +135,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     if (out >= 0) {
       const op = f.ifaces[out]!;
       if (op === lp) {
-        f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.tracing ? { dst: formatMac(frame, 0), vlan, port: p.id } : undefined);
+        f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, 0), vlan, port: p.id } : undefined);
         return;
       }
       if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, 0)} learned on ${portName(op)} (P1)` });
@@ -157,7 +158,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     children++;
     egress(f, op.channel === null ? op : channelMember(op, frame), frame, vlan, state, tagged, false, fid, cid);
   }
-  if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.tracing ? { switch: sw.name, vlan } : undefined);
+  if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.detailed ? { switch: sw.name, vlan } : undefined);
 }
 
 /** A port's name in traces: its own, or its EtherChannel's (`Po1`) for a member (P4). */
@@ -175,5 +176,5 @@ function egress(f: Fabric, op: Iface, frame: Uint8Array, vlan: number, state: nu
   } else {
     out = tagged ? popTag(frame) : share ? frame : copyFrame(frame);
   }
-  f.cableTx(op, out, fid, cid, parent, vlan, 'PhysTx', f.tracing ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
+  f.cableTx(op, out, fid, cid, parent, vlan, 'PhysTx', f.detailed ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
 }

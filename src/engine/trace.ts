@@ -9,7 +9,8 @@
  * `parentCopyId` is the incoming one. A copy keeps its id across a link. Conservation (F10):
  * every copy ends in exactly one `deliver` or `drop`, or in children.
  *
- * When nobody subscribes, the fabric builds no event objects and no detail strings.
+ * When nobody subscribes, the fabric builds no event objects and no detail strings; when only
+ * point taps listen (captures), it builds none but the detail lines of capture-point events.
  */
 import type { ReasonCode } from './reasons.js';
 import type { EndpointNoteAction } from './endpoint.js';
@@ -80,6 +81,40 @@ export interface TraceEvent {
 
 export type TraceListener = (event: TraceEvent) => void;
 
+/**
+ * A capture-point event as a point tap sees it (`TraceStream.tapPoints`): the fields a capture
+ * needs of a trace event that has a `point`, in ONE record the fabric reuses for every event —
+ * read it during the call, copy what you keep (the bytes too: `frame` goes on through the fabric).
+ */
+export interface PointEvent {
+  /** virtual time, ns */
+  time: number;
+  frameId: number;
+  copyId: number;
+  parentCopyId: number;
+  /** `node:iface` of the point (for Drop: where the copy was dropped) */
+  port: string;
+  /** position of that interface in `lab.interfaces()` */
+  ifaceIndex: number;
+  point: CapturePoint;
+  /** the bytes at the point, tags as they are there */
+  frame: Uint8Array;
+  /** as TraceEvent.vlan */
+  vlan: number | undefined;
+  /** as TraceEvent.rule */
+  rule: string | undefined;
+  /** Drop: the reason */
+  reason: ReasonCode | undefined;
+  /**
+   * as TraceEvent.detail. The fabric keeps the detail lines of the common points per interface
+   * and decision, so the same text usually comes as the same string again: a cache keyed by it
+   * (e.g. of encoded capture comments) hits without rebuilding anything.
+   */
+  detail: string;
+}
+
+export type PointListener = (event: PointEvent) => void;
+
 /** Subscribers of the live stream. */
 export class TraceBus {
   private readonly listeners = new Set<TraceListener>();
@@ -105,4 +140,11 @@ export class TraceBus {
 export interface TraceStream {
   /** Listens to every event of the live fabric; returns unsubscribe. Listeners must not call run/step/explain. */
   subscribe(listener: TraceListener): () => void;
+  /**
+   * Listens to the capture-point events only (those with a `point`: what a capture sees), in
+   * stream order, as one reused record (see PointEvent); returns unsubscribe. Cheaper than
+   * `subscribe`: while only taps listen, the fabric builds no event objects and no detail line of
+   * a decision without a point. Listeners must not call run/step/explain.
+   */
+  tapPoints(listener: PointListener): () => void;
 }

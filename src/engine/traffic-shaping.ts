@@ -112,7 +112,7 @@ export class Shaper {
     const p = this.port;
     if (this.queued >= this.config.queueFrames) {
       this.dropped++;
-      f.drop(p, 'SHAPING_QUEUE_FULL', fid, cid, parent, frame, undefined, f.tracing ? { port: p.id, queue: this.config.queueFrames } : undefined);
+      f.drop(p, 'SHAPING_QUEUE_FULL', fid, cid, parent, frame, undefined, f.detailed ? { port: p.id, queue: this.config.queueFrames } : undefined);
       return true;
     }
     this.frames.push(frame);

@@ -21,6 +21,7 @@ import { exceedsMtu, payloadLength } from './mtu.js';
 import { promiscuousPorts } from './promiscuous.js';
 import { reflectedFrom, reversePathBlocks } from './reflection.js';
 import { pickUplink } from './uplink-selection.js';
+import { teamRule } from './point-details.js';
 import {
   CLASSIFY_RESERVED,
   TAG_KEEP,
@@ -37,11 +38,6 @@ import {
   vlanName,
 } from './vlan-classification.js';
 
-const TEAM_RULE = ['T2', 'T3', 'T4', 'T5'] as const;
-
-function teamRule(port: Iface): string {
-  return TEAM_RULE[port.pg!.teaming.lb]!;
-}
 
 function names(list: Iface[]): string {
   return list.length === 0 ? 'none' : list.map((u) => u.name).join(', ');
@@ -60,22 +56,22 @@ function ingressExceedsMtu(frame: Uint8Array, state: number, mtu: number): boole
 
 /** A frame sent by a vNIC or vmk into its port (PortInput). */
 export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
-  const vs = p.vs!;
-  const pg = p.pg!;
   const T = f.tracing;
   if (!f.dry) f.counters.tx(p.idx, frame.length);
   if (T) {
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PortInput', frame,
-      detail: `${p.kind === 'vmk' ? 'vmk' : 'vNIC'} ${p.id} sends into port group "${pg.name}" on ${vs.id}`,
+      detail: f.details.portInput(p),
     });
+  } else if (f.tapping) {
+    f.tap('PortInput', p, frame, fid, cid, parent, undefined, f.details.portInput(p));
   }
   if (frame.length < 14) {
-    f.drop(p, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.tracing ? { length: frame.length } : undefined);
+    f.drop(p, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.detailed ? { length: frame.length } : undefined);
     return;
   }
   if (!p.connected) {
-    f.drop(p, 'LINK_DOWN', fid, cid, parent, frame, undefined, f.tracing ? { where: p.id, why: 'the vNIC is disconnected' } : undefined);
+    f.drop(p, 'LINK_DOWN', fid, cid, parent, frame, undefined, f.detailed ? { where: p.id, why: 'the vNIC is disconnected' } : undefined);
     return;
   }
   // Q1: a shaped port's frame may wait in its queue (or be dropped SHAPING_QUEUE_FULL)
@@ -92,7 +88,7 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
   if (c < 0) {
     const tag = (((frame[14]! & 0x0f) << 8) | frame[15]!);
     if (c === CLASSIFY_RESERVED) f.drop(p, 'RESERVED_VLAN', fid, cid, parent, frame, undefined);
-    else f.drop(p, 'VLAN_MISMATCH', fid, cid, parent, frame, undefined, f.tracing ? { tag, portGroup: pg.name, pgVlan: pg.vlan } : undefined);
+    else f.drop(p, 'VLAN_MISMATCH', fid, cid, parent, frame, undefined, f.detailed ? { tag, portGroup: pg.name, pgVlan: pg.vlan } : undefined);
     return;
   }
   const vlan = classVlan(c);
@@ -102,11 +98,11 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
     if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'tag-pop', rule: 'V1', vlan, detail: 'priority tag (VID 0) removed (V1)' });
   }
   if (ingressExceedsMtu(frame, state, vs.mtu)) {
-    f.drop(p, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.tracing ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
+    f.drop(p, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.detailed ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
     return;
   }
   if (isForgedTransmit(p, frame)) {
-    f.drop(p, 'FORGED_TRANSMIT', fid, cid, parent, frame, vlan, f.tracing ? { src: formatMac(frame, 6), mac: formatMac(p.effMacBytes) } : undefined);
+    f.drop(p, 'FORGED_TRANSMIT', fid, cid, parent, frame, vlan, f.detailed ? { src: formatMac(frame, 6), mac: formatMac(p.effMacBytes) } : undefined);
     return;
   }
   if (T) {
@@ -127,15 +123,17 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   if (T) {
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'ingress', point: 'UplinkRcv', frame,
-      detail: vs ? `arrives on uplink ${u.id} of ${vs.id}` : `arrives on ${u.id}`,
+      detail: f.details.arrives(u),
     });
+  } else if (f.tapping) {
+    f.tap('UplinkRcv', u, frame, fid, cid, parent, undefined, f.details.arrives(u));
   }
   if (vs === null) {
-    f.drop(u, 'UPLINK_NOT_IN_VSWITCH', fid, cid, parent, frame, undefined, f.tracing ? { uplink: u.id } : undefined);
+    f.drop(u, 'UPLINK_NOT_IN_VSWITCH', fid, cid, parent, frame, undefined, f.detailed ? { uplink: u.id } : undefined);
     return;
   }
   if (frame.length < 14) {
-    f.drop(u, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.tracing ? { length: frame.length } : undefined);
+    f.drop(u, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, f.detailed ? { length: frame.length } : undefined);
     return;
   }
   const c = classifyFromUplink(frame);
@@ -150,7 +148,7 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
     if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'tag-pop', rule: 'V1', vlan, detail: 'priority tag (VID 0) removed (V1)' });
   }
   if (ingressExceedsMtu(frame, state, vs.mtu)) {
-    f.drop(u, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.tracing ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
+    f.drop(u, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, f.detailed ? { payload: payloadLength(frame), mtu: vs.mtu, where: `${vs.id} ingress` } : undefined);
     return;
   }
   if (isBeacon(frame)) {
@@ -159,7 +157,7 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   }
   const owner = reflectedFrom(vs, frame);
   if (owner !== null) {
-    f.drop(u, 'REFLECTION', fid, cid, parent, frame, vlan, f.tracing ? { src: formatMac(frame, 6), uplink: u.name, owner: owner.id } : undefined);
+    f.drop(u, 'REFLECTION', fid, cid, parent, frame, vlan, f.detailed ? { src: formatMac(frame, 6), uplink: u.name, owner: owner.id } : undefined);
     return;
   }
   if (T) {
@@ -198,7 +196,7 @@ function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged:
   const cid = f.newCopy();
   const wantTag = uplinkWantsTag(vlan);
   const out = legBytes(f, u, frame, vlan, tagged, wantTag, share, fid, cid, parent);
-  f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.tracing ? `${vlanName(vlan)}: ${wantTag ? 'tagged' : 'untagged'} out ${u.name} (${rule}, ${teamRule(sender)})` : '');
+  f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.detailed ? f.details.uplinkOut(u, vlan, rule, sender) : '');
 }
 
 /** Copies for promiscuous ports of the VLAN (S1), other than the sender and `except`. Returns how many. */
@@ -243,7 +241,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
   }
   if (target !== null) {
     if (target === src) {
-      f.drop(at, 'SELF_ADDRESSED', fid, cid, parent, frame, vlan, f.tracing ? { dst: formatMac(frame, 0) } : undefined);
+      f.drop(at, 'SELF_ADDRESSED', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, 0) } : undefined);
       return;
     }
     if (T) {
@@ -254,7 +252,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     }
     const promisc = hasPromiscuous(vs, src, target, vlan);
     if (macChangeRejected(target)) {
-      f.drop(target, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), cid, frame, vlan, f.tracing ? {
+      f.drop(target, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), cid, frame, vlan, f.detailed ? {
         dst: formatMac(frame, 0), port: target.id, initial: formatMac(initialBytes(target)),
       } : undefined);
     } else {
@@ -272,7 +270,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
       });
     }
     promiscuousLegs(f, vs, null, null, frame, vlan, tagged, fid, cid);
-    f.drop(uplink, 'UNKNOWN_DST', fid, f.newCopy(), cid, frame, vlan, f.tracing ? { dst: formatMac(frame, 0), vlan: vlanName(vlan), vswitch: vs.id } : undefined);
+    f.drop(uplink, 'UNKNOWN_DST', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, 0), vlan: vlanName(vlan), vswitch: vs.id } : undefined);
     return;
   }
   // F3: unknown unicast from a port leaves by exactly one uplink, never flooded locally
@@ -292,7 +290,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
 
 function noUplink(f: Fabric, vs: VSwitchRt, p: Iface, frame: Uint8Array, vlan: number, fid: number, parent: number): void {
   const t = p.pg!.teaming;
-  f.drop(p, 'NO_UPLINK', fid, f.newCopy(), parent, frame, vlan, f.tracing ? { port: p.id, vswitch: vs.id, active: names(t.active), standby: names(t.standby) } : undefined);
+  f.drop(p, 'NO_UPLINK', fid, f.newCopy(), parent, frame, vlan, f.detailed ? { port: p.id, vswitch: vs.id, active: names(t.active), standby: names(t.standby) } : undefined);
 }
 
 function initialBytes(p: Iface): Uint8Array {
@@ -326,7 +324,7 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
     children++;
     if (uplink !== null && reversePathBlocks(m, uplink)) {
       const expected = m.pinned;
-      f.drop(m, 'REVERSE_PATH', fid, f.newCopy(), cid, frame, vlan, f.tracing ? { uplink: uplink.name, port: m.id, expected: expected ? expected.name : 'none' } : undefined);
+      f.drop(m, 'REVERSE_PATH', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { uplink: uplink.name, port: m.id, expected: expected ? expected.name : 'none' } : undefined);
       continue;
     }
     deliverLeg(f, m, frame, vlan, tagged, false, fid, cid, src !== null ? 'F5' : 'F6');
@@ -340,9 +338,9 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
       children++;
     }
     if (children === 0) {
-      f.drop(src, 'NO_OTHER_PORT', fid, cid, parent, frame, vlan, f.tracing ? { vswitch: vs.id, vlan: vlanName(vlan) } : undefined);
+      f.drop(src, 'NO_OTHER_PORT', fid, cid, parent, frame, vlan, f.detailed ? { vswitch: vs.id, vlan: vlanName(vlan) } : undefined);
     }
   } else if (children === 0) {
-    f.drop(uplink!, 'NO_PORT_IN_VLAN', fid, cid, parent, frame, vlan, f.tracing ? { vswitch: vs.id, vlan: vlanName(vlan) } : undefined);
+    f.drop(uplink!, 'NO_PORT_IN_VLAN', fid, cid, parent, frame, vlan, f.detailed ? { vswitch: vs.id, vlan: vlanName(vlan) } : undefined);
   }
 }
