@@ -2,7 +2,7 @@
  * Copies of a frame's bytes in arrays of their own (F*: copies are independent — no two copies
  * ever share a byte). Every copy the fabric makes comes from here.
  *
- * How a copy is allocated decides most of what a delivered copy costs (bench/engine.ts), and V8
+ * How a copy is allocated decides most of what a delivered copy costs (test/bench/engine.ts), and V8
  * has two very different paths:
  * - up to 64 bytes a typed array lives on the JS heap: `new Uint8Array(frame)` allocates and
  *   copies in one builtin call (cheaper than `new Uint8Array(n)` + `set`, and than `slice`);

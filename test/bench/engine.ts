@@ -19,10 +19,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Topology, type TopologyInput } from '../src/topology/schema.js';
-import { buildEthernet } from '../src/wire/index.js';
-import { createLab } from '../src/engine/lab.js';
-import type { EndpointStackFactory } from '../src/engine/endpoint.js';
+import { Topology, type TopologyInput } from '../../src/topology/schema.js';
+import { buildEthernet } from '../../src/wire/index.js';
+import { createLab } from '../../src/engine/lab.js';
+import type { EndpointStackFactory } from '../../src/engine/endpoint.js';
 
 const noopFactory: EndpointStackFactory = () => ({
   receive: () => {},

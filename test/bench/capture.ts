@@ -8,15 +8,15 @@
  * that only counts, a CaptureSession of every point that only counts, and one writing pcapng to a
  * file; the capture figures as a ratio to no capture (issue 6 target: >= 50%).
  */
-import { PcapWriter } from '../src/capture/pcap-writer.js';
-import { PcapngWriter, encodeComment } from '../src/capture/pcapng-writer.js';
-import type { CapturePacketInput } from '../src/capture/capture-file.js';
-import { readCapture } from '../src/capture/read-capture.js';
-import { CaptureSession } from '../src/capture/capture-session.js';
-import { createLab } from '../src/engine/lab.js';
-import type { EndpointStackFactory } from '../src/engine/endpoint.js';
-import { Topology } from '../src/topology/schema.js';
-import { buildEthernet } from '../src/wire/index.js';
+import { PcapWriter } from '../../src/capture/pcap-writer.js';
+import { PcapngWriter, encodeComment } from '../../src/capture/pcapng-writer.js';
+import type { CapturePacketInput } from '../../src/capture/capture-file.js';
+import { readCapture } from '../../src/capture/read-capture.js';
+import { CaptureSession } from '../../src/capture/capture-session.js';
+import { createLab } from '../../src/engine/lab.js';
+import type { EndpointStackFactory } from '../../src/engine/endpoint.js';
+import { Topology } from '../../src/topology/schema.js';
+import { buildEthernet } from '../../src/wire/index.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints figures, asserts nothing (speed is measured, not timed in tests).
- * Each bench/<area>.ts exports `run(): Promise<void>` that prints its own lines.
+ * Each test/bench/<area>.ts exports `run(): Promise<void>` that prints its own lines.
  * `npm run bench -- wire engine` runs only those areas.
  */
 import { readdirSync } from 'node:fs';

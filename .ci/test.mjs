@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, the way CI runs it.
-//   1. ensure the oracle tools (tshark, capinfos, chromium) exist: scripts/ensure-tools.sh;
+//   1. ensure the oracle tools (tshark, capinfos, chromium) exist: .ci/ensure-tools.sh;
 //   2. vitest over test/ with a JSON report;
 //   3. typecheck (tsc --noEmit, for src/test and for web/) and lint (eslint), each counted as one check;
 //   4. a plain closing line `N passed, N failed` computed from vitest's JSON report
@@ -14,7 +14,7 @@ import path from 'node:path';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 
-if (run('bash', ['scripts/ensure-tools.sh']) !== 0) {
+if (run('bash', ['.ci/ensure-tools.sh']) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

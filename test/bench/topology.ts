@@ -2,8 +2,8 @@
  * Topology loading: parse + shape check + reference checks + warnings for a generated
  * 100-host x 50-VM topology (target: under 1 s). Prints figures; asserts nothing.
  */
-import { loadTopologyText } from '../src/topology/load.js';
-import type { TopologyInput } from '../src/topology/schema.js';
+import { loadTopologyText } from '../../src/topology/load.js';
+import type { TopologyInput } from '../../src/topology/schema.js';
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
 const mac = (prefix: string, n: number) => `${prefix}:${hex((n >> 16) & 0xff)}:${hex((n >> 8) & 0xff)}:${hex(n & 0xff)}`;

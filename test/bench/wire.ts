@@ -14,7 +14,7 @@ import {
   parseIpv4Packet,
   popTag,
   pushTag,
-} from '../src/wire/index.js';
+} from '../../src/wire/index.js';
 
 const A = '00:50:56:aa:00:21';
 const B = '00:50:56:aa:00:22';

@@ -9,7 +9,7 @@
  * The load (clients and sender) runs in a child process — this same file with `--load` — so
  * that the server's event loop and memory figures are the server's own.
  *
- * `npm run bench -- server`, or alone: `npx tsx bench/server.ts [--clients N] [--rate N] [--seconds N]`.
+ * `npm run bench -- server`, or alone: `npx tsx test/bench/server.ts [--clients N] [--rate N] [--seconds N]`.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -18,12 +18,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { LiveUpdate } from '../src/server/api-types.js';
-import { startServer } from '../src/server/server.js';
-import { loadTopologyFileSync } from '../src/topology/load.js';
+import type { LiveUpdate } from '../../src/server/api-types.js';
+import { startServer } from '../../src/server/server.js';
+import { loadTopologyFileSync } from '../../src/topology/load.js';
 
 const HERE = fileURLToPath(import.meta.url);
-const ROOT = path.resolve(path.dirname(HERE), '..');
+const ROOT = path.resolve(path.dirname(HERE), '../..');
 
 interface LoadOptions {
   url: string;
@@ -154,7 +154,7 @@ export async function run(options: Partial<Omit<LoadOptions, 'url'>> = {}): Prom
     host: '127.0.0.1',
     port: 0,
     initial: { result: loadTopologyFileSync(file), source: file },
-    staticDir: path.join(ROOT, 'bench', 'no-web-ui'),
+    staticDir: path.join(ROOT, 'test', 'bench', 'no-web-ui'),
     // the default limit (burst 100, 50/s per client) would refuse a load generator at 1,000/s
     rateLimit: { burst: rate * 2, perSecond: rate * 2 },
   });
