@@ -12,6 +12,7 @@ import { LabError } from '../engine/lab-error.js';
 import { runScenario, type ScenarioResult } from '../engine/scenario.js';
 import { checkScenarioText, type ScenarioDoc } from '../topology/scenario.js';
 import type { TestCaseDoc, TopologyDoc } from '../topology/schema.js';
+import { unknownReasonMessage } from '../engine/reasons.js';
 import { issueLine } from './topology-arg.js';
 
 /** Scenario files are small; a bigger file is a mistake (a capture given by accident). */
@@ -40,7 +41,13 @@ export async function loadScenarioFile(file: string): Promise<ScenarioFileArg> {
   }
   if (text.length > MAX_SCENARIO_BYTES) return { ok: false, file, lines: [`${file}: larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MB; not a scenario file`] };
   const r = checkScenarioText(text);
-  if (r.ok) return r.kind === 'timed' ? { ok: true, file, kind: 'timed', scenario: r.scenario } : { ok: true, file, kind: 'tests', tests: r.tests };
+  if (r.ok) {
+    // a drop reason that does not exist would only ever fail at run time, looking like a real failure
+    const reasons = r.kind === 'timed' ? (r.scenario.expect?.drops ?? []).map((d, n) => ({ path: `expect.drops[${n}].reason`, code: d.reason })) : testReasons(r.tests);
+    const bad = unknownReasonLines(file, reasons);
+    if (bad.length > 0) return { ok: false, file, lines: [...bad, `${file}: invalid; see docs/scenarios.md`] };
+    return r.kind === 'timed' ? { ok: true, file, kind: 'timed', scenario: r.scenario } : { ok: true, file, kind: 'tests', tests: r.tests };
+  }
   const n = r.issues.length;
   const what =
     r.kind === 'syntax'
@@ -51,6 +58,19 @@ export async function loadScenarioFile(file: string): Promise<ScenarioFileArg> {
           ? `invalid timed scenario (${n} error${n === 1 ? '' : 's'})`
           : `invalid list of tests (${n} error${n === 1 ? '' : 's'})`;
   return { ok: false, file, lines: [...r.issues.map((i) => issueLine(file, i)), `${file}: ${what}; see docs/scenarios.md`] };
+}
+
+/** The drop reasons a list of tests expects, with their JSON paths. */
+export function testReasons(tests: readonly TestCaseDoc[], prefix = 'tests'): { path: string; code: string }[] {
+  return tests.flatMap((t, n) => (t.expect.drop ? [{ path: `${prefix}[${n}].expect.drop.reason`, code: t.expect.drop.reason }] : []));
+}
+
+/** `file  path  message` for every code that is not a drop reason. */
+export function unknownReasonLines(file: string, reasons: readonly { path: string; code: string }[]): string[] {
+  return reasons.flatMap(({ path, code }) => {
+    const m = unknownReasonMessage(code);
+    return m === undefined ? [] : [`${file}  ${path}  ${m}`];
+  });
 }
 
 /** The timed scenario files a topology lists (absolute paths). */

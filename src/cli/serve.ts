@@ -1,15 +1,18 @@
 /**
  * `vswitch-lab serve [topology] [--port N] [--host ADDR] [--token SECRET] [--insecure] [--clock MODE]`
  * Serves the UI and the API on a topology (default topologies/default.json) and prints the URL.
- * Runs until SIGINT/SIGTERM. Exit 1: the topology is invalid; 2: bad option or cannot listen.
+ * Runs until SIGINT/SIGTERM. Exit 2: bad option, a topology that does not load (the validate
+ * lines), or cannot listen.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import type { Command } from '../cli.js';
 import type { ClockMode } from '../server/api-types.js';
 import { validateFile } from '../server/engine-binding.js';
-import { DEFAULT_EXAMPLES_DIR, DEFAULT_HOST, DEFAULT_PORT, ServeError, startServer } from '../server/server.js';
+import { CommandExit, UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
+import { exampleNames, issueLine } from './topology-arg.js';
+import { DEFAULT_EXAMPLES_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATIC_DIR, ServeError, startServer } from '../server/server.js';
 
 const HELP = `usage: vswitch-lab serve [topology] [options]
 
@@ -32,86 +35,82 @@ function topologyPath(arg: string | undefined): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(arg) && existsSync(example) ? example : arg;
 }
 
+/** The package version, for GET /api/health. */
+function packageVersion(): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  insecure: { type: 'boolean' },
+  clock: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export const command: Command = {
   summary: 'serve the web UI and the API on a topology',
-  async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          port: { type: 'string' },
-          host: { type: 'string' },
-          token: { type: 'string' },
-          insecure: { type: 'boolean' },
-          clock: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (err) {
-      console.error(`vswitch-lab serve: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length > 1) {
-      console.error(`vswitch-lab serve: one topology at most (got ${positionals.length})`);
-      return 2;
-    }
-    let port = DEFAULT_PORT;
-    if (values.port !== undefined) {
-      port = Number(values.port);
-      if (!/^\d+$/.test(values.port) || port > 65535) {
-        console.error(`vswitch-lab serve: --port must be 0..65535 (got "${values.port}")`);
-        return 2;
+  run: (args) =>
+    withInputErrors('serve', async () => {
+      const { values, positionals } = parseCommandArgs(args, OPTIONS, HELP);
+      if (positionals.length > 1) throw new UsageError(`one topology at most (got ${positionals.length})`);
+      let port = DEFAULT_PORT;
+      if (values.port !== undefined) {
+        port = Number(values.port);
+        if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be 0..65535 (got "${values.port}")`);
       }
-    }
-    const clock = values.clock ?? 'realtime';
-    if (clock !== 'realtime' && clock !== 'paused' && clock !== 'step') {
-      console.error(`vswitch-lab serve: --clock must be realtime, paused or step (got "${clock}")`);
-      return 2;
-    }
-    const file = topologyPath(positionals[0]);
-    const result = await validateFile(file);
-    if (!result.ok) {
-      console.error(`vswitch-lab serve: ${file} is not a usable topology:`);
-      for (const i of result.errors) console.error(`  ${i.line !== undefined ? `${i.line}:${i.column ?? 1} ` : ''}${i.path || '(document)'}: ${i.message}`);
-      return 1;
-    }
-    for (const w of result.warnings) console.error(`warning: ${w.path}: ${w.message}`);
+      const clock = values.clock ?? 'realtime';
+      if (clock !== 'realtime' && clock !== 'paused' && clock !== 'step') throw new UsageError(`--clock must be realtime, paused or step (got "${clock}")`);
+      const file = topologyPath(positionals[0]);
+      const result = await validateFile(file);
+      if (!result.ok) {
+        const lines = result.errors.map((i) => issueLine(file, i));
+        if (!existsSync(file) && positionals[0] !== undefined && !/[\\/]/.test(positionals[0])) lines.push(`${positionals[0]}: not a file, nor an example (${exampleNames().join(', ')})`);
+        else lines.push(`${file}: not a usable topology; run 'vswitch-lab validate ${file}' for details`);
+        throw new CommandExit(2, lines);
+      }
+      for (const w of result.warnings) console.error(issueLine(file, w));
 
-    let server;
-    try {
-      server = await startServer({
-        host: values.host ?? DEFAULT_HOST,
-        port,
-        token: values.token ?? process.env.VSWITCH_LAB_TOKEN,
-        insecure: values.insecure ?? false,
-        clockMode: clock as ClockMode,
-        initial: { result, source: file },
-      });
-    } catch (err) {
-      if (err instanceof ServeError) {
-        console.error(`vswitch-lab serve: ${err.message}`);
-        return err.exitCode;
+      let server;
+      try {
+        server = await startServer({
+          host: values.host ?? DEFAULT_HOST,
+          port,
+          token: values.token ?? process.env.VSWITCH_LAB_TOKEN,
+          insecure: values.insecure ?? false,
+          clockMode: clock as ClockMode,
+          initial: { result, source: file },
+          ...(packageVersion() !== undefined ? { version: packageVersion()! } : {}),
+        });
+      } catch (err) {
+        if (err instanceof ServeError) {
+          console.error(`vswitch-lab serve: ${err.message}`);
+          return err.exitCode;
+        }
+        throw err;
       }
-      throw err;
-    }
-    if (server.warning) console.error(server.warning);
-    console.log(`vswitch-lab: serving ${file} at ${server.url}`);
-    const s = server;
-    return await new Promise<number>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void s.close().then(() => resolve(0));
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-  },
+      if (server.warning) console.error(server.warning);
+      if (!existsSync(path.join(DEFAULT_STATIC_DIR, 'index.html'))) {
+        console.error("vswitch-lab serve: the web UI is not built, so only the API is served; run 'npm run build:web' (npm start does it)");
+      }
+      const bound = values.host ?? DEFAULT_HOST;
+      const where = server.url.includes(`//${bound}:`) || bound === DEFAULT_HOST ? `at ${server.url}` : `on ${bound} (open ${server.url})`;
+      console.log(`vswitch-lab: serving ${file} ${where}`);
+      const s = server;
+      return await new Promise<number>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void s.close().then(() => resolve(0));
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    }),
 };

@@ -31,8 +31,8 @@ import { runTests, type TestResult } from '../engine/test-runner.js';
 import type { ScenarioDoc } from '../topology/scenario.js';
 import type { TestCaseDoc, TopologyDoc } from '../topology/schema.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, labSeries, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
-import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
-import { displayPath, loadScenarioFile, runScenarioFile, topologyScenarioFiles } from './scenario-file.js';
+import { CommandExit, UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
+import { displayPath, loadScenarioFile, runScenarioFile, testReasons, topologyScenarioFiles, unknownReasonLines } from './scenario-file.js';
 import { openTopologyArg } from './topology-arg.js';
 
 const USAGE = `usage: vswitch-lab test <topology> [scenario.json] [options]
@@ -177,6 +177,8 @@ export const command: Command = {
       tests.forEach((tc, n) => {
         for (const iface of interfacesOf(tc)) checkInterface(lab, iface, `interface in test ${n + 1} ("${tc.name}"):`);
       });
+      const badReasons = unknownReasonLines(source, testReasons(tests, 'tests'));
+      if (badReasons.length > 0) throw new CommandExit(2, badReasons);
       const capture = startCliCapture(lab, captureOptions);
       return withCliCapture(capture, () => {
         const next = labSeries(lab, make, capture);

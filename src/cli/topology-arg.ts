@@ -4,7 +4,7 @@
  * load prints the same lines as `vswitch-lab validate` (file:line:column  path  message) and
  * the command exits 2.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Issue } from '../topology/issue.js';
@@ -14,6 +14,18 @@ import { CommandExit } from './cli-args.js';
 
 /** The examples shipped with vswitch-lab. */
 export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../topologies');
+
+/** The names of the example topologies (`default`, `vlans`, ...). */
+export function exampleNames(): string[] {
+  try {
+    return readdirSync(EXAMPLES_DIR)
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
 
 /** A file path, or an example's name when no such file exists. */
 export function topologyPath(arg: string): string {
@@ -40,6 +52,10 @@ export async function loadTopologyArg(arg: string): Promise<TopologyArg> {
   const r = await loadTopologyFile(file);
   if (r.ok) return { ok: true, topology: r.topology, file };
   const what = r.kind === 'invalid' ? `invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})` : r.kind === 'syntax' ? 'not valid JSON' : 'unreadable';
+  if (r.kind === 'io' && !existsSync(file) && !/[\\/]/.test(arg)) {
+    // a name that is neither a file nor an example: say which examples there are
+    return { ok: false, lines: [...r.errors.map((i) => issueLine(file, i)), `${arg}: not a file, nor an example (${exampleNames().join(', ')})`] };
+  }
   return { ok: false, lines: [...r.errors.map((i) => issueLine(file, i)), `${file}: ${what}; run 'vswitch-lab validate ${file}' for details`] };
 }
 

@@ -189,7 +189,7 @@ export function resolveFrameSpec(view: FrameSpecView, from: string, spec: unknow
   const entries = book.byIface.get(from);
   const kind = entries?.[0]?.kind ?? (entries ? endpointKind(view.topology, from) : undefined);
   if (s.src === undefined && view.topology.physicalSwitches.some((sw) => sw.ports.some((p) => `${sw.name}:${p.name}` === from))) {
-    throw new FrameInputError(`src: ${from} is a physical switch port and has no MAC of its own; give src`, 'src');
+    throw new FrameInputError(`src: ${from} is a physical switch port and has no MAC of its own; give src (a MAC)`, 'src');
   }
   const src = givenMac(s.src, 'src') ?? macBytes(view.effectiveMac(from), from);
   const dstGiven = givenMac(s.dst, 'dst');
@@ -202,7 +202,7 @@ export function resolveFrameSpec(view: FrameSpecView, from: string, spec: unknow
     if (!e) {
       const where = singleVlan(useVlan) !== undefined && kind === 'vnic' ? ` in VLAN ${singleVlan(useVlan)}` : '';
       throw new FrameInputError(
-        entries ? `${field}: ${from} has no IPv4 address${where}; give ${field}` : `${field}: ${from} is not an endpoint with an IPv4 address (vNIC, vmk or physical NIC); give ${field}`,
+        entries ? `${field}: ${from} has no IPv4 address${where}; give ${field} (an IPv4 address)` : `${field}: ${from} is not an endpoint with an IPv4 address (vNIC, vmk or physical NIC); give ${field} (an IPv4 address)`,
         field,
       );
     }

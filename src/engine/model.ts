@@ -12,6 +12,15 @@ import type { Shaper, ShapingConfig } from './traffic-shaping.js';
 
 export type InterfaceKind = 'vnic' | 'vmk' | 'uplink' | 'switch-port' | 'physical-nic';
 
+/** An interface kind in words, with its article, for messages: "an uplink", "a VM vNIC". */
+export const INTERFACE_KIND_WORDS: Readonly<Record<InterfaceKind, string>> = {
+  vnic: 'a VM vNIC',
+  vmk: 'a VMkernel adapter',
+  uplink: 'an uplink (vmnic)',
+  'switch-port': 'a physical switch port',
+  'physical-nic': 'a physical host NIC',
+};
+
 /** Load-balancing modes (T2..T5) as numbers. */
 export const LB_SRCID = 0;
 export const LB_SRCMAC = 1;

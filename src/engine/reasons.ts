@@ -8,6 +8,8 @@
  * counting a drop allocates nothing.
  */
 
+import { nearNames } from './lab-error.js';
+
 export interface ReasonInfo {
   /** rule ID in vss-behaviour.md, e.g. 'S3' */
   rule: string;
@@ -66,4 +68,11 @@ export function reasonSentence(code: ReasonCode, params: Record<string, string |
 /** `dropped CODE (RULE): sentence` — the detail line of a drop event. */
 export function dropDetail(code: ReasonCode, params: Record<string, string | number> = {}): string {
   return `dropped ${code} (${REASONS[code].rule}): ${reasonSentence(code, params)}`;
+}
+
+/** For a code that is not a drop reason: what to say (with the near codes); undefined for a known code. */
+export function unknownReasonMessage(code: string): string | undefined {
+  if (Object.hasOwn(REASONS, code)) return undefined;
+  const near = nearNames(code, REASON_CODES, 3);
+  return `"${code}" is not a drop reason${near.length ? `; did you mean ${near.join(', ')}?` : ''} (codes: src/engine/reasons.ts)`;
 }

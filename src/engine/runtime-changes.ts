@@ -22,7 +22,7 @@ import type { PolicySettingsDoc, TopologyDoc } from '../topology/schema.js';
 import { BeaconProber } from './beacon-probing.js';
 import { buildEtherChannels } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
-import type { Iface } from './model.js';
+import { INTERFACE_KIND_WORDS, type Iface } from './model.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
 import { syncFromDoc } from './runtime-config.js';
 import { refreshVSwitch } from './vswitch-state.js';
@@ -171,7 +171,7 @@ export class RuntimeDynamics {
       }
       case 'effective-mac': {
         const i = this.iface(c.iface);
-        if (i.kind !== 'vnic') refuse(`${c.iface} is a ${i.kind}; only a VM vNIC's effective MAC can change (S2)`);
+        if (i.kind !== 'vnic') refuse(`${c.iface} is ${INTERFACE_KIND_WORDS[i.kind]}; only a VM vNIC's effective MAC can change (S2)`);
         const b = parseMac(c.mac);
         if (!b) refuse(`"${c.mac}" is not a MAC address`);
         if (b[0]! & 1) refuse(`${formatMac(b)} is a multicast address; a vNIC's MAC must be unicast`);
@@ -242,7 +242,7 @@ export class RuntimeDynamics {
 
   private vnicDoc(doc: TopologyDoc, iface: string) {
     const i = this.iface(iface);
-    if (i.kind !== 'vnic') refuse(`${iface} is a ${i.kind}; only a VM vNIC can be connected or disconnected`);
+    if (i.kind !== 'vnic') refuse(`${iface} is ${INTERFACE_KIND_WORDS[i.kind]}; only a VM vNIC can be connected or disconnected`);
     const nic = doc.vms.find((v) => v.name === i.node)?.nics.find((n) => n.name === i.name);
     if (!nic) refuse(`${iface} is not in the topology`);
     return nic;

@@ -13,7 +13,7 @@ import type { TopologyDoc } from '../topology/schema.js';
 import { Scenario, timeNs, type ContinuousPingDoc, type ScenarioDoc, type ScenarioExpectDoc } from '../topology/scenario.js';
 import { resolveFrameSpec } from './frame-spec.js';
 import { createLab, type Lab, type LabOptions } from './lab.js';
-import { LabError } from './lab-error.js';
+import { LabError, nearNames } from './lab-error.js';
 import type { TraceEvent } from './trace.js';
 
 export type TimelineKind = 'start' | 'change' | 'refused' | 'failover' | 'notify' | 'beacon' | 'ping' | 'path' | 'send' | 'check' | 'shaping' | 'end';
@@ -226,7 +226,11 @@ class ScenarioRun {
   private startPing(doc: ContinuousPingDoc): void {
     const lab = this.lab;
     const iface = lab.fabric.byId.get(doc.from);
-    if (!iface || iface.stack === null) throw new LabError(`ping from ${doc.from}: not an endpoint of this topology (a vNIC, vmk or physical host NIC)`);
+    if (!iface || iface.stack === null) {
+      const endpoints = lab.fabric.ifaces.filter((i) => i.stack !== null).map((i) => i.id);
+      const near = nearNames(doc.from, endpoints);
+      throw new LabError(`ping from ${doc.from}: not an endpoint of this topology (a vNIC, vmk or physical host NIC)${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
+    }
     const dst = parseIpv4(doc.to)!;
     const startNs = timeNs(doc.start);
     const intervalNs = doc.intervalMs * 1e6;

@@ -12,9 +12,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import { checkCrossReferences } from './cross-references.js';
 import { issue, parsePath, type Issue } from './issue.js';
+import { jsonSyntaxMessage } from './json-syntax.js';
 import { PathLocator, TextPositions } from './locate.js';
 import { buildModel } from './model.js';
 import { Topology, type TopologyDoc } from './schema.js';
@@ -99,24 +100,6 @@ function place(issues: Issue[], locator: PathLocator): void {
   issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
 }
 
-const SYNTAX_TEXT: Record<string, string> = {
-  InvalidSymbol: 'unexpected character',
-  InvalidNumberFormat: 'badly formed number',
-  PropertyNameExpected: 'expected a property name in double quotes',
-  ValueExpected: 'expected a value',
-  ColonExpected: 'expected ":"',
-  CommaExpected: 'expected "," (or a closing bracket)',
-  CloseBraceExpected: 'expected "}"',
-  CloseBracketExpected: 'expected "]"',
-  EndOfFileExpected: 'unexpected text after the end of the document',
-  InvalidCommentToken: 'comments are not allowed in JSON',
-  UnexpectedEndOfComment: 'comment not closed',
-  UnexpectedEndOfString: 'string not closed',
-  UnexpectedEndOfNumber: 'number not finished',
-  InvalidUnicode: 'bad \\u escape',
-  InvalidEscapeCharacter: 'bad escape in string',
-  InvalidCharacter: 'control character in string (write it escaped)',
-};
 
 function syntaxError(positions: TextPositions, offset: number, message: string, file?: string): LoadUnreadable {
   const { line, column } = positions.at(offset);
@@ -199,11 +182,7 @@ function loadText(raw: string, file?: string): LoadResult {
   const root = parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (parseErrors.length > 0) {
     const e = parseErrors[0]!;
-    const name = printParseErrorCode(e.error);
-    const found = text.slice(e.offset, e.offset + Math.min(e.length, 20));
-    const detail = found && name !== 'UnexpectedEndOfString' ? ` (found ${JSON.stringify(found)})` : '';
-    const trailing = name === 'PropertyNameExpected' || name === 'ValueExpected' ? trailingCommaHint(text, e.offset) : '';
-    return syntaxError(positions, e.offset, `invalid JSON: ${SYNTAX_TEXT[name] ?? name}${detail}${trailing}`, file);
+    return syntaxError(positions, e.offset, jsonSyntaxMessage(text, e), file);
   }
 
   let value: unknown;
@@ -225,11 +204,6 @@ function loadText(raw: string, file?: string): LoadResult {
   return { ok: false, kind: 'invalid', errors, warnings: result.warnings, file };
 }
 
-function trailingCommaHint(text: string, offset: number): string {
-  let i = offset - 1;
-  while (i >= 0 && /\s/.test(text[i]!)) i--;
-  return text[i] === ',' ? '; JSON allows no comma after the last item' : '';
-}
 
 function ioError(file: string, err: unknown): LoadUnreadable {
   const code = (err as { code?: string }).code;

@@ -13,9 +13,10 @@
  * the topology file). Reference: docs/scenarios.md. `npm run schema` writes
  * topologies/scenario.schema.json from the zod schemas below.
  */
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parseTree, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { issue, parsePath, type Issue } from './issue.js';
+import { jsonSyntaxMessage } from './json-syntax.js';
 import { PathLocator, TextPositions } from './locate.js';
 import { FrameSpec, InterfaceRef, Ipv4Address, Mac, NodeName, TestCase, type TestCaseDoc } from './schema.js';
 import { RuntimeChange } from './runtime-change.js';
@@ -246,7 +247,7 @@ export function checkScenarioText(raw: string): ScenarioFileResult {
   if (text.trim() === '') return syntax(0, 'the file is empty; a scenario is a JSON object');
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  if (errors.length > 0) return syntax(errors[0]!.offset, `invalid JSON: ${printParseErrorCode(errors[0]!.error)}`);
+  if (errors.length > 0) return syntax(errors[0]!.offset, jsonSyntaxMessage(text, errors[0]!));
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -81,6 +81,13 @@ describe('vswitch-lab send', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it('a topology name that is neither a file nor an example -> exit 2 listing the examples', async () => {
+    const r = await runMain(['send', 'vlan', '--from', 'web-10:eth0', '--rarp']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/vlan: not a file, nor an example \(.*\bvlans\b.*\)/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
   it('bad topology -> the validate errors, exit 2', async () => {
     const bad = file('bad.json', '{"version":1,"name":"x","hosts":[{"name":"h","vswitches":[{"name":"v","mtu":99}]}]}');
     const r = await runMain(['send', bad, '--from', 'h:vmk0', '--rarp']);

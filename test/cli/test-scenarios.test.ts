@@ -155,14 +155,29 @@ describe('vswitch-lab test <topology> <scenario.json>', () => {
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/bad-tests\.json:\d+:\d+ {2}tests\[0\]\.expect\.deliveredto {2}unknown field "deliveredto"; did you mean "deliveredTo"\?/);
 
+    // a drop reason that does not exist is bad input, not a failing check
+    const typoTimed = file('typo-timed.json', { name: 'x', duration: '1s', expect: { drops: [{ reason: 'SHAPING_QUEUE', min: 0 }] } });
+    const d = await runMain(['test', 'shaping', typoTimed]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toContain(`${typoTimed}  expect.drops[0].reason  "SHAPING_QUEUE" is not a drop reason; did you mean SHAPING_QUEUE_FULL?`);
+    const typoTests = file('typo-tests.json', { tests: [{ name: 'x', send: { from: 'web-01:eth0', frame: { kind: 'rarp' } }, expect: { drop: { reason: 'FORGED_TRANSMITS' } } }] });
+    const e = await runMain(['test', 'default', typoTests]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('tests[0].expect.drop.reason  "FORGED_TRANSMITS" is not a drop reason; did you mean FORGED_TRANSMIT?');
+
+    const typoIface = file('typo-iface.json', { name: 'x', duration: '1s', pings: [{ name: 'p', from: 'client:eth9', to: '10.0.0.21' }] });
+    const f = await runMain(['run', 'teaming', typoIface]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain('ping from client:eth9: not an endpoint of this topology (a vNIC, vmk or physical host NIC); did you mean client:eth0?');
+
     const syntax = await runMain(['test', 'default', file('syntax.json', '{ "tests": [ }')]);
     expect(syntax.code).toBe(2);
-    expect(syntax.stderr).toMatch(/syntax\.json:1:\d+ {2}invalid JSON/);
+    expect(syntax.stderr).toMatch(/syntax\.json:1:\d+ {2}invalid JSON: expected a value \(found "}"\); JSON allows no comma after the last item|syntax\.json:1:\d+ {2}invalid JSON: expected a value/);
 
     const missing = await runMain(['test', 'default', tmp.file('nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json: cannot read: no such file/);
-    for (const r of [a, b, c, syntax, missing]) {
+    for (const r of [a, b, c, d, e, f, syntax, missing]) {
       expect(r.stdout).toBe('');
       expect(hasStackTrace(r.stderr)).toBe(false);
     }

@@ -242,7 +242,7 @@ describe('resolveFrameSpec', () => {
     it('a physical switch port has no MAC: src must be given', () => {
       const t = Topology.parse({ version: 1, name: 'sw', physicalSwitches: [{ name: 'tor-1', ports: [{ name: 'eth1', mode: 'access' }] }] });
       const v = staticFrameSpecView(t);
-      expect(fieldError(() => resolveFrameSpec(v, 'tor-1:eth1', { kind: 'rarp' })).message).toBe('src: tor-1:eth1 is a physical switch port and has no MAC of its own; give src');
+      expect(fieldError(() => resolveFrameSpec(v, 'tor-1:eth1', { kind: 'rarp' })).message).toBe('src: tor-1:eth1 is a physical switch port and has no MAC of its own; give src (a MAC)');
       expect(srcOf(resolveFrameSpec(v, 'tor-1:eth1', { kind: 'rarp', src: '02:00:00:00:00:01' }))).toBe('02:00:00:00:00:01');
     });
     it('an unknown sending interface (static view)', () => {

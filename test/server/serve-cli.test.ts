@@ -25,13 +25,17 @@ describe('vswitch-lab serve (refusals, before listening)', () => {
     expect(err.mock.calls.flat().join('\n')).toMatch(/requires --token/);
   });
 
-  it('an invalid topology is refused with exit 1, listing the errors with their paths', async () => {
+  it('an invalid topology is refused with exit 2 (as every lab command), listing the errors as validate does', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-serve-'));
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, '{"version": 1, "name": "bad", "hosts": [{"name": "h", "vswitches": [{"name": "vSwitch0", "mtu": 12}]}]}');
     const err = quiet();
-    expect(await command.run([file, '--port', '0'])).toBe(1);
-    expect(err.mock.calls.flat().join('\n')).toMatch(/hosts\[0\]\.vswitches\[0\]\.mtu/);
+    expect(await command.run([file, '--port', '0'])).toBe(2);
+    expect(err.mock.calls.flat().join('\n')).toContain(`${file}:1:`);
+    expect(err.mock.calls.flat().join('\n')).toMatch(/hosts\[0\]\.vswitches\[0\]\.mtu {2}vSwitch MTU/);
+    // a name that is no file and no example lists the examples
+    expect(await command.run(['vlan', '--port', '0'])).toBe(2);
+    expect(err.mock.calls.flat().join('\n')).toMatch(/vlan: not a file, nor an example \(.*vlans/);
   });
 
   it('bad options are exit 2', async () => {
