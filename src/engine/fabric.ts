@@ -22,6 +22,9 @@ export const EV_SEND = 0;
 export const EV_ARRIVE = 1;
 export const EV_TIMER = 2;
 
+/** Slots of the per-frame count of queued events (a power of two; see `queuedOfFrame`). */
+const FRAME_SLOTS = 4096;
+
 /** Everything of a trace event but its sequence number and time. */
 export type EventBody = Omit<TraceEvent, 'seq' | 'time'>;
 
@@ -57,6 +60,12 @@ export class Fabric {
   /** detail lines of the frequent capture-point events, per interface */
   readonly details: PointDetails;
   private taps: PointListener[] = [];
+  /**
+   * Queued events per frame id, at `fid & (FRAME_SLOTS - 1)` (timers count at slot 0). Frame ids
+   * FRAME_SLOTS apart share a slot: their counts add up, so a frame may look busy longer, never
+   * idle early. Not kept in dry mode (explain runs on a private queue).
+   */
+  private readonly frameQueued = new Int32Array(FRAME_SLOTS);
   /** the one record every tap call gets */
   private readonly pointRec: PointEvent = {
     time: 0, frameId: 0, copyId: 0, parentCopyId: 0, port: '', ifaceIndex: 0, point: 'Drop', frame: new Uint8Array(0), vlan: undefined, rule: undefined, reason: undefined, detail: '',
@@ -170,6 +179,7 @@ export class Fabric {
   /** Schedules a frame sent by an endpoint (vNIC, vmk, physical NIC) at the current time; returns its frame id. */
   scheduleSend(iface: Iface, frame: Uint8Array): number {
     const fid = ++this.frameSeq;
+    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
     this.queue.push(this.now, EV_SEND, iface.idx, fid, this.newCopy(), 0, frame);
     return fid;
   }
@@ -177,11 +187,13 @@ export class Fabric {
   /** Schedules a frame arriving from the cable of `iface` at the current time (inject at an uplink or switch port). */
   scheduleArrival(iface: Iface, frame: Uint8Array): number {
     const fid = ++this.frameSeq;
+    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
     this.queue.push(this.now, EV_ARRIVE, iface.idx, fid, this.newCopy(), 0, frame);
     return fid;
   }
 
   scheduleTimer(delayNs: number, fn: () => void): void {
+    if (!this.dry) this.frameQueued[0]!++;
     this.queue.push(this.now + Math.max(0, delayNs), EV_TIMER, -1, 0, 0, 0, fn);
   }
 
@@ -198,6 +210,15 @@ export class Fabric {
     return n;
   }
 
+  /**
+   * Events of frame `fid` still queued (0: none of its copies is on the queue). An upper bound:
+   * frames FRAME_SLOTS ids apart are counted together. Copies held outside the queue (a shaping
+   * queue) are not counted; see Lab.frameSettled.
+   */
+  queuedOfFrame(fid: number): number {
+    return this.frameQueued[fid & (FRAME_SLOTS - 1)]!;
+  }
+
   /** Processes the earliest event; false when the queue is empty. */
   step(): boolean {
     const q = this.queue;
@@ -212,6 +233,7 @@ export class Fabric {
     const parent = q.parentOf(slot);
     const obj = q.objOf(slot);
     q.release(slot);
+    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!--;
     if (kind === EV_TIMER) {
       (obj as () => void)();
       return true;
@@ -327,6 +349,7 @@ export class Fabric {
     } else if (this.tapping) {
       this.tap(point, iface, frame, fid, cid, parent, vlan, detail);
     }
+    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
     this.queue.push(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
   }
 

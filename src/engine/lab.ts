@@ -20,7 +20,7 @@ import { copyFrame } from './frame-copy.js';
 import { createIpStack } from './ip-stack.js';
 import { LabError, nearNames } from './lab-error.js';
 import type { MacTableRow } from './mac-table.js';
-import type { Iface, InterfaceKind } from './model.js';
+import { INTERFACE_KIND_WORDS, type Iface, type InterfaceKind } from './model.js';
 import { switchIngress } from './physical-switch.js';
 import type { TraceStream } from './trace.js';
 import { portIngress, uplinkIngress } from './vswitch.js';
@@ -279,6 +279,24 @@ export class Lab {
     return t === Infinity ? null : Math.min(t, this.dyn.nextTaskTime());
   }
 
+  /**
+   * True when nothing of frame `frameId` (an id `inject` returned) is left to happen: no event of
+   * it is queued and no shaping queue (Q1) holds a frame — shaping queues are checked as a whole,
+   * so while any holds one this says false. Errs on "not yet", never early: a caller waiting for
+   * a frame's trace can stop when this turns true. Frames a stack sends in answer have ids of
+   * their own. Constant time, allocates nothing (plus one pass over the shaped ports).
+   */
+  frameSettled(frameId: number): boolean {
+    const f = this.fabric;
+    if (f.queuedOfFrame(frameId) !== 0) return false;
+    const ifaces = f.ifaces;
+    for (let i = 0; i < ifaces.length; i++) {
+      const s = ifaces[i]!.shaper;
+      if (s !== null && s.queued > 0) return false;
+    }
+    return true;
+  }
+
   /** Counters of one interface: rx/tx frames and bytes from its own point of view, drops by reason. */
   counters(iface: string): PortCounters {
     return this.fabric.counters.read(this.iface(iface).idx);
@@ -303,7 +321,7 @@ export class Lab {
 
   private endpoint(iface: string): Iface {
     const i = this.iface(iface);
-    if (i.stack === null) throw new LabError(`${iface} is a ${i.kind}, not an endpoint (a vNIC, vmk or physical host NIC)`);
+    if (i.stack === null) throw new LabError(`${iface} is ${INTERFACE_KIND_WORDS[i.kind]}, not an endpoint (a vNIC, vmk or physical host NIC)`);
     return i;
   }
 

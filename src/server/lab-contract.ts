@@ -57,6 +57,11 @@ export interface ServerLab {
   nextEventTime(): number | null | undefined;
   /** virtual ns */
   readonly now: number;
+  /**
+   * True when nothing of frame `frameId` (an id `inject` returned) is left to happen (no queued
+   * event of it, nothing held in a shaping queue); errs on "not yet", never early.
+   */
+  frameSettled(frameId: number): boolean;
   counters(iface: string): unknown;
   allCounters(): unknown;
   macTable(physicalSwitch: string): unknown;

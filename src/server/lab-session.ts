@@ -16,6 +16,7 @@ import { ApiError } from './errors.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { ChangeOutcome, LabFactory, PingOptionsMs, ServerLab, TopologyValidator, TraceEventLike, TraceListener, ValidationResult } from './lab-contract.js';
 import type { LiveEvents } from './live-events.js';
+import { FrameWaits } from './frame-waits.js';
 import { interfaceNames, similarInterfaces } from './interface-names.js';
 import { toJsonValue } from './trace-json.js';
 
@@ -42,6 +43,8 @@ export class LabSession {
   readonly capture: CaptureSource;
   private live: LiveEvents | undefined;
   private readonly listeners = new Set<TraceListener>();
+  /** requests waiting for their frames to settle (POST /api/frames) */
+  readonly frameWaits = new FrameWaits();
   private readonly replaced = new Set<() => void>();
   private driver: ClockDriver | undefined;
   private readonly clockMode: ClockMode;
@@ -139,14 +142,19 @@ export class LabSession {
       this.driver = new ClockDriver(lab, {
         mode: this.clockMode,
         ...(this.slackNs !== undefined ? { slackNs: this.slackNs } : {}),
-        onAdvance: () => this.live?.advanced(),
+        onAdvance: () => {
+          this.live?.advanced();
+          if (this.current) this.frameWaits.advanced(this.current.lab);
+        },
         onError: (err) => {
+          this.frameWaits.cancelAll();
           const message = err instanceof Error ? err.message : String(err);
           console.error(`vswitch-lab: the clock stopped: ${message}`);
           this.live?.stateChanged({ kind: 'clock-error', message });
           if (this.driver) this.live?.clockChanged(this.driver.state());
         },
       });
+    this.frameWaits.cancelAll(); // their frames were the old lab's
     const waiting = [...this.replaced];
     this.replaced.clear();
     for (const fn of waiting) fn();
@@ -157,6 +165,7 @@ export class LabSession {
 
   setClockMode(mode: ClockMode): ClockState {
     this.clock.setMode(mode);
+    if (mode !== 'realtime') this.frameWaits.cancelAll();
     const s = this.clock.state();
     this.live?.clockChanged(s);
     this.live?.stateChanged({ kind: 'clock-mode', mode });
@@ -253,6 +262,7 @@ export class LabSession {
 
   private onTrace = (e: TraceEventLike): void => {
     this.live?.onTrace(e);
-    for (const l of this.listeners) l(e);
+    this.frameWaits.onTrace(e);
+    if (this.listeners.size > 0) for (const l of this.listeners) l(e);
   };
 }

@@ -12,10 +12,15 @@
  * therefore bounded, and the engine never waits for a client.
  *
  * Many clients: the queue is one ring shared by every client, each with a cursor into it, so a
- * trace event costs the same whatever the number of clients. Each event becomes JSON (and hex)
- * once. Clients whose next batch is the same (they were last sent a batch at the same tick and
- * lost nothing since: the common case) get one `lab:update` that socket.io encodes once for all
- * of them. `batch` is the number of the tick: it grows from one batch of a client to the next.
+ * trace event costs the same whatever the number of clients: what a lagging client loses is
+ * worked out when it is next sent a batch (its cursor against the ring's tail, and running
+ * per-action/per-reason totals against the totals at its cursor), never per event and client.
+ * Each event becomes JSON (and hex) once. A batch depends only on the client's cursor (and on
+ * pending state): clients with the same cursor get one `lab:update` that socket.io encodes once
+ * for all of them, and at most `maxGroupsPerTick` distinct batches are encoded per tick (the
+ * clients that waited longest first; the others wait for the next tick, where everyone served
+ * together shares a cursor again). `batch` is the number of the tick: it grows from one batch of
+ * a client to the next.
  */
 import type { Server, Socket } from 'socket.io';
 import type { ClockState, LiveHello, LiveUpdate, TopologyState, TraceEventJson } from './api-types.js';
@@ -36,6 +41,8 @@ export interface LiveEventsOptions {
   maxQueue?: number;
   /** trace events listed per batch; the rest are summarised */
   maxTracePerBatch?: number;
+  /** distinct batches (socket.io encodings) per tick at most (default 4) */
+  maxGroupsPerTick?: number;
   /** counters are sent at most this often, when events ran (default 500 ms) */
   countersIntervalMs?: number;
   /** the current topology and clock, for `lab:hello` */
@@ -58,8 +65,8 @@ interface Client {
   cursor: number;
   /** the tick of its last batch; a unique negative number until its first */
   since: number;
-  dropped: number;
-  droppedSummary: Summary | undefined;
+  /** the running totals when its cursor was set (shared by clients that moved together) */
+  base: Summary;
   topology: TopologyState | undefined;
   clock: ClockState | undefined;
   state: Array<{ kind: string; [key: string]: unknown }>;
@@ -77,6 +84,28 @@ function countInto(s: Summary, e: TraceEventLike): void {
   if (e.reason !== undefined) s.dropsByReason[e.reason] = (s.dropsByReason[e.reason] ?? 0) + 1;
 }
 
+function copySummary(s: Summary): Summary {
+  return { omitted: s.omitted, byAction: { ...s.byAction }, dropsByReason: { ...s.dropsByReason } };
+}
+
+function minus(a: Record<string, number>, b: Record<string, number>, c: Record<string, number> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k in a) {
+    const v = a[k]! - (b[k] ?? 0) - (c?.[k] ?? 0);
+    if (v > 0) out[k] = v;
+  }
+  return out;
+}
+
+/** `total - base - recent`: what happened between two points of the stream. */
+function between(total: Summary, base: Summary, recent: Summary | undefined): Summary {
+  return {
+    omitted: total.omitted - base.omitted - (recent?.omitted ?? 0),
+    byAction: minus(total.byAction, base.byAction, recent?.byAction),
+    dropsByReason: minus(total.dropsByReason, base.dropsByReason, recent?.dropsByReason),
+  };
+}
+
 /** A client that has not sent what it was given yet. */
 export function socketBusy(s: LiveSocket): boolean {
   const c = s.conn as { writeBuffer?: unknown[]; transport?: { writable?: boolean } } | undefined;
@@ -85,7 +114,7 @@ export function socketBusy(s: LiveSocket): boolean {
 }
 
 function pending(c: Client, head: number): boolean {
-  return c.cursor < head || c.dropped > 0 || c.topology !== undefined || c.clock !== undefined || c.state.length > 0 || c.counters;
+  return c.cursor < head || c.topology !== undefined || c.clock !== undefined || c.state.length > 0 || c.counters;
 }
 
 export class LiveEvents {
@@ -93,6 +122,7 @@ export class LiveEvents {
   private readonly intervalMs: number;
   private readonly maxQueue: number;
   private readonly maxTracePerBatch: number;
+  private readonly maxGroupsPerTick: number;
   private readonly countersIntervalMs: number;
   private readonly frameHex: boolean;
   private readonly options: LiveEventsOptions;
@@ -107,8 +137,11 @@ export class LiveEvents {
   private readonly jsonOf: (TraceEventJson | undefined)[];
   private readonly jsonIndex: Float64Array;
   private head = 0;
-  /** lowest cursor of any client (a lower bound between flushes) */
-  private minCursor = 0;
+  /** running totals of every event that entered the ring (`omitted` counts them all) */
+  private totals: Summary = emptySummary();
+  /** a copy of `totals` as they were when `head` was `snapAt` (the shared base of clients moved there) */
+  private snap: Summary = emptySummary();
+  private snapAt = 0;
   /** ring slots below this index are released */
   private released = 0;
   private tick = 0;
@@ -119,6 +152,7 @@ export class LiveEvents {
     this.intervalMs = options.intervalMs ?? 50;
     this.maxQueue = Math.max(1, options.maxQueue ?? 2000);
     this.maxTracePerBatch = options.maxTracePerBatch ?? 200;
+    this.maxGroupsPerTick = Math.max(1, options.maxGroupsPerTick ?? 4);
     this.countersIntervalMs = options.countersIntervalMs ?? 500;
     this.frameHex = options.frameHex ?? true;
     this.ring = new Array<TraceEventLike | undefined>(this.maxQueue);
@@ -140,15 +174,13 @@ export class LiveEvents {
       socket,
       cursor: this.head,
       since: -++this.joins,
-      dropped: 0,
-      droppedSummary: undefined,
+      base: this.totalsNow(),
       topology: undefined,
       clock: undefined,
       state: [],
       counters: false,
       emits: 0,
     });
-    if (this.clients.size === 1) this.minCursor = this.head;
     socket.emit('lab:hello', this.options.snapshot());
     this.timer ??= setInterval(() => this.flush(), this.intervalMs);
     this.timer.unref?.();
@@ -160,7 +192,25 @@ export class LiveEvents {
       if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
       this.release(this.head);
+      // nobody counts on them: the totals start again with the next client
+      this.totals = emptySummary();
+      this.snap = emptySummary();
+      this.snapAt = this.head;
     }
+  }
+
+  /** The running totals now, as a copy shared until the next event. */
+  private totalsNow(): Summary {
+    if (this.snapAt !== this.head) {
+      this.snap = copySummary(this.totals);
+      this.snapAt = this.head;
+    }
+    return this.snap;
+  }
+
+  /** Events a client at `cursor` lost: they left the ring before it was sent them. */
+  private lost(cursor: number): number {
+    return Math.max(0, this.head - this.maxQueue - cursor);
   }
 
   get clientCount(): number {
@@ -170,7 +220,9 @@ export class LiveEvents {
   /** For tests and status: queue length, dropped and emit count of one client. */
   clientStats(id: string): { queued: number; capacity: number; dropped: number; emits: number } | undefined {
     const c = this.clients.get(id);
-    return c && { queued: this.head - c.cursor, capacity: this.maxQueue, dropped: c.dropped, emits: c.emits };
+    if (!c) return undefined;
+    const dropped = this.lost(c.cursor);
+    return { queued: this.head - c.cursor - dropped, capacity: this.maxQueue, dropped, emits: c.emits };
   }
 
   /** True when somebody listens. */
@@ -181,34 +233,20 @@ export class LiveEvents {
   onTrace(e: TraceEventLike): void {
     if (this.clients.size === 0) return;
     const i = this.head;
-    const cap = this.maxQueue;
-    // the oldest event leaves the ring: clients that have not had it lose it (counted)
-    if (i >= cap && this.minCursor <= i - cap) this.evict(i - cap);
-    this.ring[i % cap] = e;
+    // the oldest event leaves the ring (clients that had not had it find out at their next batch)
+    this.ring[i % this.maxQueue] = e;
     this.head = i + 1;
-  }
-
-  private evict(index: number): void {
-    const old = this.ring[index % this.maxQueue]!;
-    let min = Infinity;
-    for (const c of this.clients.values()) {
-      if (c.cursor <= index) {
-        c.dropped++;
-        countInto((c.droppedSummary ??= emptySummary()), old);
-        c.cursor = index + 1;
-      }
-      if (c.cursor < min) min = c.cursor;
-    }
-    this.minCursor = min;
+    countInto(this.totals, e);
   }
 
   topologyLoaded(state: TopologyState): void {
+    const base = this.totalsNow();
     for (const c of this.clients.values()) {
       c.topology = state;
       // events of the old lab are meaningless now
       c.cursor = this.head;
+      c.base = base;
     }
-    this.minCursor = this.head;
   }
 
   /** The same lab's topology changed (a runtime change): the new state, queued events kept. */
@@ -238,28 +276,31 @@ export class LiveEvents {
     return this.jsonOf[slot]!;
   }
 
-  /** The next batch of `c` (not yet sent; its state unchanged). */
-  private build(c: Client, batch: number, counters: () => unknown): LiveUpdate {
+  /** Counts of the events `[from, head)` (still in the ring). */
+  private recentCounts(from: number): Summary {
+    const s = emptySummary();
+    for (let i = from; i < this.head; i++) countInto(s, this.ring[i % this.maxQueue]!);
+    return s;
+  }
+
+  /** The next batch of a client at `cursor` with `c`'s pending state (not yet sent; nothing changed). */
+  private build(c: Client, batch: number, counters: () => unknown, recent: (from: number) => Summary): LiveUpdate {
     const update: LiveUpdate = { batch };
     if (c.topology) update.topology = c.topology;
     if (c.clock) update.clock = c.clock;
     if (c.state.length > 0) update.state = c.state;
     if (c.counters) update.counters = counters();
-    const n = this.head - c.cursor;
-    const keepFrom = c.cursor + Math.max(0, n - this.maxTracePerBatch);
-    // a client that lost events has a batch of its own: its summary can take the omitted ones too
-    let summary = c.droppedSummary;
-    if (keepFrom > c.cursor) {
-      summary ??= emptySummary();
-      for (let i = c.cursor; i < keepFrom; i++) countInto(summary, this.ring[i % this.maxQueue]!);
-    }
+    const dropped = this.lost(c.cursor);
+    const from = c.cursor + dropped;
+    const keepFrom = from + Math.max(0, this.head - from - this.maxTracePerBatch);
     if (this.head > keepFrom) {
       const trace: TraceEventJson[] = new Array(this.head - keepFrom);
       for (let i = keepFrom; i < this.head; i++) trace[i - keepFrom] = this.json(i);
       update.trace = trace;
     }
-    if (summary) update.summary = summary;
-    if (c.dropped > 0) update.dropped = c.dropped;
+    // lost or not listed: counted (running totals now, less those at its cursor and those listed)
+    if (keepFrom > c.cursor) update.summary = between(this.totals, c.base, this.head > keepFrom ? recent(keepFrom) : undefined);
+    if (dropped > 0) update.dropped = dropped;
     return update;
   }
 
@@ -281,42 +322,48 @@ export class LiveEvents {
       }
       return countersValue;
     };
-    const groups = new Map<string, { update: LiveUpdate; members: Client[] }>();
-    const singles: { update: LiveUpdate; members: Client[] }[] = [];
+    // counts of the listed tail of a window, by where it starts (the same for most clients)
+    const recents = new Map<number, Summary>();
+    const recent = (from: number): Summary => {
+      let r = recents.get(from);
+      if (r === undefined) recents.set(from, (r = this.recentCounts(from)));
+      return r;
+    };
+    // clients with the same cursor and no state of their own get the same batch
+    const groups = new Map<string | number, { since: number; members: Client[] }>();
     for (const c of this.clients.values()) {
       if (!pending(c, this.head) || socketBusy(c.socket)) continue;
-      // same last batch and nothing lost since: the same next batch
-      const key = c.dropped === 0 ? `${c.since}:${c.cursor}` : undefined;
-      let g = key === undefined ? undefined : groups.get(key);
-      if (g === undefined) {
-        g = { update: this.build(c, tick, counters), members: [] };
-        if (key === undefined) singles.push(g);
-        else groups.set(key, g);
-      }
+      const own = c.topology !== undefined || c.clock !== undefined || c.state.length > 0;
+      const key = own ? `${c.cursor}:${c.since}:${c.counters}` : c.counters ? `${c.cursor}:c` : c.cursor;
+      let g = groups.get(key);
+      if (g === undefined) groups.set(key, (g = { since: c.since, members: [] }));
+      else if (c.since < g.since) g.since = c.since;
       g.members.push(c);
     }
-    for (const g of [...groups.values(), ...singles]) {
+    let chosen = [...groups.values()];
+    if (chosen.length > this.maxGroupsPerTick) chosen = chosen.sort((a, b) => a.since - b.since).slice(0, this.maxGroupsPerTick);
+    const base = chosen.length > 0 ? this.totalsNow() : undefined;
+    for (const g of chosen) {
+      const update = this.build(g.members[0]!, tick, counters, recent);
       for (const c of g.members) {
         c.cursor = this.head;
         c.since = tick;
+        c.base = base!;
         c.topology = undefined;
         c.clock = undefined;
         c.state = [];
         c.counters = false;
-        c.dropped = 0;
-        c.droppedSummary = undefined;
         c.emits++;
       }
       if (g.members.length > 1 && this.io !== undefined) {
-        this.io.to(g.members.map((c) => c.socket.id)).emit('lab:update', g.update);
+        this.io.to(g.members.map((c) => c.socket.id)).emit('lab:update', update);
       } else {
-        for (const c of g.members) c.socket.emit('lab:update', g.update);
+        for (const c of g.members) c.socket.emit('lab:update', update);
       }
     }
     let min = this.head;
     for (const c of this.clients.values()) if (c.cursor < min) min = c.cursor;
-    this.minCursor = min;
-    this.release(min);
+    this.release(Math.max(min, this.head - this.maxQueue));
   }
 
   /** Forgets ring slots below `index` (every client has had them). */

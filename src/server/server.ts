@@ -79,6 +79,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** pending connections the kernel queues for us (capped by net.core.somaxconn) */
+const LISTEN_BACKLOG = 4096;
+
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
   const bind = decideBind({ host, token: options.token, insecure: options.insecure });
@@ -157,7 +160,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       reject(new ServeError(`cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`, 2));
     };
     http.once('error', onError);
-    http.listen(options.port ?? DEFAULT_PORT, host, () => {
+    // a deep accept queue: a burst of new connections (a client opening one per request under
+    // load) must not overflow the default 511 and wait out TCP's 1 s SYN retransmission
+    http.listen({ port: options.port ?? DEFAULT_PORT, host, backlog: LISTEN_BACKLOG }, () => {
       http.off('error', onError);
       resolve();
     });

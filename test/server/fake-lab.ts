@@ -28,6 +28,8 @@ export class FakeLab implements ServerLab {
   private copy = 1;
   readonly counts = new Map<string, { rx: number; tx: number; drops: number }>();
   injected = 0;
+  /** frames whose deliver/drop event is still queued */
+  private readonly unsettled = new Set<number>();
   hopNs = 50_000;
   deliverTo: string;
 
@@ -76,7 +78,9 @@ export class FakeLab implements ServerLab {
     this.count(iface).tx++;
     this.emit({ frameId, copyId, parentCopyId: 0, node: node!, port: iface, action: 'ingress', point: 'PortInput', frame, detail: `from ${iface} into its port` });
     const bytes = frame.slice();
+    this.unsettled.add(frameId);
     this.schedule(this.now + this.hopNs, () => {
+      this.unsettled.delete(frameId);
       const to = this.deliverTo;
       const [toNode] = to.split(':');
       if (bytes.length < 14) {
@@ -88,6 +92,10 @@ export class FakeLab implements ServerLab {
       this.emit({ frameId, copyId: this.copy++, parentCopyId: copyId, node: toNode!, port: to, action: 'deliver', rule: 'F2', point: 'PortOutput', frame: bytes, detail: `delivered to ${to} (F2)` });
     });
     return frameId;
+  }
+
+  frameSettled(frameId: number): boolean {
+    return !this.unsettled.has(frameId);
   }
 
   /** Queues `n` frames' worth of events without injecting (floods for throttling tests). */

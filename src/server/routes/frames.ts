@@ -1,5 +1,6 @@
 /**
  * POST /api/frames   {from, frame: FrameSpec, count?}          inject; returns the frame's trace
+ *                    (real time: answers when the engine says the frames settled, frame-waits.ts)
  * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
  *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
@@ -9,11 +10,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { FrameSpec, InterfaceRef, Ipv4Address } from '../../topology/schema.js';
-import type { PingPending, SendFrameResponse } from '../api-types.js';
+import type { PingPending, SendFrameResponse, TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
-import { nextTime } from '../clock-driver.js';
-import type { PingOptionsMs, TraceEventLike } from '../lab-contract.js';
+import type { PingOptionsMs } from '../lab-contract.js';
 import { toJsonValue, traceToJson } from '../trace-json.js';
 
 const SendBody = z
@@ -38,30 +38,6 @@ const PingBody = z
 
 const ExplainBody = z.object({ from: InterfaceRef, frame: FrameSpec }).strict();
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Real-time mode: wait until the frame's events stop coming (or the deadline passes). */
-async function settle(ctx: AppContext, events: TraceEventLike[]): Promise<boolean> {
-  const deadline = performance.now() + ctx.sendSettleMs;
-  const QUIET_MS = 15;
-  let seen = events.length;
-  let quietSince = performance.now();
-  while (performance.now() < deadline) {
-    await sleep(5);
-    if (events.length !== seen) {
-      seen = events.length;
-      quietSince = performance.now();
-      continue;
-    }
-    const lab = ctx.session.lab;
-    const next = nextTime(lab);
-    // nothing queued soon (in virtual time) and nothing new for a while: done
-    if ((next === null || next > lab.now + 50_000_000) && performance.now() - quietSince >= QUIET_MS) return true;
-    if (ctx.session.clock.mode !== 'realtime') return false;
-  }
-  return false;
-}
-
 export function frameRoutes(ctx: AppContext): Router {
   const r = Router();
   const limit = ctx.frameLimiter.middleware();
@@ -74,24 +50,23 @@ export function frameRoutes(ctx: AppContext): Router {
     const bytes = ctx.resolveFrame(lab, body.from, body.frame);
     const clock = session.clock;
     clock.sync();
-    const ids = new Set<number>();
-    let injecting = true;
-    const collector = session.collect((e) => injecting || ids.has(e.frameId));
+    const ids: number[] = new Array(body.count);
+    const wait = session.frameWaits.wait();
     let complete = false;
     try {
-      for (let i = 0; i < body.count; i++) ids.add(lab.inject(body.from, bytes));
-      injecting = false;
+      for (let i = 0; i < body.count; i++) ids[i] = lab.inject(body.from, bytes);
+      wait.injected(ids);
       clock.kick();
-      if (clock.mode === 'realtime') complete = await settle(ctx, collector.events);
+      // real time: answer when the engine says the frames settled (usually at once: a frame
+      // crosses the lab within the kick), or at the deadline with complete: false
+      if (clock.mode === 'realtime') complete = await wait.settled(lab, ctx.sendSettleMs);
     } finally {
-      collector.stop();
+      wait.end(complete);
     }
-    const out: SendFrameResponse = {
-      frameIds: [...ids],
-      events: collector.events.filter((e) => ids.has(e.frameId)).map((e) => traceToJson(e)),
-      complete,
-      clock: session.clockState(),
-    };
+    const events = wait.events;
+    const json = new Array<TraceEventJson>(events.length);
+    for (let i = 0; i < events.length; i++) json[i] = traceToJson(events[i]!);
+    const out: SendFrameResponse = { frameIds: ids, events: json, complete, clock: session.clockState() };
     res.json(out);
   });
 

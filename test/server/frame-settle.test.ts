@@ -1,0 +1,226 @@
+/**
+ * POST /api/frames answers when the engine says the frame settled (Lab.frameSettled), not by
+ * polling: the engine's signal itself (real Lab, with and without shaping), the answer's timing
+ * against the virtual clock (scripted lab with slow hops), the ways a wait ends incomplete, that
+ * no wait outlives its request, and that live fan-out encodes a bounded number of batches.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLab } from '../../src/engine/lab.js';
+import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
+import type { TraceEvent } from '../../src/engine/trace.js';
+import type { LiveHello, LiveUpdate, SendFrameResponse } from '../../src/server/api-types.js';
+import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
+import type { TraceEventLike } from '../../src/server/lab-contract.js';
+import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { DEFAULT_TOPOLOGY, ROOT, startEngineServer, startTestServer } from './helpers.js';
+
+function labOf(file: string) {
+  const r = loadTopologyFileSync(file);
+  if (!r.ok) throw new Error(`${file} does not load`);
+  return createLab(r.topology);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('Lab.frameSettled (the engine says when a frame has nothing left to happen)', () => {
+  it('false while any event of the frame is queued, true right after its last one ran; other frames do not count', () => {
+    const lab = labOf(DEFAULT_TOPOLOGY);
+    const events: TraceEvent[] = [];
+    lab.trace.subscribe((e) => events.push(e));
+    const bytes = resolveFrameSpec(lab, 'web-01:eth0', { kind: 'icmp-echo', dstIp: '10.0.0.50' });
+    const a = lab.inject('web-01:eth0', bytes);
+    const b = lab.inject('web-01:eth0', bytes);
+    expect(lab.frameSettled(a)).toBe(false);
+    expect(lab.frameSettled(b)).toBe(false);
+    // step until a's last event: every step before it leaves a unsettled
+    let lastOfA = -1;
+    const settledAfter: boolean[] = [];
+    while (lab.step()) {
+      settledAfter.push(lab.frameSettled(a));
+      if (events.at(-1)?.frameId === a) lastOfA = settledAfter.length - 1;
+    }
+    expect(lastOfA).toBeGreaterThan(0);
+    // a went through a physical switch to the laptop: several steps, settled from its last one on
+    expect(settledAfter.slice(0, lastOfA).every((s) => !s)).toBe(true);
+    expect(settledAfter.slice(lastOfA).every((s) => s)).toBe(true);
+    expect(events.some((e) => e.frameId === a && e.action === 'deliver' && e.port === 'laptop:eth0')).toBe(true);
+    expect(lab.frameSettled(b)).toBe(true);
+  });
+
+  it('explain (a dry run on a private queue, even one cut short) leaves the signal as it was', () => {
+    const lab = labOf(DEFAULT_TOPOLOGY);
+    const bytes = resolveFrameSpec(lab, 'web-01:eth0', { kind: 'icmp-echo', dstIp: '10.0.0.50' });
+    lab.explain('web-01:eth0', bytes);
+    const id = lab.inject('web-01:eth0', bytes); // explain numbered its frame like this one
+    expect(lab.frameSettled(id)).toBe(false);
+    lab.run();
+    expect(lab.frameSettled(id)).toBe(true);
+  });
+
+  it('Q1: a frame waiting in a shaping queue is not settled (no event of it is queued meanwhile)', () => {
+    const lab = labOf(path.join(ROOT, 'topologies', 'shaping.json'));
+    const sink = lab.interfaces().find((i) => i.id === 'sink:eth0')!;
+    const frame = new Uint8Array(1514);
+    frame.set(Buffer.from(sink.mac!.replaceAll(':', ''), 'hex'), 0);
+    frame.set(Buffer.from(lab.effectiveMac('bulk-01:eth0').replaceAll(':', ''), 'hex'), 6);
+    frame[12] = 0x08;
+    // more than the 125 000-byte burst: the last frames wait in the shaper
+    const ids: number[] = [];
+    for (let i = 0; i < 120; i++) ids.push(lab.inject('bulk-01:eth0', frame));
+    lab.run({ forNs: 1_000_000 }); // 1 ms: the burst leaves, the rest waits for tokens
+    const last = ids.at(-1)!;
+    expect(lab.fabric.queuedOfFrame(last)).toBe(0); // nothing of it on the queue...
+    expect(lab.frameSettled(last)).toBe(false); // ...but it is still to be sent
+    lab.run();
+    expect(lab.frameSettled(last)).toBe(true);
+  });
+});
+
+describe('POST /api/frames waits for the engine, not a poll', () => {
+  it('a frame whose hop takes 300 ms of virtual (= wall) time: answered after its last event, complete, with it', async () => {
+    const s = await startTestServer({ sendSettleMs: 2000 });
+    try {
+      s.lab().hopNs = 300e6;
+      const t0 = performance.now();
+      const res = await s.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: '005056a10002005056a100010800' + '00'.repeat(46) } } });
+      const elapsed = performance.now() - t0;
+      const body = (await res.json()) as SendFrameResponse;
+      expect(body.complete).toBe(true);
+      expect(body.events.map((e) => e.action)).toEqual(['ingress', 'deliver']);
+      expect(elapsed).toBeGreaterThanOrEqual(280);
+      expect(elapsed).toBeLessThan(1500); // not the 2 s deadline
+      expect(s.session.frameWaits.size).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a frame that settles within the kick is answered at once; 200 in parallel leave no wait behind', async () => {
+    const s = await startTestServer({ sendSettleMs: 2000, rateLimit: { burst: 1000, perSecond: 1000 } });
+    try {
+      const send = () => s.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: '005056a10002005056a100010800' + '00'.repeat(46) } } });
+      const first = await send();
+      const b = (await first.json()) as SendFrameResponse;
+      expect(b.complete).toBe(true);
+      const bodies = await Promise.all(Array.from({ length: 200 }, async () => (await (await send()).json()) as SendFrameResponse));
+      // each answer has its own frame's events, and only them
+      for (const body of bodies) {
+        expect(body.complete).toBe(true);
+        expect(body.events.map((e) => e.frameId)).toEqual([body.frameIds[0], body.frameIds[0]]);
+      }
+      expect(new Set(bodies.map((x) => x.frameIds[0])).size).toBe(200);
+      expect(s.session.frameWaits.size).toBe(0);
+      expect(s.session.frameWaits.pending.size).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('ends incomplete at the deadline, when the clock is paused, and when another topology is loaded', async () => {
+    const s = await startTestServer({ sendSettleMs: 150 });
+    const body = { from: 'web-01:eth0', frame: { kind: 'hex', hex: '005056a10002005056a100010800' + '00'.repeat(46) } };
+    try {
+      s.lab().hopNs = 10e9; // 10 s
+      const t0 = performance.now();
+      const r1 = (await (await s.api('/api/frames', { method: 'POST', json: body })).json()) as SendFrameResponse;
+      expect(r1.complete).toBe(false);
+      expect(r1.events.map((e) => e.action)).toEqual(['ingress']);
+      expect(performance.now() - t0).toBeLessThan(1000);
+
+      const s2 = await startTestServer({ sendSettleMs: 5000 });
+      try {
+        s2.lab().hopNs = 10e9;
+        const pending = s2.api('/api/frames', { method: 'POST', json: body });
+        await sleep(100);
+        expect(s2.session.frameWaits.size).toBe(1);
+        const t1 = performance.now();
+        await s2.api('/api/clock', { method: 'POST', json: { mode: 'paused' } });
+        const r2 = (await (await pending).json()) as SendFrameResponse;
+        expect(r2.complete).toBe(false);
+        expect(performance.now() - t1).toBeLessThan(1000);
+
+        await s2.api('/api/clock', { method: 'POST', json: { mode: 'realtime' } });
+        const pending3 = s2.api('/api/frames', { method: 'POST', json: body });
+        await sleep(100);
+        const reload = await s2.api('/api/topology', { method: 'POST', json: { example: 'default' } });
+        expect(reload.status).toBeLessThan(300);
+        const r3 = (await (await pending3).json()) as SendFrameResponse;
+        expect(r3.complete).toBe(false);
+        expect(s2.session.frameWaits.size).toBe(0);
+      } finally {
+        await s2.close();
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('over the real engine: the answer lists exactly the trace events of its frame, complete', async () => {
+    const s = await startEngineServer();
+    try {
+      const all: TraceEventLike[] = [];
+      const c = s.session.collect((e) => {
+        all.push(e);
+        return false;
+      });
+      const res = await s.post('/api/frames', { from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } });
+      c.stop();
+      const body = (await res.json()) as SendFrameResponse;
+      expect(body.complete).toBe(true);
+      const id = body.frameIds[0]!;
+      const expected = all.filter((e) => e.frameId === id).map((e) => e.seq);
+      expect(expected.length).toBeGreaterThan(3);
+      expect(body.events.map((e) => e.seq)).toEqual(expected);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('live fan-out: a bounded number of encodings per tick', () => {
+  it('clients at many different cursors: at most maxGroupsPerTick distinct batches a tick, the clients that waited longest first, until all share one batch again', () => {
+    const live = new LiveEvents({ maxGroupsPerTick: 2, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
+    const socks = Array.from({ length: 10 }, (_, k) => {
+      const sock = {
+        id: `c${k}`,
+        busy: false,
+        got: [] as LiveUpdate[],
+        emit(event: string, payload: unknown) {
+          if (event === 'lab:update') sock.got.push(payload as LiveUpdate);
+          return true;
+        },
+        get conn() {
+          return { writeBuffer: sock.busy ? [1] : [], transport: { writable: !sock.busy } };
+        },
+      };
+      return sock;
+    });
+    try {
+      let seq = 0;
+      // each client joins after a few more events: 10 different cursors
+      for (const sk of socks) {
+        live.addClient(sk as LiveSocket);
+        for (let i = 0; i < 3; i++) live.onTrace({ seq: seq++, time: 0, frameId: 1, action: 'deliver' });
+      }
+      const distinctPerTick: number[] = [];
+      for (let t = 0; t < 12; t++) {
+        if (t > 0) live.onTrace({ seq: seq++, time: 0, frameId: 1, action: 'deliver' });
+        const before = socks.map((sk) => sk.got.length);
+        live.flush();
+        const sent = socks.filter((sk, k) => sk.got.length > before[k]!).map((sk) => sk.got.at(-1));
+        distinctPerTick.push(new Set(sent).size);
+      }
+      expect(Math.max(...distinctPerTick)).toBeLessThanOrEqual(2);
+      // every event reached every client, in order, none lost or counted twice
+      for (const [k, sk] of socks.entries()) {
+        const seqs = sk.got.flatMap((u) => u.trace ?? []).map((e) => e.seq);
+        expect(seqs).toEqual(Array.from({ length: seq - 3 * k }, (_, i) => 3 * k + i));
+      }
+      // once caught up, they move together: the last tick had one batch object for all
+      expect(distinctPerTick.at(-1)).toBe(1);
+    } finally {
+      live.close();
+    }
+  });
+});
