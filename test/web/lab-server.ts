@@ -22,13 +22,25 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds web/dist with vite unless it is newer than every source file of web/. */
-export async function ensureWebBuild(): Promise<void> {
+function webBuildIsFresh(): boolean {
   const index = path.join(WEB_DIST, 'index.html');
   const sources = Math.max(newestMtime(path.join(ROOT, 'web', 'src')), statSync(path.join(ROOT, 'web', 'index.html')).mtimeMs, statSync(path.join(ROOT, 'web', 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  return existsSync(index) && statSync(index).mtimeMs > sources;
+}
+
+/**
+ * Builds web/dist with vite unless it is newer than every source file of web/. Called once per
+ * run by the globalSetup (build-once.global.ts) and by make-screenshot; test files only assert.
+ */
+export async function ensureWebBuild(): Promise<void> {
+  if (webBuildIsFresh()) return;
   const { build } = await import('vite');
   await build({ configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'error' });
+}
+
+/** In a test file: web/dist must already be fresh (the globalSetup built it before any file ran). */
+export function assertWebBuilt(): void {
+  if (!webBuildIsFresh()) throw new Error('web/dist is missing or older than web/src: the vitest globalSetup test/web/build-once.global.ts should have built it');
 }
 
 /** `frameHex`: left to the server's default (live events carry their frame bytes) unless given. */

@@ -11,18 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopologyState, TraceEventJson } from '../../src/server/api-types.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { openBrowser, screenshot, type UiBrowser } from './browser.js';
-import { ensureWebBuild, ROOT, startLabServer } from './lab-server.js';
+import { assertWebBuilt, ROOT, startLabServer } from './lab-server.js';
 
 let server: RunningServer;
 let ui: UiBrowser;
 
 beforeAll(async () => {
-  await ensureWebBuild();
+  assertWebBuilt();
   server = await startLabServer('default');
   ui = await openBrowser();
   ui.page.setDefaultTimeout(10_000);
   await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live');
+  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
   await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
 }, 180_000);
 

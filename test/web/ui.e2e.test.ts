@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
 import { ARTIFACTS, openBrowser, screenshot, type UiBrowser } from './browser.js';
 import { generatedTopology } from './generated-topology.js';
-import { ensureWebBuild, ROOT, startLabServer } from './lab-server.js';
+import { assertWebBuilt, ROOT, startLabServer } from './lab-server.js';
 
 let server: RunningServer;
 let ui: UiBrowser;
 
 beforeAll(async () => {
-  await ensureWebBuild();
+  assertWebBuilt();
   server = await startLabServer('default');
   ui = await openBrowser();
 }, 180_000);
