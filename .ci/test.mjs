@@ -7,12 +7,18 @@
 //      (CI reads that line, not vitest's own summary). Exit 0 only when nothing failed.
 // Extra arguments go to vitest (e.g. `npm test -- test/wire`).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+
+if (!existsSync(path.join(root, 'node_modules', 'vitest', 'vitest.mjs'))) {
+  console.log('node_modules is missing or incomplete: run `npm ci` first (the README\'s commands: npm ci && npm test)');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 if (run('bash', ['.ci/ensure-tools.sh']) !== 0) {
   console.log('0 passed, 1 failed');

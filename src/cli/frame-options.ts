@@ -104,7 +104,7 @@ export function frameErrorForCli(err: unknown): unknown {
   if (!(err instanceof FrameInputError) || err.field === undefined) return err;
   const option = OPTION_OF_FIELD[err.field];
   if (option === undefined || !err.message.startsWith(`${err.field}:`)) return err;
-  const rest = err.message.slice(err.field.length).replace(new RegExp(`give ${err.field}$`), `give ${option}`);
+  const rest = err.message.slice(err.field.length).replace(new RegExp(`give ${err.field}\\b`), `give ${option}`);
   return new FrameInputError(`${option}${rest}`, err.field);
 }
 

@@ -200,9 +200,14 @@ export function resolveFrameSpec(view: FrameSpecView, from: string, spec: unknow
     if (given !== undefined) return ip(given, field);
     const e = senderAddress(entries ?? [], useVlan, kind);
     if (!e) {
-      const where = singleVlan(useVlan) !== undefined && kind === 'vnic' ? ` in VLAN ${singleVlan(useVlan)}` : '';
+      const stack = Array.isArray(useVlan) && useVlan.length > 1 ? useVlan : undefined;
+      const where = stack
+        ? ` for the tag stack ${stack.join(',')}: a guest VLAN sub-interface carries one tag`
+        : singleVlan(useVlan) !== undefined && kind === 'vnic' ? ` in VLAN ${singleVlan(useVlan)}` : '';
+      const has = (entries ?? []).filter((e) => e.vlan !== undefined).map((e) => `VLAN ${e.vlan} ${ipv4ToString(e.address)}`);
+      const itHas = kind === 'vnic' && has.length > 0 ? ` (its sub-interfaces: ${has.join(', ')})` : '';
       throw new FrameInputError(
-        entries ? `${field}: ${from} has no IPv4 address${where}; give ${field} (an IPv4 address)` : `${field}: ${from} is not an endpoint with an IPv4 address (vNIC, vmk or physical NIC); give ${field} (an IPv4 address)`,
+        entries ? `${field}: ${from} has no IPv4 address${where}${itHas}; give ${field} (an IPv4 address)` : `${field}: ${from} is not an endpoint with an IPv4 address (vNIC, vmk or physical NIC); give ${field} (an IPv4 address)`,
         field,
       );
     }

@@ -2,6 +2,8 @@
  * The error the lab API throws for bad input (an unknown interface, a bad address, a runaway
  * run): a clear message, never a stack trace for the user. Callers map it to exit 2 / HTTP 4xx.
  */
+import { editDistance } from '../topology/zod-issues.js';
+
 export class LabError extends Error {
   constructor(
     message: string,
@@ -13,27 +15,13 @@ export class LabError extends Error {
   }
 }
 
-function distance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[n]!;
-}
-
 /** Up to `max` names from `names` that look like `wanted` (same node first, then edit distance). */
 export function nearNames(wanted: string, names: readonly string[], max = 5): string[] {
   const w = wanted.toLowerCase();
   const node = w.split(':')[0] ?? w;
   const scored = names.map((n) => {
     const l = n.toLowerCase();
-    let score = distance(w, l);
+    let score = editDistance(w, l);
     if (l.startsWith(`${node}:`)) score -= 100;
     return { n, score };
   });

@@ -23,6 +23,7 @@ import { BeaconProber } from './beacon-probing.js';
 import { buildEtherChannels } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
 import { INTERFACE_KIND_WORDS, type Iface } from './model.js';
+import { nearNames } from './lab-error.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
 import { syncFromDoc } from './runtime-config.js';
 import { refreshVSwitch } from './vswitch-state.js';
@@ -37,8 +38,11 @@ function refuse(reason: string): never {
   throw new Refused(reason);
 }
 
+/** ` (there: a, b)`: every name when there are few, else the ones that look like `name`. */
 function near(name: string, names: readonly string[]): string {
-  return names.length ? ` (there: ${names.join(', ')})` : '';
+  const shown = names.length <= 8 ? names : nearNames(name, names);
+  if (shown.length === 0) return '';
+  return ` (there: ${shown.join(', ')}${shown.length < names.length ? ', …' : ''})`;
 }
 
 /** Applies a policy patch to a policy level (value = set, null = remove, absent = keep). */
@@ -103,7 +107,7 @@ export class RuntimeDynamics {
 
   private iface(id: string): Iface {
     const i = this.f.byId.get(id);
-    if (!i) refuse(`unknown interface "${id}" (interfaces are written node:interface)`);
+    if (!i) refuse(`unknown interface "${id}" (interfaces are written node:interface)${near(id, [...this.f.byId.keys()])}`);
     return i;
   }
 

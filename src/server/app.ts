@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { AppContext } from './context.js';
-import { errorHandler, notFound } from './errors.js';
+import { ApiError, errorHandler, notFound } from './errors.js';
 import { captureRoutes } from './routes/capture.js';
 import { clockRoutes } from './routes/clock.js';
 import { decodeRoutes } from './routes/decode.js';
@@ -70,7 +70,8 @@ export function placeholderPage(): string {
 <html lang="en"><head><meta charset="utf-8"><title>vswitch-lab</title></head>
 <body>
 <h1>vswitch-lab</h1>
-<p>The web UI is not built (no <code>web/dist</code>). The lab is running; its HTTP API answers below,
+<p>The web UI is not built (no <code>web/dist</code>): run <code>npm run build:web</code> and reload
+(<code>npm start</code> builds it before it serves). The lab is running; its HTTP API answers below,
 and socket.io serves live events (<code>lab:hello</code>, <code>lab:update</code>).</p>
 <table>
 <thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>
@@ -80,6 +81,23 @@ ${rows}
 </body></html>
 `;
 }
+
+/**
+ * A request body that is not JSON (curl's `-d` alone sends a form) is refused with 415 and the
+ * header to send, instead of reaching a route as an empty body and failing there for a reason
+ * that would not say what was wrong.
+ */
+const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
+  const length = req.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    next(new ApiError(415, 'the body must be JSON: send the header Content-Type: application/json (curl: -H \'content-type: application/json\')', {
+      contentType: req.headers['content-type'] ?? null,
+    }));
+    return;
+  }
+  next();
+};
 
 export function createApp(ctx: AppContext, options: AppOptions): Express {
   const app = express();
@@ -97,6 +115,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     (big ? bigJson : smallJson)(req, res, next);
   };
   app.use('/api', json);
+  app.use('/api', jsonBodiesOnly);
 
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, version: options.version ?? null, loaded: ctx.session.loaded, clock: ctx.session.clockState() });

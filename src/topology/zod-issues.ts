@@ -60,7 +60,8 @@ function objectSchemasAt(schema: unknown, path: readonly PathSegment[]): SchemaD
   return current.map((s) => defOf(s)!).filter((d) => d.type === 'object');
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (insert, delete, substitute), for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;

@@ -74,6 +74,9 @@ describe('frame options -> FrameSpec', () => {
   it('errors from building the frame name the command-line option', () => {
     const e = frameErrorForCli(new FrameInputError('senderIp: esxi-01:vmnic0 has no IPv4 address; give senderIp', 'senderIp')) as Error;
     expect(e.message).toBe('--sender-ip: esxi-01:vmnic0 has no IPv4 address; give --sender-ip');
+    // the option is named wherever the field is, not only at the end
+    const mid = frameErrorForCli(new FrameInputError('senderIp: x:eth0 has no IPv4 address; give senderIp (an IPv4 address)', 'senderIp')) as Error;
+    expect(mid.message).toBe('--sender-ip: x:eth0 has no IPv4 address; give --sender-ip (an IPv4 address)');
     expect((frameErrorForCli(new FrameInputError('dataSize: 70000 is out of range', 'dataSize')) as Error).message).toBe('--size: 70000 is out of range');
     const other = new FrameInputError('the frame would be 9042 bytes', 'size');
     expect(frameErrorForCli(other)).toBe(other);

@@ -166,6 +166,12 @@ describe('resolveFrameSpec', () => {
     const e = fieldError(() => resolve('router-vm:eth0', { kind: 'arp-request', targetIp: '10.0.30.1', vlan: 30 }));
     expect(e.field).toBe('senderIp');
     expect(e.message).toMatch(/^senderIp: router-vm:eth0 has no IPv4 address in VLAN 30/);
+    // the message lists the sub-interfaces the guest does have
+    expect(e.message).toContain('VLAN 10 10.0.10.5');
+    // a QinQ stack is no sub-interface's VLAN: said so, not "no IPv4 address" alone
+    const q = fieldError(() => resolve('router-vm:eth0', { kind: 'gratuitous-arp', vlan: [100, 10] }));
+    expect(q.field).toBe('ip');
+    expect(q.message).toMatch(/tag stack 100,10: a guest VLAN sub-interface carries one tag/);
   });
 
   it('a physical NIC configured with a VLAN tags its frames by default', () => {

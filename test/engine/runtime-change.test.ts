@@ -145,4 +145,20 @@ describe('runtime changes: lab.apply', () => {
     t.send('a:eth0', frame(vmMac(1), '00:50:56:ee:ee:ee'));
     expect(atPoint(t.events, 'UplinkSnd').map((e) => e.port)).toContain('esxi-01:vmnic1');
   });
+  it('a refusal for a name the lab lacks names the near ones, and only those in a big lab', () => {
+    const lab = makeLab(twoHosts()).lab;
+    const badIface = lab.apply({ kind: 'link', iface: 'esxi-01:vmnic9', up: false });
+    expect(badIface.ok).toBe(false);
+    if (!badIface.ok) expect(badIface.reason).toMatch(/^unknown interface "esxi-01:vmnic9".*\(there: esxi-01:vmnic0\b/);
+    const vms = Array.from({ length: 40 }, (_, i) => vm(`web-${String(i).padStart(2, '0')}`, 'VM-10', vmMac(10 + i)));
+    const big = makeLab(topology({ hosts: [host({ uplinks: 1, portGroups: [{ name: 'VM-10', vlan: 10 }] }, 1), host({ uplinks: 1, portGroups: [{ name: 'VM-10', vlan: 10 }] }, 2)], vms })).lab;
+    const out = big.apply({ kind: 'migrate', vm: 'web-1O', toHost: 'esxi-02' });
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    const listed = /\(there: (.*)\)$/.exec(out.reason)![1]!.split(', ');
+    expect(listed[0]).toBe('web-10'); // a typo (letter O for zero): the nearest first
+    expect(listed).toContain('…');
+    expect(listed.length).toBeLessThanOrEqual(6);
+    expect(listed.filter((n) => n !== '…').every((n) => /^web-\d\d$/.test(n))).toBe(true);
+  });
 });

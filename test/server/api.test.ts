@@ -39,6 +39,7 @@ describe('topology', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('web UI is not built');
+    expect(html).toContain('npm run build:web');
     expect(html).toContain('/api/capture/live');
   });
 
@@ -76,10 +77,30 @@ describe('topology', () => {
     await expectUnchanged(1, 1);
   });
 
-  it('body that is none of the three forms -> 400 naming the problem', async () => {
+  it('body that is none of the three forms -> 400 saying which forms there are and what came', async () => {
     const res = await s.api('/api/topology', { method: 'POST', json: { nope: 1 } });
     expect(res.status).toBe(400);
-    expect((await json(res)).error).toBe('invalid request body');
+    const err = (await json(res)).error as string;
+    for (const form of ['"topology"', '"text"', '"example"', '"nope"']) expect(err).toContain(form);
+    const two = await s.api('/api/topology', { method: 'POST', json: { example: 'vlans', text: '{}' } });
+    expect(two.status).toBe(400);
+    expect((await json(two)).error).toMatch(/text and example; give only one/);
+    // one form, a bad field: the field is named
+    const badName = await s.api('/api/topology', { method: 'POST', json: { example: 5 } });
+    expect(badName.status).toBe(400);
+    expect(((await json(badName)).details as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['example']);
+    await expectUnchanged(1, 1);
+  });
+
+  it('a body that is not JSON (curl -d without the header) -> 415 naming the header to send, on any route', async () => {
+    for (const route of ['/api/topology', '/api/frames', '/api/changes']) {
+      const res = await s.api(route, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"example":"vlans"}' });
+      expect(res.status, route).toBe(415);
+      const body = await json(res);
+      expect(body.error).toContain('Content-Type: application/json');
+      expect(body.details).toEqual({ contentType: 'application/x-www-form-urlencoded' });
+    }
+    await expectUnchanged(1, 1);
   });
 
   it('example names cannot walk the file system; unknown example -> 404 listing them', async () => {
@@ -362,6 +383,27 @@ describe('rate limit', () => {
       expect(r.headers.get('retry-after')).not.toBeNull();
       expect(((await r.json()) as { error: string }).error).toMatch(/rate limited/);
       expect((await t.api('/api/topology')).status).toBe(200); // reads are not limited
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('runtime changes share the limit, whichever route they take (each re-validates the whole topology)', async () => {
+    const t = await startTestServer({ resolveFrame: hexOnlyResolver, rateLimit: { burst: 3, perSecond: 0.01 } });
+    try {
+      const doc = t.lab().currentTopology();
+      const cable = doc.links[0]!.a;
+      const vnic = `${doc.vms[0]!.name}:${doc.vms[0]!.nics[0]!.name}`;
+      const statuses = [
+        (await t.api('/api/changes', { method: 'POST', json: { kind: 'link', iface: cable, up: false } })).status,
+        (await t.api('/api/links/state', { method: 'POST', json: { iface: cable, up: true } })).status,
+        (await t.api('/api/vnics/state', { method: 'POST', json: { iface: vnic, connected: false } })).status,
+        (await t.api('/api/vnics/state', { method: 'POST', json: { iface: vnic, connected: true } })).status,
+        (await t.api('/api/links/state', { method: 'POST', json: { iface: cable, up: false } })).status,
+        (await t.api('/api/changes', { method: 'POST', json: { kind: 'link', iface: cable, up: true } })).status,
+      ];
+      expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+      expect(t.lab().applied.length).toBe(3); // the refused ones changed nothing
     } finally {
       await t.close();
     }

@@ -186,7 +186,6 @@ describe('POST /api/changes refuses bad input and changes nothing', () => {
     { why: 'already an uplink', change: { kind: 'uplink-add', host: 'esxi-01', vswitch: 'vSwitch0', uplink: 'vmnic0' } },
     { why: 'not an uplink', change: { kind: 'uplink-remove', host: 'esxi-01', vswitch: 'vSwitch0', uplink: 'vmnic7' } },
     { why: 'a vNIC has no cable', change: { kind: 'link', iface: 'app-01:eth0', up: false } },
-    { why: 'unknown interface', change: { kind: 'link', iface: 'esxi-01:vmnic9', up: false } },
     { why: 'a vmk is not a vNIC', change: { kind: 'vnic-connect', iface: 'esxi-01:vmk0', connected: false } },
     { why: 'only a vNIC MAC changes', change: { kind: 'effective-mac', iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99' } },
     { why: 'nothing to change', change: { kind: 'portgroup', host: 'esxi-01', portGroup: 'Prod-VLAN10' } },
@@ -249,12 +248,44 @@ describe('POST /api/changes refuses bad input and changes nothing', () => {
     expect(await snapshot(s, true)).toEqual(before);
   });
 
-  it('the older routes keep answering 400 for a refused change, and change nothing either', async () => {
+  it('an interface the lab does not have -> 400 naming similar ones, on every route that changes an interface', async () => {
     const s = await busyServer();
     const before = await snapshot(s, true);
-    expect((await s.post('/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99' })).status).toBe(400);
-    expect((await s.post('/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99', connected: false })).status).toBe(400);
-    expect((await s.post('/api/links/state', { iface: 'app-01:eth0', up: false })).status).toBe(400);
+    const asks: [string, unknown][] = [
+      ['/api/changes', { kind: 'link', iface: 'esxi-01:vmnic9', up: false }],
+      ['/api/changes', { kind: 'vnic-connect', iface: 'app-01:eth1', connected: false }],
+      ['/api/changes', { kind: 'effective-mac', iface: 'app-01:eth1', mac: '00:50:56:00:00:99' }],
+      ['/api/links/state', { iface: 'esxi-01:vmnic9', up: false }],
+      ['/api/vnics/state', { iface: 'app-01:eth1', connected: false }],
+    ];
+    for (const [route, body] of asks) {
+      const res = await s.post(route, body);
+      expect(res.status, route).toBe(400);
+      const out = await jsonOf<{ error: string; details: { similar?: string[] } }>(res);
+      const iface = (body as { iface: string }).iface;
+      expect(out.error).toBe(`unknown interface "${iface}"`);
+      // the nearest name is a real interface of the same node
+      const node = iface.split(':')[0]!;
+      expect(out.details.similar?.[0]?.startsWith(`${node}:`), route).toBe(true);
+      const real = new Set(((await s.get<{ id: string }[]>('/api/interfaces'))).map((i) => i.id));
+      for (const n of out.details.similar!) expect(real.has(n), n).toBe(true);
+    }
+    expect(await snapshot(s, true)).toEqual(before);
+  });
+
+  it('the shorthand routes refuse like /api/changes: 409 with the reason, and change nothing either', async () => {
+    const s = await busyServer();
+    const before = await snapshot(s, true);
+    for (const [route, body] of [
+      ['/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99' }],
+      ['/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99', connected: false }],
+      ['/api/links/state', { iface: 'app-01:eth0', up: false }],
+    ] as const) {
+      const res = await s.post(route, body);
+      expect(res.status, JSON.stringify(body)).toBe(409);
+      const out = await jsonOf<{ error: string }>(res);
+      expect(out.error).toMatch(/vNIC|cable/);
+    }
     expect((await s.post('/api/links/state', { iface: 'core-1:eth99', up: false })).status).toBe(400);
     expect(await snapshot(s, true)).toEqual(before);
   });

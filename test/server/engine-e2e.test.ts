@@ -186,9 +186,9 @@ describe('server over the real engine', () => {
     const sent = (await (await post('/api/frames', { from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.22' } })).json()) as SendFrameResponse;
     expect(sent.events.some((e) => e.action === 'deliver' && e.port === 'web-02:eth0')).toBe(false);
     expect((await post('/api/vnics/state', { iface: 'web-02:eth0', connected: true })).status).toBe(200);
-    // a vmk is not a vNIC: 400, nothing changes
+    // a vmk is not a vNIC: refused (409), nothing changes
     const bad = await post('/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99' });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(409);
     expect((await post('/api/vnics/state', { iface: 'web-02:eth0' })).status).toBe(400);
     expect((await post('/api/links/state', { iface: 'tor-1:eth9', up: false })).status).toBe(400);
     const ifs = (await (await fetch(`${base}/api/interfaces`)).json()) as { id: string; up: boolean; mac?: string }[];

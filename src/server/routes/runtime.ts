@@ -3,11 +3,14 @@
  * the changed topology):
  * POST /api/changes       one RuntimeChange (src/topology/runtime-change.ts): link, vnic-connect,
  *                         effective-mac, portgroup, vswitch-policy, uplink-add, uplink-remove, migrate
- *                         200 {ok: true, change, rarps} | 400 schema-invalid | 409 {error: reason, details: {change}}
+ *                         200 {ok: true, change, rarps}
  * POST /api/links/state   {iface, up}                       a cable up or down (both ends)
  * POST /api/vnics/state   {iface, connected?, mac?}         connect/disconnect a vNIC, change its effective MAC (S2)
- * The last two are the older form of `link`, `vnic-connect` and `effective-mac`: they answer the
- * interface as GET /api/interfaces shows it, and a refused change is a 400 as it always was.
+ * The last two are shorthands for `link`, `vnic-connect` and `effective-mac` that answer the
+ * interface as GET /api/interfaces shows it. All three answer alike when they refuse: 400 for a
+ * body that does not parse or an interface the topology does not have (with `similar` names),
+ * 409 {error: reason, details: {change}} when the lab refuses the change (nothing changed), and
+ * 429 past the rate limit: each change re-validates the whole topology.
  * Every change goes through LabSession.applyChange: atomic, and told to socket.io clients.
  */
 import { Router } from 'express';
@@ -35,35 +38,34 @@ export function runtimeRoutes(ctx: AppContext): Router {
   const r = Router();
   const s = ctx.session;
 
-  /** Applies `change`; a refusal is an ApiError(`status`) naming the change. */
-  const apply = (change: RuntimeChangeDoc, status: number): number => {
+  /** Applies `change`; an unknown interface is a 400 naming near ones, a refusal a 409 naming the change. */
+  const apply = (change: RuntimeChangeDoc): number => {
+    if ('iface' in change) s.requireInterface(change.iface);
     const out = s.applyChange(change);
-    if (!out.ok) throw new ApiError(status, out.reason, { change });
+    if (!out.ok) throw new ApiError(409, out.reason, { change });
     return out.rarps;
   };
+  const limit = ctx.frameLimiter.middleware();
 
-  // each change re-validates the whole topology: rate limited like the other requests that make the lab work
-  r.post('/changes', ctx.frameLimiter.middleware(), (req, res) => {
+  r.post('/changes', limit, (req, res) => {
     const change = parseBody(RuntimeChange, req.body, 'runtime change');
-    const rarps = apply(change, 409);
+    const rarps = apply(change);
     const out: ChangeResponse = { ok: true, change, rarps };
     res.json(out);
   });
 
-  r.post('/links/state', (req, res) => {
+  r.post('/links/state', limit, (req, res) => {
     const body = parseBody(LinkBody, req.body);
-    s.requireInterface(body.iface);
-    apply({ kind: 'link', iface: body.iface, up: body.up }, 400);
+    apply({ kind: 'link', iface: body.iface, up: body.up });
     res.json(interfaceInfo(s.lab, body.iface));
   });
 
-  r.post('/vnics/state', (req, res) => {
+  r.post('/vnics/state', limit, (req, res) => {
     const body = parseBody(VnicBody, req.body);
-    s.requireInterface(body.iface);
     // MAC first: only a VM vNIC's MAC can change, and a vNIC can always be (dis)connected, so
     // when the MAC is refused nothing changed, and when it was applied the connect cannot fail.
-    if (body.mac !== undefined) apply({ kind: 'effective-mac', iface: body.iface, mac: body.mac }, 400);
-    if (body.connected !== undefined) apply({ kind: 'vnic-connect', iface: body.iface, connected: body.connected }, 400);
+    if (body.mac !== undefined) apply({ kind: 'effective-mac', iface: body.iface, mac: body.mac });
+    if (body.connected !== undefined) apply({ kind: 'vnic-connect', iface: body.iface, connected: body.connected });
     res.json(interfaceInfo(s.lab, body.iface));
   });
 

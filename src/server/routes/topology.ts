@@ -15,11 +15,26 @@ import type { ValidationResult } from '../lab-contract.js';
 
 const EXAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-const LoadBody = z.union([
-  z.object({ topology: z.record(z.string(), z.unknown()) }).strict(),
-  z.object({ text: z.string().min(1), fileName: z.string().max(200).optional() }).strict(),
-  z.object({ example: z.string().regex(EXAMPLE_NAME, 'an example name: letters, digits, ".", "_", "-"') }).strict(),
-]);
+const TopologyBody = z.object({ topology: z.record(z.string(), z.unknown()) }).strict();
+const TextBody = z.object({ text: z.string().min(1), fileName: z.string().max(200).optional() }).strict();
+const ExampleBody = z.object({ example: z.string().regex(EXAMPLE_NAME, 'an example name: letters, digits, ".", "_", "-"') }).strict();
+const LOAD_FORMS = 'send one of {"topology": {...}}, {"text": "<file contents>", "fileName"?: "..."} or {"example": "<name>"}';
+
+/**
+ * The body's form is picked by its key, then checked against that form alone, so that an error
+ * names the field that is wrong (a union would only say "Invalid input").
+ */
+function parseLoadBody(body: unknown): z.output<typeof TopologyBody> | z.output<typeof TextBody> | z.output<typeof ExampleBody> {
+  const keys = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+  const forms = (['topology', 'text', 'example'] as const).filter((k) => keys.includes(k));
+  if (forms.length !== 1) {
+    const why = forms.length > 1 ? `the body has ${forms.join(' and ')}; give only one` : `the body has ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no fields'}`;
+    throw new ApiError(400, `${LOAD_FORMS}: ${why}`, { keys });
+  }
+  if (forms[0] === 'topology') return parseBody(TopologyBody, body, 'topology body');
+  if (forms[0] === 'text') return parseBody(TextBody, body, 'topology text body');
+  return parseBody(ExampleBody, body, 'example body');
+}
 
 export async function listExamples(dir: string): Promise<ExampleInfo[]> {
   let files: string[];
@@ -48,7 +63,7 @@ export async function listExamples(dir: string): Promise<ExampleInfo[]> {
 }
 
 async function validateBody(ctx: AppContext, body: unknown): Promise<{ result: ValidationResult; source: string }> {
-  const b = parseBody(LoadBody, body ?? {});
+  const b = parseLoadBody(body);
   if ('topology' in b) return { result: ctx.validator.validate(b.topology), source: 'upload' };
   if ('text' in b) return { result: ctx.validator.validateText(b.text, b.fileName), source: b.fileName ? `upload:${b.fileName}` : 'upload' };
   const file = path.join(ctx.examplesDir, `${b.example}.json`);
