@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { childExecArgv } from './_child-argv.js';
 
 const DURATION_MS = 400;
 
@@ -206,18 +207,6 @@ export async function runEngineCapture(): Promise<void> {
       `(${per(r.file)}, ${over(r.file)}; ${fmt(r.file.packets)} packets, ${(r.file.bytes / 1e6).toFixed(0)} MB written)`,
   );
 
-}
-
-/** This process's node flags (the tsx loader) without an --eval/--print script, for bench children. */
-function childExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--eval' || a === '-e' || a === '--print' || a === '-p') i++;
-    else if (!a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
-  }
-  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -23,6 +23,7 @@ import { Topology, type TopologyInput } from '../../src/topology/schema.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { createLab } from '../../src/engine/lab.js';
 import type { EndpointStackFactory } from '../../src/engine/endpoint.js';
+import { childExecArgv } from './_child-argv.js';
 
 const noopFactory: EndpointStackFactory = () => ({
   receive: () => {},
@@ -226,18 +227,6 @@ export async function run(): Promise<void> {
   const d = line('d').rate;
   console.log(`(d) (b) with a trace subscriber counting events: ${fmt(d)} frames/s = ${pct(d, a)} of (a), ${pct(d, b)} of (b)  [${line('d').note}]`);
   process.stdout.write(child(['--lab-10k']));
-}
-
-/** This process's node flags (the tsx loader) without an --eval/--print script, for bench children. */
-function childExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--eval' || a === '-e' || a === '--print' || a === '-p') i++;
-    else if (!a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
-  }
-  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -37,16 +37,15 @@ describe('clock driver', () => {
     }
   });
 
-  it('real time: a sub-millisecond hop runs at once (well under 1 ms added)', () => {
+  it('real time: a sub-millisecond hop runs within the kick, no timer in between', () => {
     const lab = labWithHop(50_000);
     const d = new ClockDriver(lab, { mode: 'realtime' });
     try {
       d.sync();
-      const t0 = performance.now();
       lab.inject('web-01:eth0', FRAME);
+      expect(delivered(lab)).toBe(0);
       d.kick();
       expect(delivered(lab)).toBe(1);
-      expect(performance.now() - t0).toBeLessThan(1);
     } finally {
       d.dispose();
     }

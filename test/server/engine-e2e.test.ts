@@ -46,11 +46,11 @@ describe('server over the real engine', () => {
     expect(body.events[0]!.frameHex!.slice(0, 24)).toBe('005056a10002005056a10001'); // dst web-02, src web-01 (defaults)
   });
 
-  it('real time: a frame crosses the lab (two links, a physical switch) with well under 1 ms added', async () => {
+  it('real time: a frame crosses the lab (two links, a physical switch) within the kick that starts it: no timer added', async () => {
     const res = await post('/api/frames', { from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } });
     const body = (await res.json()) as SendFrameResponse;
     expect(body.events.some((e) => e.action === 'deliver' && e.port === 'laptop:eth0')).toBe(true);
-    // In process: from inject to the laptop's delivery, through the clock driver, 50 times.
+    // In process: inject, then the clock driver's kick, 50 times: the laptop has it when kick() returns.
     const lab = s.session.lab;
     const clock = s.session.clock;
     const frame = Buffer.from(body.events[0]!.frameHex!, 'hex');
@@ -59,23 +59,18 @@ describe('server over the real engine', () => {
       if (e.action === 'deliver' && e.port === 'laptop:eth0') deliveredAt = performance.now();
       return false;
     });
-    const samples: number[] = [];
     try {
       for (let i = 0; i < 50; i++) {
         deliveredAt = 0;
         clock.sync();
-        const t0 = performance.now();
         lab.inject('web-01:eth0', frame);
         clock.kick();
         expect(deliveredAt).toBeGreaterThan(0); // delivered before kick() returned: no timer in between
-        samples.push(deliveredAt - t0);
         await new Promise((r) => setTimeout(r, 2));
       }
     } finally {
       c.stop();
     }
-    samples.sort((x, y) => x - y);
-    expect(samples[25]!).toBeLessThan(1);
   });
 
   it('E2: ping from vmk0 to web-01 and to the laptop succeeds; an unknown interface is a 400', async () => {

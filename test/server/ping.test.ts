@@ -28,7 +28,6 @@ async function server(options: Parameters<typeof startEngineServer>[1] = {}): Pr
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ip = (doc: TopologyDoc, node: string): string => doc.physicalHosts.find((h) => h.name === node)!.nics[0]!.ipv4!.split('/')[0]!;
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 describe('POST /api/ping in real time', () => {
   it('E2: the answer comes when the ping is over; its virtual time followed the wall clock; live clients get the result', async () => {
@@ -56,41 +55,21 @@ describe('POST /api/ping in real time', () => {
     }
   });
 
-  it('adds well under 1 ms to a round trip through the lab (measured: in process and over HTTP)', async () => {
+  // How much wall time that is, is measured by `npm run bench -- ping` (in process and over HTTP).
+  it('in real time the lab adds no timer to a round trip: the reply is processed before startPing returns', async () => {
     const s = await server();
     const doc = (await s.get<TopologyState>('/api/topology')).topology;
     const to = ip(doc, 'laptop');
     expect((await jsonOf<PingResult>(await s.post('/api/ping', { from: 'esxi-01:vmk0', to, count: 1 }))).received).toBe(1); // ARP cached
-    // in process: from startPing to its result, one probe across two links and tor-1 and back
-    const added: number[] = [];
-    const virtual: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t0 = performance.now();
-      const r = await new Promise<PingResult>((resolve) => s.session.startPing('esxi-01:vmk0', to, { count: 1 }, (x) => resolve(x as PingResult)));
-      added.push(performance.now() - t0);
-      virtual.push(r.replies[0]!.rttNs / 1e6);
+    for (let i = 0; i < 20; i++) {
+      let result: PingResult | undefined;
+      s.session.startPing('esxi-01:vmk0', to, { count: 1 }, (x) => {
+        result = x as PingResult;
+      });
+      // one probe across two links and tor-1 and back, answered within the same call
+      expect(result?.received).toBe(1);
+      expect(result!.replies[0]!.rttNs).toBeLessThan(1_000_000);
     }
-    // over HTTP: POST /api/ping against POST /api/decode (the same JSON request path, no lab work)
-    const httpPing: number[] = [];
-    const httpBase: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      let t0 = performance.now();
-      await (await s.post('/api/decode', { hex: 'ffffffffffff005056a100010806' })).text();
-      httpBase.push(performance.now() - t0);
-      t0 = performance.now();
-      await (await s.post('/api/ping', { from: 'esxi-01:vmk0', to, count: 1 })).text();
-      httpPing.push(performance.now() - t0);
-    }
-    const fmt = (x: number): string => `${(x * 1000).toFixed(0)} µs`;
-    console.log(
-      `ping vmk0 -> laptop, real time: virtual RTT ${fmt(pct(virtual, 50))}; ` +
-        `in process startPing -> result p50 ${fmt(pct(added, 50))} p99 ${fmt(pct(added, 99))}; ` +
-        `HTTP POST /api/ping p50 ${fmt(pct(httpPing, 50))} p99 ${fmt(pct(httpPing, 99))} vs POST /api/decode p50 ${fmt(pct(httpBase, 50))} (added p50 ${fmt(pct(httpPing, 50) - pct(httpBase, 50))})`,
-    );
-    // No timer between the probe and its reply (a timer alone would cost >= 1 ms): the wall time
-    // added is the processing. Over HTTP the figures carry the machine's noise: a looser bound.
-    expect(pct(added, 50)).toBeLessThan(1);
-    expect(pct(httpPing, 50) - pct(httpBase, 50)).toBeLessThan(2);
   });
 
   it('waits at most pingWaitMs, then 202 while the ping runs on; its result still reaches live clients', async () => {

@@ -4,7 +4,7 @@
  * leaves the page where the next one expects it. Screenshots go to test-artifacts/.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
@@ -349,77 +349,66 @@ describe('web UI', () => {
     expect(vmk).toEqual(doc.layout.positions['esxi-01:vmk0']);
   });
 
-  it('a 2,000-node generated topology stays interactive, and a 10k frames/s stream does not freeze the page', async () => {
+  // Behaviour only: how fast is for `npm run bench -- web` (frame gaps, draw time), not for a test.
+  it('a 2,000-node generated topology is drawn and follows wheel and drag; a 10k frames/s stream is summarised, not piled into the page', async () => {
     const page = ui.page;
-    const figures: Record<string, unknown> = {};
+    if (!(await ev<boolean>('Boolean(window.vswitchLab)'))) {
+      await page.goto(server.url);
+      await page.waitForSelector('#conn.live', { timeout: 60_000 });
+    }
     const doc = generatedTopology(70, 20);
-    const t0 = await ev<number>('performance.now()');
     const res = await fetch(new URL('/api/topology', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology: doc }) });
     expect(res.status).toBe(200);
     await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2000', undefined, { timeout: 60_000 });
-    await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => r(true)))');
-    figures.nodes = await ev<number>('window.vswitchLab.cy.nodes().length');
-    figures.edges = await ev<number>('window.vswitchLab.cy.edges().length');
-    figures.showTopologyMs = Math.round((await ev<number>('performance.now()')) - t0);
+    const expectedNodes = (doc as { hosts: unknown[]; vms: unknown[] }).vms.length;
+    expect(await ev<number>('window.vswitchLab.cy.nodes("[kind = \'vm\']").length')).toBe(expectedNodes);
 
-    // frame gaps while the user wheels and drags the graph
-    const startGaps = `(() => { window.__gaps = []; window.__stop = false; let last = performance.now();
-      const f = () => { const now = performance.now(); window.__gaps.push(now - last); last = now; if (!window.__stop) requestAnimationFrame(f); };
-      requestAnimationFrame(f); })()`;
-    const stopGaps = `(() => { window.__stop = true; const g = window.__gaps.slice(1).sort((a, b) => a - b);
-      return { frames: g.length, medianMs: Math.round(g[Math.floor(g.length / 2)]), p95Ms: Math.round(g[Math.floor(g.length * 0.95)]), maxMs: Math.round(g[g.length - 1]) }; })()`;
-    await ev(startGaps);
+    // wheel zooms in, drag pans
+    const zoom0 = await ev<number>('window.vswitchLab.cy.zoom()');
     await page.mouse.move(300, 300);
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 6; i++) {
       await page.mouse.wheel(0, -120);
       await page.waitForTimeout(30);
     }
+    await page.waitForFunction(`window.vswitchLab.cy.zoom() > ${zoom0}`);
+    // drag from a point of the graph where no node is (a node or a host box would move instead)
+    const empty = await ev<{ x: number; y: number } | null>(`(() => {
+      const cy = window.vswitchLab.cy; const r = document.getElementById('graph').getBoundingClientRect();
+      const boxes = cy.nodes().map((n) => n.renderedBoundingBox());
+      for (let y = 20; y < r.height - 20; y += 20) for (let x = 20; x < r.width - 20; x += 20)
+        if (!boxes.some((b) => x >= b.x1 - 5 && x <= b.x2 + 5 && y >= b.y1 - 5 && y <= b.y2 + 5)) return { x: r.left + x, y: r.top + y };
+      return null; })()`);
+    expect(empty).not.toBeNull();
+    const pan0 = await ev<{ x: number; y: number }>('window.vswitchLab.cy.pan()');
+    await page.mouse.move(empty!.x, empty!.y);
     await page.mouse.down();
-    for (let i = 0; i < 30; i++) {
-      await page.mouse.move(300 + i * 8, 300 + i * 3);
-      await page.waitForTimeout(16);
-    }
+    for (let i = 1; i <= 10; i++) await page.mouse.move(empty!.x + i * 8, empty!.y + i * 3);
     await page.mouse.up();
-    const interact = await ev<{ frames: number; medianMs: number; p95Ms: number; maxMs: number }>(stopGaps);
-    figures.interaction = interact;
-    expect(interact.medianMs).toBeLessThan(100);
-    expect(interact.maxMs).toBeLessThan(3000);
+    const pan1 = await ev<{ x: number; y: number }>('window.vswitchLab.cy.pan()');
+    expect(Math.hypot(pan1.x - pan0.x, pan1.y - pan0.y)).toBeGreaterThan(0);
 
-    // 10,000 frames a second for 3 seconds: 1,000-frame bursts every 100 ms (unicast VM to VM, F2)
-    const from = 'vm-1-1:eth0';
-    const dst = doc as { vms: Array<{ name: string; nics: Array<{ mac: string; ipv4: string }> }> };
-    const target = dst.vms.find((v) => v.name === 'vm-1-5')!.nics[0]!;
-    const body = JSON.stringify({ from, count: 1000, frame: { kind: 'udp', dst: target.mac, dstIp: target.ipv4.split('/')[0], dstPort: 9 } });
+    // 30 sends of 1,000 frames, one every 100 ms: every send answered, the page gets a bounded
+    // share (the server summarises what a client cannot usefully show), the event list stays
+    // virtualised, and the page still answers a click
+    const target = (doc as { vms: Array<{ name: string; nics: Array<{ mac: string; ipv4: string }> }> }).vms.find((v) => v.name === 'vm-1-5')!.nics[0]!;
+    const body = JSON.stringify({ from: 'vm-1-1:eth0', count: 1000, frame: { kind: 'udp', dst: target.mac, dstIp: target.ipv4.split('/')[0], dstPort: 9 } });
     const before = await ev<number>('window.vswitchLab.store.length');
-    await ev(startGaps);
+    const omittedBefore = await ev<number>('window.vswitchLab.store.omitted');
     const sends: Promise<Response>[] = [];
-    const streamStart = performance.now();
+    const start = performance.now();
     for (let i = 0; i < 30; i++) {
       sends.push(fetch(new URL('/api/frames', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
-      await new Promise((r) => setTimeout(r, Math.max(0, streamStart + (i + 1) * 100 - performance.now())));
+      await new Promise((r) => setTimeout(r, Math.max(0, start + (i + 1) * 100 - performance.now())));
     }
-    figures.sendIssueSeconds = Math.round(performance.now() - streamStart) / 1000;
-    const statuses = (await Promise.all(sends)).map((r) => r.status);
-    expect(statuses.every((s) => s === 200)).toBe(true);
-    figures.serverDoneSeconds = Math.round(performance.now() - streamStart) / 1000;
-    figures.framesSent = 30_000;
-    await page.waitForTimeout(500);
-    const stream = await ev<{ frames: number; medianMs: number; p95Ms: number; maxMs: number }>(stopGaps);
-    figures.duringStream = stream;
-    figures.eventsReceivedByPage = (await ev<number>('window.vswitchLab.store.length')) - before;
-    figures.eventsSummarisedByServer = await ev<number>('window.vswitchLab.store.omitted');
-    figures.eventRowsInDom = await page.$$eval('.event-list .row[data-seq]', (els) => els.length);
-    expect(stream.medianMs).toBeLessThan(100);
-    expect(stream.maxMs).toBeLessThan(3000);
-    expect(figures.eventsReceivedByPage as number).toBeGreaterThan(1000);
-    expect(figures.eventRowsInDom as number).toBeLessThan(100);
-    // still answers clicks
-    const clickStart = Date.now();
+    expect((await Promise.all(sends)).map((r) => r.status)).toEqual(Array(30).fill(200));
+    await page.waitForFunction(`window.vswitchLab.store.omitted > ${omittedBefore}`);
+    const received = (await ev<number>('window.vswitchLab.store.length')) - before;
+    expect(received).toBeGreaterThan(1000);
+    expect(received).toBeLessThan(30_000 * 2); // each frame is an ingress and a deliver: not all of them
+    expect(await page.$$eval('.event-list .row[data-seq]', (els) => els.length)).toBeLessThan(100);
     await page.click('#tabbtn-inspect');
-    figures.clickAfterStreamMs = Date.now() - clickStart;
+    await page.waitForSelector('#tabbtn-inspect[aria-selected="true"]');
     await screenshot(page, 'ui-generated-2000.png');
-    writeFileSync(path.join(ARTIFACTS, 'ui-performance.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    console.log('UI performance', JSON.stringify(figures));
   }, 120_000);
 
   it('logged no errors in the browser console', () => {
