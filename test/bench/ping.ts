@@ -7,12 +7,8 @@
  *   - over HTTP: POST /api/ping against POST /api/decode (the same JSON request path, no lab work).
  * 200 samples each, p50 and p99 printed.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../src/server/server.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { startBenchServer } from './_bench-server.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const us = (ms: number): string => `${(ms * 1000).toFixed(0)} µs`;
 
@@ -22,14 +18,7 @@ interface PingResult {
 }
 
 export async function run(samples = 200): Promise<void> {
-  const file = path.join(ROOT, 'topologies', 'default.json');
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    initial: { result: loadTopologyFileSync(file), source: file },
-    staticDir: path.join(ROOT, 'test', 'bench', 'no-web-ui'),
-    rateLimit: { burst: samples * 4, perSecond: samples * 4 },
-  });
+  const server = await startBenchServer(samples * 4);
   try {
     const to = (server.session.state.topology.physicalHosts.find((h) => h.name === 'laptop')!.nics[0]!.ipv4 ?? '').split('/')[0]!;
     const post = async (route: string, body: unknown): Promise<string> =>

@@ -25,8 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { LiveUpdate } from '../../src/server/api-types.js';
-import { startServer } from '../../src/server/server.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { startBenchServer } from './_bench-server.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(HERE), '../..');
@@ -183,15 +182,7 @@ export async function run(options: Partial<Omit<LoadOptions, 'url'>> = {}): Prom
   const connections = options.connections ?? 64;
   const rate = options.rate ?? 1000;
   const seconds = options.seconds ?? 10;
-  const file = path.join(ROOT, 'topologies', 'default.json');
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    initial: { result: loadTopologyFileSync(file), source: file },
-    staticDir: path.join(ROOT, 'test', 'bench', 'no-web-ui'),
-    // the default limit (burst 100, 50/s per client) would refuse a load generator at 1,000/s
-    rateLimit: { burst: rate * 2, perSecond: rate * 2 },
-  });
+  const server = await startBenchServer(rate * 2);
   try {
     // a first frame warms the engine, the ARP caches and the JIT
     await fetch(`${server.url}api/frames`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } }) });
