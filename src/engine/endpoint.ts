@@ -5,6 +5,13 @@
  * other: the fabric hands each stack an `EndpointPort`, and calls `EndpointStack.receive` with
  * every copy delivered to it.
  *
+ * Frame bytes are shared, copy-on-write: the fabric makes a new array only where a copy's bytes
+ * differ (a tag pushed, popped or rewritten), so the array a stack receives is the same array
+ * that other endpoints receive, that trace events, captures and live clients hold, and that the
+ * sender transmitted. Received bytes are read-only: a stack may read and keep them, and must copy
+ * them (`slice()`) before changing them. Bytes given to `transmit` belong to the fabric from then
+ * on: the stack must not change them afterwards.
+ *
  * Time is the lab's virtual clock in nanoseconds (a plain number: exact for ~104 days).
  */
 
@@ -43,7 +50,10 @@ export interface EndpointPort {
   now(): number;
   /** The MAC the endpoint currently uses as source (a vNIC's effective MAC). */
   effectiveMac(): Uint8Array;
-  /** Send a frame into the fabric from this endpoint (the guest/NIC transmits it). */
+  /**
+   * Send a frame into the fabric from this endpoint (the guest/NIC transmits it). The fabric takes
+   * the array as it is (no copy) and may hand it to receivers: do not change it afterwards.
+   */
   transmit(frame: Uint8Array): void;
   /** Run `fn` after `delayNs` of virtual time. */
   setTimer(delayNs: number, fn: () => void): void;
@@ -103,7 +113,11 @@ export interface EndpointArpEntry {
 
 /** What an endpoint's IP stack implements. */
 export interface EndpointStack {
-  /** A copy the fabric delivered to this endpoint (tag stack as the endpoint receives it). */
+  /**
+   * A copy the fabric delivered to this endpoint (tag stack as the endpoint receives it). The bytes
+   * are READ-ONLY and may be shared with other copies, trace events and captures: read or keep
+   * them as they are; copy them first to change them (or to keep a mutable version).
+   */
   receive(frame: Uint8Array): void;
   /** Start a ping; `onDone` runs (on the virtual clock) when every probe was answered or timed out. */
   ping(options: PingOptions, onDone: (result: PingResult) => void): void;

@@ -1,6 +1,8 @@
 /**
- * Copies of a frame's bytes in arrays of their own (F*: copies are independent — no two copies
- * ever share a byte). Every copy the fabric makes comes from here.
+ * Copies of a frame's bytes in arrays of their own: at inject (the caller keeps its bytes) and
+ * at explain. Copies the switches make share bytes copy-on-write instead (vswitch.ts,
+ * physical-switch.ts): a new array only where a tag is pushed, popped or rewritten, and no
+ * frame's bytes are written after it was made (endpoint.ts: received bytes are read-only).
  *
  * How a copy is allocated decides most of what a delivered copy costs (test/bench/engine.ts), and V8
  * has two very different paths:

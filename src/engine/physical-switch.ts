@@ -17,7 +17,6 @@
  */
 import { formatMac, isMulticast, macNumberToString, macToNumber, outerVid, popTag, pushTag, rewriteTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
-import { copyFrame } from './frame-copy.js';
 import { channelMember, logicalPort } from './etherchannel.js';
 import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
 import {
@@ -91,6 +90,9 @@ export function floodPorts(sw: PhysSwitchRt, vlan: number): Iface[] {
 export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
   const sw = p.sw!;
   const T = f.tracing;
+  egSrc = null; // a new frame: no egress bytes made yet (egress)
+  egTagged = null;
+  egUntagged = null;
   if (!f.dry) f.counters.rx(p.idx, frame.length);
   if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PhysRx', frame, detail: f.details.arrives(p) });
   else if (f.tapping) f.tap('PhysRx', p, frame, fid, cid, parent, undefined, f.details.arrives(p));
@@ -139,7 +141,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
         return;
       }
       if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, 0)} learned on ${portName(op)} (P1)` });
-      egress(f, channelMember(op, frame), frame, vlan, state, tagged, true, fid, cid);
+      egress(f, channelMember(op, frame), frame, vlan, state, tagged, fid, cid);
       return;
     }
   }
@@ -156,7 +158,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     const op = ports[i]!;
     if (op === lp) continue;
     children++;
-    egress(f, op.channel === null ? op : channelMember(op, frame), frame, vlan, state, tagged, false, fid, cid);
+    egress(f, op.channel === null ? op : channelMember(op, frame), frame, vlan, state, tagged, fid, cid);
   }
   if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.detailed ? { switch: sw.name, vlan } : undefined);
 }
@@ -166,15 +168,28 @@ function portName(p: Iface): string {
   return p.channel === null ? p.name : p.channel.name;
 }
 
+/**
+ * The bytes of the frame being switched as they leave tagged / untagged, made at the first
+ * egress that needs them and shared by the later ones of the same frame (copy-on-write: nothing
+ * writes into a frame after it was made; see vswitch.ts). Reset by `switchIngress`.
+ */
+let egSrc: Uint8Array | null = null;
+let egVlan = -1;
+let egTagged: Uint8Array | null = null;
+let egUntagged: Uint8Array | null = null;
+
 /** A child copy out of switch port `op` with the tagging its mode needs (P2). */
-function egress(f: Fabric, op: Iface, frame: Uint8Array, vlan: number, state: number, tagged: boolean, share: boolean, fid: number, parent: number): void {
+function egress(f: Fabric, op: Iface, frame: Uint8Array, vlan: number, state: number, tagged: boolean, fid: number, parent: number): void {
   const cid = f.newCopy();
   const want = switchPortTags(op, vlan);
-  let out: Uint8Array;
-  if (want) {
-    out = state === TAG_KEEP ? (share ? frame : copyFrame(frame)) : state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
-  } else {
-    out = tagged ? popTag(frame) : share ? frame : copyFrame(frame);
+  if (egSrc !== frame || egVlan !== vlan) {
+    egSrc = frame;
+    egVlan = vlan;
+    egTagged = state === TAG_KEEP ? frame : null;
+    egUntagged = tagged ? null : frame;
   }
+  let out: Uint8Array;
+  if (want) out = egTagged ??= state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
+  else out = egUntagged ??= popTag(frame);
   f.cableTx(op, out, fid, cid, parent, vlan, 'PhysTx', f.detailed ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
 }

@@ -73,7 +73,10 @@ export interface TraceEvent {
   vlan?: number;
   /** capture point, when a capture there would see the frame */
   point?: CapturePoint;
-  /** bytes at that point, tags as they are there (present whenever `point` is) */
+  /**
+   * bytes at that point, tags as they are there (present whenever `point` is). Read-only: copies
+   * with the same bytes share one array (copy-on-write, endpoint.ts); copy before changing.
+   */
   frame?: Uint8Array;
   /** one line naming the rule, like ofproto/trace */
   detail: string;

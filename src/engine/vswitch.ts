@@ -7,13 +7,16 @@
  *
  * Copies: the incoming copy ends at the lookup; every leg after it (delivery, uplink copy, or a
  * drop of that leg) is a child copy. Drops before the lookup end the incoming copy itself.
- * A leg's bytes are always its own: a new array (slice, tag push or pop), except that a single
- * leg may take the incoming bytes unchanged.
+ * Bytes are copy-on-write: every leg whose tag stack is the incoming one's takes the incoming
+ * array itself, and the legs that need the other tag state (the VLAN's tag pushed, or the tag
+ * popped) share ONE new array made at the first of them. Nothing in the fabric writes into a
+ * frame after it was made, and stacks, trace subscribers and captures get read-only bytes
+ * (endpoint.ts), so child copies are distinct copies (ids, events, counters) that may share
+ * their bytes.
  */
 import { formatMac, popTag, pushTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import { beaconArrived, isBeacon } from './beacon-probing.js';
-import { copyFrame } from './frame-copy.js';
 import { isForgedTransmit } from './forged-transmits.js';
 import { macChangeRejected } from './mac-address-changes.js';
 import { LB_NAMES, type Iface, type VSwitchRt } from './model.js';
@@ -169,33 +172,46 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   forward(f, vs, null, u, frame, vlan, state === TAG_KEEP, fid, cid, parent);
 }
 
-/** The bytes a leg needs: its own copy, with or without the VLAN's tag. */
-function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged: boolean, wantTag: boolean, share: boolean, fid: number, cid: number, parent: number): Uint8Array {
-  if (wantTag === tagged) return share ? frame : copyFrame(frame);
-  if (wantTag) {
-    const out = pushTag(frame, vlan, 0);
-    if (f.tracing) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
-    return out;
+/**
+ * The converted bytes of the frame being forwarded (the other tag state than it arrives with),
+ * made at the first leg that needs them and shared by every later one of the same lookup.
+ * Reset by `forward` (one lookup at a time: a lookup never runs another before it returns).
+ */
+let convSrc: Uint8Array | null = null;
+let convOut: Uint8Array | null = null;
+let convVlan = -1;
+let convTag = false;
+
+/** The bytes a leg needs: the incoming array when the tag state matches, else the shared converted one. */
+function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged: boolean, wantTag: boolean, fid: number, cid: number, parent: number): Uint8Array {
+  if (wantTag === tagged) return frame;
+  if (convSrc !== frame || convVlan !== vlan || convTag !== wantTag || convOut === null) {
+    convOut = wantTag ? pushTag(frame, vlan, 0) : popTag(frame);
+    convSrc = frame;
+    convVlan = vlan;
+    convTag = wantTag;
   }
-  const out = popTag(frame);
-  if (f.tracing) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
-  return out;
+  if (f.tracing) {
+    if (wantTag) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
+    else f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
+  }
+  return convOut;
 }
 
 /** A copy delivered to local port `port` (vNIC or vmk). */
-function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, rule: string): void {
+function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: string): void {
   const cid = f.newCopy();
   const wantTag = portWantsTag(port.pg!.vlan, vlan);
-  // same tag state (the common case, one copy per leg of a flood): copy inline, no legBytes call
-  const out = wantTag === tagged ? (share ? frame : copyFrame(frame)) : legBytes(f, port, frame, vlan, tagged, wantTag, share, fid, cid, parent);
+  // same tag state (the common case, every leg of a flood): the incoming bytes, no legBytes call
+  const out = wantTag === tagged ? frame : legBytes(f, port, frame, vlan, tagged, wantTag, fid, cid, parent);
   f.deliver(port, out, fid, cid, parent, vlan, rule);
 }
 
 /** A copy out of an uplink onto its cable (UplinkSnd); `rule` and the sender's teaming rule name why (built only when tracing). */
-function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, share: boolean, fid: number, parent: number, rule: string, sender: Iface): void {
+function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: string, sender: Iface): void {
   const cid = f.newCopy();
   const wantTag = uplinkWantsTag(vlan);
-  const out = legBytes(f, u, frame, vlan, tagged, wantTag, share, fid, cid, parent);
+  const out = legBytes(f, u, frame, vlan, tagged, wantTag, fid, cid, parent);
   f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.detailed ? f.details.uplinkOut(u, vlan, rule, sender) : '');
 }
 
@@ -207,7 +223,7 @@ function promiscuousLegs(f: Fabric, vs: VSwitchRt, src: Iface | null, except: If
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
     if (p === src || p === except) continue;
-    deliverLeg(f, p, frame, vlan, tagged, false, fid, parent, 'S1');
+    deliverLeg(f, p, frame, vlan, tagged, fid, parent, 'S1');
     n++;
   }
   return n;
@@ -223,6 +239,8 @@ function hasPromiscuous(vs: VSwitchRt, src: Iface | null, except: Iface | null, 
 function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
   const T = f.tracing;
   const at = (src ?? uplink)!;
+  convSrc = null; // a new lookup: nothing converted yet (legBytes)
+  convOut = null;
   if ((frame[0]! & 1) === 1) {
     flood(f, vs, src, uplink, frame, vlan, tagged, fid, cid, parent);
     return;
@@ -256,7 +274,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
         dst: formatMac(frame, 0), port: target.id, initial: formatMac(initialBytes(target)),
       } : undefined);
     } else {
-      deliverLeg(f, target, frame, vlan, tagged, !promisc, fid, cid, 'F2');
+      deliverLeg(f, target, frame, vlan, tagged, fid, cid, 'F2');
     }
     if (promisc) promiscuousLegs(f, vs, src, target, frame, vlan, tagged, fid, cid);
     return;
@@ -283,7 +301,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     });
   }
   const promisc = hasPromiscuous(vs, p, null, vlan);
-  if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, !promisc, fid, cid, 'F3', p);
+  if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F3', p);
   else noUplink(f, vs, p, frame, vlan, fid, cid);
   if (promisc) promiscuousLegs(f, vs, p, null, frame, vlan, tagged, fid, cid);
 }
@@ -327,11 +345,11 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
       f.drop(m, 'REVERSE_PATH', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { uplink: uplink.name, port: m.id, expected: expected ? expected.name : 'none' } : undefined);
       continue;
     }
-    deliverLeg(f, m, frame, vlan, tagged, false, fid, cid, src !== null ? 'F5' : 'F6');
+    deliverLeg(f, m, frame, vlan, tagged, fid, cid, src !== null ? 'F5' : 'F6');
   }
   if (src !== null) {
     if (up !== null) {
-      uplinkLeg(f, up, frame, vlan, tagged, children === 0, fid, cid, 'F5', src);
+      uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F5', src);
       children++;
     } else if (vs.uplinks.length > 0) {
       noUplink(f, vs, src, frame, vlan, fid, cid);

@@ -13,9 +13,10 @@
  * afterwards), each in a fresh process (so one scenario's JIT state does not slow another's);
  * several rounds, each measuring every line once, and each figure the median of its rounds;
  * rates are per second of CPU time, so other processes on a shared machine count less.
- * Every delivered copy is an array of its own (stacks may keep what they receive), so the
- * "floor" line under (a) — a new array per copy — bounds (b) and (c) from above: (b) makes one
- * copy per frame (at inject: the caller keeps its bytes), (c) one per port.
+ * Delivered copies share their bytes copy-on-write (endpoint.ts: received bytes are read-only;
+ * a new array only where a tag is pushed or popped), so the "floor" line under (a) — a new array
+ * per copy — bounds (b) from above, which makes one copy per frame (at inject: the caller keeps
+ * its bytes); (c) makes that one copy per frame for all 32 ports, none per port.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
