@@ -219,7 +219,7 @@ export async function run(): Promise<void> {
   const a = r.a!.rate;
   const line = (name: string) => r[name]!;
   console.log(`(a) raw copy ceiling, a 64-byte frame copied into preallocated memory: ${fmt(a)} copies/s (${ns(a)} per copy)  [${line('a').note}]`);
-  console.log(`    floor of any delivered copy: a new array per copy (new Uint8Array(frame), as the fabric copies): ${fmt(line('alloc').rate)} copies/s = ${pct(line('alloc').rate, a)} of (a)`);
+  console.log(`    a new array per frame (new Uint8Array(frame), the one copy inject makes: bounds (b)): ${fmt(line('alloc').rate)} copies/s = ${pct(line('alloc').rate, a)} of (a)`);
   const b = line('b').rate;
   console.log(`(b) unicast VM -> VM, one vSwitch, VST, 64 B, no subscriber: ${fmt(b)} frames/s = ${pct(b, a)} of (a) (target 50%)  (${ns(b)} per frame; ${line('b').note})`);
   console.log(`    (b) with the default IP stacks on both VMs instead of no-op stacks: ${fmt(line('bIp').rate)} frames/s = ${pct(line('bIp').rate, a)} of (a)`);
