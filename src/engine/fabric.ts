@@ -61,7 +61,7 @@ export class Fabric {
   readonly details: PointDetails;
   private taps: PointListener[] = [];
   /**
-   * Queued events per frame id, at `fid & (FRAME_SLOTS - 1)` (timers count at slot 0). Frame ids
+   * Queued events per frame id, at `fid & (FRAME_SLOTS - 1)` (timers are not counted). Frame ids
    * FRAME_SLOTS apart share a slot: their counts add up, so a frame may look busy longer, never
    * idle early. Not kept in dry mode (explain runs on a private queue).
    */
@@ -179,22 +179,26 @@ export class Fabric {
   /** Schedules a frame sent by an endpoint (vNIC, vmk, physical NIC) at the current time; returns its frame id. */
   scheduleSend(iface: Iface, frame: Uint8Array): number {
     const fid = ++this.frameSeq;
-    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
-    this.queue.push(this.now, EV_SEND, iface.idx, fid, this.newCopy(), 0, frame);
+    this.pushFrame(this.now, EV_SEND, iface.idx, fid, this.newCopy(), 0, frame);
     return fid;
   }
 
   /** Schedules a frame arriving from the cable of `iface` at the current time (inject at an uplink or switch port). */
   scheduleArrival(iface: Iface, frame: Uint8Array): number {
     const fid = ++this.frameSeq;
-    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
-    this.queue.push(this.now, EV_ARRIVE, iface.idx, fid, this.newCopy(), 0, frame);
+    this.pushFrame(this.now, EV_ARRIVE, iface.idx, fid, this.newCopy(), 0, frame);
     return fid;
   }
 
+  /** Timers are no frame's events: not counted in `frameQueued`. */
   scheduleTimer(delayNs: number, fn: () => void): void {
-    if (!this.dry) this.frameQueued[0]!++;
     this.queue.push(this.now + Math.max(0, delayNs), EV_TIMER, -1, 0, 0, 0, fn);
+  }
+
+  /** Queues a copy of frame `fid` (EV_SEND / EV_ARRIVE), counted for `queuedOfFrame`. */
+  private pushFrame(time: number, kind: number, idx: number, fid: number, cid: number, parent: number, frame: Uint8Array): void {
+    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
+    this.queue.push(time, kind, idx, fid, cid, parent, frame);
   }
 
   /**
@@ -233,11 +237,11 @@ export class Fabric {
     const parent = q.parentOf(slot);
     const obj = q.objOf(slot);
     q.release(slot);
-    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!--;
     if (kind === EV_TIMER) {
       (obj as () => void)();
       return true;
     }
+    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!--;
     const iface = this.ifaces[idx]!;
     const frame = obj as Uint8Array;
     if (kind === EV_SEND) this.endpointSend(iface, frame, fid, cid, parent);
@@ -349,8 +353,7 @@ export class Fabric {
     } else if (this.tapping) {
       this.tap(point, iface, frame, fid, cid, parent, vlan, detail);
     }
-    if (!this.dry) this.frameQueued[fid & (FRAME_SLOTS - 1)]!++;
-    this.queue.push(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
+    this.pushFrame(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
   }
 
   /** Records an endpoint decision (EndpointPort.note). */

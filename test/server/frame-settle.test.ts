@@ -58,6 +58,19 @@ describe('Lab.frameSettled (the engine says when a frame has nothing left to hap
     expect(lab.frameSettled(id)).toBe(true);
   });
 
+  it('a queued timer (ARP aging, beacons, a ping interval) belongs to no frame: frame ids on any slot settle while it waits', () => {
+    const lab = labOf(DEFAULT_TOPOLOGY);
+    const bytes = resolveFrameSpec(lab, 'web-01:eth0', { kind: 'icmp-echo', dstIp: '10.0.0.22' });
+    lab.fabric.scheduleTimer(10_000_000_000, () => {}); // 10 s of virtual time away
+    // inject until a frame id that shares its slot with the ids a timer would use (id 0 mod 4096)
+    let id = lab.inject('web-01:eth0', bytes);
+    while (id % 4096 !== 0) id = lab.inject('web-01:eth0', bytes);
+    lab.run({ forNs: 1_000_000 }); // every frame crosses the vSwitch; the timer stays queued
+    expect(lab.nextEventTime()).not.toBeNull();
+    expect(lab.frameSettled(id)).toBe(true);
+    expect(lab.frameSettled(id - 1)).toBe(true);
+  });
+
   it('Q1: a frame waiting in a shaping queue is not settled (no event of it is queued meanwhile)', () => {
     const lab = labOf(path.join(ROOT, 'topologies', 'shaping.json'));
     const sink = lab.interfaces().find((i) => i.id === 'sink:eth0')!;
