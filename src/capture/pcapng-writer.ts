@@ -180,7 +180,6 @@ function encodeEpb(
     const n = comment.length;
     dv.setUint16(p, OPT_COMMENT, true);
     dv.setUint16(p + 2, n, true);
-    b.set(comment, p + 4);
     const end = p + 4 + pad4(n);
     b.set(comment, p + 4);
     p += 4 + n;

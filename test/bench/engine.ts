@@ -16,7 +16,10 @@
  * Delivered copies share their bytes copy-on-write (endpoint.ts: received bytes are read-only;
  * a new array only where a tag is pushed or popped), so the "floor" line under (a) — a new array
  * per copy — bounds (b) from above, which makes one copy per frame (at inject: the caller keeps
- * its bytes); (c) makes that one copy per frame for all 32 ports, none per port.
+ * its bytes); (c) makes that one copy per frame for all 32 ports, none per port. The "minimal
+ * forwarder" line adds to that copy only what every design must do per unicast frame (look up
+ * the destination MAC, count at both ports, call the receiving stack): an upper bound for (b)
+ * by any engine behind `Lab.inject`.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,8 @@ import { buildEthernet } from '../../src/wire/index.js';
 import { createLab } from '../../src/engine/lab.js';
 import type { EndpointStackFactory } from '../../src/engine/endpoint.js';
 import { childExecArgv } from './_child-argv.js';
+import { MacIndex } from '../../src/engine/mac-index.js';
+import { copyFrame } from '../../src/engine/frame-copy.js';
 
 const noopFactory: EndpointStackFactory = () => ({
   receive: () => {},
@@ -165,6 +170,33 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
         return BATCH;
       },
     },
+    minimal: (() => {
+      // the least any engine with this API does per unicast frame: the copy inject makes, one
+      // MAC lookup, the two ports' counters, the receiving stack called; no queue, no VLAN,
+      // no security or MTU rule, no copy id
+      const index = new MacIndex<number>([[0x005056000002, 1]], 1);
+      const counts = new Float64Array(8);
+      const got: Uint8Array[] = [new Uint8Array(0)];
+      const receive = (f: Uint8Array): void => {
+        got[0] = f;
+      };
+      return {
+        fn: () => {
+          for (let i = 0; i < BATCH; i++) {
+            const c = copyFrame(uniFrame);
+            const to = index.lookup(c, 0);
+            if (to === undefined) throw new Error('lookup failed');
+            counts[2]!++;
+            counts[3]! += c.length;
+            counts[to * 4]!++;
+            counts[to * 4 + 1]! += c.length;
+            receive(c);
+          }
+          return BATCH;
+        },
+        after: () => `${fmt(counts[4]!)} delivered, last ${got[0]!.length} B`,
+      };
+    })(),
     b: unicast(createLab(oneVSwitch(2), { stackFactory: noopFactory })),
     bIp: unicast(createLab(oneVSwitch(2))),
     c: (() => {
@@ -211,7 +243,7 @@ function child(args: string[]): string {
 
 export async function run(): Promise<void> {
   console.log(`each figure: the median of ${ROUNDS} rounds; a round measures every line once, each in a fresh process (${MS} ms after a warm-up); rates per second of CPU time; ratios to (a)`);
-  const names = ['a', 'alloc', 'b', 'bIp', 'c', 'd'];
+  const names = ['a', 'alloc', 'minimal', 'b', 'bIp', 'c', 'd'];
   const runs: Record<string, { rate: number; note: string }[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs[name]!.push(JSON.parse(child(['--item', name])) as { rate: number; note: string });
   const r: Record<string, { rate: number; note: string }> = {};
@@ -220,6 +252,7 @@ export async function run(): Promise<void> {
   const line = (name: string) => r[name]!;
   console.log(`(a) raw copy ceiling, a 64-byte frame copied into preallocated memory: ${fmt(a)} copies/s (${ns(a)} per copy)  [${line('a').note}]`);
   console.log(`    a new array per frame (new Uint8Array(frame), the one copy inject makes: bounds (b)): ${fmt(line('alloc').rate)} copies/s = ${pct(line('alloc').rate, a)} of (a)`);
+  console.log(`    a minimal forwarder (that copy, one MAC lookup, two ports' counters, the stack called; no queue, VLAN, rule or copy id): ${fmt(line('minimal').rate)} frames/s = ${pct(line('minimal').rate, a)} of (a) (${ns(line('minimal').rate)} per frame): what (b) could reach at most`);
   const b = line('b').rate;
   console.log(`(b) unicast VM -> VM, one vSwitch, VST, 64 B, no subscriber: ${fmt(b)} frames/s = ${pct(b, a)} of (a) (target 50%)  (${ns(b)} per frame; ${line('b').note})`);
   console.log(`    (b) with the default IP stacks on both VMs instead of no-op stacks: ${fmt(line('bIp').rate)} frames/s = ${pct(line('bIp').rate, a)} of (a)`);
