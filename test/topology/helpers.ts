@@ -1,4 +1,5 @@
 /** Shared helpers for the topology tests: example documents to mutate and position oracles. */
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -73,4 +74,41 @@ export function expectWarning(doc: Doc, code: string, path: string, fragments: s
   expect(i.severity).toBe('warning');
   expect({ line: i.line, column: i.column }).toEqual(positionOf(text, needle, nth));
   return i;
+}
+
+/** Every path (array of keys) to a node of a JSON value. */
+function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(prefix);
+  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out);
+  return out;
+}
+
+export type Mutation = { pick: number; op: 'delete' | 'replace'; value: unknown };
+
+/** 1-4 mutations: delete a node, or replace it by a JSON value or a name/number topologies use. */
+export const mutations: fc.Arbitrary<Mutation[]> = fc.array(
+  fc.record({
+    pick: fc.nat(),
+    op: fc.constantFrom('delete' as const, 'replace' as const),
+    value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('vmnic0', 'esxi-01', 'VM Network', 'web-01:eth0', 4095, 0, -1, 9001, '00:50:56:a1:00:01')),
+  }),
+  { minLength: 1, maxLength: 4 },
+);
+
+/** Applies each mutation to a random node of `doc` (in place): delete it, or replace its value. */
+export function mutate(doc: Doc, muts: Mutation[]): Doc {
+  for (const m of muts) {
+    const all = paths(doc).filter((p) => p.length > 0);
+    if (all.length === 0) break;
+    const p = all[m.pick % all.length]!;
+    let parent = doc;
+    for (const seg of p.slice(0, -1)) parent = parent[seg];
+    const last = p[p.length - 1]!;
+    if (m.op === 'delete') {
+      if (Array.isArray(parent)) parent.splice(last as number, 1);
+      else delete parent[last];
+    } else parent[last] = m.value;
+  }
+  return doc;
 }
