@@ -8,22 +8,21 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface Command {
-  summary: string;
   run(args: string[]): Promise<number>;
 }
 
 type Loader = () => Promise<{ command: Command }>;
 
-/** Commands, loaded lazily so `validate` does not pay for the server's imports. */
-export const commands: Record<string, Loader> = {
-  validate: () => import('./cli/validate.js'),
-  serve: () => import('./cli/serve.js'),
-  send: () => import('./cli/send.js'),
-  ping: () => import('./cli/ping.js'),
-  explain: () => import('./cli/explain.js'),
-  test: () => import('./cli/test.js'),
-  run: () => import('./cli/run.js'),
-  replay: () => import('./cli/replay.js'),
+/** Commands and what each does, loaded lazily so `validate` does not pay for the server's imports. */
+export const commands: Record<string, { summary: string; load: Loader }> = {
+  validate: { summary: 'check topology files and summarise them', load: () => import('./cli/validate.js') },
+  serve: { summary: 'serve the web UI and the API on a topology', load: () => import('./cli/serve.js') },
+  send: { summary: 'inject one frame and print its deliveries and drops', load: () => import('./cli/send.js') },
+  ping: { summary: 'ping (vmkping from a vmk) from an endpoint of the lab', load: () => import('./cli/ping.js') },
+  explain: { summary: 'show the decisions the lab takes for one frame, with rule IDs (dry run)', load: () => import('./cli/explain.js') },
+  test: { summary: "run a topology's tests block and its timed scenarios (or one scenario file)", load: () => import('./cli/test.js') },
+  run: { summary: 'run timed scenarios (failover, vMotion, shaping) and print the timeline', load: () => import('./cli/run.js') },
+  replay: { summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate', load: () => import('./cli/replay.js') },
 };
 
 function usage(): string {
@@ -31,7 +30,7 @@ function usage(): string {
     'usage: vswitch-lab <command> [options]',
     '',
     'commands:',
-    ...Object.keys(commands).map((c) => `  ${c}`),
+    ...Object.entries(commands).map(([c, { summary }]) => `  ${c.padEnd(10)}${summary}`),
     '',
     "run 'vswitch-lab <command> --help' for a command's options",
   ].join('\n');
@@ -43,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name === undefined ? 2 : 0;
   }
-  const load = commands[name];
+  const load = commands[name]?.load;
   if (!load) {
     console.error(`vswitch-lab: unknown command "${name}"\n\n${usage()}`);
     return 2;

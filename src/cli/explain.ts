@@ -45,7 +45,6 @@ const OPTIONS = {
 } as const;
 
 export const command: Command = {
-  summary: 'show the decisions the lab takes for one frame, with rule IDs (dry run)',
   run: (args) =>
     withInputErrors('explain', async () => {
       const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), OPTIONS, USAGE);

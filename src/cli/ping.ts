@@ -58,7 +58,6 @@ const OPTIONS = {
 } as const;
 
 export const command: Command = {
-  summary: 'ping (vmkping from a vmk) from an endpoint of the lab',
   run: (args) =>
     withInputErrors('ping', async () => {
       const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);

@@ -56,7 +56,6 @@ export const REPLAY_OPTIONS = {
 } as const;
 
 export const command: Command = {
-  summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate',
   run: (args) =>
     withInputErrors('replay', async () => {
       const { values, positionals } = parseCommandArgs(args, REPLAY_OPTIONS, USAGE);

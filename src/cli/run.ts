@@ -70,7 +70,6 @@ function textOf(file: string, r: ScenarioResult): string[] {
 }
 
 export const command: Command = {
-  summary: 'run timed scenarios (failover, vMotion, shaping) and print the timeline',
   run: (args) =>
     withInputErrors('run', async () => {
       const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);

@@ -60,7 +60,6 @@ export const SEND_OPTIONS = {
 } as const;
 
 export const command: Command = {
-  summary: 'inject one frame and print its deliveries and drops',
   run: (args) =>
     withInputErrors('send', async () => {
       const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), SEND_OPTIONS, USAGE);

@@ -55,7 +55,6 @@ const OPTIONS = {
 } as const;
 
 export const command: Command = {
-  summary: 'serve the web UI and the API on a topology',
   run: (args) =>
     withInputErrors('serve', async () => {
       const { values, positionals } = parseCommandArgs(args, OPTIONS, HELP);

@@ -131,7 +131,6 @@ function scenarioText(r: ScenarioRun, topologyName: string, verbose: boolean): s
 }
 
 export const command: Command = {
-  summary: "run a topology's tests block and its timed scenarios (or one scenario file)",
   run: (args) =>
     withInputErrors('test', async () => {
       const { values, positionals } = parseCommandArgs(args, OPTIONS, USAGE);

@@ -53,7 +53,6 @@ function textReport(file: string, r: LoadResult): string {
 }
 
 export const command: Command = {
-  summary: 'check topology files and summarise them',
   async run(args: string[]): Promise<number> {
     let json = false;
     const files: string[] = [];

@@ -36,7 +36,10 @@ describe('--help', () => {
   it('the command list names every command', async () => {
     const r = await runMain(['--help']);
     expect(r.code).toBe(0);
-    for (const name of Object.keys(commands)) expect(r.stdout).toMatch(new RegExp(`^ {2}${name}$`, 'm'));
+    for (const [name, { summary }] of Object.entries(commands)) {
+      expect(summary.length).toBeGreaterThan(10);
+      expect(r.stdout).toMatch(new RegExp(`^ {2}${name} +${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    }
   });
 });
 
