@@ -314,6 +314,12 @@ describe('web UI', () => {
     const page = ui.page;
     const before = await page.textContent('#topology-name');
     await page.click('#tabbtn-topology');
+    // the panel counts what the loaded file holds, "1 physical switch" in the singular
+    const loaded = ((await (await fetch(new URL('/api/topology', server.url))).json()) as { topology: { hosts: unknown[]; vms: unknown[]; physicalSwitches: unknown[]; links: unknown[] } }).topology;
+    const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+    await expect(page.textContent('.topo-info')).resolves.toContain(
+      `${n(loaded.hosts.length, 'host')}, ${n(loaded.vms.length, 'VM')}, ${n(loaded.physicalSwitches.length, 'physical switch', 'physical switches')}, ${n(loaded.links.length, 'link')}`,
+    );
     const broken = {
       version: 1,
       name: 'broken',

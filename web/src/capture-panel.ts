@@ -108,7 +108,7 @@ export class CapturePanel {
       byIface.set(k, l);
     }
     for (const [iface, pts] of byIface) {
-      const row = h('div', { class: 'cap-row' }, h('span', { class: 'cap-iface' }, iface));
+      const row = h('div', { class: 'cap-row' }, h('span', { class: 'cap-iface', title: iface }, iface));
       for (const p of pts) {
         const box = h('input', { type: 'checkbox', checked: this.chosen.has(p.id), 'data-point': p.id, id: `cap-${p.id.replace(/[^A-Za-z0-9_-]/g, '_')}` });
         box.addEventListener('change', () => {

@@ -7,6 +7,11 @@ import { api, ApiFailure } from './api.js';
 import { clear, downloadText, h, toast } from './dom.js';
 import type { ExampleInfo, InvalidTopologyBody, Issue, TopologyState } from './model.js';
 
+/** "1 host", "2 hosts" */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export class TopologyPanel {
   readonly root: HTMLElement;
   private readonly info: HTMLElement;
@@ -61,7 +66,7 @@ export class TopologyPanel {
     this.info.append(
       h('h3', {}, t.name),
       t.description ? h('p', {}, t.description) : '',
-      h('p', { class: 'muted' }, `from ${s.source} · loaded ${new Date(s.loadedAt).toLocaleTimeString()} · ${t.hosts.length} hosts, ${t.vms.length} VMs, ${t.physicalSwitches.length} physical switches, ${t.links.length} links`),
+      h('p', { class: 'muted' }, `from ${s.source} · loaded ${new Date(s.loadedAt).toLocaleTimeString()} · ${count(t.hosts.length, 'host')}, ${count(t.vms.length, 'VM')}, ${count(t.physicalSwitches.length, 'physical switch', 'physical switches')}, ${count(t.links.length, 'link')}`),
     );
     if (s.warnings.length) this.info.append(this.issueList('Warnings', s.warnings, 'warning'));
   }
