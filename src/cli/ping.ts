@@ -14,7 +14,8 @@
  */
 import type { Command } from '../cli.js';
 import { createLab } from '../engine/lab.js';
-import { pingOutput, traceLine } from '../engine/trace-text.js';
+import { isVmkInterface, pingOutput, traceLine } from '../engine/trace-text.js';
+import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from '../engine/ping.js';
 import type { PingResult } from '../engine/endpoint.js';
 import { parseIpv4 } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
@@ -71,7 +72,7 @@ export const command: Command = {
       const dst = dstIp.includes('/') ? null : parseIpv4(dstIp);
       if (!dst) throw new UsageError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21)`);
       const count = values.count === undefined ? 3 : intOption(values.count, '-c', 1, 1000);
-      const size = values.size === undefined ? 56 : intOption(values.size, '-s', 0, 65507);
+      const size = values.size === undefined ? DEFAULT_PING_SIZE : intOption(values.size, '-s', 0, MAX_PING_SIZE);
       const df = values.df ?? false;
       const captureOptions = parseCaptureOptions(values);
       const t = await openTopologyArg(topologyArg);
@@ -92,7 +93,7 @@ export const command: Command = {
           }
         } else run();
         const r = result!;
-        const output = pingOutput(r, { from, dstIp: dst.text, size, vmkping: /:vmk\d+$/.test(from) });
+        const output = pingOutput(r, { from, dstIp: dst.text, size, vmkping: isVmkInterface(from) });
         if (values.json) console.log(JSON.stringify({ from, to: dst.text, transmitted: r.transmitted, received: r.received, replies: r.replies, errors: r.errors, output }));
         else console.log(output.join('\n'));
         return r.received > 0 ? 0 : 1;

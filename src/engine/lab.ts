@@ -18,6 +18,7 @@ import { explainFrame, type ExplainResult } from './explain.js';
 import { type Fabric } from './fabric.js';
 import { copyFrame } from './frame-copy.js';
 import { createIpStack } from './ip-stack.js';
+import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from './ping.js';
 import { LabError, nearNames } from './lab-error.js';
 import type { MacTableRow } from './mac-table.js';
 import { INTERFACE_KIND_WORDS, type Iface, type InterfaceKind } from './model.js';
@@ -415,11 +416,11 @@ export class Lab {
     const dst = typeof dstIp === 'string' && !dstIp.includes('/') ? parseIpv4(dstIp) : null;
     if (!dst) throw new LabError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21)`);
     const count = request.count ?? 3;
-    const size = request.size ?? 56;
+    const size = request.size ?? DEFAULT_PING_SIZE;
     const intervalMs = request.intervalMs ?? 1000;
     const timeoutMs = request.timeoutMs ?? 1000;
     if (!Number.isInteger(count) || count < 1) throw new LabError(`count must be a whole number >= 1, got ${count}`);
-    if (!Number.isInteger(size) || size < 0 || size > 65507) throw new LabError(`size must be 0..65507 bytes, got ${size}`);
+    if (!Number.isInteger(size) || size < 0 || size > MAX_PING_SIZE) throw new LabError(`size must be 0..${MAX_PING_SIZE} bytes, got ${size}`);
     if (!(intervalMs >= 0) || !(timeoutMs > 0)) throw new LabError('intervalMs must be >= 0 and timeoutMs > 0');
     return { stack: i.stack!, options: { dst: dst.address, count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
   }

@@ -16,6 +16,8 @@ import type { PingOptions, PingReply, PingResult } from './endpoint.js';
 export const FIRST_SEQ = 1;
 /** ICMP data bytes at most: 65535 - 20 (IP) - 8 (ICMP). */
 export const MAX_PING_SIZE = 65507;
+/** ICMP data bytes of a ping without `-s` (ping's and vmkping's default) */
+export const DEFAULT_PING_SIZE = 56;
 
 /** Probe states (a byte per probe). */
 const ProbeState = { NotIssued: 0, WaitingArp: 1, Sent: 2, Answered: 3, Lost: 4 } as const;

@@ -20,7 +20,7 @@ import type { FrameSpecDoc, TestCaseDoc, TestExpectDoc, TopologyDoc } from '../t
 import type { PingResult } from './endpoint.js';
 import { resolveFrameSpec } from './frame-spec.js';
 import { createLab, type Lab, type LabOptions } from './lab.js';
-import { explainLines, pingOutput } from './trace-text.js';
+import { explainLines, isVmkInterface, pingOutput } from './trace-text.js';
 import type { TraceEvent } from './trace.js';
 
 /** A copy of a frame that reached an endpoint interface. */
@@ -136,7 +136,6 @@ export interface RunTestsOptions {
   createLab?: (topology: TopologyDoc) => Lab;
 }
 
-const isVmk = (iface: string) => /:vmk\d+$/.test(iface);
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 const list = (xs: string[]) => (xs.length === 0 ? 'none' : xs.join(', '));
 
@@ -238,7 +237,7 @@ export function runTest(topology: TopologyDoc, test: TestCaseDoc, options: RunTe
       const obs = observe(lab, () => {
         r = lab.ping(p.from, p.to, { count: p.count, size: p.size, df: p.df });
       });
-      ping = { result: r!, output: pingOutput(r!, { from: p.from, dstIp: p.to, size: p.size, vmkping: isVmk(p.from) }) };
+      ping = { result: r!, output: pingOutput(r!, { from: p.from, dstIp: p.to, size: p.size, vmkping: isVmkInterface(p.from) }) };
       result.ping = ping;
       result.deliveries.push(...obs.deliveries);
       result.drops.push(...obs.drops);

@@ -50,6 +50,11 @@ function ms(ns: number): string {
  * vmk (`sendto() failed (Message too long)`), iputils ping's otherwise (`ping: sendmsg: Message
  * too long`). Both contain the error text the stack reported.
  */
+/** A VMkernel adapter (`esxi-01:vmk0`): its ping is vmkping. */
+export function isVmkInterface(iface: string): boolean {
+  return /:vmk\d+$/.test(iface);
+}
+
 export function pingOutput(r: PingResult, o: PingPrintOptions): string[] {
   const lines: string[] = [];
   if (o.vmkping) lines.push(`PING ${o.dstIp} (${o.dstIp}) from ${o.from}: ${o.size} data bytes`);

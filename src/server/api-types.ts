@@ -8,6 +8,7 @@ import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { FrameSpecDoc, TopologyDoc } from '../topology/schema.js';
 
 /** Engine shapes the API relays as JSON (GET /api/interfaces, /api/counters, /api/mac-tables, /api/arp, POST /api/ping, /api/explain). */
+import type { PingResult } from '../engine/index.js';
 export type {
   InterfaceInfo,
   PortCounters,
@@ -129,7 +130,13 @@ export interface PingPending {
   clock: ClockState;
 }
 
-/** The live `state` entry of a finished ping (result: a PingResult). */
+/**
+ * 200 of POST /api/ping (and the `result` of its live state entry): the engine's PingResult plus
+ * `output`, the printout as `vswitch-lab ping` prints it (ping's wording, vmkping's from a vmk).
+ */
+export type PingResponse = PingResult & { output: string[] };
+
+/** The live `state` entry of a finished ping (result: a PingResponse). */
 export interface PingStateEntry {
   kind: 'ping';
   from: string;

@@ -9,6 +9,7 @@ import type { CaptureInterfaceInfo } from '../capture/capture-points.js';
 import type { Issue } from '../topology/issue.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { TopologyDoc } from '../topology/schema.js';
+import type { PingResult } from '../engine/endpoint.js';
 
 /** One event of the engine's trace stream (O2). Only the fields the server reads are typed. */
 export interface TraceEventLike {
@@ -87,7 +88,7 @@ export interface ServerLab {
    * is queued at the current virtual time; `onDone` is called on the virtual clock when every
    * probe was answered or timed out (at once for a local error). Throws LabError for bad input.
    */
-  startPing(iface: string, dstIp: string, options: PingOptionsMs, onDone: (result: unknown) => void): void;
+  startPing(iface: string, dstIp: string, options: PingOptionsMs, onDone: (result: PingResult) => void): void;
 }
 
 /** What `apply` answers (the engine's ChangeResult). */

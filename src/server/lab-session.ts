@@ -9,7 +9,9 @@
  * then takes the lab's current topology as its state (same generation, next revision) with fresh
  * warnings, tells live clients, and lets the clock carry the RARPs notify switches queued.
  */
-import type { ClockMode, ClockState, TopologyState } from './api-types.js';
+import type { ClockMode, ClockState, PingResponse, TopologyState } from './api-types.js';
+import { DEFAULT_PING_SIZE } from '../engine/ping.js';
+import { isVmkInterface, pingOutput } from '../engine/trace-text.js';
 import { ClockDriver } from './clock-driver.js';
 import type { CaptureSource } from './capture-source.js';
 import { ApiError } from './errors.js';
@@ -207,12 +209,13 @@ export class LabSession {
    * When it is over, `onDone` gets the result and live clients a `{kind:'ping', from, to,
    * result}` state entry (not when the topology was replaced meanwhile: that ping never ends).
    */
-  startPing(from: string, to: string, options: PingOptionsMs, onDone: (result: unknown) => void): void {
+  startPing(from: string, to: string, options: PingOptionsMs, onDone: (result: PingResponse) => void): void {
     const cur = this.current;
     if (!cur) throw new ApiError(409, 'no topology loaded');
     const clock = this.clock;
     clock.sync();
-    cur.lab.startPing(from, to, options, (result) => {
+    cur.lab.startPing(from, to, options, (r) => {
+      const result: PingResponse = { ...r, output: pingOutput(r, { from, dstIp: to, size: options.size ?? DEFAULT_PING_SIZE, vmkping: isVmkInterface(from) }) };
       if (this.current === cur) {
         this.live?.stateChanged({ kind: 'ping', from, to, result: toJsonValue(result) });
         this.live?.advanced();

@@ -8,6 +8,7 @@ import { LabError } from '../../src/engine/lab-error.js';
 import type { ChangeOutcome, PingOptionsMs, RunOptions, ServerLab, TraceEventLike, TraceListener } from '../../src/server/lab-contract.js';
 import type { RuntimeChangeDoc } from '../../src/topology/runtime-change.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
+import type { PingResult } from '../../src/engine/endpoint.js';
 import type { CaptureInterfaceInfo } from '../../src/capture/capture-points.js';
 import { interfaceNames } from '../../src/server/interface-names.js';
 
@@ -197,10 +198,10 @@ export class FakeLab implements ServerLab {
   }
 
   /** Ends after `count` ms of virtual time, every probe answered. */
-  startPing(iface: string, dstIp: string, options: PingOptionsMs, onDone: (result: unknown) => void): void {
+  startPing(iface: string, _dstIp: string, options: PingOptionsMs, onDone: (result: PingResult) => void): void {
     if (!this.ifaces.has(iface)) throw new LabError(`unknown interface "${iface}"`);
     const count = options.count ?? 1;
-    this.schedule(this.now + 1_000_000 * count, () => onDone({ from: iface, to: dstIp, transmitted: count, received: count, replies: [], errors: [], done: true }));
+    this.schedule(this.now + 1_000_000 * count, () => onDone({ transmitted: count, received: count, replies: [], errors: [], done: true }));
   }
 
   explain(iface: string, frame: Uint8Array): unknown {

@@ -5,17 +5,11 @@
  * stepped, it waits in the queue (202) and the student steps through it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PingPending, PingStateEntry, TopologyState } from '../../src/server/api-types.js';
+import type { PingPending, PingResponse, PingStateEntry, TopologyState } from '../../src/server/api-types.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { jsonOf, liveClient, startEngineServer, type EngineServer } from './helpers.js';
 
-interface PingResult {
-  transmitted: number;
-  received: number;
-  replies: { rttNs: number }[];
-  errors: string[];
-  done: boolean;
-}
+type PingResult = PingResponse;
 
 const servers: EngineServer[] = [];
 afterEach(async () => {
@@ -41,8 +35,13 @@ describe('POST /api/ping in real time', () => {
       const res = await s.post('/api/ping', { from: 'esxi-01:vmk0', to: ip(doc, 'laptop'), count: 3, intervalMs: interval });
       const wall = performance.now() - t0;
       expect(res.status).toBe(200);
-      const r = await jsonOf<PingResult>(res);
+      const r = await jsonOf<PingResponse>(res);
       expect(r).toMatchObject({ transmitted: 3, received: 3, done: true });
+      // the printout `vswitch-lab ping` prints: vmkping's wording from a vmk, a line per reply
+      const to = ip(doc, 'laptop');
+      expect(r.output[0]).toBe(`PING ${to} (${to}) from esxi-01:vmk0: 56 data bytes`);
+      expect(r.output.filter((l) => l.startsWith(`64 bytes from ${to}: icmp_seq=`)).map((l) => /icmp_seq=(\d+)/.exec(l)![1])).toEqual(['1', '2', '3']);
+      expect(r.output).toContain('3 packets transmitted, 3 packets received, 0% packet loss');
       // three probes `interval` apart: at least two intervals of wall time, and of virtual time
       expect(wall).toBeGreaterThanOrEqual(2 * interval - 5);
       expect(wall).toBeLessThan(2 * interval + 500);

@@ -19,7 +19,7 @@ import type {
   MacTableRow,
   PingPending,
   PingRequest,
-  PingResult,
+  PingResponse,
   PolicyResponse,
   PortCounters,
   PortGroupRow,
@@ -98,7 +98,7 @@ export const api = {
   examples: () => request<ExampleInfo[]>('GET', '/api/examples'),
   send: (req: SendFrameRequest) => request<SendFrameResponse>('POST', '/api/frames', req),
   /** 200 with the result when the ping is over; 202 PingPending while the clock is paused/stepped (the result then comes over socket.io). */
-  ping: (req: PingRequest) => request<PingResult | PingPending>('POST', '/api/ping', req),
+  ping: (req: PingRequest) => request<PingResponse | PingPending>('POST', '/api/ping', req),
   explain: (from: string, frame: FrameSpec) => request<ExplainResultJson>('POST', '/api/explain', { from, frame }),
   decode: (hex: string) => request<DecodedFrame>('POST', '/api/decode', { hex }),
   clock: () => request<ClockState>('GET', '/api/clock'),

@@ -28,6 +28,7 @@ export type {
   VSwitchRow,
   VmknicRow,
   PingResult,
+  PingResponse,
   PortCounters,
   MacTableRow,
   EndpointArpEntry,

@@ -6,7 +6,7 @@
 import { api, ApiFailure } from './api.js';
 import { clear, h, toast } from './dom.js';
 import { listInterfaces, isEndpoint, type InterfaceInfo } from './interfaces.js';
-import type { ExplainResultJson, FrameSpec, PingResult, SendFrameResponse, TopologyDoc } from './model.js';
+import type { ExplainResultJson, FrameSpec, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
 import { ruleTitle } from './rules.js';
 
 type Kind = 'arp-request' | 'icmp-echo' | 'udp' | 'broadcast' | 'gratuitous-arp' | 'rarp' | 'hex';
@@ -389,9 +389,9 @@ export class SendPanel {
     const p = this.pendingPing;
     if (!p || p.from !== e.from || p.to !== e.to) return;
     this.pendingPing = null;
-    const r = e.result as Partial<PingResult> | null;
+    const r = e.result as Partial<PingResponse> | null;
     clear(this.pingResult);
-    if (r && Array.isArray(r.replies) && Array.isArray(r.errors) && typeof r.transmitted === 'number') this.pingResult.append(renderPing(r as PingResult));
+    if (r && Array.isArray(r.output) && typeof r.received === 'number') this.pingResult.append(renderPing(r as PingResponse));
     else this.pingError.textContent = 'the ping ended without a result';
   }
 
@@ -428,14 +428,9 @@ export class SendPanel {
   }
 }
 
-/** Ping result like ping(8) prints it. */
-function renderPing(r: PingResult): Node {
-  const lines: string[] = [];
-  for (const rep of r.replies) lines.push(`${rep.bytes} bytes: icmp_seq=${rep.seq} ttl=${rep.ttl} time=${(rep.rttNs / 1e6).toFixed(3)} ms`);
-  for (const e of r.errors) lines.push(e);
-  const loss = r.transmitted === 0 ? 0 : Math.round((100 * (r.transmitted - r.received)) / r.transmitted);
-  lines.push(`${r.transmitted} packets transmitted, ${r.received} received, ${loss}% packet loss`);
-  return h('pre', { class: `ping-output ${r.received === 0 ? 'bad' : ''}` }, lines.join('\n'));
+/** Ping result as ping(8) (vmkping from a vmk) prints it: the server's printout, the CLI's too. */
+function renderPing(r: PingResponse): Node {
+  return h('pre', { class: `ping-output ${r.received === 0 ? 'bad' : ''}` }, r.output.join('\n'));
 }
 
 /** Explain result: the fate of each copy, then every step with its rule. */
