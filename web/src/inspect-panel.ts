@@ -19,7 +19,7 @@ export function renderValue(v: unknown, depth = 0): Node {
   if (v === null || v === undefined) return document.createTextNode('—');
   if (typeof v !== 'object') return document.createTextNode(String(v));
   if (Array.isArray(v)) {
-    if (v.length === 0) return h('span', { class: 'muted' }, 'empty');
+    if (v.length === 0) return h('span', { class: 'muted' }, 'none');
     if (v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
       const keys = [...new Set(v.flatMap((x) => Object.keys(x as object)))];
       const table = h('table', { class: 'kv grid' }, h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', {}, k)))));
@@ -31,7 +31,7 @@ export function renderValue(v: unknown, depth = 0): Node {
     return document.createTextNode(v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', '));
   }
   const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length === 0) return h('span', { class: 'muted' }, 'empty');
+  if (entries.length === 0) return h('span', { class: 'muted' }, 'none');
   if (depth > 3) return document.createTextNode(JSON.stringify(v));
   return h('table', { class: 'kv' }, h('tbody', {}, ...entries.map(([k, x]) => h('tr', {}, h('th', {}, k), h('td', {}, renderValue(x, depth + 1))))));
 }
