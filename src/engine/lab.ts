@@ -21,7 +21,7 @@ import { createIpStack } from './ip-stack.js';
 import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from './ping.js';
 import { LabError, nearNames } from './lab-error.js';
 import type { MacTableRow } from './mac-table.js';
-import { INTERFACE_KIND_WORDS, type Iface, type InterfaceKind } from './model.js';
+import { INTERFACE_KIND_WORDS, LB_IPHASH, LB_NAMES, type Iface, type InterfaceKind } from './model.js';
 import { switchIngress } from './physical-switch.js';
 import type { TraceStream } from './trace.js';
 import { portIngress, uplinkIngress } from './vswitch.js';
@@ -75,6 +75,14 @@ export interface InterfaceInfo {
   peer: string | null;
   /** cable present and up (vNIC/vmk: connected) */
   up: boolean;
+  /** vNIC, vmk: the port group's load balancing (T2 srcid, T3 srcmac, T4 iphash, T5 failover) */
+  loadBalancing?: (typeof LB_NAMES)[number];
+  /**
+   * vNIC, vmk: the uplink its frames leave by now, as teaming and failover chose it (T2, T3 by its
+   * effective MAC, T5); null when no uplink is usable or the vSwitch has none; absent for IP hash
+   * (T4 chooses per frame)
+   */
+  uplink?: string | null;
 }
 
 export interface PingRequest {
@@ -400,6 +408,9 @@ export class Lab {
       if (i.pg) {
         info.portGroup = i.pg.name;
         info.vlan = i.pg.vlan;
+        const lb = i.pg.teaming.lb;
+        info.loadBalancing = LB_NAMES[lb];
+        if (lb !== LB_IPHASH) info.uplink = i.pinned?.name ?? null;
       }
       if (i.kind !== 'switch-port') info.mac = formatMac(i.effMacBytes);
       if (i.kind === 'switch-port') {

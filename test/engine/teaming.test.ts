@@ -100,6 +100,23 @@ describe('NIC teaming and failover (T*)', () => {
     expect(carried(t, 'v0:eth0', raw)).toBe(`vmnic${(9 ^ 4) % 3}`);
   });
 
+  it('interfaces() names the uplink each port uses now: the one its frames take, through failovers (T2, T3, T5); none for IP hash (T4)', () => {
+    const reported = (t: ReturnType<typeof teamLab>, vms: number) => Array.from({ length: vms }, (_, i) => t.lab.interfaces().find((x) => x.id === `v${i}:eth0`)!.uplink);
+    for (const teaming of [undefined, { loadBalancing: 'srcmac' as const }, { loadBalancing: 'failover' as const, active: ['vmnic1', 'vmnic0'] }]) {
+      const t = teamLab(3, 4, teaming);
+      const what = JSON.stringify(teaming);
+      expect(reported(t, 4), what).toEqual(uplinksUsed(t, 4));
+      t.lab.setLinkState('esxi-01:vmnic1', false);
+      expect(reported(t, 4), `${what}, vmnic1 down`).toEqual(uplinksUsed(t, 4));
+      for (const u of ['vmnic0', 'vmnic2']) t.lab.setLinkState(`esxi-01:${u}`, false);
+      expect(reported(t, 4), `${what}, all down`).toEqual([null, null, null, null]);
+      expect(t.lab.interfaces().find((x) => x.id === 'v0:eth0')!.loadBalancing).toBe(teaming?.loadBalancing ?? 'srcid');
+    }
+    const ip = teamLab(2, 1, { loadBalancing: 'iphash' }).lab.interfaces().find((x) => x.id === 'v0:eth0')!;
+    expect(ip.loadBalancing).toBe('iphash');
+    expect('uplink' in ip).toBe(false);
+  });
+
   it('T5: explicit failover order, T8 failback on: the recovered active takes its traffic back at once', () => {
     const t = teamLab(2, 2, { loadBalancing: 'failover', active: ['vmnic0'], standby: ['vmnic1'], failback: true });
     expect(uplinksUsed(t, 2)).toEqual(['vmnic0', 'vmnic0']);

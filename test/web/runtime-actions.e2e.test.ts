@@ -157,6 +157,9 @@ describe('runtime actions from the web UI', { timeout: 60_000 }, () => {
     await load({ example: 'teaming' }, JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'teaming.json'), 'utf8')).name as string);
     const positions = await ev<Record<string, { x: number; y: number }>>('window.vswitchLab.view.positions()');
     await inspect('esxi-01:vmnic0', 'Uplink vmnic0 on esxi-01');
+    // the uplink says which ports it carries now (T2: all three, vmnic1 is standby)
+    const pinnedHere = `[...document.querySelectorAll('#inspect-panel th')].find((th) => th.textContent === 'ports pinned here')?.nextElementSibling?.textContent`;
+    await page.waitForFunction(`${pinnedHere} === 'esxi-01:vmk0, app-01:eth0, app-02:eth0'`);
     // the redraw touches what changed only: no element is removed or re-added for a cable
     await ev(`(() => { window.__churn = 0; window.vswitchLab.cy.on('add remove', () => { window.__churn++; }); })()`);
     const seqBefore = await ev<number>('window.vswitchLab.store.length ? window.vswitchLab.store.at(window.vswitchLab.store.length - 1).seq : 0');
@@ -172,6 +175,13 @@ describe('runtime actions from the web UI', { timeout: 60_000 }, () => {
     expect(await ev<number>('window.__churn')).toBe(0);
     expect(await page.textContent('#inspect-panel h3')).toBe('Uplink vmnic0 on esxi-01');
     await expect(page.textContent('#inspect-panel')).resolves.toContain('tor-1:eth1 (down)');
+    // failed over: vmnic0 carries nothing now, app-01's frames leave by vmnic1
+    await page.waitForFunction(`${pinnedHere} === 'none'`);
+    await inspect('app-01', 'VM app-01');
+    await page.waitForFunction(
+      `[...document.querySelectorAll('#inspect-panel th')].find((th) => th.textContent === 'uplink')?.nextElementSibling?.textContent === 'vmnic1'`,
+    );
+    await expect(page.textContent('#inspect-panel')).resolves.toContain('route based on originating virtual port (T2)');
     // the event list has the change and the RARPs out of vmnic1
     await page.waitForFunction(
       `(() => { const s = window.vswitchLab.store; const out = []; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (e.seq > ${seqBefore} && e.action === 'tx' && e.port === 'esxi-01:vmnic1' && s.protocol(e) === 'RARP') out.push(e); } return out.length === ${rarps}; })()`,

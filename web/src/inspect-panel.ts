@@ -44,6 +44,14 @@ function vlanBadge(vlan: number): HTMLElement {
   return h('span', { class: 'vlan-badge', style: `background:${vlanColour(vlan)}` }, vlanLabel(vlan));
 }
 
+/** vSphere's names of the load-balancing policies (T2–T5). */
+const LB_LABEL: Record<string, string> = {
+  srcid: 'route based on originating virtual port (T2)',
+  srcmac: 'route based on source MAC hash (T3)',
+  iphash: 'route based on IP hash (T4)',
+  failover: 'use explicit failover order (T5)',
+};
+
 export class InspectPanel {
   readonly root: HTMLElement;
   private topology: TopologyDoc | null = null;
@@ -119,6 +127,29 @@ export class InspectPanel {
     }
     if (sel.kind === 'edge') this.renderEdge(t, sel.data);
     else this.renderNode(t, sel.data);
+  }
+
+  /** Which uplink a vNIC's or vmk's frames leave by now (teaming and failover, T2–T5), from the running lab. */
+  private teamingNow(iface: string): HTMLElement {
+    return this.async_(`Uplink now · ${iface}`, async () => {
+      const info = (await api.interfaces()).find((i) => i.id === iface);
+      if (!info?.loadBalancing) return 'not on a vSwitch';
+      const uplink = info.uplink === undefined ? 'chosen per frame (IP hash, T4)' : info.uplink === null ? 'none usable: frames to other hosts are dropped NO_UPLINK' : info.uplink;
+      return { uplink, 'load balancing': LB_LABEL[info.loadBalancing] };
+    });
+  }
+
+  /** The ports whose frames leave by this uplink now (T2, T3, T5; IP-hash ports listed apart). */
+  private carriesNow(host: string, vswitch: string, uplink: string): HTMLElement {
+    return this.async_(`Carries now · ${uplink}`, async () => {
+      const ports = (await api.interfaces()).filter((i) => i.host === host && i.vswitch === vswitch && i.loadBalancing !== undefined);
+      const pinned = ports.filter((i) => i.uplink === uplink).map((i) => i.id);
+      const perFrame = ports.filter((i) => i.uplink === undefined).map((i) => i.id);
+      return {
+        'ports pinned here': pinned.length > 0 ? pinned.join(', ') : 'none',
+        ...(perFrame.length > 0 ? { 'IP hash (per frame)': perFrame.join(', ') } : {}),
+      };
+    });
   }
 
   private counters(iface: string): HTMLElement {
@@ -226,6 +257,7 @@ export class InspectPanel {
             ),
           );
           this.root.append(this.actions.vnicButton(ref, nic.connected));
+          this.root.append(this.teamingNow(ref));
           this.root.append(this.counters(ref));
           this.root.append(this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
         }
@@ -239,7 +271,7 @@ export class InspectPanel {
           h('h3', {}, `${vmk.name} on ${hostName}`),
           kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
         );
-        this.root.append(this.counters(n.ref), this.async_(`ARP cache · ${n.ref}`, () => api.arpCache(n.ref)));
+        this.root.append(this.teamingNow(n.ref), this.counters(n.ref), this.async_(`ARP cache · ${n.ref}`, () => api.arpCache(n.ref)));
         return;
       }
       case 'vmnic': {
@@ -254,6 +286,7 @@ export class InspectPanel {
           kv([['MAC', nic.mac], ['vSwitch', vs?.name ?? 'none (unused)'], ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined], ['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]),
         );
         if (link) this.root.append(this.actions.linkButton(n.ref, link.up));
+        if (vs) this.root.append(this.carriesNow(host.name, vs.name, nic.name));
         this.root.append(this.counters(n.ref));
         return;
       }

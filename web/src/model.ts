@@ -29,6 +29,7 @@ export type {
   VmknicRow,
   PingResult,
   PingResponse,
+  InterfaceInfo,
   PortCounters,
   MacTableRow,
   EndpointArpEntry,
