@@ -211,6 +211,16 @@ describe('inspection', () => {
     expect((await s.api('/api/counters/web-01:eth7')).status).toBe(404);
   });
 
+  it('interfaces, all and one; unknown interface -> 404', async () => {
+    const all = (await json(await s.api('/api/interfaces'))) as unknown as Array<{ id: string }>;
+    const want = all.find((i) => i.id === 'web-01:eth0');
+    expect(want).toBeDefined();
+    expect(await json(await s.api(`/api/interfaces/${encodeURIComponent('web-01:eth0')}`))).toEqual(want);
+    const missing = await s.api('/api/interfaces/web-01:eth7');
+    expect(missing.status).toBe(404);
+    expect(((await json(missing)) as { error: string }).error).toContain('web-01:eth7');
+  });
+
   it('MAC tables of physical switches and ARP caches', async () => {
     const t = await json(await s.api('/api/mac-tables'));
     expect(Object.keys(t).length).toBeGreaterThan(0);

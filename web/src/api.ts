@@ -108,6 +108,7 @@ export const api = {
   counters: (iface: string) => request<PortCounters>('GET', `/api/counters/${encodeURIComponent(iface)}`),
   macTable: (sw: string) => request<MacTableRow[]>('GET', `/api/mac-tables/${encodeURIComponent(sw)}`),
   interfaces: () => request<InterfaceInfo[]>('GET', '/api/interfaces'),
+  interfaceInfo: (iface: string) => request<InterfaceInfo>('GET', `/api/interfaces/${encodeURIComponent(iface)}`),
   arpCache: (iface: string) => request<EndpointArpEntry[]>('GET', `/api/arp/${encodeURIComponent(iface)}`),
   vswitches: (host: string) => request<VSwitchRow[]>('GET', withQuery('/api/esxcli/vswitches', { host })),
   portGroups: (host: string) => request<PortGroupRow[]>('GET', withQuery('/api/esxcli/portgroups', { host })),

@@ -132,8 +132,8 @@ export class InspectPanel {
   /** Which uplink a vNIC's or vmk's frames leave by now (teaming and failover, T2–T5), from the running lab. */
   private teamingNow(iface: string): HTMLElement {
     return this.async_(`Uplink now · ${iface}`, async () => {
-      const info = (await api.interfaces()).find((i) => i.id === iface);
-      if (!info?.loadBalancing) return 'not on a vSwitch';
+      const info = await api.interfaceInfo(iface);
+      if (!info.loadBalancing) return 'not on a vSwitch';
       const uplink = info.uplink === undefined ? 'chosen per frame (IP hash, T4)' : info.uplink === null ? 'none usable: frames to other hosts are dropped NO_UPLINK' : info.uplink;
       return { uplink, 'load balancing': LB_LABEL[info.loadBalancing] };
     });

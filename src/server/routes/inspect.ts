@@ -1,6 +1,6 @@
 /**
  * Read-only views of the running lab:
- * GET /api/interfaces                      the Lab's interfaces
+ * GET /api/interfaces[/:iface]             the Lab's interfaces (one: 404 when unknown)
  * GET /api/counters[/:iface]               per-interface counters
  * GET /api/mac-tables[/:switch]            physical switches' MAC tables (P1)
  * GET /api/arp[/:iface]                    endpoints' ARP caches (E1)
@@ -28,6 +28,11 @@ export function inspectRoutes(ctx: AppContext): Router {
 
   r.get('/interfaces', (_req, res) => {
     res.json(toJsonValue(s.lab.interfaces()));
+  });
+
+  r.get('/interfaces/:iface', (req, res) => {
+    const iface = s.requireInterface(req.params.iface, 404);
+    res.json(toJsonValue(s.lab.interfaces().find((i) => i.id === iface)));
   });
 
   r.get('/counters', (_req, res) => {
