@@ -1,8 +1,7 @@
 /**
  * The running lab: one topology, the Lab built from it, the clock that drives it, its capture
  * session (capture-source.ts, on the lab's trace stream) and the fan-out of that stream to live
- * events and per-request collectors. Loading a
- * topology is atomic: the new Lab is built first; only when that succeeds does it replace the old
+ * events and to the requests waiting for their frames (frame-waits.ts). Loading a topology is atomic: the new Lab is built first; only when that succeeds does it replace the old
  * one. An invalid topology, or one the engine refuses, leaves everything as it was.
  *
  * Runtime changes (`applyChange`) go to the engine, which applies them atomically; the session
@@ -16,7 +15,7 @@ import { ClockDriver } from './clock-driver.js';
 import type { CaptureSource } from './capture-source.js';
 import { ApiError } from './errors.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
-import type { ChangeOutcome, LabFactory, PingOptionsMs, ServerLab, TopologyValidator, TraceEventLike, TraceListener, ValidationResult } from './lab-contract.js';
+import type { ChangeOutcome, LabFactory, PingOptionsMs, ServerLab, TopologyValidator, TraceEventLike, ValidationResult } from './lab-contract.js';
 import type { LiveEvents } from './live-events.js';
 import { FrameWaits } from './frame-waits.js';
 import { interfaceNames, similarInterfaces } from './interface-names.js';
@@ -44,7 +43,6 @@ export class LabSession {
   private readonly createLab: LabFactory;
   readonly capture: CaptureSource;
   private live: LiveEvents | undefined;
-  private readonly listeners = new Set<TraceListener>();
   /** requests waiting for their frames to settle (POST /api/frames) */
   readonly frameWaits = new FrameWaits();
   private readonly replaced = new Set<() => void>();
@@ -245,17 +243,6 @@ export class LabSession {
     return n;
   }
 
-  /** Collects trace events while `fn` and what it leads to run; call the returned stop() when done. */
-  collect(filter: (e: TraceEventLike) => boolean): { events: TraceEventLike[]; stop: () => void } {
-    const events: TraceEventLike[] = [];
-    const MAX = 10_000;
-    const l: TraceListener = (e) => {
-      if (events.length < MAX && filter(e)) events.push(e);
-    };
-    this.listeners.add(l);
-    return { events, stop: () => this.listeners.delete(l) };
-  }
-
   close(): void {
     this.current?.unsubscribe();
     this.capture.close();
@@ -266,6 +253,5 @@ export class LabSession {
   private onTrace = (e: TraceEventLike): void => {
     this.live?.onTrace(e);
     this.frameWaits.onTrace(e);
-    if (this.listeners.size > 0) for (const l of this.listeners) l(e);
   };
 }

@@ -55,9 +55,8 @@ describe('server over the real engine', () => {
     const clock = s.session.clock;
     const frame = Buffer.from(body.events[0]!.frameHex!, 'hex');
     let deliveredAt = 0;
-    const c = s.session.collect((e: TraceEventLike) => {
+    const stop = lab.trace.subscribe((e: TraceEventLike) => {
       if (e.action === 'deliver' && e.port === 'laptop:eth0') deliveredAt = performance.now();
-      return false;
     });
     try {
       for (let i = 0; i < 50; i++) {
@@ -69,7 +68,7 @@ describe('server over the real engine', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
     } finally {
-      c.stop();
+      stop();
     }
   });
 

@@ -173,12 +173,9 @@ describe('POST /api/frames waits for the engine, not a poll', () => {
     const s = await startEngineServer();
     try {
       const all: TraceEventLike[] = [];
-      const c = s.session.collect((e) => {
-        all.push(e);
-        return false;
-      });
+      const stop = s.session.lab.trace.subscribe((e) => all.push(e));
       const res = await s.post('/api/frames', { from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } });
-      c.stop();
+      stop();
       const body = (await res.json()) as SendFrameResponse;
       expect(body.complete).toBe(true);
       const id = body.frameIds[0]!;
