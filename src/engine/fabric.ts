@@ -66,6 +66,8 @@ export class Fabric {
    * idle early. Not kept in dry mode (explain runs on a private queue).
    */
   private readonly frameQueued = new Int32Array(FRAME_SLOTS);
+  /** Copies per frame id held outside the queue (a shaping queue, Q1), in the same slots. */
+  private readonly frameHeld = new Int32Array(FRAME_SLOTS);
   /** the one record every tap call gets */
   private readonly pointRec: PointEvent = {
     time: 0, frameId: 0, copyId: 0, parentCopyId: 0, port: '', ifaceIndex: 0, point: 'Drop', frame: new Uint8Array(0), vlan: undefined, rule: undefined, reason: undefined, detail: '',
@@ -217,10 +219,20 @@ export class Fabric {
   /**
    * Events of frame `fid` still queued (0: none of its copies is on the queue). An upper bound:
    * frames FRAME_SLOTS ids apart are counted together. Copies held outside the queue (a shaping
-   * queue) are not counted; see Lab.frameSettled.
+   * queue) are counted apart: `heldOfFrame`.
    */
   queuedOfFrame(fid: number): number {
     return this.frameQueued[fid & (FRAME_SLOTS - 1)]!;
+  }
+
+  /** A copy of frame `fid` waits outside the event queue (`+1`, a shaping queue took it) or leaves it (`-1`). */
+  holdFrame(fid: number, delta: 1 | -1): void {
+    if (!this.dry) this.frameHeld[fid & (FRAME_SLOTS - 1)]! += delta;
+  }
+
+  /** Copies of frame `fid` held outside the queue (an upper bound, like `queuedOfFrame`). */
+  heldOfFrame(fid: number): number {
+    return this.frameHeld[fid & (FRAME_SLOTS - 1)]!;
   }
 
   /** Processes the earliest event; false when the queue is empty. */

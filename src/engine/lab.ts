@@ -290,20 +290,14 @@ export class Lab {
 
   /**
    * True when nothing of frame `frameId` (an id `inject` returned) is left to happen: no event of
-   * it is queued and no shaping queue (Q1) holds a frame — shaping queues are checked as a whole,
-   * so while any holds one this says false. Errs on "not yet", never early: a caller waiting for
-   * a frame's trace can stop when this turns true. Frames a stack sends in answer have ids of
-   * their own. Constant time, allocates nothing (plus one pass over the shaped ports).
+   * it is queued and no shaping queue (Q1) holds a copy of it. Errs on "not yet", never early
+   * (frame ids 4096 apart share a count): a caller waiting for a frame's trace can stop when this
+   * turns true. Frames a stack sends in answer have ids of their own. Constant time, allocates
+   * nothing.
    */
   frameSettled(frameId: number): boolean {
     const f = this.fabric;
-    if (f.queuedOfFrame(frameId) !== 0) return false;
-    const ifaces = f.ifaces;
-    for (let i = 0; i < ifaces.length; i++) {
-      const s = ifaces[i]!.shaper;
-      if (s !== null && s.queued > 0) return false;
-    }
-    return true;
+    return f.queuedOfFrame(frameId) === 0 && f.heldOfFrame(frameId) === 0;
   }
 
   /** Counters of one interface: rx/tx frames and bytes from its own point of view, drops by reason. */

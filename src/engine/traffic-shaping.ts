@@ -117,6 +117,7 @@ export class Shaper {
     }
     this.frames.push(frame);
     this.meta.push(fid, cid, parent, now);
+    f.holdFrame(fid, 1);
     this.delayed++;
     if (f.tracing) {
       const at = this.readyAtHead();
@@ -155,6 +156,7 @@ export class Shaper {
       const cid = this.meta[m + 1]!;
       const parent = this.meta[m + 2]!;
       const since = this.meta[m + 3]!;
+      f.holdFrame(fid, -1);
       if (this.port.shaper === this) this.take(frame.length, f.now);
       this.passed++;
       if (this.head > 1024 && this.head * 2 > this.frames.length) this.compact();
