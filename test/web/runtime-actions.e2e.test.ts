@@ -181,7 +181,7 @@ describe('runtime actions from the web UI', { timeout: 60_000 }, () => {
     await page.waitForFunction(
       `[...document.querySelectorAll('#inspect-panel th')].find((th) => th.textContent === 'uplink')?.nextElementSibling?.textContent === 'vmnic1'`,
     );
-    await expect(page.textContent('#inspect-panel')).resolves.toContain('route based on originating virtual port (T2)');
+    await expect(page.textContent('#inspect-panel')).resolves.toContain('Route based on originating virtual port (T2)');
     // the event list has the change and the RARPs out of vmnic1
     await page.waitForFunction(
       `(() => { const s = window.vswitchLab.store; const out = []; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (e.seq > ${seqBefore} && e.action === 'tx' && e.port === 'esxi-01:vmnic1' && s.protocol(e) === 'RARP') out.push(e); } return out.length === ${rarps}; })()`,

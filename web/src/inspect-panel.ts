@@ -10,6 +10,7 @@ import { clear, h } from './dom.js';
 import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
 import type { PolicyResponse, TopologyDoc } from './model.js';
 import { policyRows, SOURCE_LABEL } from './policy-view.js';
+import { ruleTitle } from './rules.js';
 import { SECURITY_KEYS, type RuntimeActions, type SecurityKey } from './runtime-actions.js';
 import type { Selection } from './topology-view.js';
 import { vlanColour, vlanLabel } from './vlan-colors.js';
@@ -44,13 +45,8 @@ function vlanBadge(vlan: number): HTMLElement {
   return h('span', { class: 'vlan-badge', style: `background:${vlanColour(vlan)}` }, vlanLabel(vlan));
 }
 
-/** vSphere's names of the load-balancing policies (T2–T5). */
-const LB_LABEL: Record<string, string> = {
-  srcid: 'route based on originating virtual port (T2)',
-  srcmac: 'route based on source MAC hash (T3)',
-  iphash: 'route based on IP hash (T4)',
-  failover: 'use explicit failover order (T5)',
-};
+/** The rule of each load-balancing policy (its title in rules.ts is vSphere's name). */
+const LB_RULE: Record<string, string> = { srcid: 'T2', srcmac: 'T3', iphash: 'T4', failover: 'T5' };
 
 export class InspectPanel {
   readonly root: HTMLElement;
@@ -135,7 +131,8 @@ export class InspectPanel {
       const info = await api.interfaceInfo(iface);
       if (!info.loadBalancing) return 'not on a vSwitch';
       const uplink = info.uplink === undefined ? 'chosen per frame (IP hash, T4)' : info.uplink === null ? 'none usable: frames to other hosts are dropped NO_UPLINK' : info.uplink;
-      return { uplink, 'load balancing': LB_LABEL[info.loadBalancing] };
+      const rule = LB_RULE[info.loadBalancing]!;
+      return { uplink, 'load balancing': `${ruleTitle(rule)} (${rule})` };
     });
   }
 

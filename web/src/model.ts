@@ -27,7 +27,6 @@ export type {
   TraceEventJson,
   VSwitchRow,
   VmknicRow,
-  PingResult,
   PingResponse,
   InterfaceInfo,
   PortCounters,
