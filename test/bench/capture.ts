@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { childExecArgv } from './_child-argv.js';
+import { cpuRate } from './_cpu-rate.js';
 
 const DURATION_MS = 400;
 
@@ -117,22 +118,6 @@ const noopFactory: EndpointStackFactory = () => ({
 const ROUNDS = 5;
 const MS = 400;
 
-/** the system (kernel) CPU time per op of the last `rate` call, ns */
-let lastSysNsPerOp = 0;
-
-/** ops per second of CPU time of `fn` (which returns the ops it did) over about `ms`, after a warm-up. */
-function rate(ms: number, fn: () => number): number {
-  const warmEnd = performance.now() + ms / 4;
-  while (performance.now() < warmEnd) fn();
-  let ops = 0;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  while (performance.now() - start < ms) ops += fn();
-  const cpu = process.cpuUsage(cpu0);
-  lastSysNsPerOp = (cpu.system * 1e3) / ops;
-  return (ops * 1e6) / (cpu.user + cpu.system);
-}
-
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
 
 const ENGINE_VARIANTS = ['plain', 'counted', 'count', 'file'] as const;
@@ -165,12 +150,12 @@ function runEngineVariant(variant: EngineVariant): void {
     if (variant === 'counted') lab.trace.subscribe(() => void events++);
     if (variant === 'file') session = new CaptureSession(lab, { file });
     if (variant === 'count') session = new CaptureSession(lab);
-    const measured = rate(MS, batch);
+    const measured = cpuRate(MS, batch);
     session?.stop();
     const size = variant === 'file' ? statSync(file).size : 0;
     const tx = lab.counters('vm0:eth0').txFrames;
     if (lab.counters('vm1:eth0').rxFrames !== tx) throw new Error('a frame was not delivered');
-    console.log(JSON.stringify({ rate: measured, sysNsPerFrame: lastSysNsPerOp, frames: tx, events, packets: session?.packets ?? 0, points: session?.points.length ?? 0, bytes: size }));
+    console.log(JSON.stringify({ rate: measured.rate, sysNsPerFrame: measured.sysNsPerOp, frames: tx, events, packets: session?.packets ?? 0, points: session?.points.length ?? 0, bytes: size }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

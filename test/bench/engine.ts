@@ -28,6 +28,7 @@ import { buildEthernet } from '../../src/wire/index.js';
 import { createLab } from '../../src/engine/lab.js';
 import type { EndpointStackFactory } from '../../src/engine/endpoint.js';
 import { childExecArgv } from './_child-argv.js';
+import { cpuRate } from './_cpu-rate.js';
 import { MacIndex } from '../../src/engine/mac-index.js';
 import { copyFrame } from '../../src/engine/frame-copy.js';
 
@@ -48,22 +49,6 @@ function oneVSwitch(vms: number) {
     vms: Array.from({ length: vms }, (_, i) => ({ name: `vm${i}`, host: 'esxi-01', nics: [{ name: 'eth0', portGroup: 'VM-10', mac: mac(i + 1) }] })),
   };
   return Topology.parse(input);
-}
-
-/**
- * Runs `fn` (which returns the operations it did) repeatedly for about `ms` after a warm-up of
- * `ms / 4`; returns operations per second of CPU time (user + system of this process: on a shared
- * machine wall time also counts other processes; garbage collection on helper threads does count).
- */
-function measure(ms: number, fn: () => number): number {
-  const warmEnd = performance.now() + ms / 4;
-  while (performance.now() < warmEnd) fn();
-  let ops = 0;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  while (performance.now() - start < ms) ops += fn();
-  const cpu = process.cpuUsage(cpu0);
-  return (ops * 1e6) / (cpu.user + cpu.system);
 }
 
 const ROUNDS = 5;
@@ -230,7 +215,7 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
 function runItem(name: string): void {
   const item = items()[name];
   if (!item) throw new Error(`no bench item ${name}`);
-  const rate = measure(MS, item.fn);
+  const rate = cpuRate(MS, item.fn).rate;
   console.log(JSON.stringify({ rate, note: item.after?.() ?? '' }));
 }
 
