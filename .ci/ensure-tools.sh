@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system tools the test suite uses as oracles are present:
-#   tshark and capinfos (read our captures), chromium (drives the web UI in end-to-end tests).
+#   tshark and capinfos (read our captures), chromium (drives the web UI in end-to-end tests),
+#   and for the real-network tests and benches: ping (iputils-ping), socat, ip (iproute2), gcc.
 # Missing and running as root: installs them with apt-get, non-interactively.
 # Missing and not root: stops with the exact install line. Never lets a test skip silently.
 set -euo pipefail
@@ -9,6 +10,11 @@ missing=()
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 command -v capinfos >/dev/null 2>&1 || missing+=(tshark)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v tcpdump >/dev/null 2>&1 || missing+=(tcpdump)
 # Fonts so that screenshots of the UI have readable text.
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 
