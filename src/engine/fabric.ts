@@ -339,8 +339,8 @@ export class Fabric {
   }
 
   /**
-   * A copy leaves `iface` onto its cable and arrives at the far end after the link latency. No
-   * cable or a down link: drop LINK_DOWN. `countTx` is false when the interface already counted
+   * A copy leaves `iface` onto its cable and arrives at the far end after the link latency (and
+   * what the cable's impairments do, L*: link-impairments.ts). No cable or a down link: drop LINK_DOWN. `countTx` is false when the interface already counted
    * the frame as sent.
    */
   cableTx(
@@ -365,7 +365,14 @@ export class Fabric {
     } else if (this.tapping) {
       this.tap(point, iface, frame, fid, cid, parent, vlan, detail);
     }
-    this.pushFrame(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
+    const imp = iface.impair;
+    if (imp !== null) imp.cross(this, iface, peer, frame, fid, cid, parent, vlan);
+    else this.pushFrame(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
+  }
+
+  /** A copy arrives from its cable at `iface` at virtual time `at` (a link impairment delayed or duplicated it). */
+  arriveAt(at: number, iface: Iface, fid: number, cid: number, parent: number, frame: Uint8Array): void {
+    this.pushFrame(at, EV_ARRIVE, iface.idx, fid, cid, parent, frame);
   }
 
   /** Records an endpoint decision (EndpointPort.note). */

@@ -44,6 +44,9 @@ export const REASONS = {
   VLAN_NOT_ALLOWED: { rule: 'P2', template: '{why}' },
   SAME_PORT: { rule: 'P3', template: 'destination {dst} in VLAN {vlan} was learned on the ingress port {port} itself' },
   NO_FLOOD_PORT: { rule: 'P3', template: 'no other port of {switch} carries VLAN {vlan}' },
+  // --- Link impairments (L*): the cable, not the vSwitch
+  LINK_LOSS: { rule: 'L1', template: 'lost on the cable {from} -> {to} (impairment: {loss}% loss)' },
+  LINK_QUEUE_FULL: { rule: 'L4', template: 'the cable {from} -> {to} is limited to {kbps} kbit/s and {queue} frames already wait for it' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -18,7 +18,7 @@
 import { formatMac, macToNumber, parseMac } from '../wire/index.js';
 import { validateTopology } from '../topology/load.js';
 import { RuntimeChange, type PolicyPatchDoc, type RuntimeChangeDoc } from '../topology/runtime-change.js';
-import type { PolicySettingsDoc, TopologyDoc } from '../topology/schema.js';
+import type { LinkImpairmentsDoc, PolicySettingsDoc, TopologyDoc } from '../topology/schema.js';
 import { BeaconProber } from './beacon-probing.js';
 import { buildEtherChannels } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
@@ -168,6 +168,15 @@ export class RuntimeDynamics {
         link.up = c.up;
         return null;
       }
+      case 'link-impairments': {
+        const i = this.iface(c.iface);
+        if (i.kind === 'vnic' || i.kind === 'vmk') refuse(`${c.iface} is a ${i.kind === 'vnic' ? 'vNIC' : 'VMkernel adapter'}; it has no cable to impair`);
+        const link = doc.links.find((l) => l.a === c.iface || l.b === c.iface);
+        if (!link || i.peer === null) refuse(`${c.iface} has no cable`);
+        if (c.impairments === null) delete link.impairments;
+        else link.impairments = c.impairments;
+        return null;
+      }
       case 'vnic-connect': {
         const nic = this.vnicDoc(doc, c.iface);
         nic.connected = c.connected;
@@ -283,6 +292,14 @@ export class RuntimeDynamics {
         rule = 'T6';
         detail = `link ${c.iface} <-> ${this.f.byId.get(c.iface)?.peer?.id ?? '?'} ${c.up ? 'up' : 'down'}`;
         break;
+      case 'link-impairments': {
+        const m = c.impairments;
+        node = c.iface.split(':')[0]!;
+        port = c.iface;
+        rule = m === null || m.lossPercent > 0 ? 'L1' : m.delayMs > 0 || m.jitterMs > 0 ? 'L2' : m.duplicatePercent > 0 ? 'L3' : m.bandwidthKbps !== undefined ? 'L4' : 'L1';
+        detail = `cable ${c.iface} <-> ${this.f.byId.get(c.iface)?.peer?.id ?? '?'} ${m === null ? 'has no impairments' : `impaired: ${describeImpairments(m)}`}`;
+        break;
+      }
       case 'vnic-connect':
         node = c.iface.split(':')[0]!;
         port = c.iface;
@@ -332,4 +349,15 @@ function policyPatchRule(policy: PolicyPatchDoc | undefined): string {
   if (sec !== undefined) return sec.promiscuous !== undefined ? 'S1' : sec.macChanges !== undefined ? 'S2' : sec.forgedTransmits !== undefined ? 'S3' : 'S4';
   if (policy?.shaping !== undefined) return 'Q1';
   return 'T1';
+}
+
+/** `loss 2%, delay 20 ms ±5 ms, duplicate 1%, 512 kbit/s, seed 7`: a cable's impairments in one line. */
+export function describeImpairments(m: LinkImpairmentsDoc): string {
+  const parts: string[] = [];
+  if (m.lossPercent > 0) parts.push(`loss ${m.lossPercent}%`);
+  if (m.delayMs > 0 || m.jitterMs > 0) parts.push(`delay ${m.delayMs} ms${m.jitterMs > 0 ? ` ±${m.jitterMs} ms` : ''}`);
+  if (m.duplicatePercent > 0) parts.push(`duplicate ${m.duplicatePercent}%`);
+  if (m.bandwidthKbps !== undefined) parts.push(`${m.bandwidthKbps} kbit/s (queue ${m.queueFrames} frames)`);
+  if (parts.length === 0) return 'none';
+  return `${parts.join(', ')}, seed ${m.seed}`;
 }

@@ -9,6 +9,7 @@ import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { flushTargetOnLinkDown } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
+import { applyLinkImpairments } from './link-impairments.js';
 import { LB_FAILOVER, LB_IPHASH, LB_SRCID, LB_SRCMAC, type Iface, type PortGroupRt, type TeamingRt, type VSwitchRt } from './model.js';
 import { SHAPING_QUEUE_FRAMES, applyShaping, type ShapingConfig } from './traffic-shaping.js';
 import { portAdmitted } from './vswitch.js';
@@ -100,7 +101,10 @@ export function syncFromDoc(f: Fabric, doc: TopologyDoc): SyncOutcome {
   // --- cables
   for (const l of doc.links) {
     const a = f.byId.get(l.a);
-    if (a && a.peer !== null && a.peer.id === l.b) setCable(f, a, l.up);
+    if (a && a.peer !== null && a.peer.id === l.b) {
+      setCable(f, a, l.up);
+      applyLinkImpairments(a, l.impairments);
+    }
   }
 
   // --- vSwitches: uplinks and port group policies

@@ -47,7 +47,9 @@ export type FabricAction =
   /** T6: a beacon sent, heard, or a beacon verdict */
   | 'beacon'
   /** Q1: a frame waits in or leaves a shaping queue */
-  | 'shape';
+  | 'shape'
+  /** L2-L4: a link impairment delayed, duplicated or queued a frame on its cable */
+  | 'impair';
 
 export type TraceAction = FabricAction | EndpointNoteAction;
 

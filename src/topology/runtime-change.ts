@@ -7,7 +7,7 @@
  * (active/standby/unused) is one unit (T1): giving any of the three states the order at that level.
  */
 import { z } from 'zod';
-import { AcceptReject, InterfaceName, InterfaceRef, LoadBalancing, Mac, NodeName, VSphereName, VlanId } from './schema.js';
+import { AcceptReject, InterfaceName, InterfaceRef, LinkImpairments, LoadBalancing, Mac, NodeName, VSphereName, VlanId } from './schema.js';
 
 const opt = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -48,6 +48,12 @@ export const PolicyPatch = z
 export const RuntimeChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('link'), iface: InterfaceRef.describe('Either end of a cable: uplink, switch port or physical NIC.'), up: z.boolean() }).strict()
     .describe('A cable goes up or down (both ends).'),
+  z.object({
+    kind: z.literal('link-impairments'),
+    iface: InterfaceRef.describe('Either end of a cable: uplink, switch port or physical NIC.'),
+    impairments: LinkImpairments.nullable().describe('The cable\'s impairments (replacing any it had), or null for a perfect cable.'),
+  }).strict()
+    .describe('Set or remove the loss, delay, jitter, duplication and bandwidth limit of a cable (rules L*).'),
   z.object({ kind: z.literal('vnic-connect'), iface: InterfaceRef, connected: z.boolean() }).strict()
     .describe("A VM vNIC is connected or disconnected (T7 notifies on connect)."),
   z.object({ kind: z.literal('effective-mac'), iface: InterfaceRef, mac: Mac }).strict()

@@ -321,11 +321,25 @@ export const PhysicalHost = z
   })
   .strict();
 
+export const LinkImpairments = z
+  .object({
+    lossPercent: z.number().min(0).max(100).default(0).describe('L1: share of frames lost on the cable, per direction, percent.'),
+    delayMs: z.number().min(0).max(60_000).default(0).describe('L2: fixed delay added to every frame, ms (virtual clock).'),
+    jitterMs: z.number().min(0).max(60_000).default(0).describe('L2: random extra delay of -jitter..+jitter ms (never below 0 in total); frames may be reordered, as with netem.'),
+    duplicatePercent: z.number().min(0).max(100).default(0).describe('L3: share of frames delivered twice, percent.'),
+    bandwidthKbps: z.number().int().min(1).max(100_000_000).optional().describe('L4: line rate per direction, kbit/s; frames wait their turn to be sent.'),
+    queueFrames: z.number().int().min(1).max(100_000).default(1000).describe('L4: frames that may wait for the line; a frame beyond is dropped LINK_QUEUE_FULL.'),
+    seed: z.number().int().min(0).max(0xffff_ffff).default(1).describe('Seed of the random draws (L1-L3): the same seed gives the same losses, jitter and duplicates.'),
+  })
+  .strict()
+  .describe('Link impairments (rules L*): loss, delay and jitter, duplication and a bandwidth limit, applied in each direction of the cable on the virtual clock.');
+
 export const Link = z
   .object({
     a: InterfaceRef,
     b: InterfaceRef,
     up: z.boolean().default(true),
+    impairments: LinkImpairments.optional(),
   })
   .strict();
 
@@ -450,6 +464,7 @@ export type SwitchPortDoc = z.output<typeof SwitchPort>;
 export type PhysicalHostDoc = z.output<typeof PhysicalHost>;
 export type PhysicalHostNicDoc = z.output<typeof PhysicalHostNic>;
 export type LinkDoc = z.output<typeof Link>;
+export type LinkImpairmentsDoc = z.output<typeof LinkImpairments>;
 export type PolicySettingsDoc = z.output<typeof PolicySettings>;
 export type SecurityPolicyDoc = z.output<typeof SecurityPolicy>;
 export type TeamingPolicyDoc = z.output<typeof TeamingPolicy>;

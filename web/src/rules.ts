@@ -38,6 +38,10 @@ export const RULE_TITLES: Record<string, string> = {
   P4: 'Static EtherChannel',
   O1: 'Capture points',
   O2: 'Trace',
+  L1: 'Link impairment: loss',
+  L2: 'Link impairment: delay and jitter',
+  L3: 'Link impairment: duplication',
+  L4: 'Link impairment: bandwidth limit',
   O3: 'Inspection views',
 };
 

@@ -17,6 +17,8 @@ export function describeChange(c: RuntimeChange): string {
   switch (c.kind) {
     case 'link':
       return `link ${c.iface} ${c.up ? 'up' : 'down'}`;
+    case 'link-impairments':
+      return c.impairments === null ? `cable at ${c.iface}: impairments removed` : `cable at ${c.iface} impaired`;
     case 'vnic-connect':
       return `${c.iface} ${c.connected ? 'connected' : 'disconnected'}`;
     case 'effective-mac':
