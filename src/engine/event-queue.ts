@@ -178,4 +178,25 @@ export class EventQueue {
   objOf(slot: number): unknown {
     return this.objs[slot];
   }
+
+  /**
+   * The queued events in the order they will run (time, then insertion sequence), without
+   * removing any: for comparing two labs' states (snapshot.ts). A timer's `obj` is its callback.
+   */
+  pending(): { time: number; seq: number; kind: number; iface: number; frameId: number; copyId: number; parent: number; obj: unknown }[] {
+    const slots: number[] = [];
+    for (let i = 0; i < this.n; i++) slots.push(this.heap[i]!);
+    for (let i = 0; i < this.fCount; i++) slots.push(this.fifo[(this.fHead + i) & (this.cap - 1)]!);
+    slots.sort((a, b) => (this.less(a, b) ? -1 : this.less(b, a) ? 1 : 0));
+    return slots.map((s) => ({
+      time: this.time[s]!,
+      seq: this.seqs[s]!,
+      kind: this.kinds[s]!,
+      iface: this.ifaces[s]!,
+      frameId: this.frameIds[s]!,
+      copyId: this.copyIds[s]!,
+      parent: this.parents[s]!,
+      obj: this.objs[s],
+    }));
+  }
 }

@@ -23,7 +23,8 @@ import { LabError, nearNames } from './lab-error.js';
 import type { MacTableRow } from './mac-table.js';
 import { INTERFACE_KIND_WORDS, LB_IPHASH, LB_NAMES, type Iface, type InterfaceKind } from './model.js';
 import { switchIngress } from './physical-switch.js';
-import type { TraceStream } from './trace.js';
+import type { PointListener, TraceListener, TraceStream } from './trace.js';
+import { History, type HistoryInfo, type JournalOp, type LabSnapshot } from './snapshot.js';
 import { portIngress, uplinkIngress } from './vswitch.js';
 import { RuntimeDynamics, type ChangeResult } from './runtime-changes.js';
 import { portLabel } from './etherchannel.js';
@@ -37,6 +38,8 @@ export interface LabOptions {
   wallClockStartMs?: number;
   /** Default event cap of `run` and `ping`. Default 1,000,000. */
   maxEventsPerRun?: number;
+  /** Most bytes the history (snapshot.ts) may hold; past it, going back is switched off. Default 64 MB. */
+  historyLimitBytes?: number;
 }
 
 export interface RunOptions {
@@ -101,13 +104,19 @@ export interface PingRequest {
 const handlers = { portIngress, uplinkIngress, switchIngress };
 
 export class Lab {
-  /** @internal the fabric; not part of the API */
-  readonly fabric: Fabric;
+  /** @internal the fabric; not part of the API (a restore replaces it) */
+  fabric: Fabric;
   private readonly wallStartMs: number;
   private readonly maxEvents: number;
   private busy = false;
   /** runtime changes, beacon rounds (runtime-changes.ts) */
-  private readonly dyn: RuntimeDynamics;
+  private dyn: RuntimeDynamics;
+  /** the journal of inputs that snapshots and restore use (snapshot.ts) */
+  private readonly hist: History;
+  private readonly options: LabOptions;
+  /** trace subscribers and capture taps: a restore moves them to the new fabric */
+  private readonly subs = new Set<{ l: TraceListener; off: () => void }>();
+  private readonly tapRegs = new Set<{ l: PointListener; off: () => void }>();
 
   /** The live trace stream: every decision of the fabric, as it happens. */
   readonly trace: TraceStream;
@@ -117,25 +126,31 @@ export class Lab {
     readonly topology: TopologyDoc,
     options: LabOptions = {},
   ) {
-    this.fabric = buildFabric(topology, {
-      stackFactory: options.stackFactory ?? createIpStack,
-      latencyNs: options.linkLatencyNs ?? 1000,
-      handlers,
-    });
+    this.options = options;
+    this.fabric = this.build();
     this.dyn = new RuntimeDynamics(this.fabric, topology);
+    this.hist = new History(options.historyLimitBytes);
     this.wallStartMs = options.wallClockStartMs ?? 0;
     this.maxEvents = options.maxEventsPerRun ?? 1_000_000;
-    const f = this.fabric;
     this.trace = {
       subscribe: (listener) => {
-        const off = f.bus.subscribe(listener);
-        f.listenersChanged();
+        const reg = { l: listener, off: this.fabric.bus.subscribe(listener) };
+        this.subs.add(reg);
+        this.fabric.listenersChanged();
         return () => {
-          off();
-          f.listenersChanged();
+          if (!this.subs.delete(reg)) return;
+          reg.off();
+          this.fabric.listenersChanged();
         };
       },
-      tapPoints: (listener) => f.addTap(listener),
+      tapPoints: (listener) => {
+        const reg = { l: listener, off: this.fabric.addTap(listener) };
+        this.tapRegs.add(reg);
+        return () => {
+          if (!this.tapRegs.delete(reg)) return;
+          reg.off();
+        };
+      },
     };
   }
 
@@ -197,9 +212,17 @@ export class Lab {
     const i = this.iface(iface);
     this.checkFrame(frame);
     const kind = i.kind;
-    if (kind === 'uplink' || kind === 'switch-port') return this.fabric.scheduleArrival(i, copyFrame(frame));
-    if (kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
-    return this.fabric.scheduleSend(i, copyFrame(frame));
+    if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    const bytes = copyFrame(frame);
+    const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes) : this.fabric.scheduleSend(i, bytes);
+    this.record({ k: 'inject', iface, frame: bytes });
+    return fid;
+  }
+
+  /** Journals one input that succeeded (snapshot.ts). */
+  private record(op: JournalOp): void {
+    const f = this.fabric;
+    this.hist.recordOp(op, f.now, f.traceSeq);
   }
 
   /**
@@ -243,6 +266,11 @@ export class Lab {
       if (until !== Infinity && until > f.now) f.now = until;
     } finally {
       this.busy = false;
+      // recorded even when it threw (unsettled): the events it processed changed the state
+      const op: JournalOp = { k: 'run' };
+      if (options.forNs !== undefined) op.forNs = options.forNs;
+      if (options.maxEvents !== undefined) op.maxEvents = options.maxEvents;
+      this.record(op);
     }
     return { events: n, now: f.now };
   }
@@ -258,7 +286,9 @@ export class Lab {
   step(): boolean {
     this.enter('step');
     try {
-      return this.stepOnce();
+      const done = this.stepOnce();
+      if (done) this.hist.recordStep(this.fabric.now, this.fabric.traceSeq);
+      return done;
     } finally {
       this.busy = false;
     }
@@ -350,7 +380,9 @@ export class Lab {
   apply(change: unknown): ChangeResult {
     this.enter('apply');
     try {
-      return this.dyn.apply(change);
+      const r = this.dyn.apply(change);
+      if (r.ok) this.record({ k: 'apply', change: structuredClone(change) });
+      return r;
     } finally {
       this.busy = false;
     }
@@ -443,6 +475,7 @@ export class Lab {
     if (this.busy) throw new LabError('startPing was called while the lab is already processing (from a trace listener or a stack?)');
     // not held busy: the stack only queues its probes and timers (onDone may run at once on a local error)
     stack.ping(options, onDone);
+    this.record({ k: 'startPing', iface, dst: dstIp, request: { ...request } });
   }
 
   /**
@@ -463,8 +496,126 @@ export class Lab {
       }
     } finally {
       this.busy = false;
+      this.record({ k: 'ping', iface, dst: dstIp, request: { ...request } });
     }
     return result ?? { transmitted: 0, received: 0, replies: [], errors: ['ping did not finish: the lab went idle first'], done: false };
+  }
+
+  private build(): Fabric {
+    return buildFabric(this.topology, {
+      stackFactory: this.options.stackFactory ?? createIpStack,
+      latencyNs: this.options.linkLatencyNs ?? 1000,
+      handlers,
+    });
+  }
+
+  /**
+   * The lab's present moment, to come back to with `restore` (simulation mode's Reset, Back, and
+   * jumps; scripts). Plain data. Throws LabError when history was switched off (see `history()`).
+   */
+  snapshot(): LabSnapshot {
+    const s = this.hist.snapshotAt();
+    if (s === null) throw new LabError(`history is off for this lab: ${this.hist.info().reason ?? 'unknown'}`);
+    return s;
+  }
+
+  /** The moment at journal `position` (0 = the lab as built; each input and each processed event is one more); null when out of reach. */
+  snapshotAt(position: number): LabSnapshot | null {
+    return this.hist.snapshotAt(position);
+  }
+
+  /** The moment right after trace event `seq` was emitted, or null when history does not reach it. */
+  snapshotAtTraceSeq(seq: number): LabSnapshot | null {
+    const p = this.hist.positionOfTraceSeq(seq);
+    return p === null ? null : this.hist.snapshotAt(p);
+  }
+
+  /** How far back (and forward, after going back) the history reaches, and what it costs. */
+  history(): HistoryInfo {
+    return this.hist.info();
+  }
+
+  /**
+   * Brings the whole lab back (or forward, within an undone future) to `snapshot`'s moment: MAC
+   * tables, ARP caches, counters, uplinks in use, shaping queues, the event queue, pings in
+   * flight, the clock and frame/copy/trace numbering — by rebuilding it from its topology and
+   * re-running its journal silently (snapshot.ts). Trace subscribers and capture taps stay
+   * subscribed and see nothing of the re-run. The journal's later part stays until an input
+   * other than a step replaces it. Throws LabError (and changes nothing) for a snapshot of
+   * another lab or of a discarded future, or while the lab is processing.
+   */
+  restore(snapshot: LabSnapshot): void {
+    if (this.busy) throw new LabError('restore was called while the lab is already processing (from a trace listener or a stack?)');
+    const h = this.hist;
+    const why = h.refusal(snapshot);
+    if (why !== null) throw new LabError(`cannot restore: ${why}`);
+    const old = { fabric: this.fabric, dyn: this.dyn };
+    for (const r of this.subs) r.off();
+    for (const r of this.tapRegs) r.off();
+    old.fabric.listenersChanged();
+    this.lastId = '';
+    this.lastIface = null;
+    h.replaying = true;
+    try {
+      this.fabric = this.build();
+      this.dyn = new RuntimeDynamics(this.fabric, this.topology);
+      for (const op of h.opsUntil(snapshot.position)) this.replay(op);
+      this.fabric.traceSeq = snapshot.traceSeq;
+    } catch (err) {
+      this.fabric = old.fabric;
+      this.dyn = old.dyn;
+      throw err;
+    } finally {
+      h.replaying = false;
+      this.lastId = '';
+      this.lastIface = null;
+      const f = this.fabric;
+      for (const r of this.subs) r.off = f.bus.subscribe(r.l);
+      for (const r of this.tapRegs) r.off = f.addTap(r.l);
+      f.listenersChanged();
+    }
+    h.movedTo(snapshot.position);
+  }
+
+  /**
+   * After going back: re-applies the next recorded input or step of the undone future (false
+   * when there is none). A step re-takes the recorded step by itself; this also redoes inputs.
+   */
+  redo(): boolean {
+    const op = this.hist.nextOp();
+    if (op === null) return false;
+    if (op.k === 'steps') return this.step();
+    this.hist.asRedo(() => this.replay(op));
+    return true;
+  }
+
+  /** Re-applies one journal op (restore's re-run, redo). */
+  private replay(op: JournalOp): void {
+    switch (op.k) {
+      case 'inject':
+        this.inject(op.iface, op.frame);
+        return;
+      case 'startPing':
+        this.startPing(op.iface, op.dst, op.request as PingRequest, () => {});
+        return;
+      case 'ping':
+        this.ping(op.iface, op.dst, op.request as PingRequest);
+        return;
+      case 'apply':
+        this.apply(op.change);
+        return;
+      case 'run':
+        try {
+          this.run({ ...(op.forNs !== undefined ? { forNs: op.forNs } : {}), ...(op.maxEvents !== undefined ? { maxEvents: op.maxEvents } : {}) });
+        } catch (err) {
+          // it threw the first time too (unsettled): same events, same state
+          if (!(err instanceof LabError)) throw err;
+        }
+        return;
+      case 'steps':
+        for (let k = 0; k < op.n; k++) this.step();
+        return;
+    }
   }
 
   /**
