@@ -32,6 +32,7 @@ import {
   buildIcmpEcho,
   buildRarp,
   buildUdp,
+  echoPattern,
   formatMac,
   fromHex,
   ipv4ToString,
@@ -138,6 +139,22 @@ function ip(text: string, field: string): number {
   return p.address;
 }
 
+/** The payload of a spec: `payloadHex`, or `payloadLength` bytes of a counting pattern (00 01 02 ...), not both. */
+function payloadOf(s: { payloadHex?: string | undefined; payloadLength?: number | undefined }): Uint8Array | undefined {
+  const hex = hexPayload(s.payloadHex, 'payloadHex');
+  if (s.payloadLength === undefined) return hex;
+  if (hex !== undefined) throw new FrameInputError('payloadLength: give payloadHex or payloadLength, not both', 'payloadLength');
+  return echoPattern(s.payloadLength);
+}
+
+/** IPv4 TTL and TOS byte (DSCP << 2) of a spec; the builder's defaults when not given. */
+function ipFields(s: { ttl?: number | undefined; dscp?: number | undefined }): { ttl?: number; tos?: number } {
+  const o: { ttl?: number; tos?: number } = {};
+  if (s.ttl !== undefined) o.ttl = s.ttl;
+  if (s.dscp !== undefined) o.tos = s.dscp << 2;
+  return o;
+}
+
 function hexPayload(text: string | undefined, field: string): Uint8Array | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   try {
@@ -216,7 +233,7 @@ export function resolveFrameSpec(view: FrameSpecView, from: string, spec: unknow
 
   switch (s.kind) {
     case 'ethernet':
-      return buildEthernet({ dst: dstGiven ?? BROADCAST_BYTES, src, ethertype: s.ethertype, payload: hexPayload(s.payloadHex, 'payloadHex'), vlan, pcp });
+      return buildEthernet({ dst: dstGiven ?? BROADCAST_BYTES, src, ethertype: s.ethertype, payload: payloadOf(s), vlan, pcp });
     case 'arp-request':
       return buildArp({ op: 'request', srcMac: src, dstMac: dstGiven, senderIp: needSender('senderIp', s.senderIp, vlan), targetIp: ip(s.targetIp, 'targetIp'), vlan, pcp });
     case 'arp-reply': {
@@ -248,11 +265,11 @@ export function resolveFrameSpec(view: FrameSpecView, from: string, spec: unknow
       }
       const srcIp = needSender('srcIp', s.srcIp, vlan);
       const dst = dstGiven ?? nextHopMac(view, book, from, entries ?? [], srcIp, dstIp);
-      const common = { srcMac: src, dstMac: dst, srcIp, dstIp, vlan, pcp };
+      const common = { srcMac: src, dstMac: dst, srcIp, dstIp, vlan, pcp, ...ipFields(s) };
       if (s.kind === 'icmp-echo') {
         return buildIcmpEcho({ ...common, type: 'request', id: s.id, seq: s.seq, dataSize: s.size, df: s.df });
       }
-      return buildUdp({ ...common, srcPort: s.srcPort, dstPort: s.dstPort, payload: hexPayload(s.payloadHex, 'payloadHex') });
+      return buildUdp({ ...common, srcPort: s.srcPort, dstPort: s.dstPort, payload: payloadOf(s), df: s.df });
     }
   }
 }

@@ -226,6 +226,24 @@ export class Lab {
   }
 
   /**
+   * Schedules `frame` to be injected at `iface` `delayNs` from now on the virtual clock (a flood
+   * of frames at a rate: the server's "N frames every X ms"). Checked now like `inject` (unknown
+   * interface, bad frame: LabError, nothing scheduled); the frame gets its id when it is sent.
+   */
+  injectLater(delayNs: number, iface: string, frame: Uint8Array): void {
+    const i = this.iface(iface);
+    this.checkFrame(frame);
+    if (!(delayNs >= 0) || !Number.isFinite(delayNs)) throw new LabError(`delayNs must be a number of nanoseconds >= 0, got ${delayNs}`);
+    if (i.kind !== 'uplink' && i.kind !== 'switch-port' && i.kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    const bytes = copyFrame(frame);
+    this.fabric.scheduleTimer(delayNs, () => {
+      // a vNIC disconnected meanwhile sends nothing (as its guest could not)
+      if (i.kind === 'uplink' || i.kind === 'switch-port') this.fabric.scheduleArrival(i, bytes);
+      else if (i.kind === 'physical-nic' || i.vs !== null) this.fabric.scheduleSend(i, bytes);
+    });
+  }
+
+  /**
    * Processes events in (time, sequence) order until none is left (default), or until
    * `forNs` of virtual time has passed (the clock then stands at exactly now + forNs).
    * Throws LabError after `maxEvents` (default: the lab's maxEventsPerRun) when events remain:

@@ -76,6 +76,8 @@ export interface SendFrameRequest {
   frame: FrameSpecDoc;
   /** copies to send (default 1) */
   count?: number;
+  /** a flood: one copy every intervalMs on the virtual clock (default 0: all at once) */
+  intervalMs?: number;
 }
 
 /** A trace event as JSON: the frame bytes as hex. */
@@ -104,6 +106,8 @@ export interface SendFrameResponse {
   /** false when the clock is paused (or still had this frame's events queued at the deadline) */
   complete: boolean;
   clock: ClockState;
+  /** a flood (intervalMs > 0): frames still to leave on the virtual clock after the first */
+  scheduled?: number;
 }
 
 export interface PingRequest {

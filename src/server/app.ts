@@ -38,7 +38,7 @@ export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['POST', '/api/topology', 'load {topology} | {text, fileName?} | {example}; 422 with errors when invalid'],
   ['POST', '/api/topology/validate', 'validate the same body without loading it'],
   ['GET', '/api/examples', 'example topologies'],
-  ['POST', '/api/frames', 'send {from, frame, count?}; returns the trace'],
+  ['POST', '/api/frames', 'send {from, frame, count?, intervalMs?}; returns the trace (a flood with intervalMs: at once, events live)'],
   ['POST', '/api/ping', 'ping {from, to, count?, size?, df?, intervalMs?, timeoutMs?}: 200 when over; 202 {pending} when the clock is paused/stepped'],
   ['POST', '/api/explain', 'dry-run trace {from, frame}'],
   ['POST', '/api/decode', 'decode a frame {hex}: {summary, layers, malformed?}'],

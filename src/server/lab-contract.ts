@@ -51,6 +51,8 @@ export interface PingOptionsMs {
 export interface ServerLab {
   /** Injects a frame at `node:interface`; returns its frame id. Throws (LabError) on an unknown interface. */
   inject(iface: string, frame: Uint8Array): number;
+  /** Injects `frame` at `iface` `delayNs` from now on the virtual clock (a flood at a rate); checked now, throws like inject. */
+  injectLater?(delayNs: number, iface: string, frame: Uint8Array): void;
   run(options?: RunOptions): unknown;
   /** Processes the next event; false when there was none. */
   step(): boolean;

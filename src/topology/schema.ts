@@ -354,9 +354,18 @@ const FrameCommon = {
   pcp: Pcp.optional(),
 };
 
+/** IPv4 header fields a test frame may set (icmp-echo, udp). */
+const IpCommon = {
+  ttl: z.number().int().min(0).max(255).optional().describe('IPv4 TTL (default 64).'),
+  dscp: z.number().int().min(0).max(63).optional().describe('IPv4 DSCP (default 0; 46 is EF).'),
+};
+
+/** A payload of this many bytes filled with a counting pattern (00 01 02 ...), instead of payloadHex. */
+const PayloadLength = z.number().int().min(0).max(9000).optional().describe('Payload bytes filled with a counting pattern (00 01 02 ...), instead of payloadHex.');
+
 export const FrameSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hex'), hex: z.string().min(1) }).strict(),
-  z.object({ kind: z.literal('ethernet'), ...FrameCommon, ethertype: z.number().int().min(0).max(0xffff), payloadHex: z.string().optional() }).strict(),
+  z.object({ kind: z.literal('ethernet'), ...FrameCommon, ethertype: z.number().int().min(0).max(0xffff), payloadHex: z.string().optional(), payloadLength: PayloadLength }).strict(),
   z.object({ kind: z.literal('arp-request'), ...FrameCommon, targetIp: Ipv4Address, senderIp: Ipv4Address.optional() }).strict(),
   z.object({ kind: z.literal('arp-reply'), ...FrameCommon, targetIp: Ipv4Address, senderIp: Ipv4Address.optional(), targetMac: Mac.optional() }).strict(),
   z.object({ kind: z.literal('gratuitous-arp'), ...FrameCommon, ip: Ipv4Address.optional() }).strict(),
@@ -367,12 +376,16 @@ export const FrameSpec = z.discriminatedUnion('kind', [
     id: z.number().int().min(0).max(0xffff).optional(), seq: z.number().int().min(0).max(0xffff).optional(),
     size: z.number().int().min(0).max(9000).optional().describe('ICMP data bytes (like ping -s).'),
     df: z.boolean().optional(),
+    ...IpCommon,
   }).strict(),
   z.object({
     kind: z.literal('udp'), ...FrameCommon,
     dstIp: Ipv4Address, srcIp: Ipv4Address.optional(),
     srcPort: z.number().int().min(0).max(0xffff).optional(), dstPort: z.number().int().min(0).max(0xffff),
     payloadHex: z.string().optional(),
+    payloadLength: PayloadLength,
+    df: z.boolean().optional(),
+    ...IpCommon,
   }).strict(),
 ]);
 

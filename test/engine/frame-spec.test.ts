@@ -152,6 +152,22 @@ describe('resolveFrameSpec', () => {
     if (n.transport.kind === 'udp') expect(toHex(n.transport.data)).toBe('deadbeef');
   });
 
+  it('payloadLength fills the payload with a counting pattern; ttl, dscp and df set the IPv4 header', () => {
+    const f = resolve('esxi-01:vmk0', { kind: 'udp', dstIp: '10.0.0.21', dstPort: 9, payloadLength: 1400, ttl: 3, dscp: 46, df: true });
+    const n = ipOf(f);
+    expect(n.ip).toMatchObject({ ttl: 3, tos: 46 << 2, df: true });
+    if (n.transport.kind === 'udp') {
+      expect(n.transport.data.length).toBe(1400);
+      expect([...n.transport.data.slice(0, 3), n.transport.data[256]]).toEqual([0, 1, 2, 0]);
+    } else throw new Error('not udp');
+    const e = resolve('web-01:eth0', { kind: 'icmp-echo', dstIp: '10.0.0.22', size: 8972, df: true, ttl: 1 });
+    expect(e.length).toBe(14 + 9000);
+    expect(ipOf(e).ip).toMatchObject({ ttl: 1, df: true });
+    const eth = resolve('web-01:eth0', { kind: 'ethernet', ethertype: 0x88b5, payloadLength: 100 });
+    expect(eth.length).toBe(114);
+    expect(fieldError(() => resolve('web-01:eth0', { kind: 'udp', dstIp: '10.0.0.22', dstPort: 9, payloadHex: '00', payloadLength: 4 })).field).toBe('payloadLength');
+  });
+
   it('V3: a trunk guest sends out of the VLAN sub-interface on dstIp’s subnet, tagged', () => {
     const f = resolve('router-vm:eth0', { kind: 'icmp-echo', dstIp: '10.0.20.9' });
     expect(readTags(f).map((t) => t.vid)).toEqual([20]);

@@ -6,7 +6,7 @@
 import { api, ApiFailure } from './api.js';
 import { clear, h, toast } from './dom.js';
 import { listInterfaces, isEndpoint, type InterfaceInfo } from './interfaces.js';
-import type { ExplainResultJson, FrameSpec, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
+import type { ExplainResultJson, FrameSpec, PingRequest, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
 import { ruleTitle } from './rules.js';
 
 type Kind = 'arp-request' | 'icmp-echo' | 'udp' | 'broadcast' | 'gratuitous-arp' | 'rarp' | 'hex';
@@ -59,6 +59,11 @@ export class SendPanel {
   private readonly pingFrom: HTMLSelectElement;
   private readonly pingTo: HTMLSelectElement;
   private readonly pingCount: HTMLInputElement;
+  private readonly pingSize: HTMLInputElement;
+  private readonly pingDf: HTMLInputElement;
+  private readonly pingInterval: HTMLInputElement;
+  private readonly pingTimeout: HTMLInputElement;
+  private readonly pingCommand: HTMLElement;
   private readonly pingError: HTMLElement;
   private readonly pingResult: HTMLElement;
   private readonly ipList: HTMLDataListElement;
@@ -86,10 +91,16 @@ export class SendPanel {
     this.f.dstPort = field('UDP destination port', h('input', { id: 'send-dst-port', type: 'number', min: 0, max: 65535, value: 9 }));
     this.f.srcPort = field('UDP source port', h('input', { id: 'send-src-port', type: 'number', min: 0, max: 65535, placeholder: 'any' }));
     this.f.payloadHex = field('Payload (hex)', h('input', { id: 'send-payload', placeholder: 'optional, e.g. 68656c6c6f', autocomplete: 'off' }));
+    this.f.payloadLength = field('Payload length (bytes)', h('input', { id: 'send-payload-length', type: 'number', min: 0, max: 9000, placeholder: 'or a length: 00 01 02 … filled' }), 'Instead of hex: this many bytes of a counting pattern.');
+    this.f.size = field('ICMP data bytes (-s)', h('input', { id: 'send-size', type: 'number', min: 0, max: 9000, placeholder: '56' }), '8972 + 28 header bytes = a 9000-byte packet.');
+    this.f.ttl = field('TTL', h('input', { id: 'send-ttl', type: 'number', min: 0, max: 255, placeholder: '64' }));
+    this.f.dscp = field('DSCP', h('input', { id: 'send-dscp', type: 'number', min: 0, max: 63, placeholder: '0 (46 = EF)' }));
+    this.f.df = field("Don't fragment (DF)", h('input', { id: 'send-df', type: 'checkbox' }));
     this.f.hex = field('Frame bytes (hex)', h('textarea', { id: 'send-hex', rows: 3, placeholder: 'ffffffffffff 005056aa0001 0806 …' }), 'Whole Ethernet frame, without FCS; spaces and colons are ignored.');
     this.f.vlan = field('VLAN tag', h('input', { id: 'send-vlan', placeholder: '10, or 100,10 for QinQ', autocomplete: 'off' }), 'Guests on a VLAN 4095 port group tag their own frames; on a physical port the tag is as on the wire.');
     this.f.pcp = field('PCP', h('input', { id: 'send-pcp', type: 'number', min: 0, max: 7, placeholder: '0' }));
     this.f.count = field('Count', h('input', { id: 'send-count', type: 'number', min: 1, max: 1000, value: 1 }));
+    this.f.intervalMs = field('Every (ms)', h('input', { id: 'send-interval', type: 'number', min: 0, max: 10000, step: 'any', placeholder: '0: all at once' }), 'A flood: one frame every this many ms on the lab clock (e.g. 1000 × 1400 bytes every 0.5 ms fills a shaping queue, Q1).');
     this.tagToggle = h('input', { type: 'checkbox', id: 'send-tag-anyway' });
     this.general = h('div', { class: 'field-error general', role: 'alert', id: 'send-error' });
     this.result = h('div', { class: 'send-result', id: 'send-result', 'aria-live': 'polite' });
@@ -115,10 +126,14 @@ export class SendPanel {
       this.f.src.wrap,
       this.f.srcIp.wrap,
       this.f.payloadHex.wrap,
+      this.f.payloadLength.wrap,
+      this.f.size.wrap,
+      h('div', { class: 'two' }, this.f.ttl.wrap, this.f.dscp.wrap),
+      this.f.df.wrap,
       this.f.hex.wrap,
       h('div', { class: 'two' }, this.f.vlan.wrap, this.f.pcp.wrap),
       h('label', { class: 'inline', id: 'tag-anyway-wrap' }, this.tagToggle, ' add an 802.1Q tag anyway (a guest tag on a VLAN 0..4094 port group is dropped, V1)'),
-      this.f.count.wrap,
+      h('div', { class: 'two' }, this.f.count.wrap, this.f.intervalMs.wrap),
       h('div', { class: 'actions' }, sendBtn, explainBtn),
       this.general,
     );
@@ -130,6 +145,29 @@ export class SendPanel {
     this.pingFrom = h('select', { id: 'ping-from', 'aria-label': 'Ping from' });
     this.pingTo = h('select', { id: 'ping-to', 'aria-label': 'Ping to' });
     this.pingCount = h('input', { id: 'ping-count', type: 'number', min: 1, max: 100, value: 1, 'aria-label': 'Ping count' });
+    this.pingSize = h('input', { id: 'ping-size', type: 'number', min: 0, max: 65507, placeholder: '56' });
+    this.pingDf = h('input', { id: 'ping-df', type: 'checkbox' });
+    this.pingInterval = h('input', { id: 'ping-interval', type: 'number', min: 1, max: 10000, placeholder: '1000' });
+    this.pingTimeout = h('input', { id: 'ping-timeout', type: 'number', min: 1, max: 30000, placeholder: '1000' });
+    this.pingCommand = h('code', { id: 'ping-command', class: 'muted' });
+    const opt = (label: string, input: HTMLInputElement, hint: string) => h('label', { class: 'ping-opt', title: hint }, `${label} `, input);
+    const pingOptions = h(
+      'details',
+      { class: 'ping-options', id: 'ping-options' },
+      h('summary', {}, 'Options (size, DF, interval, timeout)'),
+      h(
+        'div',
+        { class: 'ping-opts' },
+        opt('-s data bytes', this.pingSize, 'ICMP data bytes (default 56); -d -s 8972 proves a 9000-byte path (E2)'),
+        h('label', { class: 'ping-opt inline', title: "don't fragment: a packet over a path's MTU is not cut, it fails" }, this.pingDf, ' -d don’t fragment'),
+        opt('interval ms', this.pingInterval, 'time between probes on the lab clock (default 1000 ms)'),
+        opt('timeout ms', this.pingTimeout, 'how long each probe waits for its reply (default 1000 ms)'),
+      ),
+      h('div', { class: 'hint' }, 'Same as ', this.pingCommand),
+    );
+    for (const el of [this.pingFrom, this.pingTo, this.pingCount, this.pingSize, this.pingDf, this.pingInterval, this.pingTimeout]) el.addEventListener('input', () => this.showPingCommand());
+    this.pingFrom.addEventListener('change', () => this.showPingCommand());
+    this.pingTo.addEventListener('change', () => this.showPingCommand());
     this.pingError = h('div', { class: 'field-error', role: 'alert', id: 'ping-error' });
     this.pingResult = h('div', { class: 'send-result', id: 'ping-result', 'aria-live': 'polite' });
     const pingBtn = h('button', { type: 'submit', class: 'primary', id: 'ping-button' }, 'Ping');
@@ -138,6 +176,7 @@ export class SendPanel {
       { class: 'ping-form', 'aria-label': 'Ping from one endpoint to another' },
       h('h3', {}, 'Ping A → B'),
       h('div', { class: 'ping-row' }, this.pingFrom, h('span', { 'aria-hidden': 'true' }, '→'), this.pingTo, this.pingCount, pingBtn),
+      pingOptions,
       this.pingError,
       this.pingResult,
     );
@@ -191,6 +230,7 @@ export class SendPanel {
     if (pt && endpoints.some((i) => i.ipv4 === pt)) this.pingTo.value = pt;
     else if (endpoints.length > 1) this.pingTo.selectedIndex = 1;
     this.update();
+    this.showPingCommand();
   }
 
   /** A node was clicked: its first interface becomes the source (and the ping source when it can ping). */
@@ -236,6 +276,11 @@ export class SendPanel {
       dstPort: k === 'udp',
       srcPort: k === 'udp',
       payloadHex: k === 'udp' || k === 'broadcast',
+      payloadLength: k === 'udp' || k === 'broadcast',
+      size: k === 'icmp-echo',
+      ttl: k === 'icmp-echo' || k === 'udp',
+      dscp: k === 'icmp-echo' || k === 'udp',
+      df: k === 'icmp-echo' || k === 'udp',
       dst: k !== 'hex',
       src: k !== 'hex',
       srcIp: k === 'arp-request' || k === 'icmp-echo' || k === 'udp' || k === 'gratuitous-arp',
@@ -251,6 +296,32 @@ export class SendPanel {
 
   private value(key: string): string {
     return this.f[key]!.input.value.trim();
+  }
+
+  /** A number field when shown and filled (the server checks the range and names the field). */
+  private num(key: string): number | undefined {
+    if (this.f[key]!.wrap.hidden || this.value(key) === '') return undefined;
+    return Number(this.value(key));
+  }
+
+  /** ttl, dscp, df of an IPv4 kind, when set. */
+  private ipOptions(): { ttl?: number; dscp?: number; df?: boolean } {
+    const o: { ttl?: number; dscp?: number; df?: boolean } = {};
+    const ttl = this.num('ttl');
+    const dscp = this.num('dscp');
+    if (ttl !== undefined) o.ttl = ttl;
+    if (dscp !== undefined) o.dscp = dscp;
+    if ((this.f.df.input as HTMLInputElement).checked) o.df = true;
+    return o;
+  }
+
+  /** payloadHex or payloadLength, when set (both: the server says which to drop). */
+  private payload(): { payloadHex?: string; payloadLength?: number } {
+    const o: { payloadHex?: string; payloadLength?: number } = {};
+    if (this.value('payloadHex')) o.payloadHex = this.value('payloadHex');
+    const n = this.num('payloadLength');
+    if (n !== undefined) o.payloadLength = n;
+    return o;
   }
 
   private clearErrors(): void {
@@ -310,7 +381,7 @@ export class SendPanel {
         spec = { kind: 'arp-request', ...common, targetIp: this.value('dstIp'), ...(srcIp ? { senderIp: srcIp } : {}) };
         break;
       case 'icmp-echo':
-        spec = { kind: 'icmp-echo', ...common, dstIp: this.value('dstIp'), ...(srcIp ? { srcIp } : {}) };
+        spec = { kind: 'icmp-echo', ...common, dstIp: this.value('dstIp'), ...(srcIp ? { srcIp } : {}), ...(this.num('size') !== undefined ? { size: this.num('size') } : {}), ...this.ipOptions() };
         break;
       case 'udp': {
         const sp = this.value('srcPort');
@@ -321,12 +392,13 @@ export class SendPanel {
           dstPort: Number(this.value('dstPort') || 'NaN'),
           ...(sp ? { srcPort: Number(sp) } : {}),
           ...(srcIp ? { srcIp } : {}),
-          ...(this.value('payloadHex') ? { payloadHex: this.value('payloadHex') } : {}),
+          ...this.payload(),
+          ...this.ipOptions(),
         };
         break;
       }
       case 'broadcast':
-        spec = { kind: 'ethernet', ...common, dst: common.dst ?? 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, ...(this.value('payloadHex') ? { payloadHex: this.value('payloadHex') } : {}) };
+        spec = { kind: 'ethernet', ...common, dst: common.dst ?? 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, ...this.payload() };
         break;
       case 'gratuitous-arp':
         spec = { kind: 'gratuitous-arp', ...common, ...(srcIp ? { ip: srcIp } : {}) };
@@ -361,8 +433,13 @@ export class SendPanel {
     const frame = this.frameToSend();
     if (!frame || !this.source) return;
     try {
-      const r = await api.send({ from: this.source, frame, count: this.count() });
+      const intervalMs = this.num('intervalMs');
+      const r = await api.send({ from: this.source, frame, count: this.count(), ...(intervalMs ? { intervalMs } : {}) });
       this.onSent(r);
+      if (r.scheduled !== undefined) {
+        this.result.append(h('p', {}, `Flood: frame ${r.frameIds[0]} sent, ${r.scheduled} more leave one every ${intervalMs} ms on the lab clock; watch the event list for their deliveries and drops.`));
+        return;
+      }
       const drops = r.events.filter((e) => e.action === 'drop');
       const delivered = r.events.filter((e) => e.action === 'deliver');
       this.result.append(
@@ -395,6 +472,47 @@ export class SendPanel {
     else this.pingError.textContent = 'the ping ended without a result';
   }
 
+  /** The ping the form describes (unset options: the engine's defaults, vmkping's). */
+  private pingRequest(): PingRequest {
+    const req: PingRequest = { from: this.pingFrom.value, to: this.pingTo.value, count: Number(this.pingCount.value || '1') };
+    const n = (el: HTMLInputElement) => (el.value.trim() === '' ? undefined : Number(el.value));
+    const size = n(this.pingSize);
+    const intervalMs = n(this.pingInterval);
+    const timeoutMs = n(this.pingTimeout);
+    if (size !== undefined) req.size = size;
+    if (this.pingDf.checked) req.df = true;
+    if (intervalMs !== undefined) req.intervalMs = intervalMs;
+    if (timeoutMs !== undefined) req.timeoutMs = timeoutMs;
+    return req;
+  }
+
+  /** The command line that does the same: vmkping's for a vmk, ping's otherwise. */
+  private showPingCommand(): void {
+    const r = this.pingRequest();
+    if (!r.from || !r.to) {
+      this.pingCommand.textContent = '';
+      return;
+    }
+    const vmk = /:vmk\d+$/.test(r.from);
+    const parts = vmk ? ['vmkping', '-I', r.from.split(':')[1]!] : ['ping'];
+    parts.push('-c', String(r.count ?? 1));
+    if (r.df) parts.push(vmk ? '-d' : '-M do');
+    if (r.size !== undefined) parts.push('-s', String(r.size));
+    if (r.intervalMs !== undefined) parts.push('-i', String(r.intervalMs / 1000));
+    if (r.timeoutMs !== undefined) parts.push('-W', String(r.timeoutMs / 1000));
+    parts.push(r.to);
+    this.pingCommand.textContent = `${parts.join(' ')}${vmk ? '' : `  (on ${r.from.split(':')[0]})`}`;
+  }
+
+  /** A new topology: the previous lab's results and errors go. */
+  resetResults(): void {
+    this.pendingPing = null;
+    this.clearErrors();
+    clear(this.result);
+    clear(this.pingResult);
+    this.pingError.textContent = '';
+  }
+
   async ping(): Promise<void> {
     this.pingError.textContent = '';
     clear(this.pingResult);
@@ -404,10 +522,10 @@ export class SendPanel {
       this.pingError.textContent = 'choose both ends';
       return;
     }
-    const count = Number(this.pingCount.value || '1');
+    const r0 = this.pingRequest();
     this.pingResult.append(h('p', { class: 'muted' }, `ping ${to} from ${from} …`));
     try {
-      const r = await api.ping({ from, to, count });
+      const r = await api.ping(r0);
       clear(this.pingResult);
       if ('pending' in r) {
         // paused or stepped clock: the ping waits in the queue; its result comes over socket.io

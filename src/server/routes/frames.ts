@@ -1,6 +1,8 @@
 /**
- * POST /api/frames   {from, frame: FrameSpec, count?}          inject; returns the frame's trace
- *                    (real time: answers when the engine says the frames settled, frame-waits.ts)
+ * POST /api/frames   {from, frame: FrameSpec, count?, intervalMs?}   inject; returns the frame's trace
+ *                    (real time: answers when the engine says the frames settled, frame-waits.ts);
+ *                    with intervalMs > 0 a flood: one frame now, the others every intervalMs on
+ *                    the virtual clock; answers at once (`scheduled`), their events come live
  * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
  *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
@@ -21,6 +23,8 @@ const SendBody = z
     from: InterfaceRef,
     frame: FrameSpec,
     count: z.number().int().min(1).max(1000).default(1),
+    /** a flood: the copies leave one every intervalMs on the virtual clock (0: all at once) */
+    intervalMs: z.number().min(0).max(10_000).default(0),
   })
   .strict();
 
@@ -50,6 +54,16 @@ export function frameRoutes(ctx: AppContext): Router {
     const bytes = ctx.resolveFrame(lab, body.from, body.frame);
     const clock = session.clock;
     clock.sync();
+    if (body.intervalMs > 0 && body.count > 1) {
+      // a flood: the first frame now, the rest on the virtual clock; their events come live
+      if (!lab.injectLater) throw new ApiError(501, 'this lab cannot schedule frames (intervalMs)');
+      for (let i = 1; i < body.count; i++) lab.injectLater(i * body.intervalMs * 1e6, body.from, bytes);
+      const first = lab.inject(body.from, bytes);
+      clock.kick();
+      const flood: SendFrameResponse = { frameIds: [first], events: [], complete: false, clock: session.clockState(), scheduled: body.count - 1 };
+      res.json(flood);
+      return;
+    }
     const ids: number[] = new Array(body.count);
     const wait = session.frameWaits.wait();
     let complete = false;

