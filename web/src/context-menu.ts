@@ -1,9 +1,13 @@
 /**
  * The graph's context menu (right-click, or two-finger tap, on a node or edge): a short list of the
  * runtime actions that apply to it. Native buttons in a `role=menu` box: arrow keys move, Enter
- * runs, Escape or a click elsewhere closes. The same actions are buttons in the Inspect tab.
+ * runs, Escape or a click elsewhere closes. The same actions are buttons in the Inspect tab; the
+ * place items (Capture here, Impairments…) are built by `placeMenuItems`.
  */
 import { h } from './dom.js';
+import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
+import { impairmentWords } from './impairment-words.js';
+import type { LinkDoc, TopologyDoc } from './model.js';
 
 export interface MenuItem {
   label: string;
@@ -75,4 +79,50 @@ export class ContextMenu {
     if (this.opener instanceof HTMLElement && this.opener.isConnected) this.opener.focus();
     this.opener = null;
   }
+}
+
+/** What the place items of the menu call (main.ts wires them to the dialog and the capture panel). */
+export interface PlaceHooks {
+  /** open the impairments dialog of the cable at `iface` */
+  impair(iface: string, label: string, current: LinkDoc['impairments']): void;
+  /** start a live capture of the points of `ifaces` (graph element `elementId`) */
+  captureHere(label: string, ifaces: string[], elementId: string): void;
+}
+
+/**
+ * The items of a place of the graph: "Capture here" on a cable, vmnic, vNIC/vmk or physical port
+ * (its points only; a cable: both its ends), and "Impairments…" on a cable (L1–L4) or an interface
+ * with one.
+ */
+export function placeMenuItems(kind: 'node' | 'edge', data: GraphNodeData | GraphEdgeData, t: TopologyDoc, hooks: PlaceHooks): MenuItem[] {
+  const items: MenuItem[] = [];
+  const linkOf = (iface: string) => t.links.find((l) => l.a === iface || l.b === iface);
+  const impair = (iface: string): void => {
+    const l = linkOf(iface);
+    if (!l) return;
+    const words = impairmentWords(l.impairments);
+    const label = `${l.a} — ${l.b}`;
+    items.push({ action: 'impair', label: `Impairments…${words ? ` (${words})` : ''}`, run: () => hooks.impair(iface, label, l.impairments) });
+  };
+  const here = (label: string, ifaces: string[]): void => {
+    items.push({ action: 'capture-here', label: `Capture here: ${label}`, run: () => hooks.captureHere(label, ifaces, data.id) });
+  };
+  if (kind === 'edge') {
+    const e = data as GraphEdgeData;
+    if (e.kind === 'link') {
+      here(`${e.ifaces[0]} — ${e.ifaces[1]}`, e.ifaces);
+      impair(e.ifaces[0]!);
+    } else here(e.ifaces[0]!, e.ifaces);
+    return items;
+  }
+  const n = data as GraphNodeData;
+  const ifaces = n.ifaces ?? [];
+  if (n.kind === 'vmnic' || n.kind === 'pport' || n.kind === 'vmk') {
+    here(ifaces.join(', '), ifaces);
+    for (const i of ifaces) impair(i);
+  } else if (n.kind === 'vm' || n.kind === 'phost') {
+    for (const i of ifaces) here(i, [i]);
+    if (n.kind === 'phost') for (const i of ifaces) impair(i);
+  }
+  return items;
 }

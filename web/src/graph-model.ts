@@ -12,6 +12,7 @@
  * `tor-1`) are saved too (the centre of their box), for readers of the file; the boxes themselves
  * follow their contents. The "Force (fcose)" re-layout keeps leaves the file places fixed.
  */
+import { impairmentWords } from './impairment-words.js';
 import type { TopologyDoc } from './model.js';
 import { vlanColour } from './vlan-colors.js';
 
@@ -213,7 +214,9 @@ export function buildGraph(t: TopologyDoc): GraphModel {
     if (!a || !b) return;
     const id = `link:${i}:${l.a}|${l.b}`;
     const label = [l.a, l.b].filter((r) => index.nodeIfaces.get(index.ifaceNode.get(r)!)!.length > 1).map((r) => r.split(':')[1]).join(' — ');
-    edges.push({ group: 'edges', data: { id, source: a, target: b, kind: 'link', label, ifaces: [l.a, l.b], up: l.up }, classes: l.up ? 'link' : 'link down' });
+    const faults = impairmentWords(l.impairments);
+    const text = faults ? (label ? `${label}\n⚠ ${faults}` : `⚠ ${faults}`) : label;
+    edges.push({ group: 'edges', data: { id, source: a, target: b, kind: 'link', label: text, ifaces: [l.a, l.b], up: l.up }, classes: `${l.up ? 'link' : 'link down'}${faults ? ' impaired' : ''}` });
     index.linkEdge.set(`${l.a}|${l.b}`, id);
     index.linkEdge.set(`${l.b}|${l.a}`, id);
   });

@@ -5,7 +5,8 @@
 import './style.css';
 import { api, ApiFailure } from './api.js';
 import { CapturePanel } from './capture-panel.js';
-import { ContextMenu, type MenuItem } from './context-menu.js';
+import { ContextMenu, placeMenuItems, type MenuItem, type PlaceHooks } from './context-menu.js';
+import { ImpairmentsDialog } from './impairments-dialog.js';
 import { DetailsPane } from './details.js';
 import { byId, formatTime, h, toast } from './dom.js';
 import { EventList } from './event-list.js';
@@ -31,6 +32,15 @@ const inspect = new InspectPanel(actions);
 // outside the graph's own element: cytoscape takes the pointer events inside it
 const menu = new ContextMenu(byId('graph').parentElement!);
 const capture = new CapturePanel();
+const impairDialog = new ImpairmentsDialog((key, change) => actions.apply(key, change));
+capture.onHere = (id) => view.markCapture(id);
+const placeHooks: PlaceHooks = {
+  impair: (iface, label, current) => impairDialog.open(iface, label, current),
+  captureHere: (label, ifaces, elementId) => {
+    showTab('capture');
+    void capture.captureHere(label, ifaces, elementId);
+  },
+};
 const topoPanel = new TopologyPanel();
 const outcomes = byId('outcomes');
 let topologyState: TopologyState | null = null;
@@ -163,6 +173,7 @@ function menuItems(kind: 'node' | 'edge', data: GraphNodeData | GraphEdgeData): 
       for (const host of t.hosts) if (vm && host.name !== vm.host) items.push({ action: 'migrate', label: `Migrate to ${host.name}…`, run: () => confirmMigrate(vm.name, vm.host, host.name) });
     }
   }
+  items.push(...placeMenuItems(kind, data, t, placeHooks));
   items.push({
     action: 'inspect',
     label: 'Inspect',

@@ -71,6 +71,9 @@ const STYLE: StylesheetJson = [
   { selector: 'node.delivered', style: { 'underlay-color': '#2f9e44', 'underlay-opacity': 0.45, 'underlay-padding': 8 } },
   { selector: 'node.dropped', style: { 'underlay-color': '#e03131', 'underlay-opacity': 0.45, 'underlay-padding': 8 } },
   { selector: 'node.source', style: { 'underlay-color': '#1c7ed6', 'underlay-opacity': 0.35, 'underlay-padding': 6 } },
+  { selector: 'edge.link.impaired', style: { 'line-color': '#f08c00', 'line-style': 'dashed', 'line-dash-pattern': [2, 3], color: '#d9480f' } },
+  { selector: 'node.capturing', style: { 'border-color': '#7048e8', 'border-width': 4, 'border-style': 'double' } },
+  { selector: 'edge.capturing', style: { 'underlay-color': '#7048e8', 'underlay-opacity': 0.45, 'underlay-padding': 5 } },
   { selector: ':selected', style: { 'overlay-color': '#1c7ed6', 'overlay-opacity': 0.18, 'overlay-padding': 6 } },
   { selector: 'node.dim, edge.dim', style: { opacity: 0.25 } },
   { selector: 'node.host.drop-target', style: { 'border-color': '#1c7ed6', 'border-width': 4, 'background-color': '#e7f5ff' } },
@@ -570,6 +573,12 @@ export class TopologyView {
 
   nodeOfIface(iface: string): string | undefined {
     return this.index?.ifaceNode.get(iface);
+  }
+
+  /** Marks the graph element being captured live ("Capture here"), or none. */
+  markCapture(elementId: string | null): void {
+    this.cy.elements('.capturing').removeClass('capturing');
+    if (elementId !== null) this.cy.getElementById(elementId).addClass('capturing');
   }
 
   /** Marks `node:iface` as the source of the next frames. */
