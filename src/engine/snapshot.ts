@@ -61,6 +61,8 @@ export interface HistoryInfo {
   end: number;
   /** virtual time at the end of the recorded journal, ns */
   endTime: number;
+  /** what the undone future holds next: a recorded step, an input (a send, a change), or nothing */
+  next: 'step' | 'input' | null;
   /** bytes the journal holds (estimate) */
   bytes: number;
   /** the limit, bytes */
@@ -147,6 +149,7 @@ export class History {
       position: this.position,
       end: this.endPos,
       endTime: on ? this.log.time[this.endPos]! : this.timeNow,
+      next: this.nextOp() === null ? null : this.nextOp()!.k === 'steps' ? 'step' : 'input',
       bytes: this.bytes,
       limitBytes: this.limitBytes,
     };

@@ -15,6 +15,7 @@ import { frameRoutes } from './routes/frames.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { policyRoutes } from './routes/policy.js';
 import { runtimeRoutes } from './routes/runtime.js';
+import { simulationRoutes } from './routes/simulation.js';
 import { topologyRoutes } from './routes/topology.js';
 import { loopbackHostGuard, requireBearer } from './security.js';
 
@@ -127,6 +128,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use('/api', decodeRoutes());
   app.use('/api', runtimeRoutes(ctx));
   app.use('/api', clockRoutes(ctx));
+  app.use('/api', simulationRoutes(ctx));
   app.use('/api', captureRoutes(ctx));
   app.use('/api', notFound);
 

@@ -223,6 +223,27 @@ export class LabSession {
     clock.kick();
   }
 
+  /**
+   * The lab went back or forward in time (simulation mode, routes/simulation.ts): requests
+   * waiting for frames stop waiting, live clients get what happened so far sent first, then a
+   * `{kind:'restored', position, traceSeq, time}` state entry (the UI forgets trace events after
+   * `traceSeq`), the topology when runtime changes were undone or redone, the clock and counters.
+   */
+  restored(entry: { position: number; traceSeq: number; time: number }): void {
+    const cur = this.current;
+    if (!cur) return;
+    this.frameWaits.cancelAll();
+    this.live?.flush();
+    this.live?.stateChanged({ kind: 'restored', ...entry });
+    const topology = cur.lab.currentTopology();
+    if (JSON.stringify(topology) !== JSON.stringify(cur.state.topology)) {
+      cur.state = { ...cur.state, revision: ++this.revision, topology };
+      this.live?.topologyChanged(cur.state);
+    }
+    if (this.driver) this.live?.clockChanged(this.driver.state());
+    this.live?.advanced();
+  }
+
   /** The generation of the lab now (bumps on every load). */
   get labGeneration(): number {
     return this.generation;

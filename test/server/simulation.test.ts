@@ -1,0 +1,82 @@
+/**
+ * Simulation mode over HTTP (routes/simulation.ts) on the real engine: nothing moves until Step,
+ * Back undoes a step (the MAC table with it), Reset and jumps go to recorded moments, a send
+ * after going back discards the undone future, and back/reset/jump are refused in real time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulationState, SimulationStepResponse } from '../../src/server/simulation-types.js';
+import { jsonOf, startEngineServer, type EngineServer } from './helpers.js';
+
+let s: EngineServer;
+beforeAll(async () => {
+  s = await startEngineServer();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const post = async <T = SimulationState>(p: string, json: unknown = {}): Promise<{ status: number; body: T }> => {
+  const res = await s.api(p, { method: 'POST', json });
+  return { status: res.status, body: await jsonOf<T>(res) };
+};
+const macTable = async (): Promise<unknown[]> => s.get<unknown[]>('/api/mac-tables/tor-1');
+const broadcastFromWeb01 = { from: 'web-01:eth0', frame: { kind: 'ethernet', src: '00:50:56:00:00:21', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5 } };
+
+describe('simulation mode', () => {
+  it('refuses Back, Reset and jumps in real time', async () => {
+    expect((await post('/api/simulation/back')).status).toBe(409);
+    expect((await post('/api/simulation/reset')).status).toBe(409);
+    expect((await post('/api/simulation/jump', { position: 0 })).status).toBe(409);
+    expect((await post('/api/simulation/jump', { position: 0, traceSeq: 1 })).status).toBe(400);
+  });
+
+  it('steps, goes back, resets and jumps on the engine history', async () => {
+    const on = await post('/api/simulation', { mode: 'simulation' });
+    expect(on.body.mode).toBe('simulation');
+    const start = on.body.history.position;
+    const sent = await s.api('/api/frames', { method: 'POST', json: broadcastFromWeb01 });
+    expect(sent.status).toBe(200);
+    expect(await macTable()).toEqual([]);
+    const steps: SimulationStepResponse[] = [];
+    for (;;) {
+      const r = await post<SimulationStepResponse>('/api/simulation/step');
+      expect(r.status).toBe(200);
+      if (r.body.stepped === 0) break;
+      expect(r.body.events.length).toBeGreaterThan(0);
+      steps.push(r.body);
+    }
+    expect(steps.length).toBeGreaterThan(2);
+    const learned = await macTable();
+    expect(learned.length).toBe(1);
+    const end = steps[steps.length - 1]!.history.position;
+
+    // Back one step: the last step's events are gone from the lab's trace numbering
+    const back = await post('/api/simulation/back');
+    expect(back.body.history.position).toBe(end - 1);
+    expect(back.body.traceSeq).toBe(steps[steps.length - 2]!.traceSeq);
+
+    // jump to right after the first step's first event: tor-1 has not learned yet
+    const firstSeq = steps[0]!.events[0]!.seq;
+    const jump = await post('/api/simulation/jump', { traceSeq: firstSeq });
+    expect(jump.status).toBe(200);
+    expect(await macTable()).toEqual([]);
+    // Step again re-takes the recorded future, byte for byte
+    const again = await post<SimulationStepResponse>('/api/simulation/step');
+    expect(again.body.events).toEqual(steps[1]!.events);
+
+    // Reset: the moment simulation started (before the send)
+    const reset = await post('/api/simulation/reset');
+    expect(reset.body.history.position).toBe(start);
+    expect(reset.body.clock.next).toBeNull();
+    expect(reset.body.history.end).toBe(end);
+
+    // a different send now discards the undone future
+    await s.api('/api/frames', { method: 'POST', json: { ...broadcastFromWeb01, from: 'web-02:eth0', frame: { ...broadcastFromWeb01.frame, src: '00:50:56:00:00:22' } } });
+    const st = (await post('/api/simulation', { mode: 'simulation' })).body;
+    expect(st.history.end).toBe(start + 1);
+    expect((await post('/api/simulation/jump', { position: end })).status).toBe(409);
+
+    const rt = await post('/api/simulation', { mode: 'realtime' });
+    expect(rt.body.mode).toBe('realtime');
+  });
+});
