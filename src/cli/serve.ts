@@ -22,9 +22,11 @@ The topology may be a file or the name of an example (topologies/<name>.json).
 options:
   --port N          port (default ${DEFAULT_PORT}; 0 = any free port)
   --host ADDR       address to bind (default ${DEFAULT_HOST})
-  --token SECRET    bearer token required on the API and socket.io (or VSWITCH_LAB_TOKEN);
-                    needed when --host is not a loopback address
-  --insecure        bind a non-loopback address without a token (prints a warning)
+  --token SECRET    bearer token required on the API and socket.io; needed when --host is
+                    not a loopback address. Prefer VSWITCH_LAB_TOKEN=SECRET in the
+                    environment: a command line is visible to other users in ps
+  --insecure        bind a non-loopback address without a token (prints a warning); on
+                    loopback it changes nothing (the Host and Origin checks stay on)
   --clock MODE      realtime (default), paused or step
   -h, --help        this help`;
 

@@ -1,11 +1,13 @@
 /**
- * The express application: security first (host guard or bearer token), JSON body limits (a
- * topology upload may be larger than a frame request), the API routes, the web UI (web/dist) or a
- * plain page that says it is not built, then JSON errors. Testable without listening.
+ * The express application: security first (host guard, bearer token, same-origin writes), JSON
+ * body limits enforced while the body arrives (a topology upload may be larger than a frame
+ * request), the API routes, the web UI (web/dist) or a plain page that says it is not built,
+ * then JSON errors. Testable without listening.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
+import { jsonBody } from './json-body.js';
 import type { AppContext } from './context.js';
 import { ApiError, errorHandler, notFound } from './errors.js';
 import { captureRoutes } from './routes/capture.js';
@@ -17,12 +19,12 @@ import { policyRoutes } from './routes/policy.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { simulationRoutes } from './routes/simulation.js';
 import { topologyRoutes } from './routes/topology.js';
-import { loopbackHostGuard, requireBearer } from './security.js';
+import { loopbackHostGuard, refuseForeignOrigin, requireBearer, requireJsonOrHeader } from './security.js';
 
 export interface AppOptions {
   /** bearer token required on /api (and socket.io) */
   token?: string | undefined;
-  /** refuse non-loopback Host headers (loopback bind without token) */
+  /** refuse non-loopback Host headers (every loopback bind: DNS-rebinding guard) */
   hostGuard: boolean;
   /** web/dist; a placeholder page when it does not exist */
   staticDir?: string | undefined;
@@ -108,15 +110,17 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
 
   if (options.hostGuard) app.use(loopbackHostGuard);
   if (options.token !== undefined) app.use('/api', requireBearer(options.token));
+  app.use('/api', refuseForeignOrigin);
 
-  const bigJson = express.json({ limit: options.topologyBodyLimit ?? 5 * 1024 * 1024 });
-  const smallJson = express.json({ limit: options.requestBodyLimit ?? 64 * 1024 });
+  const bigJson = jsonBody(options.topologyBodyLimit ?? 5 * 1024 * 1024);
+  const smallJson = jsonBody(options.requestBodyLimit ?? 64 * 1024);
   const json: RequestHandler = (req, res, next) => {
     const big = req.method === 'POST' && (req.path === '/topology' || req.path === '/topology/validate');
     (big ? bigJson : smallJson)(req, res, next);
   };
   app.use('/api', json);
   app.use('/api', jsonBodiesOnly);
+  app.use('/api', requireJsonOrHeader);
 
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, version: options.version ?? null, loaded: ctx.session.loaded, clock: ctx.session.clockState() });

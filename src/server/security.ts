@@ -4,8 +4,13 @@
  * lab on the network is wanted (then a warning is printed). With a token, every /api request
  * needs `Authorization: Bearer <token>` and every socket.io connection `auth: { token }`.
  *
- * Without a token the server only answers requests whose Host header names the loopback address
- * it listens on (DNS-rebinding guard), and socket.io refuses cross-origin browsers.
+ * A loopback bind always checks that the Host header names a loopback address (DNS-rebinding
+ * guard), with or without a token, and whatever `--insecure` says: `--insecure` only means "no
+ * token off loopback" (on loopback it changes nothing and says so). socket.io refuses
+ * cross-origin browsers. Every state-changing HTTP request (not GET/HEAD/OPTIONS) must come from
+ * the server's own origin (a foreign `Origin` is refused) and carry either a JSON content type or
+ * the header `X-Vswitch-Lab` — things a page on another origin cannot send without a CORS
+ * preflight, which this server never grants (CSRF guard).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -34,7 +39,16 @@ export function decideBind(options: BindOptions): BindDecision {
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
     return { ok: false, error: `--token must be at least ${MIN_TOKEN_LENGTH} characters` };
   }
-  if (isLoopbackHost(options.host)) return { ok: true, token };
+  if (isLoopbackHost(options.host)) {
+    if (options.insecure) {
+      return {
+        ok: true,
+        token,
+        warning: `warning: --insecure changes nothing on ${options.host} (loopback): it only allows a non-loopback bind without a token; the Host and Origin checks stay on`,
+      };
+    }
+    return { ok: true, token };
+  }
   if (token !== undefined) return { ok: true, token };
   if (options.insecure) {
     return {
@@ -93,12 +107,43 @@ export const loopbackHostGuard: RequestHandler = (req, res, next) => {
   res.status(403).json({ error: 'Host header must name the loopback address this server listens on' });
 };
 
+/** The header a script on the server's own origin adds to a request that has no JSON body. */
+export const CSRF_HEADER = 'x-vswitch-lab';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** CSRF guard, first half: 403 for a state-changing request from a foreign `Origin`. */
+export const refuseForeignOrigin: RequestHandler = (req, res, next) => {
+  if (SAFE_METHODS.has(req.method) || originAllowed(req)) {
+    next();
+    return;
+  }
+  res.status(403).json({ error: "cross-origin request refused: requests that change the lab must come from the lab's own page", details: { origin: req.headers.origin ?? null } });
+};
+
+/**
+ * CSRF guard, second half (after the body checks): 403 for a state-changing request with neither
+ * a JSON content type nor the `X-Vswitch-Lab` header (a bodiless POST is a "simple" request a
+ * page on any origin can send).
+ */
+export const requireJsonOrHeader: RequestHandler = (req, res, next) => {
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (SAFE_METHODS.has(req.method) || mediaType === 'application/json' || req.headers[CSRF_HEADER] !== undefined) {
+    next();
+    return;
+  }
+  res.status(403).json({
+    error: 'a request that changes the lab needs a JSON body or the header X-Vswitch-Lab: 1',
+    details: { hint: "curl: -H 'content-type: application/json' -d '{}' or -H 'X-Vswitch-Lab: 1'" },
+  });
+};
+
 /** Same-origin check for socket.io handshakes from browsers (non-browser clients send no Origin). */
 export function originAllowed(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(origin).host === req.headers.host?.toLowerCase();
   } catch {
     return false;
   }

@@ -19,7 +19,7 @@ import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } f
 import { LabSession } from './lab-session.js';
 import { LiveEvents, type LiveEventsOptions } from './live-events.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { bearerFrom, decideBind, hostHeaderIsLoopback, originAllowed, tokenMatches } from './security.js';
+import { bearerFrom, decideBind, hostHeaderIsLoopback, isLoopbackHost, originAllowed, tokenMatches } from './security.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_EXAMPLES_DIR = path.join(ROOT, 'topologies');
@@ -87,7 +87,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const bind = decideBind({ host, token: options.token, insecure: options.insecure });
   if (!bind.ok) throw new ServeError(bind.error, 2);
   const token = bind.token;
-  const hostGuard = token === undefined && !options.insecure;
+  // a loopback bind is reached through loopback names only: any other Host is DNS rebinding,
+  // with or without a token and whatever --insecure says (it only allows no token off loopback)
+  const hostGuard = isLoopbackHost(host);
 
   const createLab = options.createLab ?? engineLabFactory;
   const validator = options.validator ?? topologyValidator;

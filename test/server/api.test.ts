@@ -291,7 +291,7 @@ describe('capture', () => {
   });
 
   it('downloads recorded packets as pcapng (tshark reads them, one interface per point) and pcap; clear empties it', async () => {
-    await s.api('/api/capture', { method: 'DELETE' });
+    await s.api('/api/capture', { method: 'DELETE', headers: { 'x-vswitch-lab': '1' } });
     await s.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: FRAME_HEX } } });
     await s.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: 'ffff' } } }); // runt: dropped
     const res = await s.api('/api/capture/download?points=web-01:eth0,web-02:eth0,Drop&format=pcapng');
@@ -329,7 +329,7 @@ describe('capture', () => {
     writeFileSync(nsFile, Buffer.from(await ns.arrayBuffer()));
     expect(execFileSync('capinfos', ['-c', '-M', nsFile], { encoding: 'utf8' })).toMatch(/Number of packets:\s+2/);
     expect((await s.api('/api/capture/download?points=web-01:eth0&format=txt')).status).toBe(400);
-    const cleared = await json(await s.api('/api/capture', { method: 'DELETE' }));
+    const cleared = await json(await s.api('/api/capture', { method: 'DELETE', headers: { 'x-vswitch-lab': '1' } }));
     expect(cleared.cleared).toBeGreaterThan(0);
     expect((await json(await s.api('/api/capture/points'))).recorded).toBe(0);
   });

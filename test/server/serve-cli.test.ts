@@ -46,3 +46,29 @@ describe('vswitch-lab serve (refusals, before listening)', () => {
     expect(await command.run(['a.json', 'b.json'])).toBe(2);
   });
 });
+
+describe('vswitch-lab serve: the token from VSWITCH_LAB_TOKEN (not on the command line, where ps shows it)', () => {
+  it('a server started with only the environment variable requires that token', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/vswitch-lab.js');
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: { ...process.env, VSWITCH_LAB_TOKEN: 'env-token-0123456789' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (c: string) => {
+          out += c;
+          const m = /serving .* at (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+      });
+      expect((await fetch(`${url}api/health`)).status).toBe(401);
+      expect((await fetch(`${url}api/health`, { headers: { authorization: 'Bearer env-token-0123456789' } })).status).toBe(200);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});

@@ -51,7 +51,9 @@ export function apiToken(): string | undefined {
 }
 
 function headers(json: boolean): HeadersInit {
-  const h: Record<string, string> = { accept: 'application/json' };
+  // X-Vswitch-Lab: the server refuses a state-changing request with neither a JSON body nor this
+  // header (a page on another origin cannot add it without a CORS preflight the server never grants)
+  const h: Record<string, string> = { accept: 'application/json', 'x-vswitch-lab': '1' };
   if (json) h['content-type'] = 'application/json';
   const t = apiToken();
   if (t) h.authorization = `Bearer ${t}`;

@@ -6,8 +6,9 @@
  * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
  *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
- * All three are rate limited per client. Every frame is built (and every interface checked)
- * before anything is injected: a bad frame or an unknown interface changes nothing.
+ * All three are rate limited per client, in requests and in frames (a send's or a ping's count).
+ * Every frame is built (and every interface checked) before anything is injected: a bad frame or
+ * an unknown interface changes nothing.
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import type { PingPending, SendFrameResponse, TraceEventJson } from '../api-type
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
 import type { PingOptionsMs } from '../lab-contract.js';
+import { framesAsked } from '../rate-limit.js';
 import { toJsonValue, traceToJson } from '../trace-json.js';
 
 const SendBody = z
@@ -45,8 +47,9 @@ const ExplainBody = z.object({ from: InterfaceRef, frame: FrameSpec }).strict();
 export function frameRoutes(ctx: AppContext): Router {
   const r = Router();
   const limit = ctx.frameLimiter.middleware();
+  const limitFrames = ctx.frameLimiter.middleware(framesAsked);
 
-  r.post('/frames', limit, async (req, res) => {
+  r.post('/frames', limitFrames, async (req, res) => {
     const body = parseBody(SendBody, req.body);
     const session = ctx.session;
     session.requireInterface(body.from);
@@ -84,7 +87,7 @@ export function frameRoutes(ctx: AppContext): Router {
     res.json(out);
   });
 
-  r.post('/ping', limit, async (req, res) => {
+  r.post('/ping', limitFrames, async (req, res) => {
     const body = parseBody(PingBody, req.body);
     const session = ctx.session;
     session.requireInterface(body.from);

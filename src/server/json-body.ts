@@ -1,0 +1,101 @@
+/**
+ * JSON request bodies with a byte limit that is enforced while the body arrives: a body larger
+ * than the limit (announced by Content-Length, or counted chunk by chunk when it is chunked) is
+ * answered 413 at once and its connection closed, instead of being read to its end first (which
+ * body-parser does before it reports the limit). Bodies that are not JSON are left unread; the
+ * app's JSON-only check answers them 415.
+ */
+import type { RequestHandler } from 'express';
+import { ApiError } from './errors.js';
+
+function tooLarge(limit: number, length: number | undefined): ApiError {
+  return new ApiError(413, 'request body too large', { limit, ...(length !== undefined ? { length } : {}) });
+}
+
+/** Only JSON objects and arrays, like body-parser's strict mode. */
+function parseJson(text: string): unknown {
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') {
+    throw new ApiError(400, 'malformed JSON body', { message: 'the body must be a JSON object or array' });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ApiError(400, 'malformed JSON body', { message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export function jsonBody(limit: number): RequestHandler {
+  return (req, res, next) => {
+    const lengthHeader = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if ((lengthHeader === undefined || lengthHeader === '0') && !chunked) {
+      next();
+      return;
+    }
+    if (!req.is('application/json')) {
+      next();
+      return;
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      next(new ApiError(415, `unsupported content encoding "${encoding}": send the JSON body uncompressed`));
+      return;
+    }
+    const charset = /;\s*charset=([^;\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.replace(/"/g, '').toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      next(new ApiError(415, `unsupported charset "${charset}": send the JSON body as UTF-8`));
+      return;
+    }
+    const refuse = (err: ApiError): void => {
+      // the rest of the body is not wanted: answer now and close the connection behind the answer
+      res.setHeader('Connection', 'close');
+      req.pause();
+      next(err);
+    };
+    const announced = lengthHeader !== undefined ? Number(lengthHeader) : undefined;
+    if (announced !== undefined && announced > limit) {
+      refuse(tooLarge(limit, announced));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let done = false;
+    const finish = (err: ApiError | undefined): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      if (err !== undefined) {
+        if (err.status === 413) refuse(err);
+        else next(err);
+        return;
+      }
+      try {
+        req.body = parseJson(Buffer.concat(chunks, received).toString('utf8'));
+      } catch (e) {
+        next(e);
+        return;
+      }
+      next();
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limit) {
+        chunks.length = 0;
+        finish(tooLarge(limit, announced));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(undefined);
+    const onError = (): void => finish(new ApiError(400, 'the request body could not be read'));
+    const onAborted = (): void => finish(new ApiError(400, 'the request was aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  };
+}
