@@ -29,5 +29,6 @@ export default tseslint.config(
   layer(['src/engine/**'], ['capture', 'server', 'cli', 'web'], 'src/engine may import only wire and topology (architecture.md)'),
   layer(['src/capture/**'], ['server', 'cli', 'web'], 'src/capture may not import server, cli or web (architecture.md)'),
   layer(['src/server/**'], ['cli', 'web'], 'src/server may not import cli or web (architecture.md)'),
+  layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)'),
   layer(['web/**'], ['engine', 'capture', 'topology', 'wire', 'cli'], 'web/ talks to the server only; it may share API types from src/server (architecture.md)'),
 );

@@ -12,6 +12,8 @@ import type { ClockMode } from '../server/api-types.js';
 import { validateFile } from '../server/engine-binding.js';
 import { CommandExit, UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { exampleNames, issueLine } from './topology-arg.js';
+import { AttachError } from '../attach/index.js';
+import { REALTIME_ONLY, openServedAttachments, type ServedAttachments } from './serve-attachments.js';
 import { DEFAULT_EXAMPLES_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATIC_DIR, ServeError, startServer } from '../server/server.js';
 
 const HELP = `usage: vswitch-lab serve [topology] [options]
@@ -78,6 +80,16 @@ export const command: Command = {
       }
       for (const w of result.warnings) console.error(issueLine(file, w));
 
+      // attachments (docs/attachments.md): sockets open before the server, in real time only
+      if ((result.topology.attachments ?? []).length > 0 && clock !== 'realtime') throw new CommandExit(2, [`${file}: --clock ${clock} refused: ${REALTIME_ONLY}`]);
+      let served: ServedAttachments | null = null;
+      try {
+        served = await openServedAttachments(result.topology);
+      } catch (err) {
+        if (err instanceof AttachError) throw new CommandExit(2, [`${file}: attachments.${err.attachment ?? ''}: ${err.message}`]);
+        throw err;
+      }
+
       let server;
       try {
         server = await startServer({
@@ -87,9 +99,11 @@ export const command: Command = {
           insecure: values.insecure ?? false,
           clockMode: clock as ClockMode,
           initial: { result, source: file },
+          ...(served ? { createLab: served.createLab } : {}),
           ...(packageVersion() !== undefined ? { version: packageVersion()! } : {}),
         });
       } catch (err) {
+        await served?.attachments.close();
         if (err instanceof ServeError) {
           console.error(`vswitch-lab serve: ${err.message}`);
           return err.exitCode;
@@ -103,12 +117,19 @@ export const command: Command = {
       const bound = values.host ?? DEFAULT_HOST;
       const where = server.url.includes(`//${bound}:`) || bound === DEFAULT_HOST ? `at ${server.url}` : `on ${bound} (open ${server.url})`;
       console.log(`vswitch-lab: serving ${file} ${where}`);
+      if (served) {
+        served.useSession(server.session);
+        for (const a of served.attachments.status().attachments) {
+          console.log(`vswitch-lab: attachment ${a.name}: ${a.interface} <-> ${a.type} ${a.local} -> ${a.remote}${a.vni !== undefined ? ` VNI ${a.vni}` : ''}`);
+        }
+      }
+      const att = served;
       const s = server;
       return await new Promise<number>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void s.close().then(() => resolve(0));
+          void Promise.all([s.close(), att?.attachments.close()]).then(() => resolve(0));
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

@@ -9,8 +9,12 @@
  * sent, an uplink is cut off when none of the others heard its beacon and it heard none of
  * theirs; when every uplink would be cut off nobody can tell, and none is. With fewer than 3
  * (2 uplinks that cannot hear each other cannot say which one is broken) every uplink stays in
- * use. Port groups with link-status detection ignore the verdict. Detection time: at most two
- * beacon intervals after the failure.
+ * use, and when exactly two uplinks sent and neither heard the other the vSwitch goes *shotgun*
+ * (vSphere Networking guide; VMware's beacon probing recommendations): every frame a port of a
+ * probing port group sends out of the vSwitch leaves by both uplinks, until a round in which they
+ * hear each other again (or a third uplink sends: with 3+ the failed one is found and cut off).
+ * Port groups with link-status detection ignore the verdict. Detection time: at most two beacon
+ * intervals after the failure.
  */
 import { buildEthernet, formatMac, macToNumber } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
@@ -58,6 +62,7 @@ export class BeaconProber {
       this.sent = [];
       this.heardBy.clear();
       if (this.vs.beaconFailed.size > 0) this.vs.beaconFailed.clear();
+      this.vs.beaconShotgun = [];
     }
   }
 
@@ -101,6 +106,21 @@ export class BeaconProber {
       const hears = (u: Iface) => sent.some((o) => o !== u && this.heardBy.get(o)?.has(u) === true);
       failed = sent.filter((u) => (this.heardBy.get(u)?.size ?? 0) === 0 && !hears(u));
       if (failed.length === sent.length) failed = [];
+    }
+    // two uplinks that do not hear each other: nobody can tell which one failed -> shotgun (T6)
+    const deaf = sent.length === 2 && (this.heardBy.get(sent[0]!)?.size ?? 0) === 0 && (this.heardBy.get(sent[1]!)?.size ?? 0) === 0;
+    const shotgun = deaf ? sent.slice() : [];
+    const wasShotgun = this.vs.beaconShotgun;
+    if (shotgun.length !== wasShotgun.length || shotgun.some((u, i) => u !== wasShotgun[i])) {
+      this.vs.beaconShotgun = shotgun;
+      if (this.f.tracing) {
+        this.f.emit({
+          frameId: 0, copyId: 0, parentCopyId: 0, node: this.vs.host.name, port: this.vs.id, action: 'beacon', rule: 'T6',
+          detail: shotgun.length > 0
+            ? `beacon probing on ${this.vs.id}: ${shotgun.map((u) => u.name).join(' and ')} do not hear each other and two uplinks cannot tell which failed: shotgun, every frame of a probing port group leaves by both (T6)`
+            : `beacon probing on ${this.vs.id}: shotgun over, frames leave by one uplink again (T6)`,
+        });
+      }
     }
     const now = new Set(failed);
     const old = this.vs.beaconFailed;

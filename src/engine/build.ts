@@ -58,6 +58,7 @@ function newIface(idx: number, node: string, name: string, kind: InterfaceKind):
     stack: null,
     pinned: null,
     shaper: null,
+    mcast: null,
     sw: null,
     swMode: MODE_ACCESS,
     swVlan: -1,
@@ -152,6 +153,7 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
         promiscVgt: [],
         promiscCount: 0,
         beaconFailed: new Set(),
+        beaconShotgun: [],
       };
       for (const u of vs.uplinks) u.vs = vs;
       for (const g of s.portGroups) {

@@ -22,6 +22,7 @@ import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from './ping.js';
 import { LabError, nearNames } from './lab-error.js';
 import type { MacTableRow } from './mac-table.js';
 import { INTERFACE_KIND_WORDS, LB_IPHASH, LB_NAMES, type Iface, type InterfaceKind } from './model.js';
+import { filterList } from './multicast-filter.js';
 import { switchIngress } from './physical-switch.js';
 import type { PointListener, TraceListener, TraceStream } from './trace.js';
 import { History, type HistoryInfo, type JournalOp, type LabSnapshot } from './snapshot.js';
@@ -86,6 +87,8 @@ export interface InterfaceInfo {
    * (T4 chooses per frame)
    */
   uplink?: string | null;
+  /** vNIC, vmk: the multicast MACs in the port's filter (M1, basic multicast filtering), sorted */
+  multicast?: string[];
 }
 
 export interface PingRequest {
@@ -443,6 +446,16 @@ export class Lab {
     this.applyOrThrow({ kind: 'vnic-connect', iface, connected });
   }
 
+  /**
+   * The guest of vNIC `iface` sets its multicast filter (M1): the group MACs it joined, replacing
+   * the list it had ([] leaves every group). The vSwitch then delivers multicast to that port
+   * only for these MACs (M2). LabError for a bad interface or MAC.
+   */
+  setMulticastFilter(iface: string, groups: readonly string[]): void {
+    this.iface(iface);
+    this.applyOrThrow({ kind: 'multicast', iface, groups: [...groups] });
+  }
+
   /** Every interface of the lab, in build order. */
   interfaces(): InterfaceInfo[] {
     return this.fabric.ifaces.map((i) => {
@@ -455,6 +468,7 @@ export class Lab {
         const lb = i.pg.teaming.lb;
         info.loadBalancing = LB_NAMES[lb];
         if (lb !== LB_IPHASH) info.uplink = i.pinned?.name ?? null;
+        info.multicast = filterList(i);
       }
       if (i.kind !== 'switch-port') info.mac = formatMac(i.effMacBytes);
       if (i.kind === 'switch-port') {

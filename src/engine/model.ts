@@ -9,6 +9,7 @@ import type { MacIndex } from './mac-index.js';
 import type { MacTable } from './mac-table.js';
 import type { EtherChannelRt } from './etherchannel.js';
 import type { Shaper, ShapingConfig } from './traffic-shaping.js';
+import type { MulticastFilter } from './multicast-filter.js';
 import type { LinkImpairment } from './link-impairments.js';
 
 export type InterfaceKind = 'vnic' | 'vmk' | 'uplink' | 'switch-port' | 'physical-nic';
@@ -69,6 +70,8 @@ export interface Iface {
   pinned: Iface | null;
   /** Q1 token bucket of this port (vnic, vmk) while its port group shapes; null = not shaped */
   shaper: Shaper | null;
+  /** M1: the multicast MACs this port (vnic, vmk) registered; null = none */
+  mcast: MulticastFilter | null;
 
   // --- physical switch port
   sw: PhysSwitchRt | null;
@@ -148,6 +151,8 @@ export interface VSwitchRt {
   promiscCount: number;
   /** T6: uplinks beacon probing currently finds cut off (only port groups that probe skip them) */
   beaconFailed: Set<Iface>;
+  /** T6 shotgun: the two uplinks beacon probing cannot tell apart; every frame of a probing team leaves by both (empty: none) */
+  beaconShotgun: Iface[];
 }
 
 export interface PhysSwitchRt {

@@ -2,11 +2,16 @@
  * T7 — notify switches, and the failover events of T1/T2/T5/T8.
  *
  * When a vNIC connects, when a port's traffic moves to another uplink, and after a VM migrates in
- * (E3), the host sends one RARP broadcast (ethertype 0x8035, both hardware addresses the port's
+ * (E3), the host sends RARP broadcasts (ethertype 0x8035, both hardware addresses the port's
  * effective MAC, IPs 0.0.0.0) out of the port's new uplink — tagged with the port group's VLAN
  * for VST (V2), untagged otherwise — so physical switches relearn where the MAC is (P1). Only when
  * the port group's notify switches is on. VMkernel ports are announced like vNICs [choice].
  * The RARP does not reach local ports: it goes straight to the uplink (UplinkSnd).
+ *
+ * How many: `FAILOVER_RARPS` (5) back to back for a port whose traffic moved to another uplink —
+ * VMware KB 343401 ("IP to MAC mapping, GARP, RARP and Notify Switch"): on a link change "around
+ * 5 (max. 8) RARP packets for each VM are sent"; one when a vNIC connects or after vMotion (the
+ * KB: "the destination ESXi host will send a RARP") [choice for connect: the KB gives no count].
  *
  * `snapshotPins` / `announceMoves` bracket any change: the teams whose uplinks in use changed get
  * a `failover` trace event, the ports whose uplink changed are announced.
@@ -36,6 +41,16 @@ export function snapshotPins(f: Fabric): PinSnapshot {
   return { pins, teams };
 }
 
+/** RARPs per port when its traffic moves to another uplink (KB 343401: "around 5 (max. 8)"). */
+export const FAILOVER_RARPS = 5;
+
+/** `count` RARPs of T7 for port `p` back to back; how many were sent (0 when no uplink is usable or notify is off). */
+function sendRarps(f: Fabric, p: Iface, why: string, count: number): number {
+  let n = 0;
+  for (let i = 0; i < count; i++) if (sendRarp(f, p, count > 1 ? `${why} (${i + 1} of ${count})` : why)) n++;
+  return n;
+}
+
 /** The RARP of T7 for port `p`, out of the uplink its traffic uses; false when none is usable or notify is off. */
 export function sendRarp(f: Fabric, p: Iface, why: string): boolean {
   const pg = p.pg;
@@ -57,9 +72,9 @@ export function sendRarp(f: Fabric, p: Iface, why: string): boolean {
 }
 
 /**
- * After a change: a `failover` event per team whose uplinks in use changed, and a RARP (T7) for
- * every connected port whose uplink changed and for every port in `alsoAnnounce` (connected or
- * migrated in). Each port is announced once.
+ * After a change: a `failover` event per team whose uplinks in use changed, FAILOVER_RARPS RARPs
+ * (T7) for every connected port whose uplink changed and one for every port in `alsoAnnounce`
+ * (connected or migrated in). Each port is announced once. Returns the RARP frames sent.
  */
 export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: readonly { port: Iface; why: string }[] = []): number {
   for (const vs of f.vswitches) {
@@ -80,7 +95,7 @@ export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: read
   for (const { port, why } of alsoAnnounce) {
     if (done.has(port)) continue;
     done.add(port);
-    if (sendRarp(f, port, why)) sent++;
+    sent += sendRarps(f, port, why, 1);
   }
   for (const vs of f.vswitches) {
     for (const p of vs.ports) {
@@ -88,7 +103,7 @@ export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: read
       const old = before.pins.get(p);
       if (old === undefined || old === p.pinned) continue;
       done.add(p);
-      if (sendRarp(f, p, old === null ? 'now that an uplink is usable again' : `after its traffic moved from ${old.name}`)) sent++;
+      sent += sendRarps(f, p, old === null ? 'now that an uplink is usable again' : `after its traffic moved from ${old.name}`, FAILOVER_RARPS);
     }
   }
   return sent;

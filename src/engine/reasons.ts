@@ -34,12 +34,14 @@ export const REASONS = {
   VLAN_MISMATCH: { rule: 'V1', template: 'the guest sent a frame tagged VLAN {tag} into port group {portGroup} (VLAN ID {pgVlan}); only VLAN 4095 port groups accept guest tags' },
   RESERVED_VLAN: { rule: 'V3', template: 'VLAN ID 4095 is reserved and never appears on a wire' },
   // --- Security (S*)
-  MAC_CHANGE_REJECTED: { rule: 'S2', template: 'destination {dst} is the changed effective MAC of {port} (initial {initial}) and MAC address changes are Reject' },
+  MAC_CHANGE_REJECTED: { rule: 'S2', template: '{port} uses MAC {mac}, not its initial {initial}, and MAC address changes are Reject: the port receives no frame until the guest uses {initial} again' },
   FORGED_TRANSMIT: { rule: 'S3', template: 'source {src} is not the effective MAC {mac}' },
   // --- Shaping (Q1), reserved for the dynamics issue
   SHAPING_QUEUE_FULL: { rule: 'Q1', template: 'the traffic shaping queue of {port} is full ({queue} frames)' },
   // --- Endpoints (E*)
   NOT_FOR_THIS_NIC: { rule: 'E1', template: 'destination {dst} is not the MAC {mac} of this NIC, nor broadcast or multicast' },
+  // --- Multicast filtering (M*)
+  MULTICAST_FILTERED: { rule: 'M2', template: '{port} has not registered multicast {dst} in its filter (basic multicast filtering)' },
   // --- Physical switch (P*)
   VLAN_NOT_ALLOWED: { rule: 'P2', template: '{why}' },
   SAME_PORT: { rule: 'P3', template: 'destination {dst} in VLAN {vlan} was learned on the ingress port {port} itself' },

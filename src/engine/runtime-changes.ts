@@ -190,6 +190,15 @@ export class RuntimeDynamics {
         if (b[0]! & 1) refuse(`${formatMac(b)} is a multicast address; a vNIC's MAC must be unicast`);
         return { port: i, bytes: b };
       }
+      case 'multicast': {
+        const i = this.iface(c.iface);
+        if (i.kind !== 'vnic') refuse(`${c.iface} is ${INTERFACE_KIND_WORDS[i.kind]}; only a VM vNIC's guest sets a multicast filter (M1)`);
+        const nic = doc.vms.find((v) => v.name === i.node)?.nics.find((n) => n.name === i.name);
+        if (!nic) refuse(`${c.iface} is not in the topology`);
+        if (c.groups.length === 0) delete nic.multicast;
+        else nic.multicast = c.groups;
+        return null;
+      }
       case 'portgroup': {
         const { pg } = this.pgDoc(doc, c.host, c.portGroup);
         if (c.vlan === undefined && c.policy === undefined) refuse('give vlan, policy or both');
@@ -311,6 +320,12 @@ export class RuntimeDynamics {
         port = c.iface;
         rule = 'S2';
         detail = `the guest sets ${c.iface}'s effective MAC to ${c.mac}`;
+        break;
+      case 'multicast':
+        node = c.iface.split(':')[0]!;
+        port = c.iface;
+        rule = 'M1';
+        detail = `the guest sets ${c.iface}'s multicast filter to ${c.groups.length === 0 ? 'no group' : c.groups.join(', ')}`;
         break;
       case 'portgroup':
         node = c.host;

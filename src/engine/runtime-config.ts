@@ -10,6 +10,7 @@ import type { TopologyDoc } from '../topology/schema.js';
 import { flushTargetOnLinkDown } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
 import { applyLinkImpairments } from './link-impairments.js';
+import { parseGroupMacs, setFilterMacs } from './multicast-filter.js';
 import { LB_FAILOVER, LB_IPHASH, LB_SRCID, LB_SRCMAC, type Iface, type PortGroupRt, type TeamingRt, type VSwitchRt } from './model.js';
 import { SHAPING_QUEUE_FRAMES, applyShaping, type ShapingConfig } from './traffic-shaping.js';
 import { portAdmitted } from './vswitch.js';
@@ -148,6 +149,7 @@ export function syncFromDoc(f: Fabric, doc: TopologyDoc): SyncOutcome {
       }
       if (n.connected && !p.connected) out.connected.push(p);
       p.connected = n.connected;
+      setFilterMacs(p, 'guest', parseGroupMacs(n.multicast ?? []));
     }
   }
 

@@ -19,7 +19,8 @@ import type { Fabric } from './fabric.js';
 import { beaconArrived, isBeacon } from './beacon-probing.js';
 import { isForgedTransmit } from './forged-transmits.js';
 import { macChangeRejected } from './mac-address-changes.js';
-import { LB_NAMES, type Iface, type VSwitchRt } from './model.js';
+import { filterAccepts, isFilteredMulticast } from './multicast-filter.js';
+import { LB_IPHASH, LB_NAMES, type Iface, type VSwitchRt } from './model.js';
 import { exceedsMtu, payloadLength } from './mtu.js';
 import { promiscuousPorts } from './promiscuous.js';
 import { reflectedFrom, reversePathBlocks } from './reflection.js';
@@ -200,11 +201,34 @@ function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged:
 
 /** A copy delivered to local port `port` (vNIC or vmk). */
 function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: string): void {
+  if (macChangeRejected(port)) {
+    rejectedLeg(f, port, frame, vlan, fid, parent);
+    return;
+  }
   const cid = f.newCopy();
   const wantTag = portWantsTag(port.pg!.vlan, vlan);
   // same tag state (the common case, every leg of a flood): the incoming bytes, no legBytes call
   const out = wantTag === tagged ? frame : legBytes(f, port, frame, vlan, tagged, wantTag, fid, cid, parent);
   f.deliver(port, out, fid, cid, parent, vlan, rule);
+}
+
+/** S2: a port whose guest changed its MAC under MAC address changes Reject is disabled for inbound frames: every leg to it is dropped. */
+function rejectedLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, fid: number, parent: number): void {
+  f.drop(port, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), parent, frame, vlan, f.detailed ? {
+    dst: formatMac(frame, 0), port: port.id, mac: formatMac(port.effMacBytes), initial: formatMac(initialBytes(port)),
+  } : undefined);
+}
+
+/**
+ * T6 shotgun: the uplinks a frame of port `p` leaves by while beacon probing cannot tell which of
+ * two uplinks failed — both, when the port's team probes and holds both; otherwise null.
+ */
+function shotgunUplinks(vs: VSwitchRt, p: Iface): Iface[] | null {
+  if (vs.beaconShotgun.length === 0) return null;
+  const t = p.pg!.teaming;
+  if (t.detection !== 1 || t.lb === LB_IPHASH) return null;
+  const out = vs.beaconShotgun.filter((u) => t.active.includes(u) || t.standby.includes(u));
+  return out.length >= 2 ? out : null;
 }
 
 /** A copy out of an uplink onto its cable (UplinkSnd); `rule` and the sender's teaming rule name why (built only when tracing). */
@@ -269,13 +293,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
       });
     }
     const promisc = hasPromiscuous(vs, src, target, vlan);
-    if (macChangeRejected(target)) {
-      f.drop(target, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), cid, frame, vlan, f.detailed ? {
-        dst: formatMac(frame, 0), port: target.id, initial: formatMac(initialBytes(target)),
-      } : undefined);
-    } else {
-      deliverLeg(f, target, frame, vlan, tagged, fid, cid, 'F2');
-    }
+    deliverLeg(f, target, frame, vlan, tagged, fid, cid, 'F2'); // S2: dropped MAC_CHANGE_REJECTED while the port is disabled
     if (promisc) promiscuousLegs(f, vs, src, target, frame, vlan, tagged, fid, cid);
     return;
   }
@@ -301,7 +319,9 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     });
   }
   const promisc = hasPromiscuous(vs, p, null, vlan);
-  if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F3', p);
+  const shotgun = up !== null ? shotgunUplinks(vs, p) : null;
+  if (shotgun !== null) for (const u of shotgun) uplinkLeg(f, u, frame, vlan, tagged, fid, cid, 'T6', p);
+  else if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F3', p);
   else noUplink(f, vs, p, frame, vlan, fid, cid);
   if (promisc) promiscuousLegs(f, vs, p, null, frame, vlan, tagged, fid, cid);
 }
@@ -321,18 +341,31 @@ function initialBytes(p: Iface): Uint8Array {
   return b;
 }
 
-/** Broadcast / multicast (F5, F6, F7; multicast treated as broadcast [choice]). */
+/**
+ * Broadcast / multicast (F5, F6, F7). Multicast other than broadcast reaches only the local ports
+ * whose filter holds its MAC, and promiscuous ports (M2, M3, S1); the others' legs are dropped
+ * MULTICAST_FILTERED. The uplink leg is not filtered (F5).
+ */
 function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
   const T = f.tracing;
   const members = vs.members.get(vlan) ?? vs.vgtMembers;
   const up = src !== null ? pickUplink(src, frame) : null;
+  const filtered = isFilteredMulticast(frame);
+  const shotgun = up !== null ? shotgunUplinks(vs, src!) : null;
   if (T) {
     const local = members.length - (src !== null && members.includes(src) ? 1 : 0);
     const rule = src !== null ? 'F5' : 'F6';
-    const out = src !== null ? (up ? ` + uplink ${up.name} (${teamRule(src)})` : vs.uplinks.length > 0 ? ' + no usable uplink' : '') : ', never another uplink (F7)';
+    const out = src !== null
+      ? (shotgun !== null ? ` + uplinks ${shotgun.map((u) => u.name).join(' and ')} (T6 shotgun: beacon probing cannot tell which failed)` : up ? ` + uplink ${up.name} (${teamRule(src)})` : vs.uplinks.length > 0 ? ' + no usable uplink' : '')
+      : ', never another uplink (F7)';
+    let what = `broadcast to ${local} local port${local === 1 ? '' : 's'}`;
+    if (filtered) {
+      const takers = members.filter((m) => m !== src && (m.pg!.promiscuous || filterAccepts(m, frame))).length;
+      what = `multicast ${formatMac(frame, 0)} to the ${takers} of ${local} local port${local === 1 ? '' : 's'} that registered it or are promiscuous (M2, M3)`;
+    }
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: (src ?? uplink)!.node, port: vs.id, action: 'lookup', rule, vlan,
-      detail: `${vlanName(vlan)}: broadcast/multicast to ${local} local port${local === 1 ? '' : 's'}${out} (${rule})`,
+      detail: `${vlanName(vlan)}: ${what}${out} (${rule})`,
     });
   }
   let children = 0;
@@ -340,15 +373,22 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
     const m = members[i]!;
     if (m === src) continue;
     children++;
+    if (filtered && !m.pg!.promiscuous && !filterAccepts(m, frame)) {
+      f.drop(m, 'MULTICAST_FILTERED', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, 0), port: m.id } : undefined);
+      continue;
+    }
     if (uplink !== null && reversePathBlocks(m, uplink)) {
       const expected = m.pinned;
       f.drop(m, 'REVERSE_PATH', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { uplink: uplink.name, port: m.id, expected: expected ? expected.name : 'none' } : undefined);
       continue;
     }
-    deliverLeg(f, m, frame, vlan, tagged, fid, cid, src !== null ? 'F5' : 'F6');
+    deliverLeg(f, m, frame, vlan, tagged, fid, cid, filtered ? (filterAccepts(m, frame) ? 'M2' : 'S1') : src !== null ? 'F5' : 'F6');
   }
   if (src !== null) {
-    if (up !== null) {
+    if (shotgun !== null) {
+      for (const u of shotgun) uplinkLeg(f, u, frame, vlan, tagged, fid, cid, 'T6', src);
+      children += shotgun.length;
+    } else if (up !== null) {
       uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F5', src);
       children++;
     } else if (vs.uplinks.length > 0) {

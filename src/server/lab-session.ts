@@ -163,7 +163,14 @@ export class LabSession {
     return state;
   }
 
+  /**
+   * Why the clock must stay in real time (a lab with live attachments: real hosts do not pause,
+   * docs/attachments.md), or null. Pausing or stepping is then refused with this reason (409).
+   */
+  realtimeOnly: string | null = null;
+
   setClockMode(mode: ClockMode): ClockState {
+    if (mode !== 'realtime' && this.realtimeOnly !== null) throw new ApiError(409, this.realtimeOnly);
     this.clock.setMode(mode);
     if (mode !== 'realtime') this.frameWaits.cancelAll();
     const s = this.clock.state();

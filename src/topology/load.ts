@@ -14,6 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import { checkCrossReferences } from './cross-references.js';
+import { checkAttachments } from './attachments.js';
 import { issue, parsePath, type Issue } from './issue.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
 import { PathLocator, TextPositions } from './locate.js';
@@ -80,6 +81,7 @@ function validate(value: unknown, locator: PathLocator | undefined): ValidateRes
   const errors: Issue[] = parsed.success ? [] : fromZodIssues(parsed.error.issues, value, Topology);
   const model = buildModel(value);
   errors.push(...checkCrossReferences(model));
+  if (parsed.success) errors.push(...checkAttachments(parsed.data));
   const warnings = checkWarnings(model);
   if (locator) {
     place(errors, locator);

@@ -7,7 +7,7 @@
  * (active/standby/unused) is one unit (T1): giving any of the three states the order at that level.
  */
 import { z } from 'zod';
-import { AcceptReject, InterfaceName, InterfaceRef, LinkImpairments, LoadBalancing, Mac, NodeName, VSphereName, VlanId } from './schema.js';
+import { AcceptReject, InterfaceName, InterfaceRef, LinkImpairments, LoadBalancing, Mac, MulticastMac, NodeName, VSphereName, VlanId } from './schema.js';
 
 const opt = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -58,6 +58,8 @@ export const RuntimeChange = z.discriminatedUnion('kind', [
     .describe("A VM vNIC is connected or disconnected (T7 notifies on connect)."),
   z.object({ kind: z.literal('effective-mac'), iface: InterfaceRef, mac: Mac }).strict()
     .describe("The guest sets its vNIC's effective MAC (S2)."),
+  z.object({ kind: z.literal('multicast'), iface: InterfaceRef, groups: z.array(MulticastMac).max(1024) }).strict()
+    .describe("The guest sets its vNIC's multicast filter (M1): the group MACs it joined, replacing the list it had ([] leaves every group)."),
   z.object({ kind: z.literal('portgroup'), host: NodeName, portGroup: VSphereName, vlan: VlanId.optional(), policy: PolicyPatch.optional() }).strict()
     .describe("Edit a port group's VLAN ID and/or policy overrides."),
   z.object({ kind: z.literal('vswitch-policy'), host: NodeName, vswitch: VSphereName, policy: PolicyPatch }).strict()

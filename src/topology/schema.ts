@@ -8,7 +8,7 @@
  * `esxi-01:vmnic1`, `tor-1:eth3`, `laptop:eth0`.
  */
 import { z } from 'zod';
-import { macError } from '../wire/mac.js';
+import { macError, parseMac } from '../wire/mac.js';
 import { ipv4Error, ipv6Error } from '../wire/ip.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -57,6 +57,18 @@ export const Mac = z
   })
   .meta({ pattern: MAC_PATTERN })
   .describe('MAC address: 00:50:56:aa:00:01, 00-50-56-aa-00-01 or 0050.56aa.0001.');
+
+/** A multicast group MAC (first octet odd), not broadcast: an entry of a port's multicast filter (M1). */
+export const MulticastMac = z
+  .string()
+  .superRefine((s, ctx) => {
+    const e = macError(s);
+    if (e) ctx.addIssue({ code: 'custom', message: e });
+    else if ((parseMac(s)![0]! & 1) === 0) ctx.addIssue({ code: 'custom', message: 'not a multicast MAC (its first octet is even)' });
+    else if (parseMac(s)!.every((x) => x === 0xff)) ctx.addIssue({ code: 'custom', message: 'ff:ff:ff:ff:ff:ff is broadcast, which every port receives; it is never in a multicast filter' });
+  })
+  .meta({ pattern: MAC_PATTERN })
+  .describe('A multicast group MAC, e.g. 01:00:5e:01:02:03 (IPv4 group 239.1.2.3) or 33:33:00:00:00:01 (IPv6 all-nodes).');
 
 export const Ipv4Cidr = z
   .string()
@@ -245,6 +257,8 @@ export const VNic = z
     gateway: Ipv4Address.optional(),
     mtu: z.number().int().min(68).max(9000).default(1500).describe("Guest interface MTU."),
     vlans: z.array(GuestVlanInterface).optional(),
+    multicast: z.array(MulticastMac).max(1024).optional()
+      .describe('M1: multicast group MACs the guest registered on this vNIC (basic multicast filtering); the vSwitch delivers a multicast frame only to ports that registered its MAC.'),
   })
   .strict();
 
@@ -342,6 +356,53 @@ export const Link = z
     impairments: LinkImpairments.optional(),
   })
   .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Attachments: real hosts join the lab (docs/attachments.md)
+
+const UdpPortNumber = z.number().int('must be a whole number').min(1, 'a UDP/TCP port is 1..65535').max(65535, 'a UDP/TCP port is 1..65535');
+
+const AttachmentCommon = {
+  name: NodeName.describe('Name of the attachment (status, errors).'),
+  interface: InterfaceRef.describe('The physical host NIC that stands for the outside host: frames delivered to it leave on the socket, frames from the socket are sent by it.'),
+  silenceSeconds: z.number().min(0.1).max(86_400).optional()
+    .describe('Show the cable of `interface` down after this long without a frame from the peer, up again when frames return. Default: never.'),
+};
+
+export const VxlanAttachment = z
+  .object({
+    ...AttachmentCommon,
+    type: z.literal('vxlan'),
+    local: z.object({ address: Ipv4Address.describe('Address to bind (never 0.0.0.0 unless written).'), port: UdpPortNumber.default(4789) }).strict(),
+    remote: z.object({ address: Ipv4Address.describe('The only address frames are accepted from and sent to.'), port: UdpPortNumber.default(4789).describe('Always sent to this port (Linux defaults to 8472, containerlab to 14789).') }).strict(),
+    vni: z.number().int('must be a whole number').min(0, 'a VNI is 0..16777215').max(0xffffff, 'a VNI is 0..16777215').describe('24-bit VXLAN network identifier (RFC 7348).'),
+  })
+  .strict();
+
+export const UdpAttachment = z
+  .object({
+    ...AttachmentCommon,
+    type: z.literal('udp'),
+    local: z.object({ address: Ipv4Address, port: UdpPortNumber }).strict(),
+    remote: z.object({ address: Ipv4Address, port: UdpPortNumber }).strict(),
+  })
+  .strict()
+  .describe('One raw Ethernet frame per UDP datagram (GNS3/uBridge UDP NIO, QEMU -netdev dgram, VirtualBox UDPTunnel).');
+
+export const StreamAttachment = z
+  .object({
+    ...AttachmentCommon,
+    type: z.literal('stream'),
+    role: z.enum(['server', 'client']).describe('server: listen and accept the peer; client: connect to the peer (and reconnect).'),
+    tcp: z.object({ address: Ipv4Address, port: UdpPortNumber }).strict().optional().describe('TCP address to listen on (server) or connect to (client).'),
+    unix: z.string().min(1).max(107).optional().describe('UNIX stream socket path to listen on (server) or connect to (client).'),
+    peer: Ipv4Address.optional().describe('TCP server: the only address a connection is accepted from.'),
+    reconnectMs: z.number().int().min(10).max(600_000).default(1000).describe('Client: wait this long before connecting again.'),
+  })
+  .strict()
+  .describe("QEMU -netdev stream framing: a 4-byte big-endian length, then the frame.");
+
+export const Attachment = z.discriminatedUnion('type', [VxlanAttachment, UdpAttachment, StreamAttachment]);
 
 // ---------------------------------------------------------------------------------------------
 // Test frames and expectations (run by the engine: `vswitch-lab test`)
@@ -453,6 +514,7 @@ export const Topology = z
     physicalSwitches: z.array(PhysicalSwitch).default([]),
     physicalHosts: z.array(PhysicalHost).default([]),
     links: z.array(Link).default([]),
+    attachments: z.array(Attachment).optional().describe('Real transports (VXLAN, UDP, QEMU stream) that connect real hosts to NICs of the lab; off unless listed (docs/attachments.md).'),
     layout: Layout.optional(),
     tests: z.array(TestCase).optional(),
     scenarios: z
@@ -477,6 +539,7 @@ export type SwitchPortDoc = z.output<typeof SwitchPort>;
 export type PhysicalHostDoc = z.output<typeof PhysicalHost>;
 export type PhysicalHostNicDoc = z.output<typeof PhysicalHostNic>;
 export type LinkDoc = z.output<typeof Link>;
+export type AttachmentDoc = z.output<typeof Attachment>;
 export type LinkImpairmentsDoc = z.output<typeof LinkImpairments>;
 export type PolicySettingsDoc = z.output<typeof PolicySettings>;
 export type SecurityPolicyDoc = z.output<typeof SecurityPolicy>;

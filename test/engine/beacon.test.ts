@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/engine/scenario.js';
 import { BEACON_INTERVAL_NS } from '../../src/engine/beacon-probing.js';
-import { atPoint, frame, makeLab, topology, trunk } from './fixtures.js';
+import { BCAST, atPoint, frame, makeLab, topology, trunk } from './fixtures.js';
 
 /**
  * esxi-01 with vmnic0, vmnic1 on tor-1 and vmnic2 on tor-2; tor-2 reaches tor-1 by one
@@ -61,7 +61,7 @@ describe('beacon probing (T6)', () => {
       expect: {
         frames: [
           { at: 'esxi-01:vmnic2', point: 'UplinkSnd', ping: 'probe', after: '4s', max: 0, min: 0 },
-          { at: 'esxi-01:vmnic0', point: 'UplinkSnd', kind: 'rarp', src: 'v2:eth0', after: '2.05s', min: 1, max: 1 },
+          { at: 'esxi-01:vmnic0', point: 'UplinkSnd', kind: 'rarp', src: 'v2:eth0', after: '2.05s', min: 5, max: 5 },
         ],
       },
     });
@@ -78,14 +78,40 @@ describe('beacon probing (T6)', () => {
     expect(link.lost).toBeGreaterThan(probe.lost);
   });
 
-  it('T6: with 2 uplinks that cannot hear each other, both stay in use', () => {
+  it('T6: with 2 uplinks that cannot hear each other, neither is cut off and every frame leaves by both (shotgun)', () => {
     const t = makeLab(beaconTopo(2));
     t.lab.run({ forNs: 1.5 * BEACON_INTERVAL_NS });
+    t.events.length = 0;
+    t.send('v1:eth0', frame('00:50:56:aa:00:02', '00:50:56:ee:ee:ee'));
+    expect(atPoint(t.events, 'UplinkSnd').map((e) => e.port)).toEqual(['esxi-01:vmnic1']); // they hear each other: one uplink
     t.lab.apply({ kind: 'link', iface: 'tor-1:eth9', up: false });
     t.lab.run({ forNs: 5 * BEACON_INTERVAL_NS });
     expect(t.events.filter((e) => e.action === 'beacon' && /cut off/.test(e.detail))).toEqual([]);
+    expect(t.events.filter((e) => e.action === 'beacon' && /shotgun, every frame/.test(e.detail))).toHaveLength(1);
+    t.events.length = 0;
+    t.send('v1:eth0', frame('00:50:56:aa:00:02', '00:50:56:ee:ee:ee'));
+    expect(atPoint(t.events, 'UplinkSnd').map((e) => e.port).sort()).toEqual(['esxi-01:vmnic0', 'esxi-01:vmnic1']);
+    t.events.length = 0;
+    t.send('v1:eth0', frame('00:50:56:aa:00:02', BCAST));
+    expect(atPoint(t.events, 'UplinkSnd').map((e) => e.port).sort()).toEqual(['esxi-01:vmnic0', 'esxi-01:vmnic1']);
+    // the beacons hear each other again: one uplink per frame
+    t.lab.apply({ kind: 'link', iface: 'tor-1:eth9', up: true });
+    t.lab.run({ forNs: 3 * BEACON_INTERVAL_NS });
+    expect(t.events.filter((e) => e.action === 'beacon' && /shotgun over/.test(e.detail))).toHaveLength(1);
     t.events.length = 0;
     t.send('v1:eth0', frame('00:50:56:aa:00:02', '00:50:56:ee:ee:ee'));
     expect(atPoint(t.events, 'UplinkSnd').map((e) => e.port)).toEqual(['esxi-01:vmnic1']);
+  });
+
+  it('T6: a third uplink changes it: the one nobody hears is found and cut off, no shotgun', () => {
+    const t = makeLab(beaconTopo(3));
+    t.lab.run({ forNs: 1.5 * BEACON_INTERVAL_NS });
+    t.lab.apply({ kind: 'link', iface: 'tor-1:eth9', up: false });
+    t.lab.run({ forNs: 5 * BEACON_INTERVAL_NS });
+    expect(t.events.filter((e) => e.action === 'beacon' && /shotgun/.test(e.detail))).toEqual([]);
+    expect(t.events.filter((e) => e.action === 'beacon' && /cut off/.test(e.detail)).length).toBeGreaterThan(0);
+    t.events.length = 0;
+    t.send('v1:eth0', frame('00:50:56:aa:00:02', '00:50:56:ee:ee:ee'));
+    expect(atPoint(t.events, 'UplinkSnd')).toHaveLength(1);
   });
 });

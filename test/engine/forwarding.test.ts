@@ -76,10 +76,11 @@ describe('forwarding inside a vSwitch (F*)', () => {
     expect(t.rec.frames('a:eth0')).toHaveLength(0);
   });
 
-  it('F5: multicast is treated as broadcast', () => {
+  it('F5: multicast leaves by the uplink and reaches only local ports that registered it (M2)', () => {
     const t = makeLab(standardTopology());
     t.send('a:eth0', frame(vmMac(1), '01:00:5e:00:00:01'));
-    expect(t.rec.receivers()).toEqual(['b:eth0', 'ph1:eth0', 't:eth0']);
+    expect(t.rec.receivers()).toEqual(['ph1:eth0']);
+    expect(t.drops('MULTICAST_FILTERED').map((e) => e.port).sort()).toEqual(['b:eth0', 't:eth0']);
   });
 
   it('F6: broadcast from an uplink reaches the local ports of its VLAN', () => {

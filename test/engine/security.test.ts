@@ -80,12 +80,51 @@ describe('security policy (S*)', () => {
     expect(t.rec.receivers()).toEqual(['b:eth0']);
   });
 
-  it('S3: a changed effective MAC is the one checked', () => {
-    const t = makeLab(standardTopology());
+  it('S3: with MAC address changes Accept, the changed effective MAC is the one checked', () => {
+    const t = makeLab(standardTopology({ policy: { security: { macChanges: 'accept' } } }));
     t.lab.setEffectiveMac('a:eth0', '00:50:56:aa:0a:0a');
     t.send('a:eth0', frame('00:50:56:aa:0a:0a', vmMac(2)));
     expect(t.rec.receivers()).toEqual(['b:eth0']);
     t.send('a:eth0', frame(vmMac(1), vmMac(2)));
     expect(t.drops('FORGED_TRANSMIT')).toHaveLength(1);
+  });
+
+  it('S2+S3: with MAC address changes Reject the refused MAC is not the effective one: frames from it are forged', () => {
+    const t = makeLab(standardTopology());
+    t.lab.setEffectiveMac('a:eth0', '00:50:56:aa:0a:0a');
+    t.send('a:eth0', frame('00:50:56:aa:0a:0a', vmMac(2)));
+    expect(t.rec.receivers()).toEqual([]);
+    const d = t.drops('FORGED_TRANSMIT');
+    expect(d).toHaveLength(1);
+    expect(d[0]!.port).toBe('a:eth0');
+    // the initial MAC is still the effective one the vSwitch honours: a frame from it passes
+    t.send('a:eth0', frame(vmMac(1), vmMac(2)));
+    expect(t.rec.receivers()).toEqual(['b:eth0']);
+    // forged transmits Accept: the guest may send from the refused MAC (S2 blocks only what it receives)
+    const u = makeLab(standardTopology({ policy: { security: { forgedTransmits: 'accept' } } }));
+    u.lab.setEffectiveMac('a:eth0', '00:50:56:aa:0a:0a');
+    u.send('a:eth0', frame('00:50:56:aa:0a:0a', vmMac(2)));
+    expect(u.rec.receivers()).toEqual(['b:eth0']);
+  });
+
+  it('S2: Reject disables the port for inbound frames: broadcast, multicast it registered and promiscuous copies are dropped too, until the guest reverts', () => {
+    const doc = standardTopology({ policy: { security: { promiscuous: 'accept' } } });
+    doc.vms.find((v) => v.name === 'b')!.nics[0]!.multicast = ['01:00:5e:01:02:03'];
+    const t = makeLab(doc);
+    t.lab.setEffectiveMac('b:eth0', '00:50:56:aa:0b:0b');
+    t.send('a:eth0', frame(vmMac(1), BCAST));
+    t.send('a:eth0', frame(vmMac(1), '01:00:5e:01:02:03'));
+    t.send('a:eth0', frame(vmMac(1), '00:50:56:ee:ee:01')); // unknown unicast: b would see it promiscuously (S1)
+    t.send('esxi-01:vmnic0', frame(PH1, BCAST, 10));
+    expect(t.rec.frames('b:eth0')).toHaveLength(0);
+    const d = t.drops('MAC_CHANGE_REJECTED');
+    expect(d.map((e) => e.port)).toEqual(['b:eth0', 'b:eth0', 'b:eth0', 'b:eth0']);
+    expect(d[0]!.detail).toBe('dropped MAC_CHANGE_REJECTED (S2): b:eth0 uses MAC 00:50:56:aa:0b:0b, not its initial 00:50:56:aa:00:02, and MAC address changes are Reject: the port receives no frame until the guest uses 00:50:56:aa:00:02 again');
+    // others are unaffected
+    expect(t.rec.frames('t:eth0').length).toBeGreaterThan(0);
+    // recovery: the guest reverts to its initial MAC
+    t.lab.setEffectiveMac('b:eth0', vmMac(2));
+    t.send('a:eth0', frame(vmMac(1), BCAST));
+    expect(t.rec.frames('b:eth0')).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIcmpEcho } from '../../src/wire/index.js';
+import { FAILOVER_RARPS } from '../../src/engine/notify-switches.js';
 import type { TopologyInput } from '../../src/topology/schema.js';
 import { atPoint, frame, host, makeLab, topology, trunk, vm, vmMac } from './fixtures.js';
 
@@ -143,19 +144,22 @@ describe('NIC teaming and failover (T*)', () => {
     expect(uplinksUsed(s, 2)).toEqual(['vmnic0', 'vmnic0']);
   });
 
-  it('T7: after a failover each moved port sends one RARP out of its new uplink, tagged with its VLAN', () => {
+  it('T7: after a failover each moved port sends FAILOVER_RARPS (5) RARPs out of its new uplink, tagged with its VLAN', () => {
     const t = teamLab(2, 2, { active: ['vmnic0'], standby: ['vmnic1'] });
     t.events.length = 0;
     t.lab.setLinkState('esxi-01:vmnic0', false);
     t.lab.run();
     const r = rarps(t);
-    expect(r.map((e) => e.port)).toEqual(['esxi-01:vmnic1', 'esxi-01:vmnic1']);
+    expect(FAILOVER_RARPS).toBe(5);
+    expect(r.map((e) => e.port)).toEqual(Array(2 * FAILOVER_RARPS).fill('esxi-01:vmnic1'));
     const f0 = r[0]!.frame!;
     expect([...f0.subarray(0, 6)]).toEqual([255, 255, 255, 255, 255, 255]);
     expect([...f0.subarray(6, 12)]).toEqual([0x00, 0x50, 0x56, 0xaa, 0x00, 0x01]);
     expect((f0[14]! & 0x0f) * 256 + f0[15]!).toBe(10); // VLAN 10 tag (V2)
     expect(f0[16]! * 256 + f0[17]!).toBe(0x8035);
-    expect(t.events.filter((e) => e.action === 'notify' && e.rule === 'T7')).toHaveLength(2);
+    expect(t.events.filter((e) => e.action === 'notify' && e.rule === 'T7')).toHaveLength(2 * FAILOVER_RARPS);
+    // five for each port, back to back
+    expect(new Set(r.slice(0, FAILOVER_RARPS).map((e) => e.frame![11]))).toEqual(new Set([0x01]));
     // the switch relearned the MACs on the new port
     const table = t.lab.macTable('tor-1');
     expect(table.filter((row) => row.mac === vmMac(1) || row.mac === vmMac(2)).map((row) => row.port)).toEqual(['tor-1:eth1', 'tor-1:eth1']);

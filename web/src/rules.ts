@@ -4,7 +4,7 @@ export const RULE_TITLES: Record<string, string> = {
   F2: 'Known local unicast goes to that port only',
   F3: 'Unknown unicast from a vNIC/vmk leaves by one uplink',
   F4: 'Unknown unicast from an uplink is dropped',
-  F5: 'Broadcast/multicast from a vNIC/vmk: local ports of the VLAN plus one uplink',
+  F5: 'Broadcast/multicast from a vNIC/vmk: local ports of the VLAN (multicast: registered ones) plus one uplink',
   F6: 'Broadcast/multicast from an uplink: local ports of the VLAN only',
   F7: 'Never from uplink to uplink',
   F8: 'Reflection and reverse-path checks on uplinks',
@@ -42,6 +42,11 @@ export const RULE_TITLES: Record<string, string> = {
   L2: 'Link impairment: delay and jitter',
   L3: 'Link impairment: duplication',
   L4: 'Link impairment: bandwidth limit',
+  M1: 'Multicast filter of a port (basic multicast filtering)',
+  M2: 'Multicast reaches only the ports that registered it',
+  M3: 'Promiscuous ports receive all multicast',
+  M4: 'More than 32 multicast MACs: all multicast',
+  M5: 'The physical switch floods multicast',
   O3: 'Inspection views',
 };
 

@@ -1,0 +1,69 @@
+/**
+ * `serve` with attachments (docs/attachments.md): opens the sockets the topology declares before
+ * the server starts (a port that does not bind is exit 2, not a half-started lab), builds every
+ * lab with the attached NICs relaying to them, and injects arrivals through the server's session
+ * at the present of its real-time clock. The attachments are those of the topology `serve` was
+ * started with: a topology loaded later through the API must declare the same ones (sockets are
+ * never opened by the API).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { Attachments, type AttachTarget } from '../attach/index.js';
+import { createLab } from '../engine/lab.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import type { LabFactory } from '../server/lab-contract.js';
+import type { LabSession } from '../server/lab-session.js';
+
+/** Said when pausing or stepping is refused, and by `serve --clock paused|step`. */
+export const REALTIME_ONLY =
+  'this lab has live attachments (real hosts send frames when they like, and they do not pause): its clock runs in real time; ' +
+  'remove the attachments from the topology to pause or step it (docs/attachments.md)';
+
+/** The session as an attachment target: the clock is brought to the present, then the frame queued and run. */
+export function sessionTarget(session: LabSession): AttachTarget {
+  return {
+    inject(iface, frame) {
+      const clock = session.clock;
+      clock.sync();
+      session.lab.inject(iface, frame);
+      clock.kick();
+    },
+    setLinkState(iface, up) {
+      const r = session.applyChange({ kind: 'link', iface, up });
+      if (!r.ok) throw new Error(r.reason);
+    },
+  };
+}
+
+export interface ServedAttachments {
+  attachments: Attachments;
+  /** for startServer's createLab */
+  createLab: LabFactory;
+  /** once the server runs: arrivals go to its session, pausing is refused */
+  useSession(session: LabSession): void;
+}
+
+/** Opens the attachments of `topology` (AttachError when a socket does not bind); null when it declares none. */
+export async function openServedAttachments(topology: TopologyDoc): Promise<ServedAttachments | null> {
+  const docs = topology.attachments ?? [];
+  if (docs.length === 0) return null;
+  const attachments = new Attachments(docs);
+  await attachments.open();
+  const stackFactory = attachments.stackFactory();
+  return {
+    attachments,
+    createLab: (t) => {
+      if (!isDeepStrictEqual(t.attachments ?? [], docs)) {
+        throw new Error("this topology's attachments differ from those the server opened at start; restart 'vswitch-lab serve' with it (sockets are opened only from the command line)");
+      }
+      return createLab(t, { stackFactory });
+    },
+    useSession(session) {
+      session.realtimeOnly = REALTIME_ONLY;
+      attachments.connect(sessionTarget(session));
+      session.onReplaced(function again() {
+        attachments.connect(sessionTarget(session));
+        session.onReplaced(again);
+      });
+    },
+  };
+}

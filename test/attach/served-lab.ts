@@ -1,0 +1,37 @@
+/**
+ * A real `serve` of a topology with attachments, as the CLI wires it (src/cli/serve-attachments.ts):
+ * sockets opened first, the server on 127.0.0.1 with any free port, arrivals into its session in
+ * real time. Not a test file itself.
+ */
+import { openServedAttachments, type ServedAttachments } from '../../src/cli/serve-attachments.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+import type { ValidateResult } from '../../src/topology/load.js';
+
+export interface ServedLab {
+  server: RunningServer;
+  served: ServedAttachments;
+  close(): Promise<void>;
+  /** GET from the API */
+  get(path: string): Promise<Response>;
+}
+
+export async function serveWithAttachments(result: Extract<ValidateResult, { ok: true }>): Promise<ServedLab> {
+  const served = await openServedAttachments(result.topology);
+  if (!served) throw new Error('the topology declares no attachments');
+  let server: RunningServer;
+  try {
+    server = await startServer({ host: '127.0.0.1', port: 0, initial: { result, source: 'attach-test' }, createLab: served.createLab });
+  } catch (err) {
+    await served.attachments.close();
+    throw err;
+  }
+  served.useSession(server.session);
+  return {
+    server,
+    served,
+    get: (path) => fetch(new URL(path, server.url)),
+    close: async () => {
+      await Promise.all([server.close(), served.attachments.close()]);
+    },
+  };
+}
