@@ -6,8 +6,6 @@
 import { createLab } from '../engine/lab.js';
 import { resolveFrameSpec } from '../engine/frame-spec.js';
 import { loadTopologyFile, loadTopologyText, validateTopology } from '../topology/load.js';
-import { fromHex } from '../wire/hex.js';
-import { ApiError } from './errors.js';
 import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
 
 // --- topology validation ----------------------------------------------------------------------
@@ -31,10 +29,3 @@ export const engineLabFactory: LabFactory = (topology) => createLab(topology);
 
 /** src/engine/frame-spec.ts: FrameSpec -> bytes, defaults from the sending interface. */
 export const engineFrameResolver: FrameResolver = (lab, iface, spec) => resolveFrameSpec(lab, iface, spec);
-
-/** Resolver for `{kind:'hex'}` only (tests of the server's own error paths). */
-export const hexOnlyResolver: FrameResolver = (_lab, _iface, spec) => {
-  const s = spec as { kind: string; hex?: string };
-  if (s.kind === 'hex' && typeof s.hex === 'string') return fromHex(s.hex);
-  throw new ApiError(501, `frame kind "${s.kind}" is not available with the hex-only resolver`);
-};

@@ -1,145 +1,158 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * The clock driver over the real engine, on a wall clock the test moves: vitest's fake timers
+ * (setTimeout, setImmediate) and the driver's `hrtimeNs` read the same fake time, so every
+ * assertion is about what the driver does at a given moment, never about how fast this machine is.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLab, type Lab } from '../../src/engine/index.js';
 import { ClockDriver } from '../../src/server/clock-driver.js';
-import { FakeLab } from './fake-lab.js';
 import { defaultTopology } from './helpers.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const FRAME = new Uint8Array(60).fill(0xff);
+// web-01 -> broadcast (ARP-like): web-02 gets it at once (same vSwitch); laptop two cables later
+const BROADCAST = Uint8Array.from(Buffer.from('ffffffffffff005056a100010806' + '0001080006040001005056a100010a000015000000000000000a000016', 'hex'));
 
-function labWithHop(hopNs: number): FakeLab {
-  const lab = new FakeLab(defaultTopology());
-  lab.hopNs = hopNs;
-  return lab;
+let wallNs = 0;
+const hrtimeNs = (): number => wallNs;
+/** Moves the fake wall clock and runs the fake timers that fall due on the way. */
+function advanceMs(ms: number): void {
+  // in 1 ms steps, so that a timer the driver sets while running sees the right wall time
+  for (let i = 0; i < ms; i++) {
+    wallNs += 1e6;
+    vi.advanceTimersByTime(1);
+  }
 }
 
-function delivered(lab: FakeLab): number {
-  return lab.counts.get(lab.deliverTo)?.rx ?? 0;
+function lab(linkLatencyNs: number): Lab {
+  return createLab(defaultTopology(), { linkLatencyNs });
 }
+const rx = (l: Lab, iface: string): number => l.counters(iface).rxFrames;
 
-describe('clock driver', () => {
-  it('real time: an event 20 ms ahead runs after ~20 ms of wall time, not before', async () => {
-    const lab = labWithHop(20_000_000);
-    const d = new ClockDriver(lab, { mode: 'realtime' });
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] });
+  wallNs = 1e12;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('clock driver (real engine, fake wall clock)', () => {
+  it('real time: a copy two 20 ms cables away arrives when the wall clock reaches it, not before', () => {
+    const l = lab(20e6);
+    const d = new ClockDriver(l, { mode: 'realtime', hrtimeNs });
     try {
       d.sync();
-      const t0 = performance.now();
-      lab.inject('web-01:eth0', FRAME);
+      l.inject('web-01:eth0', BROADCAST);
       d.kick();
-      await sleep(5);
-      expect(delivered(lab)).toBe(0);
-      while (delivered(lab) === 0 && performance.now() - t0 < 1000) await sleep(1);
-      const took = performance.now() - t0;
-      expect(delivered(lab)).toBe(1);
-      expect(took).toBeGreaterThanOrEqual(18);
-      expect(took).toBeLessThan(200);
+      // the same-vSwitch delivery runs within the kick
+      expect(rx(l, 'web-02:eth0')).toBe(1);
+      expect(rx(l, 'laptop:eth0')).toBe(0);
+      advanceMs(38);
+      expect(rx(l, 'laptop:eth0')).toBe(0);
+      advanceMs(3);
+      expect(rx(l, 'laptop:eth0')).toBe(1);
     } finally {
       d.dispose();
     }
   });
 
-  it('real time: a sub-millisecond hop runs within the kick, no timer in between', () => {
-    const lab = labWithHop(50_000);
-    const d = new ClockDriver(lab, { mode: 'realtime' });
+  it('real time: the virtual clock follows the wall clock (sync before an inject)', () => {
+    const l = lab(1000);
+    const d = new ClockDriver(l, { mode: 'realtime', hrtimeNs });
     try {
+      const v0 = l.now;
+      wallNs += 30e6;
       d.sync();
-      lab.inject('web-01:eth0', FRAME);
-      expect(delivered(lab)).toBe(0);
-      d.kick();
-      expect(delivered(lab)).toBe(1);
+      expect(l.now - v0).toBe(30e6);
     } finally {
       d.dispose();
     }
   });
 
-  it('real time: the virtual clock follows the wall clock (sync before an inject)', async () => {
-    const lab = labWithHop(50_000);
-    const d = new ClockDriver(lab, { mode: 'realtime' });
-    try {
-      const v0 = lab.now;
-      await sleep(30);
-      d.sync();
-      const advanced = (lab.now - v0) / 1e6;
-      expect(advanced).toBeGreaterThanOrEqual(25);
-      expect(advanced).toBeLessThan(200);
-    } finally {
-      d.dispose();
-    }
-  });
-
-  it('no busy loop: an event 10 s away costs no work while waiting', async () => {
-    const lab = labWithHop(10_000_000_000);
+  it('no busy loop: an event 10 s away sets one timer and costs no work while waiting', () => {
+    const l = lab(10e9);
     let polls = 0;
-    const next = lab.nextEventTime.bind(lab);
-    lab.nextEventTime = () => {
+    const next = l.nextEventTime.bind(l);
+    l.nextEventTime = () => {
       polls++;
       return next();
     };
-    const d = new ClockDriver(lab, { mode: 'realtime' });
+    const d = new ClockDriver(l, { mode: 'realtime', hrtimeNs });
     try {
-      lab.inject('web-01:eth0', FRAME);
+      l.inject('web-01:eth0', BROADCAST);
       d.kick();
+      expect(vi.getTimerCount()).toBe(1);
       const before = polls;
-      await sleep(100);
+      wallNs += 5e9;
+      vi.advanceTimersByTime(5000);
       expect(polls - before).toBe(0);
-      expect(delivered(lab)).toBe(0);
+      expect(rx(l, 'laptop:eth0')).toBe(0);
     } finally {
       d.dispose();
     }
   });
 
-  it('paused: nothing runs; step runs one event at a time', async () => {
-    const lab = labWithHop(50_000);
-    const d = new ClockDriver(lab, { mode: 'paused' });
+  it('paused: nothing runs whatever the wall clock does; step runs one event at a time', () => {
+    const l = lab(1000);
+    const d = new ClockDriver(l, { mode: 'paused', hrtimeNs });
     try {
-      lab.inject('web-01:eth0', FRAME);
-      lab.inject('web-01:eth0', FRAME);
+      l.inject('web-01:eth0', BROADCAST);
       d.kick();
       d.sync();
-      await sleep(20);
-      expect(delivered(lab)).toBe(0);
-      expect(d.state()).toMatchObject({ mode: 'paused', next: 50_000 });
+      advanceMs(20);
+      expect(rx(l, 'web-02:eth0')).toBe(0);
+      expect(d.state().mode).toBe('paused');
+      expect(d.state().next).not.toBeNull();
+      // one step: the vSwitch's local delivery; the copy on the uplink cable is an event of its own
       expect(d.step()).toBe(1);
-      expect(delivered(lab)).toBe(1);
-      expect(d.step(10)).toBe(1);
+      expect(rx(l, 'web-02:eth0')).toBe(1);
+      expect(rx(l, 'laptop:eth0')).toBe(0);
+      expect(d.step()).toBe(1);
+      while (d.step(10) > 0);
       expect(d.state().next).toBeNull();
+      expect(rx(l, 'laptop:eth0')).toBe(1);
       expect(d.step()).toBe(0);
     } finally {
       d.dispose();
     }
   });
 
-  it('switching to real time runs what is due; a fast-forwarded clock continues from where it is', async () => {
-    const lab = labWithHop(50_000);
-    const d = new ClockDriver(lab, { mode: 'paused' });
+  it('switching to real time runs what is due; a fast-forwarded clock continues from where it is', () => {
+    const l = lab(1000);
+    const d = new ClockDriver(l, { mode: 'paused', hrtimeNs });
     try {
-      lab.inject('web-01:eth0', FRAME);
+      l.inject('web-01:eth0', BROADCAST);
       d.setMode('realtime');
-      await sleep(10);
-      expect(delivered(lab)).toBe(1);
+      advanceMs(1);
+      expect(rx(l, 'laptop:eth0')).toBe(1);
       // something runs the virtual clock 5 s ahead (a synchronous ping)
-      lab.run({ forNs: 5_000_000_000 });
-      const ahead = lab.now;
-      lab.inject('web-01:eth0', FRAME);
+      l.run({ forNs: 5_000_000_000 });
+      const ahead = l.now;
+      l.inject('web-01:eth0', BROADCAST);
       d.kick();
-      expect(delivered(lab)).toBe(2);
-      await sleep(20);
+      advanceMs(1);
+      expect(rx(l, 'laptop:eth0')).toBe(2);
+      wallNs += 20e6;
       d.sync();
-      expect(lab.now).toBeGreaterThanOrEqual(ahead);
-      expect(lab.now - ahead).toBeLessThan(1_000_000_000);
+      // virtual time went on from where the ping left it, at wall-clock speed
+      expect(l.now - ahead).toBeGreaterThanOrEqual(20e6);
+      expect(l.now - ahead).toBeLessThan(30e6);
     } finally {
       d.dispose();
     }
   });
 
-  it('yields to the event loop after maxEventsPerTick events', async () => {
-    const lab = labWithHop(1000);
-    const d = new ClockDriver(lab, { mode: 'paused', maxEventsPerTick: 10 });
+  it('yields to the event loop after maxEventsPerTick events, then finishes on the next turn', () => {
+    const l = lab(1000);
+    const d = new ClockDriver(l, { mode: 'paused', maxEventsPerTick: 10, hrtimeNs });
     try {
-      for (let i = 0; i < 35; i++) lab.inject('web-01:eth0', FRAME);
+      for (let i = 0; i < 35; i++) l.inject('web-01:eth0', BROADCAST);
       d.setMode('realtime');
-      expect(delivered(lab)).toBe(10);
-      await sleep(20);
-      expect(delivered(lab)).toBe(35);
+      expect(d.processed).toBe(10);
+      expect(rx(l, 'web-02:eth0')).toBeLessThan(35);
+      vi.advanceTimersByTime(0); // the setImmediate turns
+      for (let i = 0; i < 1000 && d.state().next !== null; i++) advanceMs(1);
+      expect(rx(l, 'web-02:eth0')).toBe(35);
+      expect(rx(l, 'laptop:eth0')).toBe(35);
     } finally {
       d.dispose();
     }

@@ -5,7 +5,7 @@ import type { TopologyDoc } from '../../src/topology/schema.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/server.js';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { LiveHello, LiveUpdate } from '../../src/server/api-types.js';
-import { FakeLab } from './fake-lab.js';
+import { createLab, type Lab, type LabOptions } from '../../src/engine/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_TOPOLOGY = path.join(ROOT, 'topologies', 'default.json');
@@ -17,33 +17,58 @@ export function defaultTopology(): TopologyDoc {
 }
 
 export interface TestServer extends RunningServer {
-  labs: FakeLab[];
-  /** the current fake lab */
-  lab(): FakeLab;
+  /** every lab the server made, oldest first (a topology load makes a new one) */
+  labs: Lab[];
+  /** the current lab */
+  lab(): Lab;
+  /** how many frames the server injected into each lab (by lab) */
+  injected(lab?: Lab): number;
   api(p: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
 }
 
-/** A real server on 127.0.0.1, random port, over the scripted FakeLab. */
-export async function startTestServer(options: Partial<StartOptions> = {}): Promise<TestServer> {
-  const labs: FakeLab[] = [];
+export interface TestServerOptions extends Partial<StartOptions> {
+  /** options of every lab the server makes (e.g. a long link latency to keep frames in flight) */
+  lab?: LabOptions;
+}
+
+/**
+ * A real server on 127.0.0.1, random port, over the real engine on topologies/default.json. It
+ * records the labs it makes and counts the frames injected into each (for "nothing injected").
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { lab: labOptions, ...serverOptions } = options;
+  const labs: Lab[] = [];
+  const counts = new WeakMap<Lab, number>();
   const r = loadTopologyFileSync(DEFAULT_TOPOLOGY);
   const server = await startServer({
     host: '127.0.0.1',
     port: 0,
     initial: { result: r, source: DEFAULT_TOPOLOGY },
     createLab: (t) => {
-      const l = new FakeLab(t);
+      const l = createLab(t, labOptions);
+      const inject = l.inject.bind(l);
+      counts.set(l, 0);
+      l.inject = (...args: Parameters<Lab['inject']>) => {
+        counts.set(l, (counts.get(l) ?? 0) + 1);
+        return inject(...args);
+      };
       labs.push(l);
       return l;
     },
     staticDir: path.join(ROOT, 'test', 'server', 'no-such-dir'),
     sendSettleMs: 500,
-    ...options,
+    ...serverOptions,
   });
   const base = server.url.replace(/\/$/, '');
+  const current = (): Lab => {
+    const l = labs[labs.length - 1];
+    if (!l) throw new Error('the server made no lab');
+    return l;
+  };
   return Object.assign(server, {
     labs,
-    lab: () => labs[labs.length - 1]!,
+    lab: current,
+    injected: (l?: Lab) => counts.get(l ?? current()) ?? 0,
     api: (p: string, init: RequestInit & { json?: unknown } = {}) => {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -119,7 +144,7 @@ export async function liveClient(url: string): Promise<LiveClient> {
     socket,
     hello,
     updates,
-    waitFor: async (pred, ms = 2000) => {
+    waitFor: async (pred, ms = 30_000) => {
       const end = Date.now() + ms;
       for (;;) {
         const u = updates.find(pred);

@@ -1,12 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { LiveHello, LiveUpdate } from '../../src/server/api-types.js';
-import { hexOnlyResolver } from '../../src/server/engine-binding.js';
 import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
 import type { TraceEventLike } from '../../src/server/lab-contract.js';
+import type { Lab } from '../../src/engine/index.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
+// a short broadcast from web-01 (default) and the same from web-10 (vlans: its own source MAC, or S3 drops it)
 const FRAME_HEX = 'ffffffffffff005056a10001080600010800060400010050';
+const FRAME_HEX_10 = 'ffffffffffff005056a11001080600010800060400010050';
+/**
+ * `n` frames of `bytes` bytes from web-01:eth0 (default topology) tagged VLAN 30: the VLAN ID 0 port
+ * group drops each at ingress (V1, VLAN_MISMATCH). Runs them through the real engine at once and
+ * answers how many trace events they made.
+ */
+function floodDrops(lab: Lab, n: number, bytes = 64): number {
+  const frame = new Uint8Array(bytes);
+  frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x50, 0x56, 0xa1, 0x00, 0x01, 0x81, 0x00, 0x00, 0x1e, 0x08, 0x00]);
+  let events = 0;
+  const stop = lab.trace.subscribe(() => events++);
+  try {
+    for (let i = 0; i < n; i++) lab.inject('web-01:eth0', frame);
+    lab.run();
+  } finally {
+    stop();
+  }
+  return events;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function connect(s: TestServer): Promise<{ c: Socket; hello: LiveHello; updates: LiveUpdate[]; times: number[] }> {
@@ -23,7 +44,7 @@ function connect(s: TestServer): Promise<{ c: Socket; hello: LiveHello; updates:
   });
 }
 
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
+async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await sleep(10);
 }
@@ -31,7 +52,7 @@ async function until(cond: () => boolean, ms = 2000): Promise<void> {
 describe('socket.io live events', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ resolveFrame: hexOnlyResolver });
+    s = await startTestServer();
   });
   afterAll(async () => {
     await s.close();
@@ -49,14 +70,19 @@ describe('socket.io live events', () => {
       expect(t.topology!.source).toBe('example:vlans');
       expect(t.clock).toBeDefined();
 
-      const from = [...s.lab().ifaces][0]!;
-      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from, frame: { kind: 'hex', hex: FRAME_HEX } } })).json()) as { frameIds: number[] };
-      await until(() => updates.flatMap((u) => u.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]).length >= 2);
-      const trace = updates.flatMap((u) => u.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]);
-      expect(trace.map((e) => e.action)).toEqual(['ingress', 'deliver']);
-      expect(trace[0]!.frameLength).toBe(FRAME_HEX.length / 2);
-      // frame bytes travel by default: the UI decodes and colours them
-      expect(trace.map((e) => e.frameHex)).toEqual([FRAME_HEX, FRAME_HEX]);
+      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from: 'web-10:eth0', frame: { kind: 'hex', hex: FRAME_HEX_10 } } })).json()) as { frameIds: number[]; events: unknown[] };
+      const mine = () => updates.flatMap((u) => u.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]);
+      await until(() => mine().length >= sent.events.length);
+      const trace = mine();
+      // the live stream carries the same events the answer listed: in at web-10, delivered somewhere
+      expect(trace.length).toBe(sent.events.length);
+      expect(trace[0]).toMatchObject({ action: 'ingress', port: 'web-10:eth0', frameLength: FRAME_HEX_10.length / 2 });
+      expect(trace.some((e) => e.action === 'deliver')).toBe(true);
+      // frame bytes travel by default, as each point saw them: the UI decodes and colours them
+      expect(trace[0]!.frameHex).toBe(FRAME_HEX_10);
+      const withBytes = trace.filter((e) => e.frameLength !== undefined);
+      expect(withBytes.length).toBeGreaterThan(1);
+      expect(withBytes.every((e) => typeof e.frameHex === 'string' && e.frameHex.length === 2 * e.frameLength!)).toBe(true);
       await until(() => updates.some((u) => u.counters !== undefined));
       expect(updates.some((u) => u.counters !== undefined)).toBe(true);
     } finally {
@@ -66,23 +92,25 @@ describe('socket.io live events', () => {
 
   it('several clients get the same events, each with the frame bytes; frameHex: false sends the length only', async () => {
     const clients = await Promise.all([connect(s), connect(s), connect(s)]);
-    const lean = await startTestServer({ resolveFrame: hexOnlyResolver, live: { frameHex: false } });
+    const lean = await startTestServer({ live: { frameHex: false } });
     const leanClient = await connect(lean);
     try {
-      const from = [...s.lab().ifaces][0]!;
-      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from, frame: { kind: 'hex', hex: FRAME_HEX } } })).json()) as { frameIds: number[] };
+      const vlans = s.lab().topology.name === 'vlans';
+      const hex = vlans ? FRAME_HEX_10 : FRAME_HEX;
+      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from: vlans ? 'web-10:eth0' : 'web-01:eth0', frame: { kind: 'hex', hex } } })).json()) as { frameIds: number[] };
       const mine = (u: LiveUpdate[]): LiveUpdate['trace'] => u.flatMap((x) => x.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]);
       await until(() => clients.every((c) => mine(c.updates)!.length >= 2));
       const first = mine(clients[0]!.updates)!;
-      expect(first.every((e) => e.frameHex === FRAME_HEX)).toBe(true);
+      expect(first[0]!.frameHex).toBe(hex);
+      expect(first.filter((e) => e.frameLength !== undefined).every((e) => typeof e.frameHex === 'string')).toBe(true);
       for (const c of clients) expect(mine(c.updates)).toEqual(first);
 
-      const leanFrom = [...lean.lab().ifaces][0]!;
-      await lean.api('/api/frames', { method: 'POST', json: { from: leanFrom, frame: { kind: 'hex', hex: FRAME_HEX } } });
+      await lean.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: FRAME_HEX } } });
       await until(() => leanClient.updates.flatMap((u) => u.trace ?? []).length >= 2);
       const leanTrace = leanClient.updates.flatMap((u) => u.trace ?? []);
       expect(leanTrace.length).toBeGreaterThanOrEqual(2);
-      expect(leanTrace.every((e) => e.frameHex === undefined && e.frameLength === FRAME_HEX.length / 2)).toBe(true);
+      expect(leanTrace.every((e) => e.frameHex === undefined)).toBe(true);
+      expect(leanTrace[0]!.frameLength).toBe(FRAME_HEX.length / 2);
     } finally {
       for (const c of clients) c.c.close();
       leanClient.c.close();
@@ -96,19 +124,16 @@ describe('socket.io live events', () => {
       await sleep(100);
       updates.length = 0;
       times.length = 0;
-      const start = performance.now();
+      await s.api('/api/topology', { method: 'POST', json: { example: 'default' } });
+      // heavy traffic over many ticks: 200 rounds of 300 dropped frames, a few ms apart
       let sent = 0;
-      // ~1 s of heavy traffic: 2000 events every 5 ms
-      while (performance.now() - start < 1000) {
-        s.lab().flood(2000);
-        sent += 2000;
+      for (let round = 0; round < 200; round++) {
+        sent += floodDrops(s.lab(), 300);
         await sleep(5);
       }
-      await sleep(300);
-      const span = (times[times.length - 1]! - times[0]!) / 1000;
+      const counted = () => updates.reduce((n, u) => n + (u.trace?.length ?? 0) + (u.summary?.omitted ?? 0), 0);
+      await until(() => counted() >= sent, 60_000);
       expect(updates.length).toBeGreaterThan(5);
-      // at most one emit per 50 ms tick
-      expect(updates.length).toBeLessThanOrEqual(Math.ceil(span * 20) + 2);
       // `batch` is the tick number: never two batches in one tick (receive times jitter under load; this does not)
       for (let i = 1; i < updates.length; i++) expect(updates[i]!.batch).toBeGreaterThan(updates[i - 1]!.batch);
       const listed = updates.reduce((n, u) => n + (u.trace?.length ?? 0), 0);
@@ -225,7 +250,7 @@ describe('bounded per-client queues', () => {
       ws._socket.pause();
       const id = [...(s.io.sockets.sockets.keys())][0]!;
       for (let round = 0; round < 40; round++) {
-        s.lab().flood(3000, 1500);
+        floodDrops(s.lab(), 300, 1500);
         await sleep(25);
       }
       const stats = s.live.clientStats(id)!;
