@@ -41,11 +41,11 @@ describe('docs/scenarios.md', () => {
   });
 
   it('the failed check shown is what test prints for that scenario', async () => {
-    const shown = blockAfter('here a copy of that scenario expecting two RARPs', 'console').trimEnd().split('\n');
+    const shown = blockAfter('here a copy of that scenario expecting six RARPs', 'console').trimEnd().split('\n');
     const failover = JSON.parse(readFileSync(`${ROOT}/topologies/scenarios/teaming-failover.json`, 'utf8')) as { $schema?: string; expect: { frames: unknown[] } };
     delete failover.$schema;
-    failover.expect.frames.push({ at: 'esxi-01:vmnic1', point: 'UplinkSnd', kind: 'rarp', src: 'app-01:eth0', after: '1.9s', before: '2.5s', min: 2 });
-    const file = tmp.file('two-rarps.json');
+    failover.expect.frames.push({ at: 'esxi-01:vmnic1', point: 'UplinkSnd', kind: 'rarp', src: 'app-01:eth0', after: '1.9s', before: '2.5s', min: 6 });
+    const file = tmp.file('six-rarps.json');
     writeFileSync(file, JSON.stringify(failover));
     const r = await runMain(['test', 'teaming', file]);
     expect(r.code).toBe(1);
