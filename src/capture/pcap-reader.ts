@@ -93,14 +93,38 @@ function readPcapBuffer(buf: Buffer, options: ReadCaptureOptions | undefined): P
 }
 
 function parseRecords(buf: Buffer, header: PcapHeader): Promise<CaptureFile> {
+  const packets: CapturePacket[] = [];
+  return parsePcapRecords([buf.subarray(PCAP_HEADER_LEN)], buf.length, header, buf.subarray(0, PCAP_HEADER_LEN), (p) => void packets.push(p)).then(() => ({
+    format: 'pcap',
+    interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }],
+    packets,
+  }));
+}
+
+/**
+ * Parses the records after the file header: `body` yields the file's bytes from offset 24 on
+ * (whole, or in chunks as read), `size` is the file's length, `headerBytes` its first 24 bytes.
+ * Every record goes to `onPacket` as it is parsed (its `data` a view into a chunk). Resolves when
+ * all of `size` was parsed; rejects with CaptureFormatError at the first bad record.
+ */
+export function parsePcapRecords(
+  body: Iterable<Buffer> | AsyncIterable<Buffer>,
+  size: number,
+  header: PcapHeader,
+  headerBytes: Buffer,
+  onPacket: (p: CapturePacket) => void,
+): Promise<void> {
   const { nano, littleEndian } = header;
-  let feed: Buffer[] = [buf];
+  let head = headerBytes;
   if (nano) {
     // pcap-parser knows only the microsecond magic: hand it that, read fractions as nanoseconds.
-    const patched = Buffer.from(buf.subarray(0, PCAP_HEADER_LEN));
-    if (littleEndian) patched.writeUInt32LE(0xa1b2c3d4, 0);
-    else patched.writeUInt32BE(0xa1b2c3d4, 0);
-    feed = [patched, buf.subarray(PCAP_HEADER_LEN)];
+    head = Buffer.from(headerBytes);
+    if (littleEndian) head.writeUInt32LE(0xa1b2c3d4, 0);
+    else head.writeUInt32BE(0xa1b2c3d4, 0);
+  }
+  async function* feed(): AsyncGenerator<Buffer> {
+    yield head;
+    yield* body;
   }
   const fracToNs = nano ? 1n : 1000n;
   const fracMax = nano ? 1_000_000_000 : 1_000_000;
@@ -109,19 +133,29 @@ function parseRecords(buf: Buffer, header: PcapHeader): Promise<CaptureFile> {
     let settled = false;
     let consumed = PCAP_HEADER_LEN;
     let problem: CaptureFormatError | undefined;
-    const packets: CapturePacket[] = [];
+    /** the last bytes seen (for describing a truncated last record) */
+    let tail: Buffer = Buffer.alloc(0);
     const fail = (err: CaptureFormatError): void => {
       if (settled) return;
       settled = true;
       reject(err);
     };
 
-    const parser = pcapParser.parse(Readable.from(feed, { objectMode: false }));
+    const source = Readable.from(feed(), { objectMode: false });
+    source.on('data', (chunk: Buffer) => {
+      tail = chunk;
+    });
+    const parser = pcapParser.parse(source);
     parser.on('error', (err: unknown) => {
       fail(new CaptureFormatError(`pcap: ${err instanceof Error ? err.message : String(err)}`, consumed));
     });
+    source.on('error', (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(err instanceof Error ? err : new Error(String(err)));
+    });
     parser.on('packet', (p: PcapParserPacket) => {
-      if (problem !== undefined) return;
+      if (problem !== undefined || settled) return;
       const h = p.header;
       if (h.capturedLength > MAX_SNAPLEN) {
         problem = new CaptureFormatError(`corrupt pcap record: captured length ${h.capturedLength} is over the maximum of ${MAX_SNAPLEN}`, consumed + 8);
@@ -131,35 +165,38 @@ function parseRecords(buf: Buffer, header: PcapHeader): Promise<CaptureFile> {
         problem = new CaptureFormatError(`corrupt pcap record: fraction of second ${h.timestampMicroseconds} is not below ${fracMax}`, consumed + 4);
         return;
       }
-      packets.push({
-        interface: 0,
-        timestampNs: BigInt(h.timestampSeconds) * 1_000_000_000n + BigInt(h.timestampMicroseconds) * fracToNs,
-        data: p.data,
-        originalLength: h.originalLength,
-      });
       consumed += PCAP_RECORD_HEADER_LEN + h.capturedLength;
+      try {
+        onPacket({
+          interface: 0,
+          timestampNs: BigInt(h.timestampSeconds) * 1_000_000_000n + BigInt(h.timestampMicroseconds) * fracToNs,
+          data: p.data,
+          originalLength: h.originalLength,
+        });
+      } catch (err) {
+        if (settled) return;
+        settled = true;
+        source.destroy();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
     });
     parser.on('end', () => {
       if (settled) return;
       if (problem !== undefined) return fail(problem);
-      if (consumed < buf.length) return fail(describeLeftover(buf, consumed, littleEndian));
+      if (consumed < size) return fail(describeLeftover(tail.length >= size - consumed ? tail.subarray(tail.length - (size - consumed)) : null, consumed, size - consumed, littleEndian));
       settled = true;
-      resolve({
-        format: 'pcap',
-        interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }],
-        packets,
-      });
+      resolve();
     });
   });
 }
 
-/** What pcap-parser left unread at the end: a truncated (or absurd) record. */
-function describeLeftover(buf: Buffer, offset: number, littleEndian: boolean): CaptureFormatError {
-  const left = buf.length - offset;
+/** What pcap-parser left unread at the end: a truncated (or absurd) record. `rest`: its bytes, null when no longer held. */
+function describeLeftover(rest: Buffer | null, offset: number, left: number, littleEndian: boolean): CaptureFormatError {
+  if (rest === null) return new CaptureFormatError(`truncated pcap record: the last ${left} bytes are not a whole record`, offset);
   if (left < PCAP_RECORD_HEADER_LEN) {
     return new CaptureFormatError(`truncated pcap record header: ${left} of ${PCAP_RECORD_HEADER_LEN} bytes`, offset);
   }
-  const capLen = littleEndian ? buf.readUInt32LE(offset + 8) : buf.readUInt32BE(offset + 8);
+  const capLen = littleEndian ? rest.readUInt32LE(8) : rest.readUInt32BE(8);
   if (capLen > MAX_SNAPLEN) {
     return new CaptureFormatError(`corrupt pcap record: captured length ${capLen} is over the maximum of ${MAX_SNAPLEN}`, offset + 8);
   }

@@ -42,185 +42,244 @@ function blockName(type: number): string {
 export function readPcapng(input: Uint8Array, options?: ReadCaptureOptions): CaptureFile {
   const buf = asBuffer(input);
   assertSize(buf.length, options);
-  const len = buf.length;
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const interfaces: InterfaceState[] = [];
   const packets: CapturePacket[] = [];
-  let le = true;
-  let sectionBase = 0; // global index of the current section's interface 0
-  let sectionInterfaces = 0;
+  const parser = new PcapngParser((p) => void packets.push(p));
+  parser.parse(buf, 0, true);
+  return { format: 'pcapng', interfaces: parser.interfaces(), packets };
+}
 
-  const text = (start: number, length: number): string => {
-    let end = start + length;
-    while (end > start && buf[end - 1] === 0) end--; // some writers add a terminating NUL
-    return buf.toString('utf8', start, end);
-  };
+/** Largest block held in memory at once by the streaming reader (capture-stream.ts). */
+export const MAX_PCAPNG_BLOCK_BYTES = 16 * 1024 * 1024;
 
-  /** Calls `on` for every option in [start, end); `end` is the start of the trailing length. */
-  const eachOption = (start: number, end: number, type: number, on: (code: number, at: number, length: number) => void): void => {
-    let o = start;
-    while (o + 4 <= end) {
-      const code = dv.getUint16(o, le);
-      const length = dv.getUint16(o + 2, le);
-      if (code === OPT_ENDOFOPT) return;
-      if (o + 4 + length > end) {
-        throw new CaptureFormatError(`corrupt ${blockName(type)}: option ${code} of ${length} bytes runs past the end of its block`, o);
-      }
-      on(code, o + 4, length);
-      o += 4 + pad4(length);
-    }
-  };
+/**
+ * The pcapng parser, incremental: `parse` takes the bytes read so far (from file offset `base`),
+ * hands every complete packet to `onPacket` (its `data` a view into those bytes, valid during
+ * the call unless the caller keeps the buffer) and returns how many bytes it consumed; the rest
+ * (an incomplete block) comes again, with more, on the next call. `final`: no more bytes follow,
+ * so an incomplete block is an error.
+ */
+export class PcapngParser {
+  private readonly ifaces: InterfaceState[] = [];
+  private le = true;
+  /** global index of the current section's interface 0 */
+  private sectionBase = 0;
+  private sectionInterfaces = 0;
+  private started = false;
 
-  const timestamp = (iface: InterfaceState, high: number, low: number): bigint => {
-    const units = (BigInt(high) << 32n) | BigInt(low);
-    const ns =
-      iface.unitsPerSecond === 1_000_000_000n ? units
-        : iface.unitsPerSecond === 1_000_000n ? units * 1000n
-          : (units * 1_000_000_000n) / iface.unitsPerSecond;
-    return ns + iface.offsetNs;
-  };
+  constructor(
+    private readonly onPacket: (p: CapturePacket) => void,
+    private readonly onInterface?: (iface: CaptureInterface, index: number) => void,
+  ) {}
 
-  const packetInterface = (id: number, at: number, type: number): number => {
-    if (id >= sectionInterfaces) {
-      throw new CaptureFormatError(
-        `${blockName(type)} refers to interface ${id}, but its section declares ${sectionInterfaces} interface${sectionInterfaces === 1 ? '' : 's'}`,
-        at,
-      );
-    }
-    const index = sectionBase + id;
-    const iface = interfaces[index]!;
-    assertEthernet(iface.linkType, at, iface.name === undefined ? `interface ${id}: ` : `interface ${id} (${iface.name}): `);
-    return index;
-  };
-
-  let off = 0;
-  if (len < 12 || buf.readUInt32LE(0) !== BLOCK_SHB) {
-    throw new CaptureFormatError('not a pcapng file: it does not start with a Section Header Block (0a0d0d0a)', 0);
+  /** The interfaces declared so far (global across sections). */
+  interfaces(): CaptureInterface[] {
+    return this.ifaces.map(({ unitsPerSecond: _u, offsetNs: _o, ...visible }) => visible);
   }
-  while (off < len) {
-    if (len - off < 12) {
-      throw new CaptureFormatError(`truncated block header: ${len - off} bytes left, a block needs at least 12`, off);
+
+  /** Bytes the block starting at `buf[0]` needs in all (its total length), or 0 when not yet known. */
+  nextBlockLength(buf: Buffer): number {
+    if (buf.length < 12) return 0;
+    let le = this.le;
+    if (buf.readUInt32LE(0) === BLOCK_SHB) le = buf.readUInt32LE(8) === BYTE_ORDER_MAGIC;
+    return le ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+  }
+
+  parse(buf: Buffer, base: number, final: boolean): number {
+    try {
+      return this.parseBlocks(buf, final);
+    } catch (err) {
+      if (err instanceof CaptureFormatError && base !== 0) throw new CaptureFormatError(err.detail, (err.offset ?? 0) + base);
+      throw err;
     }
-    const type = dv.getUint32(off, le);
-    if (type === BLOCK_SHB) {
-      const magic = dv.getUint32(off + 8, true);
-      if (magic === BYTE_ORDER_MAGIC) le = true;
-      else if (magic === BYTE_ORDER_MAGIC_SWAPPED) le = false;
-      else {
-        throw new CaptureFormatError(
-          `corrupt Section Header Block: byte-order magic bytes ${buf.toString('hex', off + 8, off + 12)} are neither 4d3c2b1a (little-endian) nor 1a2b3c4d (big-endian)`,
-          off + 8,
-        );
-      }
-    }
-    const total = dv.getUint32(off + 4, le);
-    if (total < 12 || total % 4 !== 0) {
-      throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is ${total < 12 ? 'under 12' : 'not a multiple of 4'}`, off + 4);
-    }
-    if (total > len - off) {
-      throw new CaptureFormatError(`truncated ${blockName(type)}: block total length ${total}, only ${len - off} bytes left in the file`, off);
-    }
-    const trailing = dv.getUint32(off + total - 4, le);
-    if (trailing !== total) {
-      throw new CaptureFormatError(`corrupt ${blockName(type)}: trailing block total length ${trailing} differs from the leading ${total}`, off + total - 4);
-    }
-    const end = off + total - 4; // start of the trailing length
-    const need = (min: number): void => {
-      if (total < min) throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is under its minimum of ${min}`, off + 4);
+  }
+
+  private parseBlocks(buf: Buffer, final: boolean): number {
+    const len = buf.length;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const interfaces = this.ifaces;
+
+    const text = (start: number, length: number): string => {
+      let end = start + length;
+      while (end > start && buf[end - 1] === 0) end--; // some writers add a terminating NUL
+      return buf.toString('utf8', start, end);
     };
 
-    switch (type) {
-      case BLOCK_SHB: {
-        need(28);
-        const major = dv.getUint16(off + 12, le);
-        const minor = dv.getUint16(off + 14, le);
-        if (major !== 1) throw new CaptureFormatError(`unsupported pcapng version ${major}.${minor}; only 1.x is read`, off + 12);
-        sectionBase = interfaces.length;
-        sectionInterfaces = 0;
-        break;
-      }
-      case BLOCK_IDB: {
-        need(20);
-        const iface: InterfaceState = {
-          linkType: dv.getUint16(off + 8, le),
-          snapLen: dv.getUint32(off + 12, le),
-          unitsPerSecond: 1_000_000n,
-          offsetNs: 0n,
-        };
-        eachOption(off + 16, end, type, (code, at, length) => {
-          if (code === IF_NAME) iface.name = text(at, length);
-          else if (code === IF_DESCRIPTION) iface.description = text(at, length);
-          else if (code === IF_TSRESOL && length >= 1) {
-            const r = buf[at]!;
-            const exp = BigInt(r & 0x7f);
-            iface.unitsPerSecond = r & 0x80 ? 1n << exp : 10n ** exp;
-          } else if (code === IF_TSOFFSET && length >= 8) {
-            iface.offsetNs = dv.getBigInt64(at, le) * 1_000_000_000n;
-          }
-        });
-        interfaces.push(iface);
-        sectionInterfaces++;
-        break;
-      }
-      case BLOCK_EPB:
-      case BLOCK_OPB: {
-        need(32);
-        const obsolete = type === BLOCK_OPB;
-        const id = obsolete ? dv.getUint16(off + 8, le) : dv.getUint32(off + 8, le);
-        const index = packetInterface(id, off + 8, type);
-        const capLen = dv.getUint32(off + 20, le);
-        const dataStart = off + 28;
-        if (dataStart + capLen > end) {
-          throw new CaptureFormatError(`corrupt ${blockName(type)}: captured length ${capLen} runs past the end of its ${total}-byte block`, off + 20);
+    /** Calls `on` for every option in [start, end); `end` is the start of the trailing length. */
+    const eachOption = (start: number, end: number, type: number, on: (code: number, at: number, length: number) => void): void => {
+      let o = start;
+      while (o + 4 <= end) {
+        const code = dv.getUint16(o, this.le);
+        const length = dv.getUint16(o + 2, this.le);
+        if (code === OPT_ENDOFOPT) return;
+        if (o + 4 + length > end) {
+          throw new CaptureFormatError(`corrupt ${blockName(type)}: option ${code} of ${length} bytes runs past the end of its block`, o);
         }
-        const iface = interfaces[index]!;
-        const packet: CapturePacket = {
-          interface: index,
-          timestampNs: timestamp(iface, dv.getUint32(off + 12, le), dv.getUint32(off + 16, le)),
-          data: buf.subarray(dataStart, dataStart + capLen),
-          originalLength: dv.getUint32(off + 24, le),
-        };
-        if (obsolete) {
-          const drops = dv.getUint16(off + 10, le);
-          if (drops !== 0xffff) packet.dropCount = BigInt(drops);
-        }
-        eachOption(Math.min(dataStart + pad4(capLen), end), end, type, (code, at, length) => {
-          if (code === EPB_FLAGS && length >= 4) {
-            const dir = dv.getUint32(at, le) & 3;
-            const direction: CaptureDirection | undefined = dir === 1 ? 'inbound' : dir === 2 ? 'outbound' : undefined;
-            if (direction !== undefined) packet.direction = direction;
-          } else if (code === EPB_PACKETID && length >= 8 && !obsolete) {
-            packet.packetId = dv.getBigUint64(at, le);
-          } else if (code === EPB_DROPCOUNT && length >= 8 && !obsolete) {
-            packet.dropCount = dv.getBigUint64(at, le);
-          } else if (code === OPT_COMMENT) {
-            const c = text(at, length);
-            packet.comment = packet.comment === undefined ? c : `${packet.comment}\n${c}`;
-          }
-        });
-        packets.push(packet);
-        break;
+        on(code, o + 4, length);
+        o += 4 + pad4(length);
       }
-      case BLOCK_SPB: {
-        need(16);
-        const index = packetInterface(0, off, type);
-        const iface = interfaces[index]!;
-        const originalLength = dv.getUint32(off + 8, le);
-        let capLen = Math.min(originalLength, total - 16);
-        if (iface.snapLen !== 0) capLen = Math.min(capLen, iface.snapLen);
-        // A Simple Packet Block has no timestamp.
-        packets.push({ interface: index, timestampNs: 0n, data: buf.subarray(off + 12, off + 12 + capLen), originalLength });
-        break;
-      }
-      default:
-        break; // name resolution, interface statistics, decryption secrets, custom, ...: not needed for replay
-    }
-    off += total;
-  }
+    };
 
-  return {
-    format: 'pcapng',
-    interfaces: interfaces.map(({ unitsPerSecond: _u, offsetNs: _o, ...visible }) => visible),
-    packets,
-  };
+    const packetInterface = (id: number, at: number, type: number): number => {
+      if (id >= this.sectionInterfaces) {
+        throw new CaptureFormatError(
+          `${blockName(type)} refers to interface ${id}, but its section declares ${this.sectionInterfaces} interface${this.sectionInterfaces === 1 ? '' : 's'}`,
+          at,
+        );
+      }
+      const index = this.sectionBase + id;
+      const iface = interfaces[index]!;
+      assertEthernet(iface.linkType, at, iface.name === undefined ? `interface ${id}: ` : `interface ${id} (${iface.name}): `);
+      return index;
+    };
+
+    let off = 0;
+    if (!this.started) {
+      if (len < 12 && !final) return 0;
+      if (len < 12 || buf.readUInt32LE(0) !== BLOCK_SHB) {
+        throw new CaptureFormatError('not a pcapng file: it does not start with a Section Header Block (0a0d0d0a)', 0);
+      }
+      this.started = true;
+    }
+    while (off < len) {
+      if (len - off < 12) {
+        if (!final) break;
+        throw new CaptureFormatError(`truncated block header: ${len - off} bytes left, a block needs at least 12`, off);
+      }
+      const type = dv.getUint32(off, this.le);
+      let le = this.le;
+      if (type === BLOCK_SHB) {
+        const magic = dv.getUint32(off + 8, true);
+        if (magic === BYTE_ORDER_MAGIC) le = true;
+        else if (magic === BYTE_ORDER_MAGIC_SWAPPED) le = false;
+        else {
+          throw new CaptureFormatError(
+            `corrupt Section Header Block: byte-order magic bytes ${buf.toString('hex', off + 8, off + 12)} are neither 4d3c2b1a (little-endian) nor 1a2b3c4d (big-endian)`,
+            off + 8,
+          );
+        }
+      }
+      const total = dv.getUint32(off + 4, le);
+      if (total < 12 || total % 4 !== 0) {
+        throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is ${total < 12 ? 'under 12' : 'not a multiple of 4'}`, off + 4);
+      }
+      if (total > MAX_PCAPNG_BLOCK_BYTES) {
+        throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is over the limit of ${MAX_PCAPNG_BLOCK_BYTES} bytes held at once`, off + 4);
+      }
+      if (total > len - off) {
+        if (!final) break;
+        throw new CaptureFormatError(`truncated ${blockName(type)}: block total length ${total}, only ${len - off} bytes left in the file`, off);
+      }
+      const trailing = dv.getUint32(off + total - 4, le);
+      if (trailing !== total) {
+        throw new CaptureFormatError(`corrupt ${blockName(type)}: trailing block total length ${trailing} differs from the leading ${total}`, off + total - 4);
+      }
+      this.le = le;
+      const end = off + total - 4; // start of the trailing length
+      const need = (min: number): void => {
+        if (total < min) throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} is under its minimum of ${min}`, off + 4);
+      };
+
+      switch (type) {
+        case BLOCK_SHB: {
+          need(28);
+          const major = dv.getUint16(off + 12, le);
+          const minor = dv.getUint16(off + 14, le);
+          if (major !== 1) throw new CaptureFormatError(`unsupported pcapng version ${major}.${minor}; only 1.x is read`, off + 12);
+          this.sectionBase = interfaces.length;
+          this.sectionInterfaces = 0;
+          break;
+        }
+        case BLOCK_IDB: {
+          need(20);
+          const iface: InterfaceState = {
+            linkType: dv.getUint16(off + 8, le),
+            snapLen: dv.getUint32(off + 12, le),
+            unitsPerSecond: 1_000_000n,
+            offsetNs: 0n,
+          };
+          eachOption(off + 16, end, type, (code, at, length) => {
+            if (code === IF_NAME) iface.name = text(at, length);
+            else if (code === IF_DESCRIPTION) iface.description = text(at, length);
+            else if (code === IF_TSRESOL && length >= 1) {
+              const r = buf[at]!;
+              const exp = BigInt(r & 0x7f);
+              iface.unitsPerSecond = r & 0x80 ? 1n << exp : 10n ** exp;
+            } else if (code === IF_TSOFFSET && length >= 8) {
+              iface.offsetNs = dv.getBigInt64(at, le) * 1_000_000_000n;
+            }
+          });
+          interfaces.push(iface);
+          this.sectionInterfaces++;
+          if (this.onInterface !== undefined) {
+            const { unitsPerSecond: _u, offsetNs: _o, ...visible } = iface;
+            this.onInterface(visible, interfaces.length - 1);
+          }
+          break;
+        }
+        case BLOCK_EPB:
+        case BLOCK_OPB: {
+          need(32);
+          const obsolete = type === BLOCK_OPB;
+          const id = obsolete ? dv.getUint16(off + 8, le) : dv.getUint32(off + 8, le);
+          const index = packetInterface(id, off + 8, type);
+          const capLen = dv.getUint32(off + 20, le);
+          const dataStart = off + 28;
+          if (dataStart + capLen > end) {
+            throw new CaptureFormatError(`corrupt ${blockName(type)}: captured length ${capLen} runs past the end of its ${total}-byte block`, off + 20);
+          }
+          const iface = interfaces[index]!;
+          const packet: CapturePacket = {
+            interface: index,
+            timestampNs: timestampOf(iface, dv.getUint32(off + 12, le), dv.getUint32(off + 16, le)),
+            data: buf.subarray(dataStart, dataStart + capLen),
+            originalLength: dv.getUint32(off + 24, le),
+          };
+          if (obsolete) {
+            const drops = dv.getUint16(off + 10, le);
+            if (drops !== 0xffff) packet.dropCount = BigInt(drops);
+          }
+          eachOption(Math.min(dataStart + pad4(capLen), end), end, type, (code, at, length) => {
+            if (code === EPB_FLAGS && length >= 4) {
+              const dir = dv.getUint32(at, le) & 3;
+              const direction: CaptureDirection | undefined = dir === 1 ? 'inbound' : dir === 2 ? 'outbound' : undefined;
+              if (direction !== undefined) packet.direction = direction;
+            } else if (code === EPB_PACKETID && length >= 8 && !obsolete) {
+              packet.packetId = dv.getBigUint64(at, le);
+            } else if (code === EPB_DROPCOUNT && length >= 8 && !obsolete) {
+              packet.dropCount = dv.getBigUint64(at, le);
+            } else if (code === OPT_COMMENT) {
+              const c = text(at, length);
+              packet.comment = packet.comment === undefined ? c : `${packet.comment}\n${c}`;
+            }
+          });
+          this.onPacket(packet);
+          break;
+        }
+        case BLOCK_SPB: {
+          need(16);
+          const index = packetInterface(0, off, type);
+          const iface = interfaces[index]!;
+          const originalLength = dv.getUint32(off + 8, le);
+          let capLen = Math.min(originalLength, total - 16);
+          if (iface.snapLen !== 0) capLen = Math.min(capLen, iface.snapLen);
+          // A Simple Packet Block has no timestamp.
+          this.onPacket({ interface: index, timestampNs: 0n, data: buf.subarray(off + 12, off + 12 + capLen), originalLength });
+          break;
+        }
+        default:
+          break; // name resolution, interface statistics, decryption secrets, custom, ...: not needed for replay
+      }
+      off += total;
+    }
+    return off;
+  }
+}
+
+function timestampOf(iface: InterfaceState, high: number, low: number): bigint {
+  const units = (BigInt(high) << 32n) | BigInt(low);
+  const ns =
+    iface.unitsPerSecond === 1_000_000_000n ? units
+      : iface.unitsPerSecond === 1_000_000n ? units * 1000n
+        : (units * 1_000_000_000n) / iface.unitsPerSecond;
+  return ns + iface.offsetNs;
 }

@@ -1,12 +1,14 @@
 /**
- * Replay: puts the frames of a capture file (read by readCapture) into a lab at one interface,
- * on the lab's virtual clock, and says what became of them — deliveries per interface, drops per
- * reason.
+ * Replay: puts the frames of a capture into a lab at one interface, on the lab's virtual clock,
+ * and says what became of them — deliveries per interface, drops per reason. A file is streamed
+ * (replayCaptureFile: checked in a first pass, replayed as it is read in a second; memory does
+ * not grow with its size); a capture already in memory (readCapture) is replayed by replayCapture.
  *
  * Timing:
- * - `original` (default): the first frame enters now, each next one at now + its offset from the
- *   first in the file; the lab runs in between, so timers (ARP, ping timeouts) see the real gaps.
- *   Packets out of time order (possible in a pcapng with several interfaces) enter at once.
+ * - `original` (default): the first frame enters now, each next one its gap from the previous
+ *   one later; the lab runs in between, so timers (ARP, ping timeouts) see the real gaps. A gap
+ *   longer than `maxGapNs` is shortened to it (and counted): see DEFAULT_MAX_GAP_NS. Packets out
+ *   of time order (possible in a pcapng with several interfaces) enter at once.
  * - `asap`: each frame enters as soon as the lab is idle after the previous one.
  *
  * Which packets: all of them, or those of some pcapng interfaces (`interfaces`, by name or
@@ -19,7 +21,8 @@ import { LabError, nearNames } from '../engine/lab-error.js';
 import { REASONS, type ReasonCode } from '../engine/reasons.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { MAX_FRAME_LEN } from '../wire/index.js';
-import type { CaptureFile, CapturePacket } from './capture-file.js';
+import type { CaptureFile, CaptureInterface, CapturePacket } from './capture-file.js';
+import { streamCapture, type CaptureStreamInfo } from './capture-stream.js';
 
 export type ReplayTiming = 'original' | 'asap';
 
@@ -30,7 +33,19 @@ export interface ReplayLab {
   readonly now: number;
   readonly trace: { subscribe(listener: (event: TraceEvent) => void): () => void };
   interfaces(): readonly { id: string }[];
+  /** no event of this frame is queued or held any more */
+  frameSettled(frameId: number): boolean;
 }
+
+/**
+ * `original` timing: a gap between two packets longer than this is shortened to it (default one
+ * hour of virtual time; the CLI uses the topology's longest timer plus a second). The lab does
+ * not stand still in a gap — beacon rounds run every second, ageing timers expire — so replaying
+ * a gap of years would take years of work; past the longest timer, a longer gap changes nothing.
+ */
+export const DEFAULT_MAX_GAP_NS = 3_600_000_000_000;
+/** The lab runs through a gap in slices of this much virtual time, each with its own event budget. */
+const RUN_SLICE_NS = 1_000_000_000;
 
 export interface ReplayOptions {
   /** `node:interface` where every frame enters */
@@ -39,6 +54,8 @@ export interface ReplayOptions {
   timing?: ReplayTiming;
   /** only packets of these capture interfaces (pcapng if_name, or index); default all */
   interfaces?: readonly (string | number)[];
+  /** `original` timing: longer gaps are shortened to this many ns (default DEFAULT_MAX_GAP_NS) */
+  maxGapNs?: number;
 }
 
 export interface ReplaySummary {
@@ -64,23 +81,29 @@ export interface ReplaySummary {
   dropsByReason: Record<string, number>;
   /** frames the lab's endpoints sent in reaction (ARP replies, echo replies, ...) */
   reactionFrames: number;
+  /** gaps between packets longer than the longest gap, shortened to it (`original` timing) */
+  gapsShortened: number;
+  /** times the lab held MAX_FRAMES_IN_FLIGHT frames of the file and ran until idle before the next (`original` timing) */
+  burstsSettled: number;
+  /** the longest gap, ns (`original` timing) */
+  maxGapNs: number;
   /** virtual time the replay took, ns */
   virtualNs: number;
 }
 
-/** Picks the packets to replay; throws LabError naming unknown interface names. */
-function selectPackets(file: CaptureFile, wanted: readonly (string | number)[] | undefined): CapturePacket[] {
-  if (wanted === undefined || wanted.length === 0) return file.packets;
-  const names = file.interfaces.map((i, n) => i.name ?? `#${n}`);
+/** The capture interfaces (indices) `wanted` names; null: all. Throws LabError naming unknown interface names. */
+function chooseInterfaces(interfaces: readonly CaptureInterface[], wanted: readonly (string | number)[] | undefined): Set<number> | null {
+  if (wanted === undefined || wanted.length === 0) return null;
+  const names = interfaces.map((i, n) => i.name ?? `#${n}`);
   const chosen = new Set<number>();
   for (const w of wanted) {
     if (typeof w === 'number' || /^\d+$/.test(w)) {
       const n = Number(w);
-      if (n < 0 || n >= file.interfaces.length) throw new LabError(`capture interface ${n} does not exist: the file has ${file.interfaces.length} (0..${file.interfaces.length - 1}): ${names.join(', ')}`);
+      if (n < 0 || n >= interfaces.length) throw new LabError(`capture interface ${n} does not exist: the file has ${interfaces.length} (0..${interfaces.length - 1}): ${names.join(', ')}`);
       chosen.add(n);
       continue;
     }
-    const exact = file.interfaces.findIndex((i) => i.name === w);
+    const exact = interfaces.findIndex((i) => i.name === w);
     if (exact >= 0) {
       chosen.add(exact);
       continue;
@@ -88,7 +111,7 @@ function selectPackets(file: CaptureFile, wanted: readonly (string | number)[] |
     const near = nearNames(w, names);
     throw new LabError(`the capture has no interface "${w}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} (it has ${names.map((n) => `"${n}"`).join(', ')})`, near);
   }
-  return file.packets.filter((p) => chosen.has(p.interface));
+  return chosen;
 }
 
 function skipReason(p: CapturePacket): string | null {
@@ -98,78 +121,234 @@ function skipReason(p: CapturePacket): string | null {
   return null;
 }
 
-/** Replays `file` into `lab` at `options.into`; runs the lab until idle at the end. */
-export function replayCapture(lab: ReplayLab, file: CaptureFile, options: ReplayOptions): ReplaySummary {
-  const timing = options.timing ?? 'original';
-  if (timing !== 'original' && timing !== 'asap') throw new LabError(`timing must be original or asap, got "${String(timing)}"`);
-  const ids = lab.interfaces().map((i) => i.id);
-  if (!ids.includes(options.into)) {
-    const near = nearNames(options.into, ids);
-    throw new LabError(`unknown interface "${options.into}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (interfaces are written node:interface)`, near);
+/** Frames followed at most before the settled ones are counted and forgotten (the limit doubles while they cannot be). */
+const IN_FLIGHT_SWEEP = 4096;
+/**
+ * Frames of the file in the lab at once at most: packets with the same (or earlier) timestamp
+ * enter at once, and a file of a million such packets would hold a million frames in the lab's
+ * queue. Past this many, the lab first runs until idle (and the rest of the file comes that much
+ * later); counted in `burstsSettled`.
+ */
+export const MAX_FRAMES_IN_FLIGHT = 65_536;
+
+/**
+ * Replays packets one at a time (`push`), in file order, and says what became of them
+ * (`finish`). Holds no packet: what it keeps per frame is forgotten once the frame has settled
+ * (Lab.frameSettled), so its memory does not grow with the number of packets.
+ */
+export class CaptureReplayer {
+  readonly timing: ReplayTiming;
+  private readonly summary: ReplaySummary;
+  private readonly chosen: Set<number> | null;
+  private readonly maxGapNs: number;
+  /** our frames not yet settled -> delivered yet */
+  private inFlight = new Map<number, boolean>();
+  /** reaction frames (sent by endpoints) not yet settled */
+  private reactionsInFlight = new Set<number>();
+  private sweepAt = IN_FLIGHT_SWEEP;
+  private readonly start: number;
+  /** the previous selected packet's capture time */
+  private prevNs: bigint | null = null;
+  /** the virtual time the previous packet entered at */
+  private prevAt = 0;
+  private off: (() => void) | null;
+  private finished = false;
+
+  constructor(
+    private readonly lab: ReplayLab,
+    interfaces: readonly CaptureInterface[],
+    private readonly options: ReplayOptions,
+  ) {
+    const timing = options.timing ?? 'original';
+    if (timing !== 'original' && timing !== 'asap') throw new LabError(`timing must be original or asap, got "${String(timing)}"`);
+    this.timing = timing;
+    const maxGapNs = options.maxGapNs ?? DEFAULT_MAX_GAP_NS;
+    if (!(maxGapNs >= 0) || !Number.isSafeInteger(maxGapNs)) throw new LabError(`the longest gap must be a whole number of nanoseconds >= 0, got ${maxGapNs}`);
+    this.maxGapNs = maxGapNs;
+    const ids = lab.interfaces().map((i) => i.id);
+    if (!ids.includes(options.into)) {
+      const near = nearNames(options.into, ids);
+      throw new LabError(`unknown interface "${options.into}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (interfaces are written node:interface)`, near);
+    }
+    this.chosen = chooseInterfaces(interfaces, options.interfaces);
+    this.summary = {
+      into: options.into,
+      timing,
+      packets: 0,
+      notSelected: 0,
+      injected: 0,
+      skipped: {},
+      framesDelivered: 0,
+      framesNotDelivered: 0,
+      deliveries: 0,
+      deliveredTo: {},
+      drops: 0,
+      dropsByReason: {},
+      reactionFrames: 0,
+      gapsShortened: 0,
+      burstsSettled: 0,
+      maxGapNs,
+      virtualNs: 0,
+    };
+    this.start = lab.now;
+    this.prevAt = lab.now;
+    this.off = lab.trace.subscribe(this.onEvent);
   }
-  const packets = selectPackets(file, options.interfaces);
-  const summary: ReplaySummary = {
-    into: options.into,
-    timing,
-    packets: file.packets.length,
-    notSelected: file.packets.length - packets.length,
-    injected: 0,
-    skipped: {},
-    framesDelivered: 0,
-    framesNotDelivered: 0,
-    deliveries: 0,
-    deliveredTo: {},
-    drops: 0,
-    dropsByReason: {},
-    reactionFrames: 0,
-    virtualNs: 0,
-  };
-  const ours = new Set<number>();
-  const delivered = new Set<number>();
-  const reactions = new Set<number>();
-  const off = lab.trace.subscribe((e) => {
+
+  private readonly onEvent = (e: TraceEvent): void => {
     if (e.action !== 'deliver' && e.action !== 'drop') return;
-    if (!ours.has(e.frameId)) {
-      if (e.frameId !== 0) reactions.add(e.frameId);
+    const s = this.summary;
+    const mine = this.inFlight.get(e.frameId);
+    if (mine === undefined) {
+      if (e.frameId !== 0 && !this.reactionsInFlight.has(e.frameId)) {
+        this.reactionsInFlight.add(e.frameId);
+        s.reactionFrames++;
+      }
       return;
     }
     if (e.action === 'deliver') {
-      summary.deliveries++;
-      summary.deliveredTo[e.port] = (summary.deliveredTo[e.port] ?? 0) + 1;
-      delivered.add(e.frameId);
+      s.deliveries++;
+      s.deliveredTo[e.port] = (s.deliveredTo[e.port] ?? 0) + 1;
+      if (!mine) this.inFlight.set(e.frameId, true);
     } else {
-      summary.drops++;
+      s.drops++;
       const r = e.reason ?? 'UNKNOWN';
-      summary.dropsByReason[r] = (summary.dropsByReason[r] ?? 0) + 1;
+      s.dropsByReason[r] = (s.dropsByReason[r] ?? 0) + 1;
     }
-  });
-  const start = lab.now;
-  try {
-    let t0: bigint | null = null;
-    for (const p of packets) {
-      const why = skipReason(p);
-      if (why !== null) {
-        summary.skipped[why] = (summary.skipped[why] ?? 0) + 1;
-        continue;
-      }
-      if (timing === 'original') {
-        if (t0 === null) t0 = p.timestampNs;
-        const at = start + Number(p.timestampNs - t0);
-        if (at > lab.now) lab.run({ forNs: at - lab.now });
-      }
-      ours.add(lab.inject(options.into, p.data));
-      summary.injected++;
-      if (timing === 'asap') lab.run();
+  };
+
+  /** Replays one packet (the next in the file). */
+  push(p: CapturePacket): void {
+    if (this.finished) throw new Error('replay is finished');
+    const s = this.summary;
+    s.packets++;
+    if (this.chosen !== null && !this.chosen.has(p.interface)) {
+      s.notSelected++;
+      return;
     }
-    lab.run();
-  } finally {
-    off();
+    const why = skipReason(p);
+    if (why !== null) {
+      s.skipped[why] = (s.skipped[why] ?? 0) + 1;
+      return;
+    }
+    const lab = this.lab;
+    if (this.timing === 'original') {
+      if (this.prevNs !== null && p.timestampNs > this.prevNs) {
+        let gap = p.timestampNs - this.prevNs;
+        if (gap > BigInt(this.maxGapNs)) {
+          gap = BigInt(this.maxGapNs);
+          s.gapsShortened++;
+        }
+        this.runUntil(this.prevAt + Number(gap));
+      }
+      // out of time order (possible across pcapng interfaces): at once
+      if (this.prevNs === null || p.timestampNs > this.prevNs) this.prevNs = p.timestampNs;
+      this.prevAt = lab.now;
+    }
+    this.inFlight.set(lab.inject(this.options.into, p.data), false);
+    s.injected++;
+    if (this.timing === 'asap') lab.run();
+    if (this.inFlight.size + this.reactionsInFlight.size >= this.sweepAt) this.sweep();
+    if (this.inFlight.size >= MAX_FRAMES_IN_FLIGHT) {
+      lab.run();
+      this.prevAt = lab.now;
+      s.burstsSettled++;
+      this.sweep();
+    }
   }
-  summary.framesDelivered = delivered.size;
-  summary.framesNotDelivered = summary.injected - delivered.size;
-  summary.reactionFrames = reactions.size;
-  summary.virtualNs = lab.now - start;
-  return summary;
+
+  /** Frames (the file's and the endpoints' replies) it keeps track of now, until they settle. */
+  get following(): number {
+    return this.inFlight.size + this.reactionsInFlight.size;
+  }
+
+  /** Runs the lab to virtual time `at`, in slices of at most a second (each slice has the lab's event budget). */
+  private runUntil(at: number): void {
+    const lab = this.lab;
+    while (lab.now < at) lab.run({ forNs: Math.min(at - lab.now, RUN_SLICE_NS) });
+  }
+
+  /** Counts the settled frames and forgets them. */
+  private sweep(): void {
+    const lab = this.lab;
+    const s = this.summary;
+    for (const [id, delivered] of this.inFlight) {
+      if (!lab.frameSettled(id)) continue;
+      if (delivered) s.framesDelivered++;
+      else s.framesNotDelivered++;
+      this.inFlight.delete(id);
+    }
+    for (const id of this.reactionsInFlight) if (lab.frameSettled(id)) this.reactionsInFlight.delete(id);
+    this.sweepAt = Math.max(IN_FLIGHT_SWEEP, 2 * (this.inFlight.size + this.reactionsInFlight.size));
+  }
+
+  /** Runs the lab until idle and returns the summary. */
+  finish(): ReplaySummary {
+    if (!this.finished) {
+      try {
+        this.lab.run();
+      } finally {
+        this.close();
+      }
+      const s = this.summary;
+      for (const delivered of this.inFlight.values()) {
+        if (delivered) s.framesDelivered++;
+        else s.framesNotDelivered++;
+      }
+      this.inFlight.clear();
+      this.reactionsInFlight.clear();
+      s.virtualNs = this.lab.now - this.start;
+    }
+    return this.summary;
+  }
+
+  /** Stops listening to the lab (finish does it; call it when giving up). */
+  close(): void {
+    this.finished = true;
+    this.off?.();
+    this.off = null;
+  }
+}
+
+/** Replays `file` into `lab` at `options.into`; runs the lab until idle at the end. */
+export function replayCapture(lab: ReplayLab, file: CaptureFile, options: ReplayOptions): ReplaySummary {
+  const r = new CaptureReplayer(lab, file.interfaces, options);
+  try {
+    for (const p of file.packets) r.push(p);
+  } catch (err) {
+    r.close();
+    throw err;
+  }
+  return r.finish();
+}
+
+/**
+ * Replays the capture file at `path`, streaming: a first pass checks the whole file (a bad file
+ * is refused before any frame enters the lab) and learns its interfaces (`scanned`, when the
+ * caller has already made that pass with scanCapture), a second pass replays as it reads.
+ */
+export async function replayCaptureFile(lab: ReplayLab, path: string, options: ReplayOptions, scanned?: CaptureScan): Promise<ReplaySummary> {
+  const scan = scanned ?? (await scanCapture(path));
+  const r = new CaptureReplayer(lab, scan.interfaces, options);
+  try {
+    await streamCapture(path, (p) => r.push(p));
+  } catch (err) {
+    r.close();
+    throw err;
+  }
+  return r.finish();
+}
+
+export interface CaptureScan extends CaptureStreamInfo {
+  /** interfaces with at least one packet, by index */
+  used: number[];
+}
+
+/** Reads the whole capture at `path` without keeping it: checks it and says what it holds. Rejects with CaptureFormatError. */
+export async function scanCapture(path: string): Promise<CaptureScan> {
+  const used = new Set<number>();
+  const info = await streamCapture(path, (p) => void used.add(p.interface));
+  return { ...info, used: [...used].sort((a, b) => a - b) };
 }
 
 /** The summary as lines for a terminal. */
@@ -181,6 +360,12 @@ export function formatReplaySummary(s: ReplaySummary): string[] {
       (s.notSelected > 0 ? `; ${s.notSelected} on other capture interfaces left out` : '') +
       (skipped > 0 ? `; ${skipped} skipped` : ''),
   );
+  if (s.gapsShortened > 0) {
+    lines.push(`  ${s.gapsShortened} gap${s.gapsShortened === 1 ? '' : 's'} between packets longer than ${s.maxGapNs / 1e9} s shortened to ${s.maxGapNs / 1e9} s (--max-gap)`);
+  }
+  if (s.burstsSettled > 0) {
+    lines.push(`  ${s.burstsSettled} time${s.burstsSettled === 1 ? '' : 's'} ${MAX_FRAMES_IN_FLIGHT} frames entered at once: the lab ran until idle before the next`);
+  }
   for (const [why, n] of Object.entries(s.skipped)) lines.push(`  skipped    ${String(n).padStart(6)}  ${why}`);
   const to = Object.entries(s.deliveredTo).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const w = Math.max(0, ...to.map(([k]) => k.length), ...Object.keys(s.dropsByReason).map((k) => k.length));

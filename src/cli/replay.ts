@@ -13,8 +13,8 @@
  */
 import type { Command } from '../cli.js';
 import { CaptureFormatError } from '../capture/capture-format-error.js';
-import { readCapture } from '../capture/read-capture.js';
-import { formatReplaySummary, replayCapture, type ReplayTiming } from '../capture/replay.js';
+import { formatReplaySummary, replayCaptureFile, scanCapture, type CaptureScan, type ReplayTiming } from '../capture/replay.js';
+import type { TopologyDoc } from '../topology/schema.js';
 import { createLab } from '../engine/lab.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
@@ -31,6 +31,9 @@ options:
   --into <node:iface>        where the frames enter, e.g. web-01:eth0, esxi-01:vmnic0, tor-1:eth3
   --timing original|asap     original (default): the gaps of the capture, on the virtual clock;
                              asap: each frame as soon as the lab is idle after the previous one
+  --max-gap <seconds>        original timing: a longer gap between two packets is shortened to
+                             this (default: the topology's longest timer + 1 s — ARP cache
+                             timeout, MAC aging — at most a day); the summary counts them
   --capture-interface <name> only packets of this pcapng interface (its name, as in
                              frame.interface_name, or its index); repeatable. A capture of every
                              point holds each frame several times: pick where it entered.
@@ -50,10 +53,25 @@ export const REPLAY_OPTIONS = {
   ...CAPTURE_OPTIONS,
   into: { type: 'string' },
   timing: { type: 'string' },
+  'max-gap': { type: 'string' },
   'capture-interface': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** --max-gap at most (a day). */
+const MAX_GAP_SECONDS = 86_400;
+
+/**
+ * The longest gap worth replaying: the topology's longest timer (endpoint ARP cache timeout,
+ * physical switch MAC aging, IP reassembly's 30 s) plus a second, at most a day. After an idle
+ * gap that long every entry that can age has aged, so a longer one would end in the same state.
+ */
+export function defaultMaxGapNs(topology: TopologyDoc): number {
+  let longest = Math.max(30, topology.defaults?.arpCacheTimeoutSeconds ?? 1200);
+  for (const sw of topology.physicalSwitches ?? []) longest = Math.max(longest, sw.macAgingSeconds ?? 0);
+  return Math.min(longest + 1, MAX_GAP_SECONDS) * 1e9;
+}
 
 export const command: Command = {
   run: (args) =>
@@ -63,12 +81,18 @@ export const command: Command = {
       if (values.into === undefined) throw new UsageError('--into <node:iface> is required');
       const timing = (values.timing ?? 'original').toLowerCase();
       if (timing !== 'original' && timing !== 'asap') throw new UsageError(`--timing: "${values.timing}" is not original or asap`);
+      let maxGapNs: number | undefined;
+      if (values['max-gap'] !== undefined) {
+        const sec = Number(values['max-gap']);
+        if (values['max-gap'].trim() === '' || !(sec > 0) || sec > MAX_GAP_SECONDS) throw new UsageError(`--max-gap: "${values['max-gap']}" is not a number of seconds above 0 and at most ${MAX_GAP_SECONDS}`);
+        maxGapNs = Math.round(sec * 1e9);
+      }
       const captureOptions = parseCaptureOptions(values);
       const t = await openTopologyArg(positionals[0]!);
       const path = positionals[1]!;
-      let file;
+      let file: CaptureScan;
       try {
-        file = await readCapture(path);
+        file = await scanCapture(path);
       } catch (err) {
         if (err instanceof CaptureFormatError) {
           console.error(`vswitch-lab replay: ${err.message}`);
@@ -81,12 +105,13 @@ export const command: Command = {
         }
         throw err;
       }
-      const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
+      // no history: the CLI never goes back, and a journal of every injected frame would grow with the file
+      const lab = createLab(t.topology, { wallClockStartMs: Date.now(), historyLimitBytes: 0 });
       checkInterface(lab, values.into);
       const picked = values['capture-interface'];
       if ((picked === undefined || picked.length === 0) && file.interfaces.length > 1 && !values.json) {
         // suggest where frames entered: a PortInput/HostTx interface with packets, else any with packets
-        const used = [...new Set(file.packets.map((p) => p.interface))].map((i) => file.interfaces[i]?.name ?? String(i));
+        const used = file.used.map((i) => file.interfaces[i]?.name ?? String(i));
         const hint = used.find((n) => / (PortInput|HostTx)$/.test(n)) ?? used[0] ?? '0';
         console.error(
           `vswitch-lab replay: note: ${path} has ${file.interfaces.length} capture interfaces; all their packets are replayed ` +
@@ -95,8 +120,13 @@ export const command: Command = {
       }
       const into = values.into;
       const capture = startCliCapture(lab, captureOptions);
-      return withCliCapture(capture, () => {
-        const summary = replayCapture(lab, file, { into, timing: timing as ReplayTiming, ...(picked !== undefined ? { interfaces: picked } : {}) });
+      return withCliCapture(capture, async () => {
+        const summary = await replayCaptureFile(
+          lab,
+          path,
+          { into, timing: timing as ReplayTiming, maxGapNs: maxGapNs ?? defaultMaxGapNs(t.topology), ...(picked !== undefined ? { interfaces: picked } : {}) },
+          file,
+        );
         if (values.json) console.log(JSON.stringify(summary));
         else console.log(formatReplaySummary(summary).join('\n'));
         return 0;
