@@ -132,7 +132,8 @@ export class InspectPanel {
       if (!info.loadBalancing) return 'not on a vSwitch';
       const uplink = info.uplink === undefined ? 'chosen per frame (IP hash, T4)' : info.uplink === null ? 'none usable: frames to other hosts are dropped NO_UPLINK' : info.uplink;
       const rule = LB_RULE[info.loadBalancing]!;
-      return { uplink, 'load balancing': `${ruleTitle(rule)} (${rule})` };
+      const groups = info.multicast ?? [];
+      return { uplink, 'load balancing': `${ruleTitle(rule)} (${rule})`, 'multicast filter (M1)': groups.length > 0 ? groups.join(', ') : 'none' };
     });
   }
 

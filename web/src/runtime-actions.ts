@@ -23,6 +23,8 @@ export function describeChange(c: RuntimeChange): string {
       return `${c.iface} ${c.connected ? 'connected' : 'disconnected'}`;
     case 'effective-mac':
       return `${c.iface} now sends as ${c.mac}`;
+    case 'multicast':
+      return c.groups.length === 0 ? `${c.iface} left every multicast group` : `${c.iface} multicast filter: ${c.groups.join(', ')}`;
     case 'portgroup': {
       const parts: string[] = [];
       if (c.vlan !== undefined) parts.push(`VLAN ${c.vlan}`);
