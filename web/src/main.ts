@@ -7,6 +7,7 @@ import { api, ApiFailure } from './api.js';
 import { CapturePanel } from './capture-panel.js';
 import { ContextMenu, placeMenuItems, type MenuItem, type PlaceHooks } from './context-menu.js';
 import { ImpairmentsDialog } from './impairments-dialog.js';
+import { installPanelSplitters } from './panel-sizes.js';
 import { DetailsPane } from './details.js';
 import { byId, formatTime, h, toast } from './dom.js';
 import { EventList } from './event-list.js';
@@ -32,6 +33,7 @@ const inspect = new InspectPanel(actions);
 // outside the graph's own element: cytoscape takes the pointer events inside it
 const menu = new ContextMenu(byId('graph').parentElement!);
 const capture = new CapturePanel();
+installPanelSplitters(document.querySelector<HTMLElement>('main.layout')!);
 const impairDialog = new ImpairmentsDialog((key, change) => actions.apply(key, change));
 capture.onHere = (id) => view.markCapture(id);
 const placeHooks: PlaceHooks = {

@@ -54,15 +54,15 @@ const STYLE: StylesheetJson = [
     style: { shape: 'round-rectangle', width: 132, height: 38, 'background-color': 'data(colour)', color: '#fff', label: 'data(label)', 'text-valign': 'center', 'text-halign': 'center', 'font-size': 12, 'font-weight': 'bold', 'text-max-width': '128px' },
   },
   { selector: 'node.portgroup.trunk', style: { 'border-width': 3, 'border-style': 'double', 'border-color': '#f8f9fa' } },
-  { selector: 'node.vmnic', style: { shape: 'rectangle', width: 64, height: 26, 'background-color': '#495057', color: '#fff', label: 'data(label)', 'text-valign': 'center', 'font-size': 12 } },
+  { selector: 'node.vmnic', style: { shape: 'rectangle', width: 64, height: 26, 'background-color': '#495057', color: '#fff', label: 'data(label)', 'text-valign': 'center', 'font-size': 12, 'text-max-width': '62px' } },
   { selector: 'node.vmnic.unused', style: { 'background-color': '#ced4da', color: '#495057' } },
-  { selector: 'node.vmk', style: { shape: 'ellipse', width: 62, height: 62, 'background-color': '#fff', 'border-color': '#495057', 'border-width': 2, label: 'data(label)', 'text-valign': 'center', 'font-size': 11 } },
+  { selector: 'node.vmk', style: { shape: 'ellipse', width: 62, height: 62, 'background-color': '#fff', 'border-color': '#495057', 'border-width': 2, label: 'data(label)', 'text-valign': 'center', 'font-size': 11, 'text-max-width': '60px' } },
   { selector: 'node.vm', style: { shape: 'round-rectangle', width: 118, height: 46, 'background-color': '#fff', 'border-color': '#212529', 'border-width': 1.5, label: 'data(label)', 'text-valign': 'center', 'font-size': 12, 'text-max-width': '114px' } },
   {
     selector: 'node.pswitch',
     style: { shape: 'round-rectangle', 'background-color': '#fff4e6', 'border-color': '#f08c00', 'border-width': 2, label: 'data(label)', 'text-valign': 'top', 'font-weight': 'bold', 'font-size': 15, padding: '12px' },
   },
-  { selector: 'node.pport', style: { shape: 'rectangle', width: 78, height: 36, 'background-color': '#ffd8a8', 'border-color': '#e8590c', 'border-width': 1, label: 'data(label)', 'text-valign': 'center', 'font-size': 11 } },
+  { selector: 'node.pport', style: { shape: 'rectangle', width: 78, height: 36, 'background-color': '#ffd8a8', 'border-color': '#e8590c', 'border-width': 1, label: 'data(label)', 'text-valign': 'center', 'font-size': 11, 'text-max-width': '76px' } },
   { selector: 'node.phost', style: { shape: 'round-rectangle', width: 118, height: 46, 'background-color': '#e6fcf5', 'border-color': '#0ca678', 'border-width': 2, label: 'data(label)', 'text-valign': 'center', 'font-size': 12 } },
   { selector: 'edge', style: { width: 2, 'curve-style': 'bezier', 'line-color': '#868e96', label: 'data(label)', 'font-size': 11, 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': '1px' } },
   { selector: 'edge.vnic-edge, edge.vmk-edge', style: { 'line-color': 'data(colour)', width: 2.5 } },
@@ -78,6 +78,22 @@ const STYLE: StylesheetJson = [
   { selector: 'node.dim, edge.dim', style: { opacity: 0.25 } },
   { selector: 'node.host.drop-target', style: { 'border-color': '#1c7ed6', 'border-width': 4, 'background-color': '#e7f5ff' } },
 ];
+
+/**
+ * Labels are never drawn smaller than MIN_LABEL_PX on screen: in a small lab a label's size is at
+ * least MIN_LABEL_PX / zoom (`labelFloor`, up to MAX_LABEL_FLOOR: at 1024x768 a fitted example is
+ * drawn at ~0.6), so small labels grow as the view zooms out while titles that are big enough keep
+ * their size; any label still smaller is not drawn (min-zoomed-font-size).
+ */
+export const MIN_LABEL_PX = 10;
+const MAX_LABEL_FLOOR = 20;
+let labelFloor = 0;
+for (const rule of STYLE) {
+  const { selector, style: st } = rule as unknown as { selector: string; style: Record<string, unknown> };
+  const size = st['font-size'];
+  if (typeof size === 'number') st['font-size'] = () => Math.max(size, labelFloor);
+  if (selector === 'node' || selector === 'edge') st['min-zoomed-font-size'] = MIN_LABEL_PX;
+}
 
 /** Replaces Math.random with a seeded generator while `fn` runs: fcose's layout becomes repeatable. */
 function withSeededRandom<T>(seed: number, fn: () => T): T {
@@ -124,6 +140,7 @@ export class TopologyView {
   private onSelectFn: (s: Selection) => void = () => undefined;
   private highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private largeMode = false;
+  private labelTimer = 0;
   /** redrawing: re-selecting what was selected tells nobody */
   private restoring = false;
   private dragStart: { id: string; x: number; y: number } | undefined;
@@ -158,6 +175,13 @@ export class TopologyView {
       if (this.cy.$(':selected').empty()) this.onSelectFn(null);
     });
     this.cy.on('viewport resize render', () => this.requestDraw());
+    this.cy.on('zoom', () => {
+      if (this.largeMode || this.labelTimer !== 0) return;
+      this.labelTimer = window.setTimeout(() => {
+        this.labelTimer = 0;
+        this.scaleLabels();
+      }, 60);
+    });
     // drag a VM onto another host's box: vMotion (asked for, confirmed and applied by main.ts)
     this.cy.on('grab', 'node.vm', (e) => {
       const n = e.target as NodeSingular;
@@ -241,7 +265,7 @@ export class TopologyView {
     // big labs: no labels too small to read (they cost the most to draw)
     if (large !== this.largeMode) {
       this.largeMode = large;
-      this.cy.style().selector('node').style({ 'min-zoomed-font-size': large ? 8 : 4 }).update();
+      this.scaleLabels();
     }
     this.renderLegend(model.index.vlans);
     this.requestDraw();
@@ -506,6 +530,14 @@ export class TopologyView {
     items.push(h('li', {}, h('span', { class: 'swatch mark drop' }, '✕'), 'drop, with reason'));
     items.push(h('li', {}, h('span', { class: 'swatch mark ok' }, '✓'), 'delivered'));
     this.legend.replaceChildren(h('strong', {}, 'Legend'), h('ul', {}, ...items));
+  }
+
+  /** Small labs: label sizes follow the zoom so that none is drawn under MIN_LABEL_PX (big labs: as styled). */
+  private scaleLabels(): void {
+    const want = this.largeMode ? 0 : Math.min(MAX_LABEL_FLOOR, Math.ceil((MIN_LABEL_PX / this.cy.zoom()) * 10 + 0.5) / 10);
+    if (Math.abs(want - labelFloor) < 0.05) return;
+    labelFloor = want;
+    this.cy.style().update();
   }
 
   fit(): void {
