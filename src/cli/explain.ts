@@ -7,7 +7,8 @@
  * rule?,reason?,vlan?,point?,frame? (hex),detail}],"copies":[{at,vlanStack,delivered,reason?,rule?}],
  * "truncated":false}`.
  *
- * Exit: 0 explained; 2 bad topology, option, frame or interface.
+ * Exit: 0 explained; 1 the frame would storm (P5: a loop between physical switches; `storm` in
+ * the JSON says where it passed the threshold); 2 bad topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
 import { createLab } from '../engine/lab.js';
@@ -35,7 +36,8 @@ ${FRAME_OPTIONS_HELP}
 example:
   vswitch-lab explain vlans --from web-10:eth0 --icmp-echo 10.0.20.21
 
-exit codes: 0 explained, 2 bad topology, option, frame or interface`;
+exit codes: 0 explained, 1 storm (a loop between physical switches), 2 bad topology, option,
+            frame or interface`;
 
 const OPTIONS = {
   ...FRAME_OPTIONS,
@@ -64,12 +66,12 @@ export const command: Command = {
       const sent = { from: values.from, frame: toHex(frame), summary: describe(frame) };
       if (values.json) {
         const steps = result.steps.map((e) => ({ ...e, frame: e.frame ? toHex(e.frame) : undefined }));
-        console.log(JSON.stringify({ sent, steps, copies: result.copies, truncated: result.truncated }));
-        return 0;
+        console.log(JSON.stringify({ sent, steps, copies: result.copies, truncated: result.truncated, ...(result.storm ? { storm: result.storm } : {}) }));
+        return result.storm ? 1 : 0;
       }
       console.log(`explain: ${sent.summary}`);
       console.log(`  from ${sent.from}, ${frame.length} bytes (dry run: nothing is learned, counted or answered)`);
       for (const l of explainLines(result)) console.log(l);
-      return 0;
+      return result.storm ? 1 : 0;
     }),
 };

@@ -7,18 +7,22 @@
  * `--json` prints (scripts depend on these fields; more may be added, none removed):
  *   {"deliveries":[{"to":"<iface>","frame":"<hex as received>","summary":"...","vlan":10|"untagged","rule":"F2"}],
  *    "drops":[{"at":"<node:port>","reason":"<CODE>","rule":"<ID>","detail":"..."}],
- *    "sent":{"from":"<iface>","frame":"<hex>","summary":"...","count":1}}
+ *    "sent":{"from":"<iface>","frame":"<hex>","summary":"...","count":1},
+ *    "storm":{"frameId":1,"at":"<node:port>","threshold":N,"cut":N}}   (only when the frame stormed, P5)
  * `to` is the endpoint interface that received the copy (VM vNIC, vmk or physical host NIC).
  *
  * `--pcap <file>` (with `--point`, `--format`, `--capture-filter`: capture-options.ts) writes what
  * the capture points saw, every frame of the run (answers included); the summary line goes to
  * stderr.
  *
- * Exit: 0 the frame ran (whatever happened to it); 2 bad topology, option, frame or interface.
+ * Exit: 0 the frame ran (whatever happened to it); 1 it stormed (P5: a loop between physical
+ * switches; the copies past the threshold were cut, the rest is listed as usual); 2 bad
+ * topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
 import { createLab } from '../engine/lab.js';
 import { resolveFrameSpec } from '../engine/frame-spec.js';
+import { stormLine } from '../engine/storm.js';
 import { sendAndObserve } from '../engine/test-runner.js';
 import { describe, toHex } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
@@ -48,7 +52,8 @@ examples:
   vswitch-lab send security --from nested-esxi-locked:eth0 --src 00:50:56:b2:00:01 --icmp-echo 10.0.0.50
   vswitch-lab send vlans --from web-10:eth0 --arp-request 10.0.10.50 --pcap arp.pcapng --point esxi-01:vmnic0,Drop
 
-exit codes: 0 sent, 2 bad topology, option, frame or interface`;
+exit codes: 0 sent, 1 storm (a loop between physical switches: the frame's copies were cut),
+            2 bad topology, option, frame or interface`;
 
 export const SEND_OPTIONS = {
   ...FRAME_OPTIONS,
@@ -82,15 +87,18 @@ export const command: Command = {
       return withCliCapture(capture, () => {
         const obs = sendAndObserve(lab, from, frame, count);
         const sent = { from, frame: toHex(frame), summary: describe(frame), count };
+        const storms = lab.storms();
+        const storm = storms.reports[0];
         if (values.json) {
           console.log(
             JSON.stringify({
               deliveries: obs.deliveries.map((d) => ({ to: d.to, frame: d.frame, summary: d.summary, vlan: d.vlan, rule: d.rule })),
               drops: obs.drops.map((d) => ({ at: d.at, reason: d.reason, rule: d.rule, detail: d.detail })),
               sent,
+              ...(storm ? { storm: { frameId: storm.frameId, at: storm.at, threshold: storm.threshold, cut: storms.cut } } : {}),
             }),
           );
-          return 0;
+          return storm ? 1 : 0;
         }
         console.log(`sent from ${sent.from}${count > 1 ? ` ×${count}` : ''} (${frame.length} bytes): ${sent.summary}`);
         const w = Math.max(0, ...obs.deliveries.map((d) => d.to.length), ...obs.drops.map((d) => d.at.length));
@@ -99,6 +107,10 @@ export const command: Command = {
         }
         for (const d of obs.drops) console.log(`  dropped    ${d.at.padEnd(w)}  [${d.rule}]  ${d.reason}: ${d.detail.replace(/^dropped \S+ \(\S+\): /, '')}`);
         console.log(`${obs.deliveries.length} delivered, ${obs.drops.length} dropped`);
+        if (storm) {
+          console.log(stormLine(storm, storms.cut));
+          return 1;
+        }
         return 0;
       });
     }),

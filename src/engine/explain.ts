@@ -11,6 +11,7 @@ import { EventQueue } from './event-queue.js';
 import type { Fabric } from './fabric.js';
 import type { Iface } from './model.js';
 import type { ReasonCode } from './reasons.js';
+import { StormWatch, type StormReport } from './storm.js';
 import type { TraceEvent } from './trace.js';
 
 /** Where one copy of the explained frame ends. */
@@ -33,6 +34,8 @@ export interface ExplainResult {
   copies: ExplainCopy[];
   /** true when the dry run stopped at the event cap (a forwarding loop) */
   truncated: boolean;
+  /** P5: the frame stormed (a loop): where it passed the threshold; its further copies were cut */
+  storm?: StormReport;
 }
 
 /** Most events one explain processes (a physical loop would otherwise never end). */
@@ -51,8 +54,10 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
     collector: f.collector,
     curFrameId: f.curFrameId,
     curCopyId: f.curCopyId,
+    storm: f.storm,
   };
   const steps: TraceEvent[] = [];
+  const storm = new StormWatch(f.storm.threshold);
   let truncated = false;
   try {
     f.dry = true;
@@ -61,6 +66,7 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
     f.collector = steps;
     f.queue = new EventQueue(64);
     f.traceSeq = 0;
+    f.storm = storm;
     start(f, iface, frame);
     let n = 0;
     while (f.step()) {
@@ -81,6 +87,7 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
     f.collector = saved.collector;
     f.curFrameId = saved.curFrameId;
     f.curCopyId = saved.curCopyId;
+    f.storm = saved.storm;
   }
   const copies: ExplainCopy[] = [];
   for (const e of steps) {
@@ -89,5 +96,7 @@ export function explainFrame(f: Fabric, iface: Iface, frame: Uint8Array, start: 
     if (e.reason) c.reason = e.reason;
     copies.push(c);
   }
-  return { steps, copies, truncated };
+  const result: ExplainResult = { steps, copies, truncated };
+  if (storm.reports[0] !== undefined) result.storm = storm.reports[0];
+  return result;
 }

@@ -15,6 +15,7 @@ import type { Iface, PhysSwitchRt, VSwitchRt } from './model.js';
 import { exceedsMtu, payloadLength } from './mtu.js';
 import { REASON_INDEX, REASONS, dropDetail, type ReasonCode } from './reasons.js';
 import { PointDetails } from './point-details.js';
+import { StormWatch, stormThreshold } from './storm.js';
 import { TraceBus, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
 
 /** Event kinds of the queue. */
@@ -60,6 +61,8 @@ export class Fabric {
   /** detail lines of the frequent capture-point events, per interface */
   readonly details: PointDetails;
   private taps: PointListener[] = [];
+  /** P5: cable crossings per frame, and the storms detected (storm.ts); explain swaps in its own */
+  storm: StormWatch;
   /**
    * Queued events per frame id, at `fid & (FRAME_SLOTS - 1)` (timers are not counted). Frame ids
    * FRAME_SLOTS apart share a slot: their counts add up, so a frame may look busy longer, never
@@ -80,7 +83,12 @@ export class Fabric {
   ) {
     this.counters = new CounterStore(ifaces.length);
     this.details = new PointDetails(ifaces.length);
-    for (const i of ifaces) this.byId.set(i.id, i);
+    let cableEnds = 0;
+    for (const i of ifaces) {
+      this.byId.set(i.id, i);
+      if (i.kind === 'uplink' || i.kind === 'switch-port' || i.kind === 'physical-nic') cableEnds++;
+    }
+    this.storm = new StormWatch(stormThreshold(cableEnds));
   }
 
   /** Recomputes `tracing`, `tapping` and `detailed` from the listeners (outside explain). */
@@ -359,6 +367,11 @@ export class Fabric {
       this.drop(iface, 'LINK_DOWN', fid, cid, parent, frame, vlan, this.detailed ? { where: iface.id, why: peer === null ? 'no cable is attached' : 'the link is down' } : undefined);
       return;
     }
+    const storm = this.storm.cross(fid);
+    if (storm !== 0) {
+      this.stormCut(iface, frame, fid, cid, parent, vlan, storm === 1);
+      return;
+    }
     if (countTx && !this.dry) this.counters.tx(iface.idx, frame.length);
     if (this.tracing) {
       this.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: iface.node, port: iface.id, action: 'tx', vlan, point, frame, detail });
@@ -368,6 +381,28 @@ export class Fabric {
     const imp = iface.impair;
     if (imp !== null) imp.cross(this, iface, peer, frame, fid, cid, parent, vlan);
     else this.pushFrame(this.now + this.latencyNs, EV_ARRIVE, peer.idx, fid, cid, parent, frame);
+  }
+
+  /** P5: a copy of a storming frame is not put on the cable; the first one reports the storm. */
+  private stormCut(iface: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, first: boolean): void {
+    const threshold = this.storm.threshold;
+    if (first) {
+      this.storm.report({ frameId: fid, time: this.now, at: iface.id, threshold });
+      if (this.tracing) {
+        this.emit({
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: iface.node,
+          port: iface.id,
+          action: 'storm',
+          rule: 'P5',
+          vlan,
+          detail: `storm: frame ${fid}'s copies crossed cables ${threshold} times (a loop between physical switches without STP?); every further copy is dropped STORM_CUT`,
+        });
+      }
+    }
+    this.drop(iface, 'STORM_CUT', fid, cid, parent, frame, vlan, this.detailed ? { frame: fid, threshold } : undefined);
   }
 
   /** A copy arrives from its cable at `iface` at virtual time `at` (a link impairment delayed or duplicated it). */

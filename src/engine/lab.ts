@@ -20,6 +20,7 @@ import { copyFrame } from './frame-copy.js';
 import { createIpStack } from './ip-stack.js';
 import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from './ping.js';
 import { LabError, nearNames } from './lab-error.js';
+import type { StormSummary } from './storm.js';
 import type { MacTableRow } from './mac-table.js';
 import { INTERFACE_KIND_WORDS, LB_IPHASH, LB_NAMES, type Iface, type InterfaceKind } from './model.js';
 import { filterList } from './multicast-filter.js';
@@ -334,6 +335,11 @@ export class Lab {
   }
 
   /** Virtual time of the next queued event, or null when idle (periodic beacon rounds count only while events are queued). */
+  /** P5: the storms detected so far (frames whose copies passed the threshold) and copies cut (storm.ts). */
+  storms(): StormSummary {
+    return this.fabric.storm.summary();
+  }
+
   nextEventTime(): number | null {
     const t = this.fabric.queue.peekTime();
     return t === Infinity ? null : Math.min(t, this.dyn.nextTaskTime());

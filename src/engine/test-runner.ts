@@ -22,6 +22,7 @@ import { resolveFrameSpec } from './frame-spec.js';
 import { createLab, type Lab, type LabOptions } from './lab.js';
 import { explainLines, isVmkInterface, pingOutput } from './trace-text.js';
 import type { TraceEvent } from './trace.js';
+import { stormLine } from './storm.js';
 
 /** A copy of a frame that reached an endpoint interface. */
 export interface ObservedDelivery {
@@ -243,6 +244,9 @@ export function runTest(topology: TopologyDoc, test: TestCaseDoc, options: RunTe
       result.drops.push(...obs.drops);
     }
     result.failures = checkExpect(test.expect, result, ping);
+    // P5: a storm is an outcome of its own, never a pass (the expectations may still have held)
+    const storms = lab.storms();
+    if (storms.reports[0] !== undefined) result.failures.push(stormLine(storms.reports[0], storms.cut));
   } catch (err) {
     result.failures = [`error: ${errorText(err)}`];
   }

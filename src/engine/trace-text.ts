@@ -7,6 +7,7 @@ import { describe } from '../wire/index.js';
 import type { PingResult } from './endpoint.js';
 import type { ExplainResult } from './explain.js';
 import type { TraceEvent } from './trace.js';
+import { stormLine } from './storm.js';
 
 /** One trace event as a line: `  3. esxi-01:vSwitch0  lookup  [F2]  ...detail`. */
 export function traceLine(e: TraceEvent, index?: number): string {
@@ -20,6 +21,7 @@ export function traceLine(e: TraceEvent, index?: number): string {
 export function explainLines(result: ExplainResult): string[] {
   const lines = result.steps.map((e, i) => traceLine(e, i + 1));
   if (result.truncated) lines.push('  ... stopped: too many events (a forwarding loop between physical switches?)');
+  if (result.storm) lines.push(stormLine(result.storm));
   const delivered = result.copies.filter((c) => c.delivered);
   const dropped = result.copies.filter((c) => !c.delivered);
   const tags = (v: number[]) => (v.length === 0 ? 'untagged' : v.length === 1 ? `VLAN ${v[0]}` : `tags ${v.join('/')}`);

@@ -49,7 +49,9 @@ export type FabricAction =
   /** Q1: a frame waits in or leaves a shaping queue */
   | 'shape'
   /** L2-L4: a link impairment delayed, duplicated or queued a frame on its cable */
-  | 'impair';
+  | 'impair'
+  /** P5: a frame's copies passed the storm threshold (a loop); its further copies are cut */
+  | 'storm';
 
 export type TraceAction = FabricAction | EndpointNoteAction;
 

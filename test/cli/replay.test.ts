@@ -3,11 +3,13 @@
  * --capture-filter), run in-process through main(), with tshark reading what --pcap wrote.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { main } from '../../src/cli.js';
 import { CaptureSession } from '../../src/capture/capture-session.js';
+import { PcapngWriter } from '../../src/capture/pcapng-writer.js';
 import { parseCaptureOptions, startCliCapture } from '../../src/cli/capture-options.js';
 import { UsageError } from '../../src/cli/cli-args.js';
+import { defaultMaxGapNs } from '../../src/cli/replay.js';
 import { createLab } from '../../src/engine/lab.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { A, B, START_MS, vstLab } from '../capture/capture-lab.js';
@@ -111,6 +113,68 @@ describe('vswitch-lab replay', () => {
       expect(r.err, args.join(' ')).toMatch(re);
       expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
     }
+  });
+});
+
+describe('vswitch-lab replay --timing original: long gaps (capped, not replayed second by second)', () => {
+  /** The teaming example with beacon probing (a beacon round every second), its uplinks cabled or not. */
+  function beaconTopology(cabled: boolean): string {
+    const t = JSON.parse(readFileSync(new URL('../../topologies/teaming.json', import.meta.url), 'utf8')) as {
+      hosts: { vswitches: { policy: { teaming: { failureDetection: string } } }[] }[];
+      links: { a: string; b: string }[];
+    };
+    t.hosts[0]!.vswitches[0]!.policy.teaming.failureDetection = 'beacon';
+    if (!cabled) t.links = t.links.filter((l) => !l.a.startsWith('esxi-01:') && !l.b.startsWith('esxi-01:'));
+    const file = tmp.file(`teaming-beacon-${cabled ? 'cabled' : 'uncabled'}.json`);
+    writeFileSync(file, JSON.stringify(t));
+    return file;
+  }
+  /** Two frames app-01 -> app-02, `gapNs` apart; pcapng (nanoseconds) or pcap-ns. */
+  function twoFrames(name: string, gapNs: bigint): string {
+    const m: Uint8Array[] = [];
+    const w = new PcapngWriter({ sink: (c) => void m.push(c), interfaces: [{ name: 'app-01:eth0 PortInput' }] });
+    const data = buildEthernet({ src: '00:50:56:a1:30:01', dst: '00:50:56:a1:30:02', ethertype: 0x88b5, payload: new Uint8Array(46) });
+    w.writePacket({ interface: 0, timestampNs: 1_000_000_000n, data });
+    w.writePacket({ interface: 0, timestampNs: 1_000_000_000n + gapNs, data });
+    w.end();
+    const file = tmp.file(name);
+    writeFileSync(file, Buffer.concat(m));
+    return file;
+  }
+
+  it('cabled uplinks, a 10-day gap: replays (exit 0, not "a loop between physical switches?"), the gap shortened to the longest timer + 1 s', async () => {
+    const r = await cli(['replay', beaconTopology(true), twoFrames('ten-days.pcapng', 864_000n * 1_000_000_000n), '--into', 'app-01:eth0', '--json']);
+    expect(r.err).not.toMatch(/loop/);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as Record<string, number>;
+    expect(j).toMatchObject({ injected: 2, framesDelivered: 2, gapsShortened: 1, maxGapNs: 1201e9 });
+    expect(j.virtualNs).toBeGreaterThanOrEqual(1201e9);
+    expect(j.virtualNs).toBeLessThan(1202e9);
+  });
+
+  it('uncabled uplinks, timestamps 2^32 s apart: finishes, and the summary says the gap was shortened', async () => {
+    const file = twoFrames('2-32.pcapng', (1n << 32n) * 1_000_000_000n);
+    const r = await cli(['replay', beaconTopology(false), file, '--into', 'app-01:eth0', '--max-gap', '5']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('replayed 2 of 2 packets into app-01:eth0 (original timing, 5000.000 ms of virtual time)');
+    expect(r.out).toContain('1 gap between packets longer than 5 s shortened to 5 s (--max-gap)');
+  });
+
+  it('gaps up to the longest gap are kept exactly; --max-gap is checked', async () => {
+    const r = await cli(['replay', beaconTopology(false), twoFrames('short.pcapng', 7_123_456_789n), '--into', 'app-01:eth0', '--json']);
+    expect(JSON.parse(r.out)).toMatchObject({ gapsShortened: 0, virtualNs: 7_123_456_789 });
+    for (const bad of ['0', '-1', 'x', '', '86401']) {
+      const b = await cli(['replay', beaconTopology(false), twoFrames('short.pcapng', 1n), '--into', 'app-01:eth0', `--max-gap=${bad}`]);
+      expect(b.code, bad).toBe(2);
+      expect(b.err).toMatch(/--max-gap: ".*" is not a number of seconds above 0 and at most 86400/);
+    }
+  });
+
+  it('the default longest gap follows the topology: ARP cache timeout, physical switch MAC aging, at most a day', () => {
+    const base = vstLab();
+    expect(defaultMaxGapNs(base)).toBe(1201e9);
+    expect(defaultMaxGapNs({ ...base, defaults: { ...base.defaults, arpCacheTimeoutSeconds: 60 } })).toBe(Math.max(61, ...base.physicalSwitches.map((s) => s.macAgingSeconds + 1)) * 1e9);
+    expect(defaultMaxGapNs({ ...base, defaults: { ...base.defaults, arpCacheTimeoutSeconds: 10_000_000 } })).toBe(86_400e9);
   });
 });
 

@@ -44,7 +44,7 @@ describe('lab API', () => {
     expect(lab.wallClockNs()).toBe(1_700_000_000_000 * 1e6 + 1500);
   });
 
-  it('run throws a clear LabError when a forwarding loop never settles', () => {
+  it('a forwarding loop storms (P5): the storm is reported and cut, and the run settles instead of running for ever', () => {
     const t = makeLab(
       topology({
         physicalSwitches: [
@@ -60,8 +60,12 @@ describe('lab API', () => {
       }),
     );
     t.lab.inject('ph:eth0', frame('00:aa:00:00:00:01', BCAST));
-    expect(() => t.lab.run({ maxEvents: 5000 })).toThrow(/does not settle/);
-    expect(t.lab.explain('ph:eth0', frame('00:aa:00:00:00:01', BCAST)).truncated).toBe(true);
+    t.lab.run({ maxEvents: 5000 });
+    expect(t.lab.storms()).toMatchObject({ count: 1, reports: [{ frameId: 1, threshold: 64 + 2 * 6 }] });
+    expect(t.drops('STORM_CUT').length).toBeGreaterThan(0);
+    const x = t.lab.explain('ph:eth0', frame('00:aa:00:00:00:01', BCAST));
+    expect(x.truncated).toBe(false);
+    expect(x.storm).toMatchObject({ threshold: 76 });
   });
 
   it('interfaces lists every interface with kind, host, vSwitch, port group and VLAN', () => {

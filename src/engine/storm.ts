@@ -1,0 +1,87 @@
+/**
+ * P5 — storms. Physical switches here run no spanning tree (as a network with STP switched off),
+ * so a loop between them makes a broadcast go round for ever, multiplying where the loop
+ * branches: a broadcast storm. The lab shows it and stays usable: it counts, per frame, how many
+ * times the frame's copies crossed a cable; a loop-free flood crosses each cable at most once,
+ * so past a threshold of 64 + 2 × the interfaces that can hold a cable (uplinks, physical switch
+ * ports, physical host NICs) the frame is a storm. The crossing that passes the threshold is
+ * reported once (a `storm` trace event, and a report the lab keeps), and that copy and every
+ * later copy of the frame that reaches a cable is dropped `STORM_CUT`. Frames sent in answer to
+ * the storm (a target answering each copy of an ARP request) are frames of their own, each
+ * bounded the same way.
+ *
+ * Counts live in FRAME_SLOTS slots tagged with the frame id (no allocation per frame): a frame
+ * FRAME_SLOTS ids later that crosses a cable while the first still does takes the slot over and
+ * starts the count again, so a storm may be cut later than its threshold, never a frame early.
+ */
+
+const SLOTS = 4096;
+
+/** Storm reports a lab keeps (the first ones; `count` counts them all). */
+export const MAX_STORM_REPORTS = 32;
+
+/** Stated threshold: cable crossings one frame's copies may make before it is a storm. */
+export function stormThreshold(cableEnds: number): number {
+  return 64 + 2 * cableEnds;
+}
+
+export interface StormReport {
+  /** the frame that stormed */
+  frameId: number;
+  /** virtual time (ns) it passed the threshold */
+  time: number;
+  /** `node:iface` where the copy that passed it was about to leave onto its cable */
+  at: string;
+  /** crossings allowed before the cut */
+  threshold: number;
+}
+
+export interface StormSummary {
+  /** frames detected as storms */
+  count: number;
+  /** copies dropped STORM_CUT */
+  cut: number;
+  /** the first MAX_STORM_REPORTS storms */
+  reports: StormReport[];
+}
+
+/** 0: the copy may cross; 1: it is the first to pass the threshold (report the storm), then cut; 2: cut. */
+export type StormVerdict = 0 | 1 | 2;
+
+export class StormWatch {
+  private readonly ids = new Int32Array(SLOTS);
+  private readonly counts = new Int32Array(SLOTS);
+  readonly reports: StormReport[] = [];
+  count = 0;
+  cut = 0;
+
+  constructor(readonly threshold: number) {}
+
+  /** Counts one cable crossing of frame `fid`. */
+  cross(fid: number): StormVerdict {
+    const s = fid & (SLOTS - 1);
+    if (this.ids[s] !== fid) {
+      this.ids[s] = fid;
+      this.counts[s] = 1;
+      return 0;
+    }
+    const n = ++this.counts[s]!;
+    if (n <= this.threshold) return 0;
+    this.cut++;
+    return n === this.threshold + 1 ? 1 : 2;
+  }
+
+  report(r: StormReport): void {
+    this.count++;
+    if (this.reports.length < MAX_STORM_REPORTS) this.reports.push(r);
+  }
+
+  summary(): StormSummary {
+    return { count: this.count, cut: this.cut, reports: this.reports.map((r) => ({ ...r })) };
+  }
+}
+
+/** One line for a storm, as send, test and explain print it. */
+export function stormLine(r: StormReport, cut?: number): string {
+  return `storm (P5): frame ${r.frameId}'s copies crossed cables ${r.threshold} times (at ${r.at}, a loop between physical switches without STP?); ${cut === undefined ? 'its further copies were' : `${cut} copies were`} cut (STORM_CUT)`;
+}
