@@ -21,10 +21,17 @@
  * `--pcap <file>` (with `--point`, `--format`, `--capture-filter`: capture-options.ts) captures
  * every test's and scenario's lab into one file, one after the other.
  *
- * Exit: 0 all passed; 1 some test or scenario check failed; 2 bad topology, scenario file,
- * option or interface, or nothing to run.
+ * A topology with an `activity` block (src/engine/activity.ts) is graded too: `PASS`/`FAIL` per
+ * task with what its check found, and `activity "title": score/total points`; `--json` adds
+ * `"activity":{title,passed,score,total,tasks:[{number,title,points,passed,failures}]}`. So an
+ * instructor grades submitted files with `vswitch-lab test <file>`: exit 0 only when every test,
+ * scenario and task passes.
+ *
+ * Exit: 0 all passed; 1 some test, scenario check or activity task failed; 2 bad topology,
+ * scenario file, option or interface, or nothing to run.
  */
 import type { Command } from '../cli.js';
+import { gradeActivity, type ActivityResult } from '../engine/activity.js';
 import { createLab, type Lab } from '../engine/lab.js';
 import { timelineExcerpt, type ScenarioResult } from '../engine/scenario.js';
 import { runTests, type TestResult } from '../engine/test-runner.js';
@@ -38,7 +45,8 @@ import { openTopologyArg } from './topology-arg.js';
 const USAGE = `usage: vswitch-lab test <topology> [scenario.json] [options]
 
 Runs the tests of the topology's "tests" block, each on a fresh lab, then the timed scenarios the
-topology lists in "scenarios". A test sends a frame and/or pings, then checks where copies were
+topology lists in "scenarios", then grades its "activity" (each task's check on a fresh lab; the
+score in points). A test sends a frame and/or pings, then checks where copies were
 delivered, what was dropped and why, and whether the ping succeeded. A timed scenario runs the lab
 on its virtual clock (continuous pings, link failures, vMotion, ...) and checks ping loss, which
 uplink carried a frame, MAC tables, drops and rates: one PASS/FAIL line per check, and the part of
@@ -104,6 +112,25 @@ function timelineLine(e: ScenarioResult['timeline'][number], indent: string): st
   return `${indent}${secs(e.time).padStart(9)}  ${e.kind.padEnd(8)}  ${mark}${e.text}`;
 }
 
+/** The grade of an activity: one line per task, what failed under it, the score. */
+function activityText(a: ActivityResult, verbose: boolean): string[] {
+  const lines = [`activity "${a.title}": ${a.tasks.length} task${a.tasks.length === 1 ? '' : 's'}`];
+  for (const task of a.tasks) {
+    lines.push(`${task.passed ? 'PASS' : 'FAIL'}  task ${task.number}: ${task.title}  (${task.points} point${task.points === 1 ? '' : 's'})`);
+    if (task.passed && !verbose) continue;
+    for (const f of task.failures) lines.push(`      ${f}`);
+    if (task.test?.ping) lines.push(...task.test.ping.output.filter((l) => l !== '').map((l) => `      | ${l}`));
+    if (!task.passed) for (const l of task.test?.explain ?? []) lines.push(`      ${l}`);
+  }
+  lines.push(`activity "${a.title}": ${a.score}/${a.total} points${a.passed ? ', every task done' : ''}`);
+  return lines;
+}
+
+/** An activity's grade as JSON (each task without its test's frames). */
+function activityJson(a: ActivityResult): unknown {
+  return { title: a.title, passed: a.passed, score: a.score, total: a.total, tasks: a.tasks.map(({ test: _t, ...task }) => task) };
+}
+
 interface ScenarioRun extends ScenarioResult {
   file: string;
 }
@@ -140,6 +167,7 @@ export const command: Command = {
 
       // What to run: tests and timed scenarios, every file checked before anything runs.
       let tests: TestCaseDoc[] = [];
+      let grade = false;
       const timed: { file: string; scenario: ScenarioDoc }[] = [];
       let source: string;
       if (positionals[1] !== undefined) {
@@ -153,6 +181,7 @@ export const command: Command = {
         source = positionals[1];
       } else {
         tests = t.topology.tests ?? [];
+        grade = t.topology.activity !== undefined;
         source = t.file;
         for (const file of topologyScenarioFiles(t.file, t.topology)) {
           const s = await loadScenarioFile(file);
@@ -165,8 +194,8 @@ export const command: Command = {
           }
           timed.push({ file, scenario: s.scenario });
         }
-        if (tests.length === 0 && timed.length === 0) {
-          console.error(`vswitch-lab test: ${t.file} has no "tests" block and lists no "scenarios"; add one or give a scenario file`);
+        if (tests.length === 0 && timed.length === 0 && !grade) {
+          console.error(`vswitch-lab test: ${t.file} has no "tests" block, lists no "scenarios" and has no "activity"; add one or give a scenario file`);
           return 2;
         }
       }
@@ -183,9 +212,11 @@ export const command: Command = {
         const next = labSeries(lab, make, capture);
         const result = runTests(t.topology, tests, { createLab: next });
         const scenarios: ScenarioRun[] = timed.map(({ file, scenario }) => ({ file, ...runScenarioFile(file, t.topology, scenario, next) }));
-        const passed = result.passed + scenarios.filter((s) => s.passed).length;
-        const failed = result.failed + scenarios.filter((s) => !s.passed).length;
-        if (values.json) console.log(JSON.stringify({ file: source, passed, failed, results: result.results, scenarios }));
+        const activity = grade && t.topology.activity ? gradeActivity(t.topology, t.topology.activity, { createLab: next }) : undefined;
+        const tasksPassed = activity?.tasks.filter((x) => x.passed).length ?? 0;
+        const passed = result.passed + scenarios.filter((s) => s.passed).length + tasksPassed;
+        const failed = result.failed + scenarios.filter((s) => !s.passed).length + (activity ? activity.tasks.length - tasksPassed : 0);
+        if (values.json) console.log(JSON.stringify({ file: source, passed, failed, results: result.results, scenarios, ...(activity ? { activity: activityJson(activity) } : {}) }));
         else {
           const out: string[] = [];
           if (tests.length > 0) {
@@ -193,6 +224,7 @@ export const command: Command = {
             for (const r of result.results) out.push(...testText(r, values.verbose ?? false));
           }
           for (const s of scenarios) out.push(...scenarioText(s, t.topology.name, values.verbose ?? false));
+          if (activity) out.push(...activityText(activity, values.verbose ?? false));
           out.push(`${passed} passed, ${failed} failed`);
           console.log(out.join('\n'));
         }

@@ -484,6 +484,55 @@ export const TestCase = z
   .strict();
 
 // ---------------------------------------------------------------------------------------------
+// Activities (graded exercises: `vswitch-lab test` and the UI's Lessons tab, src/engine/activity.ts)
+
+export const ActivityCheck = z
+  .object({
+    send: TestCase.shape.send,
+    ping: TestCase.shape.ping,
+    expect: TestExpect.optional().describe('What the send and/or ping must show (the vocabulary of `tests`).'),
+    macTable: z
+      .array(z.object({ switch: NodeName, mac: z.string().min(1).describe('A MAC, or the node:interface whose effective MAC it is.'), port: InterfaceRef.nullable().describe('Where it must be learned; null: absent.'), vlan: z.number().int().min(0).max(4095).optional() }).strict())
+      .optional()
+      .describe('MAC address table entries of physical switches after the send/ping.'),
+    setting: z
+      .array(
+        z
+          .object({
+            host: NodeName,
+            vswitch: VSphereName.optional(),
+            portGroup: VSphereName.optional(),
+            value: z.string().min(1).describe('"vlan" (port group), "mtu" (vSwitch), or an effective policy value: "security.forgedTransmits", "teaming.loadBalancing", "teaming.active", "shaping.enabled", ...'),
+            equals: z.unknown().describe('The value it must have.'),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Configuration values of the running lab (a VLAN ID, an MTU, an effective policy value).'),
+  })
+  .strict()
+  .refine((c) => c.expect !== undefined || c.macTable !== undefined || c.setting !== undefined, 'a check needs expect, macTable or setting')
+  .refine((c) => c.expect === undefined || c.send !== undefined || c.ping !== undefined, 'expect needs a send or a ping');
+
+export const ActivityTask = z
+  .object({
+    title: z.string().min(1).max(200),
+    instructions: z.string().default('').describe('Markdown shown to the learner (rendered safely: no HTML).'),
+    points: z.number().int().min(0).max(100).default(1),
+    check: ActivityCheck.describe('Holds when the task is done, on a fresh lab built from the topology as it is (runtime changes included).'),
+  })
+  .strict();
+
+export const Activity = z
+  .object({
+    title: z.string().min(1).max(200),
+    goal: z.string().optional().describe('Markdown: what the learner must achieve.'),
+    tasks: z.array(ActivityTask).min(1, 'an activity needs at least one task'),
+  })
+  .strict()
+  .describe('A graded activity: ordered tasks, each with instructions and a check; `vswitch-lab test` grades it (exit 0 only when every task passes).');
+
+// ---------------------------------------------------------------------------------------------
 // Top level
 
 export const Defaults = z
@@ -521,6 +570,7 @@ export const Topology = z
       .array(z.string().min(1).regex(/\.json$/, 'a scenario file ends in .json'))
       .optional()
       .describe('Timed scenario files that belong to this topology (paths relative to this file), run by `vswitch-lab run` and `vswitch-lab test`.'),
+    activity: Activity.optional(),
   })
   .strict();
 
@@ -548,3 +598,6 @@ export type ShapingPolicyDoc = z.output<typeof ShapingPolicy>;
 export type FrameSpecDoc = z.output<typeof FrameSpec>;
 export type TestCaseDoc = z.output<typeof TestCase>;
 export type TestExpectDoc = z.output<typeof TestExpect>;
+export type ActivityDoc = z.output<typeof Activity>;
+export type ActivityTaskDoc = z.output<typeof ActivityTask>;
+export type ActivityCheckDoc = z.output<typeof ActivityCheck>;

@@ -23,6 +23,7 @@ const TEACHES: Record<string, string[]> = {
   'multi-host.json': ['V2', 'E2'],
   'jumbo.json': ['F9', 'E2'],
   'shaping.json': ['Q1'],
+  'vmotion-activity.json': ['F2', 'V1', 'S3'],
 };
 
 describe('example topologies', () => {
