@@ -15,6 +15,7 @@ import { clockRoutes } from './routes/clock.js';
 import { decodeRoutes } from './routes/decode.js';
 import { frameRoutes } from './routes/frames.js';
 import { inspectRoutes } from './routes/inspect.js';
+import { lessonRoutes } from './routes/lessons.js';
 import { policyRoutes } from './routes/policy.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { simulationRoutes } from './routes/simulation.js';
@@ -45,6 +46,10 @@ export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['POST', '/api/ping', 'ping {from, to, count?, size?, df?, intervalMs?, timeoutMs?}: 200 when over; 202 {pending} when the clock is paused/stepped'],
   ['POST', '/api/explain', 'dry-run trace {from, frame}'],
   ['POST', '/api/decode', 'decode a frame {hex}: {summary, layers, malformed?}'],
+  ['GET', '/api/lessons', "the loaded topology's description, tests, scenarios and activity"],
+  ['POST', '/api/lessons/tests', 'run its tests {index?} (fresh labs of the topology as it runs now)'],
+  ['POST', '/api/lessons/scenario', 'run a timed scenario {file} | {text, fileName?}: timeline, pings, checks'],
+  ['POST', '/api/lessons/activity', 'grade its activity: each task passed or not, the score'],
   ['GET', '/api/interfaces', 'interfaces of the lab'],
   ['GET', '/api/counters[/:iface]', 'counters'],
   ['GET', '/api/mac-tables[/:switch]', 'physical switch MAC tables'],
@@ -128,6 +133,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use('/api', topologyRoutes(ctx));
   app.use('/api', frameRoutes(ctx));
   app.use('/api', inspectRoutes(ctx));
+  app.use('/api', lessonRoutes(ctx));
   app.use('/api', policyRoutes(ctx));
   app.use('/api', decodeRoutes());
   app.use('/api', runtimeRoutes(ctx));

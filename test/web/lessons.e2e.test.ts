@@ -5,11 +5,14 @@
  * the Lessons tab (tests and scenarios of the loaded topology); an activity whose task turns
  * green after the learner's fix; and the walk-through bugs of issue 13.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceEventJson } from '../../src/server/api-types.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { openBrowser, screenshot, type UiBrowser } from './browser.js';
-import { assertWebBuilt, startLabServer } from './lab-server.js';
+import { ARTIFACTS } from './browser.js';
+import { assertWebBuilt, ROOT, startLabServer } from './lab-server.js';
 
 let server: RunningServer;
 let ui: UiBrowser;
@@ -29,6 +32,7 @@ afterAll(async () => {
   await server?.close();
 });
 
+const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
 const js = (v: unknown): string => JSON.stringify(v);
 
 async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -121,5 +125,111 @@ describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
       c = await counted();
     }
     expect(c.drops.SHAPING_QUEUE_FULL).toBeGreaterThan(before);
+  });
+});
+
+describe('Lessons tab', { timeout: 120_000 }, () => {
+  it("teaming: the lab's description shows on the graph when it loads; Run all tests: every one PASS; a scenario's timeline has the failover, the RARPs and its checks ok", async () => {
+    const page = ui.page;
+    await load({ example: 'teaming' }, 'teaming');
+    await page.waitForSelector('#lab-intro-card');
+    await expect(page.textContent('#lab-intro-card')).resolves.toContain('teaming');
+    await page.click('#intro-open-lessons');
+    await page.waitForSelector('#tab-lessons:not([hidden]) #run-all-tests');
+    expect(await page.$('#lab-intro-card')).toBeNull();
+    const n = await page.locator('#lesson-tests li[data-test]').count();
+    expect(n).toBeGreaterThanOrEqual(3);
+    await page.click('#run-all-tests');
+    await page.waitForFunction(`document.querySelectorAll('#lesson-tests li.pass').length === ${n}`, undefined, { timeout: 60_000 });
+    const verdicts = await page.locator('#lesson-tests .verdict').allTextContents();
+    expect(verdicts).toEqual(new Array(n).fill('PASS'));
+
+    await page.click('#lesson-scenarios button[data-scenario="scenarios/teaming-failover.json"]');
+    await page.waitForSelector('#scenario-verdict', { timeout: 60_000 });
+    await expect(page.textContent('#scenario-verdict')).resolves.toMatch(/^PASS/);
+    const kinds = await page.locator('#scenario-timeline .tl-kind').allTextContents();
+    expect(kinds).toEqual(expect.arrayContaining(['change', 'failover', 'notify', 'check']));
+    expect(await page.locator('#scenario-timeline li.bad').count()).toBe(0);
+    await screenshot(page, 'ui-lessons.png');
+  });
+
+  it('a failing test shows FAIL with the unmet expectation and its explain trace; a scenario file opened from disk runs too, its failed check FAIL', async () => {
+    const page = ui.page;
+    // the teaming example with one test made wrong: its tests run on the topology as loaded
+    const doc = JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'teaming.json'), 'utf8')) as { name: string; tests: Array<{ expect: Record<string, unknown> }>; scenarios?: string[] };
+    doc.name = 'teaming-broken';
+    doc.tests[0]!.expect = { drop: { reason: 'FORGED_TRANSMIT' } };
+    await load({ topology: doc }, 'teaming-broken');
+    await page.click('#tabbtn-lessons');
+    // an uploaded topology has no directory: its scenarios are listed, to be opened from disk
+    await page.waitForSelector('#lesson-scenarios .field-error');
+    await page.click('#lesson-tests li[data-test="0"] button');
+    await page.waitForSelector('#lesson-tests li[data-test="0"].fail');
+    const out = (await page.textContent('#lesson-tests li[data-test="0"]')) ?? '';
+    expect(out).toContain('FAIL');
+    expect(out).toContain('drop: expected FORGED_TRANSMIT');
+    expect(out).toContain('explain:');
+
+    // the failover scenario expecting 5 RARPs where there are none: that check FAILs
+    const sc = JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'scenarios', 'teaming-failover.json'), 'utf8')) as { expect: { frames: Array<{ min: number; max?: number }> } };
+    sc.expect.frames[1]!.min = 5;
+    sc.expect.frames[1]!.max = 5;
+    const file = path.join(ARTIFACTS, 'teaming-failover-strict.json');
+    writeFileSync(file, JSON.stringify(sc));
+    await page.setInputFiles('#scenario-file', file);
+    await page.waitForSelector('#scenario-verdict', { timeout: 60_000 });
+    const verdict = (await page.textContent('#scenario-verdict')) ?? '';
+    expect(verdict).toMatch(/^FAIL/);
+    expect(await page.locator('#scenario-result .checks li.bad').count()).toBeGreaterThan(0);
+  });
+});
+
+describe('activity', { timeout: 120_000 }, () => {
+  it('vmotion-activity: the goal shows when the lab loads; task 1 turns green after the learner sets the VLAN ID in the Inspect tab, task 2 after the cable is plugged in; Check my work scores 2/4', async () => {
+    const page = ui.page;
+    await load({ example: 'vmotion-activity' }, 'vmotion-activity');
+    await page.waitForSelector('#lab-intro-card .intro-goal');
+    await expect(page.textContent('#lab-intro-card')).resolves.toContain('Goal — Make vMotion and jumbo frames work');
+    await page.click('#intro-open-lessons');
+    await page.waitForSelector('#activity-tasks li.task');
+    await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('0/4 points')`);
+    expect(await page.locator('#activity-tasks li.task.done').count()).toBe(0);
+    // Markdown instructions: a numbered list and code, rendered as elements, never as HTML
+    expect(await page.locator('#activity-tasks li[data-task="1"] .md ol li').count()).toBe(2);
+    expect(await page.locator('#activity-tasks li[data-task="1"] .md code').count()).toBeGreaterThan(0);
+
+    // the learner: select esxi-02's vMotion port group, set VLAN ID 50
+    await page.click('#tabbtn-inspect');
+    await page.fill('#find', 'esxi-02/vMotion');
+    await page.press('#find', 'Enter');
+    await page.waitForFunction(`document.querySelector('#inspect-panel h3')?.textContent === 'Port group "vMotion"'`);
+    await page.fill('#pg-vlan', '50');
+    await page.click('#pg-vlan-apply');
+    await page.click('#tabbtn-lessons');
+    await page.waitForSelector('#activity-tasks li[data-task="1"].done', { timeout: 30_000 });
+    expect(await page.locator('#activity-tasks li[data-task="2"].done').count()).toBe(0);
+
+    // plug the cable in (the change any page or curl makes counts too)
+    const r = await api('POST', '/api/changes', { kind: 'link', iface: 'esxi-01:vmnic1', up: true });
+    expect(r.status).toBe(200);
+    await page.waitForSelector('#activity-tasks li[data-task="2"].done', { timeout: 30_000 });
+    await page.click('#check-work');
+    await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('2/4 points')`);
+    // task 3 says why it is not done yet
+    await expect(page.textContent('#activity-tasks li[data-task="3"] .task-why')).resolves.toContain('esxi-02/vSwitch0 mtu is 1500, expected 9000');
+    await screenshot(page, 'ui-activity.png');
+  });
+
+  it('instructions are text: HTML in an activity file never becomes markup', async () => {
+    const page = ui.page;
+    const doc = JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'vmotion-activity.json'), 'utf8')) as { name: string; activity: { tasks: Array<{ instructions: string }> } };
+    doc.name = 'activity-html';
+    doc.activity.tasks[0]!.instructions = 'Click <img src=x onerror="window.pwned=1"> **here** <script>window.pwned=2</script>';
+    await load({ topology: doc }, 'activity-html');
+    await page.click('#tabbtn-lessons');
+    await page.waitForSelector('#activity-tasks li[data-task="1"] .md strong');
+    expect(await page.locator('#activity-tasks img, #activity-tasks script').count()).toBe(0);
+    await expect(page.textContent('#activity-tasks li[data-task="1"] .md')).resolves.toContain('<img src=x onerror="window.pwned=1">');
+    expect(await ev('window.pwned')).toBeUndefined();
   });
 });

@@ -127,3 +127,8 @@ export const api = {
 export function captureUrl(points: readonly string[], format: 'pcapng' | 'pcap', live: boolean): string {
   return withQuery(live ? '/api/capture/live' : '/api/capture/download', { points: points.join(','), format });
 }
+
+/** Any route of the API (panels with routes of their own: the Lessons tab). */
+export function apiRequest<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return request<T>(method, path, body);
+}

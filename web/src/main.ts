@@ -21,6 +21,8 @@ import { eventIface, Player } from './player.js';
 import { describeChange, RuntimeActions } from './runtime-actions.js';
 import { SendPanel } from './send-panel.js';
 import { TopologyPanel } from './topology-panel.js';
+import { LessonsPanel } from './lessons-panel.js';
+import { LabIntro } from './lab-intro.js';
 import { TopologyView } from './topology-view.js';
 
 const store = new EventStore();
@@ -44,6 +46,9 @@ const placeHooks: PlaceHooks = {
   },
 };
 const topoPanel = new TopologyPanel();
+const lessons = new LessonsPanel();
+const intro = new LabIntro(byId('graph').parentElement!, () => showTab('lessons'));
+lessons.onIntro = (l) => intro.show(l);
 const outcomes = byId('outcomes');
 let topologyState: TopologyState | null = null;
 
@@ -51,11 +56,12 @@ byId('tab-send').append(send.root);
 byId('tab-inspect').append(inspect.root);
 byId('tab-capture').append(capture.root);
 byId('tab-topology').append(topoPanel.root);
+byId('tab-lessons').append(lessons.root);
 byId('events').append(list.root);
 byId('details-host').append(details.root);
 
 // --- tabs ----------------------------------------------------------------------------------
-const tabs = ['send', 'inspect', 'capture', 'topology'] as const;
+const tabs = ['send', 'inspect', 'capture', 'topology', 'lessons'] as const;
 type Tab = (typeof tabs)[number];
 let activeTab: Tab = 'send';
 function showTab(t: Tab, focus = false): void {
@@ -323,6 +329,7 @@ function applyTopology(s: TopologyState): void {
   send.setTopology(s.topology);
   inspect.setTopology(s.topology, runtime ? view.selection() : null);
   topoPanel.show(s);
+  lessons.topologyChanged(s);
   if (!runtime) {
     store.clear();
     player.reset();
@@ -446,6 +453,7 @@ document.addEventListener('keydown', (ev) => {
     '2': () => showTab('inspect', true),
     '3': () => showTab('capture', true),
     '4': () => showTab('topology', true),
+    '5': () => showTab('lessons', true),
     '?': () => help.showModal(),
   };
   const fn = shortcuts[k];

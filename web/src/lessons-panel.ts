@@ -1,0 +1,327 @@
+/**
+ * Lessons (Lessons tab): what the loaded topology teaches, run from the browser as
+ * `vswitch-lab test` / `run` run it (GET/POST /api/lessons…):
+ * - its description, and the activity's goal (also shown on the graph when a lab loads);
+ * - the activity: ordered tasks with their instructions (Markdown, markdown.ts) and live
+ *   progress — regraded whenever the running lab changes, a task turns green when its check
+ *   holds on the topology as the learner left it; "Check my work" gives the score;
+ * - its `tests`: Run one or all, PASS/FAIL with the unmet expectations and the explain trace;
+ * - its timed `scenarios` (served with an example; a file can be opened from disk): the
+ *   timeline — changes, failovers, RARPs, path changes, lost probes, every check ok/FAIL.
+ */
+import { ApiFailure } from './api.js';
+import { clear, formatTime, h, toast } from './dom.js';
+import { renderMarkdown } from './markdown.js';
+import type { TopologyState } from './model.js';
+import { apiRequest } from './api.js';
+
+interface LessonTest {
+  index: number;
+  name: string;
+  description: string | null;
+}
+interface LessonScenario {
+  file: string;
+  available: boolean;
+  name?: string;
+  description?: string;
+  durationNs?: number;
+  problem?: string;
+}
+interface LessonTask {
+  number: number;
+  title: string;
+  instructions: string;
+  points: number;
+}
+export interface Lessons {
+  generation: number;
+  name: string;
+  description: string | null;
+  tests: LessonTest[];
+  scenarios: LessonScenario[];
+  activity: { title: string; goal: string | null; tasks: LessonTask[] } | null;
+}
+interface TestResult {
+  name: string;
+  passed: boolean;
+  failures: string[];
+  explain?: string[];
+  ping?: { output: string[] };
+}
+interface TaskGrade {
+  number: number;
+  title: string;
+  points: number;
+  passed: boolean;
+  failures: string[];
+  ping?: string[];
+}
+interface Grade {
+  generation: number;
+  revision: number;
+  title: string;
+  passed: boolean;
+  score: number;
+  total: number;
+  tasks: TaskGrade[];
+}
+interface TimelineEntry {
+  time: number;
+  kind: string;
+  text: string;
+  ok?: boolean;
+}
+interface ScenarioRun {
+  file: string;
+  name: string;
+  passed: boolean;
+  durationNs: number;
+  timeline: TimelineEntry[];
+  checks: Array<{ what: string; ok: boolean; detail: string }>;
+}
+
+function failureText(err: unknown): string {
+  return err instanceof ApiFailure ? err.body.error : err instanceof Error ? err.message : String(err);
+}
+
+export class LessonsPanel {
+  readonly root: HTMLElement;
+  private readonly intro: HTMLElement;
+  private readonly activityBox: HTMLElement;
+  private readonly testsBox: HTMLElement;
+  private readonly scenariosBox: HTMLElement;
+  private readonly scenarioResult: HTMLElement;
+  private lessons: Lessons | null = null;
+  private generation = -1;
+  private revision = -1;
+  /** the newest grading asked for: older answers are ignored */
+  private gradeSeq = 0;
+  private readonly taskItems = new Map<number, HTMLElement>();
+  private readonly testItems = new Map<number, HTMLElement>();
+  private score: HTMLElement | null = null;
+  /** the lab's intro changed (a new lab loaded): main shows it on the graph */
+  onIntro: (l: Lessons) => void = () => undefined;
+
+  constructor() {
+    this.intro = h('div', { class: 'lesson-intro', id: 'lesson-intro' });
+    this.activityBox = h('section', { class: 'lesson-activity', id: 'lesson-activity', 'aria-live': 'polite' });
+    this.testsBox = h('section', { class: 'lesson-tests', id: 'lesson-tests' });
+    this.scenarioResult = h('div', { class: 'scenario-result', id: 'scenario-result', 'aria-live': 'polite' });
+    const file = h('input', { type: 'file', accept: '.json,application/json', id: 'scenario-file', 'aria-label': 'Open a scenario file' });
+    file.addEventListener('change', () => {
+      const f = file.files?.[0];
+      file.value = '';
+      if (f) void f.text().then((text) => this.runScenario({ text, fileName: f.name }, f.name));
+    });
+    this.scenariosBox = h('section', { class: 'lesson-scenarios', id: 'lesson-scenarios' });
+    this.root = h(
+      'div',
+      { class: 'lessons-panel' },
+      this.intro,
+      this.activityBox,
+      this.testsBox,
+      h('section', {}, this.scenariosBox, h('div', { class: 'field' }, h('label', { for: 'scenario-file' }, 'Open a scenario file (timed scenario .json)'), file), this.scenarioResult),
+    );
+  }
+
+  /** Every topology state from the server: a new lab reloads the lessons; a changed lab regrades its activity. */
+  topologyChanged(s: TopologyState): void {
+    if (s.generation !== this.generation) {
+      this.generation = s.generation;
+      this.revision = s.revision;
+      void this.reload();
+      return;
+    }
+    if (s.revision !== this.revision) {
+      this.revision = s.revision;
+      if (this.lessons?.activity) void this.grade(false);
+    }
+  }
+
+  async reload(): Promise<void> {
+    let l: Lessons;
+    try {
+      l = await apiRequest<Lessons>('GET', '/api/lessons');
+    } catch (err) {
+      if (!(err instanceof ApiFailure && err.status === 409)) toast(`lessons: ${failureText(err)}`, 'error');
+      return;
+    }
+    if (l.generation !== this.generation) return; // another lab came meanwhile
+    this.lessons = l;
+    this.render(l);
+    this.onIntro(l);
+    if (l.activity) void this.grade(false);
+  }
+
+  private render(l: Lessons): void {
+    clear(this.intro);
+    this.intro.append(h('h3', {}, l.name), l.description ? h('p', {}, l.description) : h('p', { class: 'muted' }, 'This topology has no description.'));
+    this.renderActivity(l);
+    this.renderTests(l);
+    this.renderScenarios(l);
+    clear(this.scenarioResult);
+  }
+
+  private renderActivity(l: Lessons): void {
+    clear(this.activityBox);
+    this.taskItems.clear();
+    this.score = null;
+    const a = l.activity;
+    if (!a) return;
+    const check = h('button', { type: 'button', class: 'primary', id: 'check-work' }, 'Check my work');
+    check.addEventListener('click', () => void this.grade(true));
+    this.score = h('span', { class: 'score', id: 'activity-score' }, '');
+    const ol = h('ol', { class: 'tasks', id: 'activity-tasks' });
+    for (const t of a.tasks) {
+      const li = h(
+        'li',
+        { class: 'task pending', 'data-task': t.number },
+        h('div', { class: 'task-head' }, h('span', { class: 'task-mark', 'aria-hidden': 'true' }, '○'), h('strong', {}, t.title), h('span', { class: 'muted' }, ` · ${t.points} point${t.points === 1 ? '' : 's'}`), h('span', { class: 'task-state sr-only' }, 'not done yet')),
+        renderMarkdown(t.instructions),
+        h('div', { class: 'task-why' }),
+      );
+      this.taskItems.set(t.number, li);
+      ol.append(li);
+    }
+    this.activityBox.append(h('h3', {}, `Activity: ${a.title}`), a.goal ? renderMarkdown(a.goal) : '', ol, h('div', { class: 'actions' }, check, this.score));
+  }
+
+  /** Grades the activity on the lab as it runs now; `announce` (Check my work) says the score. */
+  async grade(announce: boolean): Promise<void> {
+    const seq = ++this.gradeSeq;
+    let g: Grade;
+    try {
+      g = await apiRequest<Grade>('POST', '/api/lessons/activity', {});
+    } catch (err) {
+      if (announce) toast(`check: ${failureText(err)}`, 'error');
+      return;
+    }
+    if (seq !== this.gradeSeq || g.generation !== this.generation) return;
+    for (const t of g.tasks) {
+      const li = this.taskItems.get(t.number);
+      if (!li) continue;
+      li.className = `task ${t.passed ? 'done' : 'pending'}`;
+      li.querySelector('.task-mark')!.textContent = t.passed ? '✓' : '○';
+      li.querySelector('.task-state')!.textContent = t.passed ? 'done' : 'not done yet';
+      const why = li.querySelector('.task-why')!;
+      clear(why);
+      if (!t.passed && announce) why.append(h('ul', { class: 'bad' }, ...t.failures.map((f) => h('li', {}, f))));
+    }
+    if (this.score) this.score.textContent = `${g.score}/${g.total} points${g.passed ? ' — every task done!' : ''}`;
+    if (announce) toast(`Score: ${g.score}/${g.total} points`, g.passed ? 'ok' : 'info');
+  }
+
+  private renderTests(l: Lessons): void {
+    clear(this.testsBox);
+    this.testItems.clear();
+    if (l.tests.length === 0) {
+      this.testsBox.append(h('h3', {}, 'Tests'), h('p', { class: 'muted' }, 'This topology has no tests block.'));
+      return;
+    }
+    const all = h('button', { type: 'button', id: 'run-all-tests' }, `Run all ${l.tests.length}`);
+    all.addEventListener('click', () => void this.runTests(undefined, all));
+    const ul = h('ul', { class: 'lesson-list' });
+    for (const t of l.tests) {
+      const run = h('button', { type: 'button', class: 'small', 'data-test': t.index }, 'Run');
+      run.addEventListener('click', () => void this.runTests(t.index, run));
+      const li = h('li', { 'data-test': t.index }, h('div', { class: 'lesson-head' }, h('span', { class: 'verdict' }, ''), h('strong', {}, t.name), run), t.description ? h('p', { class: 'muted' }, t.description) : '', h('div', { class: 'lesson-out' }));
+      this.testItems.set(t.index, li);
+      ul.append(li);
+    }
+    this.testsBox.append(h('h3', {}, 'Tests ', all), ul);
+  }
+
+  private async runTests(index: number | undefined, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      const r = await apiRequest<{ results: TestResult[] }>('POST', '/api/lessons/tests', index === undefined ? {} : { index });
+      const indexes = index === undefined ? [...this.testItems.keys()] : [index];
+      r.results.forEach((res, i) => {
+        const li = this.testItems.get(indexes[i]!);
+        if (!li) return;
+        li.className = res.passed ? 'pass' : 'fail';
+        li.querySelector('.verdict')!.textContent = res.passed ? 'PASS' : 'FAIL';
+        const out = li.querySelector('.lesson-out')!;
+        clear(out);
+        if (!res.passed) {
+          out.append(h('ul', { class: 'bad' }, ...res.failures.map((f) => h('li', {}, f))));
+          const lines = [...(res.ping?.output.filter((x) => x !== '').map((x) => `| ${x}`) ?? []), ...(res.explain ?? [])];
+          if (lines.length) out.append(h('pre', { class: 'explain-lines' }, lines.join('\n')));
+        }
+      });
+    } catch (err) {
+      toast(`tests: ${failureText(err)}`, 'error');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  private renderScenarios(l: Lessons): void {
+    clear(this.scenariosBox);
+    this.scenariosBox.append(h('h3', {}, 'Timed scenarios'));
+    if (l.scenarios.length === 0) {
+      this.scenariosBox.append(h('p', { class: 'muted' }, 'This topology lists no scenarios; open a scenario file below.'));
+      return;
+    }
+    const ul = h('ul', { class: 'lesson-list' });
+    for (const s of l.scenarios) {
+      const run = h('button', { type: 'button', class: 'small', 'data-scenario': s.file, disabled: !s.available }, 'Run');
+      run.addEventListener('click', () => void this.runScenario({ file: s.file }, s.file, run));
+      ul.append(
+        h(
+          'li',
+          {},
+          h('div', { class: 'lesson-head' }, h('strong', {}, s.name ?? s.file), run),
+          h('p', { class: 'muted' }, `${s.file}${s.durationNs !== undefined ? ` · ${formatTime(s.durationNs)} of lab time` : ''}`),
+          s.description ? h('p', {}, s.description) : '',
+          s.problem ? h('p', { class: 'field-error' }, s.problem) : '',
+        ),
+      );
+    }
+    this.scenariosBox.append(ul);
+  }
+
+  async runScenario(body: { file: string } | { text: string; fileName: string }, label: string, button?: HTMLButtonElement): Promise<void> {
+    if (button) button.disabled = true;
+    clear(this.scenarioResult);
+    this.scenarioResult.append(h('p', { class: 'muted' }, `running ${label} on the lab clock …`));
+    try {
+      const r = await apiRequest<ScenarioRun>('POST', '/api/lessons/scenario', body);
+      clear(this.scenarioResult);
+      this.scenarioResult.append(renderScenario(r));
+    } catch (err) {
+      clear(this.scenarioResult);
+      const d = err instanceof ApiFailure ? (err.body.details as { errors?: Array<{ path: string; message: string; line?: number }> } | undefined) : undefined;
+      this.scenarioResult.append(h('p', { class: 'field-error', role: 'alert' }, `${label}: ${failureText(err)}`));
+      if (d?.errors?.length) this.scenarioResult.append(h('ul', { class: 'bad' }, ...d.errors.map((e) => h('li', {}, `${e.path || '(top)'}${e.line !== undefined ? ` (line ${e.line})` : ''}: ${e.message}`))));
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+}
+
+/** A scenario's result: PASS/FAIL, each check, and the timeline. */
+function renderScenario(r: ScenarioRun): HTMLElement {
+  const ok = r.checks.filter((c) => c.ok).length;
+  const timeline = h('ol', { class: 'timeline', id: 'scenario-timeline' });
+  for (const e of r.timeline) {
+    timeline.append(
+      h(
+        'li',
+        { class: `tl-${e.kind}${e.ok === false ? ' bad' : e.ok ? ' ok' : ''}` },
+        h('span', { class: 'tl-time' }, formatTime(e.time)),
+        h('span', { class: 'tl-kind' }, e.kind),
+        e.ok === undefined ? '' : h('span', { class: 'tl-mark' }, e.ok ? 'ok' : 'FAIL'),
+        h('span', { class: 'tl-text' }, e.text),
+      ),
+    );
+  }
+  return h(
+    'div',
+    {},
+    h('h4', { class: r.passed ? 'ok' : 'bad', id: 'scenario-verdict' }, `${r.passed ? 'PASS' : 'FAIL'}  ${r.name} (${ok}/${r.checks.length} checks)`),
+    h('ul', { class: 'checks' }, ...r.checks.map((c) => h('li', { class: c.ok ? 'ok' : 'bad' }, `${c.ok ? 'PASS' : 'FAIL'}  ${c.what}: ${c.detail}`))),
+    h('details', { open: true }, h('summary', {}, `Timeline (${r.timeline.length} entries)`), timeline),
+  );
+}
