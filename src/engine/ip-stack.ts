@@ -55,7 +55,7 @@ import {
   fragmentIpv4,
   ipv4ToString,
   isFragment,
-  isTpid,
+  isCTagTpid,
   parseIcmpv4,
   parseIpv4Packet,
   prefixMask,
@@ -164,12 +164,12 @@ export class IpStack implements EndpointStack {
     let l3 = 14;
     let vid = -1;
     let type = read16(frame, 12);
-    if (isTpid(type)) {
+    if (isCTagTpid(type)) {
       if (frame.length < 18) return;
       vid = read16(frame, 14) & 0x0fff;
       type = read16(frame, 16);
       l3 = 18;
-      if (isTpid(type)) {
+      if (isCTagTpid(type)) {
         if (this.port.tracing) this.port.note('ignore', 'V3', `${this.port.id}: double-tagged frame; ignored`);
         return;
       }

@@ -1,17 +1,18 @@
 /**
- * F9 — MTU. The payload of a frame is what follows the Ethernet header and its outer 802.1Q tag.
+ * F9 — MTU. The payload of a frame is what follows the Ethernet header and its outer 802.1Q tag
+ * (TPID 0x8100, V6).
  * A vSwitch drops frames whose payload exceeds its MTU at ingress; a vNIC, vmk or physical NIC
  * drops received frames whose payload exceeds its own MTU.
  */
-import { ETH_HEADER_LEN, TPID_CTAG, TPID_QINQ_OLD, TPID_STAG, VLAN_TAG_LEN } from '../wire/index.js';
+import { ETH_HEADER_LEN, VLAN_TAG_LEN } from '../wire/index.js';
 
-/** (checked on every delivered copy: reads the outer TPID in place, the same test as `outerVid(frame) >= 0`) */
+/**
+ * (checked on every delivered copy: reads the outer TPID in place, the same test as
+ * `cTagVid(frame) >= 0`). Only an 0x8100 tag is a tag (V6): an 0x88a8/0x9100 "tag" is payload.
+ */
 export function payloadLength(frame: Uint8Array): number {
   const n = frame.length;
-  if (n >= ETH_HEADER_LEN + VLAN_TAG_LEN) {
-    const t = (frame[12]! << 8) | frame[13]!;
-    if (t === TPID_CTAG || t === TPID_STAG || t === TPID_QINQ_OLD) return n - ETH_HEADER_LEN - VLAN_TAG_LEN;
-  }
+  if (n >= ETH_HEADER_LEN + VLAN_TAG_LEN && frame[12] === 0x81 && frame[13] === 0x00) return n - ETH_HEADER_LEN - VLAN_TAG_LEN;
   return n - ETH_HEADER_LEN;
 }
 

@@ -9,13 +9,15 @@
  * - P3: known unicast to its port (a destination learned on the ingress port is filtered);
  *   unknown unicast, broadcast and multicast flood to every other port of the VLAN with a
  *   working cable.
+ * - P2 reads only 0x8100 tags (an 802.1Q C-VLAN bridge, `cTagVid`): an 0x88a8 or 0x9100 frame is
+ *   untagged to it and joins the access / native VLAN (docs/vss-behaviour.md P2, V6).
  * - P4 static EtherChannel: the members of a channel group act as one logical port — MACs are
  *   learned on the channel (the table names it `switch:Po<id>`), a frame never goes back into
  *   the channel it came from, and a frame for the channel (known unicast or flooded) leaves by
  *   exactly one member with a working cable, chosen by src-dst-ip (the T4 hash: last octets
  *   XOR) modulo the working members — IP-hash teaming's partner (etherchannel.ts).
  */
-import { formatMac, isMulticast, macNumberToString, macToNumber, outerVid, popTag, pushTag, rewriteTag } from '../wire/index.js';
+import { cTagVid, formatMac, isMulticast, macNumberToString, macToNumber, popTag, pushTag, rewriteTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import { channelMember, logicalPort } from './etherchannel.js';
 import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
@@ -37,7 +39,7 @@ export function switchPortCarries(p: Iface, vlan: number): boolean {
 
 /** P2 admission: a classification (vlan | state << 12) or a negative number when not admitted. */
 export function admit(p: Iface, frame: Uint8Array): number {
-  const vid = outerVid(frame);
+  const vid = cTagVid(frame);
   if (vid === 4095) return CLASSIFY_RESERVED;
   if (p.swMode === MODE_ACCESS) {
     if (vid > 0) return -1;
@@ -51,7 +53,7 @@ export function admit(p: Iface, frame: Uint8Array): number {
 }
 
 function admissionWhy(p: Iface, frame: Uint8Array): string {
-  const vid = outerVid(frame);
+  const vid = cTagVid(frame);
   if (p.swMode === MODE_ACCESS) return `access port ${p.id} (VLAN ${p.swVlan}) does not accept frames tagged VLAN ${vid}`;
   if (vid <= 0) {
     return p.swVlan < 0

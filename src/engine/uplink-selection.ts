@@ -19,7 +19,7 @@
  *   per frame; non-IP frames use the bytes where the addresses would be (0 past the frame's end).
  * - T5 failover: the first uplink in use (the first usable active, else the first promoted standby).
  */
-import { l3Offset } from '../wire/index.js';
+import { cTagL3Offset } from '../wire/index.js';
 import { LB_FAILOVER, LB_IPHASH, LB_SRCMAC, type Iface, type TeamingRt } from './model.js';
 
 /** Link-state usability (T6 link status). */
@@ -93,7 +93,7 @@ export function srcMacHash(frame: Uint8Array, offset = 6): number {
 
 /** The T4 hash: last octet of the source IPv4 XOR last octet of the destination IPv4 (bytes where they would be for non-IP). */
 export function ipHash(frame: Uint8Array): number {
-  const l3 = l3Offset(frame);
+  const l3 = cTagL3Offset(frame); // V6: only 0x8100 tags are skipped
   const s = frame[l3 + 15] ?? 0;
   const d = frame[l3 + 19] ?? 0;
   return s ^ d;

@@ -6,8 +6,11 @@
  * A classification is returned as one number (no allocation): the VLAN in the low 12 bits and
  * the state of the bytes above it — untagged, tagged with that VLAN (kept), or carrying a
  * priority tag (VID 0) that the switch removes. Negative results are drops.
+ *
+ * V6: only TPID 0x8100 is a VLAN tag to the vSwitch (`cTagVid`); a frame whose outer TPID is
+ * 0x88a8 or 0x9100 is an untagged frame with that EtherType.
  */
-import { outerVid } from '../wire/index.js';
+import { cTagVid } from '../wire/index.js';
 
 export const VGT = 4095;
 
@@ -40,7 +43,7 @@ export function classState(c: number): number {
  * - VGT (4095): the guest's tag is the VLAN (kept); untagged -> the untagged domain (V3).
  */
 export function classifyFromPort(pgVlan: number, frame: Uint8Array): number {
-  const vid = outerVid(frame);
+  const vid = cTagVid(frame);
   const untaggedVlan = pgVlan === VGT ? 0 : pgVlan;
   if (vid < 0) return classified(untaggedVlan, TAG_NONE);
   if (vid === 0) return classified(untaggedVlan, TAG_PRIORITY);
@@ -51,7 +54,7 @@ export function classifyFromPort(pgVlan: number, frame: Uint8Array): number {
 
 /** A frame arriving on an uplink (V4): untagged or priority-tagged -> untagged domain; tag N -> VLAN N. */
 export function classifyFromUplink(frame: Uint8Array): number {
-  const vid = outerVid(frame);
+  const vid = cTagVid(frame);
   if (vid < 0) return classified(0, TAG_NONE);
   if (vid === 0) return classified(0, TAG_PRIORITY);
   if (vid === VGT) return CLASSIFY_RESERVED;

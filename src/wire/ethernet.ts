@@ -40,8 +40,14 @@ export interface EthernetRepr {
   ethertype: number;
 }
 
+/** Every TPID Wireshark decodes as a VLAN tag (0x8100 C-tag, 0x88a8 S-tag, 0x9100): for decoding and display. */
 export function isTpid(value: number): boolean {
   return value === 0x8100 || value === 0x88a8 || value === 0x9100;
+}
+
+/** The one TPID an 802.1Q C-VLAN bridge, a vSphere standard switch and a Linux VLAN sub-interface recognise (0x8100). */
+export function isCTagTpid(value: number): boolean {
+  return value === 0x8100;
 }
 
 export function read16(bytes: Uint8Array, offset: number): number {

@@ -5,8 +5,17 @@
  *
  * A tag is TPID (0x8100 C-tag, 0x88a8 S-tag, 0x9100 old QinQ) + TCI (PCP 3 bits, DEI 1 bit,
  * VID 12 bits), inserted after the source MAC. Outer tag first.
+ *
+ * Two readings of the same bytes:
+ * - the generic accessors (`tagCount`, `outerVid`, `readTags`, `l3Offset`, ...) take every TPID
+ *   Wireshark decodes as a VLAN tag (`isTpid`: 0x8100, 0x88a8, 0x9100) — for decoding, display
+ *   and captures;
+ * - the C-tag accessors (`cTagVid`, `cTagCount`, `cTagL3Offset`) take only 0x8100 (`isCTagTpid`),
+ *   as an IEEE 802.1Q C-VLAN bridge, a vSphere standard switch and a Linux 802.1Q VLAN
+ *   sub-interface read a frame: to them an 0x88a8 or 0x9100 frame is untagged, with that
+ *   EtherType (docs/vss-behaviour.md V6). The engine reads frames this way.
  */
-import { ETH_HEADER_LEN, MIN_FRAME_LEN, TYPE_OFFSET, isTpid, read16 } from './ethernet.js';
+import { ETH_HEADER_LEN, MIN_FRAME_LEN, TYPE_OFFSET, isCTagTpid, isTpid, read16 } from './ethernet.js';
 import { FrameInputError } from './errors.js';
 
 export interface VlanTag {
@@ -42,6 +51,27 @@ function hasOuterTag(frame: Uint8Array): boolean {
 /** VID of the outer tag: -1 when untagged, 0 for a priority tag. */
 export function outerVid(frame: Uint8Array): number {
   return hasOuterTag(frame) ? ((frame[14]! & 0x0f) << 8) | frame[15]! : -1;
+}
+
+/** VID of an outer 802.1Q C-tag (TPID 0x8100 only): -1 when there is none (an 0x88a8/0x9100 outer tag counts as none), 0 for a priority tag. */
+export function cTagVid(frame: Uint8Array): number {
+  return frame.length >= ETH_HEADER_LEN + 4 && frame[12] === 0x81 && frame[13] === 0x00 ? ((frame[14]! & 0x0f) << 8) | frame[15]! : -1;
+}
+
+/** Number of stacked 0x8100 tags from the outer one on (reading stops at any other TPID). */
+export function cTagCount(frame: Uint8Array): number {
+  let n = 0;
+  let off = TYPE_OFFSET;
+  while (off + 6 <= frame.length && isCTagTpid((frame[off]! << 8) | frame[off + 1]!)) {
+    n++;
+    off += 4;
+  }
+  return n;
+}
+
+/** Where the L3 packet starts for a reader that knows only 0x8100 tags. */
+export function cTagL3Offset(frame: Uint8Array): number {
+  return ETH_HEADER_LEN + 4 * cTagCount(frame);
 }
 
 /** PCP of the outer tag, -1 when untagged. */

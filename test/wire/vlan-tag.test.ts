@@ -147,3 +147,22 @@ describe('tag operations', () => {
     }
   });
 });
+
+describe('C-tag readers (only TPID 0x8100, V6)', () => {
+  const base = new Uint8Array(60).fill(0);
+  base[12] = 0x08;
+  it('read a 0x8100 tag and skip nothing else', async () => {
+    const { cTagVid, cTagCount, cTagL3Offset, pushTag, TPID_STAG, TPID_QINQ_OLD, isCTagTpid, isTpid } = await import('../../src/wire/index.js');
+    const c = pushTag(base, 20);
+    expect([cTagVid(c), cTagCount(c), cTagL3Offset(c)]).toEqual([20, 1, 18]);
+    for (const tpid of [TPID_STAG, TPID_QINQ_OLD]) {
+      const s = pushTag(base, 20, 0, tpid);
+      expect([cTagVid(s), cTagCount(s), cTagL3Offset(s)]).toEqual([-1, 0, 14]);
+      expect([isTpid(tpid), isCTagTpid(tpid)]).toEqual([true, false]);
+      // an 0x8100 tag outside an S-tag: one C-tag, the S-tag is payload
+      expect([cTagVid(pushTag(s, 30)), cTagCount(pushTag(s, 30))]).toEqual([30, 1]);
+    }
+    expect(cTagCount(pushTag(c, 30))).toBe(2);
+    expect(cTagVid(base)).toBe(-1);
+  });
+});
