@@ -99,12 +99,21 @@ export function checkWarnings(model: Model): Issue[] {
     }
   }
 
-  // layout entries for nodes that do not exist
+  // layout entries for nodes that do not exist: the keys the web UI's Download topology writes
+  // (docs/topology-format.md, "layout"): node names (a host or switch: its box), `host:vmnicN`,
+  // `host:vmkN`, `switch:port` and `host/port group`
   const nodeNames = new Set(
     [...model.hosts, ...model.vms, ...model.physicalSwitches, ...model.physicalHosts].map((n) => n.name).filter((x) => x !== undefined),
   );
+  for (const h of model.hosts) {
+    for (const i of [...h.nics, ...h.vmkernel]) nodeNames.add(`${h.name}:${i.name}`);
+    for (const vs of h.vswitches) for (const g of vs.portGroups) nodeNames.add(`${h.name}/${g.name}`);
+  }
+  for (const sw of model.physicalSwitches) for (const p of sw.ports) nodeNames.add(`${sw.name}:${p.name}`);
   for (const n of model.layoutNodes) {
-    if (n.name !== undefined && !nodeNames.has(n.name)) warn('layout-unknown-node', n.path, `layout names "${n.name}", which is not a node of this topology`);
+    if (n.name !== undefined && !nodeNames.has(n.name)) {
+      warn('layout-unknown-node', n.path, `layout names "${n.name}", which is not a node of this topology (keys: a node name, host:vmnicN, host:vmkN, switch:port or host/port group)`);
+    }
   }
   return out;
 }

@@ -70,6 +70,17 @@ describe('warnings (valid topology, severity warning, with path and line:column)
     expectWarning(d, 'layout-unknown-node', 'layout.positions["web-03"]', ['"web-03"'], '"web-03": |{');
   });
 
+  it("layout keys the web UI's Download topology writes are known: host:vmnic, host:vmk, switch:port, host/port group, box names", () => {
+    const d = example();
+    const host = d.hosts[0];
+    const sw = d.physicalSwitches[0];
+    const keys = [host.name, `${host.name}:${host.nics[0].name}`, `${host.name}:${host.vmkernel[0].name}`, `${host.name}/${host.vswitches[0].portGroups[0].name}`, sw.name, `${sw.name}:${sw.ports[0].name}`, d.vms[0].name];
+    d.layout = { positions: Object.fromEntries(keys.map((k: string, i: number) => [k, { x: i, y: i }])) };
+    expect(load(d).result.warnings.filter((w) => w.code === 'layout-unknown-node')).toEqual([]);
+    d.layout.positions[`${host.name}:vmnic9`] = { x: 0, y: 0 };
+    expectWarning(d, 'layout-unknown-node', `layout.positions["${host.name}:vmnic9"]`, ['host:vmnicN'], `"${host.name}:vmnic9": |{`);
+  });
+
   it('warnings are reported next to errors when the topology is invalid', () => {
     const d = example('jumbo');
     d.hosts[0].vswitches[1].uplinks = ['vmnic8'];
