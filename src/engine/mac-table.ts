@@ -4,8 +4,10 @@
  * age); a MAC seen on another port moves; the table is bounded and, when full, the entry seen
  * longest ago is evicted first.
  *
- * Entries live in one Set kept in last-seen order (refresh = delete + add), so the oldest entry
- * is always first: aging and eviction look only at the front.
+ * Entries sit on one intrusive doubly linked list in last-seen order (oldest at the head), so a
+ * refresh is an unlink and an append of the same object — constant time and no allocation at any
+ * table size — and aging and eviction look only at the head. (A `Set` kept in that order by
+ * delete + add degraded with size in V8: 1.4 µs a frame at 1k learned MACs, 44 µs at 100k.)
  */
 import { macNumberToString } from '../wire/index.js';
 
@@ -15,6 +17,9 @@ export interface MacEntry {
   /** interface index of the port */
   port: number;
   lastSeen: number;
+  /** the entry seen just before / after this one (list links; null at the ends) */
+  prev: MacEntry | null;
+  next: MacEntry | null;
 }
 
 export interface MacTableRow {
@@ -29,8 +34,10 @@ export type LearnOutcome = 'new' | 'refresh' | 'move';
 export class MacTable {
   /** per VLAN: MAC -> entry */
   private readonly byVlan = new Map<number, Map<number, MacEntry>>();
-  /** every entry, least recently seen first */
-  private readonly order = new Set<MacEntry>();
+  /** least recently seen entry (next to age or be evicted) and most recently seen */
+  private head: MacEntry | null = null;
+  private tail: MacEntry | null = null;
+  private count = 0;
   /** port of the entry an eviction or move displaced (read after `learn`) */
   lastMovedFrom = -1;
   lastEvicted: MacEntry | null = null;
@@ -42,25 +49,40 @@ export class MacTable {
   ) {}
 
   get size(): number {
-    return this.order.size;
+    return this.count;
   }
 
   private expired(e: MacEntry, now: number): boolean {
     return this.agingNs > 0 && now - e.lastSeen >= this.agingNs;
   }
 
+  private unlink(e: MacEntry): void {
+    if (e.prev === null) this.head = e.next;
+    else e.prev.next = e.next;
+    if (e.next === null) this.tail = e.prev;
+    else e.next.prev = e.prev;
+    e.prev = null;
+    e.next = null;
+  }
+
+  private append(e: MacEntry): void {
+    e.prev = this.tail;
+    e.next = null;
+    if (this.tail === null) this.head = e;
+    else this.tail.next = e;
+    this.tail = e;
+  }
+
   private remove(e: MacEntry): void {
-    this.order.delete(e);
+    this.unlink(e);
+    this.count--;
     this.byVlan.get(e.vlan)?.delete(e.mac);
   }
 
   /** Drops entries whose age reached the aging time. */
   purge(now: number): void {
     if (this.agingNs <= 0) return;
-    for (const e of this.order) {
-      if (!this.expired(e, now)) break;
-      this.remove(e);
-    }
+    while (this.head !== null && this.expired(this.head, now)) this.remove(this.head);
   }
 
   /** Port index for (mac, vlan), or -1 when unknown or aged out. Read-only (aged entries are only skipped). */
@@ -86,38 +108,40 @@ export class MacTable {
       if (moved) this.lastMovedFrom = e.port;
       e.port = port;
       e.lastSeen = now;
-      this.order.delete(e);
-      this.order.add(e);
+      if (e !== this.tail) {
+        this.unlink(e);
+        this.append(e);
+      }
       return moved ? 'move' : 'refresh';
     }
-    if (this.order.size >= this.capacity) {
-      const oldest = this.order.values().next().value as MacEntry;
+    if (this.count >= this.capacity && this.head !== null) {
+      const oldest = this.head;
       this.remove(oldest);
       this.lastEvicted = oldest;
     }
-    const n: MacEntry = { mac, vlan, port, lastSeen: now };
+    const n: MacEntry = { mac, vlan, port, lastSeen: now, prev: null, next: null };
     m.set(mac, n);
-    this.order.add(n);
+    this.append(n);
+    this.count++;
     return 'new';
   }
 
   /** Forgets every entry on `port` (its link went down). */
   flushPort(port: number): void {
-    for (const e of [...this.order]) if (e.port === port) this.remove(e);
+    for (let e = this.head; e !== null; ) {
+      const next = e.next;
+      if (e.port === port) this.remove(e);
+      e = next;
+    }
   }
 
   /** Current entries (aged ones left out), oldest first. */
   rows(now: number, portName: (idx: number) => string): MacTableRow[] {
     const out: MacTableRow[] = [];
-    for (const e of this.order) {
+    for (let e = this.head; e !== null; e = e.next) {
       if (this.expired(e, now)) continue;
       out.push({ mac: macNumberToString(e.mac), vlan: e.vlan, port: portName(e.port), ageSeconds: Math.floor((now - e.lastSeen) / 1e9) });
     }
     return out;
-  }
-
-  /** A deep copy of the entries in order (explain's no-change proof). */
-  snapshot(): MacEntry[] {
-    return [...this.order].map((e) => ({ ...e }));
   }
 }
