@@ -16,7 +16,8 @@ import type { ValidationResult } from '../lab-contract.js';
 const EXAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const TopologyBody = z.object({ topology: z.record(z.string(), z.unknown()) }).strict();
-const TextBody = z.object({ text: z.string().min(1), fileName: z.string().max(200).optional() }).strict();
+// an empty text is the loader's to explain ("the file is empty"), not a schema message
+const TextBody = z.object({ text: z.string(), fileName: z.string().max(200).optional() }).strict();
 const ExampleBody = z.object({ example: z.string().regex(EXAMPLE_NAME, 'an example name: letters, digits, ".", "_", "-"') }).strict();
 const LOAD_FORMS = 'send one of {"topology": {...}}, {"text": "<file contents>", "fileName"?: "..."} or {"example": "<name>"}';
 
