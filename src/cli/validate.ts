@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from '../cli.js';
-import type { Issue } from '../topology/issue.js';
+import { countIssues, type Issue } from '../topology/issue.js';
 import { loadTopologyFile, type LoadResult } from '../topology/load.js';
 import { summarizeTopology } from '../topology/summary.js';
 
@@ -39,16 +39,19 @@ function plural(n: number, word: string): string {
 function textReport(file: string, r: LoadResult): string {
   const lines: string[] = [];
   if (r.ok) {
-    lines.push(`${file}: valid${r.warnings.length ? ` (${plural(r.warnings.length, 'warning')})` : ''}`);
-    lines.push(...summarizeTopology(r.topology).split('\n').map((l) => `  ${l}`));
+    const warnings = countIssues(r.warnings);
+    lines.push(`${file}: valid${warnings ? ` (${plural(warnings, 'warning')})` : ''}`);
+    for (const l of summarizeTopology(r.topology).split('\n')) lines.push(`  ${l}`);
   } else if (r.kind === 'invalid') {
-    lines.push(...r.errors.map((i) => issueLine(file, i)));
-    lines.push(`${file}: invalid (${plural(r.errors.length, 'error')}${r.warnings.length ? `, ${plural(r.warnings.length, 'warning')}` : ''})`);
+    // at most MAX_REPORTED_ISSUES lines each, then "and N more" (issue.ts); the counts are whole
+    for (const i of r.errors) lines.push(issueLine(file, i));
+    const warnings = countIssues(r.warnings);
+    lines.push(`${file}: invalid (${plural(countIssues(r.errors), 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''})`);
   } else {
-    lines.push(...r.errors.map((i) => issueLine(file, i)));
+    for (const i of r.errors) lines.push(issueLine(file, i));
     lines.push(`${file}: ${r.kind === 'syntax' ? 'not valid JSON' : 'unreadable'}`);
   }
-  lines.push(...r.warnings.map((i) => issueLine(file, i)));
+  for (const i of r.warnings) lines.push(issueLine(file, i));
   return lines.join('\n');
 }
 

@@ -55,9 +55,18 @@ function allNodesKnown(model: Model): boolean {
 }
 
 const at = (path: Path, ...more: PathSegment[]): PathSegment[] => [...path, ...more];
-const names = (xs: Iterable<string>) => {
-  const list = [...xs];
-  return list.length === 0 ? 'none' : list.join(', ');
+/** Names listed in a message at most: each message stays short however many there are. */
+const MAX_LISTED_NAMES = 20;
+/** The first names of a list or of a map's keys, "and N more": O(MAX_LISTED_NAMES), not O(size). */
+const names = (xs: readonly string[] | ReadonlyMap<string, unknown> | ReadonlySet<string>) => {
+  const total = Array.isArray(xs) ? xs.length : (xs as ReadonlyMap<string, unknown>).size;
+  const list: string[] = [];
+  for (const x of Array.isArray(xs) ? xs : (xs as ReadonlyMap<string, unknown>).keys()) {
+    if (list.length === MAX_LISTED_NAMES) break;
+    list.push(x as string);
+  }
+  if (list.length === 0) return 'none';
+  return total > list.length ? `${list.join(', ')} and ${total - list.length} more` : list.join(', ');
 };
 
 /** Reports each repeated name in `items` (by `keyOf`) at `.name` of the later item. */
@@ -108,6 +117,18 @@ export function checkCrossReferences(model: Model): Issue[] {
 
   // --- VMs
   const hostByName = new Map<string, MHost>();
+  // per host, built once however many VMs run on it
+  const hostIndexes = new Map<MHost, { pgs: Map<string, { pg: MPortGroup; vs: MVSwitch }>; vmkByPortGroup: Map<string, string | undefined> }>();
+  const hostIndex = (host: MHost) => {
+    let x = hostIndexes.get(host);
+    if (!x) {
+      const vmkByPortGroup = new Map<string, string | undefined>();
+      for (const k of host.vmkernel) if (k.portGroup !== undefined && !vmkByPortGroup.has(k.portGroup)) vmkByPortGroup.set(k.portGroup, k.name);
+      x = { pgs: portGroupsOf(host), vmkByPortGroup };
+      hostIndexes.set(host, x);
+    }
+    return x;
+  };
   for (const h of model.hosts) if (h.name !== undefined && !hostByName.has(h.name)) hostByName.set(h.name, h);
   for (const vm of model.vms) {
     duplicates(vm.nics, (n, first) => err('duplicate-interface', at(n.path, 'name'), `interface "${n.name}" is already defined on VM ${vm.name ?? '?'} (${formatPath(first.path)})`));
@@ -117,22 +138,21 @@ export function checkCrossReferences(model: Model): Issue[] {
       if (!model.known.hosts) continue;
       const other = nodes.get(vm.host);
       const what = other ? `"${vm.host}" is ${NODE_KIND_TEXT[other.kind]}, not an ESXi host` : `there is no ESXi host named "${vm.host}"`;
-      err('unknown-host', at(vm.path, 'host'), `VM ${vm.name ?? '?'} runs on host "${vm.host}", but ${what} (hosts: ${names(hostByName.keys())})`);
+      err('unknown-host', at(vm.path, 'host'), `VM ${vm.name ?? '?'} runs on host "${vm.host}", but ${what} (hosts: ${names(hostByName)})`);
       continue;
     }
-    const pgs = portGroupsOf(host);
+    const { pgs, vmkByPortGroup } = hostIndex(host);
     for (const nic of vm.nics) {
       if (nic.portGroup === undefined) continue;
       const pg = pgs.get(nic.portGroup);
       if (!pg) {
         if (host.portGroupsKnown) {
-          err('unknown-port-group', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" does not exist on ${host.name} (port groups there: ${names(pgs.keys())})`);
+          err('unknown-port-group', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" does not exist on ${host.name} (port groups there: ${names(pgs)})`);
         }
         continue;
       }
-      const vmk = host.vmkernel.find((k) => k.portGroup === nic.portGroup);
-      if (vmk) {
-        err('vmk-port-group-shared', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" on ${host.name} holds VMkernel adapter ${vmk.name ?? '?'}; a VMkernel adapter sits alone in its port group, so give the VM a port group of its own`);
+      if (vmkByPortGroup.has(nic.portGroup)) {
+        err('vmk-port-group-shared', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" on ${host.name} holds VMkernel adapter ${vmkByPortGroup.get(nic.portGroup) ?? '?'}; a VMkernel adapter sits alone in its port group, so give the VM a port group of its own`);
       }
       if (nic.vlans.length > 0 && pg.pg.vlan !== undefined && pg.pg.vlan !== 4095) {
         err('guest-vlans-not-trunk', at(nic.path, 'vlans'), `guest VLAN sub-interfaces need a VLAN 4095 port group, but "${nic.portGroup}" has VLAN ${pg.pg.vlan}: the vSwitch drops guest-tagged frames there (V1, V2); set the port group's vlan to 4095 or remove vlans`);
@@ -155,9 +175,10 @@ export function checkCrossReferences(model: Model): Issue[] {
     );
     if (!s.channelGroupsKnown) continue;
     const ids = new Set(s.channelGroups.map((g) => g.id));
+    const declared = [...ids].map(String);
     for (const p of s.ports) {
       if (p.channelGroup !== undefined && !ids.has(p.channelGroup)) {
-        err('unknown-channel-group', at(p.path, 'channelGroup'), `channel group ${p.channelGroup} is not declared on ${s.name ?? '?'}; add { "id": ${p.channelGroup} } to its channelGroups (declared: ${names([...ids].map(String))})`);
+        err('unknown-channel-group', at(p.path, 'channelGroup'), `channel group ${p.channelGroup} is not declared on ${s.name ?? '?'}; add { "id": ${p.channelGroup} } to its channelGroups (declared: ${names(declared)})`);
       }
     }
   }
@@ -194,6 +215,7 @@ function checkHost(model: Model, h: MHost, err: Report): void {
   duplicates([...h.nics, ...h.vmkernel], (n, first) => err('duplicate-interface', at(n.path, 'name'), `interface "${n.name}" is already defined on ${host} (${formatPath(first.path)})`));
 
   const nicNames = new Set(h.nics.map((n) => n.name));
+  const nicList = [...nicNames].filter((x): x is string => x !== undefined);
   const vmkNames = new Set(h.vmkernel.map((n) => n.name));
   const owner = new Map<string, { vs: MVSwitch; path: Path }>();
   for (const vs of h.vswitches) {
@@ -208,7 +230,7 @@ function checkHost(model: Model, h: MHost, err: Report): void {
       if (!nicNames.has(u.name)) {
         if (h.interfacesKnown) {
           const hint = vmkNames.has(u.name) ? `; ${u.name} is a VMkernel adapter, and uplinks are physical NICs (vmnics)` : '';
-          err('unknown-uplink', u.path, `uplink "${u.name}" of ${vs.name ?? '?'} is not a physical NIC of ${host} (its nics: ${names([...nicNames].filter((x): x is string => x !== undefined))})${hint}`);
+          err('unknown-uplink', u.path, `uplink "${u.name}" of ${vs.name ?? '?'} is not a physical NIC of ${host} (its nics: ${names(nicList)})${hint}`);
         }
         continue;
       }
@@ -219,11 +241,12 @@ function checkHost(model: Model, h: MHost, err: Report): void {
     }
 
     const uplinks = vs.uplinks.map((u) => u.name).filter((x): x is string => x !== undefined);
+    const isUplink = new Set(uplinks);
     const vsOrder = statedOrder(vs.policy, vs.path);
-    if (vsOrder) checkOrder(vsOrder, uplinks, `${vs.name ?? '?'}`, err);
+    if (vsOrder) checkOrder(vsOrder, uplinks, isUplink, `${vs.name ?? '?'}`, err);
     for (const pg of vs.portGroups) {
       const pgOrder = statedOrder(pg.policy, pg.path);
-      if (pgOrder) checkOrder(pgOrder, uplinks, `${vs.name ?? '?'}`, err);
+      if (pgOrder) checkOrder(pgOrder, uplinks, isUplink, `${vs.name ?? '?'}`, err);
     }
     // Q1: peak bandwidth must not be below average, wherever the two values come from.
     const shapingLevels: [Path, PolicySettingsDoc | undefined, () => ReturnType<typeof resolveVSwitchPolicy>][] = [
@@ -249,7 +272,7 @@ function checkHost(model: Model, h: MHost, err: Report): void {
   for (const k of h.vmkernel) {
     if (k.portGroup === undefined) continue;
     if (!pgByName.has(k.portGroup)) {
-      if (h.portGroupsKnown) err('unknown-port-group', at(k.path, 'portGroup'), `port group "${k.portGroup}" of ${k.name ?? 'this VMkernel adapter'} does not exist on ${host} (port groups there: ${names(pgByName.keys())})`);
+      if (h.portGroupsKnown) err('unknown-port-group', at(k.path, 'portGroup'), `port group "${k.portGroup}" of ${k.name ?? 'this VMkernel adapter'} does not exist on ${host} (port groups there: ${names(pgByName)})`);
       continue;
     }
     const prev = vmkIn.get(k.portGroup);
@@ -259,45 +282,80 @@ function checkHost(model: Model, h: MHost, err: Report): void {
   }
 }
 
-/** T1: an order names only uplinks of its vSwitch, each once. */
-function checkOrder(level: OrderLevel, uplinks: readonly string[], vsName: string, err: Report, inheritedBy?: string): void {
-  const isUplink = new Set(uplinks);
-  const seen = new Map<string, 'active' | 'standby' | 'unused'>();
+/** One name of a stated order, and what repeating it means there (undefined: its first mention). */
+interface OrderEntry {
+  name: string;
+  list: 'active' | 'standby' | 'unused';
+  path: PathSegment[];
+  repeat: { code: string; message: string } | undefined;
+}
+
+/** The names of an order, each with what its repetition means (T1); independent of the vSwitch. */
+function orderEntries(level: OrderLevel): OrderEntry[] {
+  const out: OrderEntry[] = [];
+  const first = new Map<string, 'active' | 'standby' | 'unused'>();
   for (const list of ['active', 'standby', 'unused'] as const) {
     (level.teaming[list] ?? []).forEach((name, i) => {
-      const path = at(level.path, list, i);
-      if (!isUplink.has(name)) {
-        const who = inheritedBy ? `${inheritedBy}, which inherits this order` : vsName;
-        err('teaming-not-an-uplink', path, `"${name}" in the ${list} list is not an uplink of ${who} (uplinks: ${names(uplinks)})`);
-        return;
-      }
-      const prev = seen.get(name);
+      const prev = first.get(name);
+      let repeat: OrderEntry['repeat'];
       if (prev === 'active' && list === 'standby') {
-        err('active-and-standby', path, `${name} is both active and standby; an uplink is in exactly one of active, standby and unused (T1)`);
+        repeat = { code: 'active-and-standby', message: `${name} is both active and standby; an uplink is in exactly one of active, standby and unused (T1)` };
       } else if (prev !== undefined) {
-        err('teaming-uplink-listed-twice', path, prev === list ? `${name} is listed twice in ${list}` : `${name} is both ${prev} and ${list}; an uplink is in exactly one of active, standby and unused (T1)`);
-      } else seen.set(name, list);
+        repeat = {
+          code: 'teaming-uplink-listed-twice',
+          message: prev === list ? `${name} is listed twice in ${list}` : `${name} is both ${prev} and ${list}; an uplink is in exactly one of active, standby and unused (T1)`,
+        };
+      } else first.set(name, list);
+      out.push({ name, list, path: at(level.path, list, i), repeat });
     });
+  }
+  return out;
+}
+
+function notAnUplink(e: OrderEntry, who: string, uplinks: readonly string[]): string {
+  return `"${e.name}" in the ${e.list} list is not an uplink of ${who} (uplinks: ${names(uplinks)})`;
+}
+
+/** T1: an order names only uplinks of its vSwitch, each once. */
+function checkOrder(level: OrderLevel, uplinks: readonly string[], isUplink: ReadonlySet<string>, vsName: string, err: Report): void {
+  for (const e of orderEntries(level)) {
+    if (!isUplink.has(e.name)) err('teaming-not-an-uplink', e.path, notAnUplink(e, vsName, uplinks));
+    else if (e.repeat) err(e.repeat.code, e.path, e.repeat.message);
   }
 }
 
-/** An order in `defaults.teaming` applies to every vSwitch without an order of its own. */
+/**
+ * An order in `defaults.teaming` applies to every vSwitch without an order of its own. Each of
+ * its entries is reported once: "not an uplink" naming the first inheriting vSwitch that lacks it,
+ * a repetition when some inheriting vSwitch has it. Linear in the vSwitches' uplinks plus the
+ * order (not their product): after each vSwitch only names among its uplinks still lack one.
+ */
 function checkDefaultsOrder(model: Model, err: Report): void {
   const level = statedOrder(model.defaults, []);
   if (!level) return;
   level.path = ['defaults', 'teaming'];
-  const reported = new Set<string>();
+  const entries = orderEntries(level);
+  const someHas = new Set<string>();
+  const lacking = new Map<string, { who: string; uplinks: string[] }>();
+  let undecided = new Set(entries.map((e) => e.name));
   for (const h of model.hosts) {
     for (const vs of h.vswitches) {
       if (statedOrder(vs.policy, vs.path)) continue;
       const uplinks = vs.uplinks.map((u) => u.name).filter((x): x is string => x !== undefined);
-      checkOrder(level, uplinks, vs.name ?? '?', (code, path, message) => {
-        const key = `${code} ${formatPath(path)}`;
-        if (reported.has(key)) return;
-        reported.add(key);
-        err(code, path, message);
-      }, `${h.name ?? '?'}/${vs.name ?? '?'}`);
+      const own = new Set(uplinks);
+      for (const u of uplinks) someHas.add(u);
+      const still = new Set<string>();
+      for (const n of undecided) {
+        if (own.has(n)) still.add(n);
+        else lacking.set(n, { who: `${h.name ?? '?'}/${vs.name ?? '?'}, which inherits this order`, uplinks });
+      }
+      undecided = still;
     }
+  }
+  for (const e of entries) {
+    const lack = lacking.get(e.name);
+    if (lack) err('teaming-not-an-uplink', e.path, notAnUplink(e, lack.who, lack.uplinks));
+    if (e.repeat && someHas.has(e.name)) err(e.repeat.code, e.path, e.repeat.message);
   }
 }
 
@@ -321,17 +379,31 @@ function checkMacs(model: Model, err: Report): void {
   // vmk0 takes vmnic0's MAC at install: a vmk may share a MAC with a vmnic of its own host.
   const compatible = (a: MacOwner, b: MacOwner) =>
     a.host !== undefined && a.host === b.host && ((a.kind === 'vmk' && b.kind === 'vmnic') || (a.kind === 'vmnic' && b.kind === 'vmk'));
+  // Per MAC, the first owner and the first owner of another (kind, host) group: the first earlier
+  // owner `o` clashes with is one of these two (only one group is compatible with `o`), so each
+  // owner costs O(1) however many share a MAC.
+  const group = (a: MacOwner, b: MacOwner) => (a.kind === 'vmk' || a.kind === 'vmnic') && a.kind === b.kind && a.host !== undefined && a.host === b.host;
   const byMac = new Map<string, MacOwner[]>();
   for (const o of owners) {
-    const earlier = byMac.get(o.mac);
-    if (!earlier) {
+    const station = stationMacProblem(o.mac);
+    if (station) err('invalid-interface-mac', at(o.path, 'mac'), `MAC ${o.mac} of ${o.label} is ${station}; an interface needs a unicast address (first byte even, not all zero), e.g. 00:50:56:00:00:01`);
+    const reps = byMac.get(o.mac);
+    if (!reps) {
       byMac.set(o.mac, [o]);
       continue;
     }
-    const clash = earlier.find((e) => !compatible(e, o));
+    const clash = reps.find((e) => !compatible(e, o));
     if (clash) err('duplicate-mac', at(o.path, 'mac'), `MAC ${o.mac} of ${o.label} is already used by ${clash.label} (${formatPath(clash.path)}); MAC addresses must be unique`);
-    earlier.push(o);
+    if (reps.length === 1 && !group(reps[0]!, o) && reps[0] !== o) reps.push(o);
   }
+}
+
+/** Why a normalised MAC cannot be an interface's own address, or undefined when it can. */
+function stationMacProblem(mac: string): string | undefined {
+  if (mac === 'ff:ff:ff:ff:ff:ff') return 'the broadcast address';
+  if (mac === '00:00:00:00:00:00') return 'all zero';
+  if (parseInt(mac.slice(0, 2), 16) & 1) return 'a multicast (group) address';
+  return undefined;
 }
 
 const INTERFACE_KIND_TEXT: Record<InterfaceKind, string> = {
@@ -354,11 +426,11 @@ function interfaceProblem(
   const ifName = ref.slice(colon + 1);
   const node = nodes.get(nodeName);
   if (!node) {
-    return nodesKnown ? { code: 'unknown-node', message: `there is no node named "${nodeName}" (nodes: ${names(nodes.keys())})` } : undefined;
+    return nodesKnown ? { code: 'unknown-node', message: `there is no node named "${nodeName}" (nodes: ${names(nodes)})` } : undefined;
   }
   if (!node.interfaces.has(ifName)) {
     if (!node.interfacesKnown) return undefined;
-    return { code: 'unknown-interface', message: `${nodeName} has no interface "${ifName}" (its interfaces: ${names(node.interfaces.keys())})` };
+    return { code: 'unknown-interface', message: `${nodeName} has no interface "${ifName}" (its interfaces: ${names(node.interfaces)})` };
   }
   return undefined;
 }

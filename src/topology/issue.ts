@@ -18,6 +18,37 @@ export interface Issue {
   severity: Severity;
   /** Stable machine code, kebab-case (e.g. `unknown-port-group`, `json-syntax`). */
   code: string;
+  /** Only on the closing `more-issues` entry of a capped list: how many issues it stands for. */
+  omitted?: number;
+}
+
+/**
+ * Issues listed at most per list (errors, warnings); the rest are counted in one closing entry,
+ * "and N more errors". A document with 200,000 mistakes needs its first ones fixed, not a 50 MB
+ * report.
+ */
+export const MAX_REPORTED_ISSUES = 1000;
+
+/** `issues` cut to `max`, with a closing `more-issues` entry that says how many were left out. */
+export function capIssues(issues: Issue[], max = MAX_REPORTED_ISSUES): Issue[] {
+  if (issues.length <= max) return issues;
+  const omitted = issues.length - max;
+  const severity = issues[0]!.severity;
+  const listed = issues.slice(0, max);
+  listed.push({
+    path: '',
+    severity,
+    code: 'more-issues',
+    message: `and ${omitted} more ${severity}${omitted === 1 ? '' : 's'} (only the first ${max} are listed)`,
+    omitted,
+  });
+  return listed;
+}
+
+/** How many issues a (possibly capped) list stands for. */
+export function countIssues(issues: readonly Issue[]): number {
+  const last = issues[issues.length - 1];
+  return last?.omitted !== undefined ? issues.length - 1 + last.omitted : issues.length;
 }
 
 export type PathSegment = string | number;

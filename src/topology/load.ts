@@ -15,13 +15,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import { checkCrossReferences } from './cross-references.js';
 import { checkAttachments } from './attachments.js';
-import { issue, parsePath, type Issue } from './issue.js';
+import { capIssues, issue, parsePath, type Issue, type PathSegment } from './issue.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
 import { PathLocator, TextPositions } from './locate.js';
 import { buildModel } from './model.js';
 import { Topology, type TopologyDoc } from './schema.js';
 import { checkWarnings } from './warnings.js';
-import { fromZodIssues } from './zod-issues.js';
+import { completeMessages, fromZodIssues } from './zod-issues.js';
 
 /** Topology files larger than this are refused before reading. */
 export const MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024;
@@ -61,10 +61,18 @@ export interface ValidateOptions {
   locator?: PathLocator;
 }
 
-/** Validates an already-parsed JSON value (e.g. a request body). Issues carry paths, no positions. */
+/**
+ * Validates an already-parsed JSON value (e.g. a request body). Issues carry paths, no positions.
+ * Time is linear in the size of the document; at most MAX_REPORTED_ISSUES errors and as many
+ * warnings are listed, then "and N more" (issue.ts).
+ */
 export function validateTopology(value: unknown, options: ValidateOptions = {}): ValidateResult {
+  return validateGuarded(value, options.locator, []);
+}
+
+function validateGuarded(value: unknown, locator: PathLocator | undefined, earlier: Issue[]): ValidateResult {
   try {
-    return validate(value, options.locator);
+    return validate(value, locator, earlier);
   } catch (err) {
     // A bug of ours must not take the caller down; report it as a problem with the document.
     return {
@@ -76,21 +84,32 @@ export function validateTopology(value: unknown, options: ValidateOptions = {}):
   }
 }
 
-function validate(value: unknown, locator: PathLocator | undefined): ValidateResult {
-  const parsed = Topology.safeParse(value);
-  const errors: Issue[] = parsed.success ? [] : fromZodIssues(parsed.error.issues, value, Topology);
+/** Appends without spreading into arguments (a spread of 200,000 issues overflows the stack). */
+function append(to: Issue[], more: readonly Issue[]): void {
+  for (const i of more) to.push(i);
+}
+
+/** `earlier`: errors found before (duplicate keys), reported, placed and capped with the rest. */
+function validate(value: unknown, locator: PathLocator | undefined, earlier: Issue[]): ValidateResult {
+  // zod's own text for unknown keys lists them all; ours is per key, so skip building it
+  const parsed = Topology.safeParse(value, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'unknown keys' : undefined) });
+  const errors: Issue[] = [...earlier];
+  if (!parsed.success) append(errors, fromZodIssues(parsed.error.issues, value, Topology, [], { deferMessages: true }));
   const model = buildModel(value);
-  errors.push(...checkCrossReferences(model));
-  if (parsed.success) errors.push(...checkAttachments(parsed.data));
+  append(errors, checkCrossReferences(model));
+  if (parsed.success) append(errors, checkAttachments(parsed.data));
   const warnings = checkWarnings(model);
   if (locator) {
     place(errors, locator);
     place(warnings, locator);
   }
-  if (parsed.success && errors.length === 0) return { ok: true, kind: 'valid', topology: parsed.data, errors: [], warnings };
-  return { ok: false, kind: 'invalid', errors, warnings };
+  if (parsed.success && errors.length === 0) return { ok: true, kind: 'valid', topology: parsed.data, errors: [], warnings: capIssues(warnings) };
+  const listed = capIssues(errors);
+  completeMessages(listed, Topology);
+  return { ok: false, kind: 'invalid', errors: listed, warnings: capIssues(warnings) };
 }
 
+/** Adds line:column to each issue (O(depth) each, see PathLocator) and sorts them by position. */
 function place(issues: Issue[], locator: PathLocator): void {
   for (const i of issues) {
     const pos = locator.locate(parsePath(i.path), i.code === 'unknown-field' || i.code === 'duplicate-key');
@@ -101,7 +120,6 @@ function place(issues: Issue[], locator: PathLocator): void {
   }
   issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
 }
-
 
 function syntaxError(positions: TextPositions, offset: number, message: string, file?: string): LoadUnreadable {
   const { line, column } = positions.at(offset);
@@ -125,30 +143,42 @@ function tooDeep(text: string): number | undefined {
   return undefined;
 }
 
-/** Duplicate keys in one object: JSON.parse keeps the last silently, which hides mistakes. */
+/** A node to visit and how it was reached (its path is built only when an issue needs it). */
+interface Visit {
+  node: Node;
+  parent: Visit | undefined;
+  seg: PathSegment | undefined;
+}
+
+function pathOf(v: Visit | undefined, last?: PathSegment): PathSegment[] {
+  const out: PathSegment[] = last === undefined ? [] : [last];
+  for (let x = v; x && x.seg !== undefined; x = x.parent) out.push(x.seg);
+  return out.reverse();
+}
+
+/**
+ * Duplicate keys in one object: JSON.parse keeps the last silently, which hides mistakes. One pass
+ * over the syntax tree with an explicit stack (no recursion a document could overflow).
+ */
 function duplicateKeys(root: Node | undefined): Issue[] {
   const out: Issue[] = [];
-  const stack: { node: Node; path: (string | number)[] }[] = root ? [{ node: root, path: [] }] : [];
+  const stack: Visit[] = root ? [{ node: root, parent: undefined, seg: undefined }] : [];
   while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { node } = visit;
     if (node.type === 'object') {
-      const seen = new Set<string>();
-      const props = node.children ?? [];
-      const last = new Map<string, number>();
-      props.forEach((p, i) => {
-        const k = p.children?.[0]?.value;
-        if (typeof k === 'string') last.set(k, i);
-      });
-      props.forEach((p, i) => {
-        const [k, v] = p.children ?? [];
-        if (!k || typeof k.value !== 'string') return;
+      // name -> value of its last property (the one JSON.parse keeps, the one checked deeper)
+      const last = new Map<string, Node | undefined>();
+      for (const p of node.children ?? []) {
+        const k = p.children?.[0];
+        if (!k || typeof k.value !== 'string') continue;
         const key = k.value;
-        if (seen.has(key)) out.push(issue('error', 'duplicate-key', [...path, key], `field "${key}" appears more than once in this object`));
-        seen.add(key);
-        if (v && last.get(key) === i) stack.push({ node: v, path: [...path, key] });
-      });
+        if (last.has(key)) out.push(issue('error', 'duplicate-key', pathOf(visit, key), `field "${key}" appears more than once in this object`));
+        last.set(key, p.children?.[1]);
+      }
+      for (const [key, v] of last) if (v) stack.push({ node: v, parent: visit, seg: key });
     } else if (node.type === 'array') {
-      (node.children ?? []).forEach((c, i) => stack.push({ node: c, path: [...path, i] }));
+      (node.children ?? []).forEach((c, i) => stack.push({ node: c, parent: visit, seg: i }));
     }
   }
   return out;
@@ -197,15 +227,8 @@ function loadText(raw: string, file?: string): LoadResult {
   }
 
   const locator = new PathLocator(text, root);
-  const dupes = duplicateKeys(root);
-  const result = validateTopology(value, { locator });
-  if (dupes.length === 0) return { ...result, file };
-  place(dupes, locator);
-  const errors = [...dupes, ...(result.ok ? [] : result.errors)];
-  errors.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, kind: 'invalid', errors, warnings: result.warnings, file };
+  return { ...validateGuarded(value, locator, duplicateKeys(root)), file };
 }
-
 
 function ioError(file: string, err: unknown): LoadUnreadable {
   const code = (err as { code?: string }).code;

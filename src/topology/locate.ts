@@ -45,9 +45,15 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
-/** Locates paths in one parsed document. */
+/**
+ * Locates paths in one parsed document. Each object's properties are indexed by name the first
+ * time a path goes through it (one pass over that object, the last property of a name winning as
+ * with JSON.parse), so locating k issues costs the size of the objects they pass through once plus
+ * O(depth) per issue, never a scan of an object per issue.
+ */
 export class PathLocator {
   private readonly positions: TextPositions;
+  private readonly keyIndex = new WeakMap<Node, Map<string, Node>>();
 
   constructor(
     text: string,
@@ -65,7 +71,7 @@ export class PathLocator {
     let node: Node = this.root;
     let keyNode: Node | undefined;
     for (const seg of path) {
-      const next = child(node, seg);
+      const next = this.child(node, seg);
       if (!next) {
         keyNode = undefined;
         break;
@@ -76,22 +82,32 @@ export class PathLocator {
     const target = key && keyNode ? keyNode : node;
     return this.positions.at(target.offset);
   }
-}
 
-function child(node: Node, seg: PathSegment): { value: Node; key?: Node } | undefined {
-  if (node.type === 'object' && typeof seg === 'string') {
-    // The last property of that name wins, as with JSON.parse.
-    const props = node.children ?? [];
-    for (let i = props.length - 1; i >= 0; i--) {
-      const p = props[i]!;
+  private child(node: Node, seg: PathSegment): { value: Node; key?: Node } | undefined {
+    if (node.type === 'object' && typeof seg === 'string') {
+      const p = this.propertiesOf(node).get(seg);
+      if (!p) return undefined;
       const [k, v] = p.children ?? [];
-      if (k && k.value === seg) return v ? { value: v, key: k } : { value: p, key: k };
+      return v ? { value: v, key: k } : { value: p, key: k };
+    }
+    if (node.type === 'array' && typeof seg === 'number') {
+      const v = node.children?.[seg];
+      return v ? { value: v } : undefined;
     }
     return undefined;
   }
-  if (node.type === 'array' && typeof seg === 'number') {
-    const v = node.children?.[seg];
-    return v ? { value: v } : undefined;
+
+  /** name -> property node of an object; built once per object. */
+  private propertiesOf(node: Node): Map<string, Node> {
+    let index = this.keyIndex.get(node);
+    if (!index) {
+      index = new Map();
+      for (const p of node.children ?? []) {
+        const k = p.children?.[0];
+        if (k && typeof k.value === 'string') index.set(k.value, p); // later ones overwrite: the last wins
+      }
+      this.keyIndex.set(node, index);
+    }
+    return index;
   }
-  return undefined;
 }

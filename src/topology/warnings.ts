@@ -3,7 +3,7 @@
  * Each one is a lesson of vss-behaviour.md (the rule ID is in the message).
  */
 import { issue, type Issue, type PathSegment } from './issue.js';
-import type { Model } from './model.js';
+import type { Model, MPortGroup } from './model.js';
 import { resolvePortGroupPolicy, resolveVSwitchPolicy, type EffectivePolicy } from './policy.js';
 import type { PolicySettingsDoc } from './schema.js';
 
@@ -21,11 +21,11 @@ export function checkWarnings(model: Model): Issue[] {
 
   for (const h of model.hosts) {
     const host = h.name ?? '?';
+    // uplinks that are not NICs of the host are errors already; no warnings about them
+    const nicNames = new Set(h.nics.map((n) => n.name));
     for (const vs of h.vswitches) {
       const vsName = vs.name ?? '?';
       const uplinks = vs.uplinks.map((u) => u.name).filter((x): x is string => x !== undefined);
-      // uplinks that are not NICs of the host are errors already; no warnings about them
-      const nicNames = new Set(h.nics.map((n) => n.name));
       const real = (u: string) => !h.interfacesKnown || nicNames.has(u);
 
       // uplink with no link: its link is down, teaming never uses it
@@ -75,11 +75,23 @@ export function checkWarnings(model: Model): Issue[] {
         }
       }
 
-      // F9: a vmk whose MTU is above its vSwitch's MTU
-      for (const k of h.vmkernel) {
-        if (k.mtu === undefined || vs.mtu === undefined || k.portGroup === undefined) continue;
-        if (!vs.portGroups.some((pg) => pg.name === k.portGroup)) continue;
-        if (k.mtu > vs.mtu) {
+    }
+
+    // F9: a vmk whose MTU is above its vSwitch's MTU (each vSwitch that has a port group of its name)
+    const vswitchesOf = new Map<string, typeof h.vswitches>();
+    for (const vs of h.vswitches) {
+      for (const pg of new Set(vs.portGroups.map((g) => g.name))) {
+        if (pg === undefined) continue;
+        const list = vswitchesOf.get(pg);
+        if (list) list.push(vs);
+        else vswitchesOf.set(pg, [vs]);
+      }
+    }
+    for (const k of h.vmkernel) {
+      if (k.mtu === undefined || k.portGroup === undefined) continue;
+      for (const vs of vswitchesOf.get(k.portGroup) ?? []) {
+        const vsName = vs.name ?? '?';
+        if (vs.mtu !== undefined && k.mtu > vs.mtu) {
           warn('vmk-mtu-above-vswitch', [...k.path, 'mtu'], `${host}:${k.name ?? '?'} has MTU ${k.mtu} but ${vsName} has MTU ${vs.mtu}: frames above ${vs.mtu} bytes are dropped by the vSwitch (F9, MTU_EXCEEDED); raise ${vsName}'s mtu to ${k.mtu}`);
         }
       }
@@ -87,12 +99,19 @@ export function checkWarnings(model: Model): Issue[] {
   }
 
   // V3: a vNIC on a VLAN 4095 port group without guest VLAN sub-interfaces
-  const hostsByName = new Map(model.hosts.map((h) => [h.name, h] as const));
+  // per host name (the last host of a name, like a Map of them): its first port group of each
+  // name, built once however many VMs run there
+  const portGroupsByHost = new Map<string | undefined, Map<string | undefined, MPortGroup>>();
+  for (const h of model.hosts) {
+    const pgs = new Map<string | undefined, MPortGroup>();
+    for (const vs of h.vswitches) for (const g of vs.portGroups) if (!pgs.has(g.name)) pgs.set(g.name, g);
+    portGroupsByHost.set(h.name, pgs);
+  }
   for (const vm of model.vms) {
-    const h = hostsByName.get(vm.host);
-    if (!h) continue;
+    const pgs = portGroupsByHost.get(vm.host);
+    if (!pgs) continue;
     for (const nic of vm.nics) {
-      const pg = h.vswitches.flatMap((vs) => vs.portGroups).find((g) => g.name === nic.portGroup);
+      const pg = pgs.get(nic.portGroup);
       if (pg?.vlan === 4095 && nic.vlans.length === 0) {
         warn('trunk-without-guest-vlans', [...nic.path, 'portGroup'], `${vm.name ?? '?'}:${nic.name ?? '?'} is on VLAN 4095 port group "${pg.name}" but has no guest VLAN sub-interfaces (vlans), so its guest sends and receives untagged frames only (V3)`);
       }

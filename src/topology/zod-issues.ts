@@ -4,7 +4,7 @@
  * "expected a number, got the string \"1500\"") and a stable code.
  */
 import type { z } from 'zod';
-import { issue, type Issue, type PathSegment } from './issue.js';
+import { formatPath, issue, parsePath, type Issue, type PathSegment } from './issue.js';
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -60,33 +60,46 @@ function objectSchemasAt(schema: unknown, path: readonly PathSegment[]): SchemaD
   return current.map((s) => defOf(s)!).filter((d) => d.type === 'object');
 }
 
+let scratch = new Uint32Array(64);
+
 /** Levenshtein distance (insert, delete, substitute), for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (scratch.length <= b.length) scratch = new Uint32Array(b.length + 1);
+  const row = scratch;
+  for (let j = 0; j <= b.length; j++) row[j] = j;
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;
     row[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(tmp + 1, row[j - 1]! + 1, prev + (ca === b.charCodeAt(j - 1) ? 0 : 1));
       prev = tmp;
     }
   }
   return row[b.length]!;
 }
 
+/** Longer words are no typo of a field name: no suggestion (and no cost quadratic in a long key). */
+const MAX_SUGGEST_LENGTH = 64;
+
 /** The closest known name to `word`, when close enough to be a typo. */
 export function suggest(word: string, known: readonly string[]): string | undefined {
+  if (word.length > MAX_SUGGEST_LENGTH) return undefined;
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  const lower = word.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
-    const d = k.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, k);
+    // the distance is at least the difference in length: skip what cannot be close enough
+    if (Math.abs(k.length - word.length) > Math.min(limit, bestD)) continue;
+    const d = k.toLowerCase() === lower ? 0 : editDistance(word, k);
     if (d < bestD) {
       best = k;
       bestD = d;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= limit ? best : undefined;
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
@@ -125,6 +138,11 @@ const EXPECTED: Record<string, string> = {
   record: 'an object ({...})',
 };
 
+/** A key as the message quotes it: a huge key is cut (its path still names it in full). */
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+}
+
 function lastKey(path: readonly PathSegment[]): string {
   const k = path[path.length - 1];
   return typeof k === 'string' ? k : `item ${String(k)}`;
@@ -135,8 +153,53 @@ function quoteList(values: readonly unknown[]): string {
   return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
 }
 
+/** The short form of the message of an unknown field (before completeMessages). */
+const SHORT_UNKNOWN = /^unknown field "(?:[^"\\]|\\.)*(?:…)?"$/;
+
+function unknownFieldMessage(key: string, known: readonly string[], here: string): string {
+  const guess = suggest(key, known);
+  return `unknown field ${quoteKey(key)}${guess ? `; did you mean "${guess}"?` : here}`;
+}
+
+function fieldsHere(known: readonly string[]): string {
+  return known.length ? ` (fields here: ${[...new Set(known)].join(', ')})` : '';
+}
+
+/**
+ * Writes the messages fromZodIssues left short (with `deferMessages`): the "did you mean" of an
+ * unknown field. Call it on the issues that are listed, after a cap, so that 200,000 unknown
+ * fields do not each cost a typo search. `schema` is the one the issues came from.
+ */
+export function completeMessages(issues: readonly Issue[], schema: unknown): void {
+  const knownAt = new Map<string, string[]>();
+  for (const i of issues) {
+    if (i.code !== 'unknown-field' || !SHORT_UNKNOWN.test(i.message)) continue;
+    const path = parsePath(i.path);
+    const key = path.pop();
+    if (typeof key !== 'string') continue;
+    const parent = formatPath(path);
+    let known = knownAt.get(parent);
+    if (!known) {
+      known = objectSchemasAt(schema, path).flatMap((d) => Object.keys(d.shape ?? {}));
+      knownAt.set(parent, known);
+    }
+    i.message = unknownFieldMessage(key, known, fieldsHere(known));
+  }
+}
+
+export interface FromZodOptions {
+  /** leave the costly part of some messages to completeMessages */
+  deferMessages?: boolean;
+}
+
 /** Converts zod issues for `value` (validated against `schema`) into Issues. */
-export function fromZodIssues(issues: readonly ZodIssue[], value: unknown, schema: unknown, prefix: readonly PathSegment[] = []): Issue[] {
+export function fromZodIssues(
+  issues: readonly ZodIssue[],
+  value: unknown,
+  schema: unknown,
+  prefix: readonly PathSegment[] = [],
+  how: FromZodOptions = {},
+): Issue[] {
   const out: Issue[] = [];
   for (const zi of issues) {
     const path = [...prefix, ...(zi.path as PathSegment[])];
@@ -145,9 +208,9 @@ export function fromZodIssues(issues: readonly ZodIssue[], value: unknown, schem
     switch (zi.code) {
       case 'unrecognized_keys': {
         const known = objectSchemasAt(schema, path).flatMap((d) => Object.keys(d.shape ?? {}));
+        const here = fieldsHere(known);
         for (const key of zi.keys) {
-          const guess = suggest(key, known);
-          out.push(issue('error', 'unknown-field', [...path, key], `unknown field "${key}"${guess ? `; did you mean "${guess}"?` : known.length ? ` (fields here: ${[...new Set(known)].join(', ')})` : ''}`));
+          out.push(issue('error', 'unknown-field', [...path, key], how.deferMessages ? `unknown field ${quoteKey(key)}` : unknownFieldMessage(key, known, here)));
         }
         break;
       }
@@ -183,7 +246,7 @@ export function fromZodIssues(issues: readonly ZodIssue[], value: unknown, schem
         }
         // A plain union: when exactly one branch got past the top-level type check, its issues say more.
         const near = zi.errors.filter((branch) => branch.every((b) => b.path.length > 0 || (b.code !== 'invalid_type' && b.code !== 'invalid_value')));
-        if (near.length === 1) out.push(...fromZodIssues(near[0]!, value, schema, path));
+        if (near.length === 1) for (const i of fromZodIssues(near[0]!, value, schema, path, how)) out.push(i);
         else out.push(issue('error', 'invalid-value', path, `not a valid value: got ${describeValue(got)}`));
         break;
       }
