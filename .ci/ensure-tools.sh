@@ -15,6 +15,8 @@ command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v tcpdump >/dev/null 2>&1 || missing+=(tcpdump)
+# A real QEMU joins a lab through a stream attachment (test/attach/qemu-stream.test.ts).
+command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 # Fonts so that screenshots of the UI have readable text.
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 

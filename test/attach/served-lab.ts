@@ -6,11 +6,14 @@
 import { openServedAttachments, type ServedAttachments } from '../../src/cli/serve-attachments.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { ValidateResult } from '../../src/topology/load.js';
+import type { Lab } from '../../src/engine/lab.js';
 
 export interface ServedLab {
   server: RunningServer;
   served: ServedAttachments;
   close(): Promise<void>;
+  /** the engine's Lab the server runs now (the server types it by its contract only) */
+  lab(): Lab;
   /** GET from the API */
   get(path: string): Promise<Response>;
 }
@@ -29,6 +32,7 @@ export async function serveWithAttachments(result: Extract<ValidateResult, { ok:
   return {
     server,
     served,
+    lab: () => server.session.lab as unknown as Lab,
     get: (path) => fetch(new URL(path, server.url)),
     close: async () => {
       await Promise.all([server.close(), served.attachments.close()]);

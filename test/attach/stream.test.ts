@@ -65,7 +65,7 @@ function connect(opts: net.NetConnectOpts): Promise<net.Socket> {
   });
 }
 
-const ifaceUp = (lab: ServedLab): boolean => lab.server.session.lab.interfaces().find((i) => i.id === 'outside:eth0')!.up;
+const ifaceUp = (lab: ServedLab): boolean => lab.lab().interfaces().find((i) => i.id === 'outside:eth0')!.up;
 
 describe('stream attachment (QEMU -netdev stream framing)', () => {
   it('lab as UNIX server: the cable is down until the peer connects; an ARP split into 1-byte chunks is answered; the peer leaving takes the cable down', async () => {

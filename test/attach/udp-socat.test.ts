@@ -38,7 +38,7 @@ describe('udp attachment: socat bridges a TAP in a namespace', () => {
       expect(st.rxFrames).toBeGreaterThanOrEqual(4); // ARP + 3 echo requests
       expect(st.txFrames).toBeGreaterThanOrEqual(4); // ARP reply + 3 echo replies
       expect(st.drops).toEqual({});
-      const c = lab.server.session.lab.counters('web-10:eth0');
+      const c = lab.lab().counters('web-10:eth0');
       expect(c.txFrames).toBeGreaterThanOrEqual(4);
     } finally {
       await lab?.close();

@@ -125,7 +125,7 @@ describe('vxlan attachment: input at the border', () => {
     expect(st.sockets[0]!.drops).toEqual({ VXLAN_BAD_FLAGS: 1, SHORT_DATAGRAM: 1, UNKNOWN_VNI: 1 });
     expect(st.attachments[0]!.rxFrames).toBe(0);
     // nothing of it entered the lab: no frame was sent by outside:eth0
-    expect(lab.server.session.lab.counters('outside:eth0').txFrames).toBe(0);
+    expect(lab.lab().counters('outside:eth0').txFrames).toBe(0);
 
     // and a good frame still goes through
     const reply = received(peer, (vni, f) => vni === 10 && f[21] === 2);
@@ -136,7 +136,7 @@ describe('vxlan attachment: input at the border', () => {
   it('a silent peer: the cable of the attached NIC shows down after silenceSeconds, up again when a frame returns', async () => {
     const { lab, peer, labPort } = await setup(0.2);
     const att = lab.served.attachments;
-    const iface = (): { up: boolean } => lab.server.session.lab.interfaces().find((i) => i.id === 'outside:eth0')!;
+    const iface = (): { up: boolean } => lab.lab().interfaces().find((i) => i.id === 'outside:eth0')!;
     expect(iface().up).toBe(true);
     await next(att, 'link', (name: string, up: boolean) => name === 'att0' && !up);
     expect(iface().up).toBe(false);
