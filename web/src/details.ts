@@ -63,7 +63,7 @@ export class DetailsPane {
     );
     this.root.append(head);
     if (e.rule) {
-      this.root.append(h('p', { class: 'rule-line' }, h('span', { class: `rule-chip ${e.action === 'drop' ? 'bad' : ''}` }, e.rule), ` ${ruleTitle(e.rule)}`));
+      this.root.append(h('p', { class: 'rule-line' }, h('span', { class: `rule-chip ${e.action === 'drop' ? 'bad' : ''}` }, e.rule), ` ${ruleTitle(e.rule, e.reason)}`));
     }
     const sentence = eventSummary(e);
     if (sentence) this.root.append(h('p', { class: `sentence ${e.action === 'drop' ? 'bad' : ''}` }, sentence));
@@ -80,10 +80,10 @@ export class DetailsPane {
       const li = h(
         'li',
         { class: `${s.seq === e.seq ? 'here ' : ''}a-${s.action}`, 'data-seq': s.seq, tabindex: 0 },
-        s.rule ? h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule) }, s.rule) : h('span', { class: 'rule-chip none' }, '·'),
+        s.rule ? h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule, s.reason) }, s.rule) : h('span', { class: 'rule-chip none' }, '·'),
         h('span', { class: 'tr-at' }, eventIface(s)),
         h('span', { class: 'tr-what' }, s.action),
-        h('span', { class: 'tr-sum' }, eventSummary(s) + (s.rule && ruleTitle(s.rule) ? ` — ${ruleTitle(s.rule)}` : '')),
+        h('span', { class: 'tr-sum' }, eventSummary(s) + (s.rule && ruleTitle(s.rule, s.reason) ? ` — ${ruleTitle(s.rule, s.reason)}` : '')),
       );
       li.addEventListener('click', () => this.onPick(s.seq));
       li.addEventListener('keydown', (ev) => {

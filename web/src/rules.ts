@@ -50,7 +50,18 @@ export const RULE_TITLES: Record<string, string> = {
   O3: 'Inspection views',
 };
 
-export function ruleTitle(rule: string | undefined): string {
+/**
+ * Drops whose rule's title would describe something else: VLAN_MISMATCH is cited as V1 (the
+ * [choice] in V1), yet it drops guest tags on VLAN 1..4094 (V2) port groups too — titled "VLAN 0:
+ * untagged port group" it read as if the port group were VLAN 0.
+ */
+export const REASON_TITLES: Record<string, string> = {
+  VLAN_MISMATCH: 'Guest tags are accepted only on VLAN 4095 port groups: a tagged guest frame on a VLAN 0..4094 port group is dropped',
+};
+
+/** The title of a step: its drop reason's own title when it has one, else its rule's. */
+export function ruleTitle(rule: string | undefined, reason?: string): string {
+  if (reason !== undefined && REASON_TITLES[reason] !== undefined) return REASON_TITLES[reason];
   if (!rule) return '';
   return RULE_TITLES[rule] ?? '';
 }

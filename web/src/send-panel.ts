@@ -566,10 +566,10 @@ export function renderExplain(r: ExplainResultJson): Node {
       h(
         'li',
         { class: `a-${s.action}` },
-        h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule) }, s.rule ?? '·'),
+        h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule, s.reason) }, s.rule ?? '·'),
         h('span', { class: 'tr-at' }, s.port),
         h('span', { class: 'tr-what' }, s.action),
-        h('span', { class: 'tr-sum' }, s.detail + (s.rule && ruleTitle(s.rule) ? ` — ${ruleTitle(s.rule)}` : '')),
+        h('span', { class: 'tr-sum' }, s.detail + (s.rule && ruleTitle(s.rule, s.reason) ? ` — ${ruleTitle(s.rule, s.reason)}` : '')),
       ),
     );
   }
