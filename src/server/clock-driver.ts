@@ -4,7 +4,9 @@
  *  - `realtime`: the virtual clock follows the wall clock. Queued events run when their virtual
  *    time comes, through one `setTimeout` aimed at `lab.nextEventTime()`; events due within
  *    `slackNs` run at once, so a frame crossing the lab adds well under a millisecond. Never a
- *    busy loop: at most `maxEventsPerTick` events per turn, then `setImmediate` yields.
+ *    busy loop: at most `maxEventsPerTick` events, and at most `sliceMs` of wall time, per turn,
+ *    then `setImmediate` yields, so that HTTP requests and socket.io get the event loop between
+ *    slices even while a storm (P5) or a flood keeps the queue full.
  *  - `paused`: nothing runs; injected frames wait in the queue.
  *  - `step`: like paused; each `step()` processes the next event(s).
  * If something runs the clock ahead of the wall clock (a synchronous ping fast-forwards), the
@@ -21,6 +23,10 @@ export interface ClockDriverOptions {
   slackNs?: number;
   /** events processed per event-loop turn before yielding (default 5000) */
   maxEventsPerTick?: number;
+  /** wall-clock ms one turn may spend processing events before yielding (default 10) */
+  sliceMs?: number;
+  /** monotonic ms for the slice budget (tests; default performance.now) */
+  sliceClockMs?: () => number;
   /** wall clock in ns (tests) */
   hrtimeNs?: () => number;
   /** called after events ran (counters may have changed) */
@@ -41,6 +47,8 @@ export class ClockDriver {
   private modeValue: ClockMode;
   private readonly slackNs: number;
   private readonly maxEventsPerTick: number;
+  private readonly sliceMs: number;
+  private readonly sliceClock: () => number;
   private readonly hrtime: () => number;
   private readonly onAdvance: ((processed: number) => void) | undefined;
   private readonly onError: ((err: unknown) => void) | undefined;
@@ -57,6 +65,8 @@ export class ClockDriver {
     this.modeValue = options.mode ?? 'realtime';
     this.slackNs = options.slackNs ?? 1_000_000;
     this.maxEventsPerTick = options.maxEventsPerTick ?? 5000;
+    this.sliceMs = options.sliceMs ?? 10;
+    this.sliceClock = options.sliceClockMs ?? (() => performance.now());
     this.hrtime = options.hrtimeNs ?? hrNow;
     this.onAdvance = options.onAdvance;
     this.onError = options.onError;
@@ -159,16 +169,23 @@ export class ClockDriver {
       t = this.lab.now;
     }
     const horizon = t + this.slackNs;
+    const sliceEnd = this.sliceClock() + this.sliceMs;
     let n = 0;
+    let outOfTime = false;
     let next = nextTime(this.lab);
     while (next !== null && next <= horizon && n < this.maxEventsPerTick) {
       if (!this.lab.step()) break;
       n++;
       next = nextTime(this.lab);
+      // the wall clock is read every 64 events: cheap, and a slice overruns by 63 events at most
+      if ((n & 63) === 0 && this.sliceClock() >= sliceEnd) {
+        outOfTime = true;
+        break;
+      }
     }
     this.processed += n;
     if (n > 0) this.onAdvance?.(n);
-    if (n >= this.maxEventsPerTick && next !== null && next <= horizon) {
+    if ((n >= this.maxEventsPerTick || outOfTime) && next !== null && next <= horizon) {
       this.immediate = setImmediate(this.pump);
       return;
     }

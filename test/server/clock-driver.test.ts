@@ -158,3 +158,36 @@ describe('clock driver (real engine, fake wall clock)', () => {
     }
   });
 });
+
+describe('clock driver: bounded slices while a storm runs (P5)', () => {
+  it('a turn stops at its wall-clock budget and yields; the storm then runs on, slice by slice, to its cut', async () => {
+    const { Topology } = await import('../../src/topology/schema.js');
+    const { ring } = await import('../helpers/storm-ring.js');
+    const { resolveFrameSpec } = await import('../../src/engine/frame-spec.js');
+    // 1 ns cables: the whole storm is due at once (none of it waits for the wall clock)
+    const l = createLab(Topology.parse(ring()), { linkLatencyNs: 1 });
+    // a slice clock the test controls: every reading is 1 ms later (never this machine's speed)
+    let sliceNow = 0;
+    const d = new ClockDriver(l, { mode: 'realtime', hrtimeNs, sliceMs: 10, sliceClockMs: () => ++sliceNow });
+    try {
+      d.sync();
+      // ten broadcasts into the ring: ten storms, about 2,000 events in all
+      const arp = resolveFrameSpec(l, 'pc-1:eth0', { kind: 'arp-request', targetIp: '10.9.0.3' });
+      for (let i = 0; i < 10; i++) l.inject('pc-1:eth0', arp);
+      d.kick();
+      // one reading at the start, then one every 64 events: the 10 ms budget ends the turn at 640
+      expect(d.processed).toBe(640);
+      expect(l.nextEventTime()).not.toBeNull();
+      let turns = 1;
+      while (l.nextEventTime() !== null && turns < 1000) {
+        vi.advanceTimersToNextTimer();
+        turns++;
+      }
+      expect(turns).toBeGreaterThan(2);
+      expect(l.nextEventTime()).toBeNull();
+      expect(l.storms().count).toBe(10);
+    } finally {
+      d.dispose();
+    }
+  });
+});
