@@ -64,8 +64,8 @@ describe('cross-origin requests from a real browser page', () => {
     const page = ui.page;
     await page.goto(lab.url);
     await page.waitForSelector('#conn.live', { timeout: 60_000 });
-    await page.selectOption('#clock-mode', 'step');
-    await page.waitForFunction("!document.getElementById('clock-step').disabled");
+    await page.selectOption('#sim-mode', 'simulation');
+    await page.waitForFunction("!document.getElementById('sim-step').disabled");
     expect(lab.session.clockState().mode).toBe('step');
     // a frame in the queue, then one step from the UI
     const sent = await fetch(new URL('/api/frames', lab.url), {
@@ -75,7 +75,7 @@ describe('cross-origin requests from a real browser page', () => {
     });
     expect(sent.status).toBe(200);
     const before = lab.session.clock.processed;
-    await page.click('#clock-step');
+    await page.click('#sim-step');
     await expect.poll(() => lab.session.clock.processed).toBe(before + 1);
     // Clear recording: a DELETE without a body (the page adds X-Vswitch-Lab)
     await page.click('#tabbtn-capture');

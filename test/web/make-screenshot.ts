@@ -16,7 +16,6 @@ try {
   const page = ui.page;
   await page.goto(server.url);
   await page.waitForSelector('#conn.live');
-  await page.selectOption('#speed', '10');
   await page.selectOption('#ping-from', 'web-10:eth0');
   await page.selectOption('#ping-to', '10.0.10.50');
   await page.click('#ping-button');
@@ -26,7 +25,6 @@ try {
   await page.click('.event-list .row.a-deliver:has-text("ICMP echo request")');
   await page.fill('#event-filter', '');
   await page.click('#clear-marks');
-  await page.selectOption('#speed', '0.5');
   await page.selectOption('#ping-from', 'db-20:eth0');
   await page.selectOption('#ping-to', '10.0.20.50');
   await page.click('#ping-button');

@@ -80,7 +80,6 @@ describe('web UI', () => {
 
   it('pings web-01 -> web-02 from the UI: ARP and ICMP in the event list, delivery highlighted', async () => {
     const page = ui.page;
-    await page.selectOption('#speed', '4');
     await page.selectOption('#ping-from', 'web-01:eth0');
     await page.selectOption('#ping-to', '10.0.0.22');
     await page.click('#ping-button');
@@ -223,11 +222,16 @@ describe('web UI', () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(`document.querySelector('#inspect-panel h3')?.textContent === 'Physical host laptop'`);
     await page.evaluate('document.activeElement && document.activeElement.blur()');
-    const playing = await page.getAttribute('#play', 'aria-pressed');
+    // space in real time stops the clock (simulation mode); then it plays and pauses the simulation
     await page.keyboard.press(' ');
-    expect(await page.getAttribute('#play', 'aria-pressed')).not.toBe(playing);
+    await page.waitForFunction(`document.querySelector('#sim-mode').value === 'simulation'`);
+    expect(await page.getAttribute('#sim-play', 'aria-pressed')).toBe('false');
     await page.keyboard.press(' ');
-    expect(await page.getAttribute('#play', 'aria-pressed')).toBe(playing);
+    expect(await page.getAttribute('#sim-play', 'aria-pressed')).toBe('true');
+    await page.keyboard.press(' ');
+    expect(await page.getAttribute('#sim-play', 'aria-pressed')).toBe('false');
+    await page.selectOption('#sim-mode', 'realtime');
+    await page.waitForFunction('document.querySelector("#sim-step").disabled');
   });
 
   it('security.json: a forged frame is dropped, marked where it happened, with its reason', async () => {
@@ -272,10 +276,10 @@ describe('web UI', () => {
     await page.uncheck('#drops-only');
   });
 
-  it('lab clock: in step mode a frame waits; "Step event" moves it on', async () => {
+  it('lab clock: in simulation mode a frame waits; Step moves it on', async () => {
     const page = ui.page;
-    await page.selectOption('#clock-mode', 'step');
-    await page.waitForFunction('!document.querySelector("#clock-step").disabled');
+    await page.selectOption('#sim-mode', 'simulation');
+    await page.waitForFunction('!document.querySelector("#sim-step").disabled');
     await page.selectOption('#send-from', 'admin-vm:eth0');
     await page.selectOption('#send-kind', 'arp-request');
     await page.fill('#send-src-mac', '');
@@ -285,17 +289,17 @@ describe('web UI', () => {
     await expect(page.textContent('#clock-now')).resolves.toContain('next event at');
     await page.waitForTimeout(200);
     const before = await ev<number>('window.vswitchLab.store.length');
-    for (let i = 0; i < 3; i++) await page.click('#clock-step');
+    for (let i = 0; i < 3; i++) await page.click('#sim-step');
     await page.waitForFunction(`window.vswitchLab.store.length > ${before}`);
-    await page.selectOption('#clock-mode', 'realtime');
-    await page.waitForFunction('document.querySelector("#clock-step").disabled');
+    await page.selectOption('#sim-mode', 'realtime');
+    await page.waitForFunction('document.querySelector("#sim-step").disabled');
     await page.waitForSelector('#outcomes li.ok:has-text("delivered to nested-esxi:eth0")', { timeout: 15_000 });
   });
 
-  it('lab clock: a ping while the clock is paused waits in the queue, then ends when the clock runs', async () => {
+  it('lab clock: a ping in simulation mode waits in the queue, then ends when the clock runs', async () => {
     const page = ui.page;
-    await page.selectOption('#clock-mode', 'paused');
-    await page.waitForFunction('!document.querySelector("#clock-step").disabled');
+    await page.selectOption('#sim-mode', 'simulation');
+    await page.waitForFunction('!document.querySelector("#sim-step").disabled');
     await page.selectOption('#ping-from', 'admin-vm:eth0');
     await page.selectOption('#ping-to', '10.0.0.41');
     await page.fill('#ping-count', '1');
@@ -305,12 +309,12 @@ describe('web UI', () => {
     await expect(page.textContent('#ping-result')).resolves.not.toContain('packets transmitted');
     // one event: the echo request starts on its way, the ping is not over
     const before = await ev<number>('window.vswitchLab.store.length');
-    await page.click('#clock-step');
+    await page.click('#sim-step');
     await page.waitForFunction(`window.vswitchLab.store.length > ${before}`);
     await page.waitForTimeout(200);
     await expect(page.textContent('#ping-result')).resolves.not.toContain('packets transmitted');
     // real time runs the rest: the result arrives over socket.io
-    await page.selectOption('#clock-mode', 'realtime');
+    await page.selectOption('#sim-mode', 'realtime');
     await page.waitForFunction(`document.querySelector('#ping-result')?.textContent?.includes('1 packets transmitted, 1 received')`, undefined, { timeout: 15_000 });
     expect(await page.$('#ping-pending')).toBeNull();
   });

@@ -94,6 +94,21 @@ export class EventStore {
     return fresh;
   }
 
+  /**
+   * Forgets the events after `seq` (the lab went back in time, simulation mode: they are undone).
+   * Returns how many were removed.
+   */
+  truncateAfter(seq: number): number {
+    const i = this.indexAfterSeq(seq);
+    const cut = this.list.length - i;
+    if (cut <= 0) return 0;
+    for (let j = i; j < this.list.length; j++) this.bySeq.delete(this.list[j]!.seq);
+    this.list = this.list.slice(0, i);
+    this.structure++;
+    this.changed();
+    return cut;
+  }
+
   /** Index of the event with this seq in the current list, or -1. */
   indexOfSeq(seq: number): number {
     let lo = 0;

@@ -9,17 +9,18 @@ import { ContextMenu, placeMenuItems, type MenuItem, type PlaceHooks } from './c
 import { ImpairmentsDialog } from './impairments-dialog.js';
 import { installPanelSplitters } from './panel-sizes.js';
 import { DetailsPane } from './details.js';
-import { byId, formatTime, h, toast } from './dom.js';
+import { byId, h, toast } from './dom.js';
 import { EventList } from './event-list.js';
 import { EventStore } from './event-store.js';
 import { InspectPanel } from './inspect-panel.js';
 import { connectLive } from './live.js';
 import type { SingularElementArgument } from 'cytoscape';
 import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
-import type { ClockMode, ClockState, LiveUpdate, RuntimeChange, TopologyState, TraceEventJson } from './model.js';
+import type { ClockState, LiveUpdate, RuntimeChange, TopologyState, TraceEventJson } from './model.js';
 import { eventIface, Player } from './player.js';
 import { describeChange, RuntimeActions } from './runtime-actions.js';
 import { SendPanel } from './send-panel.js';
+import { SimulationControls } from './simulation-controls.js';
 import { TopologyPanel } from './topology-panel.js';
 import { LessonsPanel } from './lessons-panel.js';
 import { LabIntro } from './lab-intro.js';
@@ -103,20 +104,10 @@ const player = new Player(store, view, {
   onOutcome: outcome,
   accepts: (e) => list.accepts(e),
 });
-const playBtn = byId<HTMLButtonElement>('play');
-const speedSel = byId<HTMLSelectElement>('speed');
 const playerInfo = byId('player-info');
 function renderPlayer(): void {
-  playBtn.textContent = player.playing ? '❚❚ Pause' : '▶ Play';
-  playBtn.setAttribute('aria-pressed', String(player.playing));
   playerInfo.textContent = player.skipped ? `${player.skipped} events not animated (too many at once)` : '';
 }
-playBtn.addEventListener('click', () => player.toggle());
-byId('step').addEventListener('click', () => {
-  player.pause();
-  if (!player.step()) toast('no more events to play', 'info');
-});
-speedSel.addEventListener('change', () => player.setSpeed(Number(speedSel.value)));
 byId('to-live').addEventListener('click', () => {
   player.jumpToEnd();
   list.follow = true;
@@ -131,6 +122,8 @@ byId('clear-events').addEventListener('click', () => {
 renderPlayer();
 
 list.onSelect = (e) => {
+  // simulation mode: the lab jumps to right after this event (the Inspect tab then shows that moment)
+  sim.jumpTo(e.seq);
   details.show(e);
   const node = view.nodeOfIface(eventIface(e));
   if (node) view.cy.getElementById(node).flashClass('source', 900);
@@ -289,26 +282,29 @@ find.addEventListener('change', () => {
   showTab('inspect');
 });
 
-// --- clock -----------------------------------------------------------------------------------
-const clockSel = byId<HTMLSelectElement>('clock-mode');
-const clockNow = byId('clock-now');
-const clockStep = byId<HTMLButtonElement>('clock-step');
+// --- clock: realtime or simulation (one set of controls, simulation-controls.ts) ---------------
+/** The lab went back in time: events after `seq` are undone, so are their marks. */
+function rewindTo(seq: number): void {
+  store.truncateAfter(seq);
+  player.reset();
+  player.jumpToEnd();
+  view.clearMarks();
+  outcomes.replaceChildren();
+  inspect.refresh();
+}
+const sim = new SimulationControls({
+  events: (events) => store.add(events),
+  restored: rewindTo,
+  // a hop's animation fits between two steps of Play (650 ms at 1x, player.ts); in real time the
+  // animation keeps close behind the lab (4x)
+  pace: (evps) => player.setSpeed(evps === null ? 4 : Math.max(1, evps * 0.7)),
+});
+byId('sim-host').replaceWith(sim.root);
 let lastClock: ClockState | null = null;
 function renderClock(c: ClockState): void {
   lastClock = c;
-  clockSel.value = c.mode;
-  clockNow.textContent = `virtual ${formatTime(c.now)}${c.next !== null && c.mode !== 'realtime' ? ` · next event at ${formatTime(c.next)}` : ''}`;
-  clockStep.disabled = c.mode === 'realtime';
+  sim.renderClock(c);
 }
-clockSel.addEventListener('change', () => {
-  api.setClock(clockSel.value as ClockMode).then(renderClock, (err: unknown) => toast(err instanceof Error ? err.message : String(err), 'error'));
-});
-clockStep.addEventListener('click', () => {
-  api.step(1).then(
-    (r) => renderClock(r.clock),
-    (err: unknown) => toast(err instanceof Error ? err.message : String(err), 'error'),
-  );
-});
 
 // --- topology ----------------------------------------------------------------------------------
 /**
@@ -355,6 +351,8 @@ function onUpdate(u: LiveUpdate): void {
   const changes = (u.state ?? []).filter((s) => s.kind === 'change');
   if (u.topology) applyTopology(u.topology);
   if (u.clock) renderClock(u.clock);
+  // the lab went back in time (simulation mode): forget the undone events before adding new ones
+  for (const s of u.state ?? []) if (s.kind === 'restored' && typeof s.traceSeq === 'number') rewindTo(s.traceSeq);
   // (a change's new topology came in the same batch and was drawn above)
   for (const s of u.state ?? []) {
     if (s.kind === 'ping' && typeof s.from === 'string' && typeof s.to === 'string') send.pingFinished({ from: s.from, to: s.to, result: s.result });
@@ -440,9 +438,10 @@ document.addEventListener('keydown', (ev) => {
     '+': () => view.zoomBy(1.25),
     '=': () => view.zoomBy(1.25),
     '-': () => view.zoomBy(0.8),
-    ' ': () => player.toggle(),
-    '.': () => byId('step').click(),
-    n: () => byId('step').click(),
+    ' ': () => sim.togglePlay(),
+    '.': () => sim.step(),
+    n: () => sim.step(),
+    b: () => sim.back(),
     '/': () => byId('event-filter').focus(),
     g: () => {
       find.focus();
@@ -466,4 +465,4 @@ document.addEventListener('keydown', (ev) => {
 showTab('send');
 
 /** Handles for debugging from the console and for the end-to-end tests. */
-(window as unknown as { vswitchLab: unknown }).vswitchLab = { cy: view.cy, view, store, list, player };
+(window as unknown as { vswitchLab: unknown }).vswitchLab = { cy: view.cy, view, store, list, player, sim };

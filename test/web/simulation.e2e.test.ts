@@ -1,0 +1,136 @@
+/**
+ * Simulation mode in headless Chromium over a real server (random port) and the real engine:
+ * nothing is listed before Step; each Step lists exactly the events of one engine event (no
+ * more than the lab's present); Back removes the last step from the list and the graph; clicking
+ * an earlier event jumps the lab there and Inspect shows that moment's MAC table; a cable pulled
+ * while paused is honoured by the next steps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server/server.js';
+import type { TraceEventJson } from '../../src/server/api-types.js';
+import { openBrowser, screenshot, type UiBrowser } from './browser.js';
+import { assertWebBuilt, startLabServer } from './lab-server.js';
+
+let server: RunningServer;
+let ui: UiBrowser;
+
+beforeAll(async () => {
+  assertWebBuilt();
+  server = await startLabServer('default');
+  ui = await openBrowser({ width: 1440, height: 900 });
+  ui.page.setDefaultTimeout(15_000);
+  await ui.page.goto(server.url);
+  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
+  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await server?.close();
+});
+
+const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
+
+async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(route, server.url), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+const broadcast = (from: string, src: string) => ({ from, frame: { kind: 'ethernet', src, dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5 } });
+const position = () => ev<{ position: number; traceSeq: number; next: number | null }>('window.vswitchLab.sim.position');
+const storeSeqs = () => ev<number[]>('Array.from({ length: window.vswitchLab.store.length }, (_, i) => window.vswitchLab.store.at(i).seq)');
+
+/** One click on Step; waits until the page has the step's answer; returns the events it added. */
+async function step(): Promise<number[]> {
+  const before = await position();
+  const seqs = await storeSeqs();
+  await ui.page.click('#sim-step');
+  await ui.page.waitForFunction(`window.vswitchLab.sim.position.position > ${before.position}`);
+  const after = await storeSeqs();
+  return after.filter((s) => !seqs.includes(s));
+}
+
+async function macTableOfTor(): Promise<string> {
+  const page = ui.page;
+  await page.click('#tabbtn-inspect');
+  await page.fill('#find', 'tor-1');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction(`document.querySelector('#inspect-panel h3')?.textContent === 'Physical switch tor-1'`);
+  await page.waitForFunction(`!document.querySelector('#inspect-panel')?.textContent?.includes('loading')`);
+  return (await page.textContent('#inspect-panel')) ?? '';
+}
+
+describe('simulation mode', () => {
+  it('lists nothing before Step, one engine event per Step, Back removes the last one, a click jumps back in time', async () => {
+    const page = ui.page;
+    await page.selectOption('#sim-mode', 'simulation');
+    await page.waitForFunction('!document.querySelector("#sim-step").disabled');
+    expect((await api('POST', '/api/frames', broadcast('web-01:eth0', '00:50:56:a1:00:01'))).status).toBe(200);
+    // (sent by another client: the page asks for the clock again, as a send from its own Send tab does)
+    await ev('window.vswitchLab.sim.refresh()');
+    // the clock shows the queued event; the list stays empty: nothing has happened yet
+    await page.waitForFunction(`document.querySelector('#clock-now')?.textContent?.includes('next event at')`);
+    expect(await ev<number>('window.vswitchLab.store.length')).toBe(0);
+
+    // N steps: N engine events, each adding its own events and nothing past the lab's present
+    const perStep: number[][] = [];
+    for (let n = 0; n < 3; n++) {
+      const added = await step();
+      expect(added.length).toBeGreaterThan(0);
+      perStep.push(added);
+      const p = await position();
+      expect(Math.max(...(await storeSeqs()))).toBe(p.traceSeq);
+    }
+    expect(await storeSeqs()).toEqual(perStep.flat());
+
+    // Back: the last step's events leave the list (and the graph's marks)
+    const before = await position();
+    await page.click('#sim-back');
+    await page.waitForFunction(`window.vswitchLab.sim.position.position === ${before.position - 1}`);
+    await page.waitForFunction(`window.vswitchLab.store.length === ${perStep[0]!.length + perStep[1]!.length}`);
+    expect(await storeSeqs()).toEqual([...perStep[0]!, ...perStep[1]!]);
+    const marks = await ev<Array<{ text: string }>>('window.vswitchLab.view.currentMarks()');
+    expect(marks.length).toBe(0);
+
+    // Play runs the rest at 100 events a second; tor-1 then knows web-01's MAC
+    await page.selectOption('#sim-speed', '100');
+    await page.click('#sim-play');
+    await page.waitForFunction('window.vswitchLab.sim.position.next === null', undefined, { timeout: 30_000 });
+    await page.click('#sim-play');
+    await page.waitForFunction(`document.querySelector('#sim-play').getAttribute('aria-pressed') === 'false'`);
+    expect(await macTableOfTor()).toContain('00:50:56:a1:00:01');
+    await screenshot(page, 'simulation-end.png');
+
+    // a click on the first event: the lab as it was right after the engine event it belongs to
+    // (the first step); tor-1 has learned nothing yet
+    const first = perStep[0]![0]!;
+    await page.click(`.event-list .row[data-seq="${first}"]`);
+    await page.waitForFunction(`window.vswitchLab.sim.position.traceSeq === ${perStep[0]!.at(-1)!}`);
+    await page.waitForFunction(`window.vswitchLab.store.length === ${perStep[0]!.length}`);
+    expect(await macTableOfTor()).not.toContain('00:50:56:a1:00:01');
+  }, 120_000);
+
+  it('a cable pulled while paused is honoured by the next step: nothing crosses it', async () => {
+    const page = ui.page;
+    await page.click('#sim-reset');
+    await page.waitForFunction('window.vswitchLab.store.length === 0');
+    const pulled = await api<{ ok?: boolean }>('POST', '/api/changes', { kind: 'link', iface: 'esxi-01:vmnic0', up: false });
+    expect(pulled.status).toBe(200);
+    expect((await api('POST', '/api/frames', broadcast('web-01:eth0', '00:50:56:a1:00:01'))).status).toBe(200);
+    await ev('window.vswitchLab.sim.refresh()');
+    await page.waitForFunction(`window.vswitchLab.sim.position.next !== null`);
+    for (let n = 0; n < 50 && (await position()).next !== null; n++) await step();
+    expect((await position()).next).toBeNull();
+    const events = await ev<TraceEventJson[]>('Array.from({ length: window.vswitchLab.store.length }, (_, i) => window.vswitchLab.store.at(i))');
+    expect(events.some((e) => e.action === 'deliver' && e.port === 'web-02:eth0')).toBe(true);
+    expect(events.filter((e) => e.action === 'tx' && e.port === 'esxi-01:vmnic0')).toEqual([]);
+    expect(events.filter((e) => e.node === 'tor-1' || e.node === 'laptop')).toEqual([]);
+    await api('POST', '/api/changes', { kind: 'link', iface: 'esxi-01:vmnic0', up: true });
+    await page.selectOption('#sim-mode', 'realtime');
+    await page.waitForFunction('document.querySelector("#sim-step").disabled');
+  }, 120_000);
+});
