@@ -245,6 +245,7 @@ export class Lab {
       if (i.kind === 'uplink' || i.kind === 'switch-port') this.fabric.scheduleArrival(i, bytes);
       else if (i.kind === 'physical-nic' || i.vs !== null) this.fabric.scheduleSend(i, bytes);
     });
+    this.record({ k: 'injectLater', delayNs, iface, frame: bytes });
   }
 
   /**
@@ -632,6 +633,9 @@ export class Lab {
     switch (op.k) {
       case 'inject':
         this.inject(op.iface, op.frame);
+        return;
+      case 'injectLater':
+        this.injectLater(op.delayNs, op.iface, op.frame);
         return;
       case 'startPing':
         this.startPing(op.iface, op.dst, op.request as PingRequest, () => {});
