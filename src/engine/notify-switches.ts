@@ -83,9 +83,16 @@ export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: read
       const now = teamNames(pg.teaming);
       if (was !== undefined && was.names !== now && f.tracing) {
         const t = pg.teaming;
+        // an uplink in use became unusable: a failover (T6 detected it, T1's order picks the
+        // next); otherwise a recovered uplink took its traffic back: failback (T8) when it is on
+        const usable = new Set([...t.usableActive, ...t.usableStandby].map((u) => u.name));
+        const lost = was.names !== 'none' && was.names.split(', ').some((n) => !usable.has(n));
+        const rule = !lost && t.failback ? 'T8' : 'T1';
         f.emit({
-          frameId: 0, copyId: 0, parentCopyId: 0, node: vs.host.name, port: vs.id, action: 'failover', rule: t.failback ? 'T8' : 'T1',
-          detail: `${was.owner}: uplinks in use ${now} (were ${was.names}; failback ${t.failback ? 'on' : 'off'}) (T1, T8)`,
+          frameId: 0, copyId: 0, parentCopyId: 0, node: vs.host.name, port: vs.id, action: 'failover', rule,
+          detail: lost
+            ? `${was.owner}: failover, uplinks in use ${now} (were ${was.names}) (T6, T1)`
+            : `${was.owner}: uplinks in use ${now} (were ${was.names}; failback ${t.failback ? 'on' : 'off'}) (${rule})`,
         });
       }
     }

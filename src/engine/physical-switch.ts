@@ -88,6 +88,12 @@ export function floodPorts(sw: PhysSwitchRt, vlan: number): Iface[] {
   return list;
 }
 
+/** `; eth2 carries it but its link is down` for the ports of `sw` other than `p` that carry `vlan` with no working cable (NO_FLOOD_PORT's detail), else ''. */
+function downCarriers(sw: PhysSwitchRt, p: Iface, vlan: number): string {
+  const down = sw.ports.filter((o) => o !== p && (o.peer === null || !o.linkUp) && switchPortCarries(o, vlan)).map((o) => `${o.id} ${o.peer === null ? 'is not cabled' : 'has its link down'}`);
+  return down.length === 0 ? '' : `; ${down.join(', ')} (it carries VLAN ${vlan})`;
+}
+
 /** A frame arriving at switch port `p` from its cable (PhysRx). */
 export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
   const sw = p.sw!;
@@ -162,7 +168,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     children++;
     egress(f, op.channel === null ? op : channelMember(op, frame), frame, vlan, state, tagged, fid, cid);
   }
-  if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.detailed ? { switch: sw.name, vlan } : undefined);
+  if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.detailed ? { switch: sw.name, vlan, down: downCarriers(sw, p, vlan) } : undefined);
 }
 
 /** A port's name in traces: its own, or its EtherChannel's (`Po1`) for a member (P4). */

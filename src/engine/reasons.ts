@@ -45,7 +45,7 @@ export const REASONS = {
   // --- Physical switch (P*)
   VLAN_NOT_ALLOWED: { rule: 'P2', template: '{why}' },
   SAME_PORT: { rule: 'P3', template: 'destination {dst} in VLAN {vlan} was learned on the ingress port {port} itself' },
-  NO_FLOOD_PORT: { rule: 'P3', template: 'no other port of {switch} carries VLAN {vlan}' },
+  NO_FLOOD_PORT: { rule: 'P3', template: 'no other port of {switch} with a working link carries VLAN {vlan}{down}' },
   STORM_CUT: { rule: 'P5', template: 'frame {frame} is a storm: its copies crossed cables more than {threshold} times (a loop between physical switches without STP?), so this copy is cut' },
   // --- Link impairments (L*): the cable, not the vSwitch
   LINK_LOSS: { rule: 'L1', template: 'lost on the cable {from} -> {to} (impairment: {loss}% loss)' },

@@ -27,7 +27,7 @@ const wrongFailover = {
   ],
   expect: {
     pings: [{ ping: 'client', maxLost: 1 }],
-    frames: [{ at: 'esxi-01:vmnic1', point: 'UplinkSnd', kind: 'rarp', src: 'app-01:eth0', after: '1.9s', before: '2.5s', min: 2 }],
+    frames: [{ at: 'esxi-01:vmnic1', point: 'UplinkSnd', kind: 'rarp', src: 'app-01:eth0', after: '1.9s', before: '2.5s', min: 6 }],
     macTable: [{ switch: 'tor-1', mac: 'app-01:eth0', port: 'tor-1:eth2' }],
   },
 };
@@ -47,7 +47,7 @@ describe('vswitch-lab test <topology>: the tests block, then the scenarios the t
     const checks = lines.slice(failover + 1, noFailback).filter((l) => /^ {2}(PASS|FAIL) {2}/.test(l));
     expect(checks.length).toBe(9);
     expect(checks.every((l) => l.startsWith('  PASS  '))).toBe(true);
-    expect(checks).toContain('  PASS  rarp frames at esxi-01:vmnic1 (UplinkSnd) after 2.000s before 2.001s: 1 seen, expected 1');
+    expect(checks).toContain('  PASS  rarp frames at esxi-01:vmnic1 (UplinkSnd) after 2.000s before 2.001s: 5 seen, expected 5');
     expect(checks.some((l) => /^ {2}PASS {2}at 4\.000s: MAC table tor-1: 00:50:56:a1:30:01: on tor-1:eth2/.test(l))).toBe(true);
     expect(lines).toContain('PASS  teaming: pull the active uplink under a continuous ping (T2, T6, T7, T8)  (9/9 checks)');
     const tests = lines.filter((l) => /^(PASS|FAIL) {2}/.test(l)).length;
@@ -63,8 +63,8 @@ describe('vswitch-lab test <topology>: the tests block, then the scenarios the t
     const out = r.stdout;
     expect(out).toMatch(/^PASS {2}T1\/T2/m);
     expect(out).toContain(`${scenario}: timed scenario "wrong expectations about a failover", 8.000s on teaming`);
-    // the RARP check: one RARP for app-01 went out, not two; the excerpt is its 1.9s..2.5s
-    const rarp = out.indexOf('  FAIL  rarp frames at esxi-01:vmnic1 (UplinkSnd) after 1.900s before 2.500s: 1 seen, expected >= 2');
+    // the RARP check: five RARPs for app-01 went out (T7), not six; the excerpt is its 1.9s..2.5s
+    const rarp = out.indexOf('  FAIL  rarp frames at esxi-01:vmnic1 (UplinkSnd) after 1.900s before 2.500s: 5 seen, expected >= 6');
     expect(rarp).toBeGreaterThan(0);
     const excerpt = out.slice(rarp).split('\n').slice(1);
     expect(excerpt[0]).toBe('        timeline 1.900s..2.500s:');
@@ -192,7 +192,7 @@ describe('vswitch-lab test <topology> <scenario.json>', () => {
   it('a topology with neither tests nor scenarios: exit 2', async () => {
     const r = await runMain(['test', file('empty.json', { version: 1, name: 'empty' })]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('has no "tests" block and lists no "scenarios"');
+    expect(r.stderr).toContain('has no "tests" block, lists no "scenarios" and has no "activity"');
   });
 
   it('a topology listing a scenario file that is broken: exit 2 before anything runs', async () => {
