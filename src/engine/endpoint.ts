@@ -92,6 +92,16 @@ export interface PingReply {
   rttNs: number;
   ttl: number;
   bytes: number;
+  /** virtual ns when it arrived (orders replies and probe errors in the printout) */
+  atNs?: number;
+}
+
+/** A probe that could not reach the wire, e.g. ARP got no answer (iputils: `From <ip> icmp_seq=N Destination Host Unreachable`). */
+export interface PingProbeError {
+  seq: number;
+  error: string;
+  /** virtual ns when the error was known */
+  atNs: number;
 }
 
 export interface PingResult {
@@ -101,6 +111,14 @@ export interface PingResult {
   /** local errors, e.g. "Message too long" (E2) or "No route to host"; empty when none */
   errors: string[];
   done: boolean;
+  /** probes counted as transmitted that failed locally, one entry each (iputils' "+N errors") */
+  unreachable?: PingProbeError[];
+  /** most probes outstanding at once when a reply or error came (iputils prints `pipe N` when > 1) */
+  pipe?: number;
+  /** virtual ns from the first probe to the last one sent (iputils' `time Nms`) */
+  elapsedNs?: number;
+  /** the source IPv4 address the probes used (iputils' header and `From` lines) */
+  source?: string;
 }
 
 export interface EndpointArpEntry {

@@ -38,7 +38,8 @@
  *   counting up from 0. A probe waiting for ARP is not timed out: it is sent when ARP answers
  *   or fails with ARP; once sent it times out `timeoutNs` later. RTT runs from the moment the
  *   probe was issued (the first one includes ARP resolution). `transmitted` counts echo
- *   requests that actually left (0 when ARP failed or the send failed locally); a loopback
+ *   requests that left and probes ARP failed for (each also one `unreachable` error, as iputils
+ *   counts them); not probes refused before sending (no route, Message too long); a loopback
  *   ping counts as transmitted. onDone runs (setTimer 0) once every probe is answered, timed
  *   out or failed.
  * - IP identification: one counter per stack, starting at 1.
@@ -467,6 +468,7 @@ export class IpStack implements EndpointStack {
     session.issue(index, now);
     const { dst, size, df } = session.options;
     const seq = session.seqOf(index);
+    session.source ??= ipv4ToString(this.ifs[route.ifIndex]!.address);
     if (route.self) {
       session.loopback(index, size + ICMP_HEADER);
       this.maybeFinish(session);
@@ -476,7 +478,7 @@ export class IpStack implements EndpointStack {
     this.resolve(route.ifIndex, route.nextHop, (mac) => {
       if (session.finished || !session.isOutstanding(index)) return;
       if (!mac) {
-        session.fail(index, this.arpFailure());
+        session.fail(index, this.arpFailure(), this.port.now());
         if (this.port.tracing) this.port.note('local-error', 'E1', `${this.port.id}: ping ${ipv4ToString(dst)} seq ${seq}: ${this.arpFailure()}`);
         this.maybeFinish(session);
         return;

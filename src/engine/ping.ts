@@ -8,9 +8,14 @@
  *   is late and ignored);
  * - RTT runs from the moment the probe was issued, so the first probe's RTT includes ARP
  *   resolution, as with Linux ping;
- * - local errors (Message too long, Network is unreachable, Host is down) are listed once each.
+ * - local errors (Message too long, Network is unreachable, Host is down) are listed once each;
+ * - a probe that was handed to the stack but never reached the wire because ARP got no answer
+ *   counts as transmitted and as one error (`unreachable`), as iputils counts it (its sendmsg
+ *   succeeded; the kernel reports "Destination Host Unreachable" per probe later) and as
+ *   FreeBSD-derived vmkping counts a failed sendto;
+ * - `pipe`: the most probes outstanding when a reply or an error came (iputils' `pipe N`).
  */
-import type { PingOptions, PingReply, PingResult } from './endpoint.js';
+import type { PingOptions, PingProbeError, PingReply, PingResult } from './endpoint.js';
 
 /** First ICMP sequence number: Linux iputils ping starts at 1 (vmkping at 0). */
 export const FIRST_SEQ = 1;
@@ -29,6 +34,13 @@ export class PingSession {
   private transmitted = 0;
   private readonly replies: PingReply[] = [];
   private readonly errors: string[] = [];
+  private readonly unreachable: PingProbeError[] = [];
+  private issued = 0;
+  private pipe = 0;
+  private firstIssuedNs = -1;
+  private lastIssuedNs = -1;
+  /** the source address the stack used, set by the stack */
+  source: string | undefined;
   finished = false;
 
   constructor(
@@ -58,6 +70,15 @@ export class PingSession {
   issue(index: number, now: number): void {
     this.issuedAt[index] = now;
     this.state[index] = ProbeState.WaitingArp;
+    this.issued++;
+    if (this.firstIssuedNs < 0) this.firstIssuedNs = now;
+    this.lastIssuedNs = now;
+  }
+
+  /** iputils' pipe: probes issued from this one on, when its answer or error comes. */
+  private notePipe(index: number): void {
+    const outstanding = this.issued - index;
+    if (outstanding > this.pipe) this.pipe = outstanding;
   }
 
   /** The echo request left the stack (one probe, however many fragments). */
@@ -77,7 +98,8 @@ export class PingSession {
     const index = this.indexOf(seq);
     if (index < 0 || this.state[index] !== ProbeState.Sent) return false;
     this.state[index] = ProbeState.Answered;
-    this.replies.push({ seq, rttNs: now - this.issuedAt[index]!, ttl, bytes });
+    this.notePipe(index);
+    this.replies.push({ seq, rttNs: now - this.issuedAt[index]!, ttl, bytes, atNs: now });
     this.settled++;
     return true;
   }
@@ -96,12 +118,18 @@ export class PingSession {
     this.settled++;
   }
 
-  /** The probe could not be sent (ARP failed, ...). */
-  fail(index: number, error: string): void {
+  /**
+   * The probe never reached the wire (ARP got no answer): it counts as transmitted and as one
+   * error (iputils' `From <ip> icmp_seq=N Destination Host Unreachable`, vmkping's failed sendto).
+   */
+  fail(index: number, error: string, now: number): void {
     this.addError(error);
     if (!this.isOutstanding(index)) return;
+    if (this.state[index] === ProbeState.WaitingArp) this.transmitted++;
     this.state[index] = ProbeState.Lost;
     this.settled++;
+    this.notePipe(index);
+    this.unreachable.push({ seq: this.seqOf(index), error, atNs: now });
   }
 
   /** Fails every probe at once (no route, Message too long): nothing is sent. */
@@ -130,6 +158,10 @@ export class PingSession {
       replies: this.replies.slice(),
       errors: this.errors.slice(),
       done: this.finished,
+      unreachable: this.unreachable.slice(),
+      pipe: this.pipe,
+      elapsedNs: this.firstIssuedNs < 0 ? 0 : this.lastIssuedNs - this.firstIssuedNs,
+      ...(this.source !== undefined ? { source: this.source } : {}),
     };
   }
 }

@@ -150,6 +150,13 @@ export function timelineExcerpt(result: ScenarioResult, check: CheckOutcome, max
   const relevant = inWindow.filter((e) => e.kind === 'change' || e.kind === 'refused' || about.some((a) => e.text.includes(a)));
   const pool = relevant.length > 0 ? relevant : inWindow;
   if (pool.length <= max) return { entries: pool, omitted: inWindow.length - pool.length };
+  if (relevant.length > 0) {
+    // too many: the changes, then the lines that name the most of what the check is about (its
+    // MAC as well as its uplink, say: five RARPs per port out of one uplink, T7), in time order
+    const score = (e: TimelineEntry) => (e.kind === 'change' || e.kind === 'refused' ? 1000 : 0) + about.filter((a) => e.text.includes(a)).length;
+    const keep = new Set(pool.map((e, i) => ({ e, i, s: score(e) })).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, max).map((x) => x.e));
+    return { entries: pool.filter((e) => keep.has(e)), omitted: inWindow.length - max };
+  }
   const head = Math.ceil(max / 2);
   return { entries: [...pool.slice(0, head), ...pool.slice(pool.length - (max - head))], omitted: inWindow.length - max };
 }

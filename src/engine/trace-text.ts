@@ -42,39 +42,84 @@ export interface PingPrintOptions {
   vmkping: boolean;
 }
 
-/** Milliseconds with three decimals, as ping prints them. */
+/** Milliseconds with three decimals (vmkping's RTTs, iputils' rtt statistics). */
 function ms(ns: number): string {
   return (ns / 1e6).toFixed(3);
 }
 
-/**
- * The ping printout: header, one line per reply, local errors, statistics. vmkping wording for a
- * vmk (`sendto() failed (Message too long)`), iputils ping's otherwise (`ping: sendmsg: Message
- * too long`). Both contain the error text the stack reported.
- */
+/** An RTT as iputils prints it: 3 decimals under 1 ms, 2 under 10, 1 under 100, then whole ms. */
+function iputilsTime(ns: number): string {
+  const us = Math.round(ns / 1e3);
+  if (us >= 100_000 - 50) return String(Math.round(us / 1000));
+  if (us >= 10_000 - 5) return (us / 1000).toFixed(1);
+  if (us >= 1000) return (us / 1000).toFixed(2);
+  return (us / 1000).toFixed(3);
+}
+
+/** C's %g of a percentage (6 significant digits, no trailing zeros), as iputils prints the loss. */
+function percentG(x: number): string {
+  return String(Number(x.toPrecision(6)));
+}
+
 /** A VMkernel adapter (`esxi-01:vmk0`): its ping is vmkping. */
 export function isVmkInterface(iface: string): boolean {
   return /:vmk\d+$/.test(iface);
 }
 
+/**
+ * The ping printout, in the wording of the tool that runs there (E1, E2):
+ * - iputils ping (VM guests, physical hosts), as typed in the guest without -I: `PING <dst> (<dst>)
+ *   56(84) bytes of data.`, one line per reply and per probe ARP failed for (`From <src> icmp_seq=N
+ *   Destination Host Unreachable`), in the order they happened, then `N packets transmitted, M
+ *   received, +E errors, L% packet loss, time Tms`, `rtt min/avg/max/mdev = ... ms` and `pipe P`
+ *   (when more than one probe was outstanding) — checked line by line against the real iputils
+ *   in network namespaces (test/engine/ping-iputils.test.ts);
+ * - ESXi vmkping (vmk): `sendto() failed (<error>)` per failed probe (FreeBSD-derived ping: a
+ *   failed sendto still counts as transmitted), `packets received` and `round-trip min/avg/max`.
+ * Errors that stop every probe before sending (Message too long, Network is unreachable) are one
+ * line: `ping: sendmsg: <error>` / `sendto() failed (<error>)`.
+ */
 export function pingOutput(r: PingResult, o: PingPrintOptions): string[] {
   const lines: string[] = [];
   if (o.vmkping) lines.push(`PING ${o.dstIp} (${o.dstIp}) from ${o.from}: ${o.size} data bytes`);
-  else lines.push(`PING ${o.dstIp} (${o.dstIp}) from ${o.from} ${o.size}(${o.size + 28}) bytes of data.`);
-  for (const e of r.errors) lines.push(o.vmkping ? `sendto() failed (${e})` : `ping: sendmsg: ${e}`);
-  for (const p of r.replies) lines.push(`${p.bytes} bytes from ${o.dstIp}: icmp_seq=${p.seq} ttl=${p.ttl} time=${ms(p.rttNs)} ms`);
+  else lines.push(`PING ${o.dstIp} (${o.dstIp}) ${o.size}(${o.size + 28}) bytes of data.`);
+  const unreachable = r.unreachable ?? [];
+  const perProbe = new Set(unreachable.map((u) => u.error));
+  for (const e of r.errors) if (!perProbe.has(e)) lines.push(o.vmkping ? `sendto() failed (${e})` : `ping: sendmsg: ${e}`);
+  type Line = { at: number; order: number; text: string };
+  const body: Line[] = [];
+  r.replies.forEach((p, i) => body.push({
+    at: p.atNs ?? 0, order: i,
+    text: `${p.bytes} bytes from ${o.dstIp}: icmp_seq=${p.seq} ttl=${p.ttl} time=${o.vmkping ? ms(p.rttNs) : iputilsTime(p.rttNs)} ms`,
+  }));
+  unreachable.forEach((u, i) => body.push({
+    at: u.atNs, order: r.replies.length + i,
+    text: o.vmkping ? `sendto() failed (${u.error})` : `From ${r.source ?? o.from} icmp_seq=${u.seq} ${u.error}`,
+  }));
+  body.sort((a, b) => a.at - b.at || a.order - b.order);
+  for (const l of body) lines.push(l.text);
   lines.push('', `--- ${o.dstIp} ping statistics ---`);
-  const loss = r.transmitted === 0 ? 100 : Math.round((100 * (r.transmitted - r.received)) / r.transmitted);
-  const errs = r.errors.length > 0 ? `, +${r.errors.length} error${r.errors.length === 1 ? '' : 's'}` : '';
-  lines.push(
-    o.vmkping
-      ? `${r.transmitted} packets transmitted, ${r.received} packets received, ${loss}% packet loss`
-      : `${r.transmitted} packets transmitted, ${r.received} received${errs}, ${loss}% packet loss`,
-  );
+  const lossPct = r.transmitted === 0 ? 100 : (100 * (r.transmitted - r.received)) / r.transmitted;
+  if (o.vmkping) {
+    lines.push(`${r.transmitted} packets transmitted, ${r.received} packets received, ${Math.round(lossPct)}% packet loss`);
+    if (r.replies.length > 0) {
+      const rtts = r.replies.map((p) => p.rttNs);
+      const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
+      lines.push(`round-trip min/avg/max = ${ms(Math.min(...rtts))}/${ms(avg)}/${ms(Math.max(...rtts))} ms`);
+    }
+    return lines;
+  }
+  const nErr = unreachable.length > 0 ? unreachable.length : r.errors.length;
+  const errs = nErr > 0 ? `, +${nErr} error${nErr === 1 ? '' : 's'}` : '';
+  lines.push(`${r.transmitted} packets transmitted, ${r.received} received${errs}, ${percentG(lossPct)}% packet loss, time ${Math.round((r.elapsedNs ?? 0) / 1e6)}ms`);
+  const tail: string[] = [];
   if (r.replies.length > 0) {
     const rtts = r.replies.map((p) => p.rttNs);
     const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
-    lines.push(`round-trip min/avg/max = ${ms(Math.min(...rtts))}/${ms(avg)}/${ms(Math.max(...rtts))} ms`);
+    const mdev = Math.sqrt(Math.max(0, rtts.reduce((a, b) => a + b * b, 0) / rtts.length - avg * avg));
+    tail.push(`rtt min/avg/max/mdev = ${ms(Math.min(...rtts))}/${ms(avg)}/${ms(Math.max(...rtts))}/${ms(mdev)} ms`);
   }
+  if ((r.pipe ?? 0) > 1) tail.push(`pipe ${r.pipe}`);
+  if (tail.length > 0) lines.push(tail.join(', '));
   return lines;
 }

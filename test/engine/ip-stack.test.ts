@@ -1,3 +1,4 @@
+import { pingOutput } from '../../src/engine/trace-text.js';
 // Endpoint IP stacks (rules E1, E2, F9 at the endpoint), driven without the fabric: a tiny
 // virtual clock, fake EndpointPorts that record what the stack transmits, and back-to-back
 // links (A's transmit -> B's receive after a simulated delay).
@@ -372,11 +373,12 @@ describe('E1: ping', () => {
     expect(parseArpPacket(seen[0]!)!.targetIp).toBe(ip('10.0.0.254'));
   });
 
-  it('E1: no ARP answer: 3 ARP requests 1 s apart, then the ping fails with 0 received and a clear error', () => {
+  it('E1: no ARP answer: 3 ARP requests 1 s apart, then every probe is counted transmitted and unreachable (iputils), with pipe', () => {
     const clock = new Clock();
     const a = node(clock, { id: 'web-01:eth0', mac: MAC_A, interfaces: [l3('10.0.0.1/24')] });
     const r = ping(a, clock, { dst: ip('10.0.0.9'), count: 3 });
-    expect(r).toMatchObject({ transmitted: 0, received: 0, replies: [], errors: ['Destination Host Unreachable'], done: true });
+    expect(r).toMatchObject({ transmitted: 3, received: 0, replies: [], errors: ['Destination Host Unreachable'], done: true, pipe: 3, source: '10.0.0.1' });
+    expect(r.unreachable).toEqual([1, 2, 3].map((seq) => ({ seq, error: 'Destination Host Unreachable', atNs: 3 * S })));
     const arps = a.port.sent.map((f) => parseArpPacket(f));
     expect(arps).toHaveLength(3);
     expect(arps.every((x) => x !== null && x.op === 1 && x.targetIp === ip('10.0.0.9'))).toBe(true);
@@ -394,6 +396,14 @@ describe('E1: ping', () => {
     clock2.advance(60 * S);
     expect(doneAt).toBe(3 * S);
     expect(res!.errors).toEqual(['Host is down']);
+    expect(res!.transmitted).toBe(1);
+    expect(pingOutput(res!, { from: 'esxi-01:vmk1', dstIp: '10.0.0.9', size: 56, vmkping: true })).toEqual([
+      'PING 10.0.0.9 (10.0.0.9) from esxi-01:vmk1: 56 data bytes',
+      'sendto() failed (Host is down)',
+      '',
+      '--- 10.0.0.9 ping statistics ---',
+      '1 packets transmitted, 0 packets received, 100% packet loss',
+    ]);
   });
 
   it('E1: ARP requests go out 1 s apart; an expired entry is resolved again before use', () => {
@@ -450,7 +460,7 @@ describe('E1: ping', () => {
     clock.advance(S);
     expect(doneAt).toBe(3 * S);
     expect(result).toMatchObject({ transmitted: 2, received: 1, errors: [], done: true });
-    expect(result!.replies).toEqual([{ seq: 1, rttNs: 10 * MS, ttl: 64, bytes: 64 }]);
+    expect(result!.replies).toEqual([{ seq: 1, rttNs: 10 * MS, ttl: 64, bytes: 64, atNs: expect.any(Number) }]);
   });
 
   it('E1: ping from a VLAN sub-interface to a peer on that VLAN: every frame tagged', () => {

@@ -1,0 +1,87 @@
+/**
+ * E1: the ping printout of a VM guest or physical host is iputils' — checked line by line against
+ * the real iputils ping, run in two network namespaces this test creates (a veth pair named eth0
+ * at both ends, 10.99.0.1/24 and 10.99.0.2/24) and always removes. Times differ (the kernel's
+ * clock against the virtual one) and are masked; every other character must match.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab } from '../../src/engine/index.js';
+import { pingOutput } from '../../src/engine/trace-text.js';
+import { host, topology } from './fixtures.js';
+
+function sh(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+    });
+  });
+}
+
+async function must(cmd: string, args: string[]): Promise<void> {
+  const r = await sh(cmd, args);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** Times masked: `time=0.043 ms`, `time 2039ms`, the rtt statistics. */
+function masked(lines: string[]): string[] {
+  return lines.map((l) => l.replace(/time=[\d.]+ ms/, 'time=T ms').replace(/time \d+ms/, 'time Tms').replace(/^rtt min\/avg\/max\/mdev = [\d./]+ ms/, 'rtt min/avg/max/mdev = T ms'));
+}
+
+const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
+const A = `pg-a-${tag}`;
+const B = `pg-b-${tag}`;
+let ready = false;
+
+beforeAll(async () => {
+  await must('ip', ['netns', 'add', A]);
+  await must('ip', ['netns', 'add', B]);
+  await must('ip', ['link', 'add', 'eth0', 'netns', A, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', B]);
+  for (const [ns, ip] of [[A, '10.99.0.1/24'], [B, '10.99.0.2/24']] as const) {
+    await must('ip', ['-n', ns, 'addr', 'add', ip, 'dev', 'eth0']);
+    await must('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']); // the kernel reports unreachable probes through lo
+  }
+  ready = true;
+});
+
+afterAll(async () => {
+  await sh('ip', ['netns', 'del', A]);
+  await sh('ip', ['netns', 'del', B]);
+});
+
+/** The same two hosts in the lab: VMs a (10.99.0.1) and b (10.99.0.2) on one port group. */
+function lab() {
+  return createLab(topology({
+    hosts: [host({ portGroups: [{ name: 'VM Network', vlan: 0 }] })],
+    vms: [
+      { name: 'a', host: 'esxi-01', nics: [{ name: 'eth0', portGroup: 'VM Network', mac: '00:50:56:aa:00:01', ipv4: '10.99.0.1/24' }] },
+      { name: 'b', host: 'esxi-01', nics: [{ name: 'eth0', portGroup: 'VM Network', mac: '00:50:56:aa:00:02', ipv4: '10.99.0.2/24' }] },
+    ],
+  }));
+}
+
+function ours(dst: string, count: number): string[] {
+  const r = lab().ping('a:eth0', dst, { count });
+  return pingOutput(r, { from: 'a:eth0', dstIp: dst, size: 56, vmkping: false });
+}
+
+async function real(dst: string, count: number): Promise<string[]> {
+  // as a guest user types it: no -I (with -I the socket is bound to eth0 and never sees the
+  // kernel's Destination Host Unreachable, which comes back through lo)
+  const r = await sh('ip', ['netns', 'exec', A, 'ping', '-c', String(count), dst]);
+  return r.stdout.trimEnd().split('\n');
+}
+
+describe('ping printout against the real iputils (E1)', () => {
+  it('answered, unanswered on-link (ARP fails: every probe counted, one error line each), and a longer run with pipe 4', async () => {
+    expect(ready).toBe(true);
+    // in parallel: the unanswered ones take ARP's three seconds and more
+    const [answered, three, six] = await Promise.all([real('10.99.0.2', 3), real('10.99.0.9', 3), real('10.99.0.10', 6)]);
+    expect(masked(ours('10.99.0.2', 3))).toEqual(masked(answered));
+    expect(three).toContain('From 10.99.0.1 icmp_seq=1 Destination Host Unreachable'); // the oracle really failed ARP
+    expect(masked(ours('10.99.0.9', 3))).toEqual(masked(three));
+    expect(masked(ours('10.99.0.10', 6))).toEqual(masked(six));
+  }, 60_000);
+});
