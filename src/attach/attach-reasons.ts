@@ -22,4 +22,4 @@ export type AttachReason = keyof typeof ATTACH_REASONS;
 /** Said in every VXLAN error: the port both ends must agree on, and why 4789 may not work. */
 export const VXLAN_PORT_HINT =
   'VXLAN UDP port: both ends must use the same one; the IANA port 4789 is our default and is often filtered, ' +
-  'the Linux kernel defaults to 8472 unless "dstport" is given, containerlab uses 14789';
+  'the Linux kernel defaults to 8472 unless "dstport" is given, containerlab\'s tools vxlan create uses 14789';

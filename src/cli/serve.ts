@@ -29,7 +29,8 @@ options:
                     environment: a command line is visible to other users in ps
   --insecure        bind a non-loopback address without a token (prints a warning); on
                     loopback it changes nothing (the Host and Origin checks stay on)
-  --clock MODE      realtime (default), paused or step
+  --clock MODE      realtime (default), paused or step (a topology with attachments runs in
+                    real time only: docs/attachments.md)
   -h, --help        this help`;
 
 function topologyPath(arg: string | undefined): string {
