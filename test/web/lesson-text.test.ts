@@ -9,6 +9,9 @@ import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
 import { loadTopologyFileSync } from '../../src/topology/load.js';
 import { parseInline, parseMarkdown } from '../../web/src/markdown.js';
 import { ruleTitle } from '../../web/src/rules.js';
+import { frameRef } from '../../web/src/details.js';
+import { eventIface } from '../../web/src/player.js';
+import type { TraceEvent } from '../../src/engine/trace.js';
 import { ROOT } from './lab-server.js';
 
 describe('drop titles', () => {
@@ -37,5 +40,26 @@ describe('activity Markdown', () => {
       { t: 'ul', items: [[{ t: 'text', text: 'one' }], [{ t: 'text', text: 'two' }]] },
     ]);
     expect(parseInline('<img src=x onerror=alert(1)> [a](javascript:x)')).toEqual([{ t: 'text', text: '<img src=x onerror=alert(1)> [a](javascript:x)' }]);
+  });
+});
+
+describe('event wording', () => {
+  it("At: a physical switch's lookup reads tor-1, not tor-1:tor-1; a change event has no 'frame 0 copy 0'", () => {
+    const r = loadTopologyFileSync(`${ROOT}/topologies/default.json`);
+    if (!r.ok) throw new Error('invalid');
+    const lab = createLab(r.topology);
+    const seen: TraceEvent[] = [];
+    const off = lab.trace.subscribe((e) => void seen.push(e));
+    lab.inject('laptop:eth0', resolveFrameSpec(lab, 'laptop:eth0', { kind: 'arp-request', targetIp: '10.0.0.21' }));
+    lab.run();
+    lab.setLinkState('esxi-01:vmnic0', false);
+    off();
+    const lookup = seen.find((e) => e.action === 'lookup' && e.node === 'tor-1')!;
+    expect(eventIface({ node: lookup.node, port: lookup.port })).toBe('tor-1');
+    expect(eventIface({ node: 'laptop', port: 'laptop:eth0' })).toBe('laptop:eth0');
+    const change = seen.find((e) => e.action === 'change')!;
+    expect(change.frameId).toBe(0);
+    expect(frameRef(change)).toBe('');
+    expect(frameRef({ frameId: 7, copyId: 2 })).toBe(' · frame 7 copy 2');
   });
 });

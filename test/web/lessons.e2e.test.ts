@@ -233,3 +233,75 @@ describe('activity', { timeout: 120_000 }, () => {
     expect(await ev('window.pwned')).toBeUndefined();
   });
 });
+
+describe('walk-through bugs in the page', { timeout: 120_000 }, () => {
+  it("the Inspect tab's delayed refresh does not ask a replaced lab for the old lab's interfaces (no 404s)", async () => {
+    const page = ui.page;
+    await load({ example: 'default' }, 'default');
+    await page.click('#tabbtn-inspect');
+    await page.fill('#find', 'web-01');
+    await page.press('#find', 'Enter');
+    await page.waitForFunction(`(document.querySelector('#inspect-panel')?.textContent ?? '').includes('web-01')`);
+    const before = ui.errors.length;
+    // traffic: counters change, the panel schedules its refresh; then another client replaces the lab
+    for (let i = 0; i < 3; i++) {
+      expect((await api('POST', '/api/frames', { from: 'web-01:eth0', frame: { kind: 'arp-request', targetIp: '10.0.0.22' } })).status).toBe(200);
+      await page.waitForFunction('window.vswitchLab.store.length > 0');
+      expect((await api('POST', '/api/topology', { example: 'vlans' })).status).toBe(200);
+      await page.waitForFunction(`document.querySelector('#topology-name')?.textContent !== 'default'`);
+      // the refresh would fire about 1 s after the counters: wait past it, on the page's own clock
+      await page.evaluate('new Promise((r) => setTimeout(r, 1500))');
+      expect((await api('POST', '/api/topology', { example: 'default' })).status).toBe(200);
+      await page.waitForFunction(`document.querySelector('#topology-name')?.textContent === 'default'`);
+      await page.fill('#find', 'web-01');
+      await page.press('#find', 'Enter');
+    }
+    expect(ui.errors.slice(before).filter((e) => /404/.test(e.text))).toEqual([]);
+  });
+
+  it("arrow keys pan the graph; the previous lab's ping output and example choice go when another lab loads", async () => {
+    const page = ui.page;
+    await load({ example: 'default' }, 'default');
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    const pan0 = await ev<{ x: number; y: number }>('window.vswitchLab.cy.pan()');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowUp');
+    const pan1 = await ev<{ x: number; y: number }>('window.vswitchLab.cy.pan()');
+    expect([pan1.x - pan0.x, pan1.y - pan0.y]).toEqual([80, 80]);
+
+    await page.click('#tabbtn-send');
+    await page.selectOption('#ping-from', 'laptop:eth0');
+    await page.selectOption('#ping-to', '10.0.0.21');
+    await page.fill('#ping-count', '1');
+    await page.click('#ping-button');
+    await page.waitForFunction(`/packets transmitted/.test(document.querySelector('#ping-result')?.textContent ?? '')`, undefined, { timeout: 30_000 });
+    await page.click('#tabbtn-topology');
+    await page.selectOption('#example-select', 'jumbo');
+    await load({ example: 'vlans' }, (JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'vlans.json'), 'utf8')) as { name: string }).name);
+    await expect(page.textContent('#ping-result')).resolves.toBe('');
+    expect(await page.inputValue('#example-select')).toBe('vlans');
+    const doc = JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'default.json'), 'utf8')) as { name: string };
+    doc.name = 'uploaded';
+    await load({ topology: doc }, 'uploaded');
+    expect(await ev<number>(`document.querySelector('#example-select').selectedIndex`)).toBe(-1);
+  });
+
+  it('clicking an event at the marked source keeps the source mark', async () => {
+    const page = ui.page;
+    await load({ example: 'default' }, 'default');
+    await page.click('#tabbtn-send');
+    await page.selectOption('#send-from', 'web-01:eth0');
+    const node = await ev<string>(`window.vswitchLab.view.nodeOfIface('web-01:eth0')`);
+    await page.waitForFunction(`window.vswitchLab.cy.getElementById(${js(node)}).hasClass('source')`);
+    await page.selectOption('#send-kind', 'arp-request');
+    await page.fill('#send-dst-ip', '10.0.0.22');
+    await page.click('#send-button');
+    await page.waitForFunction(`/Sent frame/.test(document.querySelector('#send-result')?.textContent ?? '')`);
+    // the first event of the frame is at the source
+    await page.waitForSelector('.event-list .row');
+    await page.click('.event-list .row');
+    // a flash would take the mark away when it ends (about 1 s): wait past it on the page's clock
+    await page.evaluate('new Promise((r) => setTimeout(r, 1200))');
+    expect(await ev<boolean>(`window.vswitchLab.cy.getElementById(${js(node)}).hasClass('source')`)).toBe(true);
+  });
+});

@@ -41,6 +41,12 @@ export function decodedTree(d: DecodedFrame): HTMLElement {
   return root;
 }
 
+/** ` · frame 12 copy 3` — or nothing for an event of no frame (a change, a failover: frame id 0). */
+export function frameRef(e: Pick<TraceEventJson, 'frameId' | 'copyId'>): string {
+  if (!e.frameId) return '';
+  return ` · frame ${e.frameId}${e.copyId !== undefined ? ` copy ${e.copyId}` : ''}`;
+}
+
 export class DetailsPane {
   readonly root: HTMLElement;
   private current = -1;
@@ -59,7 +65,7 @@ export class DetailsPane {
       'div',
       { class: 'd-head' },
       h('strong', {}, `${e.action}${e.reason ? ` ${e.reason}` : ''}`),
-      ` at ${iface} · ${formatTime(e.time)} · frame ${e.frameId}${e.copyId !== undefined ? ` copy ${e.copyId}` : ''}`,
+      ` at ${iface} · ${formatTime(e.time)}${frameRef(e)}`,
     );
     this.root.append(head);
     if (e.rule) {

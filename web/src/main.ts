@@ -126,7 +126,9 @@ list.onSelect = (e) => {
   sim.jumpTo(e.seq);
   details.show(e);
   const node = view.nodeOfIface(eventIface(e));
-  if (node) view.cy.getElementById(node).flashClass('source', 900);
+  // flash the node, unless it is the marked source: flashing would take its mark away (flashClass removes the class)
+  const el = node ? view.cy.getElementById(node) : null;
+  if (el && !el.hasClass('source')) el.flashClass('source', 900);
 };
 details.onPick = (seq) => list.select(seq);
 
@@ -327,6 +329,10 @@ function applyTopology(s: TopologyState): void {
   topoPanel.show(s);
   lessons.topologyChanged(s);
   if (!runtime) {
+    // another lab: the previous one's results go, and a refresh scheduled for its counters would ask it for interfaces it no longer has
+    send.resetResults();
+    if (inspectTimer !== undefined) clearTimeout(inspectTimer);
+    inspectTimer = undefined;
     store.clear();
     player.reset();
     outcomes.replaceChildren();
@@ -455,6 +461,13 @@ document.addEventListener('keydown', (ev) => {
     '5': () => showTab('lessons', true),
     '?': () => help.showModal(),
   };
+  // arrow keys pan the graph when nothing else takes them (a list, a tab bar, a form)
+  const pan: Record<string, [number, number]> = { ArrowLeft: [80, 0], ArrowRight: [-80, 0], ArrowUp: [0, 80], ArrowDown: [0, -80] };
+  if (pan[k] && (t === document.body || t.closest('#graph') !== null)) {
+    ev.preventDefault();
+    view.cy.panBy({ x: pan[k][0], y: pan[k][1] });
+    return;
+  }
   const fn = shortcuts[k];
   if (!fn) return;
   if (k === ' ' && t.closest('button')) return;

@@ -20,7 +20,8 @@ const MAX_MOVES_PER_STEP = 40;
 
 export function eventIface(e: Pick<TraceEventJson, 'node' | 'port'>): string {
   if (e.port === undefined || e.port === '') return e.node ?? '';
-  if (e.port.includes(':') || e.node === undefined) return e.port;
+  // a physical switch's lookup is at the switch itself (port = node): `tor-1`, not `tor-1:tor-1`
+  if (e.port.includes(':') || e.node === undefined || e.port === e.node) return e.port;
   return `${e.node}:${e.port}`;
 }
 

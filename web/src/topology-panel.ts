@@ -54,6 +54,7 @@ export class TopologyPanel {
       const list: ExampleInfo[] = await api.examples();
       clear(this.examples);
       for (const e of list) this.examples.append(h('option', { value: e.name, title: e.description ?? '' }, `${e.title}${e.title !== e.name ? ` (${e.name})` : ''}`));
+      this.showSource();
     } catch (err) {
       toast(`examples: ${err instanceof Error ? err.message : String(err)}`, 'error');
     }
@@ -61,6 +62,7 @@ export class TopologyPanel {
 
   show(s: TopologyState): void {
     this.state = s;
+    this.showSource();
     const t = s.topology;
     clear(this.info);
     this.info.append(
@@ -69,6 +71,14 @@ export class TopologyPanel {
       h('p', { class: 'muted' }, `from ${s.source} · loaded ${new Date(s.loadedAt).toLocaleTimeString()} · ${count(t.hosts.length, 'host')}, ${count(t.vms.length, 'VM')}, ${count(t.physicalSwitches.length, 'physical switch', 'physical switches')}, ${count(t.links.length, 'link')}`),
     );
     if (s.warnings.length) this.info.append(this.issueList('Warnings', s.warnings, 'warning'));
+  }
+
+  /** The example list shows the loaded example, or nothing for a topology from elsewhere (never the previous lab's choice). */
+  private showSource(): void {
+    const src = this.state?.source ?? '';
+    const name = src.startsWith('example:') ? src.slice('example:'.length) : '';
+    this.examples.value = name;
+    if (this.examples.value !== name) this.examples.selectedIndex = -1;
   }
 
   private issueList(title: string, list: readonly Issue[], cls: string): HTMLElement {
