@@ -20,6 +20,7 @@ import type { Ipv6Repr } from './ipv6.js';
 import { icmpv6TypeName, parseIcmpv6 } from './icmpv6.js';
 import { parseLldp } from './lldp.js';
 import { parseLlc } from './llc.js';
+import { describeBpdu, parseBpdu } from './stp.js';
 import { parseCdp } from './cdp.js';
 
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
@@ -128,7 +129,10 @@ function describe8023(frame: Uint8Array, off: number, length: number): string {
     if (!cdp) return 'CDP [malformed]';
     return `CDP Device ID: ${cdp.deviceId ?? '?'}  Port ID: ${cdp.portId ?? '?'}`;
   }
-  if (llc.dsap === 0x42 && llc.ssap === 0x42) return 'STP Configuration BPDU';
+  if (llc.dsap === 0x42 && llc.ssap === 0x42) {
+    const bpdu = parseBpdu(frame, llc.payloadOffset, end);
+    return bpdu ? describeBpdu(bpdu) : 'STP [malformed BPDU]';
+  }
   if (llc.oui !== undefined) return `LLC SNAP OUI 0x${llc.oui.toString(16).padStart(6, '0')} PID ${hex4(llc.pid ?? 0)}`;
   return `LLC DSAP 0x${llc.dsap.toString(16).padStart(2, '0')} SSAP 0x${llc.ssap.toString(16).padStart(2, '0')}`;
 }

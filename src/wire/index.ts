@@ -17,6 +17,7 @@ export * from './tcp.js';
 export * from './ipv6.js';
 export * from './icmpv6.js';
 export * from './llc.js';
+export * from './stp.js';
 export * from './lldp.js';
 export * from './cdp.js';
 export * from './hex.js';
