@@ -4,7 +4,7 @@
  * topology, failing test, no ping reply), 2 bad input (unreadable file, bad option, bad frame).
  * No command prints a stack trace for bad input.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface Command {
@@ -25,6 +25,16 @@ export const commands: Record<string, { summary: string; load: Loader }> = {
   replay: { summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate', load: () => import('./cli/replay.js') },
 };
 
+/** The package's version (package.json), or "unknown" when it cannot be read. */
+export function cliVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function usage(): string {
   return [
     'usage: vswitch-lab <command> [options]',
@@ -32,7 +42,7 @@ function usage(): string {
     'commands:',
     ...Object.entries(commands).map(([c, { summary }]) => `  ${c.padEnd(10)}${summary}`),
     '',
-    "run 'vswitch-lab <command> --help' for a command's options",
+    "run 'vswitch-lab <command> --help' for a command's options; 'vswitch-lab --version' prints the version",
   ].join('\n');
 }
 
@@ -41,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`vswitch-lab ${cliVersion()}`);
+    return 0;
   }
   const load = commands[name]?.load;
   if (!load) {

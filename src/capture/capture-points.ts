@@ -221,6 +221,15 @@ export function selectCapturePoints(all: readonly CapturePointSpec[], selectors:
       const mine = all.filter((p) => p.iface === sel.target);
       if (mine.length === 0) {
         unknown.push(raw);
+        // `web-10:eth0:Foo`: the interface exists, only the point name is wrong
+        const cut = sel.target.lastIndexOf(':');
+        const owner = cut > 0 ? all.filter((p) => p.iface === sel.target!.slice(0, cut)) : [];
+        if (owner.length > 0) {
+          const bad = sel.target.slice(cut + 1);
+          const nearPoint = nearNames(bad, owner.map((p) => p.point));
+          problems.push(`"${bad}" is not a capture point of ${owner[0]!.iface}: its points are ${owner.map((p) => p.point).join(', ')}${nearPoint.length ? `; did you mean ${nearPoint.join(', ')}?` : ''}`);
+          continue;
+        }
         const near = nearNames(sel.target, ifaces);
         problems.push(`unknown interface "${sel.target}"${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
         continue;

@@ -96,7 +96,8 @@ export const command: Command = {
         const results = docs.map(({ file, doc }) => ({ file, ...runScenarioFile(file, t.topology, doc, next) }));
         const passed = results.every((r) => r.passed);
         if (values.json) {
-          console.log(JSON.stringify({ topology: t.file, passed, scenarios: results }, null, 2));
+          // paths as the text output and the other commands print them: relative to the working directory
+          console.log(JSON.stringify({ topology: displayPath(t.file), passed, scenarios: results.map((r) => ({ ...r, file: displayPath(r.file) })) }, null, 2));
         } else {
           const out: string[] = [];
           for (const r of results) out.push(...textOf(displayPath(r.file), r));

@@ -64,6 +64,13 @@ export const SEND_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The summary without the `VLAN n` its column already shows (`VLAN 10 · ARP ...` -> `ARP ...`; a PCP stays). */
+function withoutVlan(summary: string, vlan: number | 'untagged'): string {
+  if (vlan === 'untagged') return summary;
+  const m = new RegExp(`^VLAN ${vlan}(?: (PCP \\d))? · `).exec(summary);
+  return m === null ? summary : `${m[1] !== undefined ? `${m[1]} · ` : ''}${summary.slice(m[0].length)}`;
+}
+
 export const command: Command = {
   run: (args) =>
     withInputErrors('send', async () => {
@@ -103,7 +110,7 @@ export const command: Command = {
         console.log(`sent from ${sent.from}${count > 1 ? ` ×${count}` : ''} (${frame.length} bytes): ${sent.summary}`);
         const w = Math.max(0, ...obs.deliveries.map((d) => d.to.length), ...obs.drops.map((d) => d.at.length));
         for (const d of obs.deliveries) {
-          console.log(`  delivered  ${d.to.padEnd(w)}  [${d.rule}]  ${d.vlan === 'untagged' ? 'untagged' : `VLAN ${d.vlan}`}  ${d.summary}`);
+          console.log(`  delivered  ${d.to.padEnd(w)}  [${d.rule}]  ${d.vlan === 'untagged' ? 'untagged' : `VLAN ${d.vlan}`}  ${withoutVlan(d.summary, d.vlan)}`);
         }
         for (const d of obs.drops) console.log(`  dropped    ${d.at.padEnd(w)}  [${d.rule}]  ${d.reason}: ${d.detail.replace(/^dropped \S+ \(\S+\): /, '')}`);
         console.log(`${obs.deliveries.length} delivered, ${obs.drops.length} dropped`);
