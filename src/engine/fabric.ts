@@ -88,7 +88,7 @@ export class Fabric {
       this.byId.set(i.id, i);
       if (i.kind === 'uplink' || i.kind === 'switch-port' || i.kind === 'physical-nic') cableEnds++;
     }
-    this.storm = new StormWatch(stormThreshold(cableEnds));
+    this.storm = new StormWatch(stormThreshold(cableEnds), (fid) => this.queuedOfFrame(fid) > 0 || this.heldOfFrame(fid) > 0);
   }
 
   /** Recomputes `tracing`, `tapping` and `detailed` from the listeners (outside explain). */
@@ -294,13 +294,16 @@ export class Fabric {
     }
   }
 
-  /** A physical host's NIC receives from its cable: only its MAC, broadcast and multicast (E1). */
+  /**
+   * A physical host's NIC receives from its cable: only its MAC, broadcast and multicast (E1) —
+   * unless its stack takes every frame (a NIC standing for a real bridge or switch, src/attach).
+   */
   private nicArrive(nic: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
     if (frame.length < 14) {
       this.drop(nic, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, this.detailed ? { length: frame.length } : undefined);
       return;
     }
-    if (!isMulticast(frame, 0) && macToNumber(frame, 0) !== nic.effMac) {
+    if (!isMulticast(frame, 0) && macToNumber(frame, 0) !== nic.effMac && nic.stack?.acceptsAllFrames !== true) {
       this.drop(nic, 'NOT_FOR_THIS_NIC', fid, cid, parent, frame, undefined, this.detailed ? { dst: formatMac(frame, 0), mac: formatMac(nic.effMacBytes) } : undefined);
       return;
     }

@@ -10,12 +10,11 @@
  * the storm (a target answering each copy of an ARP request) are frames of their own, each
  * bounded the same way.
  *
- * Counts live in FRAME_SLOTS slots tagged with the frame id (no allocation per frame): a frame
- * FRAME_SLOTS ids later that crosses a cable while the first still does takes the slot over and
- * starts the count again, so a storm may be cut later than its threshold, never a frame early.
+ * Counts are kept per frame id in a map; when it grows past its sweep size, the counts of frames
+ * that are over (nothing of them queued or held, as the fabric counts it) are forgotten, so the
+ * map holds about the frames in flight, and a frame in flight is never forgotten (its count never
+ * starts again, however many frames run beside it).
  */
-
-const SLOTS = 4096;
 
 /** Storm reports a lab keeps (the first ones; `count` counts them all). */
 export const MAX_STORM_REPORTS = 32;
@@ -48,27 +47,44 @@ export interface StormSummary {
 /** 0: the copy may cross; 1: it is the first to pass the threshold (report the storm), then cut; 2: cut. */
 export type StormVerdict = 0 | 1 | 2;
 
+/** Map size that triggers the first sweep of finished frames. */
+const FIRST_SWEEP = 4096;
+
 export class StormWatch {
-  private readonly ids = new Int32Array(SLOTS);
-  private readonly counts = new Int32Array(SLOTS);
+  private readonly counts = new Map<number, number>();
+  private sweepAt = FIRST_SWEEP;
   readonly reports: StormReport[] = [];
   count = 0;
   cut = 0;
 
-  constructor(readonly threshold: number) {}
+  constructor(
+    readonly threshold: number,
+    /** true while anything of frame `fid` is queued or held (an upper bound is fine) */
+    private readonly inFlight: (fid: number) => boolean = () => true,
+  ) {}
 
   /** Counts one cable crossing of frame `fid`. */
   cross(fid: number): StormVerdict {
-    const s = fid & (SLOTS - 1);
-    if (this.ids[s] !== fid) {
-      this.ids[s] = fid;
-      this.counts[s] = 1;
-      return 0;
-    }
-    const n = ++this.counts[s]!;
+    const counts = this.counts;
+    const n = (counts.get(fid) ?? 0) + 1;
+    counts.set(fid, n);
+    if (counts.size > this.sweepAt) this.sweep(fid);
     if (n <= this.threshold) return 0;
     this.cut++;
     return n === this.threshold + 1 ? 1 : 2;
+  }
+
+  /** Frames being counted (tests). */
+  get tracked(): number {
+    return this.counts.size;
+  }
+
+  /** Forgets the frames that are over (never `current`, whose copy is crossing now). */
+  private sweep(current: number): void {
+    for (const fid of this.counts.keys()) {
+      if (fid !== current && !this.inFlight(fid)) this.counts.delete(fid);
+    }
+    this.sweepAt = Math.max(FIRST_SWEEP, 2 * this.counts.size);
   }
 
   report(r: StormReport): void {

@@ -40,6 +40,16 @@ describe('P5 storms: a loop between physical switches', () => {
     expect(events.some((e) => e.port === 'pc-3:eth0' && e.action === 'deliver' && e.frameId === id)).toBe(true);
   });
 
+  it('many storms at once (thousands of answers in flight): each frame is counted on its own and the run settles', () => {
+    const { lab, arp } = ringLab();
+    for (let i = 0; i < 300; i++) lab.inject('pc-1:eth0', arp);
+    const r = lab.run();
+    expect(lab.storms().count).toBe(300);
+    expect(r.events).toBe(300 * 208); // each storm as long as one alone
+    expect(lab.nextEventTime()).toBeNull();
+    expect(lab.fabric.storm.tracked).toBeLessThan(20_000);
+  });
+
   it('a loop-free flood is never cut: the same switches without the closing cable', () => {
     const doc = ring() as { links: Array<{ a: string; b: string }> };
     doc.links = doc.links.filter((l) => l.a !== 'sw-3:gi1');
