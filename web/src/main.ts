@@ -21,12 +21,14 @@ import { eventIface, Player } from './player.js';
 import { describeChange, RuntimeActions } from './runtime-actions.js';
 import { SendPanel } from './send-panel.js';
 import { SimulationControls } from './simulation-controls.js';
+import { StormBanner } from './storm-banner.js';
 import { TopologyPanel } from './topology-panel.js';
 import { LessonsPanel } from './lessons-panel.js';
 import { LabIntro } from './lab-intro.js';
 import { TopologyView } from './topology-view.js';
 
 const store = new EventStore();
+const stormBanner = new StormBanner();
 const view = new TopologyView(byId('graph'), byId('legend'));
 const list = new EventList(store);
 const details = new DetailsPane(store);
@@ -358,6 +360,7 @@ function onUpdate(u: LiveUpdate): void {
   if (u.topology) applyTopology(u.topology);
   if (u.clock) renderClock(u.clock);
   // the lab went back in time (simulation mode): forget the undone events before adding new ones
+  stormBanner.update(u);
   for (const s of u.state ?? []) if (s.kind === 'restored' && typeof s.traceSeq === 'number') rewindTo(s.traceSeq);
   // (a change's new topology came in the same batch and was drawn above)
   for (const s of u.state ?? []) {
