@@ -140,6 +140,11 @@ export interface EndpointStack {
   /** Start a ping; `onDone` runs (on the virtual clock) when every probe was answered or timed out. */
   ping(options: PingOptions, onDone: (result: PingResult) => void): void;
   arpCache(): EndpointArpEntry[];
+  /**
+   * A physical host NIC whose stack says true receives frames for every destination MAC (no E1
+   * filter): the NIC stands for a real bridge or switch behind it (src/attach). Default: false.
+   */
+  readonly acceptsAllFrames?: boolean;
 }
 
 export type EndpointStackFactory = (config: EndpointConfig, port: EndpointPort) => EndpointStack;
