@@ -15,6 +15,7 @@
  *   sub-interface read a frame: to them an 0x88a8 or 0x9100 frame is untagged, with that
  *   EtherType (docs/vss-behaviour.md V6). The engine reads frames this way.
  */
+import { allocFrame } from './frame-alloc.js';
 import { ETH_HEADER_LEN, MIN_FRAME_LEN, TYPE_OFFSET, isCTagTpid, isTpid, read16 } from './ethernet.js';
 import { FrameInputError } from './errors.js';
 
@@ -123,16 +124,18 @@ function checkFrame(frame: Uint8Array): void {
 }
 
 /** A copy of `frame` with a new outer tag. */
+const EMPTY = new Uint8Array(0);
+
 export function pushTag(frame: Uint8Array, vid: number, pcp = 0, tpid: number = TPID_CTAG): Uint8Array {
   checkTag(vid, pcp, tpid);
   checkFrame(frame);
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12), 0);
+  const out = allocFrame(frame.length + 4);
+  for (let i = 0; i < 12; i++) out[i] = frame[i]!;
   out[12] = tpid >>> 8;
   out[13] = tpid & 0xff;
   out[14] = (pcp << 5) | (vid >>> 8);
   out[15] = vid & 0xff;
-  out.set(frame.subarray(12), 16);
+  out.set(frame.length > 12 ? frame.subarray(12) : EMPTY, 16);
   return out;
 }
 
@@ -143,8 +146,8 @@ export function pushTag(frame: Uint8Array, vid: number, pcp = 0, tpid: number = 
 export function popTag(frame: Uint8Array): Uint8Array {
   checkFrame(frame);
   if (!hasOuterTag(frame)) return frame.slice();
-  const out = new Uint8Array(Math.max(frame.length - 4, MIN_FRAME_LEN));
-  out.set(frame.subarray(0, 12), 0);
+  const out = allocFrame(Math.max(frame.length - 4, MIN_FRAME_LEN));
+  for (let i = 0; i < 12; i++) out[i] = frame[i]!;
   out.set(frame.subarray(16), 12);
   return out;
 }
