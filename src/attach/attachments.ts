@@ -150,6 +150,7 @@ export class Attachments extends EventEmitter {
   private target: AttachTarget | null = null;
   private closed = false;
 
+  /** `docs`: attachments on physical host NICs (withAttachmentStandIns has replaced those on switch ports and vmnics) */
   constructor(docs: readonly AttachmentDoc[]) {
     super();
     this.atts = docs.map((d) => new Att(d, this));
@@ -167,10 +168,16 @@ export class Attachments extends EventEmitter {
 
   /** The stack factory for `createLab`: attached NICs relay to their attachment, the rest get `base`. */
   stackFactory(base?: EndpointStackFactory): EndpointStackFactory {
-    return relayStackFactory(this.interfaces, (iface) => {
-      const a = this.byIface.get(iface);
-      return a ? a.send : null;
-    }, base);
+    const acceptAll = new Set(this.atts.filter((a) => a.doc.acceptAllMacs === true).map((a) => a.doc.interface));
+    return relayStackFactory(
+      this.interfaces,
+      (iface) => {
+        const a = this.byIface.get(iface);
+        return a ? a.send : null;
+      },
+      base,
+      acceptAll,
+    );
   }
 
   /** Opens every socket (binds, listens, starts connecting). Throws AttachError and closes what opened. */

@@ -14,6 +14,8 @@ export class RelayStack implements EndpointStack {
     readonly id: string,
     private readonly sinkOf: () => RelaySink | null,
     private readonly port: EndpointPort,
+    /** the real peer is a bridge or switch: the NIC takes frames for every MAC (no E1 filter) */
+    readonly acceptsAllFrames = false,
   ) {}
 
   receive(frame: Uint8Array): void {
@@ -36,9 +38,14 @@ export class RelayStack implements EndpointStack {
  * A stack factory that gives the attached NICs a relay (its sink looked up at each frame, so the
  * sockets may open after the lab is built) and every other endpoint `base` (default: our IP stack).
  */
-export function relayStackFactory(attached: ReadonlySet<string>, sinkOf: (iface: string) => RelaySink | null, base: EndpointStackFactory = createIpStack): EndpointStackFactory {
+export function relayStackFactory(
+  attached: ReadonlySet<string>,
+  sinkOf: (iface: string) => RelaySink | null,
+  base: EndpointStackFactory = createIpStack,
+  acceptAll: ReadonlySet<string> = new Set(),
+): EndpointStackFactory {
   return (config: EndpointConfig, port: EndpointPort) => {
-    if (config.kind === 'physical-nic' && attached.has(config.id)) return new RelayStack(config.id, () => sinkOf(config.id), port);
+    if (config.kind === 'physical-nic' && attached.has(config.id)) return new RelayStack(config.id, () => sinkOf(config.id), port, acceptAll.has(config.id));
     return base(config, port);
   };
 }

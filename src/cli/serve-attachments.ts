@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Attachments, type AttachTarget } from '../attach/index.js';
 import { createLab } from '../engine/lab.js';
 import type { TopologyDoc } from '../topology/schema.js';
+import { withAttachmentStandIns } from '../topology/attachments.js';
 import type { LabFactory } from '../server/lab-contract.js';
 import type { LabSession } from '../server/lab-session.js';
 
@@ -36,6 +37,8 @@ export function sessionTarget(session: LabSession): AttachTarget {
 
 export interface ServedAttachments {
   attachments: Attachments;
+  /** the topology to serve: attachments on switch ports and vmnics have their stand-in physical hosts */
+  topology: TopologyDoc;
   /** for startServer's createLab */
   createLab: LabFactory;
   /** once the server runs: arrivals go to its session, pausing is refused */
@@ -43,15 +46,18 @@ export interface ServedAttachments {
 }
 
 /** Opens the attachments of `topology` (AttachError when a socket does not bind); null when it declares none. */
-export async function openServedAttachments(topology: TopologyDoc): Promise<ServedAttachments | null> {
+export async function openServedAttachments(given: TopologyDoc): Promise<ServedAttachments | null> {
+  if ((given.attachments ?? []).length === 0) return null;
+  const topology = withAttachmentStandIns(given);
   const docs = topology.attachments ?? [];
-  if (docs.length === 0) return null;
   const attachments = new Attachments(docs);
   await attachments.open();
   const stackFactory = attachments.stackFactory();
   return {
     attachments,
-    createLab: (t) => {
+    topology,
+    createLab: (given) => {
+      const t = withAttachmentStandIns(given);
       if (!isDeepStrictEqual(t.attachments ?? [], docs)) {
         throw new Error("this topology's attachments differ from those the server opened at start; restart 'vswitch-lab serve' with it (sockets are opened only from the command line)");
       }

@@ -99,7 +99,7 @@ export const command: Command = {
           token: values.token ?? process.env.VSWITCH_LAB_TOKEN,
           insecure: values.insecure ?? false,
           clockMode: clock as ClockMode,
-          initial: { result, source: file },
+          initial: { result: served ? { ...result, topology: served.topology } : result, source: file },
           ...(served ? { createLab: served.createLab } : {}),
           ...(packageVersion() !== undefined ? { version: packageVersion()! } : {}),
         });

@@ -364,7 +364,9 @@ const UdpPortNumber = z.number().int('must be a whole number').min(1, 'a UDP/TCP
 
 const AttachmentCommon = {
   name: NodeName.describe('Name of the attachment (status, errors).'),
-  interface: InterfaceRef.describe('The physical host NIC that stands for the outside host: frames delivered to it leave on the socket, frames from the socket are sent by it.'),
+  interface: InterfaceRef.describe('The physical host NIC that stands for the outside host (frames delivered to it leave on the socket, frames from the socket are sent by it), or a switch port or vmnic without a cable (a stand-in physical host is added and cabled to it).'),
+  acceptAllMacs: z.boolean().optional()
+    .describe('The real peer is a bridge or a switch: the NIC takes frames for every MAC (no E1 filter). Default false for a physical host NIC; always true on a switch port or vmnic.'),
   silenceSeconds: z.number().min(0.1).max(86_400).optional()
     .describe('Show the cable of `interface` down after this long without a frame from the peer, up again when frames return. Default: never.'),
 };

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateTopology } from '../../src/topology/load.js';
+import { withAttachmentStandIns } from '../../src/topology/attachments.js';
 import { attachTopology, type AttachmentInput } from './attach-lab.js';
 
 const vx = (vni: number, extra: Partial<AttachmentInput> = {}): AttachmentInput =>
@@ -24,8 +25,9 @@ describe('attachments in the topology', () => {
     expect(a).toMatchObject({ type: 'vxlan', local: { port: 4789 }, remote: { port: 4789 }, vni: 100 });
   });
 
-  it('an attachment names a physical host NIC, each once', () => {
-    expect(errors([vx(1, { interface: 'tor-1:eth2' })])).toEqual([['attachments[0].interface', 'attachment-not-a-host-nic']]);
+  it('an attachment names a physical host NIC, or a switch port or vmnic without a cable, each once', () => {
+    expect(errors([vx(1, { interface: 'tor-1:eth2' })])).toEqual([['attachments[0].interface', 'attachment-port-cabled']]);
+    expect(errors([vx(1, { interface: 'tor-1:eth9' })])).toEqual([['attachments[0].interface', 'attachment-not-a-host-nic']]);
     expect(errors([vx(1), vx(2, { local: { address: '127.0.0.1', port: 4790 } })])).toEqual([['attachments[1].interface', 'duplicate-attachment-interface']]);
   });
 
@@ -46,5 +48,20 @@ describe('attachments in the topology', () => {
   it('the shape is checked: a VNI beyond 24 bits, an unknown type', () => {
     expect(errors([vx(1 << 24)])).toEqual([['attachments[0].vni', expect.any(String)]]);
     expect(errors([{ type: 'gre' } as unknown as AttachmentInput]).map((e) => e[0])).toEqual(['attachments[0].type']);
+  });
+
+  it('an attachment on a switch port or vmnic gets a stand-in physical host cabled to it, whose NIC takes every MAC', () => {
+    const t = attachTopology([vx(1, { name: 'up', interface: 'esxi-01:vmnic1' })]) as { hosts: Array<{ nics: unknown[] }> };
+    t.hosts[0]!.nics.push({ name: 'vmnic1', mac: '00:1b:21:3a:5d:21' });
+    const r = validateTopology(t);
+    expect(r.errors).toEqual([]);
+    if (!r.ok) return;
+    const x = withAttachmentStandIns(r.topology);
+    expect(x.physicalHosts.find((h) => h.name === 'up')).toMatchObject({ nics: [{ name: 'eth0', mtu: 9216 }] });
+    expect(x.links).toContainEqual({ a: 'up:eth0', b: 'esxi-01:vmnic1', up: true });
+    expect(x.attachments![0]).toMatchObject({ interface: 'up:eth0', acceptAllMacs: true });
+    expect(validateTopology(x).errors).toEqual([]); // still valid, and stable
+    expect(withAttachmentStandIns(x)).toBe(x);
+    expect(r.topology.attachments![0]!.interface).toBe('esxi-01:vmnic1'); // the input is not changed
   });
 });

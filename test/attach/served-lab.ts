@@ -23,7 +23,7 @@ export async function serveWithAttachments(result: Extract<ValidateResult, { ok:
   if (!served) throw new Error('the topology declares no attachments');
   let server: RunningServer;
   try {
-    server = await startServer({ host: '127.0.0.1', port: 0, initial: { result, source: 'attach-test' }, createLab: served.createLab });
+    server = await startServer({ host: '127.0.0.1', port: 0, initial: { result: { ...result, topology: served.topology }, source: 'attach-test' }, createLab: served.createLab });
   } catch (err) {
     await served.attachments.close();
     throw err;
