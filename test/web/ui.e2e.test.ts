@@ -86,8 +86,8 @@ describe('web UI', () => {
     await page.waitForFunction(`document.querySelector('#ping-result')?.textContent?.includes('1 received')`);
     // printed as ping(8) prints it (the CLI's printout): header, the reply from the target, statistics
     const printed = (await page.textContent('#ping-result'))!;
-    expect(printed).toMatch(/^PING 10\.0\.0\.22 \(10\.0\.0\.22\) from web-01:eth0 56\(84\) bytes of data\./);
-    expect(printed).toMatch(/\n64 bytes from 10\.0\.0\.22: icmp_seq=1 ttl=64 time=\d+\.\d{3} ms\n/);
+    expect(printed).toMatch(/^PING 10\.0\.0\.22 \(10\.0\.0\.22\) 56\(84\) bytes of data\./);
+    expect(printed).toMatch(/\n64 bytes from 10\.0\.0\.22: icmp_seq=1 ttl=64 time=[\d.]+ ms\n/);
     expect(printed).toContain('--- 10.0.0.22 ping statistics ---');
     // the animation reaches web-02 and marks the delivery there
     await page.waitForSelector('#outcomes li.ok:has-text("delivered to web-02:eth0")', { timeout: 20_000 });
