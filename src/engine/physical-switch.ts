@@ -141,7 +141,10 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
   }
   const tagged = state !== TAG_NONE;
   if (!isMulticast(frame, 0)) {
-    const out = sw.table.lookup(macToNumber(frame, 0), vlan, f.now);
+    const dst = macToNumber(frame, 0);
+    // a dry run (explain) changes no table, but a real frame's source was learned just above: a
+    // frame addressed to its own source finds it on the ingress port, as `send` does (P1, P3)
+    const out = f.dry && !isMulticast(frame, 6) && dst === macToNumber(frame, 6) ? lp.idx : sw.table.lookup(dst, vlan, f.now);
     if (out >= 0) {
       const op = f.ifaces[out]!;
       if (op === lp) {
