@@ -53,6 +53,8 @@ export interface CaptureFile {
   format: 'pcap' | 'pcapng';
   interfaces: CaptureInterface[];
   packets: CapturePacket[];
+  /** pcapng: blocks read but not used (statistics, name resolution, unknown types...), by block name */
+  skippedBlocks?: Record<string, number>;
 }
 
 export interface ReadCaptureOptions {

@@ -29,6 +29,8 @@ export interface CaptureStreamInfo {
   packets: number;
   /** the file's size */
   bytes: number;
+  /** pcapng: blocks read but not used, by block name (see CaptureFile.skippedBlocks) */
+  skippedBlocks: Record<string, number>;
 }
 
 export interface StreamCaptureOptions {
@@ -53,7 +55,7 @@ export async function streamCapture(path: string, onPacket: (p: CapturePacket) =
         packets++;
         onPacket(p);
       });
-      return { format, interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }], packets, bytes: size };
+      return { format, interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }], packets, bytes: size, skippedBlocks: {} };
     }
     let packets = 0;
     const parser = new PcapngParser((p) => {
@@ -78,7 +80,7 @@ export async function streamCapture(path: string, onPacket: (p: CapturePacket) =
       base += used;
       held = next.subarray(0, rest + got);
     }
-    return { format, interfaces: parser.interfaces(), packets, bytes: size };
+    return { format, interfaces: parser.interfaces(), packets, bytes: size, skippedBlocks: parser.skippedBlocks() };
   } catch (err) {
     throw err instanceof CaptureFormatError ? err.withFile(path) : err;
   } finally {

@@ -8,7 +8,7 @@
  * CaptureFormatError naming the byte offset.
  */
 import type { CaptureDirection, CaptureFile, CaptureInterface, CapturePacket, ReadCaptureOptions } from './capture-file.js';
-import { asBuffer, assertEthernet, assertSize } from './capture-file.js';
+import { MAX_SNAPLEN, asBuffer, assertEthernet, assertSize } from './capture-file.js';
 import { CaptureFormatError } from './capture-format-error.js';
 import {
   BLOCK_EPB, BLOCK_IDB, BLOCK_OPB, BLOCK_SHB, BLOCK_SPB, BYTE_ORDER_MAGIC, EPB_DROPCOUNT, EPB_FLAGS, EPB_PACKETID,
@@ -16,6 +16,18 @@ import {
 } from './pcapng-writer.js';
 
 const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
+const BLOCK_NRB = 0x00000004;
+const BLOCK_ISB = 0x00000005;
+const BLOCK_DSB = 0x0000000a;
+const BLOCK_CB = 0x00000bad;
+const BLOCK_DCB = 0x40000bad;
+/** Packet block options with a fixed length (or a minimum), as Wireshark checks them: code -> [length, exact]. */
+const PACKET_OPTION_LENGTHS: Record<number, [number, boolean]> = {
+  2: [4, true], // epb_flags
+  4: [8, true], // epb_dropcount
+  5: [8, true], // epb_packetid
+  6: [4, true], // epb_queue
+};
 
 interface InterfaceState extends CaptureInterface {
   /** Timestamp units per second (10^6 by default). */
@@ -34,6 +46,11 @@ function blockName(type: number): string {
     case BLOCK_EPB: return 'Enhanced Packet Block';
     case BLOCK_SPB: return 'Simple Packet Block';
     case BLOCK_OPB: return 'Packet Block';
+    case BLOCK_NRB: return 'Name Resolution Block';
+    case BLOCK_ISB: return 'Interface Statistics Block';
+    case BLOCK_DSB: return 'Decryption Secrets Block';
+    case BLOCK_CB:
+    case BLOCK_DCB: return 'Custom Block';
     default: return `block of type ${hex32(type)}`;
   }
 }
@@ -45,7 +62,7 @@ export function readPcapng(input: Uint8Array, options?: ReadCaptureOptions): Cap
   const packets: CapturePacket[] = [];
   const parser = new PcapngParser((p) => void packets.push(p));
   parser.parse(buf, 0, true);
-  return { format: 'pcapng', interfaces: parser.interfaces(), packets };
+  return { format: 'pcapng', interfaces: parser.interfaces(), packets, skippedBlocks: parser.skippedBlocks() };
 }
 
 /** Largest block held in memory at once by the streaming reader (capture-stream.ts). */
@@ -70,6 +87,40 @@ export class PcapngParser {
     private readonly onPacket: (p: CapturePacket) => void,
     private readonly onInterface?: (iface: CaptureInterface, index: number) => void,
   ) {}
+
+  private readonly skipped = new Map<string, number>();
+
+  /** Blocks read but not used, by name (`block of type 0x…` for types this reader does not know). */
+  skippedBlocks(): Record<string, number> {
+    return Object.fromEntries(this.skipped);
+  }
+
+  private count(type: number): void {
+    const name = blockName(type);
+    this.skipped.set(name, (this.skipped.get(name) ?? 0) + 1);
+  }
+
+  /** A Name Resolution Block's records (type, length, value padded to 4; ended by type 0), then options. */
+  private checkNameResolution(buf: Buffer, dv: DataView, off: number, end: number, type: number, eachOption: (start: number, end: number, type: number, on: () => void) => void): void {
+    let o = off + 8;
+    for (;;) {
+      if (o + 4 > end) throw new CaptureFormatError(`corrupt ${blockName(type)}: ${end - o} bytes left, too few for a record header`, o);
+      const rtype = dv.getUint16(o, this.le);
+      const rlen = dv.getUint16(o + 2, this.le);
+      if (o + 4 + pad4(rlen) > end) throw new CaptureFormatError(`corrupt ${blockName(type)}: record of ${rlen} bytes runs past the end of its block`, o + 2);
+      if (rtype === 0) {
+        o += 4 + pad4(rlen);
+        break;
+      }
+      const addr = rtype === 1 ? 4 : rtype === 2 ? 16 : 0;
+      if (addr > 0) {
+        if (rlen < addr) throw new CaptureFormatError(`corrupt ${blockName(type)}: IPv${addr === 4 ? 4 : 6} record of ${rlen} bytes, under its minimum of ${addr}`, o + 2);
+        if (rlen > addr && buf[o + 4 + rlen - 1] !== 0) throw new CaptureFormatError(`corrupt ${blockName(type)}: a host name is not NUL-terminated`, o + 4 + rlen - 1);
+      }
+      o += 4 + pad4(rlen);
+    }
+    eachOption(o, end, type, () => undefined);
+  }
 
   /** The interfaces declared so far (global across sections). */
   interfaces(): CaptureInterface[] {
@@ -110,10 +161,11 @@ export class PcapngParser {
       while (o + 4 <= end) {
         const code = dv.getUint16(o, this.le);
         const length = dv.getUint16(o + 2, this.le);
-        if (code === OPT_ENDOFOPT) return;
-        if (o + 4 + length > end) {
+        // (Wireshark checks the length first, even of opt_endofopt)
+        if (o + 4 + pad4(length) > end) {
           throw new CaptureFormatError(`corrupt ${blockName(type)}: option ${code} of ${length} bytes runs past the end of its block`, o);
         }
+        if (code === OPT_ENDOFOPT) return;
         on(code, o + 4, length);
         o += 4 + pad4(length);
       }
@@ -184,7 +236,9 @@ export class PcapngParser {
           need(28);
           const major = dv.getUint16(off + 12, le);
           const minor = dv.getUint16(off + 14, le);
-          if (major !== 1) throw new CaptureFormatError(`unsupported pcapng version ${major}.${minor}; only 1.x is read`, off + 12);
+          // 1.0 is the version; 1.2 was written by some old tools (Wireshark reads both, and nothing else)
+          if (major !== 1 || (minor !== 0 && minor !== 2)) throw new CaptureFormatError(`unsupported pcapng version ${major}.${minor}; only 1.0 (and the old 1.2) are read`, off + 12);
+          eachOption(off + 24, end, type, () => undefined);
           this.sectionBase = interfaces.length;
           this.sectionInterfaces = 0;
           break;
@@ -224,6 +278,9 @@ export class PcapngParser {
           const index = packetInterface(id, off + 8, type);
           const capLen = dv.getUint32(off + 20, le);
           const dataStart = off + 28;
+          if (capLen > MAX_SNAPLEN) {
+            throw new CaptureFormatError(`corrupt ${blockName(type)}: captured length ${capLen} is over the maximum of ${MAX_SNAPLEN}`, off + 20);
+          }
           if (dataStart + capLen > end) {
             throw new CaptureFormatError(`corrupt ${blockName(type)}: captured length ${capLen} runs past the end of its ${total}-byte block`, off + 20);
           }
@@ -239,6 +296,10 @@ export class PcapngParser {
             if (drops !== 0xffff) packet.dropCount = BigInt(drops);
           }
           eachOption(Math.min(dataStart + pad4(capLen), end), end, type, (code, at, length) => {
+            const fixed = PACKET_OPTION_LENGTHS[code];
+            if (fixed !== undefined && (fixed[1] ? length !== fixed[0] : length < fixed[0])) {
+              throw new CaptureFormatError(`corrupt ${blockName(type)}: option ${code} is ${length} bytes long, not ${fixed[1] ? '' : 'at least '}${fixed[0]}`, at - 2);
+            }
             if (code === EPB_FLAGS && length >= 4) {
               const dir = dv.getUint32(at, le) & 3;
               const direction: CaptureDirection | undefined = dir === 1 ? 'inbound' : dir === 2 ? 'outbound' : undefined;
@@ -260,14 +321,49 @@ export class PcapngParser {
           const index = packetInterface(0, off, type);
           const iface = interfaces[index]!;
           const originalLength = dv.getUint32(off + 8, le);
-          let capLen = Math.min(originalLength, total - 16);
-          if (iface.snapLen !== 0) capLen = Math.min(capLen, iface.snapLen);
+          const capLen = iface.snapLen !== 0 ? Math.min(originalLength, iface.snapLen) : originalLength;
+          if (capLen > MAX_SNAPLEN) {
+            throw new CaptureFormatError(`corrupt ${blockName(type)}: captured length ${capLen} is over the maximum of ${MAX_SNAPLEN}`, off + 8);
+          }
+          // a Simple Packet Block is its packet and nothing else (Wireshark reads the trailing length right after the data)
+          if (16 + pad4(capLen) !== total) {
+            throw new CaptureFormatError(`corrupt ${blockName(type)}: block total length ${total} does not fit ${capLen} bytes of packet data (${16 + pad4(capLen)} bytes)`, off + 4);
+          }
           // A Simple Packet Block has no timestamp.
           this.onPacket({ interface: index, timestampNs: 0n, data: buf.subarray(off + 12, off + 12 + capLen), originalLength });
           break;
         }
+        // Not needed for replay, but checked as Wireshark checks them: a damaged file is refused
+        // here as there, and a packet block whose type was damaged into one of these is not
+        // silently taken for something else.
+        case BLOCK_NRB:
+          this.checkNameResolution(buf, dv, off, end, type, eachOption);
+          this.count(type);
+          break;
+        case BLOCK_ISB:
+          need(24);
+          eachOption(off + 20, end, type, () => undefined);
+          this.count(type);
+          break;
+        case BLOCK_DSB: {
+          need(20);
+          const secrets = dv.getUint32(off + 12, le);
+          if (off + 16 + pad4(secrets) > end) {
+            throw new CaptureFormatError(`corrupt ${blockName(type)}: ${secrets} bytes of secrets run past the end of its ${total}-byte block`, off + 12);
+          }
+          eachOption(off + 16 + pad4(secrets), end, type, () => undefined);
+          this.count(type);
+          break;
+        }
+        case BLOCK_CB:
+        case BLOCK_DCB:
+          need(16);
+          this.count(type);
+          break;
         default:
-          break; // name resolution, interface statistics, decryption secrets, custom, ...: not needed for replay
+          // a block type we do not know (the spec says: skip it); counted, as it may be a packet block whose type was damaged
+          this.count(type);
+          break;
       }
       off += total;
     }

@@ -85,6 +85,8 @@ export interface ReplaySummary {
   gapsShortened: number;
   /** times the lab held MAX_FRAMES_IN_FLIGHT frames of the file and ran until idle before the next (`original` timing) */
   burstsSettled: number;
+  /** pcapng blocks that are not packets, by block name; `block of type 0x…`: a type the reader does not know (perhaps a damaged packet block) */
+  blocksSkipped?: Record<string, number>;
   /** the longest gap, ns (`original` timing) */
   maxGapNs: number;
   /** virtual time the replay took, ns */
@@ -319,7 +321,12 @@ export function replayCapture(lab: ReplayLab, file: CaptureFile, options: Replay
     r.close();
     throw err;
   }
-  return r.finish();
+  return withSkippedBlocks(r.finish(), file.skippedBlocks);
+}
+
+function withSkippedBlocks(s: ReplaySummary, skipped: Record<string, number> | undefined): ReplaySummary {
+  if (skipped !== undefined && Object.keys(skipped).length > 0) s.blocksSkipped = { ...skipped };
+  return s;
 }
 
 /**
@@ -336,7 +343,7 @@ export async function replayCaptureFile(lab: ReplayLab, path: string, options: R
     r.close();
     throw err;
   }
-  return r.finish();
+  return withSkippedBlocks(r.finish(), scan.skippedBlocks);
 }
 
 export interface CaptureScan extends CaptureStreamInfo {
@@ -367,6 +374,10 @@ export function formatReplaySummary(s: ReplaySummary): string[] {
     lines.push(`  ${s.burstsSettled} time${s.burstsSettled === 1 ? '' : 's'} ${MAX_FRAMES_IN_FLIGHT} frames entered at once: the lab ran until idle before the next`);
   }
   for (const [why, n] of Object.entries(s.skipped)) lines.push(`  skipped    ${String(n).padStart(6)}  ${why}`);
+  for (const [block, n] of Object.entries(s.blocksSkipped ?? {})) {
+    const unknown = block.startsWith('block of type');
+    lines.push(`  skipped    ${String(n).padStart(6)}  ${block}${n === 1 ? '' : 's'}${unknown ? ' (a type this reader does not know: a damaged packet block?)' : ' (not a packet)'}`);
+  }
   const to = Object.entries(s.deliveredTo).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const w = Math.max(0, ...to.map(([k]) => k.length), ...Object.keys(s.dropsByReason).map((k) => k.length));
   for (const [iface, n] of to) lines.push(`  delivered  ${iface.padEnd(w)}  ${n}`);

@@ -102,7 +102,7 @@ describe('streamCapture', () => {
     const file = tmp.file('big-block.pcapng');
     writeFileSync(file, Buffer.concat([ng, big]));
     expect((await errorOf(streamed(file, 4096))).message).toBe(
-      `${file}: corrupt block of type 0x00000bad: block total length ${MAX_PCAPNG_BLOCK_BYTES + 4} is over the limit of ${MAX_PCAPNG_BLOCK_BYTES} bytes held at once (at byte ${ng.length + 4})`,
+      `${file}: corrupt Custom Block: block total length ${MAX_PCAPNG_BLOCK_BYTES + 4} is over the limit of ${MAX_PCAPNG_BLOCK_BYTES} bytes held at once (at byte ${ng.length + 4})`,
     );
   });
 });

@@ -79,10 +79,12 @@ describe('readPcapng', () => {
     expect(f.packets).toEqual([{ interface: 0, timestampNs: 1_500_000_000n, data: f1, originalLength: 60, dropCount: 2n, direction: 'outbound' }]);
   });
 
-  it('cuts a Simple Packet Block to the interface snap length', () => {
+  it('a Simple Packet Block holds min(original length, snap length) bytes, and nothing else (as Wireshark reads it)', () => {
     const b = builder();
-    const f = readPcapng(Buffer.concat([b.shb(), b.idb(1, 20), b.spb(f1)]));
+    const f = readPcapng(Buffer.concat([b.shb(), b.idb(1, 20), b.spb(f1.subarray(0, 20), 60)]));
     expect([f.packets[0]!.data.length, f.packets[0]!.originalLength]).toEqual([20, 60]);
+    // more data than that: Wireshark reads the trailing length right after 20 bytes and finds the block corrupt
+    expect(() => readPcapng(Buffer.concat([b.shb(), b.idb(1, 20), b.spb(f1)]))).toThrow('corrupt Simple Packet Block: block total length 76 does not fit 20 bytes of packet data (36 bytes)');
   });
 
   it('makes interface ids global across sections (two concatenated captures, different byte orders)', () => {
@@ -154,7 +156,10 @@ describe('readPcapng', () => {
       expect(formatError(() => readPcapng(magic)).message).toBe('corrupt Section Header Block: byte-order magic bytes efbeadde are neither 4d3c2b1a (little-endian) nor 1a2b3c4d (big-endian) (at byte 8)');
       const version = Buffer.from(good);
       version.writeUInt16LE(2, 12);
-      expect(formatError(() => readPcapng(version)).message).toBe('unsupported pcapng version 2.0; only 1.x is read (at byte 12)');
+      expect(formatError(() => readPcapng(version)).message).toBe('unsupported pcapng version 2.0; only 1.0 (and the old 1.2) are read (at byte 12)');
+      version.writeUInt16LE(1, 12);
+      version.writeUInt16LE(1, 14);
+      expect(formatError(() => readPcapng(version)).message).toBe('unsupported pcapng version 1.1; only 1.0 (and the old 1.2) are read (at byte 12)');
     });
 
     it('rejects inputs over the size limit', () => {
