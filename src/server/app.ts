@@ -128,7 +128,8 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use('/api', requireJsonOrHeader);
 
   app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, version: options.version ?? null, loaded: ctx.session.loaded, clock: ctx.session.clockState() });
+    // generation: which lab this is (a page checks it before refreshing what it shows of the lab)
+    res.json({ ok: true, version: options.version ?? null, loaded: ctx.session.loaded, generation: ctx.session.loaded ? ctx.session.labGeneration : null, clock: ctx.session.clockState() });
   });
   app.use('/api', topologyRoutes(ctx));
   app.use('/api', frameRoutes(ctx));

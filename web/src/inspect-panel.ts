@@ -5,7 +5,7 @@
  * the running lab), and the runtime actions that apply to it (link down/up, vNIC connect, port
  * group VLAN and security, migrate a VM).
  */
-import { api, ApiFailure } from './api.js';
+import { api, ApiFailure, apiRequest } from './api.js';
 import { clear, h } from './dom.js';
 import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
 import type { PolicyResponse, TopologyDoc } from './model.js';
@@ -75,9 +75,25 @@ export class InspectPanel {
     this.render();
   }
 
-  /** Counters changed: refetch the live parts of the current selection (forms keep what is typed). */
+  /** The generation of the lab shown (main sets it): a refresh never asks another lab. */
+  labGeneration = -1;
+
+  /**
+   * Counters changed: refetch the live parts of the current selection (forms keep what is typed).
+   * The server is asked first which lab it runs: when another client replaced it and this page has
+   * not heard yet, the refresh is cancelled instead of asking for interfaces the new lab lacks.
+   */
   refresh(): void {
     const token = this.token;
+    if (this.live.length === 0) return;
+    void apiRequest<{ generation?: number | null }>('GET', '/api/health')
+      .then((health) => {
+        if (token === this.token && health.generation === this.labGeneration) this.refetch(token);
+      })
+      .catch(() => undefined);
+  }
+
+  private refetch(token: number): void {
     for (const part of this.live) {
       if (!part.body.isConnected) continue;
       part

@@ -327,6 +327,7 @@ function applyTopology(s: TopologyState): void {
   byId('topology-name').textContent = s.topology.name;
   document.title = `${s.topology.name} — vswitch-lab`;
   send.setTopology(s.topology);
+  inspect.labGeneration = s.generation;
   inspect.setTopology(s.topology, runtime ? view.selection() : null);
   topoPanel.show(s);
   lessons.topologyChanged(s);
