@@ -33,6 +33,9 @@ export const FRAME_OPTIONS = {
   sport: { type: 'string' },
   ethertype: { type: 'string' },
   'payload-hex': { type: 'string' },
+  'payload-length': { type: 'string' },
+  ttl: { type: 'string' },
+  dscp: { type: 'string' },
 } as const;
 
 export const FRAME_OPTIONS_HELP = `frame (exactly one kind):
@@ -42,8 +45,10 @@ export const FRAME_OPTIONS_HELP = `frame (exactly one kind):
   --gratuitous-arp [ip]     gratuitous ARP for ip (default: the interface's address)
   --rarp                    RARP announcement (what notify-switches sends, T7)
   --icmp-echo <ip>          ICMP echo request                    [--size N] [--df] [--id N] [--seq N] [--src-ip <ip>]
-  --udp <ip> --dport N      UDP datagram                         [--sport N] [--payload-hex <hex>] [--src-ip <ip>]
-  --ethertype <n>           any Ethernet frame (0x88b5, 2054...) [--payload-hex <hex>]
+  --udp <ip> --dport N      UDP datagram                         [--sport N] [--payload-hex <hex> | --payload-length N] [--df] [--src-ip <ip>]
+  --ethertype <n>           any Ethernet frame (0x88b5, 2054...) [--payload-hex <hex> | --payload-length N]
+  (--icmp-echo, --udp)      IPv4 header                          [--ttl N] [--dscp N]
+  --payload-length N        N bytes of 00 01 02 ... instead of --payload-hex
 header (all kinds but --hex):
   --dst <mac>               destination MAC (default: broadcast; for --icmp-echo/--udp the MAC of the
                             interface that owns the address, or the gateway's: the lab knows the answer)
@@ -63,7 +68,10 @@ const ONLY_WITH: Record<string, readonly KindOption[]> = {
   'sender-ip': ['arp-request', 'arp-reply'],
   'target-mac': ['arp-reply'],
   size: ['icmp-echo'],
-  df: ['icmp-echo'],
+  df: ['icmp-echo', 'udp'],
+  ttl: ['icmp-echo', 'udp'],
+  dscp: ['icmp-echo', 'udp'],
+  'payload-length': ['udp', 'ethertype'],
   id: ['icmp-echo'],
   seq: ['icmp-echo'],
   'src-ip': ['icmp-echo', 'udp'],
@@ -90,6 +98,10 @@ const OPTION_OF_FIELD: Record<string, string> = {
   srcPort: '--sport',
   ethertype: '--ethertype',
   payloadHex: '--payload-hex',
+  payloadLength: '--payload-length',
+  ttl: '--ttl',
+  dscp: '--dscp',
+  df: '--df',
   // builder fields (src/wire/builders.ts)
   srcMac: '--src',
   dstMac: '--dst',
@@ -198,7 +210,6 @@ export function frameSpecFromOptions(values: FrameOptionValues): FrameSpecDoc {
       break;
     case 'icmp-echo':
       spec = { kind, ...common, dstIp: ipOption(values['icmp-echo']!, '--icmp-echo'), size: num('size', 9000), id: num('id', 0xffff), seq: num('seq', 0xffff) };
-      if (values.df) spec.df = true;
       break;
     case 'udp':
       if (values.dport === undefined) throw new UsageError('--udp needs --dport N (the destination port)');
@@ -209,6 +220,10 @@ export function frameSpecFromOptions(values: FrameOptionValues): FrameSpecDoc {
       break;
   }
   if (values['src-ip'] !== undefined) spec.srcIp = ipOption(values['src-ip'], '--src-ip');
+  if (values.df) spec.df = true;
+  if (values.ttl !== undefined) spec.ttl = intOption(values.ttl, '--ttl', 0, 255);
+  if (values.dscp !== undefined) spec.dscp = intOption(values.dscp, '--dscp', 0, 63);
+  if (values['payload-length'] !== undefined) spec.payloadLength = intOption(values['payload-length'], '--payload-length', 0, 9000);
   for (const k of Object.keys(spec)) if (spec[k] === undefined) delete spec[k];
   const r = FrameSpec.safeParse(spec);
   if (!r.success) {

@@ -48,6 +48,14 @@ describe('frame options -> FrameSpec', () => {
     expect(spec('--gratuitous-arp', '--vlan', '20')).toEqual({ kind: 'gratuitous-arp', vlan: 20 });
   });
 
+  it('the IPv4 header and a payload length, as the web UI sets them: --ttl, --dscp, --df, --payload-length', () => {
+    expect(spec('--udp', '10.0.0.50', '--dport', '9', '--payload-length', '1400', '--ttl', '5', '--dscp', '46', '--df')).toEqual({ kind: 'udp', dstIp: '10.0.0.50', dstPort: 9, payloadLength: 1400, ttl: 5, dscp: 46, df: true });
+    expect(spec('--icmp-echo', '10.0.40.50', '--size', '8972', '--df', '--ttl', '1')).toEqual({ kind: 'icmp-echo', dstIp: '10.0.40.50', size: 8972, df: true, ttl: 1 });
+    expect(spec('--ethertype', '0x88b5', '--payload-length', '100')).toEqual({ kind: 'ethernet', ethertype: 0x88b5, payloadLength: 100 });
+    expect(usage('--arp-request', '10.0.0.22', '--ttl', '3')).toContain('--ttl does not apply to --arp-request');
+    expect(usage('--udp', '10.0.0.50', '--dport', '9', '--dscp', '64')).toContain('--dscp');
+  });
+
   it('QinQ: repeated --vlan or "outer,inner"', () => {
     expect(spec('--rarp', '--vlan', '100', '--vlan', '10')).toMatchObject({ vlan: [100, 10] });
     expect(spec('--rarp', '--vlan', '100,10')).toMatchObject({ vlan: [100, 10] });
@@ -64,7 +72,7 @@ describe('frame options -> FrameSpec', () => {
     expect(usage('--udp', '10.0.0.1', '--dport', '70000')).toMatch(/^--dport: /);
     expect(usage('--arp-request', '10.0.0.1', '--dst', 'xx')).toMatch(/^--dst: "xx" is not a MAC address/);
     expect(usage('--hex', '00', '--vlan', '10')).toBe('--vlan does not apply to --hex (the bytes are sent as given)');
-    expect(usage('--rarp', '--df')).toBe('--df does not apply to --rarp (it goes with --icmp-echo)');
+    expect(usage('--rarp', '--df')).toBe('--df does not apply to --rarp (it goes with --icmp-echo, --udp)');
     expect(usage('--rarp', '--pcp', '8', '--vlan', '1')).toBe('--pcp: "8" is not a whole number in 0..7');
     expect(usage('--ethertype', 'ip')).toMatch(/^--ethertype: "ip" is not a whole number in 0\.\.65535 \(decimal or 0x hex\)/);
     expect(() => spec('--bogus')).toThrow(/unknown option --bogus/);
