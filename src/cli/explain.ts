@@ -5,7 +5,9 @@
  *
  * `--json` prints `{"sent":{...},"steps":[{seq,time,frameId,copyId,parentCopyId,node,port,action,
  * rule?,reason?,vlan?,point?,frame? (hex),detail}],"copies":[{at,vlanStack,delivered,reason?,rule?}],
- * "truncated":false}`.
+ * "truncated":false,"tree":[{copyId,parentCopyId,at,vlanStack,steps:[index into steps],children:[...]}]}`
+ * (`tree` added in version 0.x: the same steps grouped by copy, parent -> children; the other
+ * fields are unchanged). The text output is that tree, indented per copy like ofproto/trace.
  *
  * Exit: 0 explained; 1 the frame would storm (P5: a loop between physical switches; `storm` in
  * the JSON says where it passed the threshold); 2 bad topology, option, frame or interface.
@@ -13,7 +15,7 @@
 import type { Command } from '../cli.js';
 import { createLab } from '../engine/lab.js';
 import { resolveFrameSpec } from '../engine/frame-spec.js';
-import { explainLines } from '../engine/trace-text.js';
+import { explainLines, explainTree } from '../engine/trace-text.js';
 import { describe, toHex } from '../wire/index.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
@@ -66,7 +68,7 @@ export const command: Command = {
       const sent = { from: values.from, frame: toHex(frame), summary: describe(frame) };
       if (values.json) {
         const steps = result.steps.map((e) => ({ ...e, frame: e.frame ? toHex(e.frame) : undefined }));
-        console.log(JSON.stringify({ sent, steps, copies: result.copies, truncated: result.truncated, ...(result.storm ? { storm: result.storm } : {}) }));
+        console.log(JSON.stringify({ sent, steps, copies: result.copies, truncated: result.truncated, ...(result.storm ? { storm: result.storm } : {}), tree: explainTree(result) }));
         return result.storm ? 1 : 0;
       }
       console.log(`explain: ${sent.summary}`);

@@ -3,7 +3,7 @@
  * as numbered lines (O2, like ofproto/trace), and a ping result as `ping` / `vmkping` print it
  * (E1, E2).
  */
-import { describe } from '../wire/index.js';
+import { describe, readTags } from '../wire/index.js';
 import type { PingResult } from './endpoint.js';
 import type { ExplainResult } from './explain.js';
 import type { TraceEvent } from './trace.js';
@@ -17,14 +17,91 @@ export function traceLine(e: TraceEvent, index?: number): string {
   return `${n}${e.port}  ${e.action}  ${rule}${e.detail}${summary}`;
 }
 
-/** The explain result as numbered step lines, then one line per copy's fate. */
+/**
+ * A detail sentence without the rule the line already cites in brackets: `(F1, F2)` with rule F2
+ * becomes `(F1)`, `(V1)` with rule V1 goes (other parentheses stay).
+ */
+export function withoutCitedRule(detail: string, rule: string | undefined): string {
+  if (!rule) return detail;
+  return detail
+    .replace(/\s*\(([^()]*)\)/g, (all, inner: string) => {
+      const items = inner.split(/\s*[,;]\s*/);
+      if (!items.includes(rule)) return all;
+      // keep the other items with their separators: `P1; dry run` -> `dry run`, `F1, F2` -> `F1`
+      const parts = inner.split(/(\s*[,;]\s*)/);
+      const kept: string[] = [];
+      for (let i = 0; i < parts.length; i += 2) {
+        if (parts[i] === rule) continue;
+        if (kept.length > 0) kept.push(parts[i - 1] ?? ', ');
+        kept.push(parts[i]!);
+      }
+      return kept.length === 0 ? '' : ` (${kept.join('')})`;
+    })
+    .trimEnd();
+}
+
+/** One copy of the explained frame and the copies it made (parent -> children), like ofproto/trace's indentation. */
+export interface ExplainTreeNode {
+  copyId: number;
+  parentCopyId: number;
+  /** where its first step happened */
+  at: string;
+  /** VLAN IDs of its tags, outer first, from its first step with bytes; [] untagged */
+  vlanStack: number[];
+  /** its steps: indexes into `ExplainResult.steps`, in order */
+  steps: number[];
+  children: ExplainTreeNode[];
+}
+
+/** The explain steps grouped by copy, each copy under the copy it came from. */
+export function explainTree(result: Pick<ExplainResult, 'steps'>): ExplainTreeNode[] {
+  const byCopy = new Map<number, ExplainTreeNode>();
+  const roots: ExplainTreeNode[] = [];
+  const withBytes = new Set<number>();
+  result.steps.forEach((e, i) => {
+    let node = byCopy.get(e.copyId);
+    if (node === undefined) {
+      node = { copyId: e.copyId, parentCopyId: e.parentCopyId, at: e.port, vlanStack: [], steps: [], children: [] };
+      byCopy.set(e.copyId, node);
+      const parent = e.parentCopyId !== 0 && e.parentCopyId !== e.copyId ? byCopy.get(e.parentCopyId) : undefined;
+      if (parent) parent.children.push(node);
+      else roots.push(node);
+    }
+    if (e.frame && !withBytes.has(e.copyId)) {
+      withBytes.add(e.copyId);
+      node.vlanStack = readTags(e.frame).map((t) => t.vid);
+    }
+    node.steps.push(i);
+  });
+  return roots;
+}
+
+/**
+ * The explain result as a tree of copies (parent copy -> child copies, indented like Open
+ * vSwitch's ofproto/trace), each step numbered and citing its rule once, then one line per
+ * copy's fate.
+ */
 export function explainLines(result: ExplainResult): string[] {
-  const lines = result.steps.map((e, i) => traceLine(e, i + 1));
+  const lines: string[] = [];
+  const tags = (v: number[]): string => (v.length === 0 ? 'untagged' : v.length === 1 ? `VLAN ${v[0]}` : `tags ${v.join('/')}`);
+  let n = 0;
+  const walk = (node: ExplainTreeNode, depth: number, last: boolean, root: boolean): void => {
+    const pad = '   '.repeat(depth);
+    if (!root) lines.push(`     ${'   '.repeat(depth - 1)}${last ? '└─' : '├─'} copy ${node.copyId} → ${node.at} (${tags(node.vlanStack)})`);
+    for (const i of node.steps) {
+      const e = result.steps[i]!;
+      const rule = e.rule ? `[${e.rule}] ` : '';
+      const summary = e.frame && (e.action === 'deliver' || e.action === 'ingress') ? `  — ${describe(e.frame)}` : '';
+      lines.push(`${String(++n).padStart(3)}. ${pad}${e.port}  ${e.action}  ${rule}${withoutCitedRule(e.detail, e.rule)}${summary}`);
+    }
+    node.children.forEach((c, k) => walk(c, depth + 1, k === node.children.length - 1, false));
+  };
+  const roots = explainTree(result);
+  roots.forEach((r) => walk(r, 0, true, true));
   if (result.truncated) lines.push('  ... stopped: too many events (a forwarding loop between physical switches?)');
   if (result.storm) lines.push(stormLine(result.storm));
   const delivered = result.copies.filter((c) => c.delivered);
   const dropped = result.copies.filter((c) => !c.delivered);
-  const tags = (v: number[]) => (v.length === 0 ? 'untagged' : v.length === 1 ? `VLAN ${v[0]}` : `tags ${v.join('/')}`);
   lines.push(
     `result: ${delivered.length} delivered${delivered.length ? ` (${delivered.map((c) => `${c.at} ${tags(c.vlanStack)}`).join(', ')})` : ''}, ` +
       `${dropped.length} dropped${dropped.length ? ` (${dropped.map((c) => `${c.at} ${c.reason ?? '?'}${c.rule ? ` ${c.rule}` : ''}`).join(', ')})` : ''}`,

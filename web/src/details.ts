@@ -41,6 +41,66 @@ export function decodedTree(d: DecodedFrame): HTMLElement {
   return root;
 }
 
+/**
+ * The sentence without the rule its chip already cites (`(F1, F2)` under chip F2 reads `(F1)`),
+ * as the CLI's explain tree prints it (src/engine/trace-text.ts withoutCitedRule).
+ */
+export function withoutCitedRule(detail: string, rule: string | undefined): string {
+  if (!rule) return detail;
+  return detail
+    .replace(/\s*\(([^()]*)\)/g, (all, inner: string) => {
+      if (!inner.split(/\s*[,;]\s*/).includes(rule)) return all;
+      const parts = inner.split(/(\s*[,;]\s*)/);
+      const kept: string[] = [];
+      for (let i = 0; i < parts.length; i += 2) {
+        if (parts[i] === rule) continue;
+        if (kept.length > 0) kept.push(parts[i - 1] ?? ', ');
+        kept.push(parts[i]!);
+      }
+      return kept.length === 0 ? '' : ` (${kept.join('')})`;
+    })
+    .trimEnd();
+}
+
+/** One row of a frame's trace as a tree: an event at its copy's depth, or the start of a copy. */
+export type TreeRow = { kind: 'event'; e: TraceEventJson; depth: number } | { kind: 'copy'; copyId: number; at: string; depth: number; last: boolean };
+
+/**
+ * A frame's events grouped by copy, each copy after the step that made it and indented under its
+ * parent (parent copy -> child copies, like Open vSwitch's ofproto/trace).
+ */
+export function traceTree(events: readonly TraceEventJson[]): TreeRow[] {
+  interface Node {
+    copyId: number;
+    events: TraceEventJson[];
+    children: Node[];
+  }
+  const byCopy = new Map<number, Node>();
+  const roots: Node[] = [];
+  for (const e of events) {
+    const cid = e.copyId ?? 0;
+    let n = byCopy.get(cid);
+    if (!n) {
+      n = { copyId: cid, events: [], children: [] };
+      byCopy.set(cid, n);
+      const parent = e.parentCopyId ? byCopy.get(e.parentCopyId) : undefined;
+      if (parent && e.parentCopyId !== cid) parent.children.push(n);
+      else roots.push(n);
+    }
+    n.events.push(e);
+  }
+  const rows: TreeRow[] = [];
+  const walk = (n: Node, depth: number): void => {
+    for (const e of n.events) rows.push({ kind: 'event', e, depth });
+    n.children.forEach((c, k) => {
+      rows.push({ kind: 'copy', copyId: c.copyId, at: c.events[0] ? eventIface(c.events[0]) : '', depth: depth + 1, last: k === n.children.length - 1 });
+      walk(c, depth + 1);
+    });
+  };
+  for (const r of roots) walk(r, 0);
+  return rows;
+}
+
 /** ` · frame 12 copy 3` — or nothing for an event of no frame (a change, a failover: frame id 0). */
 export function frameRef(e: Pick<TraceEventJson, 'frameId' | 'copyId'>): string {
   if (!e.frameId) return '';
@@ -79,17 +139,23 @@ export class DetailsPane {
       return;
     }
 
-    // the frame's whole trace, ofproto/trace style
+    // the frame's whole trace as a tree of copies, ofproto/trace style; each rule cited once (its chip)
     const steps = this.store.frameEvents(e.frameId);
-    const ol = h('ol', { class: 'trace', 'aria-label': `Explain trace of frame ${e.frameId}` });
-    for (const s of steps) {
+    const ol = h('ol', { class: 'trace tree-trace', 'aria-label': `Explain trace of frame ${e.frameId}` });
+    for (const row of traceTree(steps)) {
+      const indent = `padding-left: ${row.depth * 16}px`;
+      if (row.kind === 'copy') {
+        ol.append(h('li', { class: 'copy-branch muted', style: indent, 'data-copy': row.copyId }, `${row.last ? '└─' : '├─'} copy ${row.copyId} → ${row.at}`));
+        continue;
+      }
+      const s = row.e;
       const li = h(
         'li',
-        { class: `${s.seq === e.seq ? 'here ' : ''}a-${s.action}`, 'data-seq': s.seq, tabindex: 0 },
+        { class: `${s.seq === e.seq ? 'here ' : ''}a-${s.action}`, 'data-seq': s.seq, tabindex: 0, style: indent },
         s.rule ? h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule, s.reason) }, s.rule) : h('span', { class: 'rule-chip none' }, '·'),
         h('span', { class: 'tr-at' }, eventIface(s)),
         h('span', { class: 'tr-what' }, s.action),
-        h('span', { class: 'tr-sum' }, eventSummary(s) + (s.rule && ruleTitle(s.rule, s.reason) ? ` — ${ruleTitle(s.rule, s.reason)}` : '')),
+        h('span', { class: 'tr-sum' }, withoutCitedRule(eventSummary(s), s.rule)),
       );
       li.addEventListener('click', () => this.onPick(s.seq));
       li.addEventListener('keydown', (ev) => {

@@ -19,6 +19,7 @@ import { ApiError, parseBody } from '../errors.js';
 import type { PingOptionsMs } from '../lab-contract.js';
 import { framesAsked } from '../rate-limit.js';
 import { toJsonValue, traceToJson } from '../trace-json.js';
+import { explainTree } from '../../engine/trace-text.js';
 
 const SendBody = z
   .object({
@@ -146,7 +147,9 @@ export function frameRoutes(ctx: AppContext): Router {
     session.requireInterface(body.from);
     const lab = session.lab;
     const bytes = ctx.resolveFrame(lab, body.from, body.frame);
-    res.json(toJsonValue(lab.explain(body.from, bytes)));
+    const result = lab.explain(body.from, bytes) as Parameters<typeof explainTree>[0];
+    // `tree`: the steps grouped by copy (parent -> children), as the CLI prints them
+    res.json(toJsonValue({ ...result, tree: Array.isArray(result?.steps) ? explainTree(result) : [] }));
   });
 
   return r;
