@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { openBrowser } from '../web/browser.js';
 import { generatedTopology } from '../web/generated-topology.js';
 import { ensureWebBuild, startLabServer } from '../web/lab-server.js';
+import { simulationBrowser, simulationEngine } from './_simulation.js';
 
 interface Gaps {
   frames: number;
@@ -91,6 +92,9 @@ export async function run(): Promise<void> {
     const clickStart = performance.now();
     await page.click('#tabbtn-inspect');
     console.log(`a click after the stream: ${Math.round(performance.now() - clickStart)} ms`);
+
+    simulationEngine();
+    await simulationBrowser(page, server.url);
   } finally {
     await ui.close();
     await server.close();
