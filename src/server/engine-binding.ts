@@ -7,13 +7,20 @@ import { createLab } from '../engine/lab.js';
 import { resolveFrameSpec } from '../engine/frame-spec.js';
 import { loadTopologyFile, loadTopologyText, validateTopology } from '../topology/load.js';
 import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
+import { TopologyValidationWorker } from './topology-validator.js';
 
 // --- topology validation ----------------------------------------------------------------------
 
-/** src/topology/load.ts: the same checks (and issues) as `vswitch-lab validate`. */
+/** One validation worker for the process, started on first use (it never keeps the process alive). */
+let offThread: TopologyValidationWorker | undefined;
+const validationWorker = (): TopologyValidationWorker => (offThread ??= new TopologyValidationWorker());
+
+/** src/topology/load.ts: the same checks (and issues) as `vswitch-lab validate`; uploads off the event loop. */
 export const topologyValidator: TopologyValidator = {
   validate: (value) => validateTopology(value),
   validateText: (text, fileName) => loadTopologyText(text, fileName),
+  validateOffThread: (value) => validationWorker().validate(value),
+  validateTextOffThread: (text, fileName) => validationWorker().validateText(text, fileName),
 };
 
 export async function validateFile(path: string): Promise<ValidationResult> {

@@ -108,6 +108,9 @@ export interface TopologyValidator {
   validate(value: unknown): ValidationResult;
   /** JSON/JSONC text (upload, example file); errors carry line/column when known. */
   validateText(text: string, fileName?: string): ValidationResult;
+  /** The same two off the event loop (topology-validator.ts); the topology routes use them when present. */
+  validateOffThread?(value: unknown): Promise<ValidationResult>;
+  validateTextOffThread?(text: string, fileName?: string): Promise<ValidationResult>;
 }
 
 /** Builds the frame bytes for a FrameSpec sent from `iface` (src/engine/frame-spec.ts). */

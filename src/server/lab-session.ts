@@ -20,6 +20,7 @@ import type { LiveEvents } from './live-events.js';
 import { FrameWaits } from './frame-waits.js';
 import { interfaceNames, similarInterfaces } from './interface-names.js';
 import { toJsonValue } from './trace-json.js';
+import { displaySource } from './topology-source.js';
 
 export interface LabSessionOptions {
   createLab: LabFactory;
@@ -127,7 +128,7 @@ export class LabSession {
     const state: TopologyState = {
       generation: ++this.generation,
       revision: ++this.revision,
-      source,
+      source: displaySource(source), // never the server's absolute path
       loadedAt: new Date().toISOString(),
       topology: result.topology,
       warnings: result.warnings,

@@ -1,9 +1,22 @@
 /**
  * Topology loading: parse + shape check + reference checks + warnings for a generated
- * 100-host x 50-VM topology (target: under 1 s). Prints figures; asserts nothing.
+ * 100-host x 50-VM topology (target: under 1 s); then bounded validation (issue 17): documents
+ * of about 5 MB with 200,000 or more mistakes of three kinds (target: under 2 s of CPU each), the
+ * size curve of one kind (linear: the time per issue stays flat), and a real server's event
+ * loop while it validates a 5 MB upload (target: it never blocks more than 100 ms). Prints
+ * figures; asserts nothing. Times are CPU time (user + system, GC threads included), median of
+ * rounds; JSON.parse of the same text is printed for scale on a shared machine.
  */
-import { loadTopologyText } from '../../src/topology/load.js';
+import { request } from 'node:http';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../src/server/server.js';
+import { countIssues } from '../../src/topology/issue.js';
+import { loadTopologyFileSync, loadTopologyText, validateTopology } from '../../src/topology/load.js';
 import type { TopologyInput } from '../../src/topology/schema.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
 const mac = (prefix: string, n: number) => `${prefix}:${hex((n >> 16) & 0xff)}:${hex((n >> 8) & 0xff)}:${hex(n & 0xff)}`;
@@ -60,6 +73,109 @@ export function generateTopology(hostCount: number, vmsPerHost: number): Topolog
   return t;
 }
 
+/** Mistakes by the hundred thousand, each kind about 5 MB as text. */
+export const MISTAKES: Record<string, (n: number) => Record<string, unknown>> = {
+  'unknown fields': (n) => {
+    const d: Record<string, unknown> = { version: 1, name: 'unknown-fields' };
+    for (let i = 0; i < n; i++) d[`unknown-field-${i}`] = 1;
+    return d;
+  },
+  'dangling links (2 per link)': (n) => ({
+    version: 1,
+    name: 'dangling',
+    links: Array.from({ length: n / 2 }, (_, i) => ({ a: `sw-${i}:eth1`, b: `sw-${i}:eth2` })),
+  }),
+  'wrong types (3 per VM)': (n) => ({ version: 1, name: 'types', vms: Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({ name: i, nics: 'none' })) }),
+};
+
+function cpuMs(fn: () => void): number {
+  const c = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(c);
+  return (u.user + u.system) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function medianCpuMs(rounds: number, fn: () => void): number {
+  const t: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    t.push(cpuMs(fn));
+  }
+  return median(t);
+}
+
+export async function boundedValidation(): Promise<void> {
+  console.log('bounded validation: ~5 MB documents, 200,000+ issues, CPU time median of 3 (target < 2000 ms)');
+  for (const [kind, make] of Object.entries(MISTAKES)) {
+    const text = JSON.stringify(make(200_000), null, 1);
+    let issues = 0;
+    const load = medianCpuMs(3, () => {
+      const r = loadTopologyText(text);
+      issues = countIssues(r.errors);
+    });
+    const parse = medianCpuMs(3, () => JSON.parse(text));
+    const value = JSON.parse(text) as unknown;
+    const validate = medianCpuMs(3, () => validateTopology(value));
+    const ok = (ms: number) => (ms < 2000 ? 'ok' : 'MISSED');
+    console.log(
+      `  ${kind}: ${(text.length / 1e6).toFixed(1)} MB, ${issues} issues: text ${load.toFixed(0)} ms (${ok(load)}), parsed value ${validate.toFixed(0)} ms (${ok(validate)}); JSON.parse alone ${parse.toFixed(0)} ms`,
+    );
+  }
+  console.log('size curve (unknown fields, text with positions): linear means flat µs per issue');
+  for (const n of [25_000, 50_000, 100_000, 200_000]) {
+    const text = JSON.stringify(MISTAKES['unknown fields']!(n), null, 1);
+    const ms = medianCpuMs(3, () => loadTopologyText(text));
+    console.log(`  ${String(n).padStart(7)} issues: ${ms.toFixed(0).padStart(5)} ms, ${((ms * 1000) / n).toFixed(1)} µs per issue`);
+  }
+}
+
+function post(url: string, route: string, body: string): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(route, url), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function eventLoopWhileValidating(): Promise<void> {
+  const file = path.join(ROOT, 'topologies', 'default.json');
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    initial: { result: loadTopologyFileSync(file), source: file },
+    staticDir: path.join(ROOT, 'test', 'bench', 'no-web-ui'),
+  });
+  try {
+    console.log('server event loop while it validates a 5 MB upload (POST /api/topology/validate; max delay, target < 100 ms):');
+    // warm the validation worker up, so its start is not measured
+    await post(server.url, '/api/topology/validate', JSON.stringify({ example: 'default' }));
+    for (const [kind, make] of Object.entries(MISTAKES)) {
+      const body = JSON.stringify({ topology: make(kind.startsWith('unknown') ? 190_000 : 200_000) });
+      const h = monitorEventLoopDelay({ resolution: 5 });
+      h.enable();
+      const t0 = performance.now();
+      const res = await post(server.url, '/api/topology/validate', body);
+      const wall = performance.now() - t0;
+      h.disable();
+      const maxMs = h.max / 1e6;
+      console.log(
+        `  ${kind}: ${(body.length / 1e6).toFixed(1)} MB -> ${res.status} (${(res.bytes / 1024).toFixed(0)} KB answer) in ${wall.toFixed(0)} ms; event loop max delay ${maxMs.toFixed(0)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms (${maxMs < 100 ? 'ok' : 'MISSED'})`,
+      );
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const text = JSON.stringify(generateTopology(100, 50), null, 2);
   const first = performance.now();
@@ -80,4 +196,8 @@ export async function run(): Promise<void> {
   console.log(`topology 100 hosts x 50 VMs (${(text.length / 1024 / 1024).toFixed(2)} MB, ${r.topology.vms.length} VMs, ${r.topology.links.length} links)`);
   console.log(`  load+validate: first ${firstMs.toFixed(0)} ms, mean of ${runs} ${avg.toFixed(0)} ms (target < 1000 ms)`);
   console.log(`  invalid copy (1 error, located): ${invalidMs.toFixed(0)} ms, ${invalid.ok ? 0 : invalid.errors.length} error`);
+  await boundedValidation();
+  await eventLoopWhileValidating();
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();

@@ -1,0 +1,156 @@
+/**
+ * The server validates topologies off the event loop (src/server/topology-validator.ts) and rate
+ * limits the topology routes (issue 17, item 1); GET /api/topology never shows the server's
+ * absolute paths (item 7). How long the event loop may block while a 5 MB topology is validated
+ * is measured by the benchmark (test/bench/topology.ts), not timed here.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/server/context.js';
+import { topologyValidator } from '../../src/server/engine-binding.js';
+import { ApiError } from '../../src/server/errors.js';
+import { topologyRoutes, TOPOLOGY_RATE_LIMITS } from '../../src/server/routes/topology.js';
+import { TopologyValidationWorker } from '../../src/server/topology-validator.js';
+import { displaySource } from '../../src/server/topology-source.js';
+import { countIssues } from '../../src/topology/issue.js';
+import { loadTopologyText, validateTopology } from '../../src/topology/load.js';
+import { ROOT, startTestServer, type TestServer } from './helpers.js';
+
+/** A document the loader needs a while for: `n` links between switches that do not exist. */
+function dangling(n: number): Record<string, unknown> {
+  return { version: 1, name: 'dangling', links: Array.from({ length: n }, (_, i) => ({ a: `sw-${i}:eth1`, b: `sw-${i}:eth2` })) };
+}
+
+describe('TopologyValidationWorker', () => {
+  const worker = new TopologyValidationWorker();
+  afterAll(() => worker.close());
+
+  it('gives the same result as the loader on the event loop, for values and for text', async () => {
+    const doc = dangling(3);
+    expect(await worker.validate(doc)).toEqual(validateTopology(doc));
+    const text = JSON.stringify({ version: 1, name: 'x', vms: 'no' }, null, 2);
+    expect(await worker.validateText(text, 'x.json')).toEqual(loadTopologyText(text, 'x.json'));
+  });
+
+  it('the event loop keeps turning while it validates (the loader used to run on it)', async () => {
+    const doc = dangling(60_000);
+    await worker.validate({ version: 1, name: 'warm' }); // the worker is up
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await worker.validate(doc);
+    spinning = false;
+    expect(r.ok).toBe(false);
+    expect(countIssues(r.ok ? [] : r.errors)).toBe(120_000);
+    // on the event loop, not one setImmediate could run until the result was there
+    expect(turns).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('a full queue is refused with 503 at once; the queued job still completes', async () => {
+    const small = new TopologyValidationWorker({ maxQueued: 1 });
+    try {
+      const first = small.validate(dangling(10));
+      await expect(small.validate(dangling(1))).rejects.toMatchObject({ status: 503, message: expect.stringContaining('busy') });
+      expect((await first).ok).toBe(false);
+      expect(small.queued).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a job past the time limit ends the worker with 503; the next job gets a fresh one', async () => {
+    const hasty = new TopologyValidationWorker({ timeoutMs: 1 });
+    try {
+      const err = await hasty.validate(dangling(50_000)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 503, message: expect.stringContaining('took longer than') });
+    } finally {
+      await hasty.close();
+    }
+    const patient = new TopologyValidationWorker();
+    try {
+      expect((await patient.validate({ version: 1, name: 'ok' })).ok).toBe(true);
+    } finally {
+      await patient.close();
+    }
+  });
+});
+
+describe('topology routes', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(() => s.close());
+
+  it('the API answers while a large upload is validated', async () => {
+    const big = s.api('/api/topology/validate', { method: 'POST', json: { topology: dangling(40_000) } });
+    let done = false;
+    const answered = big.then(async (res) => {
+      done = true;
+      return res;
+    });
+    let healthy = 0;
+    while (!done) {
+      const res = await s.api('/api/health');
+      if (!done && res.ok) healthy++;
+    }
+    const res = await answered;
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; errors: { code: string; omitted?: number }[] };
+    expect(body.ok).toBe(false);
+    expect(body.errors).toHaveLength(1001);
+    expect(body.errors.at(-1)).toMatchObject({ code: 'more-issues', omitted: 79_000 });
+    // answered while the worker validated (on the event loop, each would have waited for the end)
+    expect(healthy).toBeGreaterThan(2);
+  }, 120_000);
+
+  it('GET /api/topology shows where the topology came from without the server\'s absolute path', async () => {
+    const state = (await (await s.api('/api/topology')).json()) as { source: string };
+    expect(path.isAbsolute(state.source)).toBe(false);
+    expect(state.source).toBe(path.join('topologies', 'default.json'));
+    expect(displaySource('/srv/labs/secret-user/lab.json', '/work')).toBe('lab.json');
+    expect(displaySource('/work/labs/lab.json', '/work')).toBe(path.join('labs', 'lab.json'));
+    expect(displaySource('example:vlans')).toBe('example:vlans');
+  });
+});
+
+describe('rate limits of the topology routes', () => {
+  it('loads and validations beyond the burst -> 429 with Retry-After; reads have their own budget', async () => {
+    const t = await startTestServer();
+    // the routes over the server's session, with small budgets and almost no refill
+    const ctx = { session: t.session, validator: topologyValidator, examplesDir: path.join(ROOT, 'topologies') } as unknown as AppContext;
+    const app = express();
+    app.use(express.json());
+    app.use('/api', topologyRoutes(ctx, { validate: { burst: 3, perSecond: 0.001 }, read: { burst: 2, perSecond: 0.001 } }));
+    const http = createServer(app);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const post = (route: string) => fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ example: 'vlans' }) });
+    try {
+      const statuses: number[] = [];
+      for (const route of ['/api/topology/validate', '/api/topology', '/api/topology/validate', '/api/topology', '/api/topology/validate']) statuses.push((await post(route)).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const r = await post('/api/topology/validate');
+      expect(r.headers.get('retry-after')).not.toBeNull();
+      expect(((await r.json()) as { error: string }).error).toBe('too many requests: topology loads and validations are rate limited');
+      // reads: their own bucket
+      expect([(await fetch(`${base}/api/topology`)).status, (await fetch(`${base}/api/topology`)).status, (await fetch(`${base}/api/topology`)).status]).toEqual([200, 200, 429]);
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+      await t.close();
+    }
+  });
+
+  it('the server has them on by default', () => {
+    expect(TOPOLOGY_RATE_LIMITS.validate.burst).toBeGreaterThan(0);
+    expect(TOPOLOGY_RATE_LIMITS.validate.perSecond).toBeGreaterThan(0);
+  });
+});
