@@ -157,7 +157,7 @@ export class Ipv4Reassembler {
     out.set(p.data.subarray(0, p.total), p.ipOffset + p.headerLength);
     const o = p.ipOffset;
     write16(out, o + 2, p.headerLength + p.total);
-    out[o + 6] &= 0x40; // keep DF, clear MF and the offset
+    out[o + 6] = out[o + 6]! & 0x40; // keep DF, clear MF and the offset
     out[o + 7] = 0;
     write16(out, o + 10, 0);
     write16(out, o + 10, internetChecksum(out, o, p.headerLength));

@@ -30,7 +30,7 @@ describe('decodeFrame', () => {
 
   it('shows Ethernet padding and a bad checksum', () => {
     const f = buildUdp({ srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22', dstPort: 9, payload: new Uint8Array([1]) });
-    f[42] ^= 0xff; // the payload byte
+    f[42] = f[42]! ^ 0xff; // the payload byte
     const d = decodeFrame(f);
     expect(fieldOf(d, 'Ethernet II', 'Padding')).toEqual({ name: 'Padding', value: '17 bytes', offset: 43, length: 17 });
     expect(fieldOf(d, 'UDP', 'Checksum')!.value).toMatch(/\[incorrect\]$/);

@@ -85,7 +85,7 @@ suite('describe', () => {
     expect(describe(fromHex('ffffffffffff005056aa0001 0806 0001'))).toBe('ARP [malformed]');
     expect(describe(fromHex('ffffffffffff005056aa0001 8100'))).toBe('[malformed] truncated 802.1Q tag');
     const bad = buildIcmpEcho({ type: 'request', srcMac: A, dstMac: B, srcIp: '10.0.0.21', dstIp: '10.0.0.22' });
-    bad[24] ^= 0xff;
+    bad[24] = bad[24]! ^ 0xff;
     expect(describe(bad)).toMatch(/\[bad IP checksum\]$/);
     expect(describe(pushTag(new Uint8Array(14), 0, 3))).toMatch(/^VLAN 0 PCP 3 · /);
   });

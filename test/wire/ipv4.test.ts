@@ -77,7 +77,7 @@ describe('ICMP echo', () => {
     expect(ip).toMatchObject({ offset: 18, ttl: 128, protocol: 1, totalLength: 84, checksumOk: true, identification: 7 });
     const m = parseIcmpv4(f, ip)!;
     expect(m).toMatchObject({ type: 0, code: 0, id: 0x1234, seq: 7, dataOffset: 18 + 28, dataLength: 56, checksumOk: true });
-    f[m.dataOffset] ^= 0xff;
+    f[m.dataOffset] = f[m.dataOffset]! ^ 0xff;
     expect(parseIcmpv4(f, ip)!.checksumOk).toBe(false);
   });
 
@@ -131,7 +131,7 @@ describe('UDP', () => {
     const u = parseUdp(f, ip.payloadOffset, ip.payloadLength)!;
     expect(u).toMatchObject({ srcPort: 49152, dstPort: 53, length: 13, dataLength: 5 });
     expect(new TextDecoder().decode(f.subarray(u.dataOffset, u.dataOffset + 5))).toBe('hello');
-    f[u.dataOffset] ^= 1;
+    f[u.dataOffset] = f[u.dataOffset]! ^ 1;
     expect(udpChecksumOk4(f, ip.payloadOffset, 13, ip.src, ip.dst)).toBe(false);
   });
 });
