@@ -37,6 +37,9 @@ export interface ClockDriverOptions {
 
 const hrNow = (): number => Number(process.hrtime.bigint());
 
+/** A step request may run this many slices' worth of wall time (10 × 10 ms by default). */
+const STEP_BUDGET_SLICES = 10;
+
 export function nextTime(lab: Pick<ServerLab, 'nextEventTime'>): number | null {
   const t = lab.nextEventTime();
   return typeof t === 'number' && Number.isFinite(t) ? t : null;
@@ -122,10 +125,18 @@ export class ClockDriver {
     this.pump();
   }
 
-  /** Step mode: process up to `count` events; returns how many ran. */
+  /**
+   * Step mode: process up to `count` events, for at most STEP_BUDGET_SLICES slices of wall time
+   * (a step of 100,000 events into a storm must not hold the event loop for seconds); returns how
+   * many ran, which may be fewer than asked.
+   */
   step(count = 1): number {
     let n = 0;
-    while (n < count && this.lab.step()) n++;
+    const end = this.sliceClock() + this.sliceMs * STEP_BUDGET_SLICES;
+    while (n < count && this.lab.step()) {
+      n++;
+      if ((n & 63) === 0 && this.sliceClock() >= end) break;
+    }
     this.processed += n;
     if (n > 0) this.onAdvance?.(n);
     return n;

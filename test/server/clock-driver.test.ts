@@ -191,3 +191,26 @@ describe('clock driver: bounded slices while a storm runs (P5)', () => {
     }
   });
 });
+
+describe('clock driver: a step request is bounded too', () => {
+  it('step(100000) into forty storms stops at its wall-clock budget (10 slices) and says how many ran', async () => {
+    const { Topology } = await import('../../src/topology/schema.js');
+    const { ring } = await import('../helpers/storm-ring.js');
+    const { resolveFrameSpec } = await import('../../src/engine/frame-spec.js');
+    const l = createLab(Topology.parse(ring()), { linkLatencyNs: 1 });
+    let sliceNow = 0;
+    const d = new ClockDriver(l, { mode: 'step', hrtimeNs, sliceMs: 10, sliceClockMs: () => ++sliceNow });
+    try {
+      const arp = resolveFrameSpec(l, 'pc-1:eth0', { kind: 'arp-request', targetIp: '10.9.0.3' });
+      for (let i = 0; i < 40; i++) l.inject('pc-1:eth0', arp); // 40 x 208 events
+      // one reading at the start, then one every 64 events: the 100 ms budget ends it at 6,400
+      expect(d.step(100_000)).toBe(6400);
+      expect(l.nextEventTime()).not.toBeNull();
+      // the next request goes on from there, to the end
+      expect(d.step(100_000)).toBe(40 * 208 - 6400);
+      expect(l.storms().count).toBe(40);
+    } finally {
+      d.dispose();
+    }
+  });
+});
