@@ -31,6 +31,7 @@ import {
   type VSwitchRt,
 } from './model.js';
 import { refreshVSwitch } from './vswitch-state.js';
+import { setStackGroups } from './multicast-filter.js';
 
 const EMPTY_MAC_INDEX = new MacIndex<Iface[]>([], 0);
 
@@ -296,6 +297,11 @@ class FabricPort implements EndpointPort {
 
   get tracing(): boolean {
     return this.fab.tracing && !this.fab.dry;
+  }
+
+  setMulticastGroups(macs: readonly Uint8Array[]): void {
+    if (this.iface.kind !== 'vnic' && this.iface.kind !== 'vmk') return;
+    setStackGroups(this.iface, macs.map((m) => macToNumber(m, 0)));
   }
 }
 

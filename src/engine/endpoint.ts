@@ -61,6 +61,12 @@ export interface EndpointPort {
   note(action: EndpointNoteAction, rule: string, detail: string): void;
   /** True when somebody listens to the trace stream (build `detail` strings only then). */
   readonly tracing: boolean;
+  /**
+   * M1: the multicast groups the stack itself listens to (e.g. IPv6 all-nodes and solicited-node
+   * MACs), pushed down to the vSwitch port's filter, replacing what the stack registered before;
+   * kept apart from the guest's own list. No effect for a physical host NIC (no vSwitch port).
+   */
+  setMulticastGroups?(macs: readonly Uint8Array[]): void;
 }
 
 export type EndpointNoteAction =

@@ -111,3 +111,26 @@ describe('basic multicast filtering (M*)', () => {
     expect(atPoint(t.events, 'PhysTx').map((e) => e.port).sort()).toEqual(['tor-1:eth0', 'tor-1:eth1']);
   });
 });
+
+describe('the stack\'s own groups (M1, for IPv6 solicited-node groups)', () => {
+  it('an endpoint stack registers groups through its port; the guest\'s list is kept apart', async () => {
+    const { createLab } = await import('../../src/engine/index.js');
+    const { recorder } = await import('./fixtures.js');
+    const rec = recorder();
+    const solicited = Uint8Array.from([0x33, 0x33, 0xff, 0x00, 0x00, 0x05]);
+    const lab = createLab(topo(), {
+      stackFactory: (config, port) => {
+        const stack = rec.factory(config, port);
+        if (config.id === 't:eth0') port.setMulticastGroups?.([solicited]);
+        return stack;
+      },
+    });
+    expect(lab.interfaces().find((i) => i.id === 't:eth0')!.multicast).toEqual(['33:33:ff:00:00:05']);
+    lab.inject('a:eth0', frame(vmMac(1), '33:33:ff:00:00:05'));
+    lab.run();
+    expect(rec.receivers()).toEqual(['ph1:eth0', 't:eth0']);
+    // the guest sets its own list: the stack's group stays
+    lab.setMulticastFilter('t:eth0', [GROUP]);
+    expect(lab.interfaces().find((i) => i.id === 't:eth0')!.multicast).toEqual([GROUP, '33:33:ff:00:00:05']);
+  });
+});
