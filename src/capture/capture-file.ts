@@ -34,6 +34,8 @@ export interface CaptureInterface {
   linkType: number;
   /** 0 = no limit (pcapng). */
   snapLen: number;
+  /** bytes of frame check sequence at the end of each packet (pcapng if_fcslen, pcap's FCS bits); absent: none */
+  fcsLen?: number;
 }
 
 /** One packet read back. `data` is a view into the file's buffer (no copy). */
@@ -53,6 +55,8 @@ export interface CaptureFile {
   format: 'pcap' | 'pcapng';
   interfaces: CaptureInterface[];
   packets: CapturePacket[];
+  /** things read anyway that a reader should know (e.g. out-of-range timestamp fractions normalised) */
+  warnings?: string[];
   /** pcapng: blocks read but not used (statistics, name resolution, unknown types...), by block name */
   skippedBlocks?: Record<string, number>;
 }

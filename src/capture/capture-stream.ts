@@ -13,7 +13,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { CaptureInterface, CapturePacket } from './capture-file.js';
 import { assertEthernet } from './capture-file.js';
 import { CaptureFormatError } from './capture-format-error.js';
-import { parsePcapHeader, parsePcapRecords } from './pcap-reader.js';
+import { interfaceOf, parsePcapHeader, parsePcapRecords } from './pcap-reader.js';
 import { MAX_PCAPNG_BLOCK_BYTES, PcapngParser } from './pcapng-reader.js';
 import { PCAP_HEADER_LEN } from './pcap-writer.js';
 import { sniffCaptureFormat, type CaptureFormat } from './read-capture.js';
@@ -29,6 +29,8 @@ export interface CaptureStreamInfo {
   packets: number;
   /** the file's size */
   bytes: number;
+  /** see CaptureFile.warnings */
+  warnings: string[];
   /** pcapng: blocks read but not used, by block name (see CaptureFile.skippedBlocks) */
   skippedBlocks: Record<string, number>;
 }
@@ -51,11 +53,11 @@ export async function streamCapture(path: string, onPacket: (p: CapturePacket) =
       const header = parsePcapHeader(first);
       assertEthernet(header.linkType, 20);
       let packets = 0;
-      await parsePcapRecords(chunks(fh, PCAP_HEADER_LEN, size, chunkBytes), size, header, first, (p) => {
+      const warnings = await parsePcapRecords(chunks(fh, PCAP_HEADER_LEN, size, chunkBytes), size, header, first, (p) => {
         packets++;
         onPacket(p);
       });
-      return { format, interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }], packets, bytes: size, skippedBlocks: {} };
+      return { format, interfaces: [interfaceOf(header)], packets, bytes: size, skippedBlocks: {}, warnings };
     }
     let packets = 0;
     const parser = new PcapngParser((p) => {
@@ -80,7 +82,7 @@ export async function streamCapture(path: string, onPacket: (p: CapturePacket) =
       base += used;
       held = next.subarray(0, rest + got);
     }
-    return { format, interfaces: parser.interfaces(), packets, bytes: size, skippedBlocks: parser.skippedBlocks() };
+    return { format, interfaces: parser.interfaces(), packets, bytes: size, skippedBlocks: parser.skippedBlocks(), warnings: [] };
   } catch (err) {
     throw err instanceof CaptureFormatError ? err.withFile(path) : err;
   } finally {

@@ -14,7 +14,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
-import type { CaptureFile, CapturePacket, ReadCaptureOptions } from './capture-file.js';
+import type { CaptureFile, CaptureInterface, CapturePacket, ReadCaptureOptions } from './capture-file.js';
 import { MAX_SNAPLEN, asBuffer, assertEthernet, assertSize } from './capture-file.js';
 import { CaptureFormatError } from './capture-format-error.js';
 import { PCAP_HEADER_LEN, PCAP_RECORD_HEADER_LEN } from './pcap-writer.js';
@@ -35,6 +35,8 @@ export interface PcapHeader {
   versionMinor: number;
   snapLen: number;
   linkType: number;
+  /** bytes of frame check sequence at the end of every packet (from the link-type field's FCS bits), 0 when none */
+  fcsLen: number;
 }
 
 /** Reads and checks the 24-byte global header. Throws CaptureFormatError. */
@@ -64,8 +66,11 @@ export function parsePcapHeader(buf: Buffer): PcapHeader {
   if (versionMajor !== 2) {
     throw new CaptureFormatError(`unsupported pcap version ${versionMajor}.${versionMinor}; only 2.x is read`, 4);
   }
-  // The link-type field's upper bits may carry FCS information; the link type is the low 16 bits.
-  return { littleEndian, nano, versionMajor, versionMinor, snapLen: u32(16), linkType: u32(20) & 0xffff };
+  // The link-type field's upper bits may carry FCS information (bit 26: present; bits 28-31: its
+  // length in 16-bit words); the link type is the low 16 bits.
+  const field = u32(20);
+  const fcsLen = field & 0x04000000 ? ((field >>> 28) & 0xf) * 2 : 0;
+  return { littleEndian, nano, versionMajor, versionMinor, snapLen: u32(16), linkType: field & 0xffff, fcsLen };
 }
 
 /** Reads a classic pcap file (path or bytes) into memory. Rejects with CaptureFormatError. */
@@ -94,11 +99,21 @@ function readPcapBuffer(buf: Buffer, options: ReadCaptureOptions | undefined): P
 
 function parseRecords(buf: Buffer, header: PcapHeader): Promise<CaptureFile> {
   const packets: CapturePacket[] = [];
-  return parsePcapRecords([buf.subarray(PCAP_HEADER_LEN)], buf.length, header, buf.subarray(0, PCAP_HEADER_LEN), (p) => void packets.push(p)).then(() => ({
+  return parsePcapRecords([buf.subarray(PCAP_HEADER_LEN)], buf.length, header, buf.subarray(0, PCAP_HEADER_LEN), (p) => void packets.push(p)).then((warnings) => ({
     format: 'pcap',
-    interfaces: [{ linkType: header.linkType, snapLen: header.snapLen }],
+    interfaces: [interfaceOf(header)],
     packets,
+    ...(warnings.length > 0 ? { warnings } : {}),
   }));
+}
+
+/**
+ * The one interface of a pcap file. The link-type field's upper bits (libpcap's LINKTYPE_*
+ * "FCS" bits: 0x04000000 says FCS length is present, 0xF0000000 is its length in 16-bit words)
+ * say each packet ends with a frame check sequence: `fcsLen` bytes.
+ */
+export function interfaceOf(header: PcapHeader): CaptureInterface {
+  return { linkType: header.linkType, snapLen: header.snapLen, ...(header.fcsLen > 0 ? { fcsLen: header.fcsLen } : {}) };
 }
 
 /**
@@ -113,7 +128,7 @@ export function parsePcapRecords(
   header: PcapHeader,
   headerBytes: Buffer,
   onPacket: (p: CapturePacket) => void,
-): Promise<void> {
+): Promise<string[]> {
   const { nano, littleEndian } = header;
   let head = headerBytes;
   if (nano) {
@@ -133,6 +148,8 @@ export function parsePcapRecords(
     let settled = false;
     let consumed = PCAP_HEADER_LEN;
     let problem: CaptureFormatError | undefined;
+    let outOfRange = 0;
+    let firstOutOfRange = 0;
     /** the last bytes seen (for describing a truncated last record) */
     let tail: Buffer = Buffer.alloc(0);
     const fail = (err: CaptureFormatError): void => {
@@ -161,15 +178,20 @@ export function parsePcapRecords(
         problem = new CaptureFormatError(`corrupt pcap record: captured length ${h.capturedLength} is over the maximum of ${MAX_SNAPLEN}`, consumed + 8);
         return;
       }
-      if (h.timestampMicroseconds >= fracMax) {
-        problem = new CaptureFormatError(`corrupt pcap record: fraction of second ${h.timestampMicroseconds} is not below ${fracMax}`, consumed + 4);
-        return;
+      let seconds = h.timestampSeconds;
+      let frac = h.timestampMicroseconds;
+      if (frac >= fracMax) {
+        // as tshark, read the file anyway: carry the whole seconds over, and say so
+        if (outOfRange === 0) firstOutOfRange = consumed + 4;
+        outOfRange++;
+        seconds += Math.floor(frac / fracMax);
+        frac %= fracMax;
       }
       consumed += PCAP_RECORD_HEADER_LEN + h.capturedLength;
       try {
         onPacket({
           interface: 0,
-          timestampNs: BigInt(h.timestampSeconds) * 1_000_000_000n + BigInt(h.timestampMicroseconds) * fracToNs,
+          timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(frac) * fracToNs,
           data: p.data,
           originalLength: h.originalLength,
         });
@@ -185,7 +207,14 @@ export function parsePcapRecords(
       if (problem !== undefined) return fail(problem);
       if (consumed < size) return fail(describeLeftover(tail.length >= size - consumed ? tail.subarray(tail.length - (size - consumed)) : null, consumed, size - consumed, littleEndian));
       settled = true;
-      resolve();
+      resolve(
+        outOfRange === 0
+          ? []
+          : [
+              `${outOfRange} record${outOfRange === 1 ? '' : 's'} with a fraction of a second not below ${fracMax} (${nano ? 'nanoseconds' : 'microseconds'}; the first at byte ${firstOutOfRange}): ` +
+                'read as the whole seconds it holds plus the rest, as Wireshark reads them',
+            ],
+      );
     });
   });
 }

@@ -17,6 +17,8 @@ import {
 
 const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
 const BLOCK_NRB = 0x00000004;
+/** if_fcslen: bytes of FCS at the end of each packet of the interface */
+const IF_FCSLEN = 13;
 const BLOCK_ISB = 0x00000005;
 const BLOCK_DSB = 0x0000000a;
 const BLOCK_CB = 0x00000bad;
@@ -258,6 +260,8 @@ export class PcapngParser {
               const r = buf[at]!;
               const exp = BigInt(r & 0x7f);
               iface.unitsPerSecond = r & 0x80 ? 1n << exp : 10n ** exp;
+            } else if (code === IF_FCSLEN && length >= 1) {
+              if (buf[at]! > 0) iface.fcsLen = buf[at]!;
             } else if (code === IF_TSOFFSET && length >= 8) {
               iface.offsetNs = dv.getBigInt64(at, le) * 1_000_000_000n;
             }

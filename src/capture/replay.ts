@@ -85,6 +85,8 @@ export interface ReplaySummary {
   gapsShortened: number;
   /** times the lab held MAX_FRAMES_IN_FLIGHT frames of the file and ran until idle before the next (`original` timing) */
   burstsSettled: number;
+  /** packets whose trailing frame check sequence was cut off before injection (the capture said it kept it: pcapng if_fcslen, pcap's FCS bits) */
+  fcsStripped: number;
   /** pcapng blocks that are not packets, by block name; `block of type 0x…`: a type the reader does not know (perhaps a damaged packet block) */
   blocksSkipped?: Record<string, number>;
   /** the longest gap, ns (`original` timing) */
@@ -143,6 +145,8 @@ export class CaptureReplayer {
   private readonly summary: ReplaySummary;
   private readonly chosen: Set<number> | null;
   private readonly maxGapNs: number;
+  /** bytes of FCS at the end of each capture interface's packets */
+  private readonly fcsLen: number[];
   /** our frames not yet settled -> delivered yet */
   private inFlight = new Map<number, boolean>();
   /** reaction frames (sent by endpoints) not yet settled */
@@ -173,6 +177,7 @@ export class CaptureReplayer {
       throw new LabError(`unknown interface "${options.into}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (interfaces are written node:interface)`, near);
     }
     this.chosen = chooseInterfaces(interfaces, options.interfaces);
+    this.fcsLen = interfaces.map((i) => i.fcsLen ?? 0);
     this.summary = {
       into: options.into,
       timing,
@@ -189,6 +194,7 @@ export class CaptureReplayer {
       reactionFrames: 0,
       gapsShortened: 0,
       burstsSettled: 0,
+      fcsStripped: 0,
       maxGapNs,
       virtualNs: 0,
     };
@@ -227,6 +233,12 @@ export class CaptureReplayer {
     if (this.chosen !== null && !this.chosen.has(p.interface)) {
       s.notSelected++;
       return;
+    }
+    const fcs = this.fcsLen[p.interface] ?? 0;
+    if (fcs > 0 && p.data.length === p.originalLength && p.data.length >= fcs) {
+      // the capture kept the frame check sequence (pcapng if_fcslen, pcap FCS bits): the lab's frames have none
+      p = { ...p, data: p.data.subarray(0, p.data.length - fcs), originalLength: p.originalLength - fcs };
+      s.fcsStripped++;
     }
     const why = skipReason(p);
     if (why !== null) {
@@ -369,6 +381,9 @@ export function formatReplaySummary(s: ReplaySummary): string[] {
   );
   if (s.gapsShortened > 0) {
     lines.push(`  ${s.gapsShortened} gap${s.gapsShortened === 1 ? '' : 's'} between packets longer than ${s.maxGapNs / 1e9} s shortened to ${s.maxGapNs / 1e9} s (--max-gap)`);
+  }
+  if (s.fcsStripped > 0) {
+    lines.push(`  ${s.fcsStripped} packet${s.fcsStripped === 1 ? '' : 's'} had a frame check sequence (the capture says so): cut off before injection`);
   }
   if (s.burstsSettled > 0) {
     lines.push(`  ${s.burstsSettled} time${s.burstsSettled === 1 ? '' : 's'} ${MAX_FRAMES_IN_FLIGHT} frames entered at once: the lab ran until idle before the next`);

@@ -106,6 +106,7 @@ export const command: Command = {
         throw err;
       }
       // no history: the CLI never goes back, and a journal of every injected frame would grow with the file
+      for (const w of file.warnings) console.error(`vswitch-lab replay: warning: ${path}: ${w}`);
       const lab = createLab(t.topology, { wallClockStartMs: Date.now(), historyLimitBytes: 0 });
       checkInterface(lab, values.into);
       const picked = values['capture-interface'];

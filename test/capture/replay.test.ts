@@ -3,6 +3,7 @@
  * trip: a capture written from a lab run, read back by readCapture and replayed into a fresh lab
  * gives the same deliveries.
  */
+import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureSession } from '../../src/capture/capture-session.js';
 import { readCapture } from '../../src/capture/read-capture.js';
@@ -13,7 +14,7 @@ import { LabError } from '../../src/engine/lab-error.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
 import { buildEthernet, buildIcmpEcho, toHex } from '../../src/wire/index.js';
 import { A, B, START_MS, vstLab } from './capture-lab.js';
-import { tempDir } from './capture-tools.js';
+import { tempDir, tool } from './capture-tools.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -153,5 +154,111 @@ describe('replay', () => {
     expect(() => replayCapture(lab, fileOf([eth(A, B)]), { into: 'web-a:eth1' })).toThrow(LabError);
     expect(() => replayCapture(lab, fileOf([eth(A, B)]), { into: 'web-a:eth1' })).toThrow(/did you mean web-a:eth0/);
     expect(lab.nextEventTime()).toBeNull();
+  });
+});
+
+describe('replay: what capture headers say about the packets', () => {
+  const crc = (b: Uint8Array): Buffer => {
+    let c = 0xffffffff;
+    for (const x of b) {
+      c ^= x;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+    }
+    const out = Buffer.alloc(4);
+    out.writeUInt32LE((c ^ 0xffffffff) >>> 0);
+    return out;
+  };
+  const frame = Buffer.from(eth(A, B, 7));
+  const withFcs = Buffer.concat([frame, crc(frame)]);
+
+  /** A classic pcap: link type 1 with the FCS bits of the link-type field (FCS present, 2 x 16 bits). */
+  function pcapWithFcs(): Buffer {
+    const b = Buffer.alloc(24 + 16 + withFcs.length);
+    b.writeUInt32LE(0xa1b2c3d4, 0);
+    b.writeUInt16LE(2, 4);
+    b.writeUInt16LE(4, 6);
+    b.writeUInt32LE(262144, 16);
+    b.writeUInt32LE((1 | 0x04000000 | (2 << 28)) >>> 0, 20);
+    b.writeUInt32LE(100, 24);
+    b.writeUInt32LE(withFcs.length, 32);
+    b.writeUInt32LE(withFcs.length, 36);
+    withFcs.copy(b, 40);
+    return b;
+  }
+  /** A pcapng whose interface says if_fcslen = 4. */
+  function pcapngWithFcs(): Buffer {
+    const opt = (code: number, value: Buffer): Buffer => {
+      const h = Buffer.alloc(4);
+      h.writeUInt16LE(code, 0);
+      h.writeUInt16LE(value.length, 2);
+      return Buffer.concat([h, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
+    };
+    const block = (type: number, body: Buffer): Buffer => {
+      const h = Buffer.alloc(8);
+      h.writeUInt32LE(type, 0);
+      h.writeUInt32LE(body.length + 12, 4);
+      const t = Buffer.alloc(4);
+      t.writeUInt32LE(body.length + 12, 0);
+      return Buffer.concat([h, body, t]);
+    };
+    const shb = Buffer.alloc(16);
+    shb.writeUInt32LE(0x1a2b3c4d, 0);
+    shb.writeUInt16LE(1, 4);
+    shb.writeBigInt64LE(-1n, 8);
+    const idb = Buffer.alloc(8);
+    idb.writeUInt16LE(1, 0);
+    const epb = Buffer.alloc(20);
+    epb.writeUInt32LE(withFcs.length, 12);
+    epb.writeUInt32LE(withFcs.length, 16);
+    return Buffer.concat([
+      block(0x0a0d0d0a, shb),
+      block(1, Buffer.concat([idb, opt(2, Buffer.from('tor-1:eth1 PhysRx')), opt(13, Buffer.from([4])), opt(0, Buffer.alloc(0))])),
+      block(6, Buffer.concat([epb, withFcs, Buffer.alloc((4 - (withFcs.length % 4)) % 4)])),
+    ]);
+  }
+
+  it.each([
+    ['pcap (FCS bits of the link-type field)', pcapWithFcs],
+    ['pcapng (if_fcslen)', pcapngWithFcs],
+  ])('%s: tshark sees the frame check sequence; replay cuts it off before injecting', async (_name, make) => {
+    const file = tmp.file('fcs.cap');
+    writeFileSync(file, make());
+    const r = await tool('tshark', ['-r', file, '-o', 'eth.check_fcs:TRUE', '-T', 'fields', '-e', 'eth.fcs.status']);
+    expect(r.stdout.trim()).toBe('1'); // tshark found the FCS and it is good
+    const read = await readCapture(file);
+    expect(read.interfaces[0]!.fcsLen).toBe(4);
+    const lab = createLab(vstLab(), { wallClockStartMs: START_MS });
+    let s: ReturnType<typeof replayCapture> | undefined;
+    const got = deliveries(lab, () => {
+      s = replayCapture(lab, read, { into: 'web-a:eth0' });
+    });
+    expect(s!.fcsStripped).toBe(1);
+    expect(got.map((d) => d[2])).toEqual([toHex(frame)]);
+    expect(formatReplaySummary(s!)).toContain('  1 packet had a frame check sequence (the capture says so): cut off before injection');
+  });
+
+  it('a pcap record whose microseconds are 1,000,000 or more: read as tshark reads the file, normalised, with a warning', async () => {
+    const b = Buffer.alloc(24 + 2 * (16 + 60));
+    b.writeUInt32LE(0xa1b2c3d4, 0);
+    b.writeUInt16LE(2, 4);
+    b.writeUInt16LE(4, 6);
+    b.writeUInt32LE(262144, 16);
+    b.writeUInt32LE(1, 20);
+    for (const [i, [sec, us]] of [[100, 2_500_000], [103, 1]].entries()) {
+      const o = 24 + i * 76;
+      b.writeUInt32LE(sec, o);
+      b.writeUInt32LE(us, o + 4);
+      b.writeUInt32LE(60, o + 8);
+      b.writeUInt32LE(60, o + 12);
+      frame.copy(b, o + 16);
+    }
+    const file = tmp.file('usec.pcap');
+    writeFileSync(file, b);
+    expect((await tool('tshark', ['-r', file])).code).toBe(0);
+    const read = await readCapture(file);
+    expect(read.packets.map((p) => p.timestampNs)).toEqual([102_500_000_000n, 103_000_001_000n]);
+    expect(read.warnings).toEqual([
+      '1 record with a fraction of a second not below 1000000 (microseconds; the first at byte 28): read as the whole seconds it holds plus the rest, as Wireshark reads them',
+    ]);
   });
 });

@@ -178,6 +178,28 @@ describe('vswitch-lab replay --timing original: long gaps (capped, not replayed 
   });
 });
 
+describe('vswitch-lab replay: warnings about what was read anyway', () => {
+  it('a pcap with a microsecond field over 1,000,000: replayed (exit 0), with a warning on stderr', async () => {
+    const topo = tmp.file('vst-w.json');
+    writeFileSync(topo, JSON.stringify(vstLab()));
+    const b = Buffer.alloc(24 + 16 + 60);
+    b.writeUInt32LE(0xa1b2c3d4, 0);
+    b.writeUInt16LE(2, 4);
+    b.writeUInt16LE(4, 6);
+    b.writeUInt32LE(1, 20);
+    b.writeUInt32LE(1_234_567, 28);
+    b.writeUInt32LE(60, 32);
+    b.writeUInt32LE(60, 36);
+    Buffer.from(buildEthernet({ src: A, dst: B, ethertype: 0x88b5, payload: new Uint8Array(46) })).copy(b, 40);
+    const file = tmp.file('usec.pcap');
+    writeFileSync(file, b);
+    const r = await cli(['replay', topo, file, '--into', 'web-a:eth0']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`vswitch-lab replay: warning: ${file}: 1 record with a fraction of a second not below 1000000 (microseconds; the first at byte 28): read as the whole seconds it holds plus the rest, as Wireshark reads them`);
+    expect(r.out).toContain('replayed 1 of 1 packet into web-a:eth0');
+  });
+});
+
 describe('capture options (the wiring other commands use)', () => {
   it('no --pcap: no capture, nothing to stop', () => {
     const c = startCliCapture(createLab(vstLab()), parseCaptureOptions({}));
