@@ -23,6 +23,7 @@ export const commands: Record<string, { summary: string; load: Loader }> = {
   test: { summary: "run a topology's tests block and its timed scenarios (or one scenario file)", load: () => import('./cli/test.js') },
   run: { summary: 'run timed scenarios (failover, vMotion, shaping) and print the timeline', load: () => import('./cli/run.js') },
   replay: { summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate', load: () => import('./cli/replay.js') },
+  plan: { summary: 'split a lab into partitions that run as separate processes (VXLAN between them)', load: () => import('./cli/plan.js') },
 };
 
 /** The package's version (package.json), or "unknown" when it cannot be read. */

@@ -6,7 +6,11 @@
  * started with: a topology loaded later through the API must declare the same ones (sockets are
  * never opened by the API).
  */
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import { PlanError, checkPlan, partitionTopology } from '../attach/partition-plan.js';
+import { validateTopology } from '../topology/load.js';
+import { CommandExit } from './cli-args.js';
 import { Attachments, type AttachTarget } from '../attach/index.js';
 import { createLab } from '../engine/lab.js';
 import type { TopologyDoc } from '../topology/schema.js';
@@ -72,4 +76,28 @@ export async function openServedAttachments(given: TopologyDoc): Promise<ServedA
       });
     },
   };
+}
+
+/**
+ * `serve --plan plan.json --partition NAME`: the topology partition NAME runs, from the plan file
+ * (checked against the topology: the same allocation everywhere). CommandExit(2) with the reason
+ * when the plan cannot be read, does not match, or has no such partition.
+ */
+export function partitionOf(topology: TopologyDoc, planFile: string, name: string): TopologyDoc {
+  let text: string;
+  try {
+    text = readFileSync(planFile, 'utf8');
+  } catch (err) {
+    throw new CommandExit(2, [`${planFile}: cannot read the plan: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+  let part: TopologyDoc;
+  try {
+    part = partitionTopology(topology, checkPlan(topology, JSON.parse(text)), name);
+  } catch (err) {
+    if (err instanceof PlanError || err instanceof SyntaxError) throw new CommandExit(2, [`${planFile}: ${err.message}`]);
+    throw err;
+  }
+  const v = validateTopology(part);
+  if (!v.ok) throw new CommandExit(2, [...v.errors.map((e) => `${planFile}: partition ${name}: ${e.path}  ${e.message}`)]);
+  return v.topology;
 }

@@ -13,7 +13,7 @@ import { validateFile } from '../server/engine-binding.js';
 import { CommandExit, UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { exampleNames, issueLine } from './topology-arg.js';
 import { AttachError } from '../attach/index.js';
-import { REALTIME_ONLY, openServedAttachments, type ServedAttachments } from './serve-attachments.js';
+import { REALTIME_ONLY, openServedAttachments, partitionOf, type ServedAttachments } from './serve-attachments.js';
 import { DEFAULT_EXAMPLES_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATIC_DIR, ServeError, startServer } from '../server/server.js';
 
 const HELP = `usage: vswitch-lab serve [topology] [options]
@@ -31,6 +31,7 @@ options:
                     loopback it changes nothing (the Host and Origin checks stay on)
   --clock MODE      realtime (default), paused or step (a topology with attachments runs in
                     real time only: docs/attachments.md)
+  --plan FILE       with --partition NAME: run one partition of a partitioned lab (vswitch-lab plan)
   -h, --help        this help`;
 
 function topologyPath(arg: string | undefined): string {
@@ -56,6 +57,8 @@ const OPTIONS = {
   token: { type: 'string' },
   insecure: { type: 'boolean' },
   clock: { type: 'string' },
+  plan: { type: 'string' },
+  partition: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,6 +83,9 @@ export const command: Command = {
         throw new CommandExit(2, lines);
       }
       for (const w of result.warnings) console.error(issueLine(file, w));
+      // a partition of a partitioned lab (docs/attachments.md): its part of the topology, its cut cables attached
+      if ((values.plan === undefined) !== (values.partition === undefined)) throw new UsageError('--plan and --partition go together');
+      if (values.plan !== undefined) result.topology = partitionOf(result.topology, values.plan, values.partition!);
 
       // attachments (docs/attachments.md): sockets open before the server, in real time only
       if ((result.topology.attachments ?? []).length > 0 && clock !== 'realtime') throw new CommandExit(2, [`${file}: --clock ${clock} refused: ${REALTIME_ONLY}`]);
