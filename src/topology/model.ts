@@ -74,6 +74,8 @@ export interface MPhysicalHost extends MNamed {
 export interface MLink {
   a: string | undefined;
   b: string | undefined;
+  /** false when the link starts down ("up": false) */
+  up: boolean;
   path: Path;
 }
 /** A `node:interface` named somewhere in a tests block. */
@@ -248,7 +250,7 @@ export function buildModel(doc: unknown): Model {
 
   const links = list(root, 'links', []);
   model.known.links = links.ok;
-  for (const { v: l, path } of links.items) model.links.push({ a: str(l.a), b: str(l.b), path });
+  for (const { v: l, path } of links.items) model.links.push({ a: str(l.a), b: str(l.b), up: l.up !== false, path });
 
   for (const { v: t, path } of list(root, 'tests', []).items) collectTestRefs(t, path, model.testRefs);
 

@@ -3,6 +3,7 @@
  * Each one is a lesson of vss-behaviour.md (the rule ID is in the message).
  */
 import { issue, type Issue, type PathSegment } from './issue.js';
+import { checkPhysicalLoops } from './loops.js';
 import type { Model, MPortGroup } from './model.js';
 import { resolvePortGroupPolicy, resolveVSwitchPolicy, type EffectivePolicy } from './policy.js';
 import type { PolicySettingsDoc } from './schema.js';
@@ -134,5 +135,7 @@ export function checkWarnings(model: Model): Issue[] {
       warn('layout-unknown-node', n.path, `layout names "${n.name}", which is not a node of this topology (keys: a node name, host:vmnicN, host:vmkN, switch:port or host/port group)`);
     }
   }
+  // physical loops and parallel links between physical switches (loops.ts)
+  for (const w of checkPhysicalLoops(model)) out.push(w);
   return out;
 }
