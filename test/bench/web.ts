@@ -9,6 +9,7 @@
  * A frame gap of ~16.7 ms is a 60 Hz display keeping up.
  */
 import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { openBrowser } from '../web/browser.js';
 import { generatedTopology } from '../web/generated-topology.js';
 import { ensureWebBuild, startLabServer } from '../web/lab-server.js';
@@ -93,10 +94,76 @@ export async function run(): Promise<void> {
     await page.click('#tabbtn-inspect');
     console.log(`a click after the stream: ${Math.round(performance.now() - clickStart)} ms`);
 
+    await bigLab(page, server.url);
     simulationEngine();
     await simulationBrowser(page, server.url);
   } finally {
     await ui.close();
     await server.close();
   }
+}
+
+/** A figure against its target: `name: 812 ms (target < 3000 ms) ok`. */
+const against = (name: string, value: number, target: number, unit = 'ms'): string => `${name}: ${Math.round(value)} ${unit} (target < ${target} ${unit}) ${value < target ? 'ok' : 'MISSED'}`;
+
+/**
+ * The big lab of issue 13: 40 hosts x 50 VMs (~2,400 nodes) on this machine's software rendering:
+ * drawn after load (and the longest main-thread task meanwhile), pan/zoom frame gaps, a link-down
+ * confirmed on the page, and the Capture tab's point list opened.
+ */
+export async function bigLab(page: Page, url: string): Promise<void> {
+  const ev = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+  const doc = generatedTopology(40, 50);
+  await page.click('#tabbtn-send');
+  await ev(`(() => { window.__long = []; window.__lo?.disconnect(); window.__lo = new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }); window.__lo.observe({ type: 'longtask' }); })()`);
+  // when the page hears of the new topology (its socket.io update), then when it is drawn
+  await ev(`(() => { window.__heard = 0; const cy = window.vswitchLab.cy; window.__heardFn = () => { if (!window.__heard) window.__heard = performance.now(); }; cy.one('remove add', window.__heardFn); })()`);
+  const t0 = await ev<number>('performance.now()');
+  const res = await fetch(new URL('/api/topology', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology: doc }) });
+  if (res.status !== 200) throw new Error(`loading the 40x50 topology: HTTP ${res.status}`);
+  const answered = (await ev<number>('performance.now()')) - t0;
+  await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2400', undefined, { timeout: 120_000 });
+  await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))');
+  const end = await ev<number>('performance.now()');
+  const heard = await ev<number>('window.__heard');
+  await page.waitForTimeout(500);
+  const longest = await ev<number>('Math.max(0, ...window.__long)');
+  const nodes = await ev<number>('window.vswitchLab.cy.nodes().length');
+  console.log(
+    `big lab 40 hosts x 50 VMs (${nodes} nodes): the server answered POST /api/topology in ${Math.round(answered)} ms; ` +
+      `${against('drawn after the page got the topology', end - (heard || t0), 3000)}; ${against('longest main-thread task', longest, 200)}`,
+  );
+
+  await ev(START_GAPS);
+  const box = (await page.locator('#graph').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.wheel(0, i < 5 ? -120 : 120);
+    await page.waitForTimeout(30);
+  }
+  // drag the background (a corner of the fitted graph: no node there) to pan
+  await page.mouse.move(box.x + 8, box.y + 8);
+  await page.mouse.down();
+  for (let i = 0; i < 30; i++) {
+    await page.mouse.move(box.x + 8 + i * 8, box.y + 8 + i * 3);
+    await page.waitForTimeout(16);
+  }
+  await page.mouse.up();
+  const gaps = await ev<Gaps>(STOP_GAPS);
+  console.log(`big lab pan/zoom: ${against('frame gap p95', gaps.p95Ms, 50)} (${gapLine(gaps)})`);
+
+  const l0 = await ev<number>('performance.now()');
+  const ch = await fetch(new URL('/api/changes', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'link', iface: 'esxi-001:vmnic0', up: false }) });
+  if (ch.status !== 200) throw new Error(`link down: HTTP ${ch.status}`);
+  await page.waitForFunction(`window.vswitchLab.cy.edges('.link.down').length > 0`, undefined, { timeout: 60_000 });
+  const linkDown = (await ev<number>('performance.now()')) - l0;
+  console.log(`big lab: ${against('link-down confirmed on the page', linkDown, 500)}`);
+
+  const c0 = await ev<number>('performance.now()');
+  await page.click('#tabbtn-capture');
+  await page.waitForSelector('.cap-list .cap-row');
+  await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => r(true)))');
+  const capOpen = (await ev<number>('performance.now()')) - c0;
+  const rows = await ev<number>(`document.querySelectorAll('.cap-list .cap-row').length`);
+  console.log(`big lab: ${against('capture-point list open', capOpen, 200)} (${rows} rows in the page)`);
 }

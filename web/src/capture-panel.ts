@@ -23,12 +23,17 @@ export class CapturePanel {
   private readonly filter: HTMLInputElement;
   private format: 'pcapng' | 'pcap' = 'pcapng';
   private readonly here: HTMLElement;
+  /** the virtual list's rows: an interface and its points */
+  private rows: Array<[string, CapturePointInfo[]]> = [];
+  /** the window drawn (first:last:count) */
+  private drawn = '';
   private live: LiveCapture | null = null;
   /** the graph marks the place being captured (its element id), or nothing (null) */
   onHere: (elementId: string | null) => void = () => undefined;
 
   constructor() {
     this.list = h('div', { class: 'cap-list', role: 'group', 'aria-label': 'Capture points' });
+    this.list.addEventListener('scroll', () => this.renderWindow(), { passive: true });
     this.status = h('p', { class: 'muted', id: 'capture-status', 'aria-live': 'polite' });
     this.command = h('textarea', { id: 'wireshark-command', rows: 3, readonly: true, 'aria-label': 'Live capture command', spellcheck: 'false' });
     this.error = h('div', { class: 'field-error', role: 'alert', id: 'capture-error' });
@@ -107,8 +112,11 @@ export class CapturePanel {
     return this.points.filter((p) => this.chosen.has(p.id)).map((p) => p.id);
   }
 
+  /**
+   * The list is virtual: one row per interface, and only the rows in view (plus a margin) are in
+   * the page, so a lab of 2,000 interfaces opens as fast as a small one.
+   */
   private renderList(): void {
-    clear(this.list);
     const q = this.filter.value.trim().toLowerCase();
     const byIface = new Map<string, CapturePointInfo[]>();
     for (const p of this.points) {
@@ -118,8 +126,27 @@ export class CapturePanel {
       l.push(p);
       byIface.set(k, l);
     }
-    for (const [iface, pts] of byIface) {
-      const row = h('div', { class: 'cap-row' }, h('span', { class: 'cap-iface', title: iface }, iface));
+    this.rows = [...byIface];
+    this.list.style.height = `${Math.min(this.rows.length * CAP_ROW_H + 2, CAP_LIST_H)}px`;
+    this.list.scrollTop = Math.min(this.list.scrollTop, this.rows.length * CAP_ROW_H);
+    this.drawn = '';
+    this.renderWindow();
+    this.updateCommand();
+  }
+
+  /** The rows in view of the virtual list. */
+  private renderWindow(): void {
+    const view = this.list.clientHeight || CAP_LIST_H;
+    const first = Math.max(0, Math.floor(this.list.scrollTop / CAP_ROW_H) - CAP_OVERSCAN);
+    const last = Math.min(this.rows.length, Math.ceil((this.list.scrollTop + view) / CAP_ROW_H) + CAP_OVERSCAN);
+    const key = `${first}:${last}:${this.rows.length}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
+    clear(this.list);
+    const body = h('div', { class: 'cap-body', style: `height:${this.rows.length * CAP_ROW_H}px` });
+    for (let i = first; i < last; i++) {
+      const [iface, pts] = this.rows[i]!;
+      const row = h('div', { class: 'cap-row', style: `top:${i * CAP_ROW_H}px` }, h('span', { class: 'cap-iface', title: iface }, iface));
       for (const p of pts) {
         const box = h('input', { type: 'checkbox', checked: this.chosen.has(p.id), 'data-point': p.id, id: `cap-${p.id.replace(/[^A-Za-z0-9_-]/g, '_')}` });
         box.addEventListener('change', () => {
@@ -129,9 +156,9 @@ export class CapturePanel {
         });
         row.append(h('label', { class: 'chip', title: p.description }, box, p.point));
       }
-      this.list.append(row);
+      body.append(row);
     }
-    this.updateCommand();
+    this.list.append(body);
   }
 
   private updateCommand(): void {
@@ -280,6 +307,11 @@ function wiresharkCommand(points: readonly string[]): string {
 }
 
 const BLOCK_EPB = 6;
+
+/** The capture point list's row height, height (CSS), and rows drawn beyond the view. */
+const CAP_ROW_H = 26;
+const CAP_LIST_H = 300;
+const CAP_OVERSCAN = 8;
 
 /**
  * The browser's end of a live capture: reads GET /api/capture/live for `points`, keeps the pcapng

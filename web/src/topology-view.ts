@@ -87,12 +87,22 @@ const STYLE: StylesheetJson = [
  */
 export const MIN_LABEL_PX = 10;
 const MAX_LABEL_FLOOR = 20;
-let labelFloor = 0;
 for (const rule of STYLE) {
   const { selector, style: st } = rule as unknown as { selector: string; style: Record<string, unknown> };
-  const size = st['font-size'];
-  if (typeof size === 'number') st['font-size'] = () => Math.max(size, labelFloor);
   if (selector === 'node' || selector === 'edge') st['min-zoomed-font-size'] = MIN_LABEL_PX;
+}
+
+/**
+ * The stylesheet with no label under `floor` (model units). Plain numbers, not style functions:
+ * a function value is evaluated per element at every style pass, which costs seconds in a big lab.
+ */
+function styleWithFloor(floor: number): StylesheetJson {
+  if (floor <= 0) return STYLE;
+  return STYLE.map((rule) => {
+    const { selector, style } = rule as unknown as { selector: string; style: Record<string, unknown> };
+    const size = style['font-size'];
+    return (typeof size === 'number' && size < floor ? { selector, style: { ...style, 'font-size': floor } } : rule) as StylesheetJson[number];
+  });
 }
 
 /** Replaces Math.random with a seeded generator while `fn` runs: fcose's layout becomes repeatable. */
@@ -141,6 +151,8 @@ export class TopologyView {
   private highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private largeMode = false;
   private labelTimer = 0;
+  /** smallest label size now (model units; 0: as styled) */
+  private labelFloor = 0;
   /** redrawing: re-selecting what was selected tells nobody */
   private restoring = false;
   private dragStart: { id: string; x: number; y: number } | undefined;
@@ -285,14 +297,17 @@ export class TopologyView {
     let leaves = 0;
     const compound = new Set(model.nodes.map((n) => n.data.parent).filter((p): p is string => p !== undefined));
     const fileComplete = model.nodes.every((n) => compound.has(n.data.id) || n.position !== undefined);
+    const everyOld = !fileComplete && model.nodes.every((n) => compound.has(n.data.id) || old.has(n.data.id));
+    // neither the file nor the drawing before places every leaf: the tidy layout, computed before
+    // the elements are added (one pass of cytoscape's styles and bounds instead of one per move)
+    const tidy = fileComplete || everyOld ? null : tidyLayout(topology);
     for (const n of model.nodes) {
       const el: ElementDefinition = { group: 'nodes', data: { ...n.data }, classes: n.classes };
       if (!compound.has(n.data.id)) {
         leaves++;
         // the file's positions when they place every leaf, else the positions drawn before
-        // (a mix of the two overlaps), else the tidy layout below
-        const was = old.get(n.data.id);
-        const p = fileComplete ? n.position : was;
+        // (a mix of the two overlaps), else the tidy layout
+        const p = fileComplete ? n.position : everyOld ? old.get(n.data.id) : tidy!.get(n.data.id);
         if (p) {
           el.position = { x: p.x, y: p.y };
           positioned++;
@@ -312,12 +327,43 @@ export class TopologyView {
     }
     this.index = model.index;
     this.modelClasses = new Map([...model.nodes, ...model.edges].map((x) => [x.data.id, x.classes]));
-    if (leaves > 0 && positioned === leaves) {
-      // every leaf placed (a file saved by the UI, or the same nodes as before): exactly there
-      this.cy.layout({ name: 'preset', fit: true, padding: 30 }).run();
+    if (leaves > TopologyView.LARGE) this.fitFast();
+    else if (leaves > 0 && positioned === leaves) {
+      // every leaf placed (a file saved by the UI, the same nodes as before, or the tidy layout): exactly there
+      this.cy.fit(undefined, 30);
     } else {
       this.tidy(topology);
     }
+  }
+
+  /**
+   * Fits a big lab from its leaves' positions and sizes alone: cytoscape's own fit measures every
+   * label and compound box first (seconds for 2,000 nodes on a software-rendered page).
+   */
+  private fitFast(): void {
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    this.cy.nodes().forEach((n) => {
+      if (!n.isChildless()) return;
+      const p = n.position();
+      x1 = Math.min(x1, p.x - 70);
+      x2 = Math.max(x2, p.x + 70);
+      y1 = Math.min(y1, p.y - 40);
+      y2 = Math.max(y2, p.y + 40);
+    });
+    if (!Number.isFinite(x1)) return;
+    // room for the host and switch boxes around their leaves (padding and title)
+    x1 -= 30;
+    x2 += 30;
+    y1 -= 50;
+    y2 += 30;
+    const w = this.container.clientWidth;
+    const hgt = this.container.clientHeight;
+    const pad = 30;
+    const zoom = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), Math.min((w - 2 * pad) / (x2 - x1), (hgt - 2 * pad) / (y2 - y1))));
+    this.cy.viewport({ zoom, pan: { x: (w - zoom * (x1 + x2)) / 2, y: (hgt - zoom * (y1 + y2)) / 2 } });
   }
 
   /**
@@ -535,12 +581,16 @@ export class TopologyView {
   /** Small labs: label sizes follow the zoom so that none is drawn under MIN_LABEL_PX (big labs: as styled). */
   private scaleLabels(): void {
     const want = this.largeMode ? 0 : Math.min(MAX_LABEL_FLOOR, Math.ceil((MIN_LABEL_PX / this.cy.zoom()) * 10 + 0.5) / 10);
-    if (Math.abs(want - labelFloor) < 0.05) return;
-    labelFloor = want;
-    this.cy.style().update();
+    if (Math.abs(want - this.labelFloor) < 0.05) return;
+    this.labelFloor = want;
+    this.cy.style(styleWithFloor(want));
   }
 
   fit(): void {
+    if (this.largeMode) {
+      this.fitFast();
+      return;
+    }
     this.cy.animate({ fit: { eles: this.cy.elements(), padding: 30 } }, { duration: 200 });
   }
 
