@@ -94,6 +94,8 @@ describe('the graph\'s places: impairments and capture here', { timeout: 120_000
     expect(first.length).toBeLessThan(100);
     expect(first.length).toBeGreaterThan(90);
     // the lost frames are drops with their own reason and rule, in the page's event list too
+    // the lab's introduction card (when the page shows one) would hide the cable in the screenshot
+    if (await page.isVisible('.lab-intro .intro-close')) await page.click('.lab-intro .intro-close');
     await page.waitForFunction(`(() => { const s = window.vswitchLab.store; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (e.reason === 'LINK_LOSS' && e.rule === 'L1') return true; } return false; })()`);
     await screenshot(page, 'ui-impairments.png');
 
@@ -143,6 +145,7 @@ describe('the graph\'s places: impairments and capture here', { timeout: 120_000
     expect((await api<PingResponse>('POST', '/api/ping', { from: 'laptop:eth0', to: '10.0.0.21', count: 2, intervalMs: 10 })).body.received).toBe(2);
     expect((await api<PingResponse>('POST', '/api/ping', { from: 'web-01:eth0', to: '10.0.0.22', count: 1 })).body.received).toBe(1);
     await page.waitForFunction(`Number(document.querySelector('#here-status')?.dataset.packets) >= 8`);
+    if (await page.isVisible('.lab-intro .intro-close')) await page.click('.lab-intro .intro-close');
     await screenshot(page, 'ui-capture-here.png');
     await page.click('#here-stop');
     await page.waitForSelector('#here-status[data-running="false"]');

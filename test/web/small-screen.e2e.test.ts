@@ -94,6 +94,7 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   expect(overlaps(toast, side)).toBe(false);
   expect(overlaps(toast, tools)).toBe(false);
   await page.fill('#find', '');
+  if (await page.isVisible('.lab-intro .intro-close')) await page.click('.lab-intro .intro-close');
   await screenshot(page, `ui-${name}.png`);
 }
 
