@@ -190,11 +190,37 @@ export function checkCrossReferences(model: Model): Issue[] {
   checkLinks(model, nodes, nodesKnown, err);
 
   // --- tests blocks: every interface they name must exist
+  for (const t of model.tests) {
+    const problem = testActionProblem(t.acts, t.name);
+    if (problem) err('test-without-action', t.path, problem);
+  }
+  // --- scenario files: inside the topology's folder
+  for (const sc of model.scenarios) {
+    const problem = scenarioPathProblem(sc.name!);
+    if (problem) err('scenario-path-outside', sc.path, problem);
+  }
   for (const ref of model.testRefs) {
     const problem = interfaceProblem(ref.ref, nodes, nodesKnown);
     if (problem) err(problem.code, ref.path, `test refers to ${ref.ref}: ${problem.message}`);
   }
   return out;
+}
+
+/** Why a test cannot run (it neither sends nor pings), or undefined. Also for scenario files' test lists. */
+export function testActionProblem(acts: boolean, name: string | undefined): string | undefined {
+  return acts ? undefined : `test ${name === undefined ? '' : `"${name}" `}has neither "send" nor "ping": a test sends a frame (send) and/or pings (ping), then checks "expect"`;
+}
+
+/**
+ * Why a `scenarios` entry may not be used, or undefined: scenario files are read relative to the
+ * topology file and stay in its folder (or below), so a topology cannot make a command read a file
+ * elsewhere (an absolute path, a "..", a Windows drive).
+ */
+export function scenarioPathProblem(p: string): string | undefined {
+  const segments = p.split(/[\\/]/);
+  const outside = p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || segments.includes('..') || p.includes('\0');
+  if (!outside) return undefined;
+  return `"${p}" is outside the topology's folder; scenario paths are relative to the topology file and stay in its folder or below (no absolute path, no ".."), e.g. "scenarios/failover.json"`;
 }
 
 function portGroupsOf(host: MHost): Map<string, { pg: MPortGroup; vs: MVSwitch }> {

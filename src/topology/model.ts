@@ -78,6 +78,13 @@ export interface MLink {
   up: boolean;
   path: Path;
 }
+/** One test of a tests block. */
+export interface MTest {
+  name: string | undefined;
+  path: Path;
+  /** it has a `send` or a `ping` (present, whatever their shape) */
+  acts: boolean;
+}
 /** A `node:interface` named somewhere in a tests block. */
 export interface MInterfaceRef {
   ref: string;
@@ -92,6 +99,10 @@ export interface Model {
   physicalHosts: MPhysicalHost[];
   links: MLink[];
   testRefs: MInterfaceRef[];
+  /** the tests block: each test's path, name and what it does */
+  tests: MTest[];
+  /** the `scenarios` entries that are strings */
+  scenarios: MNamed[];
   layoutNodes: MNamed[];
   /** per top-level collection: false when it is present but not an array */
   known: { hosts: boolean; vms: boolean; physicalSwitches: boolean; physicalHosts: boolean; links: boolean };
@@ -150,6 +161,8 @@ export function buildModel(doc: unknown): Model {
     physicalHosts: [],
     links: [],
     testRefs: [],
+    tests: [],
+    scenarios: [],
     layoutNodes: [],
     known: { hosts: true, vms: true, physicalSwitches: true, physicalHosts: true, links: true },
   };
@@ -252,7 +265,15 @@ export function buildModel(doc: unknown): Model {
   model.known.links = links.ok;
   for (const { v: l, path } of links.items) model.links.push({ a: str(l.a), b: str(l.b), up: l.up !== false, path });
 
-  for (const { v: t, path } of list(root, 'tests', []).items) collectTestRefs(t, path, model.testRefs);
+  for (const { v: t, path } of list(root, 'tests', []).items) {
+    collectTestRefs(t, path, model.testRefs);
+    model.tests.push({ name: str(t.name), path, acts: t.send !== undefined || t.ping !== undefined });
+  }
+  if (Array.isArray(root.scenarios)) {
+    root.scenarios.forEach((v, i) => {
+      if (typeof v === 'string') model.scenarios.push({ name: v, path: ['scenarios', i] });
+    });
+  }
 
   const layout = isObj(root.layout) ? root.layout : undefined;
   if (layout && isObj(layout.positions)) {

@@ -15,6 +15,7 @@
  */
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
+import { testActionProblem } from './cross-references.js';
 import { issue, parsePath, type Issue } from './issue.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
 import { PathLocator, TextPositions } from './locate.js';
@@ -225,6 +226,16 @@ export function checkScenarioFile(value: unknown, locator?: PathLocator): Scenar
   if (r.success) {
     if (kind === 'timed') return { ok: true, kind, scenario: r.data as ScenarioDoc };
     const t = r.data as TestListDoc;
+    // a test that neither sends nor pings cannot run (the same check as a topology's tests block)
+    const idle: Issue[] = [];
+    t.tests.forEach((test, i) => {
+      const problem = testActionProblem(test.send !== undefined || test.ping !== undefined, test.name);
+      if (problem) idle.push(issue('error', 'test-without-action', Array.isArray(value) ? [i] : ['tests', i], problem));
+    });
+    if (idle.length > 0) {
+      if (locator) for (const i of idle) Object.assign(i, locator.locate(parsePath(i.path)));
+      return { ok: false, kind, issues: idle };
+    }
     return { ok: true, kind, tests: t.tests, ...(t.description !== undefined ? { description: t.description } : {}) };
   }
   let issues = fromZodIssues(r.error.issues, input, schema);
