@@ -199,6 +199,25 @@ describe('link impairments (L*)', () => {
     expect(!range.ok && range.reason).toMatch(/^impairments\.lossPercent: /);
   });
 
+  it('snapshot and restore bring the impairments back to that moment: the same frames are lost again (the draws are part of the lab\'s state)', () => {
+    const t = impairedLab({ lossPercent: 30, delayMs: 2, jitterMs: 1, seed: 9 });
+    stream(t, 20, 10_000);
+    // a frame still on the delayed cable when the snapshot is taken
+    t.lab.inject('a:eth0', frame(vmMac(1), PH1));
+    t.lab.run({ forNs: 5000 });
+    const snap = t.lab.snapshot();
+    const fate = () => {
+      const from = t.events.length;
+      stream(t, 50, 10_000);
+      return t.events.slice(from).filter((e) => (e.action === 'deliver' && e.port === SINK) || e.reason === 'LINK_LOSS').map((e) => `${e.time} ${e.action} ${e.reason ?? ''}`);
+    };
+    const a = fate();
+    t.lab.restore(snap);
+    const b = fate();
+    expect(a.length).toBeGreaterThan(40);
+    expect(b).toEqual(a);
+  });
+
   it('the topology file carries impairments on a link; a bad value is refused with its path', () => {
     const input = { version: 1, name: 'x', hosts: [host({ portGroups: [{ name: 'P', vlan: 0 }] })], physicalSwitches: [{ name: 'tor-1', ports: [trunk('eth0')] }] };
     const ok = validateTopology({ ...input, links: [{ a: 'esxi-01:vmnic0', b: 'tor-1:eth0', impairments: { lossPercent: 2, delayMs: 30, jitterMs: 5, duplicatePercent: 1, bandwidthKbps: 512, seed: 42 } }] });
