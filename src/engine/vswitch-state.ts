@@ -19,12 +19,23 @@ export function refreshVSwitch(vs: VSwitchRt): void {
   }
   const vlans = new Set<number>([0]);
   for (const pg of vs.portGroups) if (pg.vlan !== VGT) vlans.add(pg.vlan);
+  // One pass over the ports, in port order (the order copies are made in): a port joins its own
+  // VLAN's list, a VGT port every VLAN's (V1-V3, V5: portGroupCarries). Linear in ports + lists,
+  // not ports x VLANs (4,094 VLAN port groups used to take seconds).
   const members = new Map<number, Iface[]>();
   const promiscMembers = new Map<number, Iface[]>();
   for (const v of vlans) {
-    const m = connected.filter((p) => portGroupCarries(p.pg!.vlan, v));
-    members.set(v, m);
-    promiscMembers.set(v, m.filter((p) => p.pg!.promiscuous));
+    members.set(v, []);
+    promiscMembers.set(v, []);
+  }
+  for (const p of connected) {
+    const pgVlan = p.pg!.vlan;
+    const into = pgVlan === VGT ? vlans : [pgVlan];
+    for (const v of into) {
+      if (!portGroupCarries(pgVlan, v)) continue;
+      members.get(v)!.push(p);
+      if (p.pg!.promiscuous) promiscMembers.get(v)!.push(p);
+    }
   }
   vs.macPorts = macPorts;
   vs.macIndex = new MacIndex(macPorts, macPorts.size);
