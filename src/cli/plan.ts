@@ -21,7 +21,8 @@ with: vswitch-lab serve <topology> --plan plan.json --partition NAME
 options:
   --partitions N       N partitions, nodes assigned automatically by weight (p1, p2, ...)
   --group NAME=a,b     an explicit partition (repeat; every node in exactly one)
-  --address NAME=IP    the address partition NAME binds and its peers send to (default 127.0.0.1)
+  --address NAME=IP    the address partition NAME binds and its peers send to (default 127.0.0.1);
+                       a DNS name is resolved when the partitions start
   --port N             UDP port of the first partition; the i-th uses N+i (default 4789)
   --vni N              VNI of the first cut cable (default 1000)
   -o, --output FILE    write the plan there (default: print it)
@@ -54,8 +55,10 @@ export const command: Command = {
       const groups = pairs(values.group, '--group').map(([name, nodes]) => ({ name, nodes: nodes.split(',').filter((n) => n !== '') }));
       const addresses: Record<string, string> = {};
       for (const [name, ip] of pairs(values.address, '--address')) {
-        const e = ipv4Error(ip, false);
-        if (e) throw new UsageError(`--address ${name}=${ip}: ${e}`);
+        // an IPv4 address, or a DNS name resolved when the partition starts (Kubernetes pods)
+        if (ipv4Error(ip, false) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(ip)) {
+          throw new UsageError(`--address ${name}=${ip}: neither an IPv4 address nor a DNS name`);
+        }
         addresses[name] = ip;
       }
       const { topology } = await openTopologyArg(positionals[0]!);

@@ -7,6 +7,7 @@
  * never opened by the API).
  */
 import { readFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { PlanError, checkPlan, partitionTopology } from '../attach/partition-plan.js';
 import { validateTopology } from '../topology/load.js';
@@ -83,7 +84,7 @@ export async function openServedAttachments(given: TopologyDoc): Promise<ServedA
  * (checked against the topology: the same allocation everywhere). CommandExit(2) with the reason
  * when the plan cannot be read, does not match, or has no such partition.
  */
-export function partitionOf(topology: TopologyDoc, planFile: string, name: string): TopologyDoc {
+export async function partitionOf(topology: TopologyDoc, planFile: string, name: string): Promise<TopologyDoc> {
   let text: string;
   try {
     text = readFileSync(planFile, 'utf8');
@@ -92,7 +93,19 @@ export function partitionOf(topology: TopologyDoc, planFile: string, name: strin
   }
   let part: TopologyDoc;
   try {
-    part = partitionTopology(topology, checkPlan(topology, JSON.parse(text)), name);
+    const plan = checkPlan(topology, JSON.parse(text));
+    // partition addresses may be DNS names (pods of a StatefulSet): sockets need addresses
+    const resolved = await Promise.all(
+      plan.partitions.map(async (p) => {
+        if (/^\d+\.\d+\.\d+\.\d+$/.test(p.address)) return p;
+        try {
+          return { ...p, address: (await lookup(p.address, { family: 4 })).address };
+        } catch {
+          throw new PlanError(`partition ${p.name}: cannot resolve "${p.address}" to an IPv4 address`);
+        }
+      }),
+    );
+    part = partitionTopology(topology, { ...plan, partitions: resolved }, name);
   } catch (err) {
     if (err instanceof PlanError || err instanceof SyntaxError) throw new CommandExit(2, [`${planFile}: ${err.message}`]);
     throw err;

@@ -85,7 +85,7 @@ export const command: Command = {
       for (const w of result.warnings) console.error(issueLine(file, w));
       // a partition of a partitioned lab (docs/attachments.md): its part of the topology, its cut cables attached
       if ((values.plan === undefined) !== (values.partition === undefined)) throw new UsageError('--plan and --partition go together');
-      if (values.plan !== undefined) result.topology = partitionOf(result.topology, values.plan, values.partition!);
+      if (values.plan !== undefined) result.topology = await partitionOf(result.topology, values.plan, values.partition!);
 
       // attachments (docs/attachments.md): sockets open before the server, in real time only
       if ((result.topology.attachments ?? []).length > 0 && clock !== 'realtime') throw new CommandExit(2, [`${file}: --clock ${clock} refused: ${REALTIME_ONLY}`]);

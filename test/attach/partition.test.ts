@@ -12,6 +12,10 @@ import { createLab } from '../../src/engine/lab.js';
 import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { serveWithAttachments, type ServedLab } from './served-lab.js';
+import { partitionOf } from '../../src/cli/serve-attachments.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 async function multiHost(): Promise<TopologyDoc> {
   const r = await loadTopologyFile('topologies/multi-host.json');
@@ -66,6 +70,25 @@ describe('partitioned lab', () => {
       expect(st.every((a) => a.txFrames > 0 && a.rxFrames > 0 && Object.keys(a.drops).length === 0)).toBe(true);
     } finally {
       for (const l of labs) await l.close();
+    }
+  });
+
+  it('partition addresses may be DNS names, resolved when the partition starts (pods); a bad plan file is exit 2', async () => {
+    const doc = await multiHost();
+    const plan = planPartitions(doc, { count: 3, addresses: { p1: 'localhost', p2: 'localhost', p3: 'localhost' } });
+    const dir = mkdtempSync(path.join(tmpdir(), 'vsl-plan-dns-'));
+    try {
+      const file = path.join(dir, 'plan.json');
+      writeFileSync(file, JSON.stringify(plan));
+      const part = await partitionOf(doc, file, 'p2');
+      expect(part.attachments!.map((a) => (a.type === 'vxlan' ? [a.local.address, a.remote.address] : null))).toEqual([
+        ['127.0.0.1', '127.0.0.1'],
+        ['127.0.0.1', '127.0.0.1'],
+      ]);
+      writeFileSync(file, '{"version": 1');
+      await expect(partitionOf(doc, file, 'p2')).rejects.toMatchObject({ code: 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
