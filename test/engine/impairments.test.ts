@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/lab.js';
 import { createIpStack } from '../../src/engine/ip-stack.js';
+import { runScenario } from '../../src/engine/scenario.js';
 import { validateTopology } from '../../src/topology/load.js';
 import type { LinkImpairmentsDoc } from '../../src/topology/schema.js';
 import { PH1, conservationViolations, frame, host, makeLab, standardTopology, topology, trunk, vm, vmMac } from './fixtures.js';
@@ -249,6 +250,30 @@ describe('pings see the impairments (L1, L2)', () => {
     expect(slow.received).toBe(3);
     // the first probe waits for ARP too, which crosses the same cable twice
     for (let k = 1; k < 3; k++) expect(slow.replies[k]!.rttNs - plain.replies[k]!.rttNs).toBe(50_000_000);
+  });
+
+  it('L1, L2: a timed scenario impairs the cable under a continuous ping: probes are lost only while it is lossy, the same ones every run', () => {
+    const topo = pingLab({}).topology;
+    const scenario = {
+      name: 'a bad cable for 4 s',
+      duration: '8s',
+      pings: [{ name: 'p', from: 'a:eth0', to: '10.0.10.2', intervalMs: 50 }],
+      steps: [
+        { at: '2s', change: { kind: 'link-impairments', iface: 'esxi-01:vmnic0', impairments: { lossPercent: 20, delayMs: 30, seed: 3 } } },
+        { at: '6s', change: { kind: 'link-impairments', iface: 'tor-1:eth0', impairments: null } },
+      ],
+      expect: { pings: [{ ping: 'p', minLost: 5 }] },
+    };
+    const r = runScenario(topo, scenario);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    const o = r.pings[0]!;
+    // seq n is sent at (n - 1) * 50 ms: lost probes fall in the lossy window (its last ones answered late or not at all)
+    for (const seq of o.lostSeqs) {
+      expect((seq - 1) * 50).toBeGreaterThanOrEqual(1950);
+      expect((seq - 1) * 50).toBeLessThan(6000);
+    }
+    expect(runScenario(topo, scenario).pings[0]!.lostSeqs).toEqual(o.lostSeqs);
+    expect(r.timeline.some((e) => e.text.includes('impaired: loss 20%, delay 30 ms, seed 3'))).toBe(true);
   });
 
   it('L1: a 2% loss changes ping results reproducibly: same seed, same lost probes', () => {
