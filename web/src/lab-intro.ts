@@ -15,8 +15,10 @@ export class LabIntro {
     private readonly openLessons: () => void,
   ) {}
 
-  show(l: Lessons): void {
+  /** Shows `l`'s introduction (null: only hides the one shown). */
+  show(l: Lessons | null): void {
     this.hide();
+    if (!l) return;
     const lessons = l.tests.length + l.scenarios.length + (l.activity?.tasks.length ?? 0);
     if (!l.description && !l.activity) return;
     const close = h('button', { type: 'button', class: 'intro-close', 'aria-label': 'Close the introduction' }, '×');

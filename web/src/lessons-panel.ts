@@ -100,8 +100,8 @@ export class LessonsPanel {
   private readonly taskItems = new Map<number, HTMLElement>();
   private readonly testItems = new Map<number, HTMLElement>();
   private score: HTMLElement | null = null;
-  /** the lab's intro changed (a new lab loaded): main shows it on the graph */
-  onIntro: (l: Lessons) => void = () => undefined;
+  /** the lab's intro changed: main shows it on the graph (null: a new lab is loading, hide the old one's) */
+  onIntro: (l: Lessons | null) => void = () => undefined;
 
   constructor() {
     this.intro = h('div', { class: 'lesson-intro', id: 'lesson-intro' });
@@ -130,6 +130,15 @@ export class LessonsPanel {
     if (s.generation !== this.generation) {
       this.generation = s.generation;
       this.revision = s.revision;
+      // nothing of the previous lab stays while this one's lessons load
+      this.lessons = null;
+      this.gradeSeq++;
+      for (const el of [this.intro, this.activityBox, this.testsBox, this.scenariosBox, this.scenarioResult]) clear(el);
+      this.taskItems.clear();
+      this.testItems.clear();
+      this.score = null;
+      this.intro.append(h('p', { class: 'muted' }, `loading the lessons of ${s.topology.name} …`));
+      this.onIntro(null);
       void this.reload();
       return;
     }
