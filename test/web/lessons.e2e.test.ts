@@ -331,4 +331,20 @@ describe('walk-through bugs in the page', { timeout: 120_000 }, () => {
     await page.evaluate('new Promise((r) => setTimeout(r, 1200))');
     expect(await ev<boolean>(`window.vswitchLab.cy.getElementById(${js(node)}).hasClass('source')`)).toBe(true);
   });
+
+  it('a topology downloaded from the page re-opens without layout-unknown-node warnings (one layout vocabulary)', async () => {
+    const page = ui.page;
+    await load({ example: 'multi-host' }, (JSON.parse(readFileSync(path.join(ROOT, 'topologies', 'multi-host.json'), 'utf8')) as { name: string }).name);
+    await page.click('#tabbtn-topology');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-topology')]);
+    const file = path.join(ARTIFACTS, 'downloaded-multi-host.json');
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    const positions = Object.keys((JSON.parse(text) as { layout: { positions: Record<string, unknown> } }).layout.positions);
+    expect(positions.some((k) => k.includes(':vmnic'))).toBe(true);
+    expect(positions.some((k) => k.includes('/'))).toBe(true);
+    const v = await api<{ ok: boolean; warnings: Array<{ code: string }> }>('POST', '/api/topology/validate', { text, fileName: 'downloaded.json' });
+    expect(v.body.ok).toBe(true);
+    expect(v.body.warnings.filter((w) => w.code === 'layout-unknown-node')).toEqual([]);
+  });
 });
