@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Issue } from '../topology/issue.js';
+import { countIssues, type Issue } from '../topology/issue.js';
 import { loadTopologyFile } from '../topology/load.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { CommandExit } from './cli-args.js';
@@ -51,7 +51,7 @@ export async function loadTopologyArg(arg: string): Promise<TopologyArg> {
   const file = topologyPath(arg);
   const r = await loadTopologyFile(file);
   if (r.ok) return { ok: true, topology: r.topology, file };
-  const what = r.kind === 'invalid' ? `invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})` : r.kind === 'syntax' ? 'not valid JSON' : 'unreadable';
+  const what = r.kind === 'invalid' ? `invalid (${countIssues(r.errors)} error${countIssues(r.errors) === 1 ? '' : 's'})` : r.kind === 'syntax' ? 'not valid JSON' : 'unreadable';
   if (r.kind === 'io' && !existsSync(file) && !/[\\/]/.test(arg)) {
     // a name that is neither a file nor an example: say which examples there are
     return { ok: false, lines: [...r.errors.map((i) => issueLine(file, i)), `${arg}: not a file, nor an example (${exampleNames().join(', ')})`] };

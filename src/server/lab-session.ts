@@ -21,6 +21,7 @@ import { FrameWaits } from './frame-waits.js';
 import { interfaceNames, similarInterfaces } from './interface-names.js';
 import { toJsonValue } from './trace-json.js';
 import { displaySource } from './topology-source.js';
+import { countIssues } from '../topology/issue.js';
 
 export interface LabSessionOptions {
   createLab: LabFactory;
@@ -110,7 +111,7 @@ export class LabSession {
    */
   load(result: ValidationResult, source: string): TopologyState {
     if (!result.ok) {
-      throw new ApiError(422, `invalid topology: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`, {
+      throw new ApiError(422, `invalid topology: ${countIssues(result.errors)} error${countIssues(result.errors) === 1 ? '' : 's'}`, {
         errors: result.errors,
         warnings: result.warnings,
       });
