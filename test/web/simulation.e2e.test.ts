@@ -3,9 +3,16 @@
  * nothing is listed before Step; each Step lists exactly the events of one engine event (no
  * more than the lab's present); Back removes the last step from the list and the graph; clicking
  * an earlier event jumps the lab there and Inspect shows that moment's MAC table; a cable pulled
- * while paused is honoured by the next steps.
+ * while paused is honoured by the next steps. The re-fire list keeps the page's sends across a
+ * reload, re-sends one, and "save as test" downloads a topology that `vswitch-lab test` passes;
+ * a selected frame's path has one ✕ with its reason per dropped leg, marks that overlap nothing,
+ * and a node click shows what that node did with the frame.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
 import type { RunningServer } from '../../src/server/server.js';
 import type { TraceEventJson } from '../../src/server/api-types.js';
 import { openBrowser, screenshot, type UiBrowser } from './browser.js';
@@ -133,4 +140,65 @@ describe('simulation mode', () => {
     await page.selectOption('#sim-mode', 'realtime');
     await page.waitForFunction('document.querySelector("#sim-step").disabled');
   }, 120_000);
+
+  it('re-fire list: kept across a reload, re-sent, saved as a test that vswitch-lab test passes; the path marks each dropped leg once', async () => {
+    const page = ui.page;
+    expect((await api('POST', '/api/topology', { example: 'security' })).status).toBe(200);
+    await page.waitForFunction(`window.vswitchLab.cy.getElementById('vm:nested-esxi-locked').length === 1`);
+    await page.evaluate(`localStorage.clear()`);
+    await page.reload();
+    await page.waitForSelector('#conn.live', { timeout: 60_000 });
+    await page.waitForFunction(`window.vswitchLab.cy.getElementById('vm:nested-esxi-locked').length === 1`);
+    // a forged ARP from the Send tab: dropped FORGED_TRANSMIT (S3)
+    await page.click('#tabbtn-send');
+    await page.selectOption('#send-from', 'nested-esxi-locked:eth0');
+    await page.selectOption('#send-kind', 'arp-request');
+    await page.fill('#send-dst-ip', '10.0.0.31');
+    await page.fill('#send-src-mac', '00:50:56:b2:00:01');
+    await page.click('#send-button');
+    await page.waitForSelector('#refire-list .refire-row:has-text("FORGED_TRANSMIT")');
+
+    // kept across a reload
+    await page.reload();
+    await page.waitForSelector('#conn.live', { timeout: 60_000 });
+    await page.waitForSelector('#refire-list .refire-row:has-text("FORGED_TRANSMIT")');
+    const first = await ev<Array<{ frameIds: number[] }>>('window.vswitchLab.refire.list');
+    expect(first).toHaveLength(1);
+
+    // re-send: the same entry, a new frame
+    await page.click('#refire-list .refire-send');
+    await page.waitForFunction(`window.vswitchLab.refire.list[0].frameIds[0] !== ${first[0]!.frameIds[0]}`);
+    expect(await ev<number>('window.vswitchLab.refire.list.length')).toBe(1);
+
+    // the persistent path: one ✕ per dropped leg, with reason and rule; marks overlap nothing
+    await page.click('#refire-list .refire-pick');
+    await page.waitForSelector('#path-info:not([hidden])');
+    const marks = await ev<Array<{ kind: string; text: string; iface: string }>>('window.vswitchLab.path.marks()');
+    expect(marks).toEqual([{ kind: 'drop', iface: 'nested-esxi-locked:eth0', text: 'FORGED_TRANSMIT (S3)' }]);
+    await page.waitForFunction('window.vswitchLab.path.badges().length === 1');
+    await expect(page.textContent('#path-info')).resolves.toContain('✕ FORGED_TRANSMIT (S3)');
+    // the node's own view: what came in, which rule decided
+    await ev(`(() => { window.vswitchLab.cy.getElementById('vm:nested-esxi-locked').emit('tap'); return true; })()`);
+    await page.waitForSelector('#device-view');
+    const device = (await page.textContent('#device-view')) ?? '';
+    expect(device).toContain('In');
+    expect(device).toContain('[S3] FORGED_TRANSMIT');
+    await screenshot(page, 'simulation-path.png');
+
+    // save as test: the topology with the send and its outcome; vswitch-lab test passes it
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#refire-list .refire-test')]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'refire-'));
+    try {
+      const file = path.join(dir, 'with-test.json');
+      await download.saveAs(file);
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as { tests: Array<{ name: string; expect: unknown }> };
+      const added = doc.tests.at(-1)!;
+      expect(added.expect).toEqual({ deliveredTo: [], drop: { reason: 'FORGED_TRANSMIT', at: 'nested-esxi-locked:eth0' } });
+      const r = await runCli(['test', file]);
+      expect(r.stdout).toContain(`PASS  ${added.name}`);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

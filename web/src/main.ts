@@ -21,6 +21,8 @@ import { eventIface, Player } from './player.js';
 import { describeChange, RuntimeActions } from './runtime-actions.js';
 import { SendPanel } from './send-panel.js';
 import { SimulationControls } from './simulation-controls.js';
+import { RefireList } from './refire-list.js';
+import { PathOverlay } from './path-overlay.js';
 import { StormBanner } from './storm-banner.js';
 import { TopologyPanel } from './topology-panel.js';
 import { LessonsPanel } from './lessons-panel.js';
@@ -56,6 +58,12 @@ const outcomes = byId('outcomes');
 let topologyState: TopologyState | null = null;
 
 byId('tab-send').append(send.root);
+// every frame and ping sent from the page, to re-fire (kept across reloads)
+const refire = new RefireList(api, store);
+byId('tab-send').append(refire.root);
+// the selected frame's path stays on the graph until cleared; a node click then shows what it did
+const path = new PathOverlay(view, store, byId('graph').parentElement!);
+refire.onPick = (ids) => path.show(ids);
 byId('tab-inspect').append(inspect.root);
 byId('tab-capture').append(capture.root);
 byId('tab-topology').append(topoPanel.root);
@@ -126,6 +134,7 @@ renderPlayer();
 list.onSelect = (e) => {
   // simulation mode: the lab jumps to right after this event (the Inspect tab then shows that moment)
   sim.jumpTo(e.seq);
+  if (e.frameId) path.show([e.frameId]);
   details.show(e);
   const node = view.nodeOfIface(eventIface(e));
   // flash the node, unless it is the marked source: flashing would take its mark away (flashClass removes the class)
@@ -327,6 +336,7 @@ function applyTopology(s: TopologyState): void {
   byId('topology-name').textContent = s.topology.name;
   document.title = `${s.topology.name} — vswitch-lab`;
   send.setTopology(s.topology);
+  refire.setTopology(s);
   inspect.labGeneration = s.generation;
   inspect.setTopology(s.topology, runtime ? view.selection() : null);
   topoPanel.show(s);
@@ -360,12 +370,16 @@ function onUpdate(u: LiveUpdate): void {
   const changes = (u.state ?? []).filter((s) => s.kind === 'change');
   if (u.topology) applyTopology(u.topology);
   if (u.clock) renderClock(u.clock);
-  // the lab went back in time (simulation mode): forget the undone events before adding new ones
   stormBanner.update(u);
+  // the lab went back in time (simulation mode): forget the undone events before adding new ones
   for (const s of u.state ?? []) if (s.kind === 'restored' && typeof s.traceSeq === 'number') rewindTo(s.traceSeq);
   // (a change's new topology came in the same batch and was drawn above)
   for (const s of u.state ?? []) {
-    if (s.kind === 'ping' && typeof s.from === 'string' && typeof s.to === 'string') send.pingFinished({ from: s.from, to: s.to, result: s.result });
+    if (s.kind === 'ping' && typeof s.from === 'string' && typeof s.to === 'string') {
+      send.pingFinished({ from: s.from, to: s.to, result: s.result });
+      const r = s.result as { transmitted?: unknown; received?: unknown } | undefined;
+      if (typeof r?.transmitted === 'number' && typeof r.received === 'number') refire.pingFinished(s.from, s.to, { transmitted: r.transmitted, received: r.received });
+    }
   }
   for (const s of changes) {
     const c = s.change as RuntimeChange | undefined;
@@ -482,4 +496,4 @@ document.addEventListener('keydown', (ev) => {
 showTab('send');
 
 /** Handles for debugging from the console and for the end-to-end tests. */
-(window as unknown as { vswitchLab: unknown }).vswitchLab = { cy: view.cy, view, store, list, player, sim };
+(window as unknown as { vswitchLab: unknown }).vswitchLab = { cy: view.cy, view, store, list, player, sim, refire, path };

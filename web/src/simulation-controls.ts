@@ -78,7 +78,7 @@ export class SimulationControls {
       h('option', { value: 'realtime' }, 'Realtime'),
       h('option', { value: 'simulation' }, 'Simulation'),
     );
-    this.resetBtn = h('button', { type: 'button', id: 'sim-reset', title: 'Back to the moment simulation started' }, '⏮ Reset');
+    this.resetBtn = h('button', { type: 'button', id: 'sim-reset', title: 'Back to the moment simulation started' }, 'Reset');
     this.backBtn = h('button', { type: 'button', id: 'sim-back', title: 'Undo the last step (b)' }, '◂ Back');
     this.playBtn = h('button', { type: 'button', id: 'sim-play', 'aria-pressed': 'false', title: 'Play / pause (space)' }, '▶ Play');
     this.stepBtn = h('button', { type: 'button', id: 'sim-step', title: 'Process the next engine event (n)' }, 'Step ▸');
