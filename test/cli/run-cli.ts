@@ -14,7 +14,7 @@ export interface CliRun {
 
 export function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 20_000, env: { ...process.env, VSWITCH_LAB_DEBUG: '' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 110_000, env: { ...process.env, VSWITCH_LAB_DEBUG: '' } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
