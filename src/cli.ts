@@ -24,7 +24,7 @@ export const commands: Record<string, { summary: string; load: Loader }> = {
   run: { summary: 'run timed scenarios (failover, vMotion, shaping) and print the timeline', load: () => import('./cli/run.js') },
   replay: { summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate', load: () => import('./cli/replay.js') },
   plan: { summary: 'split a lab into partitions that run as separate processes (VXLAN between them)', load: () => import('./cli/plan.js') },
-  export: { summary: 'write Kubernetes manifests that run a partitioned lab (export k8s)', load: () => import('./cli/export.js') },
+  export: { summary: 'write Kubernetes manifests or a containerlab lab that run a partitioned lab', load: () => import('./cli/export.js') },
 };
 
 /** The package's version (package.json), or "unknown" when it cannot be read. */

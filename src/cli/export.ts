@@ -9,16 +9,20 @@
  *  - a StatefulSet, one pod per partition: the pod's ordinal (the end of its name) selects its
  *    partition; VXLAN on UDP, the UI and API on TCP 8080 with the token from a Secret you create;
  *  - a Service for the UI and API of pod 0 (it shows that partition; each pod serves its own).
+ *
+ * `vswitch-lab export containerlab <topology> --plan plan.json -o DIR`: a containerlab lab (see
+ * `clabLab`) in DIR: <name>.clab.yml, topology.json and plan.json.
  * Exit 2: bad options, a topology or plan that does not load or match.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from '../cli.js';
 import { PlanError, checkPlan, type PartitionPlan } from '../attach/partition-plan.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { CommandExit, UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { openTopologyArg } from './topology-arg.js';
 
-const HELP = `usage: vswitch-lab export k8s <topology> --plan plan.json [options]
+const HELP = `usage: vswitch-lab export k8s|containerlab <topology> --plan plan.json [options]
 
 Writes Kubernetes manifests (one JSON List for kubectl apply -f) that run each partition of the
 plan as a pod of a StatefulSet. Create the API token first:
@@ -29,7 +33,12 @@ options:
   --image REF        container image (default vswitch-lab:VERSION, built from the Dockerfile)
   --namespace NS     namespace of the objects (default: none, kubectl's current)
   --name NAME        name of the objects (default vswitch-lab-<topology name>)
-  -o, --output FILE  write there (default: print)
+  -o, --output FILE  write there (default: print); containerlab: a directory for the .clab.yml,
+                     topology.json and plan.json
+
+export containerlab: each partition a linux node (management address 172.20.20.10+i), each VXLAN
+attachment of the topology a type: vxlan link from a placeholder NOS node (replace its kind and
+image) to its partition.
   -h, --help         this help`;
 
 const OPTIONS = {
@@ -128,6 +137,63 @@ export function k8sManifests(doc: TopologyDoc, plan: PartitionPlan, options: { i
   };
 }
 
+/** containerlab's default management network: the partitions get fixed addresses in it. */
+const CLAB_MGMT_PREFIX = '172.20.20.';
+/** the containerlab host as the containers see it: the source of its vxlan links' datagrams */
+const CLAB_HOST = '172.20.20.1';
+
+export interface ClabExport {
+  /** the containerlab topology (written as JSON, which is YAML) */
+  clab: Record<string, unknown>;
+  /** the lab's topology and plan as the containers read them (addresses in the management network) */
+  topology: TopologyDoc;
+  plan: PartitionPlan;
+}
+
+/**
+ * A containerlab lab: each partition a `linux` node running the image (its management address
+ * fixed, the topology and plan bound in), and each VXLAN attachment of the topology a `type:
+ * vxlan` link from a NOS node — a placeholder named after the attachment, to replace by the real
+ * kind and image — to the partition that has the attached NIC. Addresses are rewritten to the
+ * management network: partitions at 172.20.20.10+i, the containerlab host (where its vxlan links
+ * end) at 172.20.20.1.
+ */
+export function clabLab(doc: TopologyDoc, plan: PartitionPlan, options: { image: string; name?: string }): ClabExport {
+  const name = dnsLabel(options.name ?? `vswitch-lab-${doc.name}`, 60);
+  const ip = (i: number): string => `${CLAB_MGMT_PREFIX}${10 + i}`;
+  const newPlan: PartitionPlan = { ...plan, partitions: plan.partitions.map((p, i) => ({ ...p, address: ip(i) })) };
+  const partitionOfNode = new Map<string, number>();
+  plan.partitions.forEach((p, i) => p.nodes.forEach((n) => partitionOfNode.set(n, i)));
+  const nodeOf = (iface: string): string => iface.slice(0, iface.indexOf(':'));
+  const links: Array<Record<string, unknown>> = [];
+  const nodes: Record<string, Record<string, unknown>> = {};
+  plan.partitions.forEach((p, i) => {
+    nodes[p.name] = {
+      kind: 'linux',
+      image: options.image,
+      'mgmt-ipv4': ip(i),
+      binds: ['topology.json:/lab/topology.json:ro', 'plan.json:/lab/plan.json:ro'],
+      env: { VSWITCH_LAB_TOKEN: '${VSWITCH_LAB_TOKEN}' },
+      cmd: `serve /lab/topology.json --plan /lab/plan.json --partition ${p.name} --host 0.0.0.0`,
+    };
+  });
+  const attachments = (doc.attachments ?? []).map((a) => {
+    if (a.type !== 'vxlan') return a;
+    const i = partitionOfNode.get(nodeOf(a.interface));
+    if (i === undefined) return a; // on a stand-in of the topology itself: left as written
+    if (a.vni < 1) throw new PlanError(`attachment ${a.name}: containerlab's vxlan links need a VNI of 1 or more (it has 0)`);
+    const nos = dnsLabel(a.name, 60);
+    nodes[nos] ??= { kind: 'linux', image: 'alpine:3', labels: { 'vswitch-lab.note': 'replace kind and image with the NOS; keep the name' } };
+    links.push({ type: 'vxlan', endpoint: { node: nos, interface: 'eth1' }, remote: ip(i), vni: a.vni, 'dst-port': a.local.port });
+    return { ...a, local: { ...a.local, address: ip(i) }, remote: { address: CLAB_HOST, port: a.local.port } };
+  });
+  return {
+    clab: { name, mgmt: { network: 'clab', 'ipv4-subnet': `${CLAB_MGMT_PREFIX}0/24` }, topology: { nodes, ...(links.length > 0 ? { links } : {}) } },
+    topology: { ...doc, attachments },
+    plan: newPlan,
+  };
+}
+
 function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -142,7 +208,7 @@ export const command: Command = {
     withInputErrors('export', async () => {
       const { values, positionals } = parseCommandArgs(args, OPTIONS, HELP);
       const [what, topo, ...rest] = positionals;
-      if (what !== 'k8s') throw new UsageError(what === 'containerlab' ? 'export containerlab is not implemented yet (docs/attachments.md)' : 'what to export: k8s');
+      if (what !== 'k8s' && what !== 'containerlab') throw new UsageError('what to export: k8s or containerlab');
       if (topo === undefined || rest.length > 0) throw new UsageError('one topology, please');
       if (values.plan === undefined) throw new UsageError('--plan plan.json is needed (write one with vswitch-lab plan)');
       const { topology } = await openTopologyArg(topo);
@@ -153,6 +219,23 @@ export const command: Command = {
         if (err instanceof PlanError || err instanceof SyntaxError) throw new CommandExit(2, [`${values.plan}: ${err.message}`]);
         if (err instanceof Error && 'code' in err) throw new CommandExit(2, [`${values.plan}: cannot read the plan: ${err.message}`]);
         throw err;
+      }
+      if (what === 'containerlab') {
+        if (values.output === undefined) throw new UsageError('export containerlab writes three files: give -o DIRECTORY');
+        let c: ClabExport;
+        try {
+          c = clabLab(topology, plan, { image: values.image ?? `vswitch-lab:${packageVersion()}`, ...(values.name !== undefined ? { name: values.name } : {}) });
+        } catch (err) {
+          if (err instanceof PlanError) throw new CommandExit(2, [`vswitch-lab export: ${err.message}`]);
+          throw err;
+        }
+        mkdirSync(values.output, { recursive: true });
+        const clabFile = path.join(values.output, `${c.clab.name as string}.clab.yml`);
+        writeFileSync(clabFile, `${JSON.stringify(c.clab, null, 2)}\n`);
+        writeFileSync(path.join(values.output, 'topology.json'), `${JSON.stringify(c.topology, null, 2)}\n`);
+        writeFileSync(path.join(values.output, 'plan.json'), `${JSON.stringify(c.plan, null, 2)}\n`);
+        console.log(`vswitch-lab export: ${clabFile} (+ topology.json, plan.json); deploy with: VSWITCH_LAB_TOKEN=... containerlab deploy -t ${clabFile}`);
+        return 0;
       }
       const out = k8sManifests(topology, plan, {
         image: values.image ?? `vswitch-lab:${packageVersion()}`,

@@ -68,7 +68,7 @@ describe('export k8s', () => {
     expect(none.stderr).toMatch(/no partition number 7/);
   });
 
-  it('the command writes the file; export containerlab says it is not implemented (exit 2)', async () => {
+  it('the command writes the file; bad requests are exit 2', async () => {
     const { doc, plan } = await setup();
     void doc;
     const planFile = path.join(dir, 'plan.json');
@@ -79,7 +79,7 @@ describe('export k8s', () => {
     expect(await command.run(['k8s', 'multi-host', '--plan', planFile, '-o', file])).toBe(0);
     expect((JSON.parse(readFileSync(file, 'utf8')) as { kind: string }).kind).toBe('List');
     expect(await command.run(['containerlab', 'multi-host', '--plan', planFile])).toBe(2);
-    expect(err.mock.calls.flat().join('\n')).toMatch(/not implemented yet/);
+    expect(err.mock.calls.flat().join('\n')).toMatch(/give -o DIRECTORY/);
     expect(await command.run(['k8s', 'multi-host'])).toBe(2);
   });
 });
