@@ -16,3 +16,6 @@ export * from './capture-points.js';
 export * from './capture-filter.js';
 export * from './capture-session.js';
 export * from './replay.js';
+export { LiveCaptureStream } from './live-stream.js';
+export type { LiveCaptureStreamOptions, LivePacket } from './live-stream.js';
+export { streamCapture } from './capture-stream.js';

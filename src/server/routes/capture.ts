@@ -11,8 +11,7 @@
  */
 import { Router, type Request } from 'express';
 import { CAPTURE_FORMATS, encodeCapture, type CaptureFormatName } from '../../capture/capture-session.js';
-import type { CapturePacketInput } from '../../capture/capture-file.js';
-import { PcapngWriter } from '../../capture/pcapng-writer.js';
+import { LiveCaptureStream } from '../../capture/live-stream.js';
 import type { CapturePointInfo } from '../api-types.js';
 import type { CapturedPacket } from '../capture-source.js';
 import type { AppContext } from '../context.js';
@@ -69,40 +68,27 @@ export function captureRoutes(ctx: AppContext): Router {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.flushHeaders();
     res.socket?.setNoDelay(true);
-    const limit = ctx.liveCaptureBufferBytes;
-    let lost = 0;
+    // A reader that does not keep up loses packets, counted per capture point (interface) and
+    // reported as pcapng defines it (epb_dropcount, isb_osdrop): see src/capture/live-stream.ts.
     let closed = false;
-    const writer = new PcapngWriter({
+    const stream = new LiveCaptureStream({
       sink: (chunk) => {
         if (!closed) res.write(chunk);
       },
       interfaces: points.map((p) => ({ name: p.name, description: p.description })),
-      shbOptions: { comment: `vswitch-lab live capture: ${points.map((p) => p.id).join(', ')}` },
+      pending: () => res.writableLength,
+      limitBytes: ctx.liveCaptureBufferBytes,
+      comment: `vswitch-lab live capture: ${points.map((p) => p.id).join(', ')}`,
     });
-    const input: CapturePacketInput = { interface: 0, timestampNs: 0n, data: new Uint8Array(0) };
     const unsubscribe = capture().subscribe(new Set(index.keys()), (p: CapturedPacket) => {
       if (closed) return;
-      // A reader that does not keep up loses packets, counted in the next one's epb_dropcount:
-      // the server never buffers more than `limit` bytes for it.
-      if (res.writableLength > limit) {
-        lost++;
-        return;
-      }
-      input.interface = index.get(p.pointId)!;
-      input.timestampNs = p.timestampNs;
-      input.data = p.data;
-      input.packetId = p.frameId;
-      input.direction = p.direction;
-      input.comment = p.comment;
-      input.dropCount = lost > 0 ? lost : undefined;
-      lost = 0;
-      writer.writePacket(input);
+      stream.offer({ iface: index.get(p.pointId)!, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId, ...(p.direction !== undefined ? { direction: p.direction } : {}), comment: p.comment });
     });
     const done = (): void => {
       if (closed) return;
       closed = true;
       unsubscribe();
-      writer.end();
+      stream.end(false);
     };
     res.on('close', done);
     req.on('close', done);
