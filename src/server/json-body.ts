@@ -29,11 +29,16 @@ export function jsonBody(limit: number): RequestHandler {
   return (req, res, next) => {
     const lengthHeader = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
-    if ((lengthHeader === undefined || lengthHeader === '0') && !chunked) {
+    if (lengthHeader === undefined && !chunked) {
       next();
       return;
     }
     if (!req.is('application/json')) {
+      next();
+      return;
+    }
+    if (lengthHeader === '0' && !chunked) {
+      req.body = {}; // an empty JSON body reads as {} (as body-parser had it)
       next();
       return;
     }
@@ -74,7 +79,7 @@ export function jsonBody(limit: number): RequestHandler {
         return;
       }
       try {
-        req.body = parseJson(Buffer.concat(chunks, received).toString('utf8'));
+        req.body = received === 0 ? {} : parseJson(Buffer.concat(chunks, received).toString('utf8'));
       } catch (e) {
         next(e);
         return;

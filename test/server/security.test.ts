@@ -283,3 +283,20 @@ describe('bodies and the rate limit', () => {
     }
   });
 });
+
+describe('JSON bodies', () => {
+  it('an empty JSON body reads as {} (POST /api/clock/step with the JSON header and no bytes steps once)', async () => {
+    const s = await startTestServer({ clockMode: 'step' });
+    try {
+      await s.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: 'ffffffffffff005056a100010806' + '00'.repeat(46) } } });
+      const res = await s.api('/api/clock/step', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '0' } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { stepped: number }).stepped).toBe(1);
+      const bad = await s.api('/api/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"realtime"' });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe('malformed JSON body');
+    } finally {
+      await s.close();
+    }
+  });
+});
