@@ -49,7 +49,7 @@ describe('vswitch-lab serve with attachments', () => {
     }
   });
 
-  it('POST a topology with other attachments: 422, the lab stays; with the same ones: loaded', async () => {
+  it('POST a topology with other attachments: 422, the lab stays; with the same ones: loaded', { timeout: 120_000 }, async () => {
     const lab = await serveWithAttachments(validAttachTopology([vx]));
     try {
       const put = (t: unknown): Promise<Response> =>
