@@ -102,6 +102,8 @@ export interface CaptureSessionOptions {
   epochNs?: bigint;
   /** pcapng section comment of `file` / `sink` */
   comment?: string;
+  /** packet ids continue after this one (a session that follows another on a new lab: see lastPacketId) */
+  packetIdOffset?: number;
 }
 
 export interface CaptureStatus {
@@ -283,6 +285,7 @@ export class CaptureSession {
     this.perPoint = new Float64Array(this.points.length);
     this.epochNs = options.epochNs ?? defaultEpochNs(lab);
     this.setBase(this.epochNs);
+    this.idOffset = options.packetIdOffset ?? 0;
     this.format = options.format ?? (options.file !== undefined ? captureFormatOfPath(options.file) : 'pcapng');
     const rec = options.record;
     this.recording = rec !== undefined && rec !== false;
@@ -538,6 +541,11 @@ export class CaptureSession {
       overwritten: this.overwritten,
       limit: this.recording ? this.maxPackets : 0,
     };
+  }
+
+  /** The largest packet id given so far (ids of a session that follows this one start after it). */
+  get lastPacketId(): number {
+    return this.idOffset + this.maxFrameId;
   }
 
   /** Packets captured (after the filter). */

@@ -8,7 +8,7 @@
  * One CaptureSession per lab, recording every point (oldest packets overwritten past the limits);
  * a new topology starts a new one and forgets the recording. Live listeners belong to this
  * adapter, not to a session: a live stream keeps running across a topology load, with the points
- * of the same id in the new lab (packet ids then start again with the new lab's frames).
+ * of the same id in the new lab (packet ids go on after the old lab's, so each id is one frame).
  *
  * Selectors (`select`): `node:interface` (all its points), `node:interface:Point`, a `Point` on
  * every interface that has it, a node name, or `Drop`; point names in any case.
@@ -59,7 +59,8 @@ export class CaptureSource {
     const record: { maxPackets?: number; maxBytes?: number } = {};
     if (this.maxPackets !== undefined) record.maxPackets = this.maxPackets;
     if (this.maxBytes !== undefined) record.maxBytes = this.maxBytes;
-    const next = new CaptureSession(captureLab, { record, epochNs });
+    // packet ids go on after the previous lab's: unique for the life of a live stream
+    const next = new CaptureSession(captureLab, { record, epochNs, packetIdOffset: this.session?.lastPacketId ?? 0 });
     this.session?.stop();
     this.session = next;
     this.specs = next.points;

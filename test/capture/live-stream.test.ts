@@ -16,6 +16,8 @@ import { CaptureSession } from '../../src/capture/capture-session.js';
 import { LiveCaptureStream } from '../../src/capture/live-stream.js';
 import { createLab } from '../../src/engine/lab.js';
 import { buildEthernet } from '../../src/wire/index.js';
+import { CaptureSource } from '../../src/server/capture-source.js';
+import type { ServerLab } from '../../src/server/lab-contract.js';
 import { defaultTopology } from '../server/helpers.js';
 import { tempDir } from './capture-tools.js';
 
@@ -85,5 +87,32 @@ describe('live capture stream: overflow of the 4 MiB buffer', () => {
       if (t === 5) osDrop.set(iface, drops[isbs++]!);
     }
     for (const i of ifaces) expect(osDrop.get(i), `isb_osdrop of ${session.points[i]!.name}`).toBe(dropped.get(i));
+  });
+});
+
+describe('live capture stream: packet ids across topology loads', () => {
+  it('a frame of the next lab does not reuse a packet id of the previous one (frame.packet_id == 1 is one frame)', () => {
+    const source = new CaptureSource();
+    const lab1 = createLab(defaultTopology());
+    source.attach(lab1 as unknown as ServerLab, 1_700_000_000_000_000_000n);
+    const reader = new PassThrough();
+    const points = source.select(['web-01:eth0:PortInput']);
+    const stream = new LiveCaptureStream({ sink: (c) => void reader.write(c), interfaces: points, pending: () => reader.writableLength, limitBytes: 4 * 1024 * 1024 });
+    source.subscribe(new Set(points.map((p) => p.id)), (p) => void stream.offer({ iface: 0, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId }));
+    const frame = buildEthernet({ src: '00:50:56:a1:00:01', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46) });
+    lab1.inject('web-01:eth0', frame);
+    lab1.inject('web-01:eth0', frame);
+    lab1.run();
+    const lab2 = createLab(defaultTopology()); // what loading a topology does
+    source.attach(lab2 as unknown as ServerLab, 1_700_000_001_000_000_000n);
+    lab2.inject('web-01:eth0', frame);
+    lab2.run();
+    stream.end(true);
+    source.close();
+    const file = tmp.file('ids.pcapng');
+    const got: Buffer[] = [];
+    for (let c = reader.read() as Buffer | null; c !== null; c = reader.read() as Buffer | null) got.push(c);
+    writeFileSync(file, Buffer.concat(got));
+    expect(tshark(['-r', file, '-T', 'fields', '-e', 'frame.packet_id']).map((r) => r[0])).toEqual(['1', '2', '3']);
   });
 });
