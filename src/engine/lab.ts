@@ -118,6 +118,8 @@ export class Lab {
   /** the journal of inputs that snapshots and restore use (snapshot.ts) */
   private readonly hist: History;
   private readonly options: LabOptions;
+  /** a freshly built lab kept for the next restore (prepareRestore), so that restore only re-runs */
+  private spare: { fabric: Fabric; dyn: RuntimeDynamics } | null = null;
   /** trace subscribers and capture taps: a restore moves them to the new fabric */
   private readonly subs = new Set<{ l: TraceListener; off: () => void }>();
   private readonly tapRegs = new Set<{ l: PointListener; off: () => void }>();
@@ -595,9 +597,11 @@ export class Lab {
     this.lastId = '';
     this.lastIface = null;
     h.replaying = true;
+    const spare = this.spare;
+    this.spare = null;
     try {
-      this.fabric = this.build();
-      this.dyn = new RuntimeDynamics(this.fabric, this.topology);
+      this.fabric = spare?.fabric ?? this.build();
+      this.dyn = spare?.dyn ?? new RuntimeDynamics(this.fabric, this.topology);
       for (const op of h.opsUntil(snapshot.position)) this.replay(op);
       this.fabric.traceSeq = snapshot.traceSeq;
     } catch (err) {
@@ -614,6 +618,18 @@ export class Lab {
       f.listenersChanged();
     }
     h.movedTo(snapshot.position);
+  }
+
+  /**
+   * Builds, ahead of time, the fresh lab the next `restore` re-runs the journal on, so that the
+   * restore itself only re-runs (building a 10,000-interface lab takes most of its time). Call
+   * when idle (the server does after answering a step back); it holds a second copy of the lab's
+   * structures until then. No effect when history is off.
+   */
+  prepareRestore(): void {
+    if (this.spare !== null || !this.hist.enabled || this.busy) return;
+    const fabric = this.build();
+    this.spare = { fabric, dyn: new RuntimeDynamics(fabric, this.topology) };
   }
 
   /**

@@ -28,6 +28,7 @@ interface HistoryLab {
   restore(snapshot: LabSnapshot): void;
   redo(): boolean;
   history(): HistoryInfo;
+  prepareRestore?(): void;
   trace: { subscribe(listener: (e: TraceEventLike) => void): () => void };
 }
 
@@ -82,7 +83,19 @@ export function simulationRoutes(ctx: AppContext): Router {
       throw new ApiError(409, err instanceof Error ? err.message : String(err));
     }
     ctx.session.restored({ position: snap.position, traceSeq: snap.traceSeq, time: snap.time });
+    prepare(lab);
     return state();
+  };
+
+  /** After answering: build the lab the next Back/Reset/jump re-runs on (restore then only re-runs). */
+  const prepare = (lab: HistoryLab): void => {
+    setImmediate(() => {
+      try {
+        if (ctx.session.loaded && (ctx.session.lab as unknown) === lab) lab.prepareRestore?.();
+      } catch {
+        // busy or replaced meanwhile: the next restore builds its own
+      }
+    });
   };
 
   r.get('/simulation', (_req, res) => {
@@ -97,6 +110,7 @@ export function simulationRoutes(ctx: AppContext): Router {
     if (body.mode === 'simulation' && !was) {
       try {
         starts.set(lab, lab.snapshot());
+        prepare(lab);
       } catch {
         starts.delete(lab); // history is off: Reset cannot go back (state() says why)
       }
