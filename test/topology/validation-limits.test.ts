@@ -58,15 +58,15 @@ describe('a capped report', () => {
 });
 
 describe('no recursion or message a document can blow up', () => {
-  it('200,000 dangling link endpoints: the real errors, no stack overflow (was "internal error: Maximum call stack size exceeded")', () => {
-    const links = Array.from({ length: 100_000 }, (_, i) => ({ a: `sw-${i}:eth1`, b: `sw-${i}:eth2` }));
+  it('150,000 dangling link endpoints: the real errors, no stack overflow (was "internal error: Maximum call stack size exceeded")', () => {
+    const links = Array.from({ length: 75_000 }, (_, i) => ({ a: `sw-${i}:eth1`, b: `sw-${i}:eth2` }));
     const r = validateTopology({ version: 1, name: 'dangling', links });
     const errors = errorsOf(r);
     expect(errors.some((e) => e.code === 'internal')).toBe(false);
-    expect(countIssues(errors)).toBe(200_000);
+    expect(countIssues(errors)).toBe(150_000);
     expect(errors[0]).toMatchObject({ code: 'unknown-node', path: 'links[0].a' });
     expect(errors[0]!.message).toContain('there is no node named "sw-0"');
-  });
+  }, 120_000);
 
   it('a message names at most 20 of the nodes, "and N more"', () => {
     const physicalSwitches = Array.from({ length: 500 }, (_, i) => ({ name: `sw-${i}`, ports: [] }));
