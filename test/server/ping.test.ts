@@ -90,10 +90,14 @@ describe('POST /api/ping in real time', () => {
   });
 
   it('a topology loaded while a ping waits: 409 at once, not after the wait', async () => {
-    const s = await server();
+    // the ping takes 50 s of lab time and the request would wait for all of it
+    const s = await server({ pingWaitMs: 600_000 });
     const doc = (await s.get<TopologyState>('/api/topology')).topology;
-    const pending = s.post('/api/ping', { from: 'esxi-01:vmk0', to: ip(doc, 'laptop'), count: 3, intervalMs: 1000 });
-    await sleep(100);
+    const sent = (): number => s.session.lab.counters('esxi-01:vmk0').txFrames;
+    const before = sent();
+    const pending = s.post('/api/ping', { from: 'esxi-01:vmk0', to: ip(doc, 'laptop'), count: 6, intervalMs: 10_000 });
+    while (sent() === before) await sleep(5); // the ping is under way
+
     expect((await s.post('/api/topology', { example: 'default' })).status).toBe(200);
     const res = await pending;
     expect(res.status).toBe(409);
