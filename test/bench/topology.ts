@@ -8,6 +8,7 @@
  * rounds; JSON.parse of the same text is printed for scale on a shared machine.
  */
 import { request } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -155,7 +156,10 @@ export async function eventLoopWhileValidating(): Promise<void> {
     staticDir: path.join(ROOT, 'test', 'bench', 'no-web-ui'),
   });
   try {
-    console.log('server event loop while it validates a 5 MB upload (POST /api/topology/validate; max delay, target < 100 ms):');
+    console.log(
+      `server event loop while it validates a 5 MB upload (POST /api/topology/validate; max delay, target < 100 ms; wall time: load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs stretches it):`,
+    );
+    console.log('  (left on the event loop: the app parsing the JSON body, and copying the parsed value to the worker, in two turns)');
     // warm the validation worker up, so its start is not measured
     await post(server.url, '/api/topology/validate', JSON.stringify({ example: 'default' }));
     for (const [kind, make] of Object.entries(MISTAKES)) {
