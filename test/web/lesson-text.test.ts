@@ -9,8 +9,7 @@ import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
 import { loadTopologyFileSync } from '../../src/topology/load.js';
 import { parseInline, parseMarkdown } from '../../web/src/markdown.js';
 import { ruleTitle } from '../../web/src/rules.js';
-import { frameRef } from '../../web/src/details.js';
-import { eventIface } from '../../web/src/player.js';
+import { eventIface, frameRef } from '../../web/src/event-words.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
 import { ROOT } from './lab-server.js';
 

@@ -8,7 +8,7 @@ import { clear, formatTime, h } from './dom.js';
 import type { EventStore } from './event-store.js';
 import { tagLabel } from './frame-bits.js';
 import type { TraceEventJson } from './model.js';
-import { eventIface } from './player.js';
+import { eventIface, frameRef } from './event-words.js';
 import { ruleTitle } from './rules.js';
 import { eventSummary } from './event-list.js';
 
@@ -99,12 +99,6 @@ export function traceTree(events: readonly TraceEventJson[]): TreeRow[] {
   };
   for (const r of roots) walk(r, 0);
   return rows;
-}
-
-/** ` · frame 12 copy 3` — or nothing for an event of no frame (a change, a failover: frame id 0). */
-export function frameRef(e: Pick<TraceEventJson, 'frameId' | 'copyId'>): string {
-  if (!e.frameId) return '';
-  return ` · frame ${e.frameId}${e.copyId !== undefined ? ` copy ${e.copyId}` : ''}`;
 }
 
 export class DetailsPane {

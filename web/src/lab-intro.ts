@@ -5,7 +5,7 @@
  */
 import { h } from './dom.js';
 import type { Lessons } from './lessons-panel.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown } from './markdown-view.js';
 
 export class LabIntro {
   private card: HTMLElement | null = null;

@@ -11,7 +11,7 @@
  */
 import { ApiFailure } from './api.js';
 import { clear, formatTime, h, toast } from './dom.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown } from './markdown-view.js';
 import type { TopologyState } from './model.js';
 import { apiRequest } from './api.js';
 

@@ -1,7 +1,8 @@
 /**
  * The Markdown of activity instructions, rendered safely: a small subset — paragraphs, numbered
- * and bulleted lists, **bold**, *italic*, `code` — parsed into a tree (`parseMarkdown`, pure, unit
- * tested) and built with DOM nodes whose text is set as text (`renderMarkdown`). No HTML string is
+ * and bulleted lists, **bold**, *italic*, `code` — parsed into a tree here (`parseMarkdown`, pure,
+ * unit tested) and built with DOM nodes whose text is set as text (`renderMarkdown`,
+ * markdown-view.ts). No HTML string is
  * ever parsed, so nothing an activity file says can become markup, a script or a link: safe by
  * construction, with no sanitiser to keep up to date (a full library such as marked would need
  * DOMPurify beside it for the same guarantee, for constructs instructions do not need). Anything
@@ -39,35 +40,4 @@ export function parseMarkdown(md: string): Block[] {
     else blocks.push({ t: 'p', inline: parseInline(lines.map((l) => l.trim()).join(' ')) });
   }
   return blocks;
-}
-
-function inlineNodes(parts: Inline[]): Node[] {
-  return parts.map((p) => {
-    if (p.t === 'text') return document.createTextNode(p.text);
-    const el = document.createElement(p.t);
-    el.textContent = p.text;
-    return el;
-  });
-}
-
-/** The DOM of `md` (text nodes and a few elements; never parsed HTML). */
-export function renderMarkdown(md: string): HTMLElement {
-  const root = document.createElement('div');
-  root.className = 'md';
-  for (const b of parseMarkdown(md)) {
-    if (b.t === 'p') {
-      const p = document.createElement('p');
-      p.append(...inlineNodes(b.inline));
-      root.append(p);
-    } else {
-      const list = document.createElement(b.t);
-      for (const item of b.items) {
-        const li = document.createElement('li');
-        li.append(...inlineNodes(item));
-        list.append(li);
-      }
-      root.append(list);
-    }
-  }
-  return root;
 }

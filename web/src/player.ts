@@ -10,6 +10,7 @@ import { tagInfo, tagLabel } from './frame-bits.js';
 import type { TraceEventJson } from './model.js';
 import type { TopologyView } from './topology-view.js';
 import { vlanColour } from './vlan-colors.js';
+import { eventIface } from './event-words.js';
 
 const HOP_MS = 650;
 /** more pending events than this while playing: skip ahead */
@@ -18,12 +19,7 @@ const KEEP_AFTER_SKIP = 200;
 /** at most this many moves animated per step (the rest still count, drawn at once) */
 const MAX_MOVES_PER_STEP = 40;
 
-export function eventIface(e: Pick<TraceEventJson, 'node' | 'port'>): string {
-  if (e.port === undefined || e.port === '') return e.node ?? '';
-  // a physical switch's lookup is at the switch itself (port = node): `tor-1`, not `tor-1:tor-1`
-  if (e.port.includes(':') || e.node === undefined || e.port === e.node) return e.port;
-  return `${e.node}:${e.port}`;
-}
+export { eventIface };
 
 export interface PlayerHooks {
   /** the event at the cursor changed (for the list highlight) */
