@@ -7,7 +7,7 @@
  * Virtual port IDs (T2) are numbered per vSwitch: the host's vmks first, then VM vNICs, each in
  * topology order.
  */
-import { macToNumber, parseIpv4, parseMac } from '../wire/index.js';
+import { macToNumber, parseIpv4, parseIpv6, parseMac } from '../wire/index.js';
 import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
 import type { SwitchPortDoc, TopologyDoc, VlanList } from '../topology/schema.js';
 import type { z } from 'zod';
@@ -102,6 +102,17 @@ function applySwitchPort(i: Iface, doc: SwitchPortDoc): void {
   }
 }
 
+/** An `ipv6` list of the topology (E4): undefined keeps IPv6 off on that interface. */
+function ipv6Of(list: readonly string[] | undefined): EndpointL3['ipv6'] {
+  if (list === undefined) return undefined;
+  const out: NonNullable<EndpointL3['ipv6']> = [];
+  for (const text of list) {
+    const p = parseIpv6(text);
+    if (p) out.push({ address: p.address, prefix: p.prefix });
+  }
+  return out;
+}
+
 function ipv4Of(text: string | undefined): EndpointL3['ipv4'] {
   if (!text) return undefined;
   const p = parseIpv4(text);
@@ -194,9 +205,10 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
       v.mtu = k.mtu;
       attachPort(v, pgs.get(k.portGroup));
       const ipv4 = ipv4Of(k.ipv4);
+      const ipv6 = ipv6Of(k.ipv6);
       endpoints.push({
         iface: v,
-        config: { id: v.id, kind: 'vmk', mtu: k.mtu, interfaces: ipv4 ? [{ ipv4 }] : [], gateway: ipv4Of(k.gateway)?.address, arpTimeoutNs },
+        config: { id: v.id, kind: 'vmk', mtu: k.mtu, interfaces: ipv4 || ipv6 ? [{ ipv4, ipv6 }] : [], gateway: ipv4Of(k.gateway)?.address, arpTimeoutNs },
       });
     }
   }
@@ -213,8 +225,9 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
       attachPort(v, pg);
       const l3: EndpointL3[] = [];
       const ipv4 = ipv4Of(n.ipv4);
-      if (ipv4) l3.push({ ipv4 });
-      for (const sub of n.vlans ?? []) l3.push({ vlan: sub.vlan, ipv4: ipv4Of(sub.ipv4) });
+      const ipv6 = ipv6Of(n.ipv6);
+      if (ipv4 || ipv6) l3.push({ ipv4, ipv6 });
+      for (const sub of n.vlans ?? []) l3.push({ vlan: sub.vlan, ipv4: ipv4Of(sub.ipv4), ipv6: ipv6Of(sub.ipv6) });
       endpoints.push({ iface: v, config: { id: v.id, kind: 'vnic', mtu: n.mtu, interfaces: l3, gateway: ipv4Of(n.gateway)?.address, arpTimeoutNs } });
     }
   }
@@ -237,7 +250,8 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
       setMac(i, n.mac);
       i.mtu = n.mtu;
       const ipv4 = ipv4Of(n.ipv4);
-      const l3: EndpointL3[] = ipv4 || n.vlan !== undefined ? [{ vlan: n.vlan, ipv4 }] : [];
+      const ipv6 = ipv6Of(n.ipv6);
+      const l3: EndpointL3[] = ipv4 || ipv6 || n.vlan !== undefined ? [{ vlan: n.vlan, ipv4, ipv6 }] : [];
       endpoints.push({ iface: i, config: { id: i.id, kind: 'physical-nic', mtu: n.mtu, interfaces: l3, gateway: ipv4Of(n.gateway)?.address, arpTimeoutNs } });
     }
   }

@@ -28,6 +28,17 @@ export interface EndpointL3 {
   /** 802.1Q VLAN the stack tags its frames with, or undefined for untagged */
   vlan?: number;
   ipv4?: Ipv4Config;
+  /**
+   * IPv6 enabled on this interface (set, even empty): its configured addresses (16 bytes each);
+   * the stack adds the EUI-64 link-local (fe80::/64) unless one of them is link-local (ipv6-stack.ts).
+   */
+  ipv6?: Ipv6Config[];
+}
+
+export interface Ipv6Config {
+  /** 16 bytes */
+  address: Uint8Array;
+  prefix: number;
 }
 
 export interface EndpointConfig {
@@ -79,11 +90,16 @@ export type EndpointNoteAction =
   | 'ignore'
   | 'fragment'
   | 'reassemble'
-  | 'local-error';
+  | 'local-error'
+  | 'nd-learn'
+  | 'nd-solicit'
+  | 'nd-advert';
 
 export interface PingOptions {
-  /** destination IPv4 (uint32) */
+  /** destination IPv4 (uint32); ignored when `dst6` is set */
   dst: number;
+  /** destination IPv6 (16 bytes): an ICMPv6 ping (`ping -6`, `vmkping -6`) */
+  dst6?: Uint8Array;
   count: number;
   /** ICMP data bytes, like `ping -s` / `vmkping -s` */
   size: number;
@@ -135,6 +151,17 @@ export interface EndpointArpEntry {
   vlan?: number;
 }
 
+/** One IPv6 neighbour cache entry (RFC 4861 states; shown like the ARP cache). */
+export interface EndpointNeighbourEntry {
+  ip: string;
+  /** null while INCOMPLETE */
+  mac: string | null;
+  state: 'INCOMPLETE' | 'REACHABLE' | 'STALE';
+  /** virtual ns when the state ends (REACHABLE -> STALE, STALE -> removed) */
+  expiresAt: number;
+  vlan?: number;
+}
+
 /** What an endpoint's IP stack implements. */
 export interface EndpointStack {
   /**
@@ -146,6 +173,10 @@ export interface EndpointStack {
   /** Start a ping; `onDone` runs (on the virtual clock) when every probe was answered or timed out. */
   ping(options: PingOptions, onDone: (result: PingResult) => void): void;
   arpCache(): EndpointArpEntry[];
+  /** IPv6 neighbour cache (stacks without IPv6 may leave it out: none). */
+  neighbours?(): EndpointNeighbourEntry[];
+  /** IPv6 addresses per interface, link-local first ("fe80::1/64"); none when IPv6 is off. */
+  ipv6Addresses?(): { vlan?: number; addresses: string[] }[];
   /**
    * A physical host NIC whose stack says true receives frames for every destination MAC (no E1
    * filter): the NIC stands for a real bridge or switch behind it (src/attach). Default: false.

@@ -43,6 +43,9 @@
  *   ping counts as transmitted. onDone runs (setTimer 0) once every probe is answered, timed
  *   out or failed.
  * - IP identification: one counter per stack, starting at 1.
+ * - IPv6 (rule E4): interfaces with an `ipv6` list are handed to `Ipv6Stack` (ipv6-stack.ts):
+ *   neighbour discovery, ICMPv6 echo, `ping -6`. The receive filter then also takes multicast
+ *   frames to the groups that stack joined (all-nodes, solicited-node).
  */
 import {
   ARP_LEN,
@@ -64,7 +67,8 @@ import {
   read32,
 } from '../wire/index.js';
 import { ArpCache, arpKey } from './arp-cache.js';
-import type { EndpointArpEntry, EndpointConfig, EndpointPort, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
+import { Ipv6Stack } from './ipv6-stack.js';
+import type { EndpointArpEntry, EndpointNeighbourEntry, EndpointConfig, EndpointPort, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
 import { MAX_PING_SIZE, PingSession } from './ping.js';
 
 /** ARP requests sent for one resolution before giving up. */
@@ -126,6 +130,7 @@ export class IpStack implements EndpointStack {
   private reassembler: Ipv4Reassembler | null = null;
   private nextIpId = 1;
   private nextEchoId: number;
+  private readonly v6: Ipv6Stack | null;
 
   constructor(
     private readonly config: EndpointConfig,
@@ -148,6 +153,8 @@ export class IpStack implements EndpointStack {
     this.untaggedIf = untagged;
     this.cache = new ArpCache(config.arpTimeoutNs);
     this.nextEchoId = idSeed(config.id);
+    const v6 = config.interfaces.some((l3) => l3.ipv6 !== undefined) ? new Ipv6Stack(config, port, (this.nextEchoId + 0x8000) & 0xffff) : null;
+    this.v6 = v6;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -157,7 +164,7 @@ export class IpStack implements EndpointStack {
     if (frame.length < 14) return;
     const mac = this.port.effectiveMac();
     const broadcast = isBroadcastAt(frame, 0);
-    if (!broadcast && !sameMac(frame, 0, mac)) {
+    if (!broadcast && !sameMac(frame, 0, mac) && !(this.v6 !== null && this.v6.wantsGroup(frame))) {
       if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: frame to ${formatMac(frame, 0)} is not for ${formatMac(mac)}; ignored`);
       return;
     }
@@ -190,6 +197,7 @@ export class IpStack implements EndpointStack {
     }
     if (type === EtherType.ARP) this.receiveArp(frame, l3, ifIndex, broadcast);
     else if (type === EtherType.IPv4) this.receiveIpv4(frame, l3, ifIndex);
+    else if (type === EtherType.IPv6 && this.v6 !== null) this.v6.receive(frame, l3, ifIndex);
   }
 
   private receiveArp(frame: Uint8Array, l3: number, ifIndex: number, broadcast: boolean): void {
@@ -434,6 +442,18 @@ export class IpStack implements EndpointStack {
       this.finish(empty);
       return;
     }
+    if (options.dst6 !== undefined) {
+      if (this.v6 !== null) {
+        this.v6.ping(options, onDone);
+        return;
+      }
+      const none = new PingSession(0, { ...options, count: 0 }, onDone);
+      none.addError('Network is unreachable');
+      if (this.port.tracing) this.port.note('local-error', 'E4', `${this.port.id}: ping -6: Network is unreachable (IPv6 is not enabled on this endpoint)`);
+      none.finished = true;
+      this.port.setTimer(0, () => onDone(none.result()));
+      return;
+    }
     const dst = options.dst >>> 0;
     const session = new PingSession(this.newEchoId(), { ...options, dst }, onDone);
     this.sessions.set(session.id, session);
@@ -457,7 +477,9 @@ export class IpStack implements EndpointStack {
   private checkOptions(o: PingOptions): string | null {
     if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_PING_COUNT) return `bad number of packets to transmit: ${o.count} (1..${MAX_PING_COUNT})`;
     if (!Number.isInteger(o.size) || o.size < 0 || o.size > MAX_PING_SIZE) return `packet size ${o.size} is too large. Maximum is ${MAX_PING_SIZE}`;
-    if (!Number.isInteger(o.dst) || o.dst < 0 || o.dst > 0xffff_ffff) return `bad address ${o.dst}`;
+    if (o.dst6 !== undefined) {
+      if (!(o.dst6 instanceof Uint8Array) || o.dst6.length !== 16) return 'bad IPv6 address (16 bytes)';
+    } else if (!Number.isInteger(o.dst) || o.dst < 0 || o.dst > 0xffff_ffff) return `bad address ${o.dst}`;
     if (!(o.intervalNs >= 0) || !(o.timeoutNs > 0)) return 'bad timing: interval must be >= 0 and timeout > 0';
     return null;
   }
@@ -533,6 +555,14 @@ export class IpStack implements EndpointStack {
 
   arpCache(): EndpointArpEntry[] {
     return this.cache.list(this.port.now(), (i) => this.ifs[i]?.vlan);
+  }
+
+  neighbours(): EndpointNeighbourEntry[] {
+    return this.v6 ? this.v6.neighbours() : [];
+  }
+
+  ipv6Addresses(): { vlan?: number; addresses: string[] }[] {
+    return this.v6 ? this.v6.addresses() : [];
   }
 }
 

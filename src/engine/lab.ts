@@ -9,11 +9,11 @@
  * Bad input (unknown interface, bad MAC or IP, a run that does not settle) throws `LabError`
  * with a clear message, and changes nothing.
  */
-import { MAX_FRAME_LEN, formatMac, parseIpv4 } from '../wire/index.js';
+import { MAX_FRAME_LEN, formatMac, parseIpv4, parseIpv6 } from '../wire/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { buildFabric } from './build.js';
 import type { PortCounters } from './counters.js';
-import type { EndpointArpEntry, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
+import type { EndpointArpEntry, EndpointNeighbourEntry, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
 import { explainFrame, type ExplainResult } from './explain.js';
 import { type Fabric } from './fabric.js';
 import { copyFrame } from './frame-copy.js';
@@ -393,6 +393,16 @@ export class Lab {
     return this.endpoint(iface).stack!.arpCache();
   }
 
+  /** E4: IPv6 neighbour cache of an endpoint's stack (empty when IPv6 is off there). */
+  neighbours(iface: string): EndpointNeighbourEntry[] {
+    return this.endpoint(iface).stack!.neighbours?.() ?? [];
+  }
+
+  /** E4: IPv6 addresses of an endpoint, per L3 interface, link-local first (empty when IPv6 is off). */
+  ipv6Addresses(iface: string): { vlan?: number; addresses: string[] }[] {
+    return this.endpoint(iface).stack!.ipv6Addresses?.() ?? [];
+  }
+
   /** The MAC an interface currently uses (a vNIC's effective MAC, S2), colon notation. */
   effectiveMac(iface: string): string {
     const i = this.iface(iface);
@@ -491,8 +501,11 @@ export class Lab {
   /** Validates a ping request (LabError when bad); changes nothing. */
   private pingRequest(iface: string, dstIp: string, request: PingRequest): { stack: EndpointStack; options: PingOptions } {
     const i = this.endpoint(iface);
-    const dst = typeof dstIp === 'string' && !dstIp.includes('/') ? parseIpv4(dstIp) : null;
-    if (!dst) throw new LabError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21)`);
+    const text = typeof dstIp === 'string' && !dstIp.includes('/') ? dstIp : null;
+    const dst = text === null ? null : parseIpv4(text);
+    // E4: an address with a colon is IPv6 (ping -6)
+    const dst6 = text !== null && !dst && text.includes(':') ? parseIpv6(text) : null;
+    if (!dst && !dst6) throw new LabError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)`);
     const count = request.count ?? 3;
     const size = request.size ?? DEFAULT_PING_SIZE;
     const intervalMs = request.intervalMs ?? 1000;
@@ -500,7 +513,7 @@ export class Lab {
     if (!Number.isInteger(count) || count < 1) throw new LabError(`count must be a whole number >= 1, got ${count}`);
     if (!Number.isInteger(size) || size < 0 || size > MAX_PING_SIZE) throw new LabError(`size must be 0..${MAX_PING_SIZE} bytes, got ${size}`);
     if (!(intervalMs >= 0) || !(timeoutMs > 0)) throw new LabError('intervalMs must be >= 0 and timeoutMs > 0');
-    return { stack: i.stack!, options: { dst: dst.address, count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
+    return { stack: i.stack!, options: { dst: dst ? dst.address : 0, ...(dst6 ? { dst6: dst6.address } : {}), count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
   }
 
   /**

@@ -117,6 +117,8 @@ export interface PingPrintOptions {
   size: number;
   /** vmkping's wording (a vmk), else Linux iputils ping's */
   vmkping: boolean;
+  /** an ICMPv6 ping (E4): iputils' `PING <dst>(<dst>) N data bytes` header */
+  ipv6?: boolean;
 }
 
 /** Milliseconds with three decimals (vmkping's RTTs, iputils' rtt statistics). */
@@ -159,6 +161,7 @@ export function isVmkInterface(iface: string): boolean {
 export function pingOutput(r: PingResult, o: PingPrintOptions): string[] {
   const lines: string[] = [];
   if (o.vmkping) lines.push(`PING ${o.dstIp} (${o.dstIp}) from ${o.from}: ${o.size} data bytes`);
+  else if (o.ipv6) lines.push(`PING ${o.dstIp}(${o.dstIp}) ${o.size} data bytes`);
   else lines.push(`PING ${o.dstIp} (${o.dstIp}) ${o.size}(${o.size + 28}) bytes of data.`);
   const unreachable = r.unreachable ?? [];
   const perProbe = new Set(unreachable.map((u) => u.error));
