@@ -160,6 +160,14 @@ CAPTURE_POINT_NAMES.forEach((p, i) => {
 });
 
 const TWO32 = 4294967296;
+/** Ethernet's minimum frame without FCS: what a NIC puts on the wire at least. */
+export const MIN_WIRE_FRAME = 60;
+
+function padForWire(frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(MIN_WIRE_FRAME);
+  out.set(frame);
+  return out;
+}
 /** distinct comment texts kept encoded at most */
 const COMMENT_CACHE_MAX = 4096;
 
@@ -374,6 +382,9 @@ export class CaptureSession {
     else if (at === undefined) return;
     else idx = at.slots[pointCode(point)]!;
     if (idx < 0) return;
+    // on a cable (UplinkRcv/Snd, PhysRx/Tx, HostRx/Tx) a frame is at least 60 bytes: a NIC pads
+    // a shorter one with zeros before the wire (the engine's frames keep their length)
+    if (frame.length < MIN_WIRE_FRAME && point !== 'Drop' && pointCode(point) >= 2) frame = padForWire(frame);
     if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
       this.filteredOut++;
       return;

@@ -125,3 +125,31 @@ describe('captures of a lab, read by tshark and capinfos', () => {
     expect(theirs.packets.map((p) => [p.interface, p.comment, p.packetId, p.direction])).toEqual(ours.packets.map((p) => [p.interface, p.comment, p.packetId, p.direction]));
   });
 });
+
+describe('captures on the wire: frames padded to 60 bytes as a NIC pads them', () => {
+  it.each(['pcapng', 'pcap'] as const)('%s: a 42-byte frame is 42 bytes at PortInput/PortOutput, 60 bytes (zero padded) at UplinkSnd, PhysRx, PhysTx, HostRx', async (format) => {
+    const file = tmp.file(`short.${format}`);
+    const lab = createLab(vstLab(), { wallClockStartMs: START_MS });
+    const s = new CaptureSession(lab, { file, format, points: ['web-a:eth0:PortInput', 'web-b:eth0:PortOutput', 'esxi-01:vmnic0:UplinkSnd', 'tor-1', 'pc-10:eth0:HostRx'] });
+    const short = buildEthernet({ src: A, dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(28).fill(0x11) }).slice(0, 42); // (buildEthernet pads)
+    expect(short.length).toBe(42);
+    lab.inject('web-a:eth0', short);
+    lab.run();
+    s.stop();
+    if (format === 'pcapng') {
+      const rows = await tsharkFields(file, ['frame.interface_name', 'frame.len']);
+      const byPoint = Object.fromEntries(rows.map(([name, len]) => [name!.split(' ')[1]!, Number(len)]));
+      expect(byPoint).toEqual({ PortInput: 42, PortOutput: 42, UplinkSnd: 60, PhysRx: 60, PhysTx: 60, HostRx: 60 });
+      // the padding is zeros after the frame's own bytes (tagged or not at that point)
+      const read = await readCapture(file);
+      for (const p of read.packets.filter((x) => x.data.length === 60)) expect(Buffer.from(p.data.subarray(p.data.length - 14)).every((b) => b === 0)).toBe(true);
+    } else {
+      const lens = (await tsharkFields(file, ['frame.len'])).map((r) => Number(r[0]));
+      expect(lens.filter((l) => l === 42)).toHaveLength(2);
+      expect(lens.filter((l) => l === 60).length).toBeGreaterThanOrEqual(4);
+    }
+    // the lab's frames keep their length: the receiving VM got the 42 bytes
+    const read = await readCapture(file);
+    expect(read.packets.map((p) => p.data.length).sort((a, b) => a - b)[0]).toBe(42);
+  });
+});
