@@ -150,6 +150,10 @@ describe('Lessons tab', { timeout: 120_000 }, () => {
     const kinds = await page.locator('#scenario-timeline .tl-kind').allTextContents();
     expect(kinds).toEqual(expect.arrayContaining(['change', 'failover', 'notify', 'check']));
     expect(await page.locator('#scenario-timeline li.bad').count()).toBe(0);
+    // a timeline entry shows on the graph what it names: the link change selects esxi-01's vmnic0
+    await page.click('#scenario-timeline li.tl-change.tl-place');
+    const vmnic0 = await ev<string>(`window.vswitchLab.view.nodeOfIface('esxi-01:vmnic0')`);
+    await page.waitForFunction(`window.vswitchLab.cy.getElementById(${js(vmnic0)}).selected()`);
     await screenshot(page, 'ui-lessons.png');
   });
 

@@ -100,6 +100,8 @@ export class LessonsPanel {
   private readonly taskItems = new Map<number, HTMLElement>();
   private readonly testItems = new Map<number, HTMLElement>();
   private score: HTMLElement | null = null;
+  /** a timeline entry was chosen: main shows the interfaces it names on the graph */
+  onShow: (ifaces: string[]) => void = () => undefined;
   /** the lab's intro changed: main shows it on the graph (null: a new lab is loading, hide the old one's) */
   onIntro: (l: Lessons | null) => void = () => undefined;
 
@@ -298,7 +300,7 @@ export class LessonsPanel {
     try {
       const r = await apiRequest<ScenarioRun>('POST', '/api/lessons/scenario', body);
       clear(this.scenarioResult);
-      this.scenarioResult.append(renderScenario(r));
+      this.scenarioResult.append(renderScenario(r, (ifaces) => this.onShow(ifaces)));
     } catch (err) {
       clear(this.scenarioResult);
       const d = err instanceof ApiFailure ? (err.body.details as { errors?: Array<{ path: string; message: string; line?: number }> } | undefined) : undefined;
@@ -311,20 +313,30 @@ export class LessonsPanel {
 }
 
 /** A scenario's result: PASS/FAIL, each check, and the timeline. */
-function renderScenario(r: ScenarioRun): HTMLElement {
+function renderScenario(r: ScenarioRun, show: (ifaces: string[]) => void): HTMLElement {
   const ok = r.checks.filter((c) => c.ok).length;
   const timeline = h('ol', { class: 'timeline', id: 'scenario-timeline' });
   for (const e of r.timeline) {
-    timeline.append(
-      h(
+    // the interfaces an entry names (node:interface): choosing the entry shows them on the graph
+    const ifaces = [...new Set(e.text.match(/\b[A-Za-z0-9][\w.-]*:[A-Za-z][\w.-]*\b/g) ?? [])];
+    const li = h(
         'li',
-        { class: `tl-${e.kind}${e.ok === false ? ' bad' : e.ok ? ' ok' : ''}` },
+        { class: `tl-${e.kind}${e.ok === false ? ' bad' : e.ok ? ' ok' : ''}${ifaces.length ? ' tl-place' : ''}`, ...(ifaces.length ? { tabindex: 0, title: `show ${ifaces.join(', ')} on the graph`, 'data-ifaces': ifaces.join(' ') } : {}) },
         h('span', { class: 'tl-time' }, formatTime(e.time)),
         h('span', { class: 'tl-kind' }, e.kind),
         e.ok === undefined ? '' : h('span', { class: 'tl-mark' }, e.ok ? 'ok' : 'FAIL'),
         h('span', { class: 'tl-text' }, e.text),
-      ),
-    );
+      );
+    if (ifaces.length) {
+      li.addEventListener('click', () => show(ifaces));
+      li.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          show(ifaces);
+        }
+      });
+    }
+    timeline.append(li);
   }
   return h(
     'div',

@@ -54,6 +54,17 @@ const topoPanel = new TopologyPanel();
 const lessons = new LessonsPanel();
 const intro = new LabIntro(byId('graph').parentElement!, () => showTab('lessons'));
 lessons.onIntro = (l) => intro.show(l);
+// a scenario's timeline entry: the interfaces it names, selected and flashed on the graph
+lessons.onShow = (ifaces) => {
+  const nodes = [...new Set(ifaces.map((i) => view.nodeOfIface(i)).filter((n): n is string => n !== undefined))];
+  if (nodes.length === 0) return;
+  view.select(nodes[0]!);
+  const els = nodes.reduce((c, id) => c.union(view.cy.getElementById(id)), view.cy.collection());
+  view.cy.animate({ center: { eles: els } }, { duration: 250 });
+  els.forEach((el) => {
+    if (!el.hasClass('source')) el.flashClass('source', 1500);
+  });
+};
 const outcomes = byId('outcomes');
 let topologyState: TopologyState | null = null;
 
