@@ -149,7 +149,7 @@ export class DetailsPane {
         s.rule ? h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule, s.reason) }, s.rule) : h('span', { class: 'rule-chip none' }, '·'),
         h('span', { class: 'tr-at' }, eventIface(s)),
         h('span', { class: 'tr-what' }, s.action),
-        h('span', { class: 'tr-sum' }, withoutCitedRule(eventSummary(s), s.rule)),
+        h('span', { class: 'tr-sum' }, withoutCitedRule(eventSummary(s), s.rule) + (s.rule && ruleTitle(s.rule, s.reason) ? ` — ${ruleTitle(s.rule, s.reason)}` : '')),
       );
       li.addEventListener('click', () => this.onPick(s.seq));
       li.addEventListener('keydown', (ev) => {
