@@ -2,7 +2,8 @@
  * `vswitch-lab ping <topology> <iface> <ip> [-c N] [-s size] [-d] [-v] [--json]`: pings from an
  * endpoint of a fresh lab (vmkping when the interface is a vmk: `-I vmk1` works too) and prints
  * what ping prints. The lab's stacks ARP first, as real ones do; the clock is virtual, so it
- * returns at once.
+ * returns at once. An IPv6 address (or `-6`) pings over ICMPv6 (E4): neighbour discovery first,
+ * iputils' `ping -6` / `vmkping -6` wording.
  *
  * `--json` prints `{"from","to","transmitted","received","replies":[{seq,rttNs,ttl,bytes}],
  * "errors":[...],"output":[lines]}`.
@@ -17,7 +18,7 @@ import { createLab } from '../engine/lab.js';
 import { isVmkInterface, pingOutput, traceLine } from '../engine/trace-text.js';
 import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from '../engine/ping.js';
 import type { PingResult } from '../engine/endpoint.js';
-import { parseIpv4 } from '../wire/index.js';
+import { parseIpv4, parseIpv6 } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { openTopologyArg } from './topology-arg.js';
@@ -27,12 +28,14 @@ const USAGE = `usage: vswitch-lab ping <topology> <node:iface> <ip> [options]
 
 Pings <ip> from an endpoint: a VM vNIC (web-01:eth0), a VMkernel adapter (esxi-01:vmk1: vmkping)
 or a physical host NIC (laptop:eth0). ARP, echo requests and replies cross the lab on its virtual
-clock. <topology> is a file or the name of an example.
+clock. <ip> may be IPv6 (fe80::..., 2001:db8::...): neighbour discovery and ICMPv6 echo, as
+ping -6 / vmkping -6. <topology> is a file or the name of an example.
 
 options:
   -c N          probes (default 3)
   -s size       ICMP data bytes (default 56); -d -s 8972 proves a 9000-byte path (E2)
   -d            don't fragment
+  -6            IPv6 (implied by an IPv6 address; refuses an IPv4 one)
   -I <iface>    the interface, vmkping's way
   -v            print every step of the trace as it happens
   --json        print the result as JSON
@@ -43,6 +46,7 @@ ${CAPTURE_OPTIONS_HELP}
 examples:
   vswitch-lab ping default web-01:eth0 10.0.0.50
   vswitch-lab ping jumbo -I esxi-01:vmk1 -d -s 8972 10.0.40.50
+  vswitch-lab ping -6 default -I esxi-01:vmk0 fe80::250:56ff:fe00:101
   vswitch-lab ping vlans web-10:eth0 10.0.10.50 --pcap ping.pcapng --point esxi-01:vmnic0 --point Drop
 
 exit codes: 0 replies came, 1 no reply, 2 bad topology, option, address or interface`;
@@ -52,6 +56,7 @@ const OPTIONS = {
   count: { type: 'string', short: 'c' },
   size: { type: 'string', short: 's' },
   df: { type: 'boolean', short: 'd' },
+  ipv6: { type: 'boolean', short: '6' },
   interface: { type: 'string', short: 'I' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
@@ -69,8 +74,12 @@ export const command: Command = {
       const [topologyArg, ...rest] = positionals as [string, ...string[]];
       const from = values.interface ?? rest[0]!;
       const dstIp = rest[rest.length - 1]!;
-      const dst = dstIp.includes('/') ? null : parseIpv4(dstIp);
-      if (!dst) throw new UsageError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21)`);
+      const v4 = dstIp.includes('/') || values.ipv6 ? null : parseIpv4(dstIp);
+      const v6 = v4 || dstIp.includes('/') || !dstIp.includes(':') ? null : parseIpv6(dstIp);
+      const dst = v4 ?? v6;
+      if (!dst) {
+        throw new UsageError(values.ipv6 ? `-6: "${dstIp}" is not an IPv6 address (like fe80::1)` : `"${dstIp}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)`);
+      }
       const count = values.count === undefined ? 3 : intOption(values.count, '-c', 1, 1000);
       const size = values.size === undefined ? DEFAULT_PING_SIZE : intOption(values.size, '-s', 0, MAX_PING_SIZE);
       const df = values.df ?? false;
@@ -93,7 +102,7 @@ export const command: Command = {
           }
         } else run();
         const r = result!;
-        const output = pingOutput(r, { from, dstIp: dst.text, size, vmkping: isVmkInterface(from) });
+        const output = pingOutput(r, { from, dstIp: dst.text, size, vmkping: isVmkInterface(from), ipv6: v6 !== null });
         if (values.json) console.log(JSON.stringify({ from, to: dst.text, transmitted: r.transmitted, received: r.received, replies: r.replies, errors: r.errors, output }));
         else console.log(output.join('\n'));
         return r.received > 0 ? 0 : 1;

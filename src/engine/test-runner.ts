@@ -238,7 +238,7 @@ export function runTest(topology: TopologyDoc, test: TestCaseDoc, options: RunTe
       const obs = observe(lab, () => {
         r = lab.ping(p.from, p.to, { count: p.count, size: p.size, df: p.df });
       });
-      ping = { result: r!, output: pingOutput(r!, { from: p.from, dstIp: p.to, size: p.size, vmkping: isVmkInterface(p.from) }) };
+      ping = { result: r!, output: pingOutput(r!, { from: p.from, dstIp: p.to, size: p.size, vmkping: isVmkInterface(p.from), ipv6: p.to.includes(':') }) };
       result.ping = ping;
       result.deliveries.push(...obs.deliveries);
       result.drops.push(...obs.drops);

@@ -69,6 +69,8 @@ export interface ServerLab {
   allCounters(): unknown;
   macTable(physicalSwitch: string): unknown;
   arpCache(iface: string): unknown;
+  /** E4: IPv6 neighbour cache (a lab without IPv6 may leave it out) */
+  neighbours?(iface: string): unknown;
   /** Every interface (the engine's InterfaceInfo): capture points are derived from id and kind. */
   interfaces(): readonly CaptureInterfaceInfo[];
   /** the MAC `iface` currently sends with (FrameSpec defaults); throws on an unknown interface */

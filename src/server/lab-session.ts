@@ -222,7 +222,7 @@ export class LabSession {
     const clock = this.clock;
     clock.sync();
     cur.lab.startPing(from, to, options, (r) => {
-      const result: PingResponse = { ...r, output: pingOutput(r, { from, dstIp: to, size: options.size ?? DEFAULT_PING_SIZE, vmkping: isVmkInterface(from) }) };
+      const result: PingResponse = { ...r, output: pingOutput(r, { from, dstIp: to, size: options.size ?? DEFAULT_PING_SIZE, vmkping: isVmkInterface(from), ipv6: to.includes(':') }) };
       if (this.current === cur) {
         this.live?.stateChanged({ kind: 'ping', from, to, result: toJsonValue(result) });
         this.live?.advanced();

@@ -88,6 +88,16 @@ export const Ipv4Address = z
   .meta({ pattern: IPV4_PATTERN })
   .describe('IPv4 address, e.g. 10.0.0.1.');
 
+/** A ping target (E4): an IPv4 or an IPv6 address, no prefix. */
+export const IpAddress = z
+  .string()
+  .superRefine((s, ctx) => {
+    if (s.includes('/') || (ipv4Error(s, false) !== null && (!s.includes(':') || ipv6Error(s, false) !== null))) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)` });
+    }
+  })
+  .describe('IPv4 or IPv6 address, e.g. 10.0.0.1 or fe80::1.');
+
 export const Ipv6Cidr = z
   .string()
   .superRefine((s, ctx) => {
@@ -474,7 +484,7 @@ export const TestCase = z
     ping: z
       .object({
         from: InterfaceRef,
-        to: Ipv4Address,
+        to: IpAddress,
         count: z.number().int().min(1).max(1000).default(1),
         size: z.number().int().min(0).max(65507).default(56),
         df: z.boolean().default(false),

@@ -4,6 +4,7 @@
  *                    with intervalMs > 0 a flood: one frame now, the others every intervalMs on
  *                    the virtual clock; answers at once (`scheduled`), their events come live
  * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
+ *                    `to` an IPv4 or (ping -6, E4) an IPv6 address;
  *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
  * All three are rate limited per client, in requests and in frames (a send's or a ping's count).
@@ -12,7 +13,8 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { FrameSpec, InterfaceRef, Ipv4Address } from '../../topology/schema.js';
+import { FrameSpec, InterfaceRef } from '../../topology/schema.js';
+import { parseIpv4, parseIpv6 } from '../../wire/index.js';
 import type { PingPending, SendFrameResponse, TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
@@ -31,10 +33,20 @@ const SendBody = z
   })
   .strict();
 
+/** A ping target: an IPv4 address, or an IPv6 one (E4: ping -6, vmkping -6). */
+const PingTarget = z
+  .string()
+  .max(100)
+  .superRefine((s, ctx) => {
+    if (s.includes('/') || (!parseIpv4(s) && !(s.includes(':') && parseIpv6(s)))) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)` });
+    }
+  });
+
 const PingBody = z
   .object({
     from: InterfaceRef,
-    to: Ipv4Address,
+    to: PingTarget,
     count: z.number().int().min(1).max(100).optional(),
     size: z.number().int().min(0).max(65507).optional(),
     df: z.boolean().optional(),

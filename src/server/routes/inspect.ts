@@ -4,6 +4,7 @@
  * GET /api/counters[/:iface]               per-interface counters
  * GET /api/mac-tables[/:switch]            physical switches' MAC tables (P1)
  * GET /api/arp[/:iface]                    endpoints' ARP caches (E1)
+ * GET /api/neighbours/:iface               an endpoint's IPv6 neighbour cache (E4)
  * GET /api/esxcli/vswitches?host=          vSwitch list (O3)
  * GET /api/esxcli/portgroups?host=         port group list (O3)
  * GET /api/esxcli/vmknics?host=            VMkernel interface list (O3)
@@ -77,6 +78,11 @@ export function inspectRoutes(ctx: AppContext): Router {
   r.get('/arp/:iface', (req, res) => {
     const iface = s.requireInterface(req.params.iface, 404);
     res.json(toJsonValue(s.lab.arpCache(iface)));
+  });
+
+  r.get('/neighbours/:iface', (req, res) => {
+    const iface = s.requireInterface(req.params.iface, 404);
+    res.json(toJsonValue(s.lab.neighbours?.(iface) ?? []));
   });
 
   r.get('/esxcli/vswitches', (req, res) => {
