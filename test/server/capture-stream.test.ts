@@ -54,7 +54,7 @@ describe('live capture stream', () => {
         s.lab().inject('web-01:eth0', frame);
         if (i % 500 === 0) await sleep(1);
       }
-      s.session.clock.kick();
+      s.lab().run(); // every frame processed now: offered to the stream, written or counted lost
       res.resume();
       // Then marker frames (payload 0xcd), one each time data arrives, until a marker reaches the
       // reader: every drop before it is counted on a packet the reader got (epb_dropcount is
@@ -66,7 +66,7 @@ describe('live capture stream', () => {
         const more = new Promise((r) => res.once('data', r));
         s.lab().inject('web-01:eth0', marker);
         markers++;
-        s.session.clock.kick();
+        s.lab().run(); // processed before the next wait (the clock driver works in slices)
         await more;
       }
       res.destroy();
