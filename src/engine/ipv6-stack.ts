@@ -360,6 +360,7 @@ export class Ipv6Stack {
   ping(options: PingOptions, onDone: (result: PingResult) => void): void {
     const dst = options.dst6!.slice();
     const session = new PingSession(this.newEchoId(), { ...options, dst6: dst }, onDone);
+    session.pipeOnErrors = false; // iputils' ping -6 prints no pipe for probes that failed ND
     this.sessions.set(session.id, session);
     if (!this.enabled) return this.failBeforeSending(session, 'Network is unreachable', ' (IPv6 is not enabled on this endpoint)');
     const route = this.route(dst);

@@ -41,6 +41,11 @@ export class PingSession {
   private lastIssuedNs = -1;
   /** the source address the stack used, set by the stack */
   source: string | undefined;
+  /**
+   * Do probe errors count towards `pipe`? iputils' IPv4 ping does; its ping -6 does not (the
+   * real one prints no `pipe N` when every probe fails neighbour discovery, E4).
+   */
+  pipeOnErrors = true;
   finished = false;
 
   constructor(
@@ -128,7 +133,7 @@ export class PingSession {
     if (this.state[index] === ProbeState.WaitingArp) this.transmitted++;
     this.state[index] = ProbeState.Lost;
     this.settled++;
-    this.notePipe(index);
+    if (this.pipeOnErrors) this.notePipe(index);
     this.unreachable.push({ seq: this.seqOf(index), error, atNs: now });
   }
 
