@@ -40,6 +40,12 @@ export interface LabOptions {
   wallClockStartMs?: number;
   /** Default event cap of `run` and `ping`. Default 1,000,000. */
   maxEventsPerRun?: number;
+  /**
+   * Keep the journal that snapshots, `restore`, `redo` and going back need (snapshot.ts): the
+   * server's labs (simulation mode) and scripts that go back in time. Default false: a lab that
+   * never goes back (the CLI, tests, benches) records nothing but its position.
+   */
+  history?: boolean;
   /** Most bytes the history (snapshot.ts) may hold; past it, going back is switched off. Default 64 MB. */
   historyLimitBytes?: number;
 }
@@ -136,6 +142,7 @@ export class Lab {
     this.fabric = this.build();
     this.dyn = new RuntimeDynamics(this.fabric, topology);
     this.hist = new History(options.historyLimitBytes);
+    if (options.history !== true) this.hist.disable('create the lab with { history: true } to go back in time (the server does, for simulation mode)');
     this.wallStartMs = options.wallClockStartMs ?? 0;
     this.maxEvents = options.maxEventsPerRun ?? 1_000_000;
     this.trace = {
@@ -337,12 +344,12 @@ export class Lab {
     return f.step();
   }
 
-  /** Virtual time of the next queued event, or null when idle (periodic beacon rounds count only while events are queued). */
   /** P5: the storms detected so far (frames whose copies passed the threshold) and copies cut (storm.ts). */
   storms(): StormSummary {
     return this.fabric.storm.summary();
   }
 
+  /** Virtual time of the next queued event, or null when idle (periodic beacon rounds count only while events are queued). */
   nextEventTime(): number | null {
     const t = this.fabric.queue.peekTime();
     return t === Infinity ? null : Math.min(t, this.dyn.nextTaskTime());

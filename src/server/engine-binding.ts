@@ -29,8 +29,8 @@ export async function validateFile(path: string): Promise<ValidationResult> {
 
 // --- engine ---------------------------------------------------------------------------------
 
-/** The engine's `createLab`; capture timestamps are taken from the wall clock at load. */
-export const engineLabFactory: LabFactory = (topology) => createLab(topology);
+/** The engine's `createLab`, with history (simulation mode goes back in time); capture timestamps are taken from the wall clock at load. */
+export const engineLabFactory: LabFactory = (topology) => createLab(topology, { history: true });
 
 // --- frames -----------------------------------------------------------------------------------
 

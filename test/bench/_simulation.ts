@@ -51,7 +51,7 @@ function fillHistory(lab: Lab, pairs: Array<[string, string]>, events: number): 
 }
 
 function engineFigures(name: string, topology: TopologyDoc, pairs: Array<[string, string]>): void {
-  const lab = createLab(topology);
+  const lab = createLab(topology, { history: true });
   const ifaces = lab.interfaces().length;
   const start = lab.snapshot();
   const heap0 = process.memoryUsage().heapUsed;

@@ -17,7 +17,7 @@ function impairedLab(impairments: Impair) {
   const doc = standardTopology();
   const link = doc.links.find((l) => l.a === CABLE)!;
   link.impairments = { lossPercent: 0, delayMs: 0, jitterMs: 0, duplicatePercent: 0, queueFrames: 1000, seed: 1, ...impairments };
-  return makeLab(doc);
+  return makeLab(doc, { history: true });
 }
 
 /** Sends `n` frames a -> ph1, one every `gapNs`, then runs until idle; returns the frame ids. */
@@ -241,7 +241,7 @@ describe('pings see the impairments (L1, L2)', () => {
         { a: 'esxi-02:vmnic0', b: 'tor-1:eth1' },
       ],
     });
-    return createLab(doc, { stackFactory: createIpStack });
+    return createLab(doc, { stackFactory: createIpStack, history: true });
   }
 
   it('L2: a 25 ms delay each way adds 50 ms to every round trip', () => {

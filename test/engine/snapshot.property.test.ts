@@ -107,7 +107,7 @@ describe('lab.snapshot / lab.restore', () => {
     fc.assert(
       fc.property(fc.constantFrom(...docs.keys()), fc.array(inputArb, { minLength: 1, maxLength: 14 }), fc.nat(), (file, inputs, kSeed) => {
         const doc = docs.get(file)!;
-        const lab = createLab(doc);
+        const lab = createLab(doc, { history: true });
         const seen: TraceEvent[] = [];
         lab.trace.subscribe((e) => seen.push(e));
         const k = kSeed % (inputs.length + 1);
@@ -122,7 +122,7 @@ describe('lab.snapshot / lab.restore', () => {
         const endState = state(lab);
 
         // the reference: a fresh lab (no subscriber) that runs the first k inputs
-        const fresh = createLab(doc);
+        const fresh = createLab(doc, { history: true });
         for (let i = 0; i < k; i++) apply(fresh, doc, inputs[i]!);
 
         // (the first restore runs on a lab built ahead of time, as the server prepares one)
@@ -158,7 +158,7 @@ describe('lab.snapshot / lab.restore', () => {
 
   it('going back and sending something else discards the undone future; its snapshots are refused', () => {
     const doc = docs.get('default.json')!;
-    const lab = createLab(doc);
+    const lab = createLab(doc, { history: true });
     const v = lab.interfaces().find((i) => i.kind === 'vnic' && i.portGroup !== undefined)!;
     const start = lab.snapshot();
     lab.inject(v.id, buildEthernet({ src: v.mac!, dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46) }));
@@ -176,12 +176,12 @@ describe('lab.snapshot / lab.restore', () => {
     lab.inject(v.id, buildEthernet({ src: v.mac!, dst: '02:00:00:00:00:77', ethertype: 0x88b5, payload: new Uint8Array(46) }));
     expect(lab.history()).toMatchObject({ position: 1, end: 1 });
     expect(() => lab.restore(later)).toThrow(/discarded/);
-    expect(() => createLab(doc).restore(start)).toThrow(/another lab/);
+    expect(() => createLab(doc, { history: true }).restore(start)).toThrow(/another lab/);
   });
 
   it('history is bounded: past its limit it is switched off and says why', () => {
     const doc = docs.get('default.json')!;
-    const lab = createLab(doc, { historyLimitBytes: 20_000 });
+    const lab = createLab(doc, { history: true, historyLimitBytes: 20_000 });
     const v = lab.interfaces().find((i) => i.kind === 'vnic' && i.portGroup !== undefined)!;
     const start = lab.snapshot();
     for (let i = 0; i < 100; i++) {

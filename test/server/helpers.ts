@@ -45,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port: 0,
     initial: { result: r, source: DEFAULT_TOPOLOGY },
     createLab: (t) => {
-      const l = createLab(t, labOptions);
+      const l = createLab(t, { history: true, ...labOptions });
       const inject = l.inject.bind(l);
       counts.set(l, 0);
       l.inject = (...args: Parameters<Lab['inject']>) => {
