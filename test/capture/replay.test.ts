@@ -244,7 +244,7 @@ describe('replay: what capture headers say about the packets', () => {
     b.writeUInt16LE(4, 6);
     b.writeUInt32LE(262144, 16);
     b.writeUInt32LE(1, 20);
-    for (const [i, [sec, us]] of [[100, 2_500_000], [103, 1]].entries()) {
+    for (const [i, [sec, us]] of ([[100, 2_500_000], [103, 1]] as const).entries()) {
       const o = 24 + i * 76;
       b.writeUInt32LE(sec, o);
       b.writeUInt32LE(us, o + 4);

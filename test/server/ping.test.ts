@@ -93,7 +93,7 @@ describe('POST /api/ping in real time', () => {
     // the ping takes 50 s of lab time and the request would wait for all of it
     const s = await server({ pingWaitMs: 600_000 });
     const doc = (await s.get<TopologyState>('/api/topology')).topology;
-    const sent = (): number => s.session.lab.counters('esxi-01:vmk0').txFrames;
+    const sent = (): number => (s.session.lab.counters('esxi-01:vmk0') as { txFrames: number }).txFrames;
     const before = sent();
     const pending = s.post('/api/ping', { from: 'esxi-01:vmk0', to: ip(doc, 'laptop'), count: 6, intervalMs: 10_000 });
     while (sent() === before) await sleep(5); // the ping is under way

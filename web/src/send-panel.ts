@@ -54,6 +54,13 @@ export class SendPanel {
   readonly root: HTMLElement;
   private ifaces: InterfaceInfo[] = [];
   private readonly f: Record<string, Field> = {};
+
+  /** A field the form was built with (a missing one is a bug of this file). */
+  private field(key: string): Field {
+    const f = this.f[key];
+    if (f === undefined) throw new Error(`send panel: no field ${key}`);
+    return f;
+  }
   private readonly general: HTMLElement;
   private readonly result: HTMLElement;
   private readonly pingFrom: HTMLSelectElement;
@@ -191,7 +198,7 @@ export class SendPanel {
 
   setTopology(t: TopologyDoc): void {
     this.ifaces = listInterfaces(t);
-    const from = this.f.from.input as HTMLSelectElement;
+    const from = this.field('from').input as HTMLSelectElement;
     const prev = from.value;
     clear(from);
     const groups: Array<[string, InterfaceInfo['kind'][]]> = [
@@ -237,7 +244,7 @@ export class SendPanel {
   pickSource(ifaces: readonly string[]): void {
     const ref = ifaces.find((r) => this.ifaces.some((i) => i.ref === r));
     if (!ref) return;
-    (this.f.from.input as HTMLSelectElement).value = ref;
+    (this.field('from').input as HTMLSelectElement).value = ref;
     if ([...this.pingFrom.options].some((o) => o.value === ref)) this.pingFrom.value = ref;
     this.update();
     this.onSource(ref);
@@ -248,17 +255,17 @@ export class SendPanel {
     const info = this.ifaces.find((i) => ifaces.includes(i.ref));
     if (!info) return;
     if (info.ipv4) {
-      (this.f.dstIp.input as HTMLInputElement).value = info.ipv4;
+      (this.field('dstIp').input as HTMLInputElement).value = info.ipv4;
       if ([...this.pingTo.options].some((o) => o.value === info.ipv4)) this.pingTo.value = info.ipv4;
     }
   }
 
   get source(): string {
-    return (this.f.from.input as HTMLSelectElement).value;
+    return (this.field('from').input as HTMLSelectElement).value;
   }
 
   private kind(): Kind {
-    return (this.f.kind.input as HTMLSelectElement).value as Kind;
+    return (this.field('kind').input as HTMLSelectElement).value as Kind;
   }
 
   private sourceInfo(): InterfaceInfo | undefined {
@@ -289,7 +296,7 @@ export class SendPanel {
       pcp: showTag,
     };
     for (const [key, show] of Object.entries(vis)) this.f[key]!.wrap.hidden = !show;
-    (this.f.dstIp.wrap.querySelector('label') as HTMLElement).textContent = k === 'arp-request' ? 'Target IP (who has?)' : 'Destination IP';
+    (this.field('dstIp').wrap.querySelector('label') as HTMLElement).textContent = k === 'arp-request' ? 'Target IP (who has?)' : 'Destination IP';
     const anyway = this.root?.querySelector<HTMLElement>('#tag-anyway-wrap') ?? null;
     if (anyway) anyway.hidden = k === 'hex' || tagSensible;
   }
@@ -311,7 +318,7 @@ export class SendPanel {
     const dscp = this.num('dscp');
     if (ttl !== undefined) o.ttl = ttl;
     if (dscp !== undefined) o.dscp = dscp;
-    if ((this.f.df.input as HTMLInputElement).checked) o.df = true;
+    if ((this.field('df').input as HTMLInputElement).checked) o.df = true;
     return o;
   }
 
@@ -366,14 +373,14 @@ export class SendPanel {
     const common: { dst?: string; src?: string; vlan?: number | number[]; pcp?: number } = {};
     if (this.value('dst')) common.dst = this.value('dst');
     if (this.value('src')) common.src = this.value('src');
-    if (!this.f.vlan.wrap.hidden && this.value('vlan')) {
+    if (!this.field('vlan').wrap.hidden && this.value('vlan')) {
       const parts = this.value('vlan').split(/[,/\s]+/).filter(Boolean).map(Number);
       if (parts.length === 0 || parts.length > 2 || parts.some((n) => !Number.isInteger(n))) {
         this.fieldError('vlan', 'one VLAN ID (0..4095), or two for QinQ: "100,10"');
         ok = false;
       } else common.vlan = parts.length === 1 ? parts[0]! : parts;
     }
-    if (!this.f.pcp.wrap.hidden && this.value('pcp')) common.pcp = Number(this.value('pcp'));
+    if (!this.field('pcp').wrap.hidden && this.value('pcp')) common.pcp = Number(this.value('pcp'));
     const srcIp = this.value('srcIp');
     let spec: FrameSpec;
     switch (k) {
