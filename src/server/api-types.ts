@@ -18,6 +18,7 @@ export type {
   PingResult,
   PingReply,
   EndpointArpEntry,
+  EndpointNeighbourEntry,
   TraceEvent,
 } from '../engine/index.js';
 export type { Issue } from '../topology/issue.js';
@@ -331,4 +332,6 @@ export interface LiveUpdate {
   };
   /** events this client lost because it did not keep up (bounded queue, oldest dropped) */
   dropped?: number;
+  /** frame ids of this client's own frames (its sends, its pings' frames) among `trace`: never summarised */
+  own?: number[];
 }

@@ -11,6 +11,7 @@ import type {
   ClockState,
   DecodedFrame,
   EndpointArpEntry,
+  EndpointNeighbourEntry,
   ExampleInfo,
   ExplainResultJson,
   FrameSpec,
@@ -50,6 +51,15 @@ export function apiToken(): string | undefined {
   return fromUrl ?? sessionStorage.getItem('vswitch-lab-token') ?? undefined;
 }
 
+let liveClient: string | undefined;
+/**
+ * The page's socket.io client id (live.ts sets it on connect): sent with every request so that
+ * the frames this page sends and its pings' frames are never summarised in its live batches.
+ */
+export function setLiveClient(id: string | undefined): void {
+  liveClient = id;
+}
+
 function headers(json: boolean): HeadersInit {
   // X-Vswitch-Lab: the server refuses a state-changing request with neither a JSON body nor this
   // header (a page on another origin cannot add it without a CORS preflight the server never grants)
@@ -57,6 +67,7 @@ function headers(json: boolean): HeadersInit {
   if (json) h['content-type'] = 'application/json';
   const t = apiToken();
   if (t) h.authorization = `Bearer ${t}`;
+  if (liveClient) h['x-vswitch-lab-live'] = liveClient;
   return h;
 }
 
@@ -112,6 +123,8 @@ export const api = {
   interfaces: () => request<InterfaceInfo[]>('GET', '/api/interfaces'),
   interfaceInfo: (iface: string) => request<InterfaceInfo>('GET', `/api/interfaces/${encodeURIComponent(iface)}`),
   arpCache: (iface: string) => request<EndpointArpEntry[]>('GET', `/api/arp/${encodeURIComponent(iface)}`),
+  /** E4: an endpoint's IPv6 neighbour cache (empty when IPv6 is off there) */
+  neighbours: (iface: string) => request<EndpointNeighbourEntry[]>('GET', `/api/neighbours/${encodeURIComponent(iface)}`),
   vswitches: (host: string) => request<VSwitchRow[]>('GET', withQuery('/api/esxcli/vswitches', { host })),
   portGroups: (host: string) => request<PortGroupRow[]>('GET', withQuery('/api/esxcli/portgroups', { host })),
   vmknics: (host: string) => request<VmknicRow[]>('GET', withQuery('/api/esxcli/vmknics', { host })),

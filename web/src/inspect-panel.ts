@@ -45,6 +45,11 @@ function vlanBadge(vlan: number): HTMLElement {
   return h('span', { class: 'vlan-badge', style: `background:${vlanColour(vlan)}` }, vlanLabel(vlan));
 }
 
+/** An endpoint with IPv6 configured (on it or on a guest VLAN sub-interface): it keeps a neighbour cache (E4). */
+function hasIpv6(nic: { ipv6?: string[] | undefined; vlans?: Array<{ ipv6?: string[] | undefined }> | undefined }): boolean {
+  return (nic.ipv6?.length ?? 0) > 0 || (nic.vlans ?? []).some((v) => (v.ipv6?.length ?? 0) > 0);
+}
+
 /** The rule of each load-balancing policy (its title in rules.ts is vSphere's name). */
 const LB_RULE: Record<string, string> = { srcid: 'T2', srcmac: 'T3', iphash: 'T4', failover: 'T5' };
 
@@ -166,6 +171,11 @@ export class InspectPanel {
     });
   }
 
+  /** E4: an endpoint's IPv6 neighbour cache, shown next to its ARP cache. */
+  private neighbourCache(iface: string): HTMLElement {
+    return this.async_(`IPv6 neighbour cache · ${iface}`, () => api.neighbours(iface));
+  }
+
   private counters(iface: string): HTMLElement {
     return this.async_(`Counters · ${iface}`, () => api.counters(iface));
   }
@@ -264,6 +274,7 @@ export class InspectPanel {
                 ['MAC (initial)', nic.mac],
                 ['Connected', nic.connected ? 'yes' : 'no'],
                 ['IPv4', nic.ipv4 ?? '—'],
+                ['IPv6', nic.ipv6?.join(', ')],
                 ['Gateway', nic.gateway],
                 ['MTU', nic.mtu],
                 ['VLAN sub-interfaces', nic.vlans?.map((v) => `${v.vlan}${v.ipv4 ? ` → ${v.ipv4}` : ''}`).join('; ')],
@@ -274,6 +285,7 @@ export class InspectPanel {
           this.root.append(this.teamingNow(ref));
           this.root.append(this.counters(ref));
           this.root.append(this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
+          if (hasIpv6(nic)) this.root.append(this.neighbourCache(ref));
         }
         return;
       }
@@ -283,9 +295,10 @@ export class InspectPanel {
         if (!vmk) return;
         this.root.append(
           h('h3', {}, `${vmk.name} on ${hostName}`),
-          kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
+          kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['IPv6', vmk.ipv6?.join(', ')], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
         );
         this.root.append(this.teamingNow(n.ref), this.counters(n.ref), this.async_(`ARP cache · ${n.ref}`, () => api.arpCache(n.ref)));
+        if (hasIpv6(vmk)) this.root.append(this.neighbourCache(n.ref));
         return;
       }
       case 'vmnic': {
@@ -345,6 +358,7 @@ export class InspectPanel {
             this.counters(ref),
             this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)),
           );
+          if (hasIpv6(nic)) this.root.append(this.neighbourCache(ref));
         }
         return;
       }

@@ -15,6 +15,8 @@ export interface InterfaceInfo {
   mac?: string;
   /** address without prefix */
   ipv4?: string;
+  /** configured IPv6 addresses without prefix (E4; the link-local one is derived and not listed) */
+  ipv6?: string[];
   /** addresses of guest VLAN sub-interfaces (VLAN 4095 port groups) */
   vlanIps?: Array<{ vlan: number; ipv4?: string }>;
   host?: string;
@@ -29,6 +31,12 @@ export interface InterfaceInfo {
 
 const addr = (cidr: string | undefined): string | undefined => (cidr ? cidr.split('/')[0] : undefined);
 
+/** Sets `info.ipv6` from a topology `ipv6` list, when it has any. */
+function addIpv6(info: InterfaceInfo, list: readonly string[] | undefined): void {
+  const v6 = (list ?? []).map((c) => addr(c)).filter((a): a is string => a !== undefined);
+  if (v6.length > 0) info.ipv6 = v6;
+}
+
 export function listInterfaces(t: TopologyDoc): InterfaceInfo[] {
   const out: InterfaceInfo[] = [];
   const pgOf = new Map<string, { vlan: number; vswitch: string }>();
@@ -41,6 +49,7 @@ export function listInterfaces(t: TopologyDoc): InterfaceInfo[] {
       const info: InterfaceInfo = { ref: `${vm.name}:${nic.name}`, node: vm.name, name: nic.name, kind: 'vnic', mac: nic.mac, host: vm.host, portGroup: nic.portGroup };
       const ip = addr(nic.ipv4);
       if (ip) info.ipv4 = ip;
+      addIpv6(info, nic.ipv6);
       if (pg) {
         info.vlan = pg.vlan;
         info.vswitch = pg.vswitch;
@@ -55,6 +64,7 @@ export function listInterfaces(t: TopologyDoc): InterfaceInfo[] {
       const info: InterfaceInfo = { ref: `${h.name}:${vmk.name}`, node: h.name, name: vmk.name, kind: 'vmk', mac: vmk.mac, host: h.name, portGroup: vmk.portGroup };
       const ip = addr(vmk.ipv4);
       if (ip) info.ipv4 = ip;
+      addIpv6(info, vmk.ipv6);
       if (pg) {
         info.vlan = pg.vlan;
         info.vswitch = pg.vswitch;
@@ -72,6 +82,7 @@ export function listInterfaces(t: TopologyDoc): InterfaceInfo[] {
       const info: InterfaceInfo = { ref: `${ph.name}:${nic.name}`, node: ph.name, name: nic.name, kind: 'physical-nic', mac: nic.mac };
       const ip = addr(nic.ipv4);
       if (ip) info.ipv4 = ip;
+      addIpv6(info, nic.ipv6);
       if (nic.vlan !== undefined) info.nicVlan = nic.vlan;
       out.push(info);
     }

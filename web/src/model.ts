@@ -32,6 +32,7 @@ export type {
   PortCounters,
   MacTableRow,
   EndpointArpEntry,
+  EndpointNeighbourEntry,
   ExplainCopy,
 } from '../../src/server/api-types.js';
 import type { ExplainResult, TraceEvent } from '../../src/server/api-types.js';

@@ -224,20 +224,27 @@ export class SendPanel {
       for (const v of i.vlanIps ?? []) if (v.ipv4) this.ipList.append(h('option', { value: v.ipv4 }, `${i.ref}.${v.vlan}`));
       if (i.mac) this.macList.append(h('option', { value: i.mac }, i.ref));
     }
-    const endpoints = this.ifaces.filter((i) => isEndpoint(i) && i.ipv4);
+    const endpoints = this.ifaces.filter((i) => isEndpoint(i) && (i.ipv4 || i.ipv6));
     const pf = this.pingFrom.value;
     const pt = this.pingTo.value;
     clear(this.pingFrom);
     clear(this.pingTo);
     for (const i of endpoints) {
-      this.pingFrom.append(h('option', { value: i.ref }, `${i.ref} (${i.ipv4})`));
-      this.pingTo.append(h('option', { value: i.ipv4! }, `${i.ref} (${i.ipv4})`));
+      const addresses = [...(i.ipv4 ? [i.ipv4] : []), ...(i.ipv6 ?? [])];
+      this.pingFrom.append(h('option', { value: i.ref }, `${i.ref} (${addresses.join(', ')})`));
+      // E4: every configured IPv6 address is a target too (ping -6)
+      for (const a of addresses) this.pingTo.append(h('option', { value: a }, `${i.ref} (${a})`));
     }
     if (pf && endpoints.some((i) => i.ref === pf)) this.pingFrom.value = pf;
-    if (pt && endpoints.some((i) => i.ipv4 === pt)) this.pingTo.value = pt;
-    else if (endpoints.length > 1) this.pingTo.selectedIndex = 1;
+    if (pt && [...this.pingTo.options].some((o) => o.value === pt)) this.pingTo.value = pt;
+    else if (endpoints.length > 1) this.pingTo.value = this.firstTarget(endpoints[1]!);
     this.update();
     this.showPingCommand();
+  }
+
+  /** The first ping target of an endpoint: its IPv4 address, else its first IPv6 one. */
+  private firstTarget(i: InterfaceInfo): string {
+    return i.ipv4 ?? i.ipv6?.[0] ?? '';
   }
 
   /** A node was clicked: its first interface becomes the source (and the ping source when it can ping). */
@@ -254,10 +261,9 @@ export class SendPanel {
   pickDestination(ifaces: readonly string[]): void {
     const info = this.ifaces.find((i) => ifaces.includes(i.ref));
     if (!info) return;
-    if (info.ipv4) {
-      (this.field('dstIp').input as HTMLInputElement).value = info.ipv4;
-      if ([...this.pingTo.options].some((o) => o.value === info.ipv4)) this.pingTo.value = info.ipv4;
-    }
+    if (info.ipv4) (this.field('dstIp').input as HTMLInputElement).value = info.ipv4;
+    const target = this.firstTarget(info);
+    if ([...this.pingTo.options].some((o) => o.value === target)) this.pingTo.value = target;
   }
 
   get source(): string {
@@ -503,6 +509,7 @@ export class SendPanel {
     const vmk = /:vmk\d+$/.test(r.from);
     const parts = vmk ? ['vmkping', '-I', r.from.split(':')[1]!] : ['ping'];
     parts.push('-c', String(r.count ?? 1));
+    if (r.to.includes(':')) parts.push('-6');
     if (r.df) parts.push(vmk ? '-d' : '-M do');
     if (r.size !== undefined) parts.push('-s', String(r.size));
     if (r.intervalMs !== undefined) parts.push('-i', String(r.intervalMs / 1000));
