@@ -117,7 +117,8 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   if (options.token !== undefined) app.use('/api', requireBearer(options.token));
   app.use('/api', refuseForeignOrigin);
 
-  const bigJson = jsonBody(options.topologyBodyLimit ?? 5 * 1024 * 1024);
+  // the topology routes parse their body in the validation worker (routes/topology.ts)
+  const bigJson = jsonBody(options.topologyBodyLimit ?? 5 * 1024 * 1024, { raw: true });
   const smallJson = jsonBody(options.requestBodyLimit ?? 64 * 1024);
   const json: RequestHandler = (req, res, next) => {
     const big = req.method === 'POST' && (req.path === '/topology' || req.path === '/topology/validate');

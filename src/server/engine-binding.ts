@@ -21,6 +21,7 @@ export const topologyValidator: TopologyValidator = {
   validateText: (text, fileName) => loadTopologyText(text, fileName),
   validateOffThread: (value) => validationWorker().validate(value),
   validateTextOffThread: (text, fileName) => validationWorker().validateText(text, fileName),
+  validateBodyOffThread: (json) => validationWorker().validateBody(json),
 };
 
 export async function validateFile(path: string): Promise<ValidationResult> {

@@ -113,7 +113,19 @@ export interface TopologyValidator {
   /** The same two off the event loop (topology-validator.ts); the topology routes use them when present. */
   validateOffThread?(value: unknown): Promise<ValidationResult>;
   validateTextOffThread?(text: string, fileName?: string): Promise<ValidationResult>;
+  /**
+   * A topology route's raw JSON body, parsed, read as one of its forms (topology-body.ts) and
+   * validated off the event loop; an {example} comes back by name for the route to read.
+   * Rejects with the same 400s as parsing it on the event loop.
+   */
+  validateBodyOffThread?(json: string): Promise<BodyValidation>;
 }
+
+/** What the validation worker made of a topology route's body. */
+export type BodyValidation =
+  | { form: 'topology'; result: ValidationResult }
+  | { form: 'text'; fileName?: string; result: ValidationResult }
+  | { form: 'example'; name: string };
 
 /** Builds the frame bytes for a FrameSpec sent from `iface` (src/engine/frame-spec.ts). */
 export type FrameResolver = (lab: ServerLab, iface: string, spec: unknown) => Uint8Array;

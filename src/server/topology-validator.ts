@@ -15,11 +15,16 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from './errors.js';
-import type { ValidationResult } from './lab-contract.js';
+import type { BodyValidation, ValidationResult } from './lab-contract.js';
 
-type JobBody = { kind: 'value'; value: unknown } | { kind: 'text'; text: string; fileName?: string };
+type JobBody = { kind: 'value'; value: unknown } | { kind: 'text'; text: string; fileName?: string } | { kind: 'body'; json: string };
 export type ValidationJob = JobBody & { id: number };
-export type ValidationReply = { id: number; result: ValidationResult } | { id: number; error: string };
+export type ValidationReply =
+  | { id: number; result: ValidationResult }
+  | { id: number; body: BodyValidation }
+  /** the body was refused (malformed JSON, not one of the forms): an ApiError to rethrow */
+  | { id: number; refused: { status: number; message: string; details: unknown } }
+  | { id: number; error: string };
 
 export interface TopologyValidationWorkerOptions {
   /** jobs waiting or running at most; more are refused with 503 (default 8) */
@@ -31,7 +36,7 @@ export interface TopologyValidationWorkerOptions {
 }
 
 interface Pending {
-  resolve: (r: ValidationResult) => void;
+  resolve: (r: ValidationResult | BodyValidation) => void;
   reject: (e: Error) => void;
 }
 
@@ -80,6 +85,14 @@ export class TopologyValidationWorker {
     return this.post(fileName === undefined ? { kind: 'text', text } : { kind: 'text', text, fileName });
   }
 
+  /**
+   * A topology route's raw JSON body (json-body.ts, `raw: true`): parsed, read as one of its forms
+   * and validated in the worker, so the event loop neither parses nor copies the document.
+   */
+  validateBody(json: string): Promise<BodyValidation> {
+    return this.post({ kind: 'body', json });
+  }
+
   /** Jobs waiting or running. */
   get queued(): number {
     return this.pending.size;
@@ -92,13 +105,15 @@ export class TopologyValidationWorker {
     if (w) await w.terminate();
   }
 
-  private post(job: JobBody): Promise<ValidationResult> {
+  private post(job: JobBody & { kind: 'body' }): Promise<BodyValidation>;
+  private post(job: JobBody): Promise<ValidationResult>;
+  private post(job: JobBody): Promise<ValidationResult | BodyValidation> {
     if (this.pending.size >= this.maxQueued) {
       return Promise.reject(new ApiError(503, `the topology validator is busy (${this.pending.size} topologies waiting); retry in a moment`, { retryAfterSeconds: 1 }));
     }
     const id = this.nextId++;
     const worker = this.start();
-    return new Promise<ValidationResult>((resolve, reject) => {
+    return new Promise<ValidationResult | BodyValidation>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.order.push(id);
       worker.ref(); // a job waits: keep the process alive until it is answered
@@ -123,6 +138,8 @@ export class TopologyValidationWorker {
       const p = this.settle(reply.id);
       if (!p) return;
       if ('error' in reply) p.reject(new Error(`topology validator: ${reply.error}`));
+      else if ('refused' in reply) p.reject(new ApiError(reply.refused.status, reply.refused.message, reply.refused.details));
+      else if ('body' in reply) p.resolve(reply.body);
       else p.resolve(reply.result);
       this.arm();
     });

@@ -159,7 +159,7 @@ export async function eventLoopWhileValidating(): Promise<void> {
     console.log(
       `server event loop while it validates a 5 MB upload (POST /api/topology/validate; max delay, target < 100 ms; wall time: load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs stretches it):`,
     );
-    console.log('  (left on the event loop: the app parsing the JSON body, and copying the parsed value to the worker, in two turns)');
+    console.log('  (left on the event loop: reading the body and handing its text to the worker, which parses it; the small answer back)');
     // warm the validation worker up, so its start is not measured
     await post(server.url, '/api/topology/validate', JSON.stringify({ example: 'default' }));
     for (const [kind, make] of Object.entries(MISTAKES)) {

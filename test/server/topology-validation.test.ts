@@ -2,13 +2,14 @@
  * The server validates topologies off the event loop (src/server/topology-validator.ts) and rate
  * limits the topology routes (issue 17, item 1); GET /api/topology never shows the server's
  * absolute paths (item 7). How long the event loop may block while a 5 MB topology is validated
- * is measured by the benchmark (test/bench/topology.ts), not timed here.
+ * is measured by the benchmark (test/bench/topology.ts), not timed here; that the server's thread
+ * never parses a topology body (the worker does) is checked by watching its JSON.parse.
  */
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../src/server/context.js';
 import { topologyValidator } from '../../src/server/engine-binding.js';
 import { ApiError } from '../../src/server/errors.js';
@@ -110,6 +111,67 @@ describe('topology routes', () => {
     expect(body.errors.at(-1)).toMatchObject({ code: 'more-issues', omitted: 79_000 });
     // answered while the worker validated (on the event loop, each would have waited for the end)
     expect(healthy).toBeGreaterThan(2);
+  }, 120_000);
+
+  /** POSTs `text` in `parts` chunks; `between` runs after each chunk is written, before the next. */
+  function postInChunks(route: string, text: string, parts: number, between: () => Promise<void>): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(route, s.url), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      void (async () => {
+        const size = Math.ceil(text.length / parts);
+        for (let at = 0; at < text.length; at += size) {
+          await new Promise<void>((done) => req.write(text.slice(at, at + size), () => done()));
+          await between();
+        }
+        req.end();
+      })().catch(reject);
+    });
+  }
+
+  it('the server\'s thread never parses a topology body: /api/health answers between chunks, the worker parses and refuses', async () => {
+    const text = JSON.stringify({ topology: dangling(40_000) });
+    const big = 1024 * 1024;
+    expect(text.length).toBeGreaterThan(big);
+    const parsedHere: number[] = [];
+    const parse = JSON.parse.bind(JSON);
+    const spy = vi.spyOn(JSON, 'parse').mockImplementation((t: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      if (typeof t === 'string' && t.length >= big) parsedHere.push(t.length);
+      return parse(t, reviver) as unknown;
+    });
+    try {
+      let healthy = 0;
+      const health = async (): Promise<void> => {
+        if ((await s.api('/api/health')).ok) healthy++;
+      };
+      // a valid body with 80,000 mistakes: validated, 1,000 issues back
+      const valid = await postInChunks('/api/topology/validate', text, 8, health);
+      expect(valid.status).toBe(200);
+      const result = parse(valid.body) as { ok: boolean; errors: { code: string; omitted?: number }[] };
+      expect(result.ok).toBe(false);
+      expect(result.errors.at(-1)).toMatchObject({ code: 'more-issues', omitted: 79_000 });
+      // the same body cut short: malformed JSON, found by the worker's JSON.parse -> the same 400 as before
+      const cut = await postInChunks('/api/topology', text.slice(0, -2), 8, health);
+      expect(cut.status).toBe(400);
+      expect(parse(cut.body)).toMatchObject({ error: 'malformed JSON body', details: { message: expect.any(String) } });
+      // not one of the forms: the worker reads the form and gives the same 400 naming the keys
+      const wrong = await postInChunks('/api/topology', JSON.stringify({ topologies: dangling(40_000) }), 8, health);
+      expect(wrong.status).toBe(400);
+      expect((parse(wrong.body) as { error: string }).error).toContain('the body has "topologies"');
+      expect(healthy).toBe(24);
+      // not once did the event loop parse a megabyte (the watch works: this parse is seen)
+      expect(parsedHere).toEqual([]);
+      JSON.parse(text);
+      expect(parsedHere).toEqual([text.length]);
+    } finally {
+      spy.mockRestore();
+    }
+    await expect(s.api('/api/health').then((r) => r.status)).resolves.toBe(200);
   }, 120_000);
 
   it('GET /api/topology shows where the topology came from without the server\'s absolute path', async () => {

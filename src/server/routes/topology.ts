@@ -4,46 +4,21 @@
  * POST /api/topology/validate   same body, validates only: {ok, errors, warnings}
  * GET  /api/examples            example topologies
  *
- * Validation runs off the event loop when the validator can (topology-validator.ts), and the
+ * The body is parsed and validated off the event loop when the validator can (topology-validator.ts,
+ * worker: topology-validator-worker.ts; body forms: topology-body.ts), and the
  * topology routes have their own per-client rate limits (429 with Retry-After): one client
  * cannot keep the server validating 5 MB documents.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { ExampleInfo } from '../api-types.js';
 import type { AppContext } from '../context.js';
-import { ApiError, parseBody } from '../errors.js';
-import type { ValidationResult } from '../lab-contract.js';
+import { ApiError } from '../errors.js';
+import { parseJson, rawJson } from '../json-body.js';
+import type { BodyValidation, ValidationResult } from '../lab-contract.js';
 import { RateLimiter, type RateLimitOptions } from '../rate-limit.js';
-
-const EXAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-// The document itself is checked by the loader; here only that it is an object. (z.record would
-// copy it key by key on the event loop: 200,000 keys took seconds.)
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const TopologyBody = z.object({ topology: z.custom<Record<string, unknown>>(isObject, 'must be a JSON object: the topology') }).strict();
-// an empty text is the loader's to explain ("the file is empty"), not a schema message
-const TextBody = z.object({ text: z.string(), fileName: z.string().max(200).optional() }).strict();
-const ExampleBody = z.object({ example: z.string().regex(EXAMPLE_NAME, 'an example name: letters, digits, ".", "_", "-"') }).strict();
-const LOAD_FORMS = 'send one of {"topology": {...}}, {"text": "<file contents>", "fileName"?: "..."} or {"example": "<name>"}';
-
-/**
- * The body's form is picked by its key, then checked against that form alone, so that an error
- * names the field that is wrong (a union would only say "Invalid input").
- */
-function parseLoadBody(body: unknown): z.output<typeof TopologyBody> | z.output<typeof TextBody> | z.output<typeof ExampleBody> {
-  const keys = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
-  const forms = (['topology', 'text', 'example'] as const).filter((k) => keys.includes(k));
-  if (forms.length !== 1) {
-    const why = forms.length > 1 ? `the body has ${forms.join(' and ')}; give only one` : `the body has ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no fields'}`;
-    throw new ApiError(400, `${LOAD_FORMS}: ${why}`, { keys });
-  }
-  if (forms[0] === 'topology') return parseBody(TopologyBody, body, 'topology body');
-  if (forms[0] === 'text') return parseBody(TextBody, body, 'topology text body');
-  return parseBody(ExampleBody, body, 'example body');
-}
+import { EXAMPLE_NAME, parseLoadBody } from '../topology-body.js';
 
 export async function listExamples(dir: string): Promise<ExampleInfo[]> {
   let files: string[];
@@ -79,22 +54,40 @@ function validateText(ctx: AppContext, text: string, fileName?: string): Promise
   return ctx.validator.validateTextOffThread ? ctx.validator.validateTextOffThread(text, fileName) : ctx.validator.validateText(text, fileName);
 }
 
-async function validateBody(ctx: AppContext, body: unknown): Promise<{ result: ValidationResult; source: string }> {
-  const b = parseLoadBody(body);
+/**
+ * The body's form, validated. The app keeps these routes' bodies as raw text (json-body.ts,
+ * `raw: true`): the validation worker parses it and validates what it holds, so a 5 MB upload is
+ * neither parsed nor copied on the event loop. Without a worker (or with a body parsed by another
+ * app, as in tests) the body is read here.
+ */
+async function readBody(ctx: AppContext, req: Request): Promise<BodyValidation> {
+  const raw = rawJson(req);
+  if (raw !== undefined && ctx.validator.validateBodyOffThread) return ctx.validator.validateBodyOffThread(raw);
+  const b = parseLoadBody(raw !== undefined ? parseJson(raw) : req.body);
   // a turn of the event loop between parsing the body and handing it to the validator (copying a
   // 5 MB document to the worker takes a while too): each is its own slice
   await new Promise<void>((resolve) => setImmediate(resolve));
-  if ('topology' in b) return { result: await validateValue(ctx, b.topology), source: 'upload' };
-  if ('text' in b) return { result: await validateText(ctx, b.text, b.fileName), source: b.fileName ? `upload:${b.fileName}` : 'upload' };
-  const file = path.join(ctx.examplesDir, `${b.example}.json`);
+  if ('topology' in b) return { form: 'topology', result: await validateValue(ctx, b.topology) };
+  if ('text' in b) {
+    const result = await validateText(ctx, b.text, b.fileName);
+    return b.fileName === undefined ? { form: 'text', result } : { form: 'text', fileName: b.fileName, result };
+  }
+  return { form: 'example', name: b.example };
+}
+
+async function validateBody(ctx: AppContext, req: Request): Promise<{ result: ValidationResult; source: string }> {
+  const b = await readBody(ctx, req);
+  if (b.form === 'topology') return { result: b.result, source: 'upload' };
+  if (b.form === 'text') return { result: b.result, source: b.fileName ? `upload:${b.fileName}` : 'upload' };
+  const file = path.join(ctx.examplesDir, `${b.name}.json`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
     const names = (await listExamples(ctx.examplesDir)).map((e) => e.name);
-    throw new ApiError(404, `no example topology named "${b.example}"`, { examples: names });
+    throw new ApiError(404, `no example topology named "${b.name}"`, { examples: names });
   }
-  return { result: await validateText(ctx, text, `${b.example}.json`), source: `example:${b.example}` };
+  return { result: await validateText(ctx, text, `${b.name}.json`), source: `example:${b.name}` };
 }
 
 /** Per-client request budgets of the topology routes (token buckets, rate-limit.ts). */
@@ -133,12 +126,12 @@ export function topologyRoutes(ctx: AppContext, limits: TopologyRateLimits = TOP
   });
 
   r.post('/topology', validations, async (req, res) => {
-    const { result, source } = await validateBody(ctx, req.body);
+    const { result, source } = await validateBody(ctx, req);
     res.json(ctx.session.load(result, source));
   });
 
   r.post('/topology/validate', validations, async (req, res) => {
-    const { result } = await validateBody(ctx, req.body);
+    const { result } = await validateBody(ctx, req);
     res.json(result.ok ? { ok: true, errors: [], warnings: result.warnings } : { ok: false, errors: result.errors, warnings: result.warnings });
   });
 
