@@ -68,6 +68,11 @@ export class LabSession {
     this.live = live;
   }
 
+  /** The socket.io broadcaster, when there is one (routes mark a client's own frames there). */
+  get liveEvents(): LiveEvents | undefined {
+    return this.live;
+  }
+
   get loaded(): boolean {
     return this.current !== undefined;
   }

@@ -21,11 +21,21 @@
  * clients that waited longest first; the others wait for the next tick, where everyone served
  * together shares a cursor again). `batch` is the number of the tick: it grows from one batch of
  * a client to the next.
+ *
+ * A client's own frames are never summarised: the frames it sent (`keep`, POST /api/frames names
+ * the client in its `x-vswitch-lab-live` header) and, while its ping runs (`watchPing`), the ARP,
+ * ICMP and ICMPv6 frames seen at the ping's interface. A batch of that client lists every event
+ * of them in its window besides the most recent `maxTracePerBatch`, and names them in `own`;
+ * background traffic is what gets summarised. Such a client gets a batch of its own only when
+ * its window holds one of its frames (one map lookup per event while anybody keeps frames).
  */
 import type { Server, Socket } from 'socket.io';
 import type { ClockState, LiveHello, LiveUpdate, TopologyState, TraceEventJson } from './api-types.js';
 import type { TraceEventLike } from './lab-contract.js';
 import { traceToJson } from './trace-json.js';
+
+/** The request header a page names its socket.io client in (its sends are then its own frames). */
+export const LIVE_CLIENT_HEADER = 'x-vswitch-lab-live';
 
 /** What the broadcaster needs of a socket.io socket. */
 export interface LiveSocket {
@@ -51,6 +61,8 @@ export interface LiveEventsOptions {
   counters?: () => unknown;
   /** frame bytes as hex in socket.io trace events (default true; false: length only) */
   frameHex?: boolean;
+  /** frame ids kept from summarising for their clients, at most (default 20,000) */
+  maxKeptFrames?: number;
 }
 
 interface Summary {
@@ -72,6 +84,31 @@ interface Client {
   state: Array<{ kind: string; [key: string]: unknown }>;
   counters: boolean;
   emits: number;
+  /** ring index of the latest event of one of its kept frames (-1: none) */
+  keptLast: number;
+}
+
+/** An ARP, ICMP or ICMPv6 frame (a ping's), VLAN tags skipped. */
+export function isPingFrame(f: Uint8Array): boolean {
+  let o = 12;
+  let type = (f[o] ?? 0) * 256 + (f[o + 1] ?? 0);
+  while ((type === 0x8100 || type === 0x88a8) && o + 6 <= f.length) {
+    o += 4;
+    type = (f[o] ?? 0) * 256 + (f[o + 1] ?? 0);
+  }
+  o += 2;
+  if (type === 0x0806) return true;
+  if (type === 0x0800) return f[o + 9] === 1;
+  if (type === 0x86dd) return f[o + 6] === 58;
+  return false;
+}
+
+function addInto(a: Summary, b: Summary): Summary {
+  const s = copySummary(a);
+  s.omitted += b.omitted;
+  for (const k in b.byAction) s.byAction[k] = (s.byAction[k] ?? 0) + b.byAction[k]!;
+  for (const k in b.dropsByReason) s.dropsByReason[k] = (s.dropsByReason[k] ?? 0) + b.dropsByReason[k]!;
+  return s;
 }
 
 function emptySummary(): Summary {
@@ -146,6 +183,12 @@ export class LiveEvents {
   private released = 0;
   private tick = 0;
   private joins = 0;
+  /** frame id -> ids of the clients whose own frame it is (insertion order: the oldest first) */
+  private readonly keepers = new Map<number, string[]>();
+  /** interface -> client id -> pings of that client running from it */
+  private readonly pingWatch = new Map<string, Map<string, number>>();
+  /** kept frame ids at most (the oldest are forgotten) */
+  private readonly maxKeptFrames: number;
 
   constructor(options: LiveEventsOptions) {
     this.options = options;
@@ -155,6 +198,7 @@ export class LiveEvents {
     this.maxGroupsPerTick = Math.max(1, options.maxGroupsPerTick ?? 4);
     this.countersIntervalMs = options.countersIntervalMs ?? 500;
     this.frameHex = options.frameHex ?? true;
+    this.maxKeptFrames = Math.max(1, options.maxKeptFrames ?? 20_000);
     this.ring = new Array<TraceEventLike | undefined>(this.maxQueue);
     this.jsonOf = new Array<TraceEventJson | undefined>(this.maxQueue);
     this.jsonIndex = new Float64Array(this.maxQueue).fill(-1);
@@ -180,6 +224,7 @@ export class LiveEvents {
       state: [],
       counters: false,
       emits: 0,
+      keptLast: -1,
     });
     socket.emit('lab:hello', this.options.snapshot());
     this.timer ??= setInterval(() => this.flush(), this.intervalMs);
@@ -188,6 +233,7 @@ export class LiveEvents {
 
   removeClient(id: string): void {
     this.clients.delete(id);
+    this.forgetKept(id);
     if (this.clients.size === 0) {
       if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
@@ -237,10 +283,88 @@ export class LiveEvents {
     this.ring[i % this.maxQueue] = e;
     this.head = i + 1;
     countInto(this.totals, e);
+    if (this.pingWatch.size > 0 && e.port !== undefined && e.frame !== undefined) {
+      const w = this.pingWatch.get(e.port);
+      if (w !== undefined && isPingFrame(e.frame)) for (const id of w.keys()) this.keep(id, [e.frameId]);
+    }
+    if (this.keepers.size > 0) {
+      const k = this.keepers.get(e.frameId);
+      if (k !== undefined) {
+        for (const id of k) {
+          const c = this.clients.get(id);
+          if (c !== undefined) c.keptLast = i;
+        }
+      }
+    }
+  }
+
+  /**
+   * Frames of client `id` (a socket id): their events are never summarised for it. Unknown
+   * clients are ignored (a request from a script without a page).
+   */
+  keep(id: string, frameIds: readonly number[]): void {
+    const c = this.clients.get(id);
+    if (c === undefined) return;
+    for (const f of frameIds) {
+      const k = this.keepers.get(f);
+      if (k === undefined) this.keepers.set(f, [id]);
+      else if (!k.includes(id)) k.push(id);
+    }
+    // some of their events may be in the ring already
+    c.keptLast = this.head - 1;
+    if (this.keepers.size > this.maxKeptFrames) {
+      let over = this.keepers.size - this.maxKeptFrames;
+      for (const f of this.keepers.keys()) {
+        if (over-- <= 0) break;
+        this.keepers.delete(f);
+      }
+    }
+  }
+
+  /**
+   * While a ping of client `id` runs from `iface`: the ARP/ICMP/ICMPv6 frames seen at `iface` are
+   * that client's own (its probes, the replies, the ARP). Returns the function that ends it.
+   */
+  watchPing(id: string, iface: string): () => void {
+    if (!this.clients.has(id)) return () => undefined;
+    let w = this.pingWatch.get(iface);
+    if (w === undefined) this.pingWatch.set(iface, (w = new Map()));
+    w.set(id, (w.get(id) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const m = this.pingWatch.get(iface);
+      const n = m?.get(id);
+      if (m === undefined || n === undefined) return;
+      if (n > 1) m.set(id, n - 1);
+      else m.delete(id);
+      if (m.size === 0) this.pingWatch.delete(iface);
+    };
+  }
+
+  private forgetKept(id: string): void {
+    for (const [f, k] of this.keepers) {
+      const j = k.indexOf(id);
+      if (j < 0) continue;
+      if (k.length === 1) this.keepers.delete(f);
+      else k.splice(j, 1);
+    }
+    for (const [iface, m] of this.pingWatch) {
+      m.delete(id);
+      if (m.size === 0) this.pingWatch.delete(iface);
+    }
+  }
+
+  private isKeptFor(frameId: number, id: string): boolean {
+    return this.keepers.get(frameId)?.includes(id) === true;
   }
 
   topologyLoaded(state: TopologyState): void {
     const base = this.totalsNow();
+    // another lab numbers its frames afresh
+    this.keepers.clear();
+    this.pingWatch.clear();
     for (const c of this.clients.values()) {
       c.topology = state;
       // events of the old lab are meaningless now
@@ -293,13 +417,32 @@ export class LiveEvents {
     const dropped = this.lost(c.cursor);
     const from = c.cursor + dropped;
     const keepFrom = from + Math.max(0, this.head - from - this.maxTracePerBatch);
-    if (this.head > keepFrom) {
-      const trace: TraceEventJson[] = new Array(this.head - keepFrom);
-      for (let i = keepFrom; i < this.head; i++) trace[i - keepFrom] = this.json(i);
-      update.trace = trace;
+    const mine = c.keptLast >= from;
+    const own = new Set<number>();
+    let kept: Summary | undefined;
+    const trace: TraceEventJson[] = [];
+    if (mine) {
+      // its own frames' events before the listed tail: listed too, not summarised
+      const id = c.socket.id;
+      for (let i = from; i < keepFrom; i++) {
+        const e = this.ring[i % this.maxQueue]!;
+        if (!this.isKeptFor(e.frameId, id)) continue;
+        trace.push(this.json(i));
+        countInto((kept ??= emptySummary()), e);
+        own.add(e.frameId);
+      }
     }
+    for (let i = keepFrom; i < this.head; i++) {
+      trace.push(this.json(i));
+      if (mine && this.isKeptFor(this.ring[i % this.maxQueue]!.frameId, c.socket.id)) own.add(this.ring[i % this.maxQueue]!.frameId);
+    }
+    if (trace.length > 0) update.trace = trace;
+    if (own.size > 0) update.own = [...own];
     // lost or not listed: counted (running totals now, less those at its cursor and those listed)
-    if (keepFrom > c.cursor) update.summary = between(this.totals, c.base, this.head > keepFrom ? recent(keepFrom) : undefined);
+    if (keepFrom > c.cursor) {
+      const tail = this.head > keepFrom ? recent(keepFrom) : undefined;
+      update.summary = between(this.totals, c.base, kept === undefined ? tail : tail === undefined ? kept : addInto(tail, kept));
+    }
     if (dropped > 0) update.dropped = dropped;
     return update;
   }
@@ -334,7 +477,9 @@ export class LiveEvents {
     for (const c of this.clients.values()) {
       if (!pending(c, this.head) || socketBusy(c.socket)) continue;
       const own = c.topology !== undefined || c.clock !== undefined || c.state.length > 0;
-      const key = own ? `${c.cursor}:${c.since}:${c.counters}` : c.counters ? `${c.cursor}:c` : c.cursor;
+      // a window holding its own frames: a batch of its own (they are listed for it alone)
+      const mine = c.keptLast >= c.cursor + this.lost(c.cursor);
+      const key = mine ? `k:${c.socket.id}` : own ? `${c.cursor}:${c.since}:${c.counters}` : c.counters ? `${c.cursor}:c` : c.cursor;
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { since: c.since, members: [] }));
       else if (c.since < g.since) g.since = c.since;

@@ -1,7 +1,8 @@
 /**
  * The event list (time, at, what, protocol, summary), virtualised: only the rows in view exist in
  * the DOM, and redraws are batched to one per animation frame however fast events arrive.
- * Filter by protocol, by text, drops only. Keyboard: arrows, Home/End, Enter selects.
+ * Filter by protocol, by text, drops only, my frames only (sent from this page, its pings'
+ * frames), by frame id (`frame 12` or `#12` in the text filter). Keyboard: arrows, Home/End, Enter selects.
  */
 import { clear, formatTime, h } from './dom.js';
 import type { EventStore } from './event-store.js';
@@ -39,6 +40,9 @@ export class EventList {
   readonly protocols = new Set<string>(PROTOCOLS);
   text = '';
   dropsOnly = false;
+  ownOnly = false;
+  /** `frame 12` / `#12` in the text filter: that frame only */
+  private frameId: number | null = null;
   onSelect: (e: TraceEventJson) => void = () => undefined;
   onFilterChange: () => void = () => undefined;
 
@@ -66,6 +70,8 @@ export class EventList {
     const search = h('input', { type: 'search', placeholder: 'filter: text, port, reason  ( / )', id: 'event-filter', 'aria-label': 'Filter events by text' });
     search.addEventListener('input', () => {
       this.text = search.value.trim().toLowerCase();
+      const m = /^(?:frame\s*|#)(\d+)$/.exec(this.text);
+      this.frameId = m ? Number(m[1]) : null;
       this.filterChanged();
     });
     const drops = h('input', { type: 'checkbox', id: 'drops-only' });
@@ -73,10 +79,15 @@ export class EventList {
       this.dropsOnly = drops.checked;
       this.filterChanged();
     });
+    const mine = h('input', { type: 'checkbox', id: 'own-only' });
+    mine.addEventListener('change', () => {
+      this.ownOnly = mine.checked;
+      this.filterChanged();
+    });
     this.root = h(
       'div',
       { class: 'event-list' },
-      h('div', { class: 'filters', role: 'group', 'aria-label': 'Event filter' }, search, protoMenu, h('label', { class: 'chip drop-chip' }, drops, 'drops only'), this.countEl),
+      h('div', { class: 'filters', role: 'group', 'aria-label': 'Event filter' }, search, protoMenu, h('label', { class: 'chip drop-chip' }, drops, 'drops only'), h('label', { class: 'chip own-chip', title: 'the frames sent from this page (Send tab, re-fire list) and its pings’ frames' }, mine, 'my frames'), this.countEl),
       h('div', { class: 'row head', 'aria-hidden': 'true' }, h('span', { class: 'c-time' }, 'Time'), h('span', { class: 'c-at' }, 'At'), h('span', { class: 'c-what' }, 'What'), h('span', { class: 'c-proto' }, 'Type'), h('span', { class: 'c-sum' }, 'Summary')),
       this.viewport,
     );
@@ -97,6 +108,8 @@ export class EventList {
   /** Does an event pass the filter? */
   accepts = (e: TraceEventJson): boolean => {
     if (this.dropsOnly && e.action !== 'drop') return false;
+    if (this.ownOnly && !this.store.isOwn(e)) return false;
+    if (this.frameId !== null) return e.frameId === this.frameId;
     const p = this.store.protocol(e);
     if (p !== '' && !this.protocols.has(p)) return false;
     if (p === '' && this.protocols.size < PROTOCOLS.length && !this.protocols.has('other')) return false;

@@ -3,6 +3,8 @@
  * arrive twice, once over socket.io (no frame bytes) and once in the HTTP answer of a send (with
  * them); the two are merged. Bounded: the oldest events are forgotten past `limit`.
  * Per frame, the protocol is remembered as soon as one of its events carries bytes.
+ * The user's own frames (`markOwn`: what this page sent, its pings' frames) are never forgotten
+ * for the limit: background events go first (`trimOldest`).
  */
 import type { TraceEventJson } from './model.js';
 import { frameType, protocolOf } from './frame-bits.js';
@@ -12,6 +14,8 @@ export class EventStore {
   private readonly bySeq = new Map<number, TraceEventJson>();
   private readonly frameProto = new Map<number, string>();
   private readonly frameKind = new Map<number, string>();
+  /** frame ids of the user's own frames */
+  private readonly own = new Set<number>();
   /** events forgotten because of the limit, plus events the server summarised instead of sending */
   omitted = 0;
   /** index of list[0] in the whole stream as seen by this UI (list positions shift when trimmed) */
@@ -51,6 +55,7 @@ export class EventStore {
     this.bySeq.clear();
     this.frameProto.clear();
     this.frameKind.clear();
+    this.own.clear();
     this.omitted = 0;
     this.structure++;
     this.changed();
@@ -83,15 +88,60 @@ export class EventStore {
       this.list.sort((a, b) => a.seq - b.seq);
       this.structure++;
     }
-    if (this.list.length > this.limit) {
-      const cut = this.list.length - this.limit + Math.floor(this.limit / 10);
+    const trimmed = this.list.length > this.limit && this.trimOldest(this.list.length - this.limit + Math.floor(this.limit / 10));
+    if (fresh.length > 0 || unsorted || trimmed) this.changed();
+    return fresh;
+  }
+
+  /** Marks frames as the user's own (sent from this page): kept past the limit, "my frames only". */
+  markOwn(frameIds: Iterable<number>): void {
+    let n = 0;
+    for (const f of frameIds) {
+      if (!this.own.has(f)) n++;
+      this.own.add(f);
+    }
+    // the filter of the list depends on it
+    if (n > 0) {
+      this.structure++;
+      this.changed();
+    }
+  }
+
+  isOwn(e: TraceEventJson): boolean {
+    return this.own.has(e.frameId);
+  }
+
+  get ownFrames(): number {
+    return this.own.size;
+  }
+
+  /**
+   * Forgets the `cut` oldest events that are not the user's own (background noise first). A
+   * prefix is cut when it holds none of theirs (list positions shift: `base`); otherwise the list
+   * is rebuilt (`structure`). Own events alone past the limit stay. Returns whether any went.
+   */
+  private trimOldest(cut: number): boolean {
+    let k = 0;
+    while (k < this.list.length && k < cut && !this.own.has(this.list[k]!.frameId)) k++;
+    if (k === cut) {
       for (let i = 0; i < cut; i++) this.bySeq.delete(this.list[i]!.seq);
       this.list = this.list.slice(cut);
       this.base += cut;
       this.omitted += cut;
+      return cut > 0;
     }
-    if (fresh.length > 0 || unsorted) this.changed();
-    return fresh;
+    let removed = 0;
+    const kept: TraceEventJson[] = [];
+    for (const e of this.list) {
+      if (removed < cut && !this.own.has(e.frameId)) {
+        this.bySeq.delete(e.seq);
+        removed++;
+      } else kept.push(e);
+    }
+    this.list = kept;
+    this.omitted += removed;
+    this.structure++;
+    return removed > 0;
   }
 
   /**

@@ -3,7 +3,7 @@
  * second). Reconnects by itself; the status is shown in the header.
  */
 import { io, type Socket } from 'socket.io-client';
-import { apiToken } from './api.js';
+import { apiToken, setLiveClient } from './api.js';
 import type { LiveHello, LiveUpdate } from './model.js';
 
 export interface LiveHandlers {
@@ -16,8 +16,14 @@ export function connectLive(handlers: LiveHandlers): Socket {
   const token = apiToken();
   const socket = io({ path: '/socket.io', transports: ['websocket', 'polling'], ...(token ? { auth: { token } } : {}) });
   handlers.status('connecting');
-  socket.on('connect', () => handlers.status('live'));
-  socket.on('disconnect', (reason) => handlers.status('offline', reason));
+  socket.on('connect', () => {
+    setLiveClient(socket.id);
+    handlers.status('live');
+  });
+  socket.on('disconnect', (reason) => {
+    setLiveClient(undefined);
+    handlers.status('offline', reason);
+  });
   socket.on('connect_error', (err) => handlers.status('offline', err.message));
   socket.on('lab:hello', (h: LiveHello) => handlers.hello(h));
   socket.on('lab:update', (u: LiveUpdate) => handlers.update(u));

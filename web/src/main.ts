@@ -270,6 +270,7 @@ view.onVmDrop((vm, toHost, drop, back) => {
 });
 send.onSource = (iface) => view.markSource(iface);
 send.onSent = (r) => {
+  store.markOwn(r.frameIds);
   store.add(r.events);
   renderClock(r.clock);
 };
@@ -398,6 +399,8 @@ function onUpdate(u: LiveUpdate): void {
     const rarps = typeof s.rarps === 'number' && s.rarps > 0 ? ` · ${s.rarps} RARP${s.rarps === 1 ? '' : 's'} (T7)` : '';
     toast(`Lab changed: ${describeChange(c)}${rarps}`, 'info');
   }
+  // this page's own frames (its sends, its pings'): the server never summarises them
+  if (u.own) store.markOwn(u.own);
   if (u.trace) {
     store.add(u.trace);
     const last = u.trace[u.trace.length - 1];

@@ -8,6 +8,8 @@
  *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
  * All three are rate limited per client, in requests and in frames (a send's or a ping's count).
+ * A page names its socket.io client in `x-vswitch-lab-live`: the frames it sends and its pings'
+ * frames are then never summarised in that client's live batches (live-events.ts).
  * Every frame is built (and every interface checked) before anything is injected: a bad frame or
  * an unknown interface changes nothing.
  */
@@ -22,6 +24,13 @@ import type { PingOptionsMs } from '../lab-contract.js';
 import { framesAsked } from '../rate-limit.js';
 import { toJsonValue, traceToJson } from '../trace-json.js';
 import { explainTree } from '../../engine/trace-text.js';
+import { LIVE_CLIENT_HEADER } from '../live-events.js';
+
+/** The live client (socket.io id) a page's request names: its frames are never summarised for it. */
+function liveClient(req: { get(name: string): string | undefined }): string | undefined {
+  const v = req.get(LIVE_CLIENT_HEADER);
+  return v !== undefined && v.length > 0 && v.length <= 100 ? v : undefined;
+}
 
 const SendBody = z
   .object({
@@ -75,6 +84,8 @@ export function frameRoutes(ctx: AppContext): Router {
       if (!lab.injectLater) throw new ApiError(501, 'this lab cannot schedule frames (intervalMs)');
       for (let i = 1; i < body.count; i++) lab.injectLater(i * body.intervalMs * 1e6, body.from, bytes);
       const first = lab.inject(body.from, bytes);
+      const client = liveClient(req);
+      if (client !== undefined) session.liveEvents?.keep(client, [first]);
       clock.kick();
       const flood: SendFrameResponse = { frameIds: [first], events: [], complete: false, clock: session.clockState(), scheduled: body.count - 1 };
       res.json(flood);
@@ -85,6 +96,8 @@ export function frameRoutes(ctx: AppContext): Router {
     let complete = false;
     try {
       for (let i = 0; i < body.count; i++) ids[i] = lab.inject(body.from, bytes);
+      const client = liveClient(req);
+      if (client !== undefined) session.liveEvents?.keep(client, ids);
       wait.injected(ids);
       clock.kick();
       // real time: answer when the engine says the frames settled (usually at once: a frame
@@ -115,11 +128,19 @@ export function frameRoutes(ctx: AppContext): Router {
     let finished = false;
     let result: unknown;
     let wake: (() => void) | undefined;
-    session.startPing(body.from, body.to, options, (r) => {
-      finished = true;
-      result = r;
-      wake?.();
-    });
+    const client = liveClient(req);
+    const unwatch = client !== undefined ? session.liveEvents?.watchPing(client, body.from) : undefined;
+    try {
+      session.startPing(body.from, body.to, options, (r) => {
+        unwatch?.();
+        finished = true;
+        result = r;
+        wake?.();
+      });
+    } catch (err) {
+      unwatch?.();
+      throw err;
+    }
     // Real time: the ping takes the virtual time it needs, which follows the wall clock; answer
     // when it is over (bounded). Paused/stepped: it waits in the queue for the student to step.
     if (!finished && session.clock.mode === 'realtime') {
