@@ -8,7 +8,7 @@
  * Expectations read the trace stream (O1 capture points and drops), the MAC tables (P1) and the
  * ping outcomes; nothing re-derives a forwarding decision.
  */
-import { formatMac, l3Offset, parseIpv4, parseMac } from '../wire/index.js';
+import { formatMac, l3Offset, parseIpv4, parseIpv6, parseMac } from '../wire/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { Scenario, timeNs, type ContinuousPingDoc, type ScenarioDoc, type ScenarioExpectDoc } from '../topology/scenario.js';
 import { resolveFrameSpec } from './frame-spec.js';
@@ -81,7 +81,8 @@ const HEAD_BYTES = 128;
 interface PingState {
   doc: ContinuousPingDoc;
   name: string;
-  dst: number;
+  /** the target as `echoOf` spells addresses (IPv4 or IPv6) */
+  dst: string;
   count: number;
   startNs: number;
   id: number;
@@ -90,18 +91,37 @@ interface PingState {
   lastVia: Map<string, string>;
 }
 
-/** Parsed view of an ICMP echo inside a frame, or null. */
-function echoOf(frame: Uint8Array): { type: number; src: number; dst: number; id: number; seq: number } | null {
+/** An address of `echoOf`: hex of its bytes (4 for IPv4, 16 for IPv6), so both compare as strings. */
+function addrKey(bytes: Uint8Array, off: number, len: number): string {
+  let k = '';
+  for (let i = off; i < off + len; i++) k += (bytes[i] ?? 0).toString(16).padStart(2, '0');
+  return k;
+}
+
+/**
+ * Parsed view of an ICMP echo inside a frame, or null: ICMPv4 (8 request, 0 reply) or, E4, ICMPv6
+ * right after the IPv6 header (128 request, 129 reply; reported as 8 and 0 so both read alike).
+ */
+function echoOf(frame: Uint8Array): { type: number; src: string; dst: string; id: number; seq: number } | null {
   const off = l3Offset(frame);
-  if (off < 14 || frame.length < off + 28) return null;
+  if (off < 14) return null;
+  const r16 = (o: number) => (frame[o]! << 8) | frame[o + 1]!;
+  if (frame[off - 2] === 0x86 && frame[off - 1] === 0xdd) {
+    if (frame.length < off + 48 || frame[off]! >> 4 !== 6 || frame[off + 6] !== 58) return null;
+    const t6 = frame[off + 40]!;
+    if (t6 !== 128 && t6 !== 129) return null;
+    const i = off + 40;
+    return { type: t6 === 128 ? 8 : 0, src: addrKey(frame, off + 8, 16), dst: addrKey(frame, off + 24, 16), id: r16(i + 4), seq: r16(i + 6) };
+  }
+  if (frame.length < off + 28) return null;
   if (frame[off - 2] !== 0x08 || frame[off - 1] !== 0x00) return null;
   if ((frame[off]! >> 4) !== 4 || frame[off + 9] !== 1) return null;
   const ihl = (frame[off]! & 0x0f) * 4;
+  if (frame.length < off + ihl + 8) return null;
   const t = frame[off + ihl]!;
   if (t !== 0 && t !== 8) return null;
-  const r32 = (o: number) => ((frame[o]! << 24) | (frame[o + 1]! << 16) | (frame[o + 2]! << 8) | frame[o + 3]!) >>> 0;
   const i = off + ihl;
-  return { type: t, src: r32(off + 12), dst: r32(off + 16), id: (frame[i + 4]! << 8) | frame[i + 5]!, seq: (frame[i + 6]! << 8) | frame[i + 7]! };
+  return { type: t, src: addrKey(frame, off + 12, 4), dst: addrKey(frame, off + 16, 4), id: r16(i + 4), seq: r16(i + 6) };
 }
 
 function ethertypeOf(frame: Uint8Array): number {
@@ -238,16 +258,19 @@ class ScenarioRun {
       const near = nearNames(doc.from, endpoints);
       throw new LabError(`ping from ${doc.from}: not an endpoint of this topology (a vNIC, vmk or physical host NIC)${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
     }
-    const dst = parseIpv4(doc.to)!;
+    // E4: an address with a colon is IPv6 (the schema checked it is one or the other)
+    const dst4 = parseIpv4(doc.to);
+    const dst6 = dst4 ? null : parseIpv6(doc.to);
+    const dstBytes = dst4 ? new Uint8Array([dst4.address >>> 24, (dst4.address >>> 16) & 0xff, (dst4.address >>> 8) & 0xff, dst4.address & 0xff]) : dst6!.address;
     const startNs = timeNs(doc.start);
     const intervalNs = doc.intervalMs * 1e6;
     const untilNs = doc.until !== undefined ? timeNs(doc.until) : this.durationNs - doc.timeoutMs * 1e6;
     const count = doc.count ?? Math.max(1, Math.floor((untilNs - startNs) / intervalNs) + 1);
     const name = doc.name ?? `${doc.from}->${doc.to}`;
-    const st: PingState = { doc, name, dst: dst.address >>> 0, count, startNs, id: -1, tx: new Set(), rx: new Set(), lastVia: new Map() };
+    const st: PingState = { doc, name, dst: addrKey(dstBytes, 0, dstBytes.length), count, startNs, id: -1, tx: new Set(), rx: new Set(), lastVia: new Map() };
     this.pings.push(st);
     this.note(lab.now, 'ping', `ping ${name}: ${count} probes every ${doc.intervalMs} ms from ${doc.from} to ${doc.to}`);
-    iface.stack.ping({ dst: dst.address >>> 0, count, size: doc.size, df: false, intervalNs, timeoutNs: doc.timeoutMs * 1e6 }, () => undefined);
+    iface.stack.ping({ dst: dst4 ? dst4.address >>> 0 : 0, ...(dst6 ? { dst6: dst6.address } : {}), count, size: doc.size, df: false, intervalNs, timeoutNs: doc.timeoutMs * 1e6 }, () => undefined);
   }
 
   private macOf(text: string): string {

@@ -19,7 +19,7 @@ import { testActionProblem } from './cross-references.js';
 import { issue, parsePath, type Issue } from './issue.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
 import { PathLocator, TextPositions } from './locate.js';
-import { FrameSpec, InterfaceRef, Ipv4Address, Mac, NodeName, TestCase, type TestCaseDoc } from './schema.js';
+import { FrameSpec, InterfaceRef, IpAddress, Mac, NodeName, TestCase, type TestCaseDoc } from './schema.js';
 import { RuntimeChange } from './runtime-change.js';
 import { fromZodIssues } from './zod-issues.js';
 
@@ -44,7 +44,7 @@ export const ContinuousPing = z
   .object({
     name: z.string().min(1).describe('Name to refer to it in expectations; default "from->to".').optional(),
     from: InterfaceRef.describe('Endpoint that pings (vNIC, vmk, physical host NIC).'),
-    to: Ipv4Address,
+    to: IpAddress.describe('Target: an IPv4 address, or an IPv6 one (E4: ICMPv6 echoes).'),
     intervalMs: z.number().positive().default(100),
     start: TimeText.default(0),
     count: z.number().int().min(1).max(100_000).optional().describe('Probes; default: as many as fit until `until` (or the scenario end).'),
