@@ -24,10 +24,12 @@
  *
  * A client's own frames are never summarised: the frames it sent (`keep`, POST /api/frames names
  * the client in its `x-vswitch-lab-live` header) and, while its ping runs (`watchPing`), the ARP,
- * ICMP and ICMPv6 frames seen at the ping's interface. A batch of that client lists every event
- * of them in its window besides the most recent `maxTracePerBatch`, and names them in `own`;
- * background traffic is what gets summarised. Such a client gets a batch of its own only when
- * its window holds one of its frames (one map lookup per event while anybody keeps frames).
+ * ICMP and ICMPv6 frames seen at the ping's interface or to/from its MAC. Their events also go
+ * to a queue of the client's own (bounded by `maxQueue`), so neither the listed-tail limit nor
+ * the ring's overflow loses them: its batch lists them besides the most recent
+ * `maxTracePerBatch` and names them in `own`; background traffic is what gets summarised or
+ * lost. Such a client gets a batch of its own only when it has own events pending (one map
+ * lookup per event while anybody keeps frames).
  */
 import type { Server, Socket } from 'socket.io';
 import type { ClockState, LiveHello, LiveUpdate, TopologyState, TraceEventJson } from './api-types.js';
@@ -84,8 +86,8 @@ interface Client {
   state: Array<{ kind: string; [key: string]: unknown }>;
   counters: boolean;
   emits: number;
-  /** ring index of the latest event of one of its kept frames (-1: none) */
-  keptLast: number;
+  /** events of its own frames not sent yet, with their ring index (survive the ring's overflow) */
+  ownQueue: Array<{ i: number; e: TraceEventLike }>;
 }
 
 /** An ARP, ICMP or ICMPv6 frame (a ping's), VLAN tags skipped. */
@@ -101,6 +103,18 @@ export function isPingFrame(f: Uint8Array): boolean {
   if (type === 0x0800) return f[o + 9] === 1;
   if (type === 0x86dd) return f[o + 6] === 58;
   return false;
+}
+
+/** Is `mac` the frame's destination or source? */
+function macOf(f: Uint8Array, mac: Uint8Array | undefined): boolean {
+  if (mac === undefined || f.length < 12) return false;
+  let d = true;
+  let s = true;
+  for (let k = 0; k < 6; k++) {
+    if (f[k] !== mac[k]) d = false;
+    if (f[6 + k] !== mac[k]) s = false;
+  }
+  return d || s;
 }
 
 function addInto(a: Summary, b: Summary): Summary {
@@ -185,8 +199,8 @@ export class LiveEvents {
   private joins = 0;
   /** frame id -> ids of the clients whose own frame it is (insertion order: the oldest first) */
   private readonly keepers = new Map<number, string[]>();
-  /** interface -> client id -> pings of that client running from it */
-  private readonly pingWatch = new Map<string, Map<string, number>>();
+  /** pings running for clients: the interface they run from and its MAC */
+  private pingWatch: Array<{ id: string; iface: string; mac: Uint8Array | undefined }> = [];
   /** kept frame ids at most (the oldest are forgotten) */
   private readonly maxKeptFrames: number;
 
@@ -224,7 +238,7 @@ export class LiveEvents {
       state: [],
       counters: false,
       emits: 0,
-      keptLast: -1,
+      ownQueue: [],
     });
     socket.emit('lab:hello', this.options.snapshot());
     this.timer ??= setInterval(() => this.flush(), this.intervalMs);
@@ -283,35 +297,56 @@ export class LiveEvents {
     this.ring[i % this.maxQueue] = e;
     this.head = i + 1;
     countInto(this.totals, e);
-    if (this.pingWatch.size > 0 && e.port !== undefined && e.frame !== undefined) {
-      const w = this.pingWatch.get(e.port);
-      if (w !== undefined && isPingFrame(e.frame)) for (const id of w.keys()) this.keep(id, [e.frameId]);
+    if (this.pingWatch.length > 0 && e.frame !== undefined) {
+      for (const w of this.pingWatch) {
+        if ((e.port === w.iface || macOf(e.frame, w.mac)) && isPingFrame(e.frame) && !this.isKeptFor(e.frameId, w.id)) this.keep(w.id, [e.frameId], i);
+      }
     }
     if (this.keepers.size > 0) {
       const k = this.keepers.get(e.frameId);
       if (k !== undefined) {
         for (const id of k) {
           const c = this.clients.get(id);
-          if (c !== undefined) c.keptLast = i;
+          if (c !== undefined) this.pushOwn(c, i, e);
         }
       }
     }
+  }
+
+  private pushOwn(c: Client, i: number, e: TraceEventLike): void {
+    // bounded like the ring: the oldest go (and are counted as lost)
+    if (c.ownQueue.length >= this.maxQueue) c.ownQueue.splice(0, c.ownQueue.length - this.maxQueue + 1);
+    c.ownQueue.push({ i, e });
   }
 
   /**
    * Frames of client `id` (a socket id): their events are never summarised for it. Unknown
    * clients are ignored (a request from a script without a page).
    */
-  keep(id: string, frameIds: readonly number[]): void {
+  keep(id: string, frameIds: readonly number[], upTo = this.head): void {
     const c = this.clients.get(id);
     if (c === undefined) return;
+    const fresh = new Set<number>();
     for (const f of frameIds) {
       const k = this.keepers.get(f);
       if (k === undefined) this.keepers.set(f, [id]);
-      else if (!k.includes(id)) k.push(id);
+      else if (k.includes(id)) continue;
+      else k.push(id);
+      fresh.add(f);
     }
-    // some of their events may be in the ring already
-    c.keptLast = this.head - 1;
+    // their events already in the ring and not yet sent to it
+    if (fresh.size > 0) {
+      const start = Math.max(c.cursor, this.head - this.maxQueue);
+      const found: Array<{ i: number; e: TraceEventLike }> = [];
+      for (let i = start; i < upTo; i++) {
+        const e = this.ring[i % this.maxQueue]!;
+        if (fresh.has(e.frameId)) found.push({ i, e });
+      }
+      if (found.length > 0) {
+        for (const x of found) this.pushOwn(c, x.i, x.e);
+        c.ownQueue.sort((a, b) => a.i - b.i);
+      }
+    }
     if (this.keepers.size > this.maxKeptFrames) {
       let over = this.keepers.size - this.maxKeptFrames;
       for (const f of this.keepers.keys()) {
@@ -325,21 +360,12 @@ export class LiveEvents {
    * While a ping of client `id` runs from `iface`: the ARP/ICMP/ICMPv6 frames seen at `iface` are
    * that client's own (its probes, the replies, the ARP). Returns the function that ends it.
    */
-  watchPing(id: string, iface: string): () => void {
+  watchPing(id: string, iface: string, mac?: Uint8Array): () => void {
     if (!this.clients.has(id)) return () => undefined;
-    let w = this.pingWatch.get(iface);
-    if (w === undefined) this.pingWatch.set(iface, (w = new Map()));
-    w.set(id, (w.get(id) ?? 0) + 1);
-    let done = false;
+    const w = { id, iface, mac: mac?.length === 6 ? mac : undefined };
+    this.pingWatch.push(w);
     return () => {
-      if (done) return;
-      done = true;
-      const m = this.pingWatch.get(iface);
-      const n = m?.get(id);
-      if (m === undefined || n === undefined) return;
-      if (n > 1) m.set(id, n - 1);
-      else m.delete(id);
-      if (m.size === 0) this.pingWatch.delete(iface);
+      this.pingWatch = this.pingWatch.filter((x) => x !== w);
     };
   }
 
@@ -350,10 +376,7 @@ export class LiveEvents {
       if (k.length === 1) this.keepers.delete(f);
       else k.splice(j, 1);
     }
-    for (const [iface, m] of this.pingWatch) {
-      m.delete(id);
-      if (m.size === 0) this.pingWatch.delete(iface);
-    }
+    this.pingWatch = this.pingWatch.filter((w) => w.id !== id);
   }
 
   private isKeptFor(frameId: number, id: string): boolean {
@@ -364,12 +387,13 @@ export class LiveEvents {
     const base = this.totalsNow();
     // another lab numbers its frames afresh
     this.keepers.clear();
-    this.pingWatch.clear();
+    this.pingWatch = [];
     for (const c of this.clients.values()) {
       c.topology = state;
       // events of the old lab are meaningless now
       c.cursor = this.head;
       c.base = base;
+      c.ownQueue = [];
     }
   }
 
@@ -417,25 +441,20 @@ export class LiveEvents {
     const dropped = this.lost(c.cursor);
     const from = c.cursor + dropped;
     const keepFrom = from + Math.max(0, this.head - from - this.maxTracePerBatch);
-    const mine = c.keptLast >= from;
     const own = new Set<number>();
     let kept: Summary | undefined;
+    let lostOwn = 0;
     const trace: TraceEventJson[] = [];
-    if (mine) {
-      // its own frames' events before the listed tail: listed too, not summarised
-      const id = c.socket.id;
-      for (let i = from; i < keepFrom; i++) {
-        const e = this.ring[i % this.maxQueue]!;
-        if (!this.isKeptFor(e.frameId, id)) continue;
-        trace.push(this.json(i));
-        countInto((kept ??= emptySummary()), e);
-        own.add(e.frameId);
-      }
+    // its own frames' events before the listed tail (even those the ring lost): listed, not summarised
+    for (const { i, e } of c.ownQueue) {
+      if (i < c.cursor) continue;
+      own.add(e.frameId);
+      if (i >= keepFrom) continue;
+      trace.push(i >= from ? this.json(i) : traceToJson(e, this.frameHex));
+      countInto((kept ??= emptySummary()), e);
+      if (i < from) lostOwn++;
     }
-    for (let i = keepFrom; i < this.head; i++) {
-      trace.push(this.json(i));
-      if (mine && this.isKeptFor(this.ring[i % this.maxQueue]!.frameId, c.socket.id)) own.add(this.ring[i % this.maxQueue]!.frameId);
-    }
+    for (let i = keepFrom; i < this.head; i++) trace.push(this.json(i));
     if (trace.length > 0) update.trace = trace;
     if (own.size > 0) update.own = [...own];
     // lost or not listed: counted (running totals now, less those at its cursor and those listed)
@@ -443,7 +462,7 @@ export class LiveEvents {
       const tail = this.head > keepFrom ? recent(keepFrom) : undefined;
       update.summary = between(this.totals, c.base, kept === undefined ? tail : tail === undefined ? kept : addInto(tail, kept));
     }
-    if (dropped > 0) update.dropped = dropped;
+    if (dropped - lostOwn > 0) update.dropped = dropped - lostOwn;
     return update;
   }
 
@@ -477,8 +496,8 @@ export class LiveEvents {
     for (const c of this.clients.values()) {
       if (!pending(c, this.head) || socketBusy(c.socket)) continue;
       const own = c.topology !== undefined || c.clock !== undefined || c.state.length > 0;
-      // a window holding its own frames: a batch of its own (they are listed for it alone)
-      const mine = c.keptLast >= c.cursor + this.lost(c.cursor);
+      // own events pending: a batch of its own (they are listed for it alone)
+      const mine = c.ownQueue.length > 0;
       const key = mine ? `k:${c.socket.id}` : own ? `${c.cursor}:${c.since}:${c.counters}` : c.counters ? `${c.cursor}:c` : c.cursor;
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { since: c.since, members: [] }));
@@ -498,6 +517,7 @@ export class LiveEvents {
         c.clock = undefined;
         c.state = [];
         c.counters = false;
+        c.ownQueue = [];
         c.emits++;
       }
       if (g.members.length > 1 && this.io !== undefined) {

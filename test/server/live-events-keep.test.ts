@@ -91,6 +91,29 @@ describe('live batches keep a client’s own frames', () => {
     }
   });
 
+  it("own events survive the ring's overflow (a client behind by more than maxQueue): listed, not counted as dropped; a ping's frames are also known by the pinger's MAC", () => {
+    const live = new LiveEvents({ maxTracePerBatch: 20, maxQueue: 100, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
+    const me = socket('me');
+    live.addClient(me);
+    try {
+      const mac = Uint8Array.from(Array(6).fill(0xaa));
+      live.keep('me', [7]);
+      live.onTrace(ev(7, 'web-01:eth0'));
+      const unwatch = live.watchPing('me', 'web-01:eth0', mac);
+      live.onTrace(ev(31, 'app-01:eth0', ICMP)); // a reply to the pinger's MAC, first seen far away
+      unwatch();
+      for (let i = 0; i < 1000; i++) live.onTrace(ev(4000 + i, 'noise:eth0'));
+      live.flush();
+      const u = me.updates[0]!;
+      expect(u.trace!.slice(0, 2).map((e) => e.frameId)).toEqual([7, 31]);
+      expect(u.trace).toHaveLength(22);
+      expect(u.dropped).toBe(1002 - 100 - 2);
+      expect(u.summary!.omitted).toBe(1002 - 22);
+    } finally {
+      live.close();
+    }
+  });
+
   it('a client with no own frame in its window shares the plain batch; a new topology forgets kept frames', () => {
     const live = new LiveEvents({ maxTracePerBatch: 10, maxQueue: 5000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
     const me = socket('me');

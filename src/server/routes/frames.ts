@@ -26,6 +26,14 @@ import { toJsonValue, traceToJson } from '../trace-json.js';
 import { explainTree } from '../../engine/trace-text.js';
 import { LIVE_CLIENT_HEADER } from '../live-events.js';
 
+/** `00:50:56:a1:00:01` (or the bytes) as 6 bytes; undefined when it is neither. */
+function macBytes(m: string | Uint8Array): Uint8Array | undefined {
+  if (typeof m !== 'string') return m;
+  const parts = m.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-f]{2}$/i.test(p))) return undefined;
+  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+}
+
 /** The live client (socket.io id) a page's request names: its frames are never summarised for it. */
 function liveClient(req: { get(name: string): string | undefined }): string | undefined {
   const v = req.get(LIVE_CLIENT_HEADER);
@@ -129,7 +137,7 @@ export function frameRoutes(ctx: AppContext): Router {
     let result: unknown;
     let wake: (() => void) | undefined;
     const client = liveClient(req);
-    const unwatch = client !== undefined ? session.liveEvents?.watchPing(client, body.from) : undefined;
+    const unwatch = client !== undefined ? session.liveEvents?.watchPing(client, body.from, macBytes(session.lab.effectiveMac(body.from))) : undefined;
     try {
       session.startPing(body.from, body.to, options, (r) => {
         unwatch?.();
