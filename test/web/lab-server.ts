@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateFile } from '../../src/server/engine-binding.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server/server.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WEB_DIST = path.join(ROOT, 'web', 'dist');
@@ -44,7 +44,7 @@ export function assertWebBuilt(): void {
 }
 
 /** `frameHex`: left to the server's default (live events carry their frame bytes) unless given. */
-export async function startLabServer(topology = 'default', options: { frameHex?: boolean } = {}): Promise<RunningServer> {
+export async function startLabServer(topology = 'default', options: { frameHex?: boolean; rateLimit?: StartOptions['rateLimit'] } = {}): Promise<RunningServer> {
   const file = path.join(ROOT, 'topologies', `${topology}.json`);
   const result = await validateFile(file);
   return startServer({
@@ -52,5 +52,6 @@ export async function startLabServer(topology = 'default', options: { frameHex?:
     initial: { result, source: `example:${topology}` },
     staticDir: WEB_DIST,
     ...(options.frameHex !== undefined ? { live: { frameHex: options.frameHex } } : {}),
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
   });
 }

@@ -17,7 +17,9 @@ let ui: UiBrowser;
 
 beforeAll(async () => {
   assertWebBuilt();
-  server = await startLabServer('default');
+  // one test streams 10,000 frames a second on purpose (the page must summarise): above the
+  // server's default frame budget per client (1,000 a second), which would answer 429
+  server = await startLabServer('default', { rateLimit: { burst: 100, perSecond: 50, frameBurst: 40_000, framesPerSecond: 20_000 } });
   ui = await openBrowser();
 }, 180_000);
 
