@@ -5,9 +5,10 @@
  * body-parser does before it reports the limit). Bodies that are not JSON are left unread; the
  * app's JSON-only check answers them 415.
  *
- * With `raw: true` (the topology routes) the body is kept as text and not parsed here: rawJson(req)
- * gives it to the route, which has the validation worker parse it (a 5 MB body took 200-400 ms of
- * JSON.parse on the event loop). An empty body still reads as req.body = {}.
+ * With `raw: true` (the topology routes) the body is kept as its bytes, neither decoded nor parsed
+ * here: rawJson(req) gives them to the route, which hands them to the validation worker (a 5 MB
+ * body took 200-400 ms of JSON.parse on the event loop, and decoding it into a string and copying
+ * that to the worker tens of ms more). An empty body still reads as req.body = {}.
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
@@ -18,15 +19,34 @@ function tooLarge(limit: number, length: number | undefined): ApiError {
 }
 
 export interface JsonBodyOptions {
-  /** keep the body's text for rawJson(req) instead of parsing it into req.body */
+  /** keep the body's bytes for rawJson(req) instead of parsing it into req.body */
   raw?: boolean;
 }
 
-const rawBodies = new WeakMap<IncomingMessage, string>();
+const rawBodies = new WeakMap<IncomingMessage, Uint8Array>();
 
-/** The unparsed body text of a request read with `raw: true`; undefined when there was none. */
-export function rawJson(req: IncomingMessage): string | undefined {
+/**
+ * The unparsed body of a request read with `raw: true`, as UTF-8 bytes in an ArrayBuffer of its
+ * own (it can be transferred to a worker); undefined when there was none.
+ */
+export function rawJson(req: IncomingMessage): Uint8Array | undefined {
   return rawBodies.get(req);
+}
+
+/** The chunks in one new ArrayBuffer (Buffer.concat may use the shared pool for small bodies). */
+function joinChunks(chunks: Buffer[], length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+/** UTF-8 bytes -> text, as the body would have been decoded (invalid sequences become U+FFFD). */
+export function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** Only JSON objects and arrays, like body-parser's strict mode; 400 ApiError otherwise. */
@@ -97,7 +117,7 @@ export function jsonBody(limit: number, options: JsonBodyOptions = {}): RequestH
       }
       try {
         if (received === 0) req.body = {};
-        else if (options.raw) rawBodies.set(req, Buffer.concat(chunks, received).toString('utf8'));
+        else if (options.raw) rawBodies.set(req, joinChunks(chunks, received));
         else req.body = parseJson(Buffer.concat(chunks, received).toString('utf8'));
       } catch (e) {
         next(e);

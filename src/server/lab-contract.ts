@@ -116,9 +116,10 @@ export interface TopologyValidator {
   /**
    * A topology route's raw JSON body, parsed, read as one of its forms (topology-body.ts) and
    * validated off the event loop; an {example} comes back by name for the route to read.
-   * Rejects with the same 400s as parsing it on the event loop.
+   * Rejects with the same 400s as parsing it on the event loop. `json` is the body's UTF-8 bytes;
+   * when they are all of their ArrayBuffer it is transferred to the worker (not copied), detached.
    */
-  validateBodyOffThread?(json: string): Promise<BodyValidation>;
+  validateBodyOffThread?(json: Uint8Array): Promise<BodyValidation>;
 }
 
 /** What the validation worker made of a topology route's body. */

@@ -1,13 +1,13 @@
 /**
  * The worker thread of topology-validator.ts: validates one job at a time with the loader
  * (src/topology/load.ts, the same issues as `vswitch-lab validate`) and posts the result back.
- * A route's raw body is parsed here too (JSON.parse of 5 MB is 200-400 ms), and read as one of
+ * A route's raw body is decoded and parsed here too (JSON.parse of 5 MB is 200-400 ms), and read as one of
  * its forms; only the result crosses back (errors capped at 1,000 by the loader).
  */
 import { parentPort } from 'node:worker_threads';
 import { loadTopologyText, validateTopology } from '../topology/load.js';
 import { ApiError } from './errors.js';
-import { parseJson } from './json-body.js';
+import { parseJson, utf8Text } from './json-body.js';
 import type { BodyValidation } from './lab-contract.js';
 import { parseLoadBody } from './topology-body.js';
 import type { ValidationJob, ValidationReply } from './topology-validator.js';
@@ -15,8 +15,8 @@ import type { ValidationJob, ValidationReply } from './topology-validator.js';
 const port = parentPort;
 if (!port) throw new Error('topology-validator-worker runs as a worker thread');
 
-function validateBody(json: string): BodyValidation {
-  const b = parseLoadBody(parseJson(json));
+function validateBody(json: Uint8Array): BodyValidation {
+  const b = parseLoadBody(parseJson(utf8Text(json)));
   if ('topology' in b) return { form: 'topology', result: validateTopology(b.topology) };
   if ('text' in b) {
     const result = loadTopologyText(b.text, b.fileName);

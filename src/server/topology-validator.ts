@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { ApiError } from './errors.js';
 import type { BodyValidation, ValidationResult } from './lab-contract.js';
 
-type JobBody = { kind: 'value'; value: unknown } | { kind: 'text'; text: string; fileName?: string } | { kind: 'body'; json: string };
+type JobBody = { kind: 'value'; value: unknown } | { kind: 'text'; text: string; fileName?: string } | { kind: 'body'; json: Uint8Array };
 export type ValidationJob = JobBody & { id: number };
 export type ValidationReply =
   | { id: number; result: ValidationResult }
@@ -58,6 +58,16 @@ function workerEntry(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
 }
 
+/**
+ * A body's bytes move to the worker rather than being copied, when they are all of their
+ * ArrayBuffer (json-body.ts makes them so); a view into a larger or shared buffer is copied.
+ */
+function transferable(job: JobBody): ArrayBuffer[] {
+  if (job.kind !== 'body') return [];
+  const { buffer, byteOffset, byteLength } = job.json;
+  return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength ? [buffer] : [];
+}
+
 export class TopologyValidationWorker {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -86,10 +96,11 @@ export class TopologyValidationWorker {
   }
 
   /**
-   * A topology route's raw JSON body (json-body.ts, `raw: true`): parsed, read as one of its forms
-   * and validated in the worker, so the event loop neither parses nor copies the document.
+   * A topology route's raw JSON body (json-body.ts, `raw: true`): decoded, parsed, read as one of
+   * its forms and validated in the worker, so the event loop neither parses nor copies the document.
+   * When `json` is all of its ArrayBuffer, that is transferred to the worker: `json` is empty afterwards.
    */
-  validateBody(json: string): Promise<BodyValidation> {
+  validateBody(json: Uint8Array): Promise<BodyValidation> {
     return this.post({ kind: 'body', json });
   }
 
@@ -119,7 +130,7 @@ export class TopologyValidationWorker {
       worker.ref(); // a job waits: keep the process alive until it is answered
       try {
         const message: ValidationJob = { ...job, id };
-        worker.postMessage(message);
+        worker.postMessage(message, transferable(job));
       } catch (err) {
         // a value that cannot be cloned (cannot come from JSON, but say so rather than hang)
         this.settle(id);

@@ -135,7 +135,7 @@ export async function boundedValidation(): Promise<void> {
   }
 }
 
-function post(url: string, route: string, body: string): Promise<{ status: number; bytes: number }> {
+function post(url: string, route: string, body: string | Buffer): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(route, url), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let bytes = 0;
@@ -163,7 +163,8 @@ export async function eventLoopWhileValidating(): Promise<void> {
     // warm the validation worker up, so its start is not measured
     await post(server.url, '/api/topology/validate', JSON.stringify({ example: 'default' }));
     for (const [kind, make] of Object.entries(MISTAKES)) {
-      const body = JSON.stringify({ topology: make(kind.startsWith('unknown') ? 190_000 : 200_000) });
+      // encoded before the watch starts: the client's own work is not the server's
+      const body = Buffer.from(JSON.stringify({ topology: make(kind.startsWith('unknown') ? 190_000 : 200_000) }));
       const h = monitorEventLoopDelay({ resolution: 5 });
       h.enable();
       const t0 = performance.now();

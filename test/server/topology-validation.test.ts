@@ -54,6 +54,24 @@ describe('TopologyValidationWorker', () => {
     expect(turns).toBeGreaterThan(10);
   }, 120_000);
 
+  it('a route body goes as bytes: parsed, read and validated in the worker; its own buffer is moved, a pooled one copied', async () => {
+    const doc = dangling(3);
+    const own = new TextEncoder().encode(JSON.stringify({ topology: doc }));
+    expect(await worker.validateBody(own)).toEqual({ form: 'topology', result: validateTopology(doc) });
+    expect(own.byteLength).toBe(0); // transferred, not copied
+    const text = JSON.stringify({ version: 1, name: 'x', vms: 'no' });
+    expect(await worker.validateBody(new TextEncoder().encode(JSON.stringify({ text, fileName: 'x.json' })))).toEqual({ form: 'text', fileName: 'x.json', result: loadTopologyText(text, 'x.json') });
+    // a small Buffer is a view into Node's shared pool: copied, so the pool stays usable
+    const pooled = Buffer.from('{"example":"vlans"}');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.byteLength);
+    expect(await worker.validateBody(pooled)).toEqual({ form: 'example', name: 'vlans' });
+    expect(pooled.toString()).toBe('{"example":"vlans"}');
+    // refused as the event loop would: malformed JSON, not one of the forms
+    await expect(worker.validateBody(Buffer.from('{"topology": {'))).rejects.toMatchObject({ status: 400, message: 'malformed JSON body' });
+    await expect(worker.validateBody(Buffer.from('"just a string"'))).rejects.toMatchObject({ status: 400, message: 'malformed JSON body' });
+    await expect(worker.validateBody(Buffer.from('{"nope": 1}'))).rejects.toMatchObject({ status: 400, details: { keys: ['nope'] } });
+  });
+
   it('a full queue is refused with 503 at once; the queued job still completes', async () => {
     const small = new TopologyValidationWorker({ maxQueued: 1 });
     try {

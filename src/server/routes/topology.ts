@@ -15,7 +15,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { ExampleInfo } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { parseJson, rawJson } from '../json-body.js';
+import { parseJson, rawJson, utf8Text } from '../json-body.js';
 import type { BodyValidation, ValidationResult } from '../lab-contract.js';
 import { RateLimiter, type RateLimitOptions } from '../rate-limit.js';
 import { EXAMPLE_NAME, parseLoadBody } from '../topology-body.js';
@@ -63,7 +63,7 @@ function validateText(ctx: AppContext, text: string, fileName?: string): Promise
 async function readBody(ctx: AppContext, req: Request): Promise<BodyValidation> {
   const raw = rawJson(req);
   if (raw !== undefined && ctx.validator.validateBodyOffThread) return ctx.validator.validateBodyOffThread(raw);
-  const b = parseLoadBody(raw !== undefined ? parseJson(raw) : req.body);
+  const b = parseLoadBody(raw !== undefined ? parseJson(utf8Text(raw)) : req.body);
   // a turn of the event loop between parsing the body and handing it to the validator (copying a
   // 5 MB document to the worker takes a while too): each is its own slice
   await new Promise<void>((resolve) => setImmediate(resolve));
