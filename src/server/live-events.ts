@@ -24,7 +24,8 @@
  *
  * A client's own frames are never summarised: the frames it sent (`keep`, POST /api/frames names
  * the client in its `x-vswitch-lab-live` header) and, while its ping runs (`watchPing`), the ARP,
- * ICMP and ICMPv6 frames seen at the ping's interface or to/from its MAC. Their events also go
+ * ICMP and ICMPv6 frames seen at the ping's interface or to/from its MAC, and the later frames
+ * of a flood it sent at a rate (`watchSent`: known by their bytes). Their events also go
  * to a queue of the client's own (bounded by `maxQueue`), so neither the listed-tail limit nor
  * the ring's overflow loses them: its batch lists them besides the most recent
  * `maxTracePerBatch` and names them in `own`; background traffic is what gets summarised or
@@ -117,6 +118,12 @@ function macOf(f: Uint8Array, mac: Uint8Array | undefined): boolean {
   return d || s;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 function addInto(a: Summary, b: Summary): Summary {
   const s = copySummary(a);
   s.omitted += b.omitted;
@@ -201,6 +208,8 @@ export class LiveEvents {
   private readonly keepers = new Map<number, string[]>();
   /** pings running for clients: the interface they run from and its MAC */
   private pingWatch: Array<{ id: string; iface: string; mac: Uint8Array | undefined }> = [];
+  /** floods at a rate sent by clients: frames with these bytes entering at `iface`, `left` more to come */
+  private sentWatch: Array<{ id: string; iface: string; bytes: Uint8Array; left: number }> = [];
   /** kept frame ids at most (the oldest are forgotten) */
   private readonly maxKeptFrames: number;
 
@@ -302,6 +311,15 @@ export class LiveEvents {
         if ((e.port === w.iface || macOf(e.frame, w.mac)) && isPingFrame(e.frame) && !this.isKeptFor(e.frameId, w.id)) this.keep(w.id, [e.frameId], i);
       }
     }
+    if (this.sentWatch.length > 0 && e.frame !== undefined && e.action === 'ingress') {
+      for (const w of this.sentWatch) {
+        if (e.port === w.iface && sameBytes(e.frame, w.bytes) && !this.isKeptFor(e.frameId, w.id)) {
+          this.keep(w.id, [e.frameId], i, false);
+          w.left--;
+        }
+      }
+      if (this.sentWatch.some((w) => w.left <= 0)) this.sentWatch = this.sentWatch.filter((w) => w.left > 0);
+    }
     if (this.keepers.size > 0) {
       const k = this.keepers.get(e.frameId);
       if (k !== undefined) {
@@ -323,7 +341,7 @@ export class LiveEvents {
    * Frames of client `id` (a socket id): their events are never summarised for it. Unknown
    * clients are ignored (a request from a script without a page).
    */
-  keep(id: string, frameIds: readonly number[], upTo = this.head): void {
+  keep(id: string, frameIds: readonly number[], upTo = this.head, scan = true): void {
     const c = this.clients.get(id);
     if (c === undefined) return;
     const fresh = new Set<number>();
@@ -335,7 +353,7 @@ export class LiveEvents {
       fresh.add(f);
     }
     // their events already in the ring and not yet sent to it
-    if (fresh.size > 0) {
+    if (fresh.size > 0 && scan) {
       const start = Math.max(c.cursor, this.head - this.maxQueue);
       const found: Array<{ i: number; e: TraceEventLike }> = [];
       for (let i = start; i < upTo; i++) {
@@ -369,7 +387,17 @@ export class LiveEvents {
     };
   }
 
+  /**
+   * A flood at a rate sent by client `id`: its `count` frames still to come (injected later on
+   * the lab clock, ids unknown yet) are known by their bytes entering at `iface`.
+   */
+  watchSent(id: string, iface: string, bytes: Uint8Array, count: number): void {
+    if (!this.clients.has(id) || count <= 0) return;
+    this.sentWatch.push({ id, iface, bytes, left: count });
+  }
+
   private forgetKept(id: string): void {
+    this.sentWatch = this.sentWatch.filter((w) => w.id !== id);
     for (const [f, k] of this.keepers) {
       const j = k.indexOf(id);
       if (j < 0) continue;
@@ -388,6 +416,7 @@ export class LiveEvents {
     // another lab numbers its frames afresh
     this.keepers.clear();
     this.pingWatch = [];
+    this.sentWatch = [];
     for (const c of this.clients.values()) {
       c.topology = state;
       // events of the old lab are meaningless now

@@ -114,6 +114,29 @@ describe('live batches keep a client’s own frames', () => {
     }
   });
 
+  it('a flood sent at a rate: its later frames are known by their bytes entering at its interface, as many as were asked; the same bytes elsewhere are not', () => {
+    const live = new LiveEvents({ maxTracePerBatch: 5, maxQueue: 5000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
+    const me = socket('me');
+    live.addClient(me);
+    try {
+      live.watchSent('me', 'web-01:eth0', UDP, 2);
+      const ingress = (f: number, port: string, frame: Uint8Array): TraceEventLike => ({ ...ev(f, port, frame), action: 'ingress' });
+      live.onTrace(ingress(41, 'web-01:eth0', UDP));
+      live.onTrace(ev(41, 'web-02:eth0', UDP));
+      live.onTrace(ingress(42, 'laptop:eth0', UDP)); // same bytes, another interface
+      live.onTrace(ingress(43, 'web-01:eth0', ICMP)); // other bytes
+      live.onTrace(ingress(44, 'web-01:eth0', UDP));
+      live.onTrace(ingress(45, 'web-01:eth0', UDP)); // past the count
+      for (let i = 0; i < 100; i++) live.onTrace(ev(5000 + i, 'noise:eth0'));
+      live.flush();
+      const u = me.updates[0]!;
+      expect(u.trace!.filter((e) => e.frameId < 100).map((e) => `${e.frameId}@${e.port}`)).toEqual(['41@web-01:eth0', '41@web-02:eth0', '44@web-01:eth0']);
+      expect(new Set(u.own)).toEqual(new Set([41, 44]));
+    } finally {
+      live.close();
+    }
+  });
+
   it('a client with no own frame in its window shares the plain batch; a new topology forgets kept frames', () => {
     const live = new LiveEvents({ maxTracePerBatch: 10, maxQueue: 5000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
     const me = socket('me');

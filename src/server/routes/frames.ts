@@ -93,7 +93,10 @@ export function frameRoutes(ctx: AppContext): Router {
       for (let i = 1; i < body.count; i++) lab.injectLater(i * body.intervalMs * 1e6, body.from, bytes);
       const first = lab.inject(body.from, bytes);
       const client = liveClient(req);
-      if (client !== undefined) session.liveEvents?.keep(client, [first]);
+      if (client !== undefined) {
+        session.liveEvents?.keep(client, [first]);
+        session.liveEvents?.watchSent(client, body.from, bytes, body.count - 1);
+      }
       clock.kick();
       const flood: SendFrameResponse = { frameIds: [first], events: [], complete: false, clock: session.clockState(), scheduled: body.count - 1 };
       res.json(flood);
