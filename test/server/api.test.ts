@@ -325,7 +325,7 @@ describe('capture', () => {
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="vswitch-lab-.*\.pcapng"/);
     const file = path.join(tmp, 'dl.pcapng');
     writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'frame.comment', '-e', 'eth.src'], { encoding: 'utf8' });
+    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'frame.comment', '-e', 'eth.src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = out.trim().split('\n').map((l) => l.split('\t'));
     expect(lines[0]![0]).toBe('web-01:eth0 PortInput');
     expect(lines[0]![2]).toBe('00:50:56:a1:00:01');
@@ -340,7 +340,7 @@ describe('capture', () => {
     const pcap = await s.api('/api/capture/download?points=web-01:eth0:PortInput&format=pcap');
     const pfile = path.join(tmp, 'dl.pcap');
     writeFileSync(pfile, Buffer.from(await pcap.arrayBuffer()));
-    expect(execFileSync('capinfos', ['-c', '-M', pfile], { encoding: 'utf8' })).toMatch(/Number of packets:\s+2/);
+    expect(execFileSync('capinfos', ['-c', '-M', pfile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toMatch(/Number of packets:\s+2/);
 
     const unknown = await s.api('/api/capture/download?points=web-01:eth0,web-01:eth9,Drop');
     expect(unknown.status).toBe(400);
@@ -353,7 +353,7 @@ describe('capture', () => {
     expect(ns.status).toBe(200);
     const nsFile = path.join(tmp, 'dl-ns.pcap');
     writeFileSync(nsFile, Buffer.from(await ns.arrayBuffer()));
-    expect(execFileSync('capinfos', ['-c', '-M', nsFile], { encoding: 'utf8' })).toMatch(/Number of packets:\s+2/);
+    expect(execFileSync('capinfos', ['-c', '-M', nsFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toMatch(/Number of packets:\s+2/);
     expect((await s.api('/api/capture/download?points=web-01:eth0&format=txt')).status).toBe(400);
     const cleared = await json(await s.api('/api/capture', { method: 'DELETE', headers: { 'x-vswitch-lab': '1' } }));
     expect(cleared.cleared).toBeGreaterThan(0);
@@ -379,9 +379,9 @@ describe('capture', () => {
     ac.abort();
     const file = path.join(tmp, 'live.pcapng');
     writeFileSync(file, Buffer.concat(chunks));
-    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8' });
+    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out.trim().split('\n')).toEqual(['web-01:eth0 PortInput', 'web-02:eth0 PortOutput']);
-    const ifaces = execFileSync('capinfos', ['-I', file], { encoding: 'utf8' });
+    const ifaces = execFileSync('capinfos', ['-I', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(ifaces).toContain('web-02:eth0 PortInput'); // declared, even without packets
     // the stream's listener is gone once the client left
     await new Promise((r) => setTimeout(r, 50));

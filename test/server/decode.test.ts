@@ -27,7 +27,7 @@ const decode = (hex: unknown): Promise<Response> => s.post('/api/decode', { hex 
 function tshark(frame: Uint8Array, fields: string[]): string[] {
   const file = path.join(tmp, `f${Math.random().toString(36).slice(2)}.pcap`);
   writePcap(file, [frame]);
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=\t', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=\t', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return out.replace(/\n$/, '').split('\t');
 }
 

@@ -144,7 +144,7 @@ describe('server over the real engine', () => {
     ac.abort();
     const file = path.join(tmp, 'live.pcapng');
     writeFileSync(file, Buffer.concat(chunks));
-    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Protocol', '-e', 'ip.dst'], { encoding: 'utf8' });
+    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Protocol', '-e', 'ip.dst'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out.trim().split('\n')).toEqual(['web-01:eth0 PortInput\tICMP\t10.0.0.50', 'esxi-01:vmnic0 UplinkSnd\tICMP\t10.0.0.50']);
   });
 

@@ -36,7 +36,7 @@ describe('frame bits (what the event list shows from the bytes)', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'frame-bits-'));
       const file = path.join(dir, 'one.pcap');
       writeFileSync(file, pcap(hex));
-      const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', '_ws.col.Info'], { encoding: 'utf8' });
+      const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', '_ws.col.Info'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       rmSync(dir, { recursive: true, force: true });
       expect(out).toContain(ws);
     }

@@ -155,10 +155,10 @@ describe('the graph\'s places: impairments and capture here', { timeout: 120_000
     const file = path.join(ARTIFACTS, 'ui-capture-here.pcapng');
     await download.saveAs(file);
     // the file's interfaces: exactly the cable's four points
-    const info = execFileSync('capinfos', ['-I', file], { encoding: 'utf8' });
+    const info = execFileSync('capinfos', ['-I', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const names = [...info.matchAll(/^\s*Name = (.+)$/gm)].map((x) => x[1]!.trim()).sort();
     expect(names).toEqual(['esxi-01:vmnic0 UplinkRcv', 'esxi-01:vmnic0 UplinkSnd', 'tor-1:eth1 PhysRx', 'tor-1:eth1 PhysTx']);
-    const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Info'], { encoding: 'utf8' }).trim().split('\n');
+    const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Info'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n');
     expect(lines.some((l) => l.startsWith('esxi-01:vmnic0 UplinkRcv') && l.includes('Echo (ping) request'))).toBe(true);
     expect(lines.some((l) => l.startsWith('tor-1:eth1 PhysRx') && l.includes('Echo (ping) reply'))).toBe(true);
     // web-01 -> web-02 stays inside esxi-01: only its ARP broadcast leaves by the uplink (F5), never the echo
@@ -181,7 +181,7 @@ describe('the graph\'s places: impairments and capture here', { timeout: 120_000
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#here-download')]);
     const file = path.join(ARTIFACTS, 'ui-capture-here-vnic.pcapng');
     await download.saveAs(file);
-    const info = execFileSync('capinfos', ['-I', file], { encoding: 'utf8' });
+    const info = execFileSync('capinfos', ['-I', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect([...info.matchAll(/^\s*Name = (.+)$/gm)].map((x) => x[1]!.trim()).sort()).toEqual(['web-02:eth0 PortInput', 'web-02:eth0 PortOutput']);
     await page.click('#here-close');
     await page.waitForSelector('#capture-here[hidden]', { state: 'attached' });

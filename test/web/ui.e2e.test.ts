@@ -175,7 +175,7 @@ describe('web UI', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#capture-download')]);
     const file = path.join(ARTIFACTS, 'ui-capture.pcapng');
     await download.saveAs(file);
-    const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'], { encoding: 'utf8' })
+    const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
       .trim()
       .split('\n');
     // web-02 got the ARP request (broadcast) and the echo request; the broadcast also left by vmnic0
@@ -187,7 +187,7 @@ describe('web UI', () => {
     const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('#capture-download')]);
     const file2 = path.join(ARTIFACTS, 'ui-capture.pcap');
     await dl2.saveAs(file2);
-    expect(execFileSync('capinfos', ['-t', file2], { encoding: 'utf8' })).toMatch(/File type:\s+Wireshark\/tcpdump\/\.\.\. - (nanosecond )?pcap\n/);
+    expect(execFileSync('capinfos', ['-t', file2], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toMatch(/File type:\s+Wireshark\/tcpdump\/\.\.\. - (nanosecond )?pcap\n/);
     expect(readFileSync(file2).length).toBeGreaterThan(24);
     await screenshot(page, 'ui-capture.png');
   });

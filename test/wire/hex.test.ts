@@ -55,7 +55,7 @@ describe('fromHex accepts the forms people paste', () => {
     for (const [cmd, args] of [['xxd', [file]], ['hexdump', ['-C', file]]] as const) {
       let out: string;
       try {
-        out = execFileSync(cmd, [...args], { encoding: 'utf8' });
+        out = execFileSync(cmd, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       } catch {
         continue; // tool not installed
       }
