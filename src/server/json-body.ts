@@ -33,15 +33,34 @@ export function rawJson(req: IncomingMessage): Uint8Array | undefined {
   return rawBodies.get(req);
 }
 
-/** The chunks in one new ArrayBuffer (Buffer.concat may use the shared pool for small bodies). */
-function joinChunks(chunks: Buffer[], length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
+/**
+ * A raw body's bytes, copied in as its chunks arrive into an ArrayBuffer of its own that doubles
+ * when full: no single step copies the whole body at its end (joining 5 MB of chunks there took
+ * 10-35 ms of the event loop), and no more is held than twice what has arrived.
+ */
+class ByteCollector {
+  private bytes: Uint8Array;
+  length = 0;
+
+  /** `size`: the announced Content-Length (the buffer grows to it exactly), if any */
+  constructor(private readonly size: number | undefined) {
+    this.bytes = new Uint8Array(Math.min(size ?? Infinity, 64 * 1024));
   }
-  return bytes;
+
+  add(chunk: Buffer): void {
+    if (this.length + chunk.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(Math.min(this.bytes.length * 2, this.size ?? Infinity), this.length + chunk.length));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(chunk, this.length);
+    this.length += chunk.length;
+  }
+
+  /** The bytes, all of their ArrayBuffer (so it can be transferred); a copy only for a chunked body. */
+  take(): Uint8Array {
+    return this.length === this.bytes.length ? this.bytes : this.bytes.slice(0, this.length);
+  }
 }
 
 /** UTF-8 bytes -> text, as the body would have been decoded (invalid sequences become U+FFFD). */
@@ -101,6 +120,7 @@ export function jsonBody(limit: number, options: JsonBodyOptions = {}): RequestH
       return;
     }
     const chunks: Buffer[] = [];
+    const collector = options.raw ? new ByteCollector(announced) : undefined;
     let received = 0;
     let done = false;
     const finish = (err: ApiError | undefined): void => {
@@ -117,7 +137,7 @@ export function jsonBody(limit: number, options: JsonBodyOptions = {}): RequestH
       }
       try {
         if (received === 0) req.body = {};
-        else if (options.raw) rawBodies.set(req, joinChunks(chunks, received));
+        else if (collector) rawBodies.set(req, collector.take());
         else req.body = parseJson(Buffer.concat(chunks, received).toString('utf8'));
       } catch (e) {
         next(e);
@@ -132,7 +152,8 @@ export function jsonBody(limit: number, options: JsonBodyOptions = {}): RequestH
         finish(tooLarge(limit, announced));
         return;
       }
-      chunks.push(chunk);
+      if (collector) collector.add(chunk);
+      else chunks.push(chunk);
     };
     const onEnd = (): void => finish(undefined);
     const onError = (): void => finish(new ApiError(400, 'the request body could not be read'));

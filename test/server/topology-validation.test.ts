@@ -192,6 +192,24 @@ describe('topology routes', () => {
     await expect(s.api('/api/health').then((r) => r.status)).resolves.toBe(200);
   }, 120_000);
 
+  it('a chunked topology body (no Content-Length) is collected as it comes and validated in the worker', async () => {
+    const text = JSON.stringify({ topology: dangling(2_000) });
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(new URL('/api/topology/validate', s.url), { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      for (let at = 0; at < text.length; at += 10_000) req.write(text.slice(at, at + 10_000));
+      req.end();
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, errors: expect.any(Array) });
+    expect(countIssues((JSON.parse(res.body) as { errors: Parameters<typeof countIssues>[0] }).errors)).toBe(4_000);
+  });
+
   it('GET /api/topology shows where the topology came from without the server\'s absolute path', async () => {
     const state = (await (await s.api('/api/topology')).json()) as { source: string };
     expect(path.isAbsolute(state.source)).toBe(false);
