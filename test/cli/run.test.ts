@@ -1,7 +1,7 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hasStackTrace, runCli, runMain } from './run-cli.js';
 
 describe('vswitch-lab run', () => {
@@ -25,6 +25,7 @@ describe('vswitch-lab run', () => {
 
   it('a failing expectation exits 1; a bad scenario or topology exits 2 without a stack trace', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vsl-run-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const failing = path.join(dir, 'failing.json');
     writeFileSync(failing, JSON.stringify({ name: 'x', duration: '1s', steps: [{ at: '0.5s', change: { kind: 'migrate', vm: 'app-01', toHost: 'nowhere' } }] }));
     const f = await runMain(['run', 'multi-host', failing]);
