@@ -69,7 +69,7 @@ import {
 import { ArpCache, arpKey } from './arp-cache.js';
 import { Ipv6Stack } from './ipv6-stack.js';
 import type { EndpointArpEntry, EndpointNeighbourEntry, EndpointConfig, EndpointPort, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
-import { MAX_PING_SIZE, PingSession } from './ping.js';
+import { MAX_PING_SIZE, PingSession, armProbeTimeout, finishPing } from './ping.js';
 
 /** ARP requests sent for one resolution before giving up. */
 export const ARP_TRIES = 3;
@@ -525,11 +525,7 @@ export class IpStack implements EndpointStack {
       }
       session.sent(index);
       this.sendIp(request);
-      this.port.setTimer(session.options.timeoutNs, () => {
-        if (session.finished || !session.isOutstanding(index)) return;
-        session.timeout(index);
-        this.maybeFinish(session);
-      });
+      armProbeTimeout(this.port, session, index, (x) => this.maybeFinish(x));
     });
   }
 
@@ -539,15 +535,7 @@ export class IpStack implements EndpointStack {
 
   /** Ends the session and hands its result to onDone on the virtual clock. */
   private finish(session: PingSession): void {
-    if (session.finished) return;
-    session.finished = true;
-    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-    const result = session.result();
-    if (this.port.tracing) {
-      const errors = result.errors.length ? `; ${result.errors.join('; ')}` : '';
-      this.port.note('ping-result', result.errors.includes('Message too long') ? 'E2' : 'E1', `${this.port.id}: ping ${ipv4ToString(session.options.dst)}: ${result.transmitted} transmitted, ${result.received} received${errors}`);
-    }
-    this.port.setTimer(0, () => session.onDone(result));
+    finishPing(this.port, this.sessions, session, (r) => (r.errors.includes('Message too long') ? 'E2' : 'E1'), ipv4ToString(session.options.dst));
   }
 
   // ------------------------------------------------------------------------------------------

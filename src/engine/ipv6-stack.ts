@@ -45,7 +45,7 @@ import {
 } from '../wire/index.js';
 import type { EndpointConfig, EndpointNeighbourEntry, EndpointPort, Ipv6Config, PingOptions, PingResult } from './endpoint.js';
 import { NeighbourCache } from './neighbour-cache.js';
-import { PingSession } from './ping.js';
+import { PingSession, armProbeTimeout, finishPing } from './ping.js';
 
 /** Neighbour solicitations sent for one resolution (RFC 4861 MAX_MULTICAST_SOLICIT). */
 export const NS_TRIES = 3;
@@ -404,11 +404,7 @@ export class Ipv6Stack {
       }
       session.sent(index);
       this.port.transmit(request);
-      this.port.setTimer(session.options.timeoutNs, () => {
-        if (session.finished || !session.isOutstanding(index)) return;
-        session.timeout(index);
-        this.maybeFinish(session);
-      });
+      armProbeTimeout(this.port, session, index, (x) => this.maybeFinish(x));
     });
   }
 
@@ -417,15 +413,7 @@ export class Ipv6Stack {
   }
 
   private finish(session: PingSession): void {
-    if (session.finished) return;
-    session.finished = true;
-    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-    const result = session.result();
-    if (this.port.tracing) {
-      const errors = result.errors.length ? `; ${result.errors.join('; ')}` : '';
-      this.port.note('ping-result', 'E4', `${this.port.id}: ping ${ipv6ToString(session.options.dst6!)}: ${result.transmitted} transmitted, ${result.received} received${errors}`);
-    }
-    this.port.setTimer(0, () => session.onDone(result));
+    finishPing(this.port, this.sessions, session, () => 'E4', ipv6ToString(session.options.dst6!));
   }
 
   // ------------------------------------------------------------------------------------------

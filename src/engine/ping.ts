@@ -15,7 +15,7 @@
  *   FreeBSD-derived vmkping counts a failed sendto;
  * - `pipe`: the most probes outstanding when a reply or an error came (iputils' `pipe N`).
  */
-import type { PingOptions, PingProbeError, PingReply, PingResult } from './endpoint.js';
+import type { EndpointPort, PingOptions, PingProbeError, PingReply, PingResult } from './endpoint.js';
 
 /** First ICMP sequence number: Linux iputils ping starts at 1 (vmkping at 0). */
 export const FIRST_SEQ = 1;
@@ -169,4 +169,36 @@ export class PingSession {
       ...(this.source !== undefined ? { source: this.source } : {}),
     };
   }
+}
+
+/** What ending a session or timing out a probe needs from the stack's port. */
+type PingPort = Pick<EndpointPort, 'id' | 'tracing' | 'note' | 'setTimer'>;
+
+/**
+ * A probe's timeout, shared by the IPv4 and IPv6 stacks: when it fires with probe `index` still
+ * outstanding, the probe counts as lost and `maybeFinish` may end the session.
+ */
+export function armProbeTimeout(port: PingPort, session: PingSession, index: number, maybeFinish: (s: PingSession) => void): void {
+  port.setTimer(session.options.timeoutNs, () => {
+    if (session.finished || !session.isOutstanding(index)) return;
+    session.timeout(index);
+    maybeFinish(session);
+  });
+}
+
+/**
+ * Ends `session` once, shared by the IPv4 and IPv6 stacks: forgets it in `sessions`, notes the
+ * result under `rule` (naming `dst`) when tracing, and hands the result to onDone on the virtual
+ * clock.
+ */
+export function finishPing(port: PingPort, sessions: Map<number, PingSession>, session: PingSession, rule: (result: PingResult) => string, dst: string): void {
+  if (session.finished) return;
+  session.finished = true;
+  if (sessions.get(session.id) === session) sessions.delete(session.id);
+  const result = session.result();
+  if (port.tracing) {
+    const errors = result.errors.length ? `; ${result.errors.join('; ')}` : '';
+    port.note('ping-result', rule(result), `${port.id}: ping ${dst}: ${result.transmitted} transmitted, ${result.received} received${errors}`);
+  }
+  port.setTimer(0, () => session.onDone(result));
 }
