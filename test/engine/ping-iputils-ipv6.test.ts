@@ -4,44 +4,18 @@
  * named eth0 at both ends, 2001:db8:99::1/64 and 2001:db8:99::2/64, no DAD) and always removes.
  * Times are masked; every other character must match.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/index.js';
 import { pingOutput } from '../../src/engine/trace-text.js';
 import { host, topology } from './fixtures.js';
+import { NamespacePair, masked, sh } from '../helpers/iputils-pair.js';
 
-function sh(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-    });
-  });
-}
-
-async function must(cmd: string, args: string[]): Promise<void> {
-  const r = await sh(cmd, args);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-function masked(lines: string[]): string[] {
-  return lines.map((l) => l.replace(/time=[\d.]+ ms/, 'time=T ms').replace(/time \d+ms/, 'time Tms').replace(/^rtt min\/avg\/max\/mdev = [\d./]+ ms/, 'rtt min/avg/max/mdev = T ms'));
-}
-
-const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
-const A = `p6-a-${tag}`;
-const B = `p6-b-${tag}`;
+const pair = new NamespacePair('p6');
+const A = pair.a;
 let ready = false;
 
 beforeAll(async () => {
-  await must('ip', ['netns', 'add', A]);
-  await must('ip', ['netns', 'add', B]);
-  await must('ip', ['link', 'add', 'eth0', 'netns', A, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', B]);
-  for (const [ns, ip] of [[A, '2001:db8:99::1/64'], [B, '2001:db8:99::2/64']] as const) {
-    await must('ip', ['-n', ns, 'addr', 'add', ip, 'dev', 'eth0', 'nodad']);
-    await must('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
-    await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  }
+  await pair.create('2001:db8:99::1/64', '2001:db8:99::2/64', ['nodad']);
   // warm up: the veth's carrier and the kernel's first neighbour discovery can take a second on a
   // busy machine (a first RTT over the interval makes iputils print `pipe 2`); the printout's
   // format does not depend on what the caches already hold
@@ -50,8 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sh('ip', ['netns', 'del', A]);
-  await sh('ip', ['netns', 'del', B]);
+  await pair.remove();
 });
 
 function ours(dst: string, count: number, intervalMs = 1000): string[] {

@@ -4,51 +4,23 @@
  * at both ends, 10.99.0.1/24 and 10.99.0.2/24) and always removes. Times differ (the kernel's
  * clock against the virtual one) and are masked; every other character must match.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/index.js';
 import { pingOutput } from '../../src/engine/trace-text.js';
 import { host, topology } from './fixtures.js';
+import { NamespacePair, masked, sh } from '../helpers/iputils-pair.js';
 
-function sh(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-    });
-  });
-}
-
-async function must(cmd: string, args: string[]): Promise<void> {
-  const r = await sh(cmd, args);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-/** Times masked: `time=0.043 ms`, `time 2039ms`, the rtt statistics. */
-function masked(lines: string[]): string[] {
-  return lines.map((l) => l.replace(/time=[\d.]+ ms/, 'time=T ms').replace(/time \d+ms/, 'time Tms').replace(/^rtt min\/avg\/max\/mdev = [\d./]+ ms/, 'rtt min/avg/max/mdev = T ms'));
-}
-
-const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
-const A = `pg-a-${tag}`;
-const B = `pg-b-${tag}`;
+const pair = new NamespacePair('pg');
+const A = pair.a;
 let ready = false;
 
 beforeAll(async () => {
-  await must('ip', ['netns', 'add', A]);
-  await must('ip', ['netns', 'add', B]);
-  await must('ip', ['link', 'add', 'eth0', 'netns', A, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', B]);
-  for (const [ns, ip] of [[A, '10.99.0.1/24'], [B, '10.99.0.2/24']] as const) {
-    await must('ip', ['-n', ns, 'addr', 'add', ip, 'dev', 'eth0']);
-    await must('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
-    await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']); // the kernel reports unreachable probes through lo
-  }
+  await pair.create('10.99.0.1/24', '10.99.0.2/24');
   ready = true;
 });
 
 afterAll(async () => {
-  await sh('ip', ['netns', 'del', A]);
-  await sh('ip', ['netns', 'del', B]);
+  await pair.remove();
 });
 
 /** The same two hosts in the lab: VMs a (10.99.0.1) and b (10.99.0.2) on one port group. */
