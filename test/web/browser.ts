@@ -50,3 +50,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Chromium on the lab page at `url`, ready: connected to the live events (socket.io) and the
+ * topology drawn. `timeoutMs`: the page's default wait for selectors and functions.
+ */
+export async function openLabPage(url: string, options: { viewport?: { width: number; height: number }; timeoutMs?: number } = {}): Promise<UiBrowser> {
+  const ui = await openBrowser(options.viewport);
+  ui.page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  await ui.page.goto(url);
+  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
+  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  return ui;
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFile } from '../../src/server/engine-binding.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
-import { openBrowser, type UiBrowser } from './browser.js';
+import { type UiBrowser, openLabPage } from './browser.js';
 import { assertWebBuilt, ROOT, WEB_DIST } from './lab-server.js';
 
 let server: RunningServer;
@@ -20,11 +20,7 @@ beforeAll(async () => {
   const file = path.join(ROOT, 'topologies', 'default.json');
   // the flood asks for thousands of frames: the per-client rate limit would refuse them
   server = await startServer({ port: 0, initial: { result: await validateFile(file), source: 'example:default' }, staticDir: WEB_DIST, rateLimit: { burst: 100_000, perSecond: 100_000, frameBurst: 100_000, framesPerSecond: 100_000 } });
-  ui = await openBrowser();
-  ui.page.setDefaultTimeout(30_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  ui = await openLabPage(server.url, { timeoutMs: 30_000 });
 }, 180_000);
 
 afterAll(async () => {

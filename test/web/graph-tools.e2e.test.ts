@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PingResponse, TopologyState } from '../../src/server/api-types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { ARTIFACTS, openBrowser, screenshot, type UiBrowser } from './browser.js';
-import { assertWebBuilt, startLabServer } from './lab-server.js';
+import { ARTIFACTS, screenshot, type UiBrowser, openLabPage } from './browser.js';
+import { assertWebBuilt, startLabServer, apiCall } from './lab-server.js';
 
 let server: RunningServer;
 let ui: UiBrowser;
@@ -17,11 +17,7 @@ let ui: UiBrowser;
 beforeAll(async () => {
   assertWebBuilt();
   server = await startLabServer('default');
-  ui = await openBrowser();
-  ui.page.setDefaultTimeout(15_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  ui = await openLabPage(server.url);
 }, 180_000);
 
 afterAll(async () => {
@@ -32,14 +28,7 @@ afterAll(async () => {
 const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
 const js = (v: unknown): string => JSON.stringify(v);
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(new URL(route, server.url), {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => apiCall<T>(server, method, route, body);
 
 async function loadDefault(): Promise<void> {
   const r = await api('POST', '/api/topology', { example: 'default' });

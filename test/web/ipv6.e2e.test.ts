@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
-import { openBrowser, type UiBrowser } from './browser.js';
+import { type UiBrowser, openLabPage } from './browser.js';
 import { assertWebBuilt, startLabServer } from './lab-server.js';
 
 let server: RunningServer;
@@ -14,11 +14,7 @@ let ui: UiBrowser;
 beforeAll(async () => {
   assertWebBuilt();
   server = await startLabServer('vlans');
-  ui = await openBrowser();
-  ui.page.setDefaultTimeout(15_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  ui = await openLabPage(server.url);
 }, 180_000);
 
 afterAll(async () => {

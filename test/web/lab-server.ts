@@ -55,3 +55,13 @@ export async function startLabServer(topology = 'default', options: { frameHex?:
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
   });
 }
+
+/** A JSON request to a test server (a JSON body, so the server's cross-site check lets it through): its status and parsed answer. */
+export async function apiCall<T>(server: RunningServer, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(route, server.url), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopologyState, TraceEventJson } from '../../src/server/api-types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { openBrowser, screenshot, type UiBrowser } from './browser.js';
-import { assertWebBuilt, ROOT, startLabServer } from './lab-server.js';
+import { screenshot, type UiBrowser, openLabPage } from './browser.js';
+import { assertWebBuilt, ROOT, startLabServer, apiCall } from './lab-server.js';
 
 let server: RunningServer;
 let ui: UiBrowser;
@@ -20,11 +20,7 @@ let ui: UiBrowser;
 beforeAll(async () => {
   assertWebBuilt();
   server = await startLabServer('default');
-  ui = await openBrowser();
-  ui.page.setDefaultTimeout(10_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  ui = await openLabPage(server.url, { timeoutMs: 10_000 });
 }, 180_000);
 
 afterAll(async () => {
@@ -35,14 +31,7 @@ afterAll(async () => {
 const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
 const js = (v: unknown): string => JSON.stringify(v);
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(new URL(route, server.url), {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => apiCall<T>(server, method, route, body);
 
 /** Loads a topology as another client would; the page redraws it over socket.io. */
 async function load(req: { example: string } | { topology: unknown }, name: string): Promise<void> {

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import type { RunningServer } from '../../src/server/server.js';
 import type { TraceEventJson } from '../../src/server/api-types.js';
-import { openBrowser, screenshot, type UiBrowser } from './browser.js';
-import { assertWebBuilt, startLabServer } from './lab-server.js';
+import { screenshot, type UiBrowser, openLabPage } from './browser.js';
+import { assertWebBuilt, startLabServer, apiCall } from './lab-server.js';
 
 let server: RunningServer;
 let ui: UiBrowser;
@@ -24,11 +24,7 @@ let ui: UiBrowser;
 beforeAll(async () => {
   assertWebBuilt();
   server = await startLabServer('default');
-  ui = await openBrowser({ width: 1440, height: 900 });
-  ui.page.setDefaultTimeout(15_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  ui = await openLabPage(server.url, { viewport: { width: 1440, height: 900 } });
 }, 180_000);
 
 afterAll(async () => {
@@ -38,14 +34,7 @@ afterAll(async () => {
 
 const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(new URL(route, server.url), {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => apiCall<T>(server, method, route, body);
 
 const broadcast = (from: string, src: string) => ({ from, frame: { kind: 'ethernet', src, dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5 } });
 const position = () => ev<{ position: number; traceSeq: number; next: number | null }>('window.vswitchLab.sim.position');

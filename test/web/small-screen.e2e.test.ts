@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
-import { openBrowser, screenshot, type UiBrowser } from './browser.js';
+import { screenshot, type UiBrowser, openLabPage } from './browser.js';
 import { assertWebBuilt, startLabServer } from './lab-server.js';
 
 let server: RunningServer;
@@ -34,11 +34,7 @@ const RECT = (sel: string) => `(() => { const e = document.querySelector(${JSON.
 const overlaps = (a: Rect, b: Rect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
 
 async function open(width: number, height: number): Promise<UiBrowser> {
-  const ui = await openBrowser({ width, height });
-  ui.page.setDefaultTimeout(15_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  const ui = await openLabPage(server.url, { viewport: { width, height } });
   return ui;
 }
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
 import { ring } from '../helpers/storm-ring.js';
-import { openBrowser, screenshot, type UiBrowser } from './browser.js';
+import { screenshot, type UiBrowser, openLabPage } from './browser.js';
 import { assertWebBuilt, startLabServer } from './lab-server.js';
 
 let server: RunningServer;
@@ -19,11 +19,7 @@ beforeAll(async () => {
   assertWebBuilt();
   server = await startLabServer('default');
   expect((await post('/api/topology', { topology: ring() })).status).toBe(200);
-  ui = await openBrowser();
-  ui.page.setDefaultTimeout(15_000);
-  await ui.page.goto(server.url);
-  await ui.page.waitForSelector('#conn.live', { timeout: 60_000 });
-  await ui.page.waitForFunction('window.vswitchLab && window.vswitchLab.cy.nodes().length > 0');
+  ui = await openLabPage(server.url);
 }, 180_000);
 
 afterAll(async () => {
