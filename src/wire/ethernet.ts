@@ -4,6 +4,7 @@
  * LLC header (and SNAP, for CDP). Frames are plain `Uint8Array`s without FCS.
  */
 import type { VlanTag } from './vlan-tag.js';
+import { VLAN_TAG_LEN, emitTag, readTagAt } from './vlan-tag.js';
 import { FrameInputError } from './errors.js';
 
 export const EtherType = {
@@ -26,10 +27,20 @@ export const MAX_FRAME_LEN = 9000 + ETH_HEADER_LEN + 8;
 /** Values up to this are an 802.3 length, not an EtherType. */
 export const MAX_8023_LENGTH = 1500;
 
+/** Length of a MAC address. */
+export const MAC_LEN = 6;
+
+/**
+ * Field table of the Ethernet II header: offsets from the frame's start. TYPE is the first
+ * type/TPID field; with tags, the EtherType follows the last tag (vlan-tag.ts).
+ */
+export const EthernetField = { DST: 0, SRC: 6, TYPE: 12 } as const;
 /** Offset of the destination MAC, source MAC and the first type/TPID field. */
-export const DST_OFFSET = 0;
-export const SRC_OFFSET = 6;
-export const TYPE_OFFSET = 12;
+export const DST_OFFSET = EthernetField.DST;
+export const SRC_OFFSET = EthernetField.SRC;
+export const TYPE_OFFSET = EthernetField.TYPE;
+/** Length of a type/TPID/length field. */
+export const TYPE_LEN = 2;
 
 /** The parsed Ethernet header. `ethertype` is the type (or 802.3 length) after all tags. */
 export interface EthernetRepr {
@@ -70,6 +81,22 @@ export function write32(bytes: Uint8Array, offset: number, value: number): void 
   bytes[offset + 3] = value & 0xff;
 }
 
+/** The first type/TPID field (offset 12); -1 when the frame is too short to hold it. */
+export function ethFirstType(frame: Uint8Array): number {
+  return frame.length >= ETH_HEADER_LEN ? read16(frame, TYPE_OFFSET) : -1;
+}
+
+/** True when the destination MAC has the group (I/G) bit: broadcast or multicast. */
+export function ethDstIsGroup(frame: Uint8Array): boolean {
+  return (frame[DST_OFFSET]! & 0x01) === 0x01;
+}
+
+/** True when the source MAC at offset 6 equals the 6 bytes of `mac` (no allocation). */
+export function ethSrcEquals(frame: Uint8Array, mac: Uint8Array): boolean {
+  for (let i = 0; i < MAC_LEN; i++) if (frame[SRC_OFFSET + i] !== mac[i]) return false;
+  return true;
+}
+
 /** Parses the header and its tag stack; null when the frame is too short to hold them. */
 export function parseEthernet(frame: Uint8Array): EthernetRepr | null {
   if (frame.length < ETH_HEADER_LEN) return null;
@@ -77,30 +104,25 @@ export function parseEthernet(frame: Uint8Array): EthernetRepr | null {
   let off = TYPE_OFFSET;
   let type = read16(frame, off);
   while (isTpid(type)) {
-    if (off + 6 > frame.length) return null;
-    const tci = read16(frame, off + 2);
-    tags.push({ tpid: type, pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0x0fff });
-    off += 4;
+    if (off + VLAN_TAG_LEN + TYPE_LEN > frame.length) return null;
+    tags.push(readTagAt(frame, off));
+    off += VLAN_TAG_LEN;
     type = read16(frame, off);
   }
-  return { dst: frame.slice(0, 6), src: frame.slice(6, 12), tags, ethertype: type };
+  return { dst: frame.slice(DST_OFFSET, DST_OFFSET + MAC_LEN), src: frame.slice(SRC_OFFSET, SRC_OFFSET + MAC_LEN), tags, ethertype: type };
 }
 
 export function ethernetHeaderLength(repr: EthernetRepr): number {
-  return ETH_HEADER_LEN + 4 * repr.tags.length;
+  return ETH_HEADER_LEN + VLAN_TAG_LEN * repr.tags.length;
 }
 
 /** Writes the header (and tags) at `offset`; returns the number of bytes written. */
 export function emitEthernet(repr: EthernetRepr, buf: Uint8Array, offset = 0): number {
   if (repr.dst.length !== 6 || repr.src.length !== 6) throw new FrameInputError('a MAC address must be 6 bytes', 'mac');
-  buf.set(repr.dst, offset);
-  buf.set(repr.src, offset + 6);
-  let off = offset + 12;
-  for (const t of repr.tags) {
-    write16(buf, off, t.tpid);
-    write16(buf, off + 2, ((t.pcp & 7) << 13) | (t.dei ? 0x1000 : 0) | (t.vid & 0x0fff));
-    off += 4;
-  }
+  buf.set(repr.dst, offset + DST_OFFSET);
+  buf.set(repr.src, offset + SRC_OFFSET);
+  let off = offset + TYPE_OFFSET;
+  for (const t of repr.tags) off += emitTag(t, buf, off);
   write16(buf, off, repr.ethertype);
   return off + 2 - offset;
 }

@@ -2,7 +2,7 @@
  * ICMPv4 (RFC 792): echo request/reply (id, seq, data), destination unreachable including
  * "fragmentation needed" with the next-hop MTU (RFC 1191), time exceeded.
  */
-import { read16, write16 } from './ethernet.js';
+import { read16, read32, write16 } from './ethernet.js';
 import { internetChecksum } from './checksum.js';
 import type { Ipv4Repr } from './ipv4.js';
 
@@ -10,6 +10,36 @@ export const ICMP_HEADER_LEN = 8;
 
 export const IcmpType = { EchoReply: 0, DestinationUnreachable: 3, Redirect: 5, EchoRequest: 8, TimeExceeded: 11 } as const;
 export const ICMP_CODE_FRAG_NEEDED = 4;
+
+/** Field table of an ICMP message: offsets from its start (REST is the second 32-bit word). */
+export const IcmpField = { TYPE: 0, CODE: 1, CHECKSUM: 2, REST: 4, ID: 4, SEQ: 6, NEXT_HOP_MTU: 6, DATA: 8 } as const;
+
+export function icmpType(b: Uint8Array, o: number): number {
+  return b[o + IcmpField.TYPE]!;
+}
+export function icmpCode(b: Uint8Array, o: number): number {
+  return b[o + IcmpField.CODE]!;
+}
+export function icmpChecksum(b: Uint8Array, o: number): number {
+  return read16(b, o + IcmpField.CHECKSUM);
+}
+export function icmpEchoId(b: Uint8Array, o: number): number {
+  return read16(b, o + IcmpField.ID);
+}
+export function icmpEchoSeq(b: Uint8Array, o: number): number {
+  return read16(b, o + IcmpField.SEQ);
+}
+export function icmpNextHopMtu(b: Uint8Array, o: number): number {
+  return read16(b, o + IcmpField.NEXT_HOP_MTU);
+}
+/** The second 32-bit word (id << 16 | seq for echo). */
+export function icmpRest(b: Uint8Array, o: number): number {
+  return read32(b, o + IcmpField.REST);
+}
+/** True for echo request and echo reply. */
+export function isIcmpEcho(type: number): boolean {
+  return type === IcmpType.EchoRequest || type === IcmpType.EchoReply;
+}
 
 export interface IcmpRepr {
   type: number;
@@ -34,19 +64,19 @@ export function parseIcmpv4(frame: Uint8Array, ip: Ipv4Repr): IcmpRepr | null {
   if (ip.protocol !== 1 || ip.mf || ip.fragmentOffset !== 0 || ip.payloadLength < ICMP_HEADER_LEN) return null;
   const off = ip.payloadOffset;
   if (off + ip.payloadLength > frame.length) return null;
-  const type = frame[off]!;
-  const code = frame[off + 1]!;
-  const echo = type === IcmpType.EchoRequest || type === IcmpType.EchoReply;
+  const type = icmpType(frame, off);
+  const code = icmpCode(frame, off);
+  const echo = isIcmpEcho(type);
   const repr: IcmpRepr = {
     type,
     code,
-    id: echo ? read16(frame, off + 4) : 0,
-    seq: echo ? read16(frame, off + 6) : 0,
+    id: echo ? icmpEchoId(frame, off) : 0,
+    seq: echo ? icmpEchoSeq(frame, off) : 0,
     dataOffset: off + ICMP_HEADER_LEN,
     dataLength: ip.payloadLength - ICMP_HEADER_LEN,
     checksumOk: internetChecksum(frame, off, ip.payloadLength) === 0,
   };
-  if (type === IcmpType.DestinationUnreachable && code === ICMP_CODE_FRAG_NEEDED) repr.nextHopMtu = read16(frame, off + 6);
+  if (type === IcmpType.DestinationUnreachable && code === ICMP_CODE_FRAG_NEEDED) repr.nextHopMtu = icmpNextHopMtu(frame, off);
   return repr;
 }
 
@@ -62,19 +92,19 @@ export interface IcmpFields {
 
 /** Writes header + data with checksum at `offset`; returns the length. */
 export function emitIcmpv4(m: IcmpFields, buf: Uint8Array, offset: number): number {
-  buf[offset] = m.type;
-  buf[offset + 1] = m.code;
-  write16(buf, offset + 2, 0);
+  buf[offset + IcmpField.TYPE] = m.type;
+  buf[offset + IcmpField.CODE] = m.code;
+  write16(buf, offset + IcmpField.CHECKSUM, 0);
   if (m.type === IcmpType.DestinationUnreachable && m.code === ICMP_CODE_FRAG_NEEDED) {
-    write16(buf, offset + 4, 0);
-    write16(buf, offset + 6, m.nextHopMtu ?? 0);
+    write16(buf, offset + IcmpField.REST, 0);
+    write16(buf, offset + IcmpField.NEXT_HOP_MTU, m.nextHopMtu ?? 0);
   } else {
-    write16(buf, offset + 4, m.id ?? 0);
-    write16(buf, offset + 6, m.seq ?? 0);
+    write16(buf, offset + IcmpField.ID, m.id ?? 0);
+    write16(buf, offset + IcmpField.SEQ, m.seq ?? 0);
   }
-  buf.set(m.data, offset + ICMP_HEADER_LEN);
+  buf.set(m.data, offset + IcmpField.DATA);
   const len = ICMP_HEADER_LEN + m.data.length;
-  write16(buf, offset + 2, internetChecksum(buf, offset, len));
+  write16(buf, offset + IcmpField.CHECKSUM, internetChecksum(buf, offset, len));
   return len;
 }
 

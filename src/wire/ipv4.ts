@@ -11,6 +11,62 @@ export const IPV4_MAX_PACKET_LEN = 65535;
 
 export const IpProtocol = { ICMP: 1, TCP: 6, UDP: 17, IPv6Icmp: 58 } as const;
 
+/** Field table of the IPv4 header: offsets from its start. */
+export const Ipv4Field = {
+  VERSION_IHL: 0,
+  TOS: 1,
+  TOTAL_LENGTH: 2,
+  IDENTIFICATION: 4,
+  FLAGS_FRAGMENT: 6,
+  TTL: 8,
+  PROTOCOL: 9,
+  CHECKSUM: 10,
+  SRC: 12,
+  DST: 16,
+  OPTIONS: 20,
+} as const;
+/** Bits of the flags/fragment-offset word. */
+export const IPV4_FLAG_RESERVED = 0x8000;
+export const IPV4_FLAG_DF = 0x4000;
+export const IPV4_FLAG_MF = 0x2000;
+export const IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
+
+export function ipv4Version(b: Uint8Array, o: number): number {
+  return b[o + Ipv4Field.VERSION_IHL]! >>> 4;
+}
+/** IHL in bytes. */
+export function ipv4HeaderLength(b: Uint8Array, o: number): number {
+  return (b[o + Ipv4Field.VERSION_IHL]! & 0x0f) * 4;
+}
+export function ipv4Tos(b: Uint8Array, o: number): number {
+  return b[o + Ipv4Field.TOS]!;
+}
+export function ipv4TotalLength(b: Uint8Array, o: number): number {
+  return read16(b, o + Ipv4Field.TOTAL_LENGTH);
+}
+export function ipv4Identification(b: Uint8Array, o: number): number {
+  return read16(b, o + Ipv4Field.IDENTIFICATION);
+}
+/** The flags (top 3 bits) and fragment offset (in 8-byte units) word. */
+export function ipv4FlagsFragment(b: Uint8Array, o: number): number {
+  return read16(b, o + Ipv4Field.FLAGS_FRAGMENT);
+}
+export function ipv4Ttl(b: Uint8Array, o: number): number {
+  return b[o + Ipv4Field.TTL]!;
+}
+export function ipv4Protocol(b: Uint8Array, o: number): number {
+  return b[o + Ipv4Field.PROTOCOL]!;
+}
+export function ipv4Checksum(b: Uint8Array, o: number): number {
+  return read16(b, o + Ipv4Field.CHECKSUM);
+}
+export function ipv4Src(b: Uint8Array, o: number): number {
+  return read32(b, o + Ipv4Field.SRC);
+}
+export function ipv4Dst(b: Uint8Array, o: number): number {
+  return read32(b, o + Ipv4Field.DST);
+}
+
 /** A parsed IPv4 packet located in its frame. */
 export interface Ipv4Repr {
   src: number;
@@ -52,29 +108,28 @@ export interface Ipv4HeaderFields {
 /** Parses the IPv4 header at `offset` of `bytes`; null unless version 4, IHL ≥ 5 and the whole packet is present. */
 export function parseIpv4Header(bytes: Uint8Array, offset: number): Ipv4Repr | null {
   if (offset + IPV4_MIN_HEADER_LEN > bytes.length) return null;
-  const vihl = bytes[offset]!;
-  if (vihl >>> 4 !== 4) return null;
-  const headerLength = (vihl & 0x0f) * 4;
+  if (ipv4Version(bytes, offset) !== 4) return null;
+  const headerLength = ipv4HeaderLength(bytes, offset);
   if (headerLength < IPV4_MIN_HEADER_LEN) return null;
-  const totalLength = read16(bytes, offset + 2);
+  const totalLength = ipv4TotalLength(bytes, offset);
   if (totalLength < headerLength || offset + totalLength > bytes.length) return null;
-  const flagsFrag = read16(bytes, offset + 6);
+  const flagsFrag = ipv4FlagsFragment(bytes, offset);
   return {
-    src: read32(bytes, offset + 12),
-    dst: read32(bytes, offset + 16),
-    protocol: bytes[offset + 9]!,
-    ttl: bytes[offset + 8]!,
-    identification: read16(bytes, offset + 4),
-    df: (flagsFrag & 0x4000) !== 0,
-    mf: (flagsFrag & 0x2000) !== 0,
-    fragmentOffset: (flagsFrag & 0x1fff) * 8,
+    src: ipv4Src(bytes, offset),
+    dst: ipv4Dst(bytes, offset),
+    protocol: ipv4Protocol(bytes, offset),
+    ttl: ipv4Ttl(bytes, offset),
+    identification: ipv4Identification(bytes, offset),
+    df: (flagsFrag & IPV4_FLAG_DF) !== 0,
+    mf: (flagsFrag & IPV4_FLAG_MF) !== 0,
+    fragmentOffset: (flagsFrag & IPV4_FRAGMENT_OFFSET_MASK) * 8,
     headerLength,
     totalLength,
     offset,
     payloadOffset: offset + headerLength,
     payloadLength: totalLength - headerLength,
     checksumOk: internetChecksum(bytes, offset, headerLength) === 0,
-    tos: bytes[offset + 1]!,
+    tos: ipv4Tos(bytes, offset),
   };
 }
 
@@ -94,18 +149,18 @@ export function isFragment(ip: Ipv4Repr): boolean {
 export function emitIpv4Header(h: Ipv4HeaderFields, buf: Uint8Array, offset: number): number {
   const optLen = h.options?.length ?? 0;
   const headerLength = IPV4_MIN_HEADER_LEN + optLen;
-  buf[offset] = 0x40 | (headerLength >>> 2);
-  buf[offset + 1] = h.tos ?? 0;
-  write16(buf, offset + 2, headerLength + h.payloadLength);
-  write16(buf, offset + 4, h.identification);
-  write16(buf, offset + 6, (h.df ? 0x4000 : 0) | (h.mf ? 0x2000 : 0) | ((h.fragmentOffset >>> 3) & 0x1fff));
-  buf[offset + 8] = h.ttl;
-  buf[offset + 9] = h.protocol;
-  write16(buf, offset + 10, 0);
-  write32(buf, offset + 12, h.src);
-  write32(buf, offset + 16, h.dst);
-  if (h.options) buf.set(h.options, offset + 20);
-  write16(buf, offset + 10, internetChecksum(buf, offset, headerLength));
+  buf[offset + Ipv4Field.VERSION_IHL] = 0x40 | (headerLength >>> 2);
+  buf[offset + Ipv4Field.TOS] = h.tos ?? 0;
+  write16(buf, offset + Ipv4Field.TOTAL_LENGTH, headerLength + h.payloadLength);
+  write16(buf, offset + Ipv4Field.IDENTIFICATION, h.identification);
+  write16(buf, offset + Ipv4Field.FLAGS_FRAGMENT, (h.df ? IPV4_FLAG_DF : 0) | (h.mf ? IPV4_FLAG_MF : 0) | ((h.fragmentOffset >>> 3) & IPV4_FRAGMENT_OFFSET_MASK));
+  buf[offset + Ipv4Field.TTL] = h.ttl;
+  buf[offset + Ipv4Field.PROTOCOL] = h.protocol;
+  write16(buf, offset + Ipv4Field.CHECKSUM, 0);
+  write32(buf, offset + Ipv4Field.SRC, h.src);
+  write32(buf, offset + Ipv4Field.DST, h.dst);
+  if (h.options) buf.set(h.options, offset + Ipv4Field.OPTIONS);
+  write16(buf, offset + Ipv4Field.CHECKSUM, internetChecksum(buf, offset, headerLength));
   return headerLength;
 }
 

@@ -6,6 +6,46 @@ import { EtherType, read16, write16 } from './ethernet.js';
 import { l3Offset } from './vlan-tag.js';
 
 export const IPV6_HEADER_LEN = 40;
+export const IPV6_ADDR_LEN = 16;
+
+/** Field table of the IPv6 fixed header: offsets from its start. */
+export const Ipv6Field = { VERSION_CLASS_FLOW: 0, PAYLOAD_LENGTH: 4, NEXT_HEADER: 6, HOP_LIMIT: 7, SRC: 8, DST: 24 } as const;
+/** Field table of an extension header (hop-by-hop, routing, destination options: LENGTH in 8-byte units past the first 8). */
+export const Ipv6ExtensionField = { NEXT_HEADER: 0, LENGTH: 1 } as const;
+/** Field table of the fragment extension header (8 bytes). */
+export const Ipv6FragmentField = { NEXT_HEADER: 0, OFFSET_FLAGS: 2, IDENTIFICATION: 4 } as const;
+export const IPV6_FRAGMENT_HEADER_LEN = 8;
+
+/** Extension headers walked to the upper layer, by Next Header value. */
+export const Ipv6Extension = { HopByHop: 0, Routing: 43, Fragment: 44, DestinationOptions: 60 } as const;
+export const IPV6_EXTENSION_NAMES: Readonly<Record<number, string>> = { 0: 'Hop-by-Hop Options', 43: 'Routing', 44: 'Fragment', 60: 'Destination Options' };
+
+export function ipv6Version(b: Uint8Array, o: number): number {
+  return b[o + Ipv6Field.VERSION_CLASS_FLOW]! >>> 4;
+}
+export function ipv6TrafficClass(b: Uint8Array, o: number): number {
+  return ((b[o]! & 0x0f) << 4) | (b[o + 1]! >>> 4);
+}
+export function ipv6FlowLabel(b: Uint8Array, o: number): number {
+  return ((b[o + 1]! & 0x0f) << 16) | read16(b, o + 2);
+}
+export function ipv6PayloadLength(b: Uint8Array, o: number): number {
+  return read16(b, o + Ipv6Field.PAYLOAD_LENGTH);
+}
+export function ipv6NextHeader(b: Uint8Array, o: number): number {
+  return b[o + Ipv6Field.NEXT_HEADER]!;
+}
+export function ipv6HopLimit(b: Uint8Array, o: number): number {
+  return b[o + Ipv6Field.HOP_LIMIT]!;
+}
+/** True for the Next Header values of the extension headers walked to the upper layer. */
+export function isIpv6Extension(nextHeader: number): boolean {
+  return nextHeader === 0 || nextHeader === 43 || nextHeader === 44 || nextHeader === 60;
+}
+/** Length in bytes of the extension header `kind` at `o` (needs its first 2 bytes). */
+export function ipv6ExtensionLength(b: Uint8Array, o: number, kind: number): number {
+  return kind === Ipv6Extension.Fragment ? IPV6_FRAGMENT_HEADER_LEN : (b[o + Ipv6ExtensionField.LENGTH]! + 1) * 8;
+}
 
 export interface Ipv6Repr {
   /** 16 bytes (a copy) */
@@ -26,32 +66,30 @@ export interface Ipv6Repr {
   upperLength: number;
 }
 
-const EXTENSIONS = new Set([0, 43, 44, 60]);
-
 /** Parses the header at `offset`; null unless version 6 and the whole payload is present. */
 export function parseIpv6Header(bytes: Uint8Array, offset: number): Ipv6Repr | null {
   if (offset + IPV6_HEADER_LEN > bytes.length) return null;
-  if (bytes[offset]! >>> 4 !== 6) return null;
-  const payloadLength = read16(bytes, offset + 4);
+  if (ipv6Version(bytes, offset) !== 6) return null;
+  const payloadLength = ipv6PayloadLength(bytes, offset);
   const end = offset + IPV6_HEADER_LEN + payloadLength;
   if (end > bytes.length) return null;
-  const nextHeader = bytes[offset + 6]!;
+  const nextHeader = ipv6NextHeader(bytes, offset);
   let proto = nextHeader;
   let off = offset + IPV6_HEADER_LEN;
-  while (EXTENSIONS.has(proto)) {
+  while (isIpv6Extension(proto)) {
     if (off + 8 > end) return null;
-    const len = proto === 44 ? 8 : (bytes[off + 1]! + 1) * 8;
+    const len = ipv6ExtensionLength(bytes, off, proto);
     if (off + len > end) return null;
-    proto = bytes[off]!;
+    proto = bytes[off + Ipv6ExtensionField.NEXT_HEADER]!;
     off += len;
   }
   return {
-    src: bytes.slice(offset + 8, offset + 24),
-    dst: bytes.slice(offset + 24, offset + 40),
-    trafficClass: ((bytes[offset]! & 0x0f) << 4) | (bytes[offset + 1]! >>> 4),
-    flowLabel: ((bytes[offset + 1]! & 0x0f) << 16) | read16(bytes, offset + 2),
+    src: bytes.slice(offset + Ipv6Field.SRC, offset + Ipv6Field.SRC + IPV6_ADDR_LEN),
+    dst: bytes.slice(offset + Ipv6Field.DST, offset + Ipv6Field.DST + IPV6_ADDR_LEN),
+    trafficClass: ipv6TrafficClass(bytes, offset),
+    flowLabel: ipv6FlowLabel(bytes, offset),
     nextHeader,
-    hopLimit: bytes[offset + 7]!,
+    hopLimit: ipv6HopLimit(bytes, offset),
     payloadLength,
     offset,
     upperProtocol: proto,
@@ -81,14 +119,14 @@ export interface Ipv6HeaderFields {
 export function emitIpv6Header(h: Ipv6HeaderFields, buf: Uint8Array, offset: number): number {
   const tc = h.trafficClass ?? 0;
   const fl = h.flowLabel ?? 0;
-  buf[offset] = 0x60 | (tc >>> 4);
+  buf[offset + Ipv6Field.VERSION_CLASS_FLOW] = 0x60 | (tc >>> 4);
   buf[offset + 1] = ((tc & 0x0f) << 4) | ((fl >>> 16) & 0x0f);
   write16(buf, offset + 2, fl & 0xffff);
-  write16(buf, offset + 4, h.payloadLength);
-  buf[offset + 6] = h.nextHeader;
-  buf[offset + 7] = h.hopLimit;
-  buf.set(h.src, offset + 8);
-  buf.set(h.dst, offset + 24);
+  write16(buf, offset + Ipv6Field.PAYLOAD_LENGTH, h.payloadLength);
+  buf[offset + Ipv6Field.NEXT_HEADER] = h.nextHeader;
+  buf[offset + Ipv6Field.HOP_LIMIT] = h.hopLimit;
+  buf.set(h.src, offset + Ipv6Field.SRC);
+  buf.set(h.dst, offset + Ipv6Field.DST);
   return IPV6_HEADER_LEN;
 }
 

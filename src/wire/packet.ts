@@ -4,14 +4,15 @@
  * the L3 packet). `emitPacket(parsePacket(f))` reproduces every valid frame byte for byte;
  * emitting recomputes lengths and checksums, so a repr is never half-consistent.
  */
-import { ETH_HEADER_LEN, EtherType, emitEthernet, parseEthernet, read16, read32, write16, write32 } from './ethernet.js';
+import { EtherType, emitEthernet, ethernetHeaderLength, parseEthernet, write16, write32 } from './ethernet.js';
 import type { EthernetRepr } from './ethernet.js';
 import { ARP_LEN, emitArp, parseArp } from './arp.js';
 import type { ArpRepr } from './arp.js';
-import { emitIpv4Header, isFragment, parseIpv4Header } from './ipv4.js';
+import { IPV4_FLAG_RESERVED, IPV4_MIN_HEADER_LEN, IpProtocol, emitIpv4Header, ipv4FlagsFragment, isFragment, parseIpv4Header } from './ipv4.js';
+import { ICMP_HEADER_LEN, IcmpField, icmpCode, icmpRest, icmpType } from './icmpv4.js';
 import type { Ipv4HeaderFields } from './ipv4.js';
 import { internetChecksum, finishChecksum, pseudoHeaderSum4, sumWords } from './checksum.js';
-import { emitUdp4, parseUdp } from './udp.js';
+import { UDP_HEADER_LEN, UdpField, emitUdp4, parseUdp } from './udp.js';
 
 export interface IcmpMessage {
   kind: 'icmp';
@@ -57,7 +58,7 @@ export interface PacketRepr {
 export function parsePacket(frame: Uint8Array): PacketRepr | null {
   const ethernet = parseEthernet(frame);
   if (!ethernet) return null;
-  const off = ETH_HEADER_LEN + 4 * ethernet.tags.length;
+  const off = ethernetHeaderLength(ethernet);
   const t = ethernet.ethertype;
   if (t === EtherType.ARP || t === EtherType.RARP) {
     const arp = parseArp(frame, off, t);
@@ -77,15 +78,15 @@ export function parsePacket(frame: Uint8Array): PacketRepr | null {
       mf: ip.mf,
       fragmentOffset: ip.fragmentOffset,
       tos: ip.tos,
-      options: frame.slice(off + 20, off + ip.headerLength),
+      options: frame.slice(off + IPV4_MIN_HEADER_LEN, off + ip.headerLength),
     };
-    if ((read16(frame, off + 6) & 0x8000) !== 0) return null; // reserved flag: not representable
+    if ((ipv4FlagsFragment(frame, off) & IPV4_FLAG_RESERVED) !== 0) return null; // reserved flag: not representable
     const p = ip.payloadOffset;
     const end = off + ip.totalLength;
     let transport: TransportRepr = { kind: 'raw', bytes: frame.slice(p, end) };
-    if (!isFragment(ip) && ip.protocol === 1 && ip.payloadLength >= 8 && internetChecksum(frame, p, ip.payloadLength) === 0) {
-      transport = { kind: 'icmp', type: frame[p]!, code: frame[p + 1]!, rest: read32(frame, p + 4), data: frame.slice(p + 8, end) };
-    } else if (!isFragment(ip) && ip.protocol === 17) {
+    if (!isFragment(ip) && ip.protocol === IpProtocol.ICMP && ip.payloadLength >= ICMP_HEADER_LEN && internetChecksum(frame, p, ip.payloadLength) === 0) {
+      transport = { kind: 'icmp', type: icmpType(frame, p), code: icmpCode(frame, p), rest: icmpRest(frame, p), data: frame.slice(p + IcmpField.DATA, end) };
+    } else if (!isFragment(ip) && ip.protocol === IpProtocol.UDP) {
       const u = parseUdp(frame, p, ip.payloadLength);
       if (u && u.length === ip.payloadLength) {
         const none = u.checksum === 0;
@@ -99,18 +100,18 @@ export function parsePacket(frame: Uint8Array): PacketRepr | null {
 }
 
 function transportLength(t: TransportRepr): number {
-  return t.kind === 'raw' ? t.bytes.length : 8 + t.data.length;
+  return t.kind === 'raw' ? t.bytes.length : (t.kind === 'udp' ? UDP_HEADER_LEN : ICMP_HEADER_LEN) + t.data.length;
 }
 
 function networkLength(n: NetworkRepr): number {
   if (n.kind === 'arp') return ARP_LEN;
   if (n.kind === 'raw') return n.bytes.length;
-  return 20 + (n.ip.options?.length ?? 0) + transportLength(n.transport);
+  return IPV4_MIN_HEADER_LEN + (n.ip.options?.length ?? 0) + transportLength(n.transport);
 }
 
 /** Emits the frame a repr describes (lengths and checksums computed). */
 export function emitPacket(repr: PacketRepr): Uint8Array {
-  const hdr = ETH_HEADER_LEN + 4 * repr.ethernet.tags.length;
+  const hdr = ethernetHeaderLength(repr.ethernet);
   const nlen = networkLength(repr.network);
   const buf = new Uint8Array(hdr + nlen + repr.trailer.length);
   emitEthernet(repr.ethernet, buf, 0);
@@ -124,13 +125,13 @@ export function emitPacket(repr: PacketRepr): Uint8Array {
     if (t.kind === 'raw') buf.set(t.bytes, p);
     else if (t.kind === 'udp') {
       emitUdp4(t.srcPort, t.dstPort, t.data, n.ip.src, n.ip.dst, buf, p);
-      if (t.noChecksum) write16(buf, p + 6, 0);
+      if (t.noChecksum) write16(buf, p + UdpField.CHECKSUM, 0);
     } else {
-      buf[p] = t.type;
-      buf[p + 1] = t.code;
-      write32(buf, p + 4, t.rest);
-      buf.set(t.data, p + 8);
-      write16(buf, p + 2, internetChecksum(buf, p, 8 + t.data.length));
+      buf[p + IcmpField.TYPE] = t.type;
+      buf[p + IcmpField.CODE] = t.code;
+      write32(buf, p + IcmpField.REST, t.rest);
+      buf.set(t.data, p + IcmpField.DATA);
+      write16(buf, p + IcmpField.CHECKSUM, internetChecksum(buf, p, ICMP_HEADER_LEN + t.data.length));
     }
   }
   buf.set(repr.trailer, hdr + nlen);

@@ -6,6 +6,18 @@ import { read16, read32 } from './ethernet.js';
 
 export const TCP_MIN_HEADER_LEN = 20;
 
+/** Field table of the TCP header: offsets from its start. DATA_OFFSET's low bit is the NS flag. */
+export const TcpField = { SRC_PORT: 0, DST_PORT: 2, SEQ: 4, ACK: 8, DATA_OFFSET: 12, FLAGS: 13, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
+
+/** Header length in bytes (data offset × 4). */
+export function tcpHeaderLength(b: Uint8Array, o: number): number {
+  return (b[o + TcpField.DATA_OFFSET]! >>> 4) * 4;
+}
+/** The 9 flag bits (NS CWR ECE URG ACK PSH RST SYN FIN). */
+export function tcpFlags(b: Uint8Array, o: number): number {
+  return ((b[o + TcpField.DATA_OFFSET]! & 1) << 8) | b[o + TcpField.FLAGS]!;
+}
+
 export interface TcpRepr {
   srcPort: number;
   dstPort: number;
@@ -26,18 +38,18 @@ export const TcpFlag = { FIN: 0x001, SYN: 0x002, RST: 0x004, PSH: 0x008, ACK: 0x
 /** Parses the header at `offset` within `available` bytes of IP payload; null when truncated. */
 export function parseTcp(bytes: Uint8Array, offset: number, available: number): TcpRepr | null {
   if (available < TCP_MIN_HEADER_LEN || offset + TCP_MIN_HEADER_LEN > bytes.length) return null;
-  const headerLength = (bytes[offset + 12]! >>> 4) * 4;
+  const headerLength = tcpHeaderLength(bytes, offset);
   if (headerLength < TCP_MIN_HEADER_LEN || headerLength > available) return null;
   return {
-    srcPort: read16(bytes, offset),
-    dstPort: read16(bytes, offset + 2),
-    seq: read32(bytes, offset + 4),
-    ack: read32(bytes, offset + 8),
+    srcPort: read16(bytes, offset + TcpField.SRC_PORT),
+    dstPort: read16(bytes, offset + TcpField.DST_PORT),
+    seq: read32(bytes, offset + TcpField.SEQ),
+    ack: read32(bytes, offset + TcpField.ACK),
     headerLength,
-    flags: ((bytes[offset + 12]! & 1) << 8) | bytes[offset + 13]!,
-    window: read16(bytes, offset + 14),
-    checksum: read16(bytes, offset + 16),
-    urgent: read16(bytes, offset + 18),
+    flags: tcpFlags(bytes, offset),
+    window: read16(bytes, offset + TcpField.WINDOW),
+    checksum: read16(bytes, offset + TcpField.CHECKSUM),
+    urgent: read16(bytes, offset + TcpField.URGENT),
     payloadOffset: offset + headerLength,
     payloadLength: available - headerLength,
   };
