@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
-import type { EndpointStackFactory } from '../engine/endpoint.js';
+import type { EndpointStackFactory } from '../engine/index.js';
 import type { AttachmentDoc } from '../topology/schema.js';
 import { MAX_FRAME_LEN } from '../wire/ethernet.js';
 import { ATTACH_REASONS, VXLAN_PORT_HINT, type AttachReason } from './attach-reasons.js';

@@ -3,8 +3,7 @@
  * fabric delivers to the NIC leaves on the attachment's socket (the real host answers, not us).
  * It pings nobody and keeps no ARP cache: the real host has its own.
  */
-import type { EndpointArpEntry, EndpointConfig, EndpointPort, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from '../engine/endpoint.js';
-import { createIpStack } from '../engine/ip-stack.js';
+import { type EndpointArpEntry, type EndpointConfig, type EndpointPort, type EndpointStack, type EndpointStackFactory, type PingOptions, type PingResult, createIpStack } from '../engine/index.js';
 
 /** Where a relay hands its frames (the attachment, once its socket is open). */
 export type RelaySink = (frame: Uint8Array) => void;

@@ -13,7 +13,7 @@ import { PlanError, checkPlan, partitionTopology } from '../attach/partition-pla
 import { validateTopology } from '../topology/load.js';
 import { CommandExit } from './cli-args.js';
 import { Attachments, type AttachTarget } from '../attach/index.js';
-import { createLab } from '../engine/lab.js';
+import { createLab } from '../engine/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { withAttachmentStandIns } from '../topology/attachments.js';
 import type { LabFactory } from '../server/lab-contract.js';

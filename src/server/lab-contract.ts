@@ -9,7 +9,7 @@ import type { CaptureInterfaceInfo } from '../capture/capture-points.js';
 import type { Issue } from '../topology/issue.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { TopologyDoc } from '../topology/schema.js';
-import type { PingResult } from '../engine/endpoint.js';
+import type { PingResult } from '../engine/index.js';
 
 /** One event of the engine's trace stream (O2). Only the fields the server reads are typed. */
 export interface TraceEventLike {

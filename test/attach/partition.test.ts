@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkPlan, partitionTopology, planPartitions, PlanError } from '../../src/attach/partition-plan.js';
-import { createLab } from '../../src/engine/lab.js';
+import { createLab } from '../../src/engine/index.js';
 import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { serveWithAttachments, type ServedLab } from './served-lab.js';

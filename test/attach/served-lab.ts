@@ -6,7 +6,7 @@
 import { openServedAttachments, type ServedAttachments } from '../../src/cli/serve-attachments.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { ValidateResult } from '../../src/topology/load.js';
-import type { Lab } from '../../src/engine/lab.js';
+import type { Lab } from '../../src/engine/index.js';
 
 export interface ServedLab {
   server: RunningServer;
