@@ -22,7 +22,7 @@
  * cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
  * of the bytes, and a BigInt timestamp) only when something records or listens.
  */
-import type { PointEvent, TraceEvent } from '../engine/index.js';
+import type { PointEvent, TraceEvent } from '../engine/trace.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
 import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
 import {

@@ -46,14 +46,8 @@ export interface LabOptions {
    * never goes back (the CLI, tests, benches) records nothing but its position.
    */
   history?: boolean;
-  /** Most bytes the history (snapshot.ts) may hold; past it, going back is switched off. Default 64 MB. */
+  /** Most bytes the history (snapshot.ts) may hold; past it, its oldest moments are dropped first. Default 64 MB. */
   historyLimitBytes?: number;
-  /**
-   * Frame ids start after this one (default 0: the first frame is 1). A partition of a
-   * partitioned lab starts at its own base so that frame ids are unique across partitions
-   * (src/attach/partition-plan.ts).
-   */
-  firstFrameId?: number;
 }
 
 export interface RunOptions {
@@ -130,8 +124,8 @@ export class Lab {
   /** the journal of inputs that snapshots and restore use (snapshot.ts) */
   private readonly hist: History;
   private readonly options: LabOptions;
-  /** a freshly built lab kept for the next restore (prepareRestore), so that restore only re-runs */
-  private spare: { fabric: Fabric; dyn: RuntimeDynamics } | null = null;
+  /** the base kept for the next restore (prepareRestore): a lab at history position `at`, so that restore only re-runs from there */
+  private spare: { fabric: Fabric; dyn: RuntimeDynamics; at: number } | null = null;
   /** trace subscribers and capture taps: a restore moves them to the new fabric */
   private readonly subs = new Set<{ l: TraceListener; off: () => void }>();
   private readonly tapRegs = new Set<{ l: PointListener; off: () => void }>();
@@ -227,15 +221,14 @@ export class Lab {
    * switch port (`tor-1:eth3`): it arrives from that interface's cable. Nothing moves until
    * `run`/`step`. Throws LabError for an unknown interface or a frame shorter than 14 bytes.
    */
-  inject(iface: string, frame: Uint8Array, frameId?: number): number {
+  inject(iface: string, frame: Uint8Array): number {
     const i = this.iface(iface);
     this.checkFrame(frame);
     const kind = i.kind;
     if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
-    if (frameId !== undefined && !(Number.isSafeInteger(frameId) && frameId > 0)) throw new LabError(`a frame id is a whole number > 0 (got ${frameId})`);
     const bytes = copyFrame(frame);
-    const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes, frameId) : this.fabric.scheduleSend(i, bytes, frameId);
-    this.record(frameId === undefined ? { k: 'inject', iface, frame: bytes } : { k: 'inject', iface, frame: bytes, frameId });
+    const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes) : this.fabric.scheduleSend(i, bytes);
+    this.record({ k: 'inject', iface, frame: bytes });
     return fid;
   }
 
@@ -570,13 +563,11 @@ export class Lab {
   }
 
   private build(): Fabric {
-    const f = buildFabric(this.topology, {
+    return buildFabric(this.topology, {
       stackFactory: this.options.stackFactory ?? createIpStack,
       latencyNs: this.options.linkLatencyNs ?? 1000,
       handlers,
     });
-    f.frameSeq = this.options.firstFrameId ?? 0;
-    return f;
   }
 
   /**
@@ -608,11 +599,12 @@ export class Lab {
   /**
    * Brings the whole lab back (or forward, within an undone future) to `snapshot`'s moment: MAC
    * tables, ARP caches, counters, uplinks in use, shaping queues, the event queue, pings in
-   * flight, the clock and frame/copy/trace numbering — by rebuilding it from its topology and
-   * re-running its journal silently (snapshot.ts). Trace subscribers and capture taps stay
-   * subscribed and see nothing of the re-run. The journal's later part stays until an input
-   * other than a step replaces it. Throws LabError (and changes nothing) for a snapshot of
-   * another lab or of a discarded future, or while the lab is processing.
+   * flight, the clock and frame/copy/trace numbering — by re-running its journal silently on the
+   * base (snapshot.ts): the lab built ahead by `prepareRestore`, else one built now. Trace
+   * subscribers and capture taps stay subscribed and see nothing of the re-run. The journal's
+   * later part stays until an input other than a step replaces it. Throws LabError (and changes
+   * nothing) for a snapshot of another lab, of a discarded future or older than the history's
+   * window (`history().oldest`), or while the lab is processing.
    */
   restore(snapshot: LabSnapshot): void {
     if (this.busy) throw new LabError('restore was called while the lab is already processing (from a trace listener or a stack?)');
@@ -623,22 +615,19 @@ export class Lab {
     for (const r of this.subs) r.off();
     for (const r of this.tapRegs) r.off();
     old.fabric.listenersChanged();
-    this.lastId = '';
-    this.lastIface = null;
-    h.replaying = true;
-    const spare = this.spare;
-    this.spare = null;
+    const spare = this.spare !== null && this.spare.at <= snapshot.position ? this.spare : null;
+    if (spare !== null) this.spare = null;
     try {
-      this.fabric = spare?.fabric ?? this.build();
-      this.dyn = spare?.dyn ?? new RuntimeDynamics(this.fabric, this.topology);
-      for (const op of h.opsUntil(snapshot.position)) this.replay(op);
+      const base = spare ?? { fabric: this.build(), dyn: null, at: 0 };
+      this.fabric = base.fabric;
+      this.dyn = base.dyn ?? new RuntimeDynamics(base.fabric, this.topology);
+      this.reRun(base.at, snapshot.position);
       this.fabric.traceSeq = snapshot.traceSeq;
     } catch (err) {
       this.fabric = old.fabric;
       this.dyn = old.dyn;
       throw err;
     } finally {
-      h.replaying = false;
       this.lastId = '';
       this.lastIface = null;
       const f = this.fabric;
@@ -649,16 +638,50 @@ export class Lab {
     h.movedTo(snapshot.position);
   }
 
+  /** Re-runs the journal from position `from` to `to` on the current fabric, silently (restore, prepareRestore). */
+  private reRun(from: number, to: number): void {
+    const h = this.hist;
+    this.lastId = '';
+    this.lastIface = null;
+    h.replaying = true;
+    try {
+      for (const op of h.opsBetween(from, to)) this.replay(op);
+    } finally {
+      h.replaying = false;
+      this.lastId = '';
+      this.lastIface = null;
+    }
+  }
+
   /**
-   * Builds, ahead of time, the fresh lab the next `restore` re-runs the journal on, so that the
-   * restore itself only re-runs (building a 10,000-interface lab takes most of its time). Call
-   * when idle (the server does after answering a step back); it holds a second copy of the lab's
-   * structures until then. No effect when history is off.
+   * Builds, ahead of time, the base the next `restore` re-runs the journal on — the lab as it was
+   * at the history's oldest reachable moment (snapshot.ts) — so that the restore itself only
+   * re-runs the window (building a 10,000-interface lab takes most of a restore's time, and once
+   * the oldest moments were dropped, so does re-running the inputs before them). Call when idle
+   * (the server does after answering); it holds a second copy of the lab's structures until then.
+   * A base built earlier is brought forward to the window's new start. No effect when history is
+   * off.
    */
   prepareRestore(): void {
-    if (this.spare !== null || !this.hist.enabled || this.busy) return;
-    const fabric = this.build();
-    this.spare = { fabric, dyn: new RuntimeDynamics(fabric, this.topology) };
+    const h = this.hist;
+    if (!h.enabled || this.busy) return;
+    const to = h.oldest;
+    if (this.spare !== null && this.spare.at === to) return;
+    const spare = this.spare ?? { fabric: this.build(), dyn: null as RuntimeDynamics | null, at: 0 };
+    this.spare = null;
+    const live = { fabric: this.fabric, dyn: this.dyn };
+    try {
+      // the journal's ops are the lab's own methods: they run on the base while it stands in
+      this.fabric = spare.fabric;
+      this.dyn = spare.dyn ?? new RuntimeDynamics(spare.fabric, this.topology);
+      this.reRun(spare.at, to);
+      this.spare = { fabric: this.fabric, dyn: this.dyn, at: to };
+    } finally {
+      this.fabric = live.fabric;
+      this.dyn = live.dyn;
+      this.lastId = '';
+      this.lastIface = null;
+    }
   }
 
   /**
@@ -677,7 +700,7 @@ export class Lab {
   private replay(op: JournalOp): void {
     switch (op.k) {
       case 'inject':
-        this.inject(op.iface, op.frame, op.frameId);
+        this.inject(op.iface, op.frame);
         return;
       case 'injectLater':
         this.injectLater(op.delayNs, op.iface, op.frame);

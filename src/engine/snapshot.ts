@@ -4,8 +4,8 @@
  * Design: the engine is deterministic — the same topology and the same inputs in the same order
  * give the same state, bit for bit — so a lab's history is its *journal of inputs* (frames
  * injected, pings started, runtime changes, clock runs and steps), not copies of its state. A
- * snapshot names a position in that journal; `lab.restore(snapshot)` builds the lab afresh from
- * its topology and re-runs the journal up to that position, silently (no trace subscriber, no
+ * snapshot names a position in that journal; `lab.restore(snapshot)` re-runs the journal up to
+ * that position on a lab built afresh from its topology, silently (no trace subscriber, no
  * capture tap sees the replay), then hands the new fabric the lab's listeners. Every piece of
  * state — MAC tables, ARP caches, counters, uplinks in use and failover state, shaping queues,
  * link impairments' generators, the event queue with its timers, pings in flight, the clock,
@@ -16,15 +16,22 @@
  * Going back leaves the journal's later part in place (the *undone future*): `redo` re-applies
  * it, a step re-takes the next recorded step, and any other input discards it (as an editor does).
  *
- * Bounded memory: the journal keeps the injected bytes (shared with the fabric, not copied),
- * ~20 bytes per processed event and ~100 per input. When it would exceed its limit (64 MB by
- * default, whatever the number of interfaces: the state itself is never copied) history is
- * switched off for that lab and `info().reason` says why; `restore` then refuses. Restore time
- * grows with the number of events re-run (see `npm run bench -- web`).
+ * Bounded memory, oldest dropped first: each reachable position costs 20 bytes (its virtual
+ * time, trace seq and stamp) and each input ~100 bytes plus its frame (shared with the fabric,
+ * not copied). When the journal passes its limit (64 MB by default, whatever the number of
+ * interfaces: the state itself is never copied), the oldest positions are dropped until it holds
+ * three quarters of it: the *window* of reachable moments then starts later (`info().oldest`,
+ * `oldestTime`, `oldestTraceSeq`), and restoring a moment before it is refused with that reason.
+ * The dropped part keeps only its inputs (a run of steps is one input), because the engine has
+ * no copy of a state to start from: they rebuild the *base*, the lab at the window's start.
+ * `lab.prepareRestore()` builds that base ahead of time (the server calls it when idle), so a
+ * restore re-runs only the window. If the inputs alone pass half the limit (hours of sends),
+ * history is switched off for that lab and `info().reason` says why; `restore` then refuses.
+ * Costs are measured by `npm run bench -- web`.
  */
 /** One recorded input of a lab. */
 export type JournalOp =
-  | { k: 'inject'; iface: string; frame: Uint8Array; frameId?: number }
+  | { k: 'inject'; iface: string; frame: Uint8Array }
   | { k: 'injectLater'; delayNs: number; iface: string; frame: Uint8Array }
   | { k: 'startPing'; iface: string; dst: string; request: Record<string, unknown> }
   | { k: 'ping'; iface: string; dst: string; request: Record<string, unknown> }
@@ -46,15 +53,20 @@ export interface LabSnapshot {
   readonly stamp: number;
 }
 
+
 /** What the history holds now. */
 export interface HistoryInfo {
   /** false when history was switched off (too long); `reason` says why */
   enabled: boolean;
   reason?: string;
-  /** the earliest position restore can go to (0: the lab as built) */
+  /** the earliest position restore can go to (0: the lab as built; later once the oldest were dropped) */
   oldest: number;
   /** virtual time of the oldest position, ns */
   oldestTime: number;
+  /** the last trace event's seq at the oldest position (events after it can be jumped to) */
+  oldestTraceSeq: number;
+  /** positions dropped from the start to keep the history under its limit (0: it reaches the lab as built) */
+  dropped: number;
   /** where the lab is now */
   position: number;
   /** the end of the recorded journal (> position after going back: the undone future) */
@@ -63,7 +75,7 @@ export interface HistoryInfo {
   endTime: number;
   /** what the undone future holds next: a recorded step, an input (a send, a change), or nothing */
   next: 'step' | 'input' | null;
-  /** bytes the journal holds (estimate) */
+  /** bytes the journal holds (estimate): reachable positions, and every input since the lab was built */
   bytes: number;
   /** the limit, bytes */
   limitBytes: number;
@@ -82,7 +94,13 @@ interface Entry {
   start: number;
 }
 
-/** Per-position facts, growable typed arrays (index = position). */
+function opBytes(op: JournalOp): number {
+  if (op.k === 'inject' || op.k === 'injectLater') return OP_BYTES + op.frame.length;
+  if (op.k === 'apply') return OP_BYTES + JSON.stringify(op.change ?? null).length;
+  return OP_BYTES;
+}
+
+/** Per-position facts of the window, growable typed arrays (index = position - oldest). */
 class PositionLog {
   time = new Float64Array(1024);
   seq = new Float64Array(1024);
@@ -102,22 +120,41 @@ class PositionLog {
     this.seq = s;
     this.stamp = st;
   }
+
+  /** Forgets the first `d` of `n` indexes (the rest move down); shrinks when mostly empty. */
+  dropFront(d: number, n: number): void {
+    this.time.copyWithin(0, d, n);
+    this.seq.copyWithin(0, d, n);
+    this.stamp.copyWithin(0, d, n);
+    const keep = n - d;
+    let cap = this.time.length;
+    while (cap > 1024 && keep * 4 <= cap) cap >>= 1;
+    if (cap < this.time.length) {
+      this.time = this.time.slice(0, cap);
+      this.seq = this.seq.slice(0, cap);
+      this.stamp = this.stamp.slice(0, cap);
+    }
+  }
 }
 
 /**
  * A lab's journal. The Lab calls `record*` after each successful input (unless it is replaying);
- * `restore` reads `opsUntil` to re-run.
+ * `restore` reads `opsBetween` to re-run.
  */
 export class History {
   readonly id = ++historyIds;
+  /** every input since the lab was built (those before `oldest` rebuild the base) */
   private entries: Entry[] = [];
   private log = new PositionLog();
   /** current position */
   position = 0;
   /** end of the journal */
   private endPos = 0;
+  /** the earliest reachable position (the window's start; the log's index 0) */
+  private oldestPos = 0;
   private nextStamp = 1;
-  private bytes = 0;
+  /** bytes of the entries (inputs), all of them */
+  private inputBytes = 0;
   private disabledReason: string | undefined;
   /** true while the lab re-runs the journal or redoes an op (nothing is recorded) */
   replaying = false;
@@ -130,26 +167,40 @@ export class History {
     return this.disabledReason === undefined;
   }
 
+  /** the earliest reachable position */
+  get oldest(): number {
+    return this.enabled ? this.oldestPos : this.position;
+  }
+
+  /** bytes held: the window's positions and every input */
+  get bytes(): number {
+    return this.enabled ? this.inputBytes + (this.endPos - this.oldestPos) * POSITION_BYTES : 0;
+  }
+
   /** Switches history off for good (a limit was passed, or state changed outside the journal). */
   disable(reason: string): void {
     if (this.disabledReason !== undefined) return;
     this.disabledReason = reason;
     this.entries = [];
     this.log = new PositionLog();
-    this.bytes = 0;
+    this.inputBytes = 0;
     this.endPos = this.position;
+    this.oldestPos = this.position;
   }
 
   info(): HistoryInfo {
     const on = this.enabled;
+    const next = this.nextOp();
     const out: HistoryInfo = {
       enabled: on,
-      oldest: on ? 0 : this.position,
+      oldest: this.oldest,
       oldestTime: on ? this.log.time[0]! : this.timeNow,
+      oldestTraceSeq: on ? this.log.seq[0]! : this.seqNow,
+      dropped: on ? this.oldestPos : 0,
       position: this.position,
       end: this.endPos,
-      endTime: on ? this.log.time[this.endPos]! : this.timeNow,
-      next: this.nextOp() === null ? null : this.nextOp()!.k === 'steps' ? 'step' : 'input',
+      endTime: on ? this.log.time[this.endPos - this.oldestPos]! : this.timeNow,
+      next: next === null ? null : next.k === 'steps' ? 'step' : 'input',
       bytes: this.bytes,
       limitBytes: this.limitBytes,
     };
@@ -157,44 +208,66 @@ export class History {
     return out;
   }
 
-  /** the lab's clock, for info() when disabled (set by the lab on every record) */
+  /** the lab's clock and trace seq, for info() when disabled (set by the lab on every record) */
   private timeNow = 0;
+  private seqNow = 0;
+
+  private reachable(position: number): boolean {
+    return this.enabled && Number.isInteger(position) && position >= this.oldestPos && position <= this.endPos;
+  }
 
   /** The moment at `position` (default: now) as a snapshot; null when history cannot go there. */
   snapshotAt(position = this.position): LabSnapshot | null {
-    if (!this.enabled || !Number.isInteger(position) || position < 0 || position > this.endPos) return null;
-    return { history: this.id, position, time: this.log.time[position]!, traceSeq: this.log.seq[position]!, stamp: this.log.stamp[position]! };
+    if (!this.reachable(position)) return null;
+    const i = position - this.oldestPos;
+    return { history: this.id, position, time: this.log.time[i]!, traceSeq: this.log.seq[i]!, stamp: this.log.stamp[i]! };
+  }
+
+  /** Why position `position` (or an earlier one) cannot be reached because the oldest were dropped; null when it can. */
+  tooOld(position: number): string | null {
+    if (!this.enabled || position >= this.oldestPos) return null;
+    return (
+      `the history reaches back only to position ${this.oldestPos} (virtual ${this.log.time[0]!} ns, after event #${this.log.seq[0]!}): ` +
+      `the ${this.oldestPos} oldest positions were dropped, oldest first, to keep it under its ${Math.round(this.limitBytes / 1048576)} MB limit`
+    );
   }
 
   /** Why `snap` cannot be restored, or null when it can. */
   refusal(snap: LabSnapshot): string | null {
     if (!this.enabled) return `history is off for this lab: ${this.disabledReason}`;
     if (snap === null || typeof snap !== 'object' || snap.history !== this.id) return 'the snapshot belongs to another lab';
-    if (!Number.isInteger(snap.position) || snap.position < 0 || snap.position > this.endPos || this.log.stamp[snap.position] !== snap.stamp) {
+    if (Number.isInteger(snap.position) && snap.position >= 0 && snap.position < this.oldestPos) return this.tooOld(snap.position);
+    if (!this.reachable(snap.position) || this.log.stamp[snap.position - this.oldestPos] !== snap.stamp) {
       return 'the snapshot is of a future that was discarded (an input after going back replaces the undone future)';
     }
     return null;
   }
 
-  /** Position of the moment right after trace event `seq` was emitted (the first position whose seq >= it); null when unknown. */
+  /**
+   * Position of the moment right after trace event `seq` was emitted (the first position whose
+   * seq >= it); null when unknown (later than the journal's end). An event older than the window
+   * gives a position before `oldest` (refused by `snapshotAt`; `tooOld` says why).
+   */
   positionOfTraceSeq(seq: number): number | null {
     if (!this.enabled) return null;
     const s = this.log.seq;
     let lo = 0;
-    let hi = this.endPos;
+    let hi = this.endPos - this.oldestPos;
     if (!(s[hi]! >= seq)) return null;
+    if (this.oldestPos > 0 && seq <= s[0]!) return seq === s[0]! ? this.oldestPos : this.oldestPos - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (s[mid]! >= seq) hi = mid;
       else lo = mid + 1;
     }
-    return lo;
+    return lo + this.oldestPos;
   }
 
   /** Virtual time and last trace seq at a position (for the API). */
   at(position: number): { time: number; traceSeq: number } | null {
-    if (!this.enabled || position < 0 || position > this.endPos) return null;
-    return { time: this.log.time[position]!, traceSeq: this.log.seq[position]! };
+    if (!this.reachable(position)) return null;
+    const i = position - this.oldestPos;
+    return { time: this.log.time[i]!, traceSeq: this.log.seq[i]! };
   }
 
   /** The recorded op that would come next (the undone future), or null. */
@@ -217,15 +290,26 @@ export class History {
     return lo;
   }
 
-  /** The ops that rebuild position `p` from the lab as built, steps cut to length. */
-  opsUntil(p: number): JournalOp[] {
+  /** The ops that take a lab from position `from` to position `to` (from <= to), steps cut to length. */
+  opsBetween(from: number, to: number): JournalOp[] {
     const out: JournalOp[] = [];
-    for (const e of this.entries) {
-      if (e.start >= p) break;
-      if (e.op.k === 'steps') out.push({ k: 'steps', n: Math.min(e.op.n, p - e.start) });
-      else out.push(e.op);
+    const es = this.entries;
+    if (from >= to || es.length === 0) return out;
+    for (let i = this.entryIndex(from); i < es.length; i++) {
+      const e = es[i]!;
+      if (e.start >= to) break;
+      if (e.op.k === 'steps') {
+        const a = Math.max(e.start, from);
+        const b = Math.min(e.start + e.op.n, to);
+        if (b > a) out.push({ k: 'steps', n: b - a });
+      } else if (e.start >= from) out.push(e.op);
     }
     return out;
+  }
+
+  /** The ops that rebuild position `p` from the lab as built. */
+  opsUntil(p: number): JournalOp[] {
+    return this.opsBetween(0, p);
   }
 
   /** Runs `fn` as a redo of the next future op (recorded by advancing, not truncating). */
@@ -247,9 +331,11 @@ export class History {
   recordStep(time: number, seq: number): void {
     if (this.replaying) return;
     this.timeNow = time;
+    this.seqNow = seq;
     if (!this.enabled) {
       this.position++;
       this.endPos = this.position;
+      this.oldestPos = this.position;
       return;
     }
     if (this.position < this.endPos) {
@@ -264,16 +350,18 @@ export class History {
     const last = this.entries[this.entries.length - 1];
     if (last !== undefined && last.op.k === 'steps') last.op.n++;
     else this.push({ k: 'steps', n: 1 });
-    this.advance(time, seq, POSITION_BYTES);
+    this.advance(time, seq);
   }
 
   /** Records one input (after it succeeded). */
   recordOp(op: JournalOp, time: number, seq: number): void {
     if (this.replaying) return;
     this.timeNow = time;
+    this.seqNow = seq;
     if (!this.enabled) {
       this.position++;
       this.endPos = this.position;
+      this.oldestPos = this.position;
       return;
     }
     if (this.position < this.endPos) {
@@ -284,25 +372,45 @@ export class History {
       this.truncate();
     }
     this.push(op);
-    const size = op.k === 'inject' || op.k === 'injectLater' ? op.frame.length : op.k === 'apply' ? JSON.stringify(op.change ?? null).length : 0;
-    this.advance(time, seq, POSITION_BYTES + OP_BYTES + size);
+    this.advance(time, seq);
   }
 
   private push(op: JournalOp): void {
     this.entries.push({ op, start: this.position });
+    this.inputBytes += opBytes(op);
   }
 
-  private advance(time: number, seq: number, bytes: number): void {
+  private advance(time: number, seq: number): void {
     const p = ++this.position;
     this.endPos = p;
-    this.log.ensure(p + 1);
-    this.log.time[p] = time;
-    this.log.seq[p] = seq;
-    this.log.stamp[p] = this.nextStamp++;
-    this.bytes += bytes;
-    if (this.bytes > this.limitBytes) {
-      this.disable(`the history passed its ${Math.round(this.limitBytes / 1048576)} MB limit at ${time} ns; load the topology again to start a new one`);
+    const i = p - this.oldestPos;
+    this.log.ensure(i + 1);
+    this.log.time[i] = time;
+    this.log.seq[i] = seq;
+    this.log.stamp[i] = this.nextStamp++;
+    if (this.bytes > this.limitBytes) this.dropOldest(time);
+  }
+
+  /**
+   * Over the limit: the oldest positions go first, until the journal holds three quarters of its
+   * limit (so that drops are rare, each a copy of the window). The present stays reachable. When
+   * the inputs alone (which rebuild the base and cannot be dropped) pass half the limit, history
+   * is switched off instead.
+   */
+  private dropOldest(time: number): void {
+    const mb = Math.round(this.limitBytes / 1048576);
+    if (this.inputBytes > this.limitBytes / 2) {
+      this.disable(
+        `its inputs (sends, changes, clock runs: ${this.entries.length}, ${(this.inputBytes / 1048576).toFixed(1)} MB) passed half of its ${mb} MB limit at ${time} ns, ` +
+          'and going back needs every input since the lab was built; load the topology again to start a new history',
+      );
+      return;
     }
+    const over = this.bytes - Math.floor((this.limitBytes * 3) / 4);
+    const d = Math.min(this.position - this.oldestPos, Math.ceil(over / POSITION_BYTES));
+    if (d <= 0) return;
+    this.log.dropFront(d, this.endPos - this.oldestPos + 1);
+    this.oldestPos += d;
   }
 
   /** Drops the undone future (from the current position on). */
@@ -313,14 +421,13 @@ export class History {
       const e = es[es.length - 1]!;
       if (e.start >= p) {
         es.pop();
-        this.bytes -= OP_BYTES + (e.op.k === 'inject' || e.op.k === 'injectLater' ? e.op.frame.length : 0);
+        this.inputBytes -= opBytes(e.op);
         continue;
       }
       if (e.op.k === 'steps' && e.start + e.op.n > p) e.op.n = p - e.start;
       break;
     }
-    this.bytes -= (this.endPos - p) * POSITION_BYTES;
-    if (this.bytes < 0) this.bytes = 0;
+    if (this.inputBytes < 0) this.inputBytes = 0;
     this.endPos = p;
   }
 }

@@ -64,8 +64,6 @@ export interface StartOptions {
   pingWaitMs?: number;
   liveCaptureBufferBytes?: number;
   version?: string;
-  /** a partition of a partitioned lab: what GET /api/partition answers (`settled`: frame ids asked about) */
-  partition?: (settled: number[]) => unknown;
 }
 
 export interface RunningServer {
@@ -126,7 +124,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(options.topologyBodyLimit !== undefined ? { topologyBodyLimit: options.topologyBodyLimit } : {}),
     ...(options.requestBodyLimit !== undefined ? { requestBodyLimit: options.requestBodyLimit } : {}),
     ...(options.version !== undefined ? { version: options.version } : {}),
-    partition: options.partition,
   });
 
   const http = createServer(app);

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureSession, type CaptureLab } from '../../src/capture/capture-session.js';
 import { PcapngWriter, encodeComment } from '../../src/capture/pcapng-writer.js';
 import type { CapturePacketInput } from '../../src/capture/capture-file.js';
-import { createLab, type Lab } from '../../src/engine/index.js';
+import { createLab, type Lab } from '../../src/engine/lab.js';
 import { TOPOLOGIES, load, viaRun, workload } from '../engine/workload.js';
 import { START_MS } from './capture-lab.js';
 import { memorySink, tempDir, tool, tsharkFields } from './capture-tools.js';

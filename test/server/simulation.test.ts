@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationState, SimulationStepResponse } from '../../src/server/simulation-types.js';
+import { createLab } from '../../src/engine/index.js';
 import { jsonOf, startEngineServer, type EngineServer } from './helpers.js';
 
 let s: EngineServer;
@@ -78,5 +79,58 @@ describe('simulation mode', () => {
 
     const rt = await post('/api/simulation', { mode: 'realtime' });
     expect(rt.body.mode).toBe('realtime');
+  });
+
+  it('a small history drops its oldest moments first: the state says how far back it reaches, Back, Reset and jumps before it are refused with that reason', async () => {
+    // the engine's lab with a 4 kB history (the server's is 64 MB): a few pings pass it
+    const small = await startEngineServer('default', { createLab: (t) => createLab(t, { history: true, historyLimitBytes: 4_000 }) });
+    try {
+      const sp = async <T = SimulationState>(p: string, json: unknown = {}): Promise<{ status: number; body: T }> => {
+        const res = await small.api(p, { method: 'POST', json });
+        return { status: res.status, body: await jsonOf<T>(res) };
+      };
+      await sp('/api/simulation', { mode: 'simulation' });
+      const ping = await small.api('/api/ping', { method: 'POST', json: { from: 'web-01:eth0', to: '10.0.0.22', count: 60, intervalMs: 1, timeoutMs: 2 } });
+      expect(ping.status).toBe(202);
+      let firstSeq = 0;
+      let st: SimulationStepResponse | undefined;
+      for (let k = 0; k < 200; k++) {
+        const r = await sp<SimulationStepResponse>('/api/simulation/step', { count: 10 });
+        expect(r.status).toBe(200);
+        if (firstSeq === 0 && r.body.events.length > 0) firstSeq = r.body.events[0]!.seq;
+        st = r.body;
+        if (r.body.stepped === 0) break;
+      }
+      const h = st!.history;
+      expect(h.dropped).toBeGreaterThan(0);
+      expect(h.oldest).toBe(h.dropped);
+      expect(h.bytes).toBeLessThanOrEqual(h.limitBytes);
+      expect(h.oldestTime).toBeGreaterThan(0);
+      expect(h.oldestTraceSeq).toBeGreaterThan(firstSeq);
+
+      // inside the window: Back works
+      const back = await sp('/api/simulation/back', { count: 5 });
+      expect(back.status).toBe(200);
+      expect(back.body.history.position).toBe(h.position - 5);
+      // beyond it: refused, saying how far back it goes
+      const far = await sp<{ error: string }>('/api/simulation/back', { count: 10_000 });
+      expect(far.status).toBe(200); // Back goes as far as the window reaches, no further
+      expect((far.body as unknown as SimulationState).history.position).toBe(h.oldest);
+      const beyond = await sp<{ error: string }>('/api/simulation/back');
+      expect(beyond.status).toBe(409);
+      expect(beyond.body.error).toMatch(/reaches back only to position \d+ .*dropped, oldest first/);
+      const jump = await sp<{ error: string }>('/api/simulation/jump', { traceSeq: firstSeq });
+      expect(jump.status).toBe(409);
+      expect(jump.body.error).toMatch(/reaches back only/);
+      const reset = await sp<{ error: string }>('/api/simulation/reset');
+      expect(reset.status).toBe(409);
+      expect(reset.body.error).toMatch(/reaches back only/);
+      // forward again to the end, on the base the server prepared
+      const end = await sp('/api/simulation/jump', { position: h.end });
+      expect(end.status).toBe(200);
+      expect(end.body.traceSeq).toBe(st!.traceSeq);
+    } finally {
+      await small.close();
+    }
   });
 });

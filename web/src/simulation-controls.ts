@@ -236,8 +236,17 @@ export class SimulationControls {
     else if (!h0.enabled) this.reachEl.textContent = `no going back: ${h0.reason ?? 'history is off'}`;
     else {
       const ahead = h0.end - h0.position;
-      this.reachEl.textContent = sim ? `step ${h0.position} · back to ${formatTime(h0.oldestTime)}${ahead > 0 ? ` · ${ahead} undone` : ''}` : '';
-      this.reachEl.title = `History: ${(h0.bytes / 1048576).toFixed(1)} of ${(h0.limitBytes / 1048576).toFixed(0)} MB; it reaches back to ${formatTime(h0.oldestTime)} (the lab as loaded).`;
+      const back = h0.position - h0.oldest;
+      this.reachEl.textContent = sim
+        ? `step ${h0.position} · history reaches back to ${formatTime(h0.oldestTime)}, ${back} step${back === 1 ? '' : 's'}${ahead > 0 ? ` · ${ahead} undone` : ''}`
+        : '';
+      this.reachEl.classList.toggle('sim-reach-dropped', h0.dropped > 0);
+      const mb = (h0.limitBytes / 1048576).toFixed(0);
+      this.reachEl.title =
+        `History: ${(h0.bytes / 1048576).toFixed(1)} of ${mb} MB. It reaches back to ${formatTime(h0.oldestTime)}` +
+        (h0.dropped > 0
+          ? ` (after event #${h0.oldestTraceSeq}): the ${h0.dropped} oldest moments were dropped, oldest first, to keep it under ${mb} MB; Back, Reset and clicks on older events are refused.`
+          : ' (the lab as loaded).');
     }
   }
 }

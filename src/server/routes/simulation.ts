@@ -12,7 +12,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { HistoryInfo, LabSnapshot } from '../../engine/index.js';
+import type { HistoryInfo, LabSnapshot } from '../../engine/snapshot.js';
 import type { TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
@@ -75,7 +75,7 @@ export function simulationRoutes(ctx: AppContext): Router {
   const goTo = (lab: HistoryLab, snap: LabSnapshot | null, what: string): SimulationState => {
     if (snap === null) {
       const h = lab.history();
-      throw new ApiError(409, h.enabled ? `${what}: the history reaches positions ${h.oldest}..${h.end}` : `${what}: ${h.reason ?? 'history is off'}`);
+      throw new ApiError(409, h.enabled ? `${what}: ${reach(h)}` : `${what}: ${h.reason ?? 'history is off'}`);
     }
     try {
       lab.restore(snap);
@@ -97,6 +97,12 @@ export function simulationRoutes(ctx: AppContext): Router {
       }
     });
   };
+
+  /** How far the history reaches, in words (a refusal's reason). */
+  const reach = (h: HistoryInfo): string =>
+    h.dropped > 0
+      ? `the history reaches back only to position ${h.oldest} (virtual ${h.oldestTime} ns, after event #${h.oldestTraceSeq}): older moments were dropped, oldest first, to keep it under its ${Math.round(h.limitBytes / 1048576)} MB limit`
+      : `the history reaches positions ${h.oldest}..${h.end}`;
 
   r.get('/simulation', (_req, res) => {
     res.json(state());
@@ -138,6 +144,8 @@ export function simulationRoutes(ctx: AppContext): Router {
     }
     const out: SimulationStepResponse = { ...state(), stepped, events };
     res.json(out);
+    // the window may have moved (oldest dropped): bring the base forward while idle
+    prepare(lab);
   });
 
   r.post('/simulation/back', (req, res) => {
@@ -146,6 +154,7 @@ export function simulationRoutes(ctx: AppContext): Router {
     const lab = historyLab();
     const h = lab.history();
     if (h.position === 0) throw new ApiError(409, 'Back: this is the lab as it was loaded; nothing before it');
+    if (h.position <= h.oldest) throw new ApiError(409, `Back: ${h.enabled ? reach(h) : (h.reason ?? 'history is off')}`);
     res.json(goTo(lab, lab.snapshotAt(Math.max(h.oldest, h.position - body.count)), 'Back'));
   });
 
