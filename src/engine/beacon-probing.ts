@@ -16,7 +16,7 @@
  * Port groups with link-status detection ignore the verdict. Detection time: at most two beacon
  * intervals after the failure.
  */
-import { buildEthernet, formatMac, macToNumber } from '../wire/index.js';
+import { buildEthernet, cTagEthertype, formatMac, macToNumber } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import type { Iface, VSwitchRt } from './model.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
@@ -27,9 +27,9 @@ export const BEACON_INTERVAL_NS = 1_000_000_000;
 
 const probers = new WeakMap<VSwitchRt, BeaconProber>();
 
-/** Is `frame` (tagged or not) a beacon? Two byte compares on the hot path. */
+/** Is `frame` (802.1Q-tagged or not) a beacon? Its EtherType after the 0x8100 tags, read in place. */
 export function isBeacon(frame: Uint8Array): boolean {
-  return (frame[12] === 0x05 && frame[13] === 0xff) || (frame[12] === 0x81 && frame[13] === 0x00 && frame[16] === 0x05 && frame[17] === 0xff);
+  return cTagEthertype(frame) === BEACON_ETHERTYPE;
 }
 
 export class BeaconProber {

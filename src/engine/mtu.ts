@@ -4,7 +4,7 @@
  * A vSwitch drops frames whose payload exceeds its MTU at ingress; a vNIC, vmk or physical NIC
  * drops received frames whose payload exceeds its own MTU.
  */
-import { ETH_HEADER_LEN, VLAN_TAG_LEN } from '../wire/index.js';
+import { ETH_HEADER_LEN, VLAN_TAG_LEN, hasOuterCTag } from '../wire/index.js';
 
 /**
  * (checked on every delivered copy: reads the outer TPID in place, the same test as
@@ -12,7 +12,7 @@ import { ETH_HEADER_LEN, VLAN_TAG_LEN } from '../wire/index.js';
  */
 export function payloadLength(frame: Uint8Array): number {
   const n = frame.length;
-  if (n >= ETH_HEADER_LEN + VLAN_TAG_LEN && frame[12] === 0x81 && frame[13] === 0x00) return n - ETH_HEADER_LEN - VLAN_TAG_LEN;
+  if (hasOuterCTag(frame)) return n - ETH_HEADER_LEN - VLAN_TAG_LEN;
   return n - ETH_HEADER_LEN;
 }
 

@@ -19,7 +19,7 @@
  * their VLANs (S1). The filter decides only what the vSwitch delivers to local ports; what leaves
  * by the uplink is unchanged (F5), and what arrives on an uplink is filtered like the rest (F6).
  */
-import { formatMac, isMulticast, macToNumber, parseMac } from '../wire/index.js';
+import { DST_OFFSET, ethDstIsGroup, formatMac, isBroadcast, isMulticast, macToNumber, parseMac } from '../wire/index.js';
 import type { Iface } from './model.js';
 
 /** Multicast MACs a port may register before it receives all multicast (vSphere's limit of 32). */
@@ -38,12 +38,12 @@ export interface MulticastFilter {
 
 /** Is `frame` addressed to ff:ff:ff:ff:ff:ff? */
 export function isBroadcastFrame(frame: Uint8Array): boolean {
-  return frame[0] === 0xff && frame[1] === 0xff && frame[2] === 0xff && frame[3] === 0xff && frame[4] === 0xff && frame[5] === 0xff;
+  return isBroadcast(frame, DST_OFFSET);
 }
 
 /** Multicast but not broadcast: the frames basic filtering decides about (M2). */
 export function isFilteredMulticast(frame: Uint8Array): boolean {
-  return (frame[0]! & 1) === 1 && !isBroadcastFrame(frame);
+  return ethDstIsGroup(frame) && !isBroadcastFrame(frame);
 }
 
 /** Parses a list of multicast MAC strings; throws an Error naming the first bad one. */

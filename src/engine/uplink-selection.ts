@@ -19,7 +19,7 @@
  *   per frame; non-IP frames use the bytes where the addresses would be (0 past the frame's end).
  * - T5 failover: the first uplink in use (the first usable active, else the first promoted standby).
  */
-import { cTagL3Offset } from '../wire/index.js';
+import { SRC_OFFSET, cTagL3Offset, ipv4DstLastOctet, ipv4SrcLastOctet } from '../wire/index.js';
 import { LB_FAILOVER, LB_IPHASH, LB_SRCMAC, type Iface, type TeamingRt } from './model.js';
 
 /** Link-state usability (T6 link status). */
@@ -87,16 +87,14 @@ function byIndex(t: TeamingRt, index: number): Iface | null {
 }
 
 /** The T3 hash of a source MAC (XOR of its six octets). */
-export function srcMacHash(frame: Uint8Array, offset = 6): number {
+export function srcMacHash(frame: Uint8Array, offset: number = SRC_OFFSET): number {
   return macHashBytes(frame, offset);
 }
 
 /** The T4 hash: last octet of the source IPv4 XOR last octet of the destination IPv4 (bytes where they would be for non-IP). */
 export function ipHash(frame: Uint8Array): number {
   const l3 = cTagL3Offset(frame); // V6: only 0x8100 tags are skipped
-  const s = frame[l3 + 15] ?? 0;
-  const d = frame[l3 + 19] ?? 0;
-  return s ^ d;
+  return ipv4SrcLastOctet(frame, l3) ^ ipv4DstLastOctet(frame, l3);
 }
 
 /** The uplink a port uses independent of any frame (T2, T3 with its effective MAC, T5); null for iphash or none usable. */

@@ -66,6 +66,14 @@ export function ipv4Src(b: Uint8Array, o: number): number {
 export function ipv4Dst(b: Uint8Array, o: number): number {
   return read32(b, o + Ipv4Field.DST);
 }
+/** Last octet of the source address at header offset `o`; 0 past the end of the bytes (a reader that does not check for IPv4 first). */
+export function ipv4SrcLastOctet(b: Uint8Array, o: number): number {
+  return b[o + Ipv4Field.SRC + 3] ?? 0;
+}
+/** Last octet of the destination address; 0 past the end of the bytes. */
+export function ipv4DstLastOctet(b: Uint8Array, o: number): number {
+  return b[o + Ipv4Field.DST + 3] ?? 0;
+}
 
 /** A parsed IPv4 packet located in its frame. */
 export interface Ipv4Repr {
