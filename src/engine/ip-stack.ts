@@ -48,23 +48,43 @@
  *   frames to the groups that stack joined (all-nodes, solicited-node).
  */
 import {
-  ARP_LEN,
+  ArpField,
+  DST_OFFSET,
+  ETH_HEADER_LEN,
   EtherType,
+  ICMP_HEADER_LEN,
+  IPV4_MIN_HEADER_LEN,
   IcmpType,
   Ipv4Reassembler,
   IpProtocol,
+  OUTER_TAG_OFFSET,
+  VLAN_TAG_LEN,
+  arpOp,
+  arpSenderIp,
+  arpSenderMacView,
+  arpTargetIp,
   buildArp,
   buildIcmpEcho,
+  ethDstEquals,
+  ethFirstType,
+  ethSrcEquals,
+  ethSrcView,
+  etherTypeBefore,
   formatMac,
   fragmentIpv4,
+  ipv4Dst,
+  ipv4Protocol,
   ipv4ToString,
+  ipv4Version,
+  isBroadcast,
+  isEthernetIpv4Arp,
   isFragment,
   isCTagTpid,
   parseIcmpv4,
   parseIpv4Packet,
   prefixMask,
-  read16,
-  read32,
+  tagTciAt,
+  tciVid,
 } from '../wire/index.js';
 import { ArpCache, arpKey } from './arp-cache.js';
 import { Ipv6Stack } from './ipv6-stack.js';
@@ -82,8 +102,8 @@ export const DEFAULT_TTL = 64;
 /** How long fragments of an incomplete packet are kept. */
 export const REASSEMBLY_TIMEOUT_NS = 30_000_000_000;
 
-const IPV4_HEADER = 20;
-const ICMP_HEADER = 8;
+const IPV4_HEADER = IPV4_MIN_HEADER_LEN;
+const ICMP_HEADER = ICMP_HEADER_LEN;
 
 /** One L3 interface, resolved from the config. */
 interface L3Interface {
@@ -104,14 +124,6 @@ interface Resolution {
 }
 
 type Route = { ifIndex: number; nextHop: number; self: boolean } | { error: string };
-
-function sameMac(a: Uint8Array, aOff: number, b: Uint8Array): boolean {
-  return a[aOff] === b[0] && a[aOff + 1] === b[1] && a[aOff + 2] === b[2] && a[aOff + 3] === b[3] && a[aOff + 4] === b[4] && a[aOff + 5] === b[5];
-}
-
-function isBroadcastAt(a: Uint8Array, off: number): boolean {
-  return (a[off]! & a[off + 1]! & a[off + 2]! & a[off + 3]! & a[off + 4]! & a[off + 5]!) === 0xff;
-}
 
 /** A deterministic 16-bit start for echo identifiers, different per endpoint id. */
 function idSeed(text: string): number {
@@ -161,22 +173,22 @@ export class IpStack implements EndpointStack {
   // Receive
 
   receive(frame: Uint8Array): void {
-    if (frame.length < 14) return;
+    if (frame.length < ETH_HEADER_LEN) return;
     const mac = this.port.effectiveMac();
-    const broadcast = isBroadcastAt(frame, 0);
-    if (!broadcast && !sameMac(frame, 0, mac) && !(this.v6 !== null && this.v6.wantsGroup(frame))) {
-      if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: frame to ${formatMac(frame, 0)} is not for ${formatMac(mac)}; ignored`);
+    const broadcast = isBroadcast(frame, DST_OFFSET);
+    if (!broadcast && !ethDstEquals(frame, mac) && !(this.v6 !== null && this.v6.wantsGroup(frame))) {
+      if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: frame to ${formatMac(frame, DST_OFFSET)} is not for ${formatMac(mac)}; ignored`);
       return;
     }
-    if (sameMac(frame, 6, mac)) return;
-    let l3 = 14;
+    if (ethSrcEquals(frame, mac)) return;
+    let l3 = ETH_HEADER_LEN;
     let vid = -1;
-    let type = read16(frame, 12);
+    let type = ethFirstType(frame);
     if (isCTagTpid(type)) {
-      if (frame.length < 18) return;
-      vid = read16(frame, 14) & 0x0fff;
-      type = read16(frame, 16);
-      l3 = 18;
+      if (frame.length < ETH_HEADER_LEN + VLAN_TAG_LEN) return;
+      vid = tciVid(tagTciAt(frame, OUTER_TAG_OFFSET));
+      l3 = ETH_HEADER_LEN + VLAN_TAG_LEN;
+      type = etherTypeBefore(frame, l3);
       if (isCTagTpid(type)) {
         if (this.port.tracing) this.port.note('ignore', 'V3', `${this.port.id}: double-tagged frame; ignored`);
         return;
@@ -202,26 +214,26 @@ export class IpStack implements EndpointStack {
 
   private receiveArp(frame: Uint8Array, l3: number, ifIndex: number, broadcast: boolean): void {
     const l3if = this.ifs[ifIndex]!;
-    if (!l3if.hasIp || frame.length < l3 + ARP_LEN) return;
-    if (read16(frame, l3) !== 1 || read16(frame, l3 + 2) !== EtherType.IPv4 || frame[l3 + 4] !== 6 || frame[l3 + 5] !== 4) return;
-    const op = read16(frame, l3 + 6);
-    const senderIp = read32(frame, l3 + 14);
-    const targetIp = read32(frame, l3 + 24);
+    if (!l3if.hasIp || !isEthernetIpv4Arp(frame, l3)) return;
+    const op = arpOp(frame, l3);
+    const senderIp = arpSenderIp(frame, l3);
+    const targetIp = arpTargetIp(frame, l3);
+    const sha = l3 + ArpField.SHA;
     if (senderIp === l3if.address) return; // someone claims our address (or a reflection): never learned
     const now = this.port.now();
     const forUs = targetIp === l3if.address;
     const known = senderIp !== 0 && (this.cache.has(ifIndex, senderIp, now) || this.resolving.has(arpKey(ifIndex, senderIp)));
     if (op === 1) {
       if (forUs) {
-        if (senderIp !== 0) this.learn(ifIndex, senderIp, frame, l3 + 8, now, 'request for us');
+        if (senderIp !== 0) this.learn(ifIndex, senderIp, frame, sha, now, 'request for us');
         this.answerArp(frame, l3, l3if);
       } else if (known) {
-        this.learn(ifIndex, senderIp, frame, l3 + 8, now, 'merge (third-party request)');
+        this.learn(ifIndex, senderIp, frame, sha, now, 'merge (third-party request)');
       }
     } else if (op === 2) {
       if (senderIp === 0) return;
-      if (forUs && !broadcast) this.learn(ifIndex, senderIp, frame, l3 + 8, now, 'reply');
-      else if (known) this.learn(ifIndex, senderIp, frame, l3 + 8, now, 'merge (gratuitous reply)');
+      if (forUs && !broadcast) this.learn(ifIndex, senderIp, frame, sha, now, 'reply');
+      else if (known) this.learn(ifIndex, senderIp, frame, sha, now, 'merge (gratuitous reply)');
     }
   }
 
@@ -246,14 +258,14 @@ export class IpStack implements EndpointStack {
 
   private answerArp(frame: Uint8Array, l3: number, l3if: L3Interface): void {
     const mac = this.port.effectiveMac();
-    const requester = frame.subarray(l3 + 8, l3 + 14);
+    const requester = arpSenderMacView(frame, l3);
     const reply = buildArp({
       op: 'reply',
       srcMac: mac,
       dstMac: requester,
       senderIp: l3if.address,
       targetMac: requester,
-      targetIp: read32(frame, l3 + 14),
+      targetIp: arpSenderIp(frame, l3),
       vlan: l3if.vlan,
     });
     if (this.port.tracing) {
@@ -264,13 +276,13 @@ export class IpStack implements EndpointStack {
 
   private receiveIpv4(frame: Uint8Array, l3: number, ifIndex: number): void {
     const l3if = this.ifs[ifIndex]!;
-    if (!l3if.hasIp || frame.length < l3 + IPV4_HEADER || frame[l3]! >>> 4 !== 4) return;
-    if (read32(frame, l3 + 16) !== l3if.address) {
-      if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: IPv4 to ${ipv4ToString(read32(frame, l3 + 16))} is not for ${ipv4ToString(l3if.address)}; ignored`);
+    if (!l3if.hasIp || frame.length < l3 + IPV4_MIN_HEADER_LEN || ipv4Version(frame, l3) !== 4) return;
+    if (ipv4Dst(frame, l3) !== l3if.address) {
+      if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: IPv4 to ${ipv4ToString(ipv4Dst(frame, l3))} is not for ${ipv4ToString(l3if.address)}; ignored`);
       return;
     }
-    if (frame[l3 + 9] !== IpProtocol.ICMP) {
-      if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: IP protocol ${frame[l3 + 9]} has no listener; ignored`);
+    if (ipv4Protocol(frame, l3) !== IpProtocol.ICMP) {
+      if (this.port.tracing) this.port.note('ignore', 'E1', `${this.port.id}: IP protocol ${ipv4Protocol(frame, l3)} has no listener; ignored`);
       return;
     }
     let ip = parseIpv4Packet(frame);
@@ -315,7 +327,7 @@ export class IpStack implements EndpointStack {
     const now = this.port.now();
     const nextHop = this.nextHopOn(l3if, src);
     const cached = this.cache.lookup(l3if.index, nextHop, now);
-    const dstMac = cached ? cached.mac : request.subarray(6, 12);
+    const dstMac = cached ? cached.mac : ethSrcView(request);
     const reply = buildIcmpEcho({
       type: 'reply',
       srcMac: this.port.effectiveMac(),
@@ -481,6 +493,7 @@ export class IpStack implements EndpointStack {
       if (!(o.dst6 instanceof Uint8Array) || o.dst6.length !== 16) return 'bad IPv6 address (16 bytes)';
     } else if (!Number.isInteger(o.dst) || o.dst < 0 || o.dst > 0xffff_ffff) return `bad address ${o.dst}`;
     if (!(o.intervalNs >= 0) || !(o.timeoutNs > 0)) return 'bad timing: interval must be >= 0 and timeout > 0';
+    if (o.ttl !== undefined && !(Number.isInteger(o.ttl) && o.ttl >= 1 && o.ttl <= 255)) return `bad TTL ${o.ttl} (1..255)`;
     return null;
   }
 
@@ -515,13 +528,13 @@ export class IpStack implements EndpointStack {
         seq,
         dataSize: size,
         df,
-        ttl: DEFAULT_TTL,
+        ttl: session.options.ttl ?? DEFAULT_TTL,
         identification: this.ipId(),
         vlan: l3if.vlan,
         oversize: true,
       });
       if (this.port.tracing) {
-        this.port.note('echo-request', df ? 'E2' : 'E1', `${this.port.id}: echo request to ${ipv4ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${df ? ', DF' : ''}, via ${formatMac(mac)}${this.vlanText(l3if)}`);
+        this.port.note('echo-request', df ? 'E2' : 'E1', `${this.port.id}: echo request to ${ipv4ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${df ? ', DF' : ''}${session.options.ttl !== undefined ? `, TTL ${session.options.ttl}` : ''}, via ${formatMac(mac)}${this.vlanText(l3if)}`);
       }
       session.sent(index);
       this.sendIp(request);

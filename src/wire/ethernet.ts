@@ -91,6 +91,22 @@ export function ethDstIsGroup(frame: Uint8Array): boolean {
   return (frame[DST_OFFSET]! & 0x01) === 0x01;
 }
 
+/** True when the destination MAC equals the 6 bytes of `mac` (no allocation). */
+export function ethDstEquals(frame: Uint8Array, mac: Uint8Array): boolean {
+  for (let i = 0; i < MAC_LEN; i++) if (frame[DST_OFFSET + i] !== mac[i]) return false;
+  return true;
+}
+
+/** The source MAC, a view into the frame (no copy). */
+export function ethSrcView(frame: Uint8Array): Uint8Array {
+  return frame.subarray(SRC_OFFSET, SRC_OFFSET + MAC_LEN);
+}
+
+/** The type field just before the L3 header at `l3` (the EtherType after the tags a reader skipped). */
+export function etherTypeBefore(frame: Uint8Array, l3: number): number {
+  return read16(frame, l3 - TYPE_LEN);
+}
+
 /** True when the source MAC at offset 6 equals the 6 bytes of `mac` (no allocation). */
 export function ethSrcEquals(frame: Uint8Array, mac: Uint8Array): boolean {
   for (let i = 0; i < MAC_LEN; i++) if (frame[SRC_OFFSET + i] !== mac[i]) return false;
