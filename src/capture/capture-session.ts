@@ -22,7 +22,7 @@
  * cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
  * of the bytes, and a BigInt timestamp) only when something records or listens.
  */
-import type { PointEvent, TraceEvent } from '../engine/trace.js';
+import type { PointEvent, TraceEvent } from '../engine/index.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
 import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
 import {
@@ -104,6 +104,11 @@ export interface CaptureSessionOptions {
   comment?: string;
   /** packet ids continue after this one (a session that follows another on a new lab: see lastPacketId) */
   packetIdOffset?: number;
+  /**
+   * write the engine's decision line as each packet's comment (pcapng opt_comment) in the file /
+   * sink and streams; default true. Recordings and listeners get it either way.
+   */
+  comments?: boolean;
 }
 
 export interface CaptureStatus {
@@ -175,6 +180,9 @@ const COMMENT_CACHE_MAX = 4096;
 interface IfaceSlots {
   slots: Int32Array;
   untaggedVlan: number;
+  /** the detail of the last drop here and its encoded comment (`detail (at node:iface)`) */
+  dropText: string | null;
+  dropBytes: Uint8Array | null;
 }
 
 /** The format a file name asks for: `.pcap` -> pcap, anything else pcapng. */
@@ -244,8 +252,13 @@ export class CaptureSession {
   private slotsByIndex: (IfaceSlots | undefined)[] = [];
   /** epb_flags of each point: 1 inbound, 2 outbound, 0 none */
   private readonly epbFlags: Uint8Array;
-  /** encoded opt_comment bytes by comment text (the engine repeats its detail strings) */
+  /** encoded opt_comment options by comment text (the engine repeats its detail strings) */
   private commentBytes = new Map<string, Uint8Array>();
+  /** per session point: the last comment text written there and its encoded option */
+  private readonly lastText: (string | null)[];
+  private readonly lastBytes: (Uint8Array | null)[];
+  /** write the engine's decision as each packet's comment (CaptureSessionOptions.comments) */
+  private readonly comments: boolean;
   private readonly pointIndexById: Map<string, number>;
   private readonly dropIndex: number;
   private readonly dirCodes: Uint8Array;
@@ -291,6 +304,9 @@ export class CaptureSession {
     this.dirCodes = Uint8Array.from(this.points, (p) => directionCode(p.direction));
     this.epbFlags = Uint8Array.from(this.points, (p) => (p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0));
     this.perPoint = new Float64Array(this.points.length);
+    this.lastText = new Array<string | null>(this.points.length).fill(null);
+    this.lastBytes = new Array<Uint8Array | null>(this.points.length).fill(null);
+    this.comments = options.comments ?? true;
     this.epochNs = options.epochNs ?? defaultEpochNs(lab);
     this.setBase(this.epochNs);
     this.idOffset = options.packetIdOffset ?? 0;
@@ -338,7 +354,7 @@ export class CaptureSession {
         }
       }
       if (untaggedVlan < 0) untaggedVlan = listCapturePoints([info])[0]?.untaggedVlan ?? -1;
-      const entry = { slots, untaggedVlan };
+      const entry: IfaceSlots = { slots, untaggedVlan, dropText: null, dropBytes: null };
       this.ifaceSlots.set(info.id, entry);
       this.slotsByIndex.push(entry);
     }
@@ -392,7 +408,7 @@ export class CaptureSession {
     if (frameId > this.maxFrameId) this.maxFrameId = frameId;
     const packetId = frameId + this.idOffset;
     const t = Math.round(time);
-    const comment = idx === this.dropIndex ? `${detail} (at ${port})` : detail;
+    const isDrop = idx === this.dropIndex;
     this.captured++;
     this.capturedBytes += frame.length;
     this.perPoint[idx]!++;
@@ -408,14 +424,21 @@ export class CaptureSession {
         hi++;
       }
       let bytes: Uint8Array | null = null;
+      let asked = false;
       for (let o = 0; o < outs.length; o++) {
         const out = outs[o]!;
         const ifi = out.ifIndex[idx]!;
         if (ifi < 0) continue;
         const fast = out.fast;
         if (fast !== null) {
-          if (bytes === null) bytes = this.commentOf(comment);
-          fast.writeEpb(ifi, hi, lo, frame, this.epbFlags[idx]!, packetId, bytes);
+          if (!asked) {
+            asked = true;
+            if (this.comments) bytes = isDrop ? this.dropCommentOf(at, detail, port) : this.commentAt(idx, detail);
+          }
+          const nt = fast.nextTime;
+          nt[0] = hi;
+          nt[1] = lo;
+          fast.writeEpbNext(ifi, frame, this.epbFlags[idx]!, packetId, bytes);
         } else {
           if (ts < 0n) ts = this.baseNs + BigInt(t);
           const input = this.input;
@@ -423,7 +446,7 @@ export class CaptureSession {
           input.timestampNs = ts;
           input.data = frame;
           input.packetId = packetId;
-          input.comment = comment;
+          input.comment = this.comments ? (isDrop ? `${detail} (at ${port})` : detail) : undefined;
           input.direction = this.directions[idx];
           out.writer.writePacket(input);
         }
@@ -436,12 +459,36 @@ export class CaptureSession {
       timestampNs: ts >= 0n ? ts : this.baseNs + BigInt(t),
       data: frame.slice(),
       frameId: packetId,
-      comment,
+      comment: isDrop ? `${detail} (at ${port})` : detail,
     };
     const d = this.directions[idx];
     if (d !== undefined) packet.direction = d;
     if (this.recording) this.record(packet);
     for (const l of this.listeners) if (l.ids === null || l.ids.has(packet.pointId)) l.fn(packet);
+  }
+
+  /**
+   * The encoded comment of `text` at session point `idx`: the engine hands the same detail string
+   * again while the decision at a point stays the same, so one comparison with the point's last
+   * text usually answers without a lookup.
+   */
+  private commentAt(idx: number, text: string): Uint8Array {
+    if (this.lastText[idx] === text) return this.lastBytes[idx]!;
+    const b = this.commentOf(text);
+    this.lastText[idx] = text;
+    this.lastBytes[idx] = b;
+    return b;
+  }
+
+  /** The encoded comment of a drop at `port` (`detail (at port)`), kept per interface: no string is built while the drop repeats. */
+  private dropCommentOf(at: IfaceSlots | undefined, detail: string, port: string): Uint8Array {
+    if (at !== undefined && at.dropText === detail) return at.dropBytes!;
+    const b = encodeComment(`${detail} (at ${port})`);
+    if (at !== undefined) {
+      at.dropText = detail;
+      at.dropBytes = b;
+    }
+    return b;
   }
 
   /** The opt_comment bytes of `text`, from the cache (bounded: cleared when it holds many texts). */

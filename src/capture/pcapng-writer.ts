@@ -13,9 +13,11 @@
  *   gets one chunk per full buffer and at `flush()`/`end()` — a new buffer each time, unless
  *   `sinkCopies` says the sink is done with a chunk when it returns (then the buffer is reused).
  *
- * `writeEpb` is the allocation-free form of `writePacket` for a capture's hot path: numbers only
- * (timestamp as two 32-bit halves, no BigInt) and the comment already encoded (see
- * `encodeComment`); the bytes written are the same.
+ * `writeEpb` / `writeEpbNext` are the allocation-free form of `writePacket` for a capture's hot
+ * path: numbers only (timestamp as two 32-bit halves, no BigInt; `writeEpbNext` takes them from
+ * the `nextTime` typed array, so no number is boxed to pass them) and the comment option already
+ * encoded (see `encodeComment`); one block is encoded straight into the preallocated buffer; the
+ * bytes written are the same as `writePacket`'s.
  */
 import type { CapturePacketInput } from './capture-file.js';
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from './capture-file.js';
@@ -129,9 +131,21 @@ function block(type: number, body: Buffer, options: Buffer): Buffer {
   return out;
 }
 
-/** A comment as the bytes of an opt_comment: UTF-8, cut to the 65535 bytes an option holds. */
+/**
+ * A packet comment as the whole opt_comment option `writeEpb` copies into a block: code, length,
+ * the UTF-8 text (cut to the 65535 bytes an option holds) and its padding to 32 bits. Empty text:
+ * no bytes (no option).
+ */
 export function encodeComment(text: string): Uint8Array {
-  return new Uint8Array(utf8Option(text)); // a plain Uint8Array, like the frames written next to it
+  const value = utf8Option(text);
+  if (value.length === 0) return new Uint8Array(0);
+  const out = new Uint8Array(4 + pad4(value.length)); // a plain Uint8Array, like the frames written next to it
+  out[0] = OPT_COMMENT & 0xff;
+  out[1] = OPT_COMMENT >> 8;
+  out[2] = value.length & 0xff;
+  out[3] = value.length >> 8;
+  out.set(value, 4);
+  return out;
 }
 
 const TWO32 = 4294967296;
@@ -312,24 +326,107 @@ export class PcapngWriter {
   }
 
   /**
+   * The timestamp of the next `writeEpbNext`: [high, low] 32-bit halves of the nanoseconds since
+   * the epoch. A typed array, so that a caller sets it without a boxed number crossing a call.
+   */
+  readonly nextTime = new Uint32Array(2);
+
+  /**
    * `writePacket` without objects or BigInt: timestamp ns = tsHi * 2^32 + tsLo (each 0..2^32-1),
    * `flags` the epb_flags direction bits (1 inbound, 2 outbound, 0 none), `packetId` a safe
    * integer >= 0 or -1 for none, `comment` from `encodeComment` (or null). Same bytes as
    * `writePacket` with the same values.
    */
   writeEpb(ifIndex: number, tsHi: number, tsLo: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
+    if (!(tsHi >= 0 && tsHi < TWO32 && tsLo >= 0 && tsLo < TWO32) || !Number.isInteger(tsHi) || !Number.isInteger(tsLo)) {
+      throw new RangeError(`pcapng writer: timestamp ${tsHi} * 2^32 + ${tsLo} ns is out of range`);
+    }
+    this.nextTime[0] = tsHi;
+    this.nextTime[1] = tsLo;
+    this.writeEpbNext(ifIndex, data, flags, packetId, comment);
+  }
+
+  /**
+   * `writeEpb` with the timestamp from `nextTime` (the capture session's path): checks, sizes the
+   * block, and encodes it in place — header, frame bytes, epb_flags, epb_packetid, the encoded
+   * comment option copied whole, opt_endofopt.
+   */
+  writeEpbNext(ifIndex: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
     if (this.ended) throw new Error('pcapng writer: writePacket after end()');
     const snapLen = this.snapLens[ifIndex];
     if (snapLen === undefined || !Number.isInteger(ifIndex)) {
       throw new RangeError(`pcapng writer: interface ${ifIndex} is not one of the ${this.interfaces.length} declared`);
     }
-    if (!(tsHi >= 0 && tsHi < TWO32 && tsLo >= 0 && tsLo < TWO32)) throw new RangeError(`pcapng writer: timestamp ${tsHi} * 2^32 + ${tsLo} ns is out of range`);
     if (!(packetId <= Number.MAX_SAFE_INTEGER && (packetId >= 0 || packetId === -1))) throw new RangeError(`packet id ${packetId} does not fit in 64 unsigned bits`);
-    if (comment !== null && comment.length > MAX_OPTION_BYTES) throw new RangeError(`pcapng writer: a ${comment.length}-byte comment is longer than an option holds (${MAX_OPTION_BYTES})`);
-    const capLen = snapLen !== 0 && data.length > snapLen ? snapLen : data.length;
-    const idHi = packetId >= 0 ? Math.floor(packetId / TWO32) : 0;
-    const idLo = packetId >= 0 ? packetId - idHi * TWO32 : 0;
-    this.put(ifIndex, tsHi, tsLo, data, capLen, data.length, flags & 3, packetId >= 0, idHi, idLo, false, 0, 0, comment);
+    const cLen = comment === null ? 0 : comment.length;
+    if (cLen !== 0 && (cLen > 4 + pad4(MAX_OPTION_BYTES) || (cLen & 3) !== 0)) throw new RangeError(`pcapng writer: a ${cLen}-byte comment option is not one encodeComment makes`);
+    const len = data.length;
+    const capLen = snapLen !== 0 && len > snapLen ? snapLen : len;
+    const dataEnd = EPB_FIXED + ((capLen + 3) & ~3);
+    flags &= 3;
+    let opt = cLen;
+    if (flags !== 0) opt += 8;
+    if (packetId >= 0) opt += 12;
+    if (opt !== 0) opt += 4; // opt_endofopt
+    const total = dataEnd + opt + 4;
+    this.packetsWritten++;
+    let b: Uint8Array;
+    let dv: DataView;
+    let o: number;
+    const buffered = this.bufSize !== 0 && total <= this.bufSize;
+    if (buffered) {
+      if (this.pos + total > this.buf.length) {
+        this.flush();
+        if (!this.reuse || this.buf.length === 0) {
+          const ab = new ArrayBuffer(this.bufSize);
+          this.buf = new Uint8Array(ab);
+          this.dv = new DataView(ab);
+        }
+      }
+      b = this.buf;
+      dv = this.dv;
+      o = this.pos;
+      this.pos = o + total;
+    } else {
+      this.flush();
+      b = Buffer.allocUnsafe(total);
+      dv = new DataView(b.buffer, b.byteOffset, total);
+      o = 0;
+    }
+    const t = this.nextTime;
+    dv.setUint32(o, BLOCK_EPB, true);
+    dv.setUint32(o + 4, total, true);
+    dv.setUint32(o + 8, ifIndex, true);
+    dv.setUint32(o + 12, t[0]!, true);
+    dv.setUint32(o + 16, t[1]!, true);
+    dv.setUint32(o + 20, capLen, true);
+    dv.setUint32(o + 24, len, true);
+    b.set(capLen === len ? data : data.subarray(0, capLen), o + EPB_FIXED);
+    let p = o + EPB_FIXED + capLen;
+    const end = o + dataEnd;
+    while (p < end) b[p++] = 0;
+    if (flags !== 0) {
+      dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
+      dv.setUint32(p + 4, flags, true);
+      p += 8;
+    }
+    if (packetId >= 0) {
+      const hi = packetId >= TWO32 ? Math.floor(packetId / TWO32) : 0;
+      dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
+      dv.setUint32(p + 4, packetId - hi * TWO32, true);
+      dv.setUint32(p + 8, hi, true);
+      p += 12;
+    }
+    if (cLen !== 0) {
+      b.set(comment!, p);
+      p += cLen;
+    }
+    if (opt !== 0) {
+      dv.setUint32(p, 0, true); // opt_endofopt
+      p += 4;
+    }
+    dv.setUint32(p, total, true);
+    if (!buffered) this.emit(b as Buffer);
   }
 
   private put(

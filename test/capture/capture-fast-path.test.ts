@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureSession, type CaptureLab } from '../../src/capture/capture-session.js';
 import { PcapngWriter, encodeComment } from '../../src/capture/pcapng-writer.js';
 import type { CapturePacketInput } from '../../src/capture/capture-file.js';
-import { createLab, type Lab } from '../../src/engine/lab.js';
+import { createLab, type Lab } from '../../src/engine/index.js';
 import { TOPOLOGIES, load, viaRun, workload } from '../engine/workload.js';
 import { START_MS } from './capture-lab.js';
 import { memorySink, tempDir, tool, tsharkFields } from './capture-tools.js';
@@ -142,5 +142,29 @@ describe('PcapngWriter.writeEpb and buffering', () => {
     expect(() => w.writeEpb(0, 0, -1, new Uint8Array(14), 0, -1, null)).toThrow(/timestamp .* out of range/);
     expect(() => w.writeEpb(0, 0, 0, new Uint8Array(14), 0, 2 ** 60, null)).toThrow(/packet id/);
     expect(w.packetsWritten).toBe(0);
+  });
+});
+
+describe('comments only when asked', () => {
+  it('comments: false writes no opt_comment (tshark: no frame.comment) and everything else as with comments', async () => {
+    const doc = load('multi-host.json');
+    const run = (comments: boolean): string => {
+      const path = tmp.file(`multi-host.comments-${comments}.pcapng`);
+      const lab = createLab(doc, { wallClockStartMs: START_MS });
+      const session = new CaptureSession(lab, { file: path, comments });
+      workload(lab, doc, viaRun);
+      session.stop();
+      return path;
+    };
+    const fields = ['frame.interface_name', 'frame.packet_id', 'frame.packet_flags_direction', 'frame.time_epoch', 'frame.len', 'eth.src', 'eth.dst'];
+    const withComments = run(true);
+    const without = run(false);
+    const a = await tsharkFields(withComments, [...fields, 'frame.comment']);
+    const b = await tsharkFields(without, [...fields, 'frame.comment']);
+    expect(a.length).toBeGreaterThan(100);
+    expect(b.map((r) => r.slice(0, fields.length))).toEqual(a.map((r) => r.slice(0, fields.length)));
+    expect(a.every((r) => r[fields.length] !== '')).toBe(true);
+    expect(b.every((r) => r[fields.length] === '')).toBe(true);
+    expect(readFileSync(without).length).toBeLessThan(readFileSync(withComments).length);
   });
 });
