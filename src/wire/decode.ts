@@ -2,15 +2,81 @@
  * A structured decode of any bytes, for the UI's packet tree: one layer per header, each with
  * named fields (text values, byte offset and length). Decoding goes as far as the bytes are
  * valid; the first problem is reported in `malformed` with the layer and offset. Nothing throws.
+ *
+ * The walk reads every header through its protocol's field table and accessors (ArpField,
+ * Ipv4Field, UdpField, ...), the same ones the parsers and emitters use: it is not a second
+ * parser, only a more forgiving reader that names each field where the bytes hold it.
  */
 import { formatMac, isBroadcast, isMulticast } from './mac.js';
 import { ipv4ToString, ipv6ToString } from './ip.js';
-import { EtherType, MAX_8023_LENGTH, etherTypeName, isTpid, read16, read32 } from './ethernet.js';
+import { DST_OFFSET, ETH_HEADER_LEN, EtherType, MAC_LEN, MAX_8023_LENGTH, SRC_OFFSET, TYPE_LEN, TYPE_OFFSET, etherTypeName, ethFirstType, isTpid, read16, read32 } from './ethernet.js';
+import { TPID_STAG, VLAN_TAG_LEN, VlanTagField, tagTciAt, tciDei, tciPcp, tciVid } from './vlan-tag.js';
+import { ARP_HTYPE_ETHERNET, ARP_LEN, ArpField, arpHlen, arpHtype, arpOp, arpPlen, arpPtype } from './arp.js';
 import { internetChecksum, finishChecksum, pseudoHeaderSum4, pseudoHeaderSum6, sumWords } from './checksum.js';
-import { icmpTypeName } from './icmpv4.js';
-import { ipProtocolName } from './ipv4.js';
-import { tcpFlagsText } from './tcp.js';
-import { icmpv6TypeName } from './icmpv6.js';
+import { ICMP_CODE_FRAG_NEEDED, ICMP_HEADER_LEN, IcmpField, IcmpType, icmpChecksum, icmpCode, icmpEchoId, icmpEchoSeq, icmpNextHopMtu, icmpType, icmpTypeName, isIcmpEcho } from './icmpv4.js';
+import {
+  IPV4_FLAG_DF,
+  IPV4_FLAG_MF,
+  IPV4_FLAG_RESERVED,
+  IPV4_FRAGMENT_OFFSET_MASK,
+  IPV4_MIN_HEADER_LEN,
+  IpProtocol,
+  Ipv4Field,
+  ipProtocolName,
+  ipv4Checksum,
+  ipv4Dst,
+  ipv4FlagsFragment,
+  ipv4HeaderLength,
+  ipv4Identification,
+  ipv4Protocol,
+  ipv4Src,
+  ipv4TotalLength,
+  ipv4Tos,
+  ipv4Ttl,
+  ipv4Version,
+} from './ipv4.js';
+import { UDP_HEADER_LEN, UdpField, udpChecksum, udpDstPort, udpLength, udpSrcPort } from './udp.js';
+import { TCP_MIN_HEADER_LEN, TcpField, tcpFlags, tcpFlagsText, tcpHeaderLength } from './tcp.js';
+import {
+  IPV6_ADDR_LEN,
+  IPV6_EXTENSION_NAMES,
+  IPV6_HEADER_LEN,
+  Ipv6Extension,
+  Ipv6ExtensionField,
+  Ipv6Field,
+  Ipv6FragmentField,
+  ipv6ExtensionLength,
+  ipv6FlowLabel,
+  ipv6HopLimit,
+  ipv6NextHeader,
+  ipv6PayloadLength,
+  ipv6TrafficClass,
+  ipv6Version,
+  isIpv6Extension,
+} from './ipv6.js';
+import {
+  ICMPV6_HEADER_LEN,
+  Icmpv6Field,
+  Icmpv6Type,
+  ND_FLAG_OVERRIDE,
+  ND_FLAG_ROUTER,
+  ND_FLAG_SOLICITED,
+  ND_HEADER_LEN,
+  NdOption,
+  NdOptionField,
+  icmpv6Checksum,
+  icmpv6Code,
+  icmpv6EchoId,
+  icmpv6EchoSeq,
+  icmpv6Mtu,
+  icmpv6Type,
+  icmpv6TypeName,
+  isIcmpv6Echo,
+  isNeighborDiscovery,
+  ndFlags,
+  ndOptionLength,
+  ndOptionType,
+} from './icmpv6.js';
 import { LLDP_TLV_NAMES } from './lldp.js';
 import { CDP_TLV_NAMES, cdpChecksum } from './cdp.js';
 import { describe } from './describe.js';
@@ -103,29 +169,31 @@ export function decodeFrame(frame: Uint8Array): DecodedFrame {
 
 function decodeEthernet(d: Decoder): void {
   const f = d.f;
-  const first = f.length >= 14 ? read16(f, 12) : -1;
-  const eth = d.layer(first >= 0 && first <= MAX_8023_LENGTH ? 'IEEE 802.3 Ethernet' : 'Ethernet II', 0, 14);
-  if (f.length >= 6) field(eth, 'Destination', macText(f, 0), 0, 6);
-  if (f.length >= 12) field(eth, 'Source', macText(f, 6), 6, 6);
-  if (!d.need(eth, 0, 14)) return;
-  let typeOff = 12;
+  const first = ethFirstType(f);
+  const eth = d.layer(first >= 0 && first <= MAX_8023_LENGTH ? 'IEEE 802.3 Ethernet' : 'Ethernet II', 0, ETH_HEADER_LEN);
+  if (f.length >= DST_OFFSET + MAC_LEN) field(eth, 'Destination', macText(f, DST_OFFSET), DST_OFFSET, MAC_LEN);
+  if (f.length >= SRC_OFFSET + MAC_LEN) field(eth, 'Source', macText(f, SRC_OFFSET), SRC_OFFSET, MAC_LEN);
+  if (!d.need(eth, 0, ETH_HEADER_LEN)) return;
+  let typeOff = TYPE_OFFSET;
   let type = first;
   let last = eth;
-  if (type <= MAX_8023_LENGTH) field(eth, 'Length', String(type), 12, 2);
-  else field(eth, 'Type', typeText(type), 12, 2);
+  if (type <= MAX_8023_LENGTH) field(eth, 'Length', String(type), TYPE_OFFSET, TYPE_LEN);
+  else field(eth, 'Type', typeText(type), TYPE_OFFSET, TYPE_LEN);
+  // each tag's TPID is the type field before it; the layer shows its TCI and the type after it
   while (isTpid(type)) {
-    const tag = d.layer(type === 0x88a8 ? '802.1ad' : '802.1Q', typeOff + 2, 4);
-    if (!d.need(tag, typeOff + 2, 4)) return;
-    const tci = read16(f, typeOff + 2);
-    field(tag, 'Priority (PCP)', String(tci >>> 13), typeOff + 2, 1);
-    field(tag, 'DEI', String((tci >>> 12) & 1), typeOff + 2, 1);
-    field(tag, 'ID', `${tci & 0xfff}${(tci & 0xfff) === 0 ? ' (priority tag)' : ''}`, typeOff + 2, 2);
-    typeOff += 4;
+    const tci = typeOff + VlanTagField.TCI;
+    const tag = d.layer(type === TPID_STAG ? '802.1ad' : '802.1Q', tci, VLAN_TAG_LEN);
+    if (!d.need(tag, tci, VLAN_TAG_LEN)) return;
+    const t = tagTciAt(f, typeOff);
+    field(tag, 'Priority (PCP)', String(tciPcp(t)), tci, 1);
+    field(tag, 'DEI', tciDei(t) ? '1' : '0', tci, 1);
+    field(tag, 'ID', `${tciVid(t)}${tciVid(t) === 0 ? ' (priority tag)' : ''}`, tci, 2);
+    typeOff += VLAN_TAG_LEN;
     type = read16(f, typeOff);
-    field(tag, type <= MAX_8023_LENGTH ? 'Length' : 'Type', type <= MAX_8023_LENGTH ? String(type) : typeText(type), typeOff, 2);
+    field(tag, type <= MAX_8023_LENGTH ? 'Length' : 'Type', type <= MAX_8023_LENGTH ? String(type) : typeText(type), typeOff, TYPE_LEN);
     last = tag;
   }
-  const off = typeOff + 2;
+  const off = typeOff + TYPE_LEN;
   let end = -1;
   if (type <= MAX_8023_LENGTH) {
     if (off + type > f.length) {
@@ -158,25 +226,28 @@ function decodeEthernet(d: Decoder): void {
   if (end >= 0 && end < f.length) field(eth, 'Padding', `${f.length - end} bytes`, end, f.length - end);
 }
 
+const ARP_OP_NAMES: Readonly<Record<number, string>> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply' };
+
 function decodeArp(d: Decoder, off: number, type: number): number {
   const f = d.f;
-  const l = d.layer(type === EtherType.RARP ? 'RARP' : 'ARP', off, 28);
-  if (!d.need(l, off, 8)) return -1;
-  const hlen = f[off + 4]!;
-  const plen = f[off + 5]!;
-  const op = read16(f, off + 6);
-  const opName: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply' };
-  field(l, 'Hardware type', read16(f, off) === 1 ? 'Ethernet (1)' : String(read16(f, off)), off, 2);
-  field(l, 'Protocol type', typeText(read16(f, off + 2)), off + 2, 2);
-  field(l, 'Hardware size', String(hlen), off + 4, 1);
-  field(l, 'Protocol size', String(plen), off + 5, 1);
-  field(l, 'Opcode', `${opName[op] ?? 'unknown'} (${op})`, off + 6, 2);
-  const len = 8 + 2 * (hlen + plen);
+  const l = d.layer(type === EtherType.RARP ? 'RARP' : 'ARP', off, ARP_LEN);
+  if (!d.need(l, off, ArpField.SHA)) return -1;
+  const htype = arpHtype(f, off);
+  const hlen = arpHlen(f, off);
+  const plen = arpPlen(f, off);
+  const op = arpOp(f, off);
+  field(l, 'Hardware type', htype === ARP_HTYPE_ETHERNET ? 'Ethernet (1)' : String(htype), off + ArpField.HTYPE, 2);
+  field(l, 'Protocol type', typeText(arpPtype(f, off)), off + ArpField.PTYPE, 2);
+  field(l, 'Hardware size', String(hlen), off + ArpField.HLEN, 1);
+  field(l, 'Protocol size', String(plen), off + ArpField.PLEN, 1);
+  field(l, 'Opcode', `${ARP_OP_NAMES[op] ?? 'unknown'} (${op})`, off + ArpField.OPER, 2);
+  // the addresses follow at sizes the header gives (Ethernet/IPv4: the ArpField offsets)
+  const len = ArpField.SHA + 2 * (hlen + plen);
   l.length = len;
   if (!d.need(l, off, len)) return -1;
   const addr = (o: number, n: number, isMac: boolean) =>
-    isMac && n === 6 ? formatMac(f, o) : !isMac && n === 4 ? ipv4ToString(read32(f, o)) : Array.from(f.subarray(o, o + n), (b) => b.toString(16).padStart(2, '0')).join(':');
-  let o = off + 8;
+    isMac && n === MAC_LEN ? formatMac(f, o) : !isMac && n === 4 ? ipv4ToString(read32(f, o)) : Array.from(f.subarray(o, o + n), (b) => b.toString(16).padStart(2, '0')).join(':');
+  let o = off + ArpField.SHA;
   field(l, 'Sender MAC address', addr(o, hlen, true), o, hlen);
   o += hlen;
   field(l, 'Sender IP address', addr(o, plen, false), o, plen);
@@ -189,39 +260,42 @@ function decodeArp(d: Decoder, off: number, type: number): number {
 
 function decodeIpv4(d: Decoder, off: number): number {
   const f = d.f;
-  const l = d.layer('IPv4', off, 20);
-  if (!d.need(l, off, 20)) return -1;
-  const version = f[off]! >>> 4;
-  const hl = (f[off]! & 0x0f) * 4;
-  field(l, 'Version', String(version), off, 1);
+  const l = d.layer('IPv4', off, IPV4_MIN_HEADER_LEN);
+  if (!d.need(l, off, IPV4_MIN_HEADER_LEN)) return -1;
+  const version = ipv4Version(f, off);
+  const hl = ipv4HeaderLength(f, off);
+  field(l, 'Version', String(version), off + Ipv4Field.VERSION_IHL, 1);
   if (version !== 4) {
     d.fail(l, `version ${version}, expected 4`);
     return -1;
   }
-  field(l, 'Header length', `${hl} bytes (${hl / 4})`, off, 1);
-  if (hl < 20) {
+  field(l, 'Header length', `${hl} bytes (${hl / 4})`, off + Ipv4Field.VERSION_IHL, 1);
+  if (hl < IPV4_MIN_HEADER_LEN) {
     d.fail(l, `header length ${hl} is below the 20-byte minimum`);
     return -1;
   }
   l.length = hl;
-  const total = read16(f, off + 2);
-  const flags = read16(f, off + 6);
-  const proto = f[off + 9]!;
-  field(l, 'Differentiated Services', `${hex(f[off + 1]!, 2)} (DSCP ${f[off + 1]! >>> 2}, ECN ${f[off + 1]! & 3})`, off + 1, 1);
-  field(l, 'Total length', String(total), off + 2, 2);
-  field(l, 'Identification', `${hex(read16(f, off + 4), 4)} (${read16(f, off + 4)})`, off + 4, 2);
-  const flagNames = [flags & 0x8000 ? 'Reserved' : '', flags & 0x4000 ? "Don't fragment" : '', flags & 0x2000 ? 'More fragments' : ''].filter(Boolean);
-  field(l, 'Flags', `${hex(flags >>> 13, 1)}${flagNames.length ? ` (${flagNames.join(', ')})` : ''}`, off + 6, 1);
-  field(l, 'Fragment offset', `${(flags & 0x1fff) * 8} bytes`, off + 6, 2);
-  field(l, 'Time to live', String(f[off + 8]!), off + 8, 1);
-  field(l, 'Protocol', `${ipProtocolName(proto)} (${proto})`, off + 9, 1);
+  const total = ipv4TotalLength(f, off);
+  const flags = ipv4FlagsFragment(f, off);
+  const fragOffset = (flags & IPV4_FRAGMENT_OFFSET_MASK) * 8;
+  const proto = ipv4Protocol(f, off);
+  const tos = ipv4Tos(f, off);
+  const ident = ipv4Identification(f, off);
+  field(l, 'Differentiated Services', `${hex(tos, 2)} (DSCP ${tos >>> 2}, ECN ${tos & 3})`, off + Ipv4Field.TOS, 1);
+  field(l, 'Total length', String(total), off + Ipv4Field.TOTAL_LENGTH, 2);
+  field(l, 'Identification', `${hex(ident, 4)} (${ident})`, off + Ipv4Field.IDENTIFICATION, 2);
+  const flagNames = [flags & IPV4_FLAG_RESERVED ? 'Reserved' : '', flags & IPV4_FLAG_DF ? "Don't fragment" : '', flags & IPV4_FLAG_MF ? 'More fragments' : ''].filter(Boolean);
+  field(l, 'Flags', `${hex(flags >>> 13, 1)}${flagNames.length ? ` (${flagNames.join(', ')})` : ''}`, off + Ipv4Field.FLAGS_FRAGMENT, 1);
+  field(l, 'Fragment offset', `${fragOffset} bytes`, off + Ipv4Field.FLAGS_FRAGMENT, 2);
+  field(l, 'Time to live', String(ipv4Ttl(f, off)), off + Ipv4Field.TTL, 1);
+  field(l, 'Protocol', `${ipProtocolName(proto)} (${proto})`, off + Ipv4Field.PROTOCOL, 1);
   if (!d.need(l, off, hl)) return -1;
-  const ck = read16(f, off + 10);
-  const ok = internetChecksum(f, off, hl) === 0;
-  field(l, 'Header checksum', checksumText(ck, ok), off + 10, 2);
-  field(l, 'Source address', ipv4ToString(read32(f, off + 12)), off + 12, 4);
-  field(l, 'Destination address', ipv4ToString(read32(f, off + 16)), off + 16, 4);
-  if (hl > 20) field(l, 'Options', `${hl - 20} bytes`, off + 20, hl - 20);
+  field(l, 'Header checksum', checksumText(ipv4Checksum(f, off), internetChecksum(f, off, hl) === 0), off + Ipv4Field.CHECKSUM, 2);
+  const src = ipv4Src(f, off);
+  const dst = ipv4Dst(f, off);
+  field(l, 'Source address', ipv4ToString(src), off + Ipv4Field.SRC, 4);
+  field(l, 'Destination address', ipv4ToString(dst), off + Ipv4Field.DST, 4);
+  if (hl > IPV4_MIN_HEADER_LEN) field(l, 'Options', `${hl - IPV4_MIN_HEADER_LEN} bytes`, off + Ipv4Field.OPTIONS, hl - IPV4_MIN_HEADER_LEN);
   if (total < hl) {
     d.fail(l, `total length ${total} is smaller than the header (${hl})`);
     return -1;
@@ -232,16 +306,14 @@ function decodeIpv4(d: Decoder, off: number): number {
   }
   const p = off + hl;
   const plen = total - hl;
-  if ((flags & 0x3fff) !== 0) {
+  if ((flags & (IPV4_FLAG_MF | IPV4_FRAGMENT_OFFSET_MASK)) !== 0) {
     const data = d.layer('IPv4 fragment data', p, plen);
-    field(data, 'Data', `${plen} bytes at fragment offset ${(flags & 0x1fff) * 8}`, p, plen);
+    field(data, 'Data', `${plen} bytes at fragment offset ${fragOffset}`, p, plen);
     return off + total;
   }
-  const src = read32(f, off + 12);
-  const dst = read32(f, off + 16);
-  if (proto === 1) decodeIcmp(d, p, plen);
-  else if (proto === 17) decodeUdp(d, p, plen, (len) => pseudoHeaderSum4(src, dst, 17, len), true);
-  else if (proto === 6) decodeTcp(d, p, plen, pseudoHeaderSum4(src, dst, 6, plen));
+  if (proto === IpProtocol.ICMP) decodeIcmp(d, p, plen);
+  else if (proto === IpProtocol.UDP) decodeUdp(d, p, plen, (len) => pseudoHeaderSum4(src, dst, IpProtocol.UDP, len), true);
+  else if (proto === IpProtocol.TCP) decodeTcp(d, p, plen, pseudoHeaderSum4(src, dst, IpProtocol.TCP, plen));
   else if (plen > 0) field(d.layer('Data', p, plen), 'Data', `${plen} bytes`, p, plen);
   return off + total;
 }
@@ -249,110 +321,111 @@ function decodeIpv4(d: Decoder, off: number): number {
 function decodeIcmp(d: Decoder, off: number, len: number): void {
   const f = d.f;
   const l = d.layer('ICMP', off, len);
-  if (!d.need(l, off, 8, off + len)) return;
-  const type = f[off]!;
-  const code = f[off + 1]!;
-  field(l, 'Type', `${type} (${icmpTypeName(type, code)})`, off, 1);
-  field(l, 'Code', String(code), off + 1, 1);
-  field(l, 'Checksum', checksumText(read16(f, off + 2), internetChecksum(f, off, len) === 0), off + 2, 2);
-  if (type === 0 || type === 8) {
-    field(l, 'Identifier', `${read16(f, off + 4)} (${hex(read16(f, off + 4), 4)})`, off + 4, 2);
-    field(l, 'Sequence number', String(read16(f, off + 6)), off + 6, 2);
-  } else if (type === 3 && code === 4) {
-    field(l, 'MTU of next hop', String(read16(f, off + 6)), off + 6, 2);
+  if (!d.need(l, off, ICMP_HEADER_LEN, off + len)) return;
+  const type = icmpType(f, off);
+  const code = icmpCode(f, off);
+  field(l, 'Type', `${type} (${icmpTypeName(type, code)})`, off + IcmpField.TYPE, 1);
+  field(l, 'Code', String(code), off + IcmpField.CODE, 1);
+  field(l, 'Checksum', checksumText(icmpChecksum(f, off), internetChecksum(f, off, len) === 0), off + IcmpField.CHECKSUM, 2);
+  if (isIcmpEcho(type)) {
+    const id = icmpEchoId(f, off);
+    field(l, 'Identifier', `${id} (${hex(id, 4)})`, off + IcmpField.ID, 2);
+    field(l, 'Sequence number', String(icmpEchoSeq(f, off)), off + IcmpField.SEQ, 2);
+  } else if (type === IcmpType.DestinationUnreachable && code === ICMP_CODE_FRAG_NEEDED) {
+    field(l, 'MTU of next hop', String(icmpNextHopMtu(f, off)), off + IcmpField.NEXT_HOP_MTU, 2);
   }
-  if (len > 8) field(l, 'Data', `${len - 8} bytes`, off + 8, len - 8);
+  if (len > ICMP_HEADER_LEN) field(l, 'Data', `${len - ICMP_HEADER_LEN} bytes`, off + IcmpField.DATA, len - ICMP_HEADER_LEN);
 }
 
 function decodeUdp(d: Decoder, off: number, available: number, pseudo: (len: number) => number, zeroMeansNone: boolean): void {
   const f = d.f;
   const l = d.layer('UDP', off, available);
-  if (!d.need(l, off, 8, off + available)) return;
-  const len = read16(f, off + 4);
-  field(l, 'Source port', String(read16(f, off)), off, 2);
-  field(l, 'Destination port', String(read16(f, off + 2)), off + 2, 2);
-  field(l, 'Length', String(len), off + 4, 2);
-  if (len < 8 || len > available) {
+  if (!d.need(l, off, UDP_HEADER_LEN, off + available)) return;
+  const len = udpLength(f, off);
+  field(l, 'Source port', String(udpSrcPort(f, off)), off + UdpField.SRC_PORT, 2);
+  field(l, 'Destination port', String(udpDstPort(f, off)), off + UdpField.DST_PORT, 2);
+  field(l, 'Length', String(len), off + UdpField.LENGTH, 2);
+  if (len < UDP_HEADER_LEN || len > available) {
     d.fail(l, `length field ${len} does not fit the ${available} bytes of IP payload`);
     return;
   }
   l.length = len;
-  const ck = read16(f, off + 6);
-  if (ck === 0 && zeroMeansNone) field(l, 'Checksum', '0x0000 [none]', off + 6, 2);
-  else field(l, 'Checksum', checksumText(ck, finishChecksum(sumWords(f, off, len, pseudo(len))) === 0), off + 6, 2);
-  if (len > 8) field(l, 'Payload', `${len - 8} bytes`, off + 8, len - 8);
+  const ck = udpChecksum(f, off);
+  if (ck === 0 && zeroMeansNone) field(l, 'Checksum', '0x0000 [none]', off + UdpField.CHECKSUM, 2);
+  else field(l, 'Checksum', checksumText(ck, finishChecksum(sumWords(f, off, len, pseudo(len))) === 0), off + UdpField.CHECKSUM, 2);
+  if (len > UDP_HEADER_LEN) field(l, 'Payload', `${len - UDP_HEADER_LEN} bytes`, off + UDP_HEADER_LEN, len - UDP_HEADER_LEN);
 }
 
 function decodeTcp(d: Decoder, off: number, len: number, pseudo: number): void {
   const f = d.f;
   const l = d.layer('TCP', off, len);
-  if (!d.need(l, off, 20, off + len)) return;
-  const hl = (f[off + 12]! >>> 4) * 4;
-  const flags = ((f[off + 12]! & 1) << 8) | f[off + 13]!;
-  field(l, 'Source port', String(read16(f, off)), off, 2);
-  field(l, 'Destination port', String(read16(f, off + 2)), off + 2, 2);
-  field(l, 'Sequence number (raw)', String(read32(f, off + 4)), off + 4, 4);
-  field(l, 'Acknowledgment number (raw)', String(read32(f, off + 8)), off + 8, 4);
-  field(l, 'Header length', `${hl} bytes`, off + 12, 1);
-  field(l, 'Flags', `${hex(flags, 3)} (${tcpFlagsText(flags) || 'none'})`, off + 12, 2);
-  field(l, 'Window', String(read16(f, off + 14)), off + 14, 2);
-  field(l, 'Checksum', checksumText(read16(f, off + 16), finishChecksum(sumWords(f, off, len, pseudo)) === 0), off + 16, 2);
-  field(l, 'Urgent pointer', String(read16(f, off + 18)), off + 18, 2);
-  if (hl < 20 || hl > len) {
+  if (!d.need(l, off, TCP_MIN_HEADER_LEN, off + len)) return;
+  const hl = tcpHeaderLength(f, off);
+  const flags = tcpFlags(f, off);
+  field(l, 'Source port', String(read16(f, off + TcpField.SRC_PORT)), off + TcpField.SRC_PORT, 2);
+  field(l, 'Destination port', String(read16(f, off + TcpField.DST_PORT)), off + TcpField.DST_PORT, 2);
+  field(l, 'Sequence number (raw)', String(read32(f, off + TcpField.SEQ)), off + TcpField.SEQ, 4);
+  field(l, 'Acknowledgment number (raw)', String(read32(f, off + TcpField.ACK)), off + TcpField.ACK, 4);
+  field(l, 'Header length', `${hl} bytes`, off + TcpField.DATA_OFFSET, 1);
+  field(l, 'Flags', `${hex(flags, 3)} (${tcpFlagsText(flags) || 'none'})`, off + TcpField.DATA_OFFSET, 2);
+  field(l, 'Window', String(read16(f, off + TcpField.WINDOW)), off + TcpField.WINDOW, 2);
+  field(l, 'Checksum', checksumText(read16(f, off + TcpField.CHECKSUM), finishChecksum(sumWords(f, off, len, pseudo)) === 0), off + TcpField.CHECKSUM, 2);
+  field(l, 'Urgent pointer', String(read16(f, off + TcpField.URGENT)), off + TcpField.URGENT, 2);
+  if (hl < TCP_MIN_HEADER_LEN || hl > len) {
     d.fail(l, `header length ${hl} is outside 20..${len}`);
     return;
   }
-  if (hl > 20) field(l, 'Options', `${hl - 20} bytes`, off + 20, hl - 20);
+  if (hl > TCP_MIN_HEADER_LEN) field(l, 'Options', `${hl - TCP_MIN_HEADER_LEN} bytes`, off + TCP_MIN_HEADER_LEN, hl - TCP_MIN_HEADER_LEN);
   if (len > hl) field(l, 'Payload', `${len - hl} bytes`, off + hl, len - hl);
 }
 
-const V6_EXT: Record<number, string> = { 0: 'Hop-by-Hop Options', 43: 'Routing', 44: 'Fragment', 60: 'Destination Options' };
-
 function decodeIpv6(d: Decoder, off: number): number {
   const f = d.f;
-  const l = d.layer('IPv6', off, 40);
-  if (!d.need(l, off, 40)) return -1;
-  const version = f[off]! >>> 4;
-  field(l, 'Version', String(version), off, 1);
+  const l = d.layer('IPv6', off, IPV6_HEADER_LEN);
+  if (!d.need(l, off, IPV6_HEADER_LEN)) return -1;
+  const version = ipv6Version(f, off);
+  field(l, 'Version', String(version), off + Ipv6Field.VERSION_CLASS_FLOW, 1);
   if (version !== 6) {
     d.fail(l, `version ${version}, expected 6`);
     return -1;
   }
-  const plen = read16(f, off + 4);
-  let next = f[off + 6]!;
-  field(l, 'Traffic class', hex(((f[off]! & 0x0f) << 4) | (f[off + 1]! >>> 4), 2), off, 2);
-  field(l, 'Flow label', hex(((f[off + 1]! & 0x0f) << 16) | read16(f, off + 2), 5), off + 1, 3);
-  field(l, 'Payload length', String(plen), off + 4, 2);
-  field(l, 'Next header', `${ipProtocolName(next)} (${next})`, off + 6, 1);
-  field(l, 'Hop limit', String(f[off + 7]!), off + 7, 1);
-  field(l, 'Source address', ipv6ToString(f, off + 8), off + 8, 16);
-  field(l, 'Destination address', ipv6ToString(f, off + 24), off + 24, 16);
-  const end = off + 40 + plen;
+  const plen = ipv6PayloadLength(f, off);
+  let next = ipv6NextHeader(f, off);
+  field(l, 'Traffic class', hex(ipv6TrafficClass(f, off), 2), off + Ipv6Field.VERSION_CLASS_FLOW, 2);
+  field(l, 'Flow label', hex(ipv6FlowLabel(f, off), 5), off + Ipv6Field.VERSION_CLASS_FLOW + 1, 3);
+  field(l, 'Payload length', String(plen), off + Ipv6Field.PAYLOAD_LENGTH, 2);
+  field(l, 'Next header', `${ipProtocolName(next)} (${next})`, off + Ipv6Field.NEXT_HEADER, 1);
+  field(l, 'Hop limit', String(ipv6HopLimit(f, off)), off + Ipv6Field.HOP_LIMIT, 1);
+  field(l, 'Source address', ipv6ToString(f, off + Ipv6Field.SRC), off + Ipv6Field.SRC, IPV6_ADDR_LEN);
+  field(l, 'Destination address', ipv6ToString(f, off + Ipv6Field.DST), off + Ipv6Field.DST, IPV6_ADDR_LEN);
+  const end = off + IPV6_HEADER_LEN + plen;
   if (end > f.length) {
-    d.fail(l, `payload length ${plen} but only ${f.length - off - 40} bytes present`);
+    d.fail(l, `payload length ${plen} but only ${f.length - off - IPV6_HEADER_LEN} bytes present`);
     return -1;
   }
-  let p = off + 40;
-  while (V6_EXT[next] !== undefined) {
-    const x = d.layer(`IPv6 ${V6_EXT[next]}`, p, 8);
+  let p = off + IPV6_HEADER_LEN;
+  while (isIpv6Extension(next)) {
+    const x = d.layer(`IPv6 ${IPV6_EXTENSION_NAMES[next]}`, p, 8);
     if (!d.need(x, p, 8, end)) return -1;
-    const len = next === 44 ? 8 : (f[p + 1]! + 1) * 8;
+    const len = ipv6ExtensionLength(f, p, next);
     x.length = len;
     if (!d.need(x, p, len, end)) return -1;
-    field(x, 'Next header', `${ipProtocolName(f[p]!)} (${f[p]!})`, p, 1);
-    if (next === 44) {
-      field(x, 'Offset', `${read16(f, p + 2) & 0xfff8} bytes`, p + 2, 2);
-      field(x, 'More fragments', String((f[p + 3]! & 1) === 1), p + 3, 1);
-      field(x, 'Identification', hex(read32(f, p + 4), 8), p + 4, 4);
+    const after = f[p + Ipv6ExtensionField.NEXT_HEADER]!;
+    field(x, 'Next header', `${ipProtocolName(after)} (${after})`, p + Ipv6ExtensionField.NEXT_HEADER, 1);
+    if (next === Ipv6Extension.Fragment) {
+      const word = read16(f, p + Ipv6FragmentField.OFFSET_FLAGS);
+      field(x, 'Offset', `${word & 0xfff8} bytes`, p + Ipv6FragmentField.OFFSET_FLAGS, 2);
+      field(x, 'More fragments', String((word & 1) === 1), p + Ipv6FragmentField.OFFSET_FLAGS + 1, 1);
+      field(x, 'Identification', hex(read32(f, p + Ipv6FragmentField.IDENTIFICATION), 8), p + Ipv6FragmentField.IDENTIFICATION, 4);
     }
-    next = f[p]!;
+    next = after;
     p += len;
   }
   const ulen = end - p;
-  const pseudo = (len: number) => pseudoHeaderSum6(f, off + 8, off + 24, next, len);
-  if (next === 58) decodeIcmpv6(d, p, ulen, pseudo(ulen));
-  else if (next === 17) decodeUdp(d, p, ulen, pseudo, false);
-  else if (next === 6) decodeTcp(d, p, ulen, pseudo(ulen));
+  const pseudo = (len: number) => pseudoHeaderSum6(f, off + Ipv6Field.SRC, off + Ipv6Field.DST, next, len);
+  if (next === IpProtocol.IPv6Icmp) decodeIcmpv6(d, p, ulen, pseudo(ulen));
+  else if (next === IpProtocol.UDP) decodeUdp(d, p, ulen, pseudo, false);
+  else if (next === IpProtocol.TCP) decodeTcp(d, p, ulen, pseudo(ulen));
   else if (ulen > 0) field(d.layer('Data', p, ulen), 'Data', `${ulen} bytes`, p, ulen);
   return end;
 }
@@ -361,38 +434,39 @@ function decodeIcmpv6(d: Decoder, off: number, len: number, pseudo: number): voi
   const f = d.f;
   const l = d.layer('ICMPv6', off, len);
   if (!d.need(l, off, 4, off + len)) return;
-  const type = f[off]!;
-  field(l, 'Type', `${type} (${icmpv6TypeName(type)})`, off, 1);
-  field(l, 'Code', String(f[off + 1]!), off + 1, 1);
-  field(l, 'Checksum', checksumText(read16(f, off + 2), finishChecksum(sumWords(f, off, len, pseudo)) === 0), off + 2, 2);
-  if (type === 128 || type === 129) {
-    if (!d.need(l, off, 8, off + len)) return;
-    field(l, 'Identifier', hex(read16(f, off + 4), 4), off + 4, 2);
-    field(l, 'Sequence', String(read16(f, off + 6)), off + 6, 2);
-    if (len > 8) field(l, 'Data', `${len - 8} bytes`, off + 8, len - 8);
-  } else if (type === 135 || type === 136) {
-    if (!d.need(l, off, 24, off + len)) return;
-    if (type === 136) {
-      const b = f[off + 4]!;
-      const names = [b & 0x80 ? 'Router' : '', b & 0x40 ? 'Solicited' : '', b & 0x20 ? 'Override' : ''].filter(Boolean);
-      field(l, 'Flags', `${hex(b, 2)}${names.length ? ` (${names.join(', ')})` : ''}`, off + 4, 4);
+  const type = icmpv6Type(f, off);
+  field(l, 'Type', `${type} (${icmpv6TypeName(type)})`, off + Icmpv6Field.TYPE, 1);
+  field(l, 'Code', String(icmpv6Code(f, off)), off + Icmpv6Field.CODE, 1);
+  field(l, 'Checksum', checksumText(icmpv6Checksum(f, off), finishChecksum(sumWords(f, off, len, pseudo)) === 0), off + Icmpv6Field.CHECKSUM, 2);
+  if (isIcmpv6Echo(type)) {
+    if (!d.need(l, off, ICMPV6_HEADER_LEN, off + len)) return;
+    field(l, 'Identifier', hex(icmpv6EchoId(f, off), 4), off + Icmpv6Field.ID, 2);
+    field(l, 'Sequence', String(icmpv6EchoSeq(f, off)), off + Icmpv6Field.SEQ, 2);
+    if (len > ICMPV6_HEADER_LEN) field(l, 'Data', `${len - ICMPV6_HEADER_LEN} bytes`, off + Icmpv6Field.DATA, len - ICMPV6_HEADER_LEN);
+  } else if (isNeighborDiscovery(type)) {
+    if (!d.need(l, off, ND_HEADER_LEN, off + len)) return;
+    if (type === Icmpv6Type.NeighborAdvertisement) {
+      const b = ndFlags(f, off);
+      const names = [b & ND_FLAG_ROUTER ? 'Router' : '', b & ND_FLAG_SOLICITED ? 'Solicited' : '', b & ND_FLAG_OVERRIDE ? 'Override' : ''].filter(Boolean);
+      field(l, 'Flags', `${hex(b, 2)}${names.length ? ` (${names.join(', ')})` : ''}`, off + Icmpv6Field.ND_FLAGS, 4);
     }
-    field(l, 'Target address', ipv6ToString(f, off + 8), off + 8, 16);
-    let o = off + 24;
+    field(l, 'Target address', ipv6ToString(f, off + Icmpv6Field.ND_TARGET), off + Icmpv6Field.ND_TARGET, IPV6_ADDR_LEN);
+    let o = off + Icmpv6Field.ND_OPTIONS;
     while (o < off + len) {
       if (!d.need(l, o, 2, off + len)) return;
-      const t = f[o]!;
-      const ol = f[o + 1]! * 8;
+      const t = ndOptionType(f, o);
+      const ol = ndOptionLength(f, o);
       if (ol === 0 || o + ol > off + len) {
         d.fail(l, `option at offset ${o} has length ${ol}, outside the message`);
         return;
       }
-      const name = t === 1 ? 'Source link-layer address' : t === 2 ? 'Target link-layer address' : `Option ${t}`;
-      field(l, name, (t === 1 || t === 2) && ol === 8 ? formatMac(f, o + 2) : `${ol} bytes`, o, ol);
+      const lla = t === NdOption.SourceLinkLayerAddress || t === NdOption.TargetLinkLayerAddress;
+      const name = t === NdOption.SourceLinkLayerAddress ? 'Source link-layer address' : t === NdOption.TargetLinkLayerAddress ? 'Target link-layer address' : `Option ${t}`;
+      field(l, name, lla && ol === 8 ? formatMac(f, o + NdOptionField.LLADDR) : `${ol} bytes`, o, ol);
       o += ol;
     }
-  } else if (type === 2 && len >= 8) {
-    field(l, 'MTU', String(read32(f, off + 4)), off + 4, 4);
+  } else if (type === Icmpv6Type.PacketTooBig && len >= ICMPV6_HEADER_LEN) {
+    field(l, 'MTU', String(icmpv6Mtu(f, off)), off + Icmpv6Field.MTU, 4);
   }
 }
 
