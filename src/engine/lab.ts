@@ -226,10 +226,30 @@ export class Lab {
     this.checkFrame(frame);
     const kind = i.kind;
     if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
-    const bytes = copyFrame(frame);
+    const bytes = this.owned ? frame : copyFrame(frame);
     const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes) : this.fabric.scheduleSend(i, bytes);
     this.record({ k: 'inject', iface, frame: bytes });
     return fid;
+  }
+
+  /** true while `injectOwned` runs `inject`: the bytes are taken as they are, not copied */
+  private owned = false;
+
+  /**
+   * `inject` without the copy: the lab takes `frame` itself, for a caller that will not change
+   * those bytes again (a frame built for this call, read from a file, or one kept read-only and
+   * injected again and again — nothing in the lab writes into a frame's bytes). Stacks, trace
+   * subscribers, captures and the history journal may read that array later, so changing it
+   * after the call changes what they see: a caller that reuses its buffer calls `inject`, which
+   * copies. Same checks, errors and result as `inject`.
+   */
+  injectOwned(iface: string, frame: Uint8Array): number {
+    this.owned = true;
+    try {
+      return this.inject(iface, frame);
+    } finally {
+      this.owned = false;
+    }
   }
 
   /** Journals one input that succeeded (snapshot.ts). */

@@ -9,7 +9,8 @@
  * every port with the same decision, and a port sees the same few decisions over and over.
  */
 import type { Iface, PortGroupRt, VSwitchRt } from './model.js';
-import { uplinkWantsTag, vlanName } from './vlan-classification.js';
+import { formatMac } from '../wire/index.js';
+import { pgVlanName, uplinkWantsTag, vlanName } from './vlan-classification.js';
 
 const TEAM_RULE = ['T2', 'T3', 'T4', 'T5'] as const;
 
@@ -36,6 +37,18 @@ export class PointDetails {
   private readonly sndVlan: Int32Array;
   private readonly sndRule: (string | null)[];
   private readonly sndLb: Int32Array;
+  // classify at a vNIC/vmk (V1-V3): keyed by VLAN, port group (its name and VLAN ID)
+  private readonly clsText: (string | null)[];
+  private readonly clsVlan: Int32Array;
+  private readonly clsPg: (PortGroupRt | null)[];
+  private readonly clsPgName: (string | null)[];
+  private readonly clsPgVlan: Int32Array;
+  // F2 lookup naming this port as the destination: keyed by VLAN, its effective MAC, port group (and name)
+  private readonly dstText: (string | null)[];
+  private readonly dstVlan: Int32Array;
+  private readonly dstMac: (Uint8Array | null)[];
+  private readonly dstPg: (PortGroupRt | null)[];
+  private readonly dstPgName: (string | null)[];
 
   constructor(ifaceCount: number) {
     const objs = <T>(): (T | null)[] => new Array<T | null>(ifaceCount).fill(null);
@@ -52,6 +65,50 @@ export class PointDetails {
     this.sndVlan = new Int32Array(ifaceCount);
     this.sndRule = objs();
     this.sndLb = new Int32Array(ifaceCount);
+    this.clsText = objs();
+    this.clsVlan = new Int32Array(ifaceCount);
+    this.clsPg = objs();
+    this.clsPgName = objs();
+    this.clsPgVlan = new Int32Array(ifaceCount);
+    this.dstText = objs();
+    this.dstVlan = new Int32Array(ifaceCount);
+    this.dstMac = objs();
+    this.dstPg = objs();
+    this.dstPgName = objs();
+  }
+
+  /** The classify line of a frame from vNIC/vmk `p` into VLAN `vlan` under `rule` (V1 EST, V2 VST, V3 VGT: fixed by the port group's VLAN ID). */
+  classify(p: Iface, vlan: number, rule: string): string {
+    const i = p.idx;
+    const pg = p.pg!;
+    const cached = this.clsText[i]!;
+    if (cached !== null && this.clsVlan[i] === vlan && this.clsPg[i] === pg && this.clsPgName[i] === pg.name && this.clsPgVlan[i] === pg.vlan) return cached;
+    const text = `${vlanName(vlan)}: port group "${pg.name}" is ${pgVlanName(pg.vlan)} (${rule})`;
+    this.clsText[i] = text;
+    this.clsVlan[i] = vlan;
+    this.clsPg[i] = pg;
+    this.clsPgName[i] = pg.name;
+    this.clsPgVlan[i] = pg.vlan;
+    return text;
+  }
+
+  /**
+   * The F2 lookup line of a frame in VLAN `vlan` whose destination MAC is port `target`'s
+   * effective MAC (the lookup found it by that MAC, F1).
+   */
+  lookupLocal(target: Iface, vlan: number): string {
+    const i = target.idx;
+    const pg = target.pg!;
+    const mac = target.effMacBytes;
+    const cached = this.dstText[i]!;
+    if (cached !== null && this.dstVlan[i] === vlan && this.dstMac[i] === mac && this.dstPg[i] === pg && this.dstPgName[i] === pg.name) return cached;
+    const text = `${vlanName(vlan)}: ${formatMac(mac)} is ${target.id} in port group "${pg.name}" (F1, F2)`;
+    this.dstText[i] = text;
+    this.dstVlan[i] = vlan;
+    this.dstMac[i] = mac;
+    this.dstPg[i] = pg;
+    this.dstPgName[i] = pg.name;
+    return text;
   }
 
   /** PortInput of a vNIC or vmk attached to a port group. */

@@ -35,7 +35,6 @@ import {
   classVlan,
   classifyFromPort,
   classifyFromUplink,
-  pgVlanName,
   portGroupCarries,
   portWantsTag,
   uplinkWantsTag,
@@ -63,9 +62,9 @@ export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number,
   const T = f.tracing;
   if (!f.dry) f.counters.tx(p.idx, frame.length);
   if (T) {
-    f.emit({
+    f.publish({
       frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PortInput', frame,
-      detail: f.details.portInput(p),
+      detail: f.details.portInput(p), seq: ++f.traceSeq, time: f.now,
     });
   } else if (f.tapping) {
     f.tap('PortInput', p, frame, fid, cid, parent, undefined, f.details.portInput(p));
@@ -111,9 +110,9 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
   }
   if (T) {
     const rule = pg.vlan === 0 ? 'V1' : pg.vlan === 4095 ? 'V3' : 'V2';
-    f.emit({
+    f.publish({
       frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'classify', rule, vlan,
-      detail: `${vlanName(vlan)}: port group "${pg.name}" is ${pgVlanName(pg.vlan)} (${rule})`,
+      detail: f.details.classify(p, vlan, rule), seq: ++f.traceSeq, time: f.now,
     });
   }
   forward(f, vs, p, null, frame, vlan, state === TAG_KEEP, fid, cid, parent);
@@ -125,9 +124,9 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   if (!f.dry) f.counters.rx(u.idx, frame.length);
   const vs = u.vs;
   if (T) {
-    f.emit({
+    f.publish({
       frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'ingress', point: 'UplinkRcv', frame,
-      detail: f.details.arrives(u),
+      detail: f.details.arrives(u), seq: ++f.traceSeq, time: f.now,
     });
   } else if (f.tapping) {
     f.tap('UplinkRcv', u, frame, fid, cid, parent, undefined, f.details.arrives(u));
@@ -287,9 +286,9 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
       return;
     }
     if (T) {
-      f.emit({
+      f.publish({
         frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
-        detail: `${vlanName(vlan)}: ${formatMac(frame, 0)} is ${target.id} in port group "${target.pg!.name}" (F1, F2)`,
+        detail: f.details.lookupLocal(target, vlan), seq: ++f.traceSeq, time: f.now,
       });
     }
     const promisc = hasPromiscuous(vs, src, target, vlan);

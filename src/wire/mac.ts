@@ -40,14 +40,20 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 
 /** Formats 6 bytes starting at `offset` in the chosen notation (lower case; colon by default). */
 export function formatMac(bytes: Uint8Array, offset = 0, notation: MacNotation = 'colon'): string {
-  const h = (i: number) => HEX[bytes[offset + i]!]!;
+  // no inner function: the loader (tsx, keepNames) wraps every closure made per call in a name-setting call
+  const h0 = HEX[bytes[offset]!]!;
+  const h1 = HEX[bytes[offset + 1]!]!;
+  const h2 = HEX[bytes[offset + 2]!]!;
+  const h3 = HEX[bytes[offset + 3]!]!;
+  const h4 = HEX[bytes[offset + 4]!]!;
+  const h5 = HEX[bytes[offset + 5]!]!;
   switch (notation) {
     case 'colon':
-      return `${h(0)}:${h(1)}:${h(2)}:${h(3)}:${h(4)}:${h(5)}`;
+      return `${h0}:${h1}:${h2}:${h3}:${h4}:${h5}`;
     case 'dash':
-      return `${h(0)}-${h(1)}-${h(2)}-${h(3)}-${h(4)}-${h(5)}`;
+      return `${h0}-${h1}-${h2}-${h3}-${h4}-${h5}`;
     case 'cisco':
-      return `${h(0)}${h(1)}.${h(2)}${h(3)}.${h(4)}${h(5)}`;
+      return `${h0}${h1}.${h2}${h3}.${h4}${h5}`;
   }
 }
 
