@@ -16,7 +16,7 @@
  * Port groups with link-status detection ignore the verdict. Detection time: at most two beacon
  * intervals after the failure.
  */
-import { buildEthernet, cTagEthertype, formatMac, macToNumber } from '../wire/index.js';
+import { SRC_OFFSET, buildEthernet, cTagEthertype, formatMac, macToNumber } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import type { Iface, VSwitchRt } from './model.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
@@ -44,6 +44,11 @@ export class BeaconProber {
     readonly vs: VSwitchRt,
   ) {
     probers.set(vs, this);
+  }
+
+  /** The clock's base moved forward by `deltaNs` (Fabric.rebase); Infinity stays Infinity. */
+  rebase(deltaNs: number): void {
+    this.next -= deltaNs;
   }
 
   /** VLANs the probing port groups use (0 = untagged); empty when no port group probes. */
@@ -140,7 +145,7 @@ export class BeaconProber {
 
   /** A beacon arrived on uplink `u` of this vSwitch. */
   heard(u: Iface, frame: Uint8Array): Iface | null {
-    const src = macToNumber(frame, 6);
+    const src = macToNumber(frame, SRC_OFFSET);
     const sender = this.vs.uplinks.find((x) => x.effMac === src) ?? null;
     if (sender === null || sender === u) return null;
     let s = this.heardBy.get(sender);
@@ -160,7 +165,7 @@ export function beaconArrived(f: Fabric, vs: VSwitchRt, u: Iface, frame: Uint8Ar
   if (f.tracing) {
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'deliver', rule: 'T6', vlan,
-      detail: sender ? `beacon of ${sender.name} heard on ${u.name} (T6)` : `beacon from ${formatMac(frame, 6)} consumed by ${vs.id}; beacons are never forwarded (T6)`,
+      detail: sender ? `beacon of ${sender.name} heard on ${u.name} (T6)` : `beacon from ${formatMac(frame, SRC_OFFSET)} consumed by ${vs.id}; beacons are never forwarded (T6)`,
     });
   }
 }

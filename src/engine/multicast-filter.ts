@@ -78,7 +78,7 @@ export function setStackGroups(port: Iface, macs: readonly number[]): void {
 export function filterAccepts(port: Iface, frame: Uint8Array): boolean {
   const f = port.mcast;
   if (f === null) return false;
-  return f.all || f.macs.has(macToNumber(frame, 0));
+  return f.all || f.macs.has(macToNumber(frame, DST_OFFSET));
 }
 
 /** The port's filter as MAC strings, sorted (inspection, O3). */

@@ -17,7 +17,7 @@
  *   exactly one member with a working cable, chosen by src-dst-ip (the T4 hash: last octets
  *   XOR) modulo the working members — IP-hash teaming's partner (etherchannel.ts).
  */
-import { cTagVid, formatMac, isMulticast, macNumberToString, macToNumber, popTag, pushTag, rewriteTag } from '../wire/index.js';
+import { DST_OFFSET, SRC_OFFSET, cTagVid, formatMac, isMulticast, macNumberToString, macToNumber, popTag, pushTag, rewriteTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import { channelMember, logicalPort } from './etherchannel.js';
 import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
@@ -123,8 +123,8 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
   }
   // P1 learning (not in dry mode: explain only says what would be learned); P4: on the channel
   const lp = p.channel === null ? p : p.channel.rep;
-  if (!isMulticast(frame, 6)) {
-    const src = macToNumber(frame, 6);
+  if (!isMulticast(frame, SRC_OFFSET)) {
+    const src = macToNumber(frame, SRC_OFFSET);
     if (!f.dry) {
       const outcome = sw.table.learn(src, vlan, lp.idx, f.now);
       if (T && outcome !== 'refresh') {
@@ -132,26 +132,26 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
         const ev = sw.table.lastEvicted;
         f.emit({
           frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan,
-          detail: `learned ${formatMac(frame, 6)} VLAN ${vlan} on ${portName(lp)}${outcome === 'move' ? ` (moved from ${portName(f.ifaces[from]!)})` : ''}${ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''} (P1)`,
+          detail: `learned ${formatMac(frame, SRC_OFFSET)} VLAN ${vlan} on ${portName(lp)}${outcome === 'move' ? ` (moved from ${portName(f.ifaces[from]!)})` : ''}${ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''} (P1)`,
         });
       }
     } else if (T && sw.table.lookup(src, vlan, f.now) !== lp.idx) {
-      f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan, detail: `would learn ${formatMac(frame, 6)} VLAN ${vlan} on ${portName(lp)} (P1; dry run, table unchanged)` });
+      f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan, detail: `would learn ${formatMac(frame, SRC_OFFSET)} VLAN ${vlan} on ${portName(lp)} (P1; dry run, table unchanged)` });
     }
   }
   const tagged = state !== TAG_NONE;
-  if (!isMulticast(frame, 0)) {
-    const dst = macToNumber(frame, 0);
+  if (!isMulticast(frame, DST_OFFSET)) {
+    const dst = macToNumber(frame, DST_OFFSET);
     // a dry run (explain) changes no table, but a real frame's source was learned just above: a
     // frame addressed to its own source finds it on the ingress port, as `send` does (P1, P3)
-    const out = f.dry && !isMulticast(frame, 6) && dst === macToNumber(frame, 6) ? lp.idx : sw.table.lookup(dst, vlan, f.now);
+    const out = f.dry && !isMulticast(frame, SRC_OFFSET) && dst === macToNumber(frame, SRC_OFFSET) ? lp.idx : sw.table.lookup(dst, vlan, f.now);
     if (out >= 0) {
       const op = f.ifaces[out]!;
       if (op === lp) {
-        f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, 0), vlan, port: p.id } : undefined);
+        f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, DST_OFFSET), vlan, port: p.id } : undefined);
         return;
       }
-      if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, 0)} learned on ${portName(op)} (P1)` });
+      if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, DST_OFFSET)} learned on ${portName(op)} (P1)` });
       egress(f, channelMember(op, frame), frame, vlan, state, tagged, fid, cid);
       return;
     }
@@ -161,7 +161,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     const n = ports.length - (ports.includes(lp) ? 1 : 0);
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: sw.name, action: 'lookup', rule: 'P3', vlan,
-      detail: `VLAN ${vlan}: ${isMulticast(frame, 0) ? 'broadcast/multicast' : `unknown unicast ${formatMac(frame, 0)}`} floods to ${n} other port${n === 1 ? '' : 's'} (P3)`,
+      detail: `VLAN ${vlan}: ${isMulticast(frame, DST_OFFSET) ? 'broadcast/multicast' : `unknown unicast ${formatMac(frame, DST_OFFSET)}`} floods to ${n} other port${n === 1 ? '' : 's'} (P3)`,
     });
   }
   let children = 0;

@@ -6,11 +6,12 @@
  *   physical network deliver no duplicates. Not under iphash; promiscuous ports skip it unless
  *   the host setting reversePathFwdCheckPromisc is on.
  */
+import { SRC_OFFSET } from '../wire/index.js';
 import { LB_IPHASH, type Iface, type VSwitchRt } from './model.js';
 
 /** The local port whose effective MAC is the frame's source, or null. */
 export function reflectedFrom(vs: VSwitchRt, frame: Uint8Array): Iface | null {
-  const ports = vs.macIndex.lookup(frame, 6);
+  const ports = vs.macIndex.lookup(frame, SRC_OFFSET);
   return ports !== undefined && ports.length > 0 ? ports[0]! : null;
 }
 
