@@ -14,7 +14,7 @@
  * (endpoint.ts), so child copies are distinct copies (ids, events, counters) that may share
  * their bytes.
  */
-import { formatMac, popTag, pushTag } from '../wire/index.js';
+import { DST_OFFSET, SRC_OFFSET, cTagVid, ethDstIsGroup, formatMac, popTag, pushTag } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import { beaconArrived, isBeacon } from './beacon-probing.js';
 import { isForgedTransmit } from './forged-transmits.js';
@@ -89,7 +89,7 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
   const T = f.tracing;
   const c = classifyFromPort(pg.vlan, frame);
   if (c < 0) {
-    const tag = (((frame[14]! & 0x0f) << 8) | frame[15]!);
+    const tag = cTagVid(frame);
     if (c === CLASSIFY_RESERVED) f.drop(p, 'RESERVED_VLAN', fid, cid, parent, frame, undefined);
     else f.drop(p, 'VLAN_MISMATCH', fid, cid, parent, frame, undefined, f.detailed ? { tag, portGroup: pg.name, pgVlan: pg.vlan } : undefined);
     return;
@@ -105,7 +105,7 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
     return;
   }
   if (isForgedTransmit(p, frame)) {
-    f.drop(p, 'FORGED_TRANSMIT', fid, cid, parent, frame, vlan, f.detailed ? { src: formatMac(frame, 6), mac: formatMac(p.effMacBytes) } : undefined);
+    f.drop(p, 'FORGED_TRANSMIT', fid, cid, parent, frame, vlan, f.detailed ? { src: formatMac(frame, SRC_OFFSET), mac: formatMac(p.effMacBytes) } : undefined);
     return;
   }
   if (T) {
@@ -160,7 +160,7 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   }
   const owner = reflectedFrom(vs, frame);
   if (owner !== null) {
-    f.drop(u, 'REFLECTION', fid, cid, parent, frame, vlan, f.detailed ? { src: formatMac(frame, 6), uplink: u.name, owner: owner.id } : undefined);
+    f.drop(u, 'REFLECTION', fid, cid, parent, frame, vlan, f.detailed ? { src: formatMac(frame, SRC_OFFSET), uplink: u.name, owner: owner.id } : undefined);
     return;
   }
   if (T) {
@@ -214,7 +214,7 @@ function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tag
 /** S2: a port whose guest changed its MAC under MAC address changes Reject is disabled for inbound frames: every leg to it is dropped. */
 function rejectedLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, fid: number, parent: number): void {
   f.drop(port, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), parent, frame, vlan, f.detailed ? {
-    dst: formatMac(frame, 0), port: port.id, mac: formatMac(port.effMacBytes), initial: formatMac(initialBytes(port)),
+    dst: formatMac(frame, DST_OFFSET), port: port.id, mac: formatMac(port.effMacBytes), initial: formatMac(initialBytes(port)),
   } : undefined);
 }
 
@@ -264,12 +264,12 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
   const at = (src ?? uplink)!;
   convSrc = null; // a new lookup: nothing converted yet (legBytes)
   convOut = null;
-  if ((frame[0]! & 1) === 1) {
+  if (ethDstIsGroup(frame)) {
     flood(f, vs, src, uplink, frame, vlan, tagged, fid, cid, parent);
     return;
   }
   // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
-  const candidates = vs.macIndex.lookup(frame, 0);
+  const candidates = vs.macIndex.lookup(frame, DST_OFFSET);
   let target: Iface | null = null;
   if (candidates !== undefined) {
     for (let i = 0; i < candidates.length; i++) {
@@ -282,7 +282,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
   }
   if (target !== null) {
     if (target === src) {
-      f.drop(at, 'SELF_ADDRESSED', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, 0) } : undefined);
+      f.drop(at, 'SELF_ADDRESSED', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, DST_OFFSET) } : undefined);
       return;
     }
     if (T) {
@@ -301,11 +301,11 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     if (T) {
       f.emit({
         frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F4', vlan,
-        detail: `${vlanName(vlan)}: ${formatMac(frame, 0)} is not a port of ${vs.id} (F1, F4)`,
+        detail: `${vlanName(vlan)}: ${formatMac(frame, DST_OFFSET)} is not a port of ${vs.id} (F1, F4)`,
       });
     }
     promiscuousLegs(f, vs, null, null, frame, vlan, tagged, fid, cid);
-    f.drop(uplink, 'UNKNOWN_DST', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, 0), vlan: vlanName(vlan), vswitch: vs.id } : undefined);
+    f.drop(uplink, 'UNKNOWN_DST', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, DST_OFFSET), vlan: vlanName(vlan), vswitch: vs.id } : undefined);
     return;
   }
   // F3: unknown unicast from a port leaves by exactly one uplink, never flooded locally
@@ -314,7 +314,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
   if (T) {
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F3', vlan,
-      detail: `${vlanName(vlan)}: ${formatMac(frame, 0)} is not local: ${up ? `out ${up.name} by ${LB_NAMES[p.pg!.teaming.lb]} (F3, ${teamRule(p)})` : 'no usable uplink (F3)'}`,
+      detail: `${vlanName(vlan)}: ${formatMac(frame, DST_OFFSET)} is not local: ${up ? `out ${up.name} by ${LB_NAMES[p.pg!.teaming.lb]} (F3, ${teamRule(p)})` : 'no usable uplink (F3)'}`,
     });
   }
   const promisc = hasPromiscuous(vs, p, null, vlan);
@@ -360,7 +360,7 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
     let what = `broadcast to ${local} local port${local === 1 ? '' : 's'}`;
     if (filtered) {
       const takers = members.filter((m) => m !== src && (m.pg!.promiscuous || filterAccepts(m, frame))).length;
-      what = `multicast ${formatMac(frame, 0)} to the ${takers} of ${local} local port${local === 1 ? '' : 's'} that registered it or are promiscuous (M2, M3)`;
+      what = `multicast ${formatMac(frame, DST_OFFSET)} to the ${takers} of ${local} local port${local === 1 ? '' : 's'} that registered it or are promiscuous (M2, M3)`;
     }
     f.emit({
       frameId: fid, copyId: cid, parentCopyId: parent, node: (src ?? uplink)!.node, port: vs.id, action: 'lookup', rule, vlan,
@@ -373,7 +373,7 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
     if (m === src) continue;
     children++;
     if (filtered && !m.pg!.promiscuous && !filterAccepts(m, frame)) {
-      f.drop(m, 'MULTICAST_FILTERED', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, 0), port: m.id } : undefined);
+      f.drop(m, 'MULTICAST_FILTERED', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, DST_OFFSET), port: m.id } : undefined);
       continue;
     }
     if (uplink !== null && reversePathBlocks(m, uplink)) {
