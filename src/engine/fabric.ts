@@ -8,7 +8,7 @@
  * learned, no endpoint stack sees a frame, events go to a private queue and trace events to a
  * collector instead of the live subscribers.
  */
-import { formatMac, isMulticast, macToNumber } from '../wire/index.js';
+import { DST_OFFSET, formatMac, isMulticast, macToNumber } from '../wire/index.js';
 import { CounterStore } from './counters.js';
 import { EventQueue } from './event-queue.js';
 import type { Iface, PhysSwitchRt, VSwitchRt } from './model.js';
@@ -314,8 +314,8 @@ export class Fabric {
       this.drop(nic, 'MALFORMED_FRAME', fid, cid, parent, frame, undefined, this.detailed ? { length: frame.length } : undefined);
       return;
     }
-    if (!isMulticast(frame, 0) && macToNumber(frame, 0) !== nic.effMac && nic.stack?.acceptsAllFrames !== true) {
-      this.drop(nic, 'NOT_FOR_THIS_NIC', fid, cid, parent, frame, undefined, this.detailed ? { dst: formatMac(frame, 0), mac: formatMac(nic.effMacBytes) } : undefined);
+    if (!isMulticast(frame, DST_OFFSET) && macToNumber(frame, DST_OFFSET) !== nic.effMac && nic.stack?.acceptsAllFrames !== true) {
+      this.drop(nic, 'NOT_FOR_THIS_NIC', fid, cid, parent, frame, undefined, this.detailed ? { dst: formatMac(frame, DST_OFFSET), mac: formatMac(nic.effMacBytes) } : undefined);
       return;
     }
     this.deliver(nic, frame, fid, cid, parent, undefined, 'E1');
