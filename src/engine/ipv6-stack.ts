@@ -35,6 +35,7 @@ import {
   buildIcmpv6Echo,
   buildNeighborAdvertisement,
   buildNeighborSolicitation,
+  ethSrcView,
   formatMac,
   ipv6MulticastMac,
   ipv6ToString,
@@ -224,7 +225,7 @@ export class Ipv6Stack {
     const dad = isUnspecified(src);
     if (!dad && sll) this.learn(v, src, sll, 'STALE', now, 'solicitation (source link-layer option)');
     const mac = this.port.effectiveMac();
-    const dstMac = dad ? ipv6MulticastMac(ALL_NODES) : (sll ?? frame.subarray(6, 12));
+    const dstMac = dad ? ipv6MulticastMac(ALL_NODES) : (sll ?? ethSrcView(frame));
     const na = buildNeighborAdvertisement({
       srcMac: mac,
       dstMac,
@@ -280,7 +281,7 @@ export class Ipv6Stack {
 
   private answerEcho(request: Uint8Array, v: V6If, ourAddr: Uint8Array, src: Uint8Array, id: number, seq: number, data: Uint8Array, now: number): void {
     const cached = this.cache.lookup(v.index, src, now);
-    const dstMac = cached ?? request.subarray(6, 12);
+    const dstMac = cached ?? ethSrcView(request);
     const reply = buildIcmpv6Echo({ type: 'reply', srcMac: this.port.effectiveMac(), dstMac, srcIp: ourAddr, dstIp: src, id, seq, data, hopLimit: HOP_LIMIT, vlan: v.vlan });
     if (this.port.tracing) {
       this.port.note('echo-reply', 'E4', `${this.port.id}: ICMPv6 echo reply to ${ipv6ToString(src)} id ${id} seq ${seq}, ${data.length} data bytes, to ${formatMac(dstMac)}${this.vlanText(v)}`);
