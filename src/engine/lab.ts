@@ -125,7 +125,9 @@ export class Lab {
   private readonly hist: History;
   private readonly options: LabOptions;
   /** the base kept for the next restore (prepareRestore): a lab at history position `at`, so that restore only re-runs from there */
-  private spare: { fabric: Fabric; dyn: RuntimeDynamics; at: number } | null = null;
+  private spare: { fabric: Fabric; dyn: RuntimeDynamics; at: number; programs: object[] } | null = null;
+  /** programs started on this lab (timed scenarios, scenario.ts), oldest first; a restore re-creates them */
+  private programList: object[] = [];
   /** trace subscribers and capture taps: a restore moves them to the new fabric */
   private readonly subs = new Set<{ l: TraceListener; off: () => void }>();
   private readonly tapRegs = new Set<{ l: PointListener; off: () => void }>();
@@ -637,8 +639,11 @@ export class Lab {
     old.fabric.listenersChanged();
     const spare = this.spare !== null && this.spare.at <= snapshot.position ? this.spare : null;
     if (spare !== null) this.spare = null;
+    const oldPrograms = this.programList;
     try {
-      const base = spare ?? { fabric: this.build(), dyn: null, at: 0 };
+      const base = spare ?? { fabric: this.build(), dyn: null, at: 0, programs: [] };
+      // the programs started before the base's moment, then those the re-run starts
+      this.programList = [...base.programs];
       this.fabric = base.fabric;
       this.dyn = base.dyn ?? new RuntimeDynamics(base.fabric, this.topology);
       this.reRun(base.at, snapshot.position);
@@ -646,6 +651,7 @@ export class Lab {
     } catch (err) {
       this.fabric = old.fabric;
       this.dyn = old.dyn;
+      this.programList = oldPrograms;
       throw err;
     } finally {
       this.lastId = '';
@@ -687,18 +693,20 @@ export class Lab {
     if (!h.enabled || this.busy) return;
     const to = h.oldest;
     if (this.spare !== null && this.spare.at === to) return;
-    const spare = this.spare ?? { fabric: this.build(), dyn: null as RuntimeDynamics | null, at: 0 };
+    const spare = this.spare ?? { fabric: this.build(), dyn: null as RuntimeDynamics | null, at: 0, programs: [] as object[] };
     this.spare = null;
-    const live = { fabric: this.fabric, dyn: this.dyn };
+    const live = { fabric: this.fabric, dyn: this.dyn, programs: this.programList };
     try {
       // the journal's ops are the lab's own methods: they run on the base while it stands in
       this.fabric = spare.fabric;
       this.dyn = spare.dyn ?? new RuntimeDynamics(spare.fabric, this.topology);
+      this.programList = spare.programs;
       this.reRun(spare.at, to);
-      this.spare = { fabric: this.fabric, dyn: this.dyn, at: to };
+      this.spare = { fabric: this.fabric, dyn: this.dyn, at: to, programs: this.programList };
     } finally {
       this.fabric = live.fabric;
       this.dyn = live.dyn;
+      this.programList = live.programs;
       this.lastId = '';
       this.lastIface = null;
     }
@@ -734,6 +742,9 @@ export class Lab {
       case 'apply':
         this.apply(op.change);
         return;
+      case 'program':
+        this.startProgram(op.start);
+        return;
       case 'run':
         try {
           this.run({ ...(op.forNs !== undefined ? { forNs: op.forNs } : {}), ...(op.maxEvents !== undefined ? { maxEvents: op.maxEvents } : {}) });
@@ -746,6 +757,35 @@ export class Lab {
         for (let k = 0; k < op.n; k++) this.step();
         return;
     }
+  }
+
+  /**
+   * Starts a program on the lab's clock — a timed scenario (scenario.ts) — as one journaled
+   * input: `start` runs now and again whenever a restore or redo re-runs the journal past this
+   * point, on the lab as it then is, so whatever it schedules (timers, and the frames, pings and
+   * changes they make) and observes (it may subscribe to `fabric.bus`) is rebuilt with the lab:
+   * Back, Reset and jumps stay exact. `start` must check its input before it schedules anything
+   * (a throw records nothing). Returns what `start` returned; `programs()` lists them.
+   */
+  startProgram<T extends object>(start: () => T): T {
+    if (this.busy) throw new LabError('startProgram was called while the lab is already processing (from a trace listener or a stack?)');
+    const p = start();
+    this.programList.push(p);
+    this.record({ k: 'program', start });
+    return p;
+  }
+
+  /** The programs started on this lab (`startProgram`), oldest first, as the lab's history now has them. */
+  programs(): readonly object[] {
+    return this.programList;
+  }
+
+  /**
+   * @internal A program's runtime change, made from its timer while the lab processes: applied
+   * like `apply` but not journaled (the program's own journal entry re-makes it on a restore).
+   */
+  applyInProgram(change: unknown): ChangeResult {
+    return this.dyn.apply(change);
   }
 
   /**

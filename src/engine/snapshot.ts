@@ -36,6 +36,8 @@ export type JournalOp =
   | { k: 'startPing'; iface: string; dst: string; request: Record<string, unknown> }
   | { k: 'ping'; iface: string; dst: string; request: Record<string, unknown> }
   | { k: 'apply'; change: unknown }
+  /** a program on the lab's clock (a timed scenario): `start` re-creates it on a re-run */
+  | { k: 'program'; start: () => object }
   | { k: 'run'; forNs?: number; maxEvents?: number }
   | { k: 'steps'; n: number };
 
