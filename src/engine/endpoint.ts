@@ -105,6 +105,8 @@ export interface PingOptions {
   size: number;
   /** don't fragment (`vmkping -d`) */
   df: boolean;
+  /** TTL of the IPv4 probes, hop limit of the IPv6 ones (`ping -t`, `vmkping -t`), 1..255; default 64 */
+  ttl?: number;
   intervalNs: number;
   timeoutNs: number;
 }

@@ -399,9 +399,9 @@ export class Ipv6Stack {
         this.maybeFinish(session);
         return;
       }
-      const request = buildIcmpv6Echo({ type: 'request', srcMac: this.port.effectiveMac(), dstMac: mac, srcIp: route.src, dstIp: dst, id: session.id, seq, dataSize: size, hopLimit: HOP_LIMIT, vlan: v.vlan });
+      const request = buildIcmpv6Echo({ type: 'request', srcMac: this.port.effectiveMac(), dstMac: mac, srcIp: route.src, dstIp: dst, id: session.id, seq, dataSize: size, hopLimit: session.options.ttl ?? HOP_LIMIT, vlan: v.vlan });
       if (this.port.tracing) {
-        this.port.note('echo-request', 'E4', `${this.port.id}: ICMPv6 echo request to ${ipv6ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes, via ${formatMac(mac)}${this.vlanText(v)}`);
+        this.port.note('echo-request', 'E4', `${this.port.id}: ICMPv6 echo request to ${ipv6ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${session.options.ttl !== undefined ? `, hop limit ${session.options.ttl}` : ''}, via ${formatMac(mac)}${this.vlanText(v)}`);
       }
       session.sent(index);
       this.port.transmit(request);

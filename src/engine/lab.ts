@@ -105,6 +105,8 @@ export interface PingRequest {
   size?: number;
   /** don't fragment (`-d`); default false */
   df?: boolean;
+  /** TTL of IPv4 probes, hop limit of IPv6 ones (`ping -t`, `vmkping -t`), 1..255; default 64 (the lab has no routers: it never expires) */
+  ttl?: number;
   /** between probes; default 1000 */
   intervalMs?: number;
   /** per probe; default 1000 */
@@ -542,7 +544,9 @@ export class Lab {
     if (!Number.isInteger(count) || count < 1) throw new LabError(`count must be a whole number >= 1, got ${count}`);
     if (!Number.isInteger(size) || size < 0 || size > MAX_PING_SIZE) throw new LabError(`size must be 0..${MAX_PING_SIZE} bytes, got ${size}`);
     if (!(intervalMs >= 0) || !(timeoutMs > 0)) throw new LabError('intervalMs must be >= 0 and timeoutMs > 0');
-    return { stack: i.stack!, options: { dst: dst ? dst.address : 0, ...(dst6 ? { dst6: dst6.address } : {}), count, size, df: request.df ?? false, intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
+    const ttl = request.ttl;
+    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1 && ttl <= 255)) throw new LabError(`ttl must be a whole number 1..255, got ${ttl}`);
+    return { stack: i.stack!, options: { dst: dst ? dst.address : 0, ...(dst6 ? { dst6: dst6.address } : {}), count, size, df: request.df ?? false, ...(ttl !== undefined ? { ttl } : {}), intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
   }
 
   /**

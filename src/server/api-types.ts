@@ -117,6 +117,8 @@ export interface PingRequest {
   count?: number;
   size?: number;
   df?: boolean;
+  /** IPv4 TTL / IPv6 hop limit of the probes (`ping -t`, `vmkping -t`), 1..255; default 64 */
+  ttl?: number;
   intervalMs?: number;
   timeoutMs?: number;
 }

@@ -43,6 +43,8 @@ export interface PingOptionsMs {
   count?: number;
   size?: number;
   df?: boolean;
+  /** IPv4 TTL / IPv6 hop limit of the probes, 1..255 */
+  ttl?: number;
   intervalMs?: number;
   timeoutMs?: number;
 }

@@ -67,6 +67,7 @@ export class SendPanel {
   private readonly pingTo: HTMLSelectElement;
   private readonly pingCount: HTMLInputElement;
   private readonly pingSize: HTMLInputElement;
+  private readonly pingTtl: HTMLInputElement;
   private readonly pingDf: HTMLInputElement;
   private readonly pingInterval: HTMLInputElement;
   private readonly pingTimeout: HTMLInputElement;
@@ -154,6 +155,7 @@ export class SendPanel {
     this.pingCount = h('input', { id: 'ping-count', type: 'number', min: 1, max: 100, value: 1, 'aria-label': 'Ping count' });
     this.pingSize = h('input', { id: 'ping-size', type: 'number', min: 0, max: 65507, placeholder: '56' });
     this.pingDf = h('input', { id: 'ping-df', type: 'checkbox' });
+    this.pingTtl = h('input', { id: 'ping-ttl', type: 'number', min: 1, max: 255, placeholder: '64' });
     this.pingInterval = h('input', { id: 'ping-interval', type: 'number', min: 1, max: 10000, placeholder: '1000' });
     this.pingTimeout = h('input', { id: 'ping-timeout', type: 'number', min: 1, max: 30000, placeholder: '1000' });
     this.pingCommand = h('code', { id: 'ping-command', class: 'muted' });
@@ -161,18 +163,19 @@ export class SendPanel {
     const pingOptions = h(
       'details',
       { class: 'ping-options', id: 'ping-options' },
-      h('summary', {}, 'Options (size, DF, interval, timeout)'),
+      h('summary', {}, 'Options (size, DF, TTL, interval, timeout)'),
       h(
         'div',
         { class: 'ping-opts' },
         opt('-s data bytes', this.pingSize, 'ICMP data bytes (default 56); -d -s 8972 proves a 9000-byte path (E2)'),
         h('label', { class: 'ping-opt inline', title: "don't fragment: a packet over a path's MTU is not cut, it fails" }, this.pingDf, ' -d don’t fragment'),
+        opt('-t TTL', this.pingTtl, 'IPv4 TTL / IPv6 hop limit of the probes, 1..255 (default 64); the lab has no routers, so it never runs out on the way'),
         opt('interval ms', this.pingInterval, 'time between probes on the lab clock (default 1000 ms)'),
         opt('timeout ms', this.pingTimeout, 'how long each probe waits for its reply (default 1000 ms)'),
       ),
       h('div', { class: 'hint' }, 'Same as ', this.pingCommand),
     );
-    for (const el of [this.pingFrom, this.pingTo, this.pingCount, this.pingSize, this.pingDf, this.pingInterval, this.pingTimeout]) el.addEventListener('input', () => this.showPingCommand());
+    for (const el of [this.pingFrom, this.pingTo, this.pingCount, this.pingSize, this.pingDf, this.pingTtl, this.pingInterval, this.pingTimeout]) el.addEventListener('input', () => this.showPingCommand());
     this.pingFrom.addEventListener('change', () => this.showPingCommand());
     this.pingTo.addEventListener('change', () => this.showPingCommand());
     this.pingError = h('div', { class: 'field-error', role: 'alert', id: 'ping-error' });
@@ -490,10 +493,12 @@ export class SendPanel {
     const req: PingRequest = { from: this.pingFrom.value, to: this.pingTo.value, count: Number(this.pingCount.value || '1') };
     const n = (el: HTMLInputElement) => (el.value.trim() === '' ? undefined : Number(el.value));
     const size = n(this.pingSize);
+    const ttl = n(this.pingTtl);
     const intervalMs = n(this.pingInterval);
     const timeoutMs = n(this.pingTimeout);
     if (size !== undefined) req.size = size;
     if (this.pingDf.checked) req.df = true;
+    if (ttl !== undefined) req.ttl = ttl;
     if (intervalMs !== undefined) req.intervalMs = intervalMs;
     if (timeoutMs !== undefined) req.timeoutMs = timeoutMs;
     return req;
@@ -512,6 +517,7 @@ export class SendPanel {
     if (r.to.includes(':')) parts.push('-6');
     if (r.df) parts.push(vmk ? '-d' : '-M do');
     if (r.size !== undefined) parts.push('-s', String(r.size));
+    if (r.ttl !== undefined) parts.push('-t', String(r.ttl));
     if (r.intervalMs !== undefined) parts.push('-i', String(r.intervalMs / 1000));
     if (r.timeoutMs !== undefined) parts.push('-W', String(r.timeoutMs / 1000));
     parts.push(r.to);
