@@ -15,6 +15,7 @@ import type { Iface, PhysSwitchRt, VSwitchRt } from './model.js';
 import { exceedsMtu, payloadLength } from './mtu.js';
 import { REASON_INDEX, REASONS, dropDetail, type ReasonCode } from './reasons.js';
 import { PointDetails } from './point-details.js';
+import { PortDecisions } from './port-decisions.js';
 import { StormWatch, stormThreshold } from './storm.js';
 import { TraceBus, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
 
@@ -60,6 +61,8 @@ export class Fabric {
   switches: PhysSwitchRt[] = [];
   /** detail lines of the frequent capture-point events, per interface */
   readonly details: PointDetails;
+  /** the plain local leg each port's last unicast frame took, while the configuration stays (port-decisions.ts) */
+  readonly decisions: PortDecisions;
   private taps: PointListener[] = [];
   /** P5: cable crossings per frame, and the storms detected (storm.ts); explain swaps in its own */
   storm: StormWatch;
@@ -83,6 +86,7 @@ export class Fabric {
   ) {
     this.counters = new CounterStore(ifaces.length);
     this.details = new PointDetails(ifaces.length);
+    this.decisions = new PortDecisions(ifaces.length);
     let cableEnds = 0;
     for (const i of ifaces) {
       this.byId.set(i.id, i);

@@ -269,6 +269,14 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     return;
   }
   // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
+  if (src !== null && !T) {
+    // the plain local leg this port's last frame to this MAC and VLAN took (port-decisions.ts)
+    const known = f.decisions.plainTarget(src, frame, vlan, tagged);
+    if (known !== null) {
+      f.deliver(known, frame, fid, f.newCopy(), cid, vlan, 'F2');
+      return;
+    }
+  }
   const candidates = vs.macIndex.lookup(frame, DST_OFFSET);
   let target: Iface | null = null;
   if (candidates !== undefined) {
@@ -292,6 +300,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
       });
     }
     const promisc = hasPromiscuous(vs, src, target, vlan);
+    if (src !== null && !promisc && !macChangeRejected(target) && portWantsTag(target.pg!.vlan, vlan) === tagged) f.decisions.keep(src, frame, vlan, tagged, target);
     deliverLeg(f, target, frame, vlan, tagged, fid, cid, 'F2'); // S2: dropped MAC_CHANGE_REJECTED while the port is disabled
     if (promisc) promiscuousLegs(f, vs, src, target, frame, vlan, tagged, fid, cid);
     return;

@@ -1,0 +1,71 @@
+/**
+ * Per-port decisions cached between frames: what a vSwitch decided for the last unicast frame a
+ * vNIC or vmk sent (vswitch.ts `forward`), kept for the next frame with the same destination MAC,
+ * VLAN and tag state. A real guest sends most frames to one peer, and every input of that
+ * decision — the F1 lookup, the destination's port group VLAN (V5), promiscuous ports (S1), the
+ * destination's MAC-change state (S2), the tag the leg needs (V2-V4) — is configuration, fixed
+ * between runtime changes.
+ *
+ * Only a "plain" local leg is kept: one delivery to another port of the vSwitch, with the bytes as
+ * they came in, no promiscuous copy and nothing dropped. Anything else (unknown unicast out of an
+ * uplink, a leg that needs a tag pushed or popped, a disabled destination) takes the full path
+ * every time. Used only while nobody traces (the full path builds the lookup's events).
+ *
+ * Invalidation: every runtime change, beacon verdict, build and restore ends in `refreshVSwitch`
+ * (vswitch-state.ts), which bumps `configEpoch`; an entry of an older epoch is never used. The
+ * counter is shared by all labs of the process: a change in one lab only makes the others look
+ * their next destination up again.
+ */
+import type { Iface } from './model.js';
+
+/** The configuration's generation: bumped by every `refreshVSwitch` (vswitch-state.ts). */
+export const configEpoch = { n: 1 };
+
+export class PortDecisions {
+  /** epoch the entry was made in (0 = none), per sending port's interface index */
+  private readonly epoch: Float64Array;
+  /** destination MAC as two 24-bit halves, VLAN and tag state (1 = tagged) of the entry */
+  private readonly dstHi: Int32Array;
+  private readonly dstLo: Int32Array;
+  private readonly vlan: Int32Array;
+  private readonly tagged: Uint8Array;
+  private readonly target: (Iface | null)[];
+
+  constructor(ifaceCount: number) {
+    this.epoch = new Float64Array(ifaceCount);
+    this.dstHi = new Int32Array(ifaceCount);
+    this.dstLo = new Int32Array(ifaceCount);
+    this.vlan = new Int32Array(ifaceCount);
+    this.tagged = new Uint8Array(ifaceCount);
+    this.target = new Array<Iface | null>(ifaceCount).fill(null);
+  }
+
+  /**
+   * The port a frame from `src` to the MAC at `frame[0..6]` in `vlan` (`tagged`: with its tag) is
+   * delivered to as a plain leg, when that was decided in the current configuration; else null.
+   */
+  plainTarget(src: Iface, frame: Uint8Array, vlan: number, tagged: boolean): Iface | null {
+    const i = src.idx;
+    if (this.epoch[i] !== configEpoch.n) return null;
+    if (this.vlan[i] !== vlan || this.tagged[i] !== (tagged ? 1 : 0)) return null;
+    if (this.dstHi[i] !== ((frame[0]! << 16) | (frame[1]! << 8) | frame[2]!)) return null;
+    if (this.dstLo[i] !== ((frame[3]! << 16) | (frame[4]! << 8) | frame[5]!)) return null;
+    return this.target[i]!;
+  }
+
+  /** Keeps `target` as the plain leg of frames from `src` to this frame's destination in `vlan`. */
+  keep(src: Iface, frame: Uint8Array, vlan: number, tagged: boolean, target: Iface): void {
+    const i = src.idx;
+    this.epoch[i] = configEpoch.n;
+    this.vlan[i] = vlan;
+    this.tagged[i] = tagged ? 1 : 0;
+    this.dstHi[i] = (frame[0]! << 16) | (frame[1]! << 8) | frame[2]!;
+    this.dstLo[i] = (frame[3]! << 16) | (frame[4]! << 8) | frame[5]!;
+    this.target[i] = target;
+  }
+
+  /** @internal for tests: is an entry of the current configuration kept for `src`? */
+  holds(src: Iface): boolean {
+    return this.epoch[src.idx] === configEpoch.n && this.target[src.idx] !== null;
+  }
+}
