@@ -16,7 +16,31 @@
  * - IP addresses also match the sender/target addresses of ARP and RARP (as `host` in tcpdump).
  * - Direction applies to points that have one; Drop records always pass it.
  */
-import { macToNumber, parseIpv4, parseIpv6, parseMac, tagCount } from '../wire/index.js';
+import {
+  ARP_LEN,
+  ArpField,
+  DST_OFFSET,
+  ETH_HEADER_LEN,
+  EtherType,
+  IPV4_MIN_HEADER_LEN,
+  IPV6_HEADER_LEN,
+  Ipv4Field,
+  Ipv6Field,
+  SRC_OFFSET,
+  arpHlen,
+  arpPlen,
+  etherTypeBefore,
+  ipv4Protocol,
+  ipv4Version,
+  ipv6NextHeader,
+  l3Offset,
+  macToNumber,
+  outerVid,
+  parseIpv4,
+  parseIpv6,
+  parseMac,
+  read32,
+} from '../wire/index.js';
 import type { CaptureDirection } from './capture-file.js';
 
 export interface CaptureFilterSpec {
@@ -45,7 +69,7 @@ export class CaptureFilterError extends Error {
   }
 }
 
-const ETHERTYPE_NAMES: Record<string, number> = { arp: 0x0806, rarp: 0x8035, ipv4: 0x0800, ip: 0x0800, ipv6: 0x86dd, lldp: 0x88cc, vlan: 0x8100 };
+const ETHERTYPE_NAMES: Record<string, number> = { arp: EtherType.ARP, rarp: EtherType.RARP, ipv4: EtherType.IPv4, ip: EtherType.IPv4, ipv6: EtherType.IPv6, lldp: EtherType.LLDP, vlan: EtherType.VLAN };
 const PROTO_NAMES: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, icmpv6: 58, ipv6icmp: 58, gre: 47, esp: 50, sctp: 132 };
 
 /** Direction codes as the session passes them: 0 none, 1 inbound, 2 outbound. */
@@ -75,10 +99,6 @@ function parseAddr(text: string, field: string): AddrCond {
   const v6 = parseIpv6(text);
   if (v6) return { v6: true, v4: 0, v4mask: 0, v6bytes: v6.address, prefix: v6.prefix };
   throw new CaptureFilterError(`${field}: "${text}" is not an IPv4 or IPv6 address or prefix (10.0.0.5, 10.0.0.0/24, 2001:db8::5)`);
-}
-
-function read32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 function addrAt(c: AddrCond, b: Uint8Array, o: number, v6: boolean): boolean {
@@ -175,48 +195,46 @@ export class CaptureFilter {
   matches(frame: Uint8Array, dir: number, vlan: number, untaggedVlan = -1): boolean {
     if (this.dir !== DIR_NONE && dir !== DIR_NONE && dir !== this.dir) return false;
     const len = frame.length;
-    if (len < 14) return this.mac < 0 && this.srcMac < 0 && this.dstMac < 0 && this.vlan < 0 && !this.needsL3;
+    if (len < ETH_HEADER_LEN) return this.mac < 0 && this.srcMac < 0 && this.dstMac < 0 && this.vlan < 0 && !this.needsL3;
     if (this.mac >= 0 || this.srcMac >= 0 || this.dstMac >= 0) {
-      const dst = macToNumber(frame, 0);
-      const src = macToNumber(frame, 6);
+      const dst = macToNumber(frame, DST_OFFSET);
+      const src = macToNumber(frame, SRC_OFFSET);
       if (this.mac >= 0 && dst !== this.mac && src !== this.mac) return false;
       if (this.srcMac >= 0 && src !== this.srcMac) return false;
       if (this.dstMac >= 0 && dst !== this.dstMac) return false;
     }
     if (this.vlan >= 0) {
-      let v: number;
-      const tpid = (frame[12]! << 8) | frame[13]!;
-      if (len >= 18 && (tpid === 0x8100 || tpid === 0x88a8 || tpid === 0x9100) && (((frame[14]! & 0x0f) << 8) | frame[15]!) !== 0) {
-        v = ((frame[14]! & 0x0f) << 8) | frame[15]!;
-      } else v = vlan >= 0 ? vlan : untaggedVlan;
+      // the outer tag's VID when it has one (any TPID a capture shows as a tag; a priority tag has none)
+      const tagged = outerVid(frame);
+      const v = tagged > 0 ? tagged : vlan >= 0 ? vlan : untaggedVlan;
       if (v !== this.vlan) return false;
     }
     if (!this.needsL3) return true;
-    const l3 = 14 + 4 * tagCount(frame);
+    const l3 = l3Offset(frame);
     if (l3 > len) return false;
-    const et = (frame[l3 - 2]! << 8) | frame[l3 - 1]!;
+    const et = etherTypeBefore(frame, l3);
     if (this.ethertype >= 0 && et !== this.ethertype) return false;
     if (this.ip === null && this.srcIp === null && this.dstIp === null && this.proto < 0) return true;
     let srcOff: number;
     let dstOff: number;
     let v6 = false;
     let proto = -1;
-    if (et === 0x0800) {
-      if (l3 + 20 > len || frame[l3]! >>> 4 !== 4) return false;
-      proto = frame[l3 + 9]!;
-      srcOff = l3 + 12;
-      dstOff = l3 + 16;
-    } else if (et === 0x86dd) {
-      if (l3 + 40 > len) return false;
+    if (et === EtherType.IPv4) {
+      if (l3 + IPV4_MIN_HEADER_LEN > len || ipv4Version(frame, l3) !== 4) return false;
+      proto = ipv4Protocol(frame, l3);
+      srcOff = l3 + Ipv4Field.SRC;
+      dstOff = l3 + Ipv4Field.DST;
+    } else if (et === EtherType.IPv6) {
+      if (l3 + IPV6_HEADER_LEN > len) return false;
       v6 = true;
-      proto = frame[l3 + 6]!;
-      srcOff = l3 + 8;
-      dstOff = l3 + 24;
-    } else if (et === 0x0806 || et === 0x8035) {
-      // ARP/RARP for IPv4 over Ethernet: sender IP at 14, target IP at 24
-      if (l3 + 28 > len || frame[l3 + 4] !== 6 || frame[l3 + 5] !== 4) return false;
-      srcOff = l3 + 14;
-      dstOff = l3 + 24;
+      proto = ipv6NextHeader(frame, l3);
+      srcOff = l3 + Ipv6Field.SRC;
+      dstOff = l3 + Ipv6Field.DST;
+    } else if (et === EtherType.ARP || et === EtherType.RARP) {
+      // ARP/RARP for IPv4 over Ethernet: the sender and target IP
+      if (l3 + ARP_LEN > len || arpHlen(frame, l3) !== 6 || arpPlen(frame, l3) !== 4) return false;
+      srcOff = l3 + ArpField.SPA;
+      dstOff = l3 + ArpField.TPA;
     } else return false;
     if (this.proto >= 0 && proto !== this.proto) return false;
     if (this.srcIp !== null && !addrAt(this.srcIp, frame, srcOff, v6)) return false;
