@@ -3,14 +3,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layer = (files, forbidden, message) => ({
+const layer = (files, forbidden, message, extra = []) => ({
   files,
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: forbidden.map((dir) => ({ group: [`**/${dir}/*`, `**/${dir}`], message })) },
+      { patterns: [...forbidden.map((dir) => ({ group: [`**/${dir}/*`, `**/${dir}`], message })), ...extra] },
     ],
   },
+});
+
+// The engine's boundary: outside src/engine (and test/engine, test/bench, which test and measure
+// its parts) the engine is imported from src/engine/index.js only, never from one of its files.
+const engineBoundary = (prefix) => ({
+  group: [`**/${prefix}engine/*`, `!**/${prefix}engine/index.js`],
+  message: 'import the engine from src/engine/index.js, its boundary (architecture.md); export what you need there',
 });
 
 export default tseslint.config(
@@ -27,8 +34,10 @@ export default tseslint.config(
   layer(['src/wire/**'], ['topology', 'engine', 'capture', 'server', 'cli', 'web'], 'src/wire imports nothing of ours (architecture.md)'),
   layer(['src/topology/**'], ['engine', 'capture', 'server', 'cli', 'web'], 'src/topology may import only src/wire (architecture.md)'),
   layer(['src/engine/**'], ['capture', 'server', 'cli', 'web'], 'src/engine may import only wire and topology (architecture.md)'),
-  layer(['src/capture/**'], ['server', 'cli', 'web'], 'src/capture may not import server, cli or web (architecture.md)'),
-  layer(['src/server/**'], ['cli', 'web'], 'src/server may not import cli or web (architecture.md)'),
-  layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)'),
+  layer(['src/capture/**'], ['server', 'cli', 'web'], 'src/capture may not import server, cli or web (architecture.md)', [engineBoundary('')]),
+  layer(['src/server/**'], ['cli', 'web'], 'src/server may not import cli or web (architecture.md)', [engineBoundary('')]),
+  layer(['src/cli/**', 'src/cli.ts'], ['web'], 'src/cli may not import web (architecture.md)', [engineBoundary('')]),
+  layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)', [engineBoundary('')]),
+  { ...layer(['test/**'], [], '', [engineBoundary('src/')]), ignores: ['test/engine/**', 'test/bench/**'] },
   layer(['web/**'], ['engine', 'capture', 'topology', 'wire', 'cli'], 'web/ talks to the server only; it may share API types from src/server (architecture.md)'),
 );

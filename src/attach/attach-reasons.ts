@@ -15,6 +15,7 @@ export const ATTACH_REASONS = {
   TX_QUEUE_FULL: 'a frame for the outside found the socket backed up (more than 4 MiB waiting)',
   TX_ERROR: 'the operating system refused to send a frame to the peer',
   INJECT_REFUSED: 'the lab refused the frame (see the message)',
+  CUT_BAD_SHIM: "a cut cable's datagram lacks the shim partitions send (flag 0x01, kind, frame id: src/attach/cut-header.ts)",
 } as const;
 
 export type AttachReason = keyof typeof ATTACH_REASONS;

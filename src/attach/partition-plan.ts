@@ -13,6 +13,16 @@
  * at the other end, where the same happens: the two stand-ins forward the cable's frames.
  */
 import type { AttachmentDoc, TopologyDoc } from '../topology/schema.js';
+import type { CutOptions } from './attachments.js';
+
+/**
+ * Frame ids of partition i (0-based, in plan order) start after (i + 1) * FRAME_ID_SPAN: frame
+ * 17 of the second partition is 2000000000017. The plan fixes the order, so every process and
+ * every reader of a capture agrees; a frame keeps its id when it crosses a cut (cut-header.ts).
+ */
+export const FRAME_ID_SPAN = 1e12;
+/** A cut cable shows down after this long without a frame or hello from the peer partition (default). */
+export const CUT_SILENCE_SECONDS = 3;
 
 export interface PlanPartition {
   name: string;
@@ -37,6 +47,8 @@ export interface PartitionPlan {
   topology: string;
   partitions: PlanPartition[];
   cuts: PlanCut[];
+  /** a cut cable shows down after this many seconds without a frame or hello from its peer (default 3); hellos go every third of it */
+  silenceSeconds?: number;
 }
 
 export class PlanError extends Error {
@@ -67,6 +79,8 @@ export interface PlanOptions {
   basePort?: number;
   /** VNI of the first cut (default 1000) */
   baseVni?: number;
+  /** silence after which a cut cable shows down (default CUT_SILENCE_SECONDS) */
+  silenceSeconds?: number;
 }
 
 const nodeOf = (iface: string): string => iface.slice(0, iface.indexOf(':'));
@@ -126,7 +140,9 @@ export function planPartitions(doc: TopologyDoc, options: PlanOptions): Partitio
   doc.links.forEach((l, i) => {
     if (where.get(nodeOf(l.a)) !== where.get(nodeOf(l.b))) cuts.push({ link: i, a: l.a, b: l.b, vni: baseVni + cuts.length });
   });
-  return { version: 1, topology: doc.name, partitions, cuts };
+  const silence = options.silenceSeconds ?? CUT_SILENCE_SECONDS;
+  if (!(silence >= 0.1 && silence <= 3600)) throw new PlanError(`the silence of a cut cable is 0.1 to 3600 seconds (got ${silence})`);
+  return { version: 1, topology: doc.name, partitions, cuts, ...(silence !== CUT_SILENCE_SECONDS ? { silenceSeconds: silence } : {}) };
 }
 
 /** Checks a plan read from a file against the topology (PlanError with the reason). */
@@ -142,6 +158,7 @@ export function checkPlan(doc: TopologyDoc, plan: unknown): PartitionPlan {
     addresses: Object.fromEntries(p.partitions.map((x) => [x.name, x.address])),
     basePort: p.partitions[0]?.port ?? 4789,
     baseVni: p.cuts[0]?.vni ?? 1000,
+    ...(p.silenceSeconds !== undefined ? { silenceSeconds: p.silenceSeconds } : {}),
   });
   const ports = p.partitions.map((x) => x.port);
   const expected = again.partitions.map((x) => x.port);
@@ -182,13 +199,21 @@ export function partitionTopology(doc: TopologyDoc, plan: PartitionPlan, name: s
       local: { address: me.address, port: me.port },
       remote: { address: peer.address, port: peer.port },
       vni: c.vni,
+      silenceSeconds: plan.silenceSeconds ?? CUT_SILENCE_SECONDS,
     });
   }
   const vms = doc.vms.filter((v) => mine.has(v.host));
   const present = new Set<string>([...doc.hosts.filter((h) => mine.has(h.name)).map((h) => h.name), ...vms.map((v) => v.name), ...doc.physicalSwitches.filter((s) => mine.has(s.name)).map((s) => s.name), ...physicalHosts.map((p) => p.name)]);
+  const index = plan.partitions.indexOf(me);
+  const others = plan.partitions.filter((p) => p !== me).map((p) => p.name);
+  const says =
+    `Partition ${name} (${index + 1} of ${plan.partitions.length}) of ${doc.name}: this page shows only ${me.nodes.join(', ')}` +
+    `${others.length > 0 ? `; partition${others.length === 1 ? '' : 's'} ${others.join(', ')} run${others.length === 1 ? 's' : ''} in other processes, each with its own page` : ''}. ` +
+    `Frame ids here start at ${(index + 1) * FRAME_ID_SPAN + 1}; a frame keeps its id across a cut cable (docs/attachments.md).`;
   const out: TopologyDoc = {
     ...doc,
-    name: `${doc.name} [${name}]`.slice(0, 100),
+    name: `${doc.name.slice(0, 60)} [partition ${name} of ${plan.partitions.length}]`.slice(0, 100),
+    description: doc.description ? `${says}\n\n${doc.description}` : says,
     hosts: doc.hosts.filter((h) => mine.has(h.name)),
     vms,
     physicalSwitches: doc.physicalSwitches.filter((s) => mine.has(s.name)),
@@ -203,3 +228,43 @@ export function partitionTopology(doc: TopologyDoc, plan: PartitionPlan, name: s
 }
 
 const hex = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');
+
+/** What a partition's process needs besides its topology: its place in the plan and its cut cables. */
+export interface PartitionRun {
+  name: string;
+  /** 0-based, in plan order */
+  index: number;
+  partitions: string[];
+  /** the partition of each node of the whole lab (VMs with their host) */
+  partitionOf: ReadonlyMap<string, string>;
+  /** frame ids of this partition start after this one */
+  firstFrameId: number;
+  /** the cut attachments (stand-in names) and their cables */
+  cuts: ReadonlyMap<string, CutOptions>;
+}
+
+/** The run-time view of partition `name` (after `partitionTopology` made its topology). */
+export function partitionRun(doc: TopologyDoc, plan: PartitionPlan, name: string): PartitionRun {
+  const index = plan.partitions.findIndex((p) => p.name === name);
+  if (index < 0) throw new PlanError(`no partition "${name}" in the plan (${plan.partitions.map((p) => p.name).join(', ')})`);
+  const me = plan.partitions[index]!;
+  const partitionOf = new Map<string, string>();
+  for (const p of plan.partitions) for (const n of p.nodes) partitionOf.set(n, p.name);
+  for (const vm of doc.vms) {
+    const p = partitionOf.get(vm.host);
+    if (p !== undefined) partitionOf.set(vm.name, p);
+  }
+  const part = partitionTopology(doc, plan, name);
+  const mine = new Set(me.nodes);
+  const silence = plan.silenceSeconds ?? CUT_SILENCE_SECONDS;
+  const cuts = new Map<string, CutOptions>();
+  for (const c of plan.cuts) {
+    const inside = mine.has(nodeOf(c.a)) ? c.a : mine.has(nodeOf(c.b)) ? c.b : null;
+    if (inside === null) continue;
+    const outside = inside === c.a ? c.b : c.a;
+    const att = (part.attachments ?? []).find((a) => a.type === 'vxlan' && a.vni === c.vni && part.links.some((l) => l.b === inside && l.a === a.interface));
+    if (!att) continue;
+    cuts.set(att.name, { peer: partitionOf.get(nodeOf(outside))!, inside, cable: `${c.a} - ${c.b}`, up: doc.links[c.link]?.up ?? true, helloMs: Math.max(50, Math.round((silence * 1000) / 3)) });
+  }
+  return { name, index, partitions: plan.partitions.map((p) => p.name), partitionOf, firstFrameId: (index + 1) * FRAME_ID_SPAN, cuts };
+}

@@ -14,10 +14,7 @@
  * (e.g. `esxi-01:vmnic0 UplinkRcv`), and `Drop`.
  */
 import type { CaptureDirection } from './capture-file.js';
-import type { CapturePoint } from '../engine/trace.js';
-import type { InterfaceInfo } from '../engine/lab.js';
-import type { InterfaceKind } from '../engine/model.js';
-import { nearNames } from '../engine/lab-error.js';
+import { type CapturePoint, type InterfaceInfo, type InterfaceKind, nearNames } from '../engine/index.js';
 
 export type { CapturePoint };
 

@@ -17,9 +17,7 @@
  * by reason: shorter than an Ethernet header, longer than the lab's largest frame, or cut by
  * the capture's snap length.
  */
-import { LabError, nearNames } from '../engine/lab-error.js';
-import { REASONS, type ReasonCode } from '../engine/reasons.js';
-import type { TraceEvent } from '../engine/trace.js';
+import { LabError, nearNames, REASONS, type ReasonCode, type TraceEvent } from '../engine/index.js';
 import { MAX_FRAME_LEN } from '../wire/index.js';
 import type { CaptureFile, CaptureInterface, CapturePacket } from './capture-file.js';
 import { streamCapture, type CaptureStreamInfo } from './capture-stream.js';

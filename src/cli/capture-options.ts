@@ -15,7 +15,7 @@
  * For a command that runs one fresh lab after another (test, run): `createLab: labSeries(lab, make, capture)`.
  */
 import { unlinkSync } from 'node:fs';
-import type { Lab } from '../engine/lab.js';
+import type { Lab } from '../engine/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { CaptureFilterError, parseCaptureFilter, type CaptureFilterSpec } from '../capture/capture-filter.js';
 import { CaptureSelectError } from '../capture/capture-points.js';

@@ -4,8 +4,7 @@
  * trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Lab } from '../engine/lab.js';
-import { LabError, nearNames } from '../engine/lab-error.js';
+import { type Lab, LabError, nearNames } from '../engine/index.js';
 import { FrameInputError } from '../wire/index.js';
 
 /** Bad command-line input: the command prints the message (and its usage) and exits 2. */

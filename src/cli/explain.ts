@@ -13,9 +13,7 @@
  * the JSON says where it passed the threshold); 2 bad topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
-import { createLab } from '../engine/lab.js';
-import { resolveFrameSpec } from '../engine/frame-spec.js';
-import { explainLines, explainTree } from '../engine/trace-text.js';
+import { createLab, resolveFrameSpec, explainLines, explainTree } from '../engine/index.js';
 import { describe, toHex } from '../wire/index.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';

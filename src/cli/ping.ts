@@ -14,10 +14,7 @@
  * Exit: 0 replies came; 1 no reply; 2 bad topology, option, address or interface.
  */
 import type { Command } from '../cli.js';
-import { createLab } from '../engine/lab.js';
-import { isVmkInterface, pingOutput, traceLine } from '../engine/trace-text.js';
-import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from '../engine/ping.js';
-import type { PingResult } from '../engine/endpoint.js';
+import { createLab, isVmkInterface, pingOutput, traceLine, DEFAULT_PING_SIZE, MAX_PING_SIZE, type PingResult } from '../engine/index.js';
 import { parseIpv4, parseIpv6 } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';

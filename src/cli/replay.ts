@@ -15,7 +15,7 @@ import type { Command } from '../cli.js';
 import { CaptureFormatError } from '../capture/capture-format-error.js';
 import { formatReplaySummary, replayCaptureFile, scanCapture, type CaptureScan, type ReplayTiming } from '../capture/replay.js';
 import type { TopologyDoc } from '../topology/schema.js';
-import { createLab } from '../engine/lab.js';
+import { createLab } from '../engine/index.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { openTopologyArg } from './topology-arg.js';

@@ -15,8 +15,7 @@
  * Exit: 0 every scenario passed; 1 some expectation failed; 2 bad topology, scenario file or option.
  */
 import type { Command } from '../cli.js';
-import { createLab } from '../engine/lab.js';
-import type { ScenarioResult } from '../engine/scenario.js';
+import { createLab, type ScenarioResult } from '../engine/index.js';
 import type { ScenarioDoc } from '../topology/scenario.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, labSeries, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';

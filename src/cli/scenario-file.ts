@@ -7,12 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Lab } from '../engine/lab.js';
-import { LabError } from '../engine/lab-error.js';
-import { runScenario, type ScenarioResult } from '../engine/scenario.js';
+import { type Lab, LabError, runScenario, type ScenarioResult, unknownReasonMessage } from '../engine/index.js';
 import { checkScenarioText, type ScenarioDoc } from '../topology/scenario.js';
 import type { TestCaseDoc, TopologyDoc } from '../topology/schema.js';
-import { unknownReasonMessage } from '../engine/reasons.js';
 import { issueLine } from './topology-arg.js';
 
 /** Scenario files are small; a bigger file is a mistake (a capture given by accident). */

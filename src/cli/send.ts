@@ -20,10 +20,7 @@
  * topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
-import { createLab } from '../engine/lab.js';
-import { resolveFrameSpec } from '../engine/frame-spec.js';
-import { stormLine } from '../engine/storm.js';
-import { sendAndObserve } from '../engine/test-runner.js';
+import { createLab, resolveFrameSpec, stormLine, sendAndObserve } from '../engine/index.js';
 import { describe, toHex } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';

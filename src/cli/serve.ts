@@ -13,7 +13,7 @@ import { validateFile } from '../server/engine-binding.js';
 import { CommandExit, UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { exampleNames, issueLine } from './topology-arg.js';
 import { AttachError } from '../attach/index.js';
-import { REALTIME_ONLY, openServedAttachments, partitionOf, type ServedAttachments } from './serve-attachments.js';
+import { REALTIME_ONLY, openServedAttachments, partitionOf, partitionStatus, type ServedAttachments } from './serve-attachments.js';
 import { DEFAULT_EXAMPLES_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATIC_DIR, ServeError, startServer } from '../server/server.js';
 
 const HELP = `usage: vswitch-lab serve [topology] [options]
@@ -85,21 +85,28 @@ export const command: Command = {
       for (const w of result.warnings) console.error(issueLine(file, w));
       // a partition of a partitioned lab (docs/attachments.md): its part of the topology, its cut cables attached
       if ((values.plan === undefined) !== (values.partition === undefined)) throw new UsageError('--plan and --partition go together');
-      if (values.plan !== undefined) result.topology = await partitionOf(result.topology, values.plan, values.partition!);
+      let partition;
+      if (values.plan !== undefined) {
+        const part = await partitionOf(result.topology, values.plan, values.partition!);
+        result.topology = part.topology;
+        partition = part.run;
+      }
 
       // attachments (docs/attachments.md): sockets open before the server, in real time only
       if ((result.topology.attachments ?? []).length > 0 && clock !== 'realtime') throw new CommandExit(2, [`${file}: --clock ${clock} refused: ${REALTIME_ONLY}`]);
       let served: ServedAttachments | null = null;
       try {
-        served = await openServedAttachments(result.topology);
+        served = await openServedAttachments(result.topology, partition);
       } catch (err) {
         if (err instanceof AttachError) throw new CommandExit(2, [`${file}: attachments.${err.attachment ?? ''}: ${err.message}`]);
         throw err;
       }
 
-      let server;
+      let server: Awaited<ReturnType<typeof startServer>> | undefined;
+      const partitionApi = served ? partitionStatus(served, () => server?.session) : undefined;
       try {
         server = await startServer({
+          ...(partitionApi ? { partition: partitionApi } : {}),
           host: values.host ?? DEFAULT_HOST,
           port,
           token: values.token ?? process.env.VSWITCH_LAB_TOKEN,

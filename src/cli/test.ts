@@ -31,10 +31,7 @@
  * scenario file, option or interface, or nothing to run.
  */
 import type { Command } from '../cli.js';
-import { gradeActivity, type ActivityResult } from '../engine/activity.js';
-import { createLab, type Lab } from '../engine/lab.js';
-import { timelineExcerpt, type ScenarioResult } from '../engine/scenario.js';
-import { runTests, type TestResult } from '../engine/test-runner.js';
+import { gradeActivity, type ActivityResult, createLab, type Lab, timelineExcerpt, type ScenarioResult, runTests, type TestResult } from '../engine/index.js';
 import type { ScenarioDoc } from '../topology/scenario.js';
 import type { TestCaseDoc, TopologyDoc } from '../topology/schema.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, labSeries, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';

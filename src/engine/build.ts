@@ -313,6 +313,10 @@ class FabricPort implements EndpointPort {
     return this.fab.tracing && !this.fab.dry;
   }
 
+  frameId(): number {
+    return this.fab.curFrameId;
+  }
+
   setMulticastGroups(macs: readonly Uint8Array[]): void {
     if (this.iface.kind !== 'vnic' && this.iface.kind !== 'vmk') return;
     setStackGroups(this.iface, macs.map((m) => macToNumber(m, 0)));

@@ -72,6 +72,8 @@ export interface EndpointPort {
   note(action: EndpointNoteAction, rule: string, detail: string): void;
   /** True when somebody listens to the trace stream (build `detail` strings only then). */
   readonly tracing: boolean;
+  /** The id of the frame being delivered to the stack now (its copies' `frameId`); 0 outside a delivery. */
+  frameId?(): number;
   /**
    * M1: the multicast groups the stack itself listens to (e.g. IPv6 all-nodes and solicited-node
    * MACs), pushed down to the vSwitch port's filter, replacing what the stack registered before;
@@ -93,7 +95,9 @@ export type EndpointNoteAction =
   | 'local-error'
   | 'nd-learn'
   | 'nd-solicit'
-  | 'nd-advert';
+  | 'nd-advert'
+  /** a frame left for, or came from, another partition of a partitioned lab (src/attach) */
+  | 'crossing';
 
 export interface PingOptions {
   /** destination IPv4 (uint32); ignored when `dst6` is set */

@@ -201,16 +201,16 @@ export class Fabric {
     }
   }
 
-  /** Schedules a frame sent by an endpoint (vNIC, vmk, physical NIC) at the current time; returns its frame id. */
-  scheduleSend(iface: Iface, frame: Uint8Array): number {
-    const fid = ++this.frameSeq;
+  /** Schedules a frame sent by an endpoint (vNIC, vmk, physical NIC) at the current time; returns its frame id (`given`: a frame that keeps the id it had in another partition). */
+  scheduleSend(iface: Iface, frame: Uint8Array, given?: number): number {
+    const fid = given ?? ++this.frameSeq;
     this.pushFrame(this.now, EV_SEND, iface.idx, fid, this.newCopy(), 0, frame);
     return fid;
   }
 
   /** Schedules a frame arriving from the cable of `iface` at the current time (inject at an uplink or switch port). */
-  scheduleArrival(iface: Iface, frame: Uint8Array): number {
-    const fid = ++this.frameSeq;
+  scheduleArrival(iface: Iface, frame: Uint8Array, given?: number): number {
+    const fid = given ?? ++this.frameSeq;
     this.pushFrame(this.now, EV_ARRIVE, iface.idx, fid, this.newCopy(), 0, frame);
     return fid;
   }

@@ -48,6 +48,12 @@ export interface LabOptions {
   history?: boolean;
   /** Most bytes the history (snapshot.ts) may hold; past it, its oldest moments are dropped first. Default 64 MB. */
   historyLimitBytes?: number;
+  /**
+   * Frame ids start after this one (default 0: the first frame is 1). A partition of a
+   * partitioned lab starts at its own base so that frame ids are unique across partitions
+   * (src/attach/partition-plan.ts).
+   */
+  firstFrameId?: number;
 }
 
 export interface RunOptions {
@@ -225,14 +231,15 @@ export class Lab {
    * switch port (`tor-1:eth3`): it arrives from that interface's cable. Nothing moves until
    * `run`/`step`. Throws LabError for an unknown interface or a frame shorter than 14 bytes.
    */
-  inject(iface: string, frame: Uint8Array): number {
+  inject(iface: string, frame: Uint8Array, frameId?: number): number {
     const i = this.iface(iface);
     this.checkFrame(frame);
     const kind = i.kind;
     if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    if (frameId !== undefined && !(Number.isSafeInteger(frameId) && frameId > 0)) throw new LabError(`a frame id is a whole number > 0 (got ${frameId})`);
     const bytes = this.owned ? frame : copyFrame(frame);
-    const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes) : this.fabric.scheduleSend(i, bytes);
-    this.record({ k: 'inject', iface, frame: bytes });
+    const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes, frameId) : this.fabric.scheduleSend(i, bytes, frameId);
+    this.record(frameId === undefined ? { k: 'inject', iface, frame: bytes } : { k: 'inject', iface, frame: bytes, frameId });
     return fid;
   }
 
@@ -589,11 +596,13 @@ export class Lab {
   }
 
   private build(): Fabric {
-    return buildFabric(this.topology, {
+    const f = buildFabric(this.topology, {
       stackFactory: this.options.stackFactory ?? createIpStack,
       latencyNs: this.options.linkLatencyNs ?? 1000,
       handlers,
     });
+    f.frameSeq = this.options.firstFrameId ?? 0;
+    return f;
   }
 
   /**
@@ -732,7 +741,7 @@ export class Lab {
   private replay(op: JournalOp): void {
     switch (op.k) {
       case 'inject':
-        this.inject(op.iface, op.frame);
+        this.inject(op.iface, op.frame, op.frameId);
         return;
       case 'injectLater':
         this.injectLater(op.delayNs, op.iface, op.frame);

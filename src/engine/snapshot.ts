@@ -31,7 +31,7 @@
  */
 /** One recorded input of a lab. */
 export type JournalOp =
-  | { k: 'inject'; iface: string; frame: Uint8Array }
+  | { k: 'inject'; iface: string; frame: Uint8Array; frameId?: number }
   | { k: 'injectLater'; delayNs: number; iface: string; frame: Uint8Array }
   | { k: 'startPing'; iface: string; dst: string; request: Record<string, unknown> }
   | { k: 'ping'; iface: string; dst: string; request: Record<string, unknown> }

@@ -34,11 +34,14 @@ export interface AppOptions {
   /** bytes; default 64 KB */
   requestBodyLimit?: number;
   version?: string;
+  /** a partition of a partitioned lab: GET /api/partition (src/cli/serve-attachments.ts); `settled`: frame ids asked about */
+  partition?: ((settled: number[]) => unknown) | undefined;
 }
 
 export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['GET', '/api/health', 'server and clock status'],
   ['GET', '/api/topology', 'current topology and its warnings'],
+  ['GET', '/api/partition?settled=id,…', 'a partition of a partitioned lab: its place in the plan, its cut cables (state, frames), whether those frames settled here'],
   ['POST', '/api/topology', 'load {topology} | {text, fileName?} | {example}; 422 with errors when invalid'],
   ['POST', '/api/topology/validate', 'validate the same body without loading it'],
   ['GET', '/api/examples', 'example topologies'],
@@ -131,6 +134,13 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.get('/api/health', (_req, res) => {
     // generation: which lab this is (a page checks it before refreshing what it shows of the lab)
     res.json({ ok: true, version: options.version ?? null, loaded: ctx.session.loaded, generation: ctx.session.loaded ? ctx.session.labGeneration : null, clock: ctx.session.clockState() });
+  });
+  app.get('/api/partition', (req, res) => {
+    if (!options.partition) throw new ApiError(404, 'this server runs a whole lab, not a partition of one (vswitch-lab serve --plan --partition)');
+    const q = typeof req.query.settled === 'string' ? req.query.settled : '';
+    const ids = q === '' ? [] : q.split(',').slice(0, 1000).map(Number);
+    if (ids.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new ApiError(400, 'settled: frame ids (whole numbers > 0), comma-separated');
+    res.json(options.partition(ids));
   });
   app.use('/api', topologyRoutes(ctx));
   app.use('/api', frameRoutes(ctx));

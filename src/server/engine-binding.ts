@@ -3,8 +3,7 @@
  * issues as `vswitch-lab validate`), the engine's Lab, and the FrameSpec resolver. The types in
  * lab-contract.ts state what the server needs; the real implementations are plugged in here.
  */
-import { createLab } from '../engine/lab.js';
-import { resolveFrameSpec } from '../engine/frame-spec.js';
+import { createLab, resolveFrameSpec } from '../engine/index.js';
 import { loadTopologyFile, loadTopologyText, validateTopology } from '../topology/load.js';
 import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
 import { TopologyValidationWorker } from './topology-validator.js';

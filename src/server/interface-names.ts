@@ -2,7 +2,7 @@
  * Every `node:interface` a topology declares, so that the API can answer "unknown interface"
  * (400/404, naming close matches) before it hands anything to the engine.
  */
-import { nearNames } from '../engine/lab-error.js';
+import { nearNames } from '../engine/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 
 export function interfaceNames(doc: TopologyDoc): Set<string> {

@@ -9,7 +9,7 @@ import type { CaptureInterfaceInfo } from '../capture/capture-points.js';
 import type { Issue } from '../topology/issue.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { TopologyDoc } from '../topology/schema.js';
-import type { PingResult } from '../engine/endpoint.js';
+import type { PingResult } from '../engine/index.js';
 
 /** One event of the engine's trace stream (O2). Only the fields the server reads are typed. */
 export interface TraceEventLike {
@@ -52,7 +52,8 @@ export interface PingOptionsMs {
 /** The engine's Lab, as the server uses it. Return values the server only relays are `unknown`. */
 export interface ServerLab {
   /** Injects a frame at `node:interface`; returns its frame id. Throws (LabError) on an unknown interface. */
-  inject(iface: string, frame: Uint8Array): number;
+  /** `frameId`: the id the frame had in another partition of a partitioned lab (it keeps it across the cut). */
+  inject(iface: string, frame: Uint8Array, frameId?: number): number;
   /** Injects `frame` at `iface` `delayNs` from now on the virtual clock (a flood at a rate); checked now, throws like inject. */
   injectLater?(delayNs: number, iface: string, frame: Uint8Array): void;
   run(options?: RunOptions): unknown;

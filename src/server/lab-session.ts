@@ -9,8 +9,7 @@
  * warnings, tells live clients, and lets the clock carry the RARPs notify switches queued.
  */
 import type { ClockMode, ClockState, PingResponse, TopologyState } from './api-types.js';
-import { DEFAULT_PING_SIZE } from '../engine/ping.js';
-import { isVmkInterface, pingOutput } from '../engine/trace-text.js';
+import { DEFAULT_PING_SIZE, isVmkInterface, pingOutput } from '../engine/index.js';
 import { ClockDriver } from './clock-driver.js';
 import type { CaptureSource } from './capture-source.js';
 import { ApiError } from './errors.js';

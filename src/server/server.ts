@@ -64,6 +64,8 @@ export interface StartOptions {
   pingWaitMs?: number;
   liveCaptureBufferBytes?: number;
   version?: string;
+  /** a partition of a partitioned lab: what GET /api/partition answers (`settled`: frame ids asked about) */
+  partition?: (settled: number[]) => unknown;
 }
 
 export interface RunningServer {
@@ -124,6 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(options.topologyBodyLimit !== undefined ? { topologyBodyLimit: options.topologyBodyLimit } : {}),
     ...(options.requestBodyLimit !== undefined ? { requestBodyLimit: options.requestBodyLimit } : {}),
     ...(options.version !== undefined ? { version: options.version } : {}),
+    partition: options.partition,
   });
 
   const http = createServer(app);

@@ -1,10 +1,10 @@
 /**
  * Types of the simulation API (routes/simulation.ts), shared with the UI (types only).
  */
-import type { HistoryInfo } from '../engine/snapshot.js';
+import type { HistoryInfo } from '../engine/index.js';
 import type { ClockState, TraceEventJson } from './api-types.js';
 
-export type { HistoryInfo } from '../engine/snapshot.js';
+export type { HistoryInfo } from '../engine/index.js';
 
 /** realtime: events run as wall time passes; simulation: only Step / Play move the virtual clock */
 export type SimulationMode = 'realtime' | 'simulation';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read-capture.js';
 import { CaptureSession, encodeCapture, type CaptureLab } from '../../src/capture/capture-session.js';
 import type { CaptureInterfaceInfo } from '../../src/capture/capture-points.js';
-import { TraceBus, type TraceEvent } from '../../src/engine/trace.js';
+import type { TraceEvent } from '../../src/engine/index.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { memorySink } from './capture-tools.js';
 
@@ -17,8 +17,13 @@ const IFACES: CaptureInterfaceInfo[] = [
 ];
 
 class FakeLab implements CaptureLab {
-  readonly bus = new TraceBus();
-  readonly trace = { subscribe: (l: (e: TraceEvent) => void) => this.bus.subscribe(l) };
+  readonly listeners = new Set<(e: TraceEvent) => void>();
+  readonly trace = {
+    subscribe: (l: (e: TraceEvent) => void) => {
+      this.listeners.add(l);
+      return () => this.listeners.delete(l);
+    },
+  };
   now = 0;
   seq = 0;
   constructor(private readonly startMs = 1_700_000_000_000) {}
@@ -29,7 +34,8 @@ class FakeLab implements CaptureLab {
     return this.startMs * 1e6 + this.now;
   }
   emit(e: Partial<TraceEvent> & Pick<TraceEvent, 'port' | 'action'>): void {
-    this.bus.publish({ seq: ++this.seq, time: this.now, frameId: 1, copyId: 1, parentCopyId: 0, node: e.port.split(':')[0]!, detail: '', ...e });
+    const event: TraceEvent = { seq: ++this.seq, time: this.now, frameId: 1, copyId: 1, parentCopyId: 0, node: e.port.split(':')[0]!, detail: '', ...e };
+    for (const l of this.listeners) l(event);
   }
 }
 
@@ -206,6 +212,6 @@ describe('CaptureSession on a scripted trace stream', () => {
     broadcast(lab);
     expect(mem.chunks.length).toBe(n);
     expect(s.isStopped).toBe(true);
-    expect(lab.bus.active).toBe(false);
+    expect(lab.listeners.size).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureSession } from '../../src/capture/capture-session.js';
 import { readCapture } from '../../src/capture/read-capture.js';
-import { createLab } from '../../src/engine/lab.js';
+import { createLab } from '../../src/engine/index.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { A, START_MS, vstLab } from './capture-lab.js';
 import { tempDir, tool, tsharkFields } from './capture-tools.js';

@@ -15,7 +15,7 @@ import { PcapngWriter } from '../../src/capture/pcapng-writer.js';
 import { MAX_PCAPNG_BLOCK_BYTES } from '../../src/capture/pcapng-reader.js';
 import { readCapture } from '../../src/capture/read-capture.js';
 import { CaptureReplayer, MAX_FRAMES_IN_FLIGHT, replayCapture, replayCaptureFile } from '../../src/capture/replay.js';
-import { createLab } from '../../src/engine/lab.js';
+import { createLab } from '../../src/engine/index.js';
 import { A, B, START_MS, vstLab } from './capture-lab.js';
 import { ethFrame, memorySink, tempDir } from './capture-tools.js';
 

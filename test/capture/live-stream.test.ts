@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { CaptureSession } from '../../src/capture/capture-session.js';
 import { LiveCaptureStream } from '../../src/capture/live-stream.js';
-import { createLab } from '../../src/engine/lab.js';
+import { createLab } from '../../src/engine/index.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { CaptureSource } from '../../src/server/capture-source.js';
 import type { ServerLab } from '../../src/server/lab-contract.js';

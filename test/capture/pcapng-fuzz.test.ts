@@ -20,7 +20,7 @@ import { PcapngWriter } from '../../src/capture/pcapng-writer.js';
 import { readPcapng } from '../../src/capture/pcapng-reader.js';
 import { readPcap } from '../../src/capture/pcap-reader.js';
 import { formatReplaySummary, replayCaptureFile } from '../../src/capture/replay.js';
-import { createLab } from '../../src/engine/lab.js';
+import { createLab } from '../../src/engine/index.js';
 import { START_MS, vstLab } from './capture-lab.js';
 import { ethFrame, memorySink, tempDir, tool } from './capture-tools.js';
 

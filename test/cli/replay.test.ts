@@ -10,7 +10,7 @@ import { PcapngWriter } from '../../src/capture/pcapng-writer.js';
 import { parseCaptureOptions, startCliCapture } from '../../src/cli/capture-options.js';
 import { UsageError } from '../../src/cli/cli-args.js';
 import { defaultMaxGapNs } from '../../src/cli/replay.js';
-import { createLab } from '../../src/engine/lab.js';
+import { createLab } from '../../src/engine/index.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { A, B, START_MS, vstLab } from '../capture/capture-lab.js';
 import { tempDir, tsharkFields } from '../capture/capture-tools.js';

@@ -6,9 +6,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLab } from '../../src/engine/lab.js';
-import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
-import type { TraceEvent } from '../../src/engine/trace.js';
+import { createLab, resolveFrameSpec, type TraceEvent } from '../../src/engine/index.js';
 import type { LiveHello, LiveUpdate, SendFrameResponse } from '../../src/server/api-types.js';
 import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
 import type { TraceEventLike } from '../../src/server/lab-contract.js';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runTests } from '../../src/engine/test-runner.js';
+import { runTests } from '../../src/engine/index.js';
 import { validateTopology } from '../../src/topology/load.js';
 import { checkScenarioText } from '../../src/topology/scenario.js';
 

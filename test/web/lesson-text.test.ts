@@ -4,13 +4,11 @@
  * Markdown subset of activity instructions (web/src/markdown.ts: parsed to a tree, never HTML).
  */
 import { describe, expect, it } from 'vitest';
-import { createLab } from '../../src/engine/lab.js';
-import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
+import { createLab, resolveFrameSpec, type TraceEvent } from '../../src/engine/index.js';
 import { loadTopologyFileSync } from '../../src/topology/load.js';
 import { parseInline, parseMarkdown } from '../../web/src/markdown.js';
 import { ruleTitle } from '../../web/src/rules.js';
 import { eventIface, frameRef } from '../../web/src/event-words.js';
-import type { TraceEvent } from '../../src/engine/trace.js';
 import { ROOT } from './lab-server.js';
 
 describe('drop titles', () => {

@@ -5,7 +5,7 @@
  * security, vNIC disconnect, vMotion by keyboard and by drag — and checks both what the graph and
  * panels show and what the engine then does with traffic sent from the UI.
  */
-import { FAILOVER_RARPS } from '../../src/engine/notify-switches.js';
+import { FAILOVER_RARPS } from '../../src/engine/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -24,7 +24,7 @@ import { ApiError, parseBody } from '../errors.js';
 import type { PingOptionsMs } from '../lab-contract.js';
 import { framesAsked } from '../rate-limit.js';
 import { toJsonValue, traceToJson } from '../trace-json.js';
-import { explainTree } from '../../engine/trace-text.js';
+import { explainTree } from '../../engine/index.js';
 import { LIVE_CLIENT_HEADER } from '../live-events.js';
 
 /** `00:50:56:a1:00:01` (or the bytes) as 6 bytes; undefined when it is neither. */

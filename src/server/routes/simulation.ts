@@ -12,7 +12,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { HistoryInfo, LabSnapshot } from '../../engine/snapshot.js';
+import type { HistoryInfo, LabSnapshot } from '../../engine/index.js';
 import type { TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
