@@ -12,12 +12,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { visit, type ParseError } from 'jsonc-parser';
 import { checkCrossReferences } from './cross-references.js';
 import { checkAttachments } from './attachments.js';
-import { capIssues, issue, parsePath, type Issue, type PathSegment } from './issue.js';
+import { capIssues, issue, MAX_REPORTED_ISSUES, type Issue } from './issue.js';
 import { jsonSyntaxMessage } from './json-syntax.js';
-import { PathLocator, TextPositions } from './locate.js';
+import { positionsOfAscending, TextIndex, TextPositions } from './locate.js';
 import { buildModel } from './model.js';
 import { Topology, type TopologyDoc } from './schema.js';
 import { checkWarnings } from './warnings.js';
@@ -57,8 +57,8 @@ export type ValidateResult = LoadValid | LoadInvalid;
 export type LoadResult = LoadValid | LoadInvalid | LoadUnreadable;
 
 export interface ValidateOptions {
-  /** Positions for the issues (set by the text loaders). */
-  locator?: PathLocator;
+  /** Positions for the issues (set by the text loaders): where each value of the text starts. */
+  index?: TextIndex;
 }
 
 /**
@@ -67,12 +67,12 @@ export interface ValidateOptions {
  * warnings are listed, then "and N more" (issue.ts).
  */
 export function validateTopology(value: unknown, options: ValidateOptions = {}): ValidateResult {
-  return validateGuarded(value, options.locator, []);
+  return validateGuarded(value, options.index, []);
 }
 
-function validateGuarded(value: unknown, locator: PathLocator | undefined, earlier: Issue[]): ValidateResult {
+function validateGuarded(value: unknown, index: TextIndex | undefined, earlier: Issue[]): ValidateResult {
   try {
-    return validate(value, locator, earlier);
+    return validate(value, index, earlier);
   } catch (err) {
     // A bug of ours must not take the caller down; report it as a problem with the document.
     return {
@@ -90,7 +90,7 @@ function append(to: Issue[], more: readonly Issue[]): void {
 }
 
 /** `earlier`: errors found before (duplicate keys), reported, placed and capped with the rest. */
-function validate(value: unknown, locator: PathLocator | undefined, earlier: Issue[]): ValidateResult {
+function validate(value: unknown, index: TextIndex | undefined, earlier: Issue[]): ValidateResult {
   // zod's own text for unknown keys lists them all; ours is per key, so skip building it
   const parsed = Topology.safeParse(value, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'unknown keys' : undefined) });
   const errors: Issue[] = [...earlier];
@@ -99,26 +99,51 @@ function validate(value: unknown, locator: PathLocator | undefined, earlier: Iss
   append(errors, checkCrossReferences(model));
   if (parsed.success) append(errors, checkAttachments(parsed.data));
   const warnings = checkWarnings(model);
-  if (locator) {
-    place(errors, locator);
-    place(warnings, locator);
-  }
-  if (parsed.success && errors.length === 0) return { ok: true, kind: 'valid', topology: parsed.data, errors: [], warnings: capIssues(warnings) };
-  const listed = capIssues(errors);
+  const listedWarnings = index ? place(warnings, index) : capIssues(warnings);
+  if (parsed.success && errors.length === 0) return { ok: true, kind: 'valid', topology: parsed.data, errors: [], warnings: listedWarnings };
+  const listed = index ? place(errors, index) : capIssues(errors);
   completeMessages(listed, Topology);
-  return { ok: false, kind: 'invalid', errors: listed, warnings: capIssues(warnings) };
+  return { ok: false, kind: 'invalid', errors: listed, warnings: listedWarnings };
 }
 
-/** Adds line:column to each issue (O(depth) each, see PathLocator) and sorts them by position. */
-function place(issues: Issue[], locator: PathLocator): void {
-  for (const i of issues) {
-    const pos = locator.locate(parsePath(i.path), i.code === 'unknown-field' || i.code === 'duplicate-key');
-    if (pos) {
-      i.line = pos.line;
-      i.column = pos.column;
-    }
+/** Positions: offsets are at most 2^30, so offset * 2^23 + index is exact in a double (2^53). */
+const ORDER_SHIFT = 2 ** 23;
+const NO_POSITION = 2 ** 30;
+
+/**
+ * Orders issues by where they are in the text (those with no place last, ties in their order) and
+ * caps the list (capIssues). Every issue costs an offset (O(depth), see TextIndex) and a place in a
+ * native numeric sort; only the listed ones get a line:column.
+ */
+function place(issues: Issue[], index: TextIndex): Issue[] {
+  const n = issues.length;
+  const offsets = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = issues[k]!;
+    offsets[k] = index.offsetOf(i.path, i.code === 'unknown-field' || i.code === 'duplicate-key');
   }
-  issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  const ordered = new Int32Array(n);
+  if (n < ORDER_SHIFT) {
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = (offsets[k]! < 0 ? NO_POSITION : offsets[k]!) * ORDER_SHIFT + k;
+    keys.sort();
+    for (let k = 0; k < n; k++) ordered[k] = keys[k]! % ORDER_SHIFT;
+  } else {
+    const at = (k: number) => (offsets[k]! < 0 ? NO_POSITION : offsets[k]!);
+    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => at(a) - at(b) || a - b);
+    for (let k = 0; k < n; k++) ordered[k] = order[k]!;
+  }
+  const sorted: Issue[] = new Array<Issue>(n);
+  for (let k = 0; k < n; k++) sorted[k] = issues[ordered[k]!]!;
+  const listed = capIssues(sorted);
+  // line:column for the listed ones only (they ascend; those with no place come last)
+  const shown: number[] = [];
+  for (let k = 0; k < Math.min(n, MAX_REPORTED_ISSUES) && offsets[ordered[k]!]! >= 0; k++) shown.push(offsets[ordered[k]!]!);
+  positionsOfAscending(index.text, shown).forEach(({ line, column }, k) => {
+    listed[k]!.line = line;
+    listed[k]!.column = column;
+  });
+  return listed;
 }
 
 function syntaxError(positions: TextPositions, offset: number, message: string, file?: string): LoadUnreadable {
@@ -143,45 +168,9 @@ function tooDeep(text: string): number | undefined {
   return undefined;
 }
 
-/** A node to visit and how it was reached (its path is built only when an issue needs it). */
-interface Visit {
-  node: Node;
-  parent: Visit | undefined;
-  seg: PathSegment | undefined;
-}
-
-function pathOf(v: Visit | undefined, last?: PathSegment): PathSegment[] {
-  const out: PathSegment[] = last === undefined ? [] : [last];
-  for (let x = v; x && x.seg !== undefined; x = x.parent) out.push(x.seg);
-  return out.reverse();
-}
-
-/**
- * Duplicate keys in one object: JSON.parse keeps the last silently, which hides mistakes. One pass
- * over the syntax tree with an explicit stack (no recursion a document could overflow).
- */
-function duplicateKeys(root: Node | undefined): Issue[] {
-  const out: Issue[] = [];
-  const stack: Visit[] = root ? [{ node: root, parent: undefined, seg: undefined }] : [];
-  while (stack.length > 0) {
-    const visit = stack.pop()!;
-    const { node } = visit;
-    if (node.type === 'object') {
-      // name -> value of its last property (the one JSON.parse keeps, the one checked deeper)
-      const last = new Map<string, Node | undefined>();
-      for (const p of node.children ?? []) {
-        const k = p.children?.[0];
-        if (!k || typeof k.value !== 'string') continue;
-        const key = k.value;
-        if (last.has(key)) out.push(issue('error', 'duplicate-key', pathOf(visit, key), `field "${key}" appears more than once in this object`));
-        last.set(key, p.children?.[1]);
-      }
-      for (const [key, v] of last) if (v) stack.push({ node: v, parent: visit, seg: key });
-    } else if (node.type === 'array') {
-      (node.children ?? []).forEach((c, i) => stack.push({ node: c, parent: visit, seg: i }));
-    }
-  }
-  return out;
+/** Repeated keys in one object: JSON.parse keeps the last silently, which hides mistakes. */
+function duplicateKeys(index: TextIndex): Issue[] {
+  return index.duplicateKeys().map(({ path }) => issue('error', 'duplicate-key', path, `field "${String(path[path.length - 1])}" appears more than once in this object`));
 }
 
 /** Loads a topology from its text. `file` is only echoed in the result. */
@@ -210,24 +199,22 @@ function loadText(raw: string, file?: string): LoadResult {
   const deep = tooDeep(text);
   if (deep !== undefined) return syntaxError(positions, deep, `nested more than ${MAX_NESTING} levels deep`, file);
 
-  const parseErrors: ParseError[] = [];
-  const root = parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  if (parseErrors.length > 0) {
-    const e = parseErrors[0]!;
-    return syntaxError(positions, e.offset, jsonSyntaxMessage(text, e), file);
-  }
-
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    // Not JSON: say why in words (jsonc-parser's first error), or else as V8 says it.
+    let first: ParseError | undefined;
+    visit(text, { onError: (error, offset, length) => void (first ??= { error, offset, length }) }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    if (first) return syntaxError(positions, first.offset, jsonSyntaxMessage(text, first), file);
     const message = err instanceof Error ? err.message : String(err);
     const at = /position (\d+)/.exec(message);
     return syntaxError(positions, at ? Number(at[1]) : 0, `invalid JSON: ${message}`, file);
   }
 
-  const locator = new PathLocator(text, root);
-  return { ...validateGuarded(value, locator, duplicateKeys(root)), file };
+  // JSON: one scan of the text for positions (and repeated keys), then the checks on the value
+  const index = new TextIndex(text);
+  return { ...validateGuarded(value, index, duplicateKeys(index)), file };
 }
 
 function ioError(file: string, err: unknown): LoadUnreadable {
