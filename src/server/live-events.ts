@@ -35,6 +35,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClockState, LiveHello, LiveUpdate, TopologyState, TraceEventJson } from './api-types.js';
 import type { TraceEventLike } from './lab-contract.js';
+import { EtherType, IpProtocol, Ipv4Field, Ipv6Field, MAC_LEN, SRC_OFFSET, ethDstEquals, ethSrcEquals, innerEthertype, ipv4Protocol, ipv6NextHeader, l3Offset } from '../wire/index.js';
 import { traceToJson } from './trace-json.js';
 
 /** The request header a page names its socket.io client in (its sends are then its own frames). */
@@ -93,29 +94,18 @@ interface Client {
 
 /** An ARP, ICMP or ICMPv6 frame (a ping's), VLAN tags skipped. */
 export function isPingFrame(f: Uint8Array): boolean {
-  let o = 12;
-  let type = (f[o] ?? 0) * 256 + (f[o + 1] ?? 0);
-  while ((type === 0x8100 || type === 0x88a8) && o + 6 <= f.length) {
-    o += 4;
-    type = (f[o] ?? 0) * 256 + (f[o + 1] ?? 0);
-  }
-  o += 2;
-  if (type === 0x0806) return true;
-  if (type === 0x0800) return f[o + 9] === 1;
-  if (type === 0x86dd) return f[o + 6] === 58;
+  const type = innerEthertype(f);
+  const l3 = l3Offset(f);
+  if (type === EtherType.ARP) return true;
+  if (type === EtherType.IPv4) return f.length > l3 + Ipv4Field.PROTOCOL && ipv4Protocol(f, l3) === IpProtocol.ICMP;
+  if (type === EtherType.IPv6) return f.length > l3 + Ipv6Field.NEXT_HEADER && ipv6NextHeader(f, l3) === IpProtocol.IPv6Icmp;
   return false;
 }
 
 /** Is `mac` the frame's destination or source? */
 function macOf(f: Uint8Array, mac: Uint8Array | undefined): boolean {
-  if (mac === undefined || f.length < 12) return false;
-  let d = true;
-  let s = true;
-  for (let k = 0; k < 6; k++) {
-    if (f[k] !== mac[k]) d = false;
-    if (f[6 + k] !== mac[k]) s = false;
-  }
-  return d || s;
+  if (mac === undefined || f.length < SRC_OFFSET + MAC_LEN) return false;
+  return ethDstEquals(f, mac) || ethSrcEquals(f, mac);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
