@@ -26,16 +26,36 @@ import { AttachError } from './attach-error.js';
 import { relayStackFactory, type RelaySink } from './relay-stack.js';
 import { StreamDecoder, encodeStreamFrame } from './stream-framing.js';
 import { decodeVxlan, encodeVxlan } from './vxlan-header.js';
+import { decodeCut, encodeCut, isCutDatagram } from './cut-header.js';
 
 /** What the attachments need of the running lab. */
 export interface AttachTarget {
-  /** Injects `frame` at `iface` at the present (may throw: the lab refuses it). */
-  inject(iface: string, frame: Uint8Array): void;
+  /** Injects `frame` at `iface` at the present (may throw: the lab refuses it); `frameId`: the id it had in the partition it came from. */
+  inject(iface: string, frame: Uint8Array, frameId?: number): void;
   /** Brings the cable of `iface` up or down (the peer went silent, disconnected, came back). */
   setLinkState(iface: string, up: boolean): void;
 }
 
 export type AttachmentState = 'up' | 'down' | 'listening' | 'connecting';
+
+/**
+ * A cut cable of a partitioned lab (partition-plan.ts): a `vxlan` attachment whose peer is the
+ * partition at the cable's other end. Its datagrams carry the cut shim (cut-header.ts): frames
+ * keep their ids across the cut, hellos every `helloMs` tell the peer is alive (the cable shows
+ * down after the attachment's `silenceSeconds` without one), and both ends' cable state crosses.
+ */
+export interface CutOptions {
+  /** the partition at the other end */
+  peer: string;
+  /** the cable's end in this partition (`esxi-01:vmnic0`) */
+  inside: string;
+  /** the cable as the topology writes it (`esxi-01:vmnic0 - core-1:eth1`) */
+  cable: string;
+  /** the topology's state of the cable */
+  up: boolean;
+  /** a hello every helloMs */
+  helloMs: number;
+}
 
 export interface AttachmentStatus {
   name: string;
@@ -52,6 +72,8 @@ export interface AttachmentStatus {
   txFrames: number;
   txBytes: number;
   drops: Partial<Record<AttachReason, number>>;
+  /** a cut cable: the peer partition, and the cable's state at each end (up: not pulled there) */
+  cut?: { peer: string; inside: string; cable: string; localUp: boolean; peerUp: boolean };
 }
 
 export interface SocketStatus {
@@ -105,11 +127,27 @@ class Att {
   /** sends one frame to the peer (set when the transport opens) */
   send: RelaySink = () => this.owner.drop(this, 'TX_NO_PEER', 'the attachment is not open');
   state: AttachmentState = 'up';
+  /** a cut cable: our end's state (a user may pull the cable on this side), the peer's, the hello */
+  localUp = true;
+  peerUp = true;
+  hello: (() => void) | undefined;
+  helloTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly doc: AttachmentDoc,
     readonly owner: Attachments,
-  ) {}
+    readonly cut?: CutOptions,
+  ) {
+    if (cut) {
+      this.localUp = cut.up;
+      this.peerUp = cut.up;
+    }
+  }
+
+  /** The state the NIC's cable should show: heard from lately, and (a cut) up at both ends. */
+  get wanted(): boolean {
+    return this.state === 'up' && this.localUp && this.peerUp;
+  }
 
   get local(): string {
     const d = this.doc;
@@ -149,12 +187,36 @@ export class Attachments extends EventEmitter {
   private readonly closers: Array<() => Promise<void>> = [];
   private target: AttachTarget | null = null;
   private closed = false;
+  private settingLink = false;
 
-  /** `docs`: attachments on physical host NICs (withAttachmentStandIns has replaced those on switch ports and vmnics) */
-  constructor(docs: readonly AttachmentDoc[]) {
+  /**
+   * `docs`: attachments on physical host NICs (withAttachmentStandIns has replaced those on
+   * switch ports and vmnics); `cuts`: those that are cut cables of a partitioned lab, by name.
+   */
+  constructor(docs: readonly AttachmentDoc[], options: { cuts?: ReadonlyMap<string, CutOptions> } = {}) {
     super();
-    this.atts = docs.map((d) => new Att(d, this));
+    this.atts = docs.map((d) => new Att(d, this, d.type === 'vxlan' ? options.cuts?.get(d.name) : undefined));
     for (const a of this.atts) this.byIface.set(a.doc.interface, a);
+  }
+
+  /** True while an attachment sets a cable's state in the lab (the peer vanished, came back, pulled its end). */
+  get settingLinkState(): boolean {
+    return this.settingLink;
+  }
+
+  /**
+   * A user changes the state of a cut cable in this partition (`iface`: its inside end or its
+   * stand-in's NIC): the peer partition is told at once. Returns the state the cable takes here
+   * (down while the peer's end is down or the peer is silent), or null when `iface` is on no cut.
+   */
+  cutCableChanged(iface: string, up: boolean): boolean | null {
+    const a = this.atts.find((x) => x.cut !== undefined && (x.doc.interface === iface || x.cut.inside === iface));
+    if (!a) return null;
+    a.localUp = up;
+    a.hello?.();
+    a.linkShown = a.wanted;
+    this.emit('link', a.doc.name, a.wanted);
+    return a.wanted;
   }
 
   get size(): number {
@@ -169,6 +231,7 @@ export class Attachments extends EventEmitter {
   /** The stack factory for `createLab`: attached NICs relay to their attachment, the rest get `base`. */
   stackFactory(base?: EndpointStackFactory): EndpointStackFactory {
     const acceptAll = new Set(this.atts.filter((a) => a.doc.acceptAllMacs === true).map((a) => a.doc.interface));
+    const crossings = new Map(this.atts.filter((a) => a.cut).map((a) => [a.doc.interface, `leaves for partition ${a.cut!.peer} over the cut cable ${a.cut!.cable} (VNI ${(a.doc as { vni: number }).vni}) and keeps its id there`]));
     return relayStackFactory(
       this.interfaces,
       (iface) => {
@@ -177,6 +240,7 @@ export class Attachments extends EventEmitter {
       },
       base,
       acceptAll,
+      crossings,
     );
   }
 
@@ -203,6 +267,11 @@ export class Attachments extends EventEmitter {
       a.linkShown = null;
       if (a.doc.type === 'stream') this.showLink(a, a.state === 'up');
       else if (a.doc.silenceSeconds !== undefined) this.armSilence(a, Date.now());
+      if (a.cut && a.hello && a.helloTimer === undefined) {
+        a.hello();
+        a.helloTimer = setInterval(a.hello, a.cut.helloMs);
+        a.helloTimer.unref?.();
+      }
     }
   }
 
@@ -221,6 +290,7 @@ export class Attachments extends EventEmitter {
         txFrames: a.txFrames,
         txBytes: a.txBytes,
         drops: { ...a.drops },
+        ...(a.cut ? { cut: { peer: a.cut.peer, inside: a.cut.inside, cable: a.cut.cable, localUp: a.localUp, peerUp: a.peerUp } } : {}),
       })),
       sockets: [...this.vxlanSockets.values()].map((s) => ({ local: s.key, drops: { ...s.drops } })),
     };
@@ -229,7 +299,10 @@ export class Attachments extends EventEmitter {
   async close(): Promise<void> {
     this.closed = true;
     this.target = null;
-    for (const a of this.atts) if (a.silenceTimer) clearTimeout(a.silenceTimer);
+    for (const a of this.atts) {
+      if (a.silenceTimer) clearTimeout(a.silenceTimer);
+      if (a.helloTimer) clearInterval(a.helloTimer);
+    }
     const cs = this.closers.splice(0);
     await Promise.all(cs.map((c) => c().catch(() => undefined)));
   }
@@ -244,7 +317,16 @@ export class Attachments extends EventEmitter {
     this.emit('drop', ev);
   }
 
-  private arrive(a: Att, frame: Uint8Array): void {
+  /** The peer was heard from (a frame, or a cut's hello): a silent attachment's cable comes back. */
+  private heard(a: Att): void {
+    if (a.doc.type !== 'stream' && a.doc.silenceSeconds !== undefined) {
+      a.lastRxMs = Date.now();
+      if (a.state !== 'up') a.state = 'up';
+    }
+    this.showLink(a, a.wanted);
+  }
+
+  private arrive(a: Att, frame: Uint8Array, frameId?: number): void {
     a.rxFrames++;
     a.rxBytes += frame.length;
     const t = this.target;
@@ -252,15 +334,9 @@ export class Attachments extends EventEmitter {
       this.drop(a, 'INJECT_REFUSED', 'no lab is running');
       return;
     }
-    if (a.doc.type !== 'stream' && a.doc.silenceSeconds !== undefined) {
-      a.lastRxMs = Date.now();
-      if (a.state !== 'up') {
-        a.state = 'up';
-        this.showLink(a, true);
-      }
-    }
+    if ((a.doc.type !== 'stream' && a.doc.silenceSeconds !== undefined) || a.cut) this.heard(a);
     try {
-      t.inject(a.doc.interface, frame);
+      t.inject(a.doc.interface, frame, frameId);
     } catch (err) {
       this.drop(a, 'INJECT_REFUSED', err instanceof Error ? err.message : String(err));
       return;
@@ -272,10 +348,13 @@ export class Attachments extends EventEmitter {
     const t = this.target;
     if (t === null || a.linkShown === up) return;
     a.linkShown = up;
+    this.settingLink = true;
     try {
       t.setLinkState(a.doc.interface, up);
     } catch {
       // the lab refused (no cable on that NIC): nothing to show
+    } finally {
+      this.settingLink = false;
     }
     this.emit('link', a.doc.name, up);
   }
@@ -331,6 +410,17 @@ export class Attachments extends EventEmitter {
     const cb = this.txCallback(a);
     const { vni } = d;
     const { address, port } = d.remote;
+    if (a.cut) {
+      a.send = (frame, frameId) => {
+        a.countTx(frame.length);
+        socket.send(encodeCut(vni, a.localUp, frameId ?? 0, frame), port, address, cb);
+        this.emit('tx', d.name, frame, frameId);
+      };
+      a.hello = () => {
+        if (!this.closed) socket.send(encodeCut(vni, a.localUp, 0, null), port, address, cb);
+      };
+      return;
+    }
     a.send = (frame) => {
       a.countTx(frame.length);
       socket.send(encodeVxlan(vni, frame), port, address, cb);
@@ -340,6 +430,13 @@ export class Attachments extends EventEmitter {
 
   private vxlanMessage(s: VxlanSocket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const from = `${rinfo.address}:${rinfo.port}`;
+    if (msg.length >= 8) {
+      const c = s.byVni.get((msg[4]! << 16) | (msg[5]! << 8) | msg[6]!);
+      if (c?.cut) {
+        this.cutMessage(s, c, msg, from, rinfo.address);
+        return;
+      }
+    }
     const r = decodeVxlan(msg);
     const a = r.ok || r.vni !== undefined ? s.byVni.get(r.ok ? r.vni : r.vni!) : undefined;
     if (!r.ok) {
@@ -360,6 +457,26 @@ export class Attachments extends EventEmitter {
     }
     // the lab keeps frames (captures, stacks): a copy of the view into Node's buffer
     this.arrive(a, r.frame.slice());
+  }
+
+  /** A datagram for a cut cable: from the peer partition only, with the shim (a frame and its id, or a hello). */
+  private cutMessage(s: VxlanSocket, a: Att, msg: Buffer, from: string, address: string): void {
+    const peer = (a.doc as Extract<AttachmentDoc, { type: 'vxlan' }>).remote.address;
+    if (addr4(address) !== peer) {
+      this.drop(a, 'UNKNOWN_PEER', `a datagram for the cut cable ${a.cut!.cable} came from ${from}, not from partition ${a.cut!.peer} (${peer})`, s.key, from);
+      return;
+    }
+    const r = isCutDatagram(msg) ? decodeCut(msg) : ({ ok: false, reason: 'CUT_BAD_SHIM' } as const);
+    if (!r.ok) {
+      this.drop(a, r.reason, `${ATTACH_REASONS[r.reason]} (${msg.length}-byte datagram from ${from}, cut cable ${a.cut!.cable})`, s.key, from);
+      return;
+    }
+    a.peerUp = r.up;
+    if (r.frame === null) {
+      this.heard(a);
+      return;
+    }
+    this.arrive(a, r.frame.slice(), r.frameId === 0 ? undefined : r.frameId);
   }
 
   // --- udp ------------------------------------------------------------------------------------

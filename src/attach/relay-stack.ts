@@ -5,8 +5,8 @@
  */
 import { type EndpointArpEntry, type EndpointConfig, type EndpointPort, type EndpointStack, type EndpointStackFactory, type PingOptions, type PingResult, createIpStack } from '../engine/index.js';
 
-/** Where a relay hands its frames (the attachment, once its socket is open). */
-export type RelaySink = (frame: Uint8Array) => void;
+/** Where a relay hands its frames (the attachment, once its socket is open), with the frame's id. */
+export type RelaySink = (frame: Uint8Array, frameId?: number) => void;
 
 export class RelayStack implements EndpointStack {
   constructor(
@@ -15,11 +15,15 @@ export class RelayStack implements EndpointStack {
     private readonly port: EndpointPort,
     /** the real peer is a bridge or switch: the NIC takes frames for every MAC (no E1 filter) */
     readonly acceptsAllFrames = false,
+    /** a cut cable of a partitioned lab: each frame that leaves is noted (`crossing`) with this text */
+    private readonly crossing?: string,
   ) {}
 
   receive(frame: Uint8Array): void {
     const sink = this.sinkOf();
-    if (sink !== null) sink(frame);
+    const id = this.port.frameId?.();
+    if (this.crossing !== undefined && this.port.tracing) this.port.note('crossing', 'X1', `frame #${id ?? '?'} ${this.crossing}`);
+    if (sink !== null) sink(frame, id);
   }
 
   ping(_options: PingOptions, onDone: (result: PingResult) => void): void {
@@ -42,9 +46,10 @@ export function relayStackFactory(
   sinkOf: (iface: string) => RelaySink | null,
   base: EndpointStackFactory = createIpStack,
   acceptAll: ReadonlySet<string> = new Set(),
+  crossings: ReadonlyMap<string, string> = new Map(),
 ): EndpointStackFactory {
   return (config: EndpointConfig, port: EndpointPort) => {
-    if (config.kind === 'physical-nic' && attached.has(config.id)) return new RelayStack(config.id, () => sinkOf(config.id), port, acceptAll.has(config.id));
+    if (config.kind === 'physical-nic' && attached.has(config.id)) return new RelayStack(config.id, () => sinkOf(config.id), port, acceptAll.has(config.id), crossings.get(config.id));
     return base(config, port);
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `vswitch-lab ping <topology> <iface> <ip> [-c N] [-s size] [-d] [-v] [--json]`: pings from an
+ * `vswitch-lab ping <topology> <iface> <ip> [-c N] [-s size] [-d] [-t ttl] [-v] [--json]`: pings from an
  * endpoint of a fresh lab (vmkping when the interface is a vmk: `-I vmk1` works too) and prints
  * what ping prints. The lab's stacks ARP first, as real ones do; the clock is virtual, so it
  * returns at once. An IPv6 address (or `-6`) pings over ICMPv6 (E4): neighbour discovery first,
@@ -32,6 +32,8 @@ options:
   -c N          probes (default 3)
   -s size       ICMP data bytes (default 56); -d -s 8972 proves a 9000-byte path (E2)
   -d            don't fragment
+  -t ttl        IPv4 TTL / IPv6 hop limit of the probes, 1..255 (default 64); the lab has
+                no routers, so it never expires on the way
   -6            IPv6 (implied by an IPv6 address; refuses an IPv4 one)
   -I <iface>    the interface, vmkping's way
   -v            print every step of the trace as it happens
@@ -53,6 +55,7 @@ const OPTIONS = {
   count: { type: 'string', short: 'c' },
   size: { type: 'string', short: 's' },
   df: { type: 'boolean', short: 'd' },
+  ttl: { type: 'string', short: 't' },
   ipv6: { type: 'boolean', short: '6' },
   interface: { type: 'string', short: 'I' },
   verbose: { type: 'boolean', short: 'v' },
@@ -80,6 +83,7 @@ export const command: Command = {
       const count = values.count === undefined ? 3 : intOption(values.count, '-c', 1, 1000);
       const size = values.size === undefined ? DEFAULT_PING_SIZE : intOption(values.size, '-s', 0, MAX_PING_SIZE);
       const df = values.df ?? false;
+      const ttl = values.ttl === undefined ? undefined : intOption(values.ttl, '-t', 1, 255);
       const captureOptions = parseCaptureOptions(values);
       const t = await openTopologyArg(topologyArg);
       const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
@@ -88,7 +92,7 @@ export const command: Command = {
       return withCliCapture(capture, () => {
         let result: PingResult | undefined;
         const run = () => {
-          result = lab.ping(from, dst.text, { count, size, df });
+          result = lab.ping(from, dst.text, { count, size, df, ...(ttl !== undefined ? { ttl } : {}) });
         };
         if (values.verbose && !values.json) {
           const off = lab.trace.subscribe((e) => console.log(`  ${(e.time / 1e6).toFixed(3)} ms  ${traceLine(e)}`));

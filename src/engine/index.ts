@@ -18,8 +18,8 @@ export type { MacTableRow } from './mac-table.js';
 export type { InterfaceKind } from './model.js';
 export type * from './endpoint.js';
 export type { ChangeResult, RuntimeChange } from './runtime-changes.js';
-export { runScenario, parseScenario, timelineExcerpt } from './scenario.js';
-export type { ScenarioResult, TimelineEntry, PingOutcome, CheckOutcome } from './scenario.js';
+export { runScenario, startScenario, currentScenario, parseScenario, timelineExcerpt } from './scenario.js';
+export type { ScenarioResult, ScenarioProgress, LiveScenario, TimelineEntry, PingOutcome, CheckOutcome } from './scenario.js';
 // what the CLI, the server and the real transports build on
 export { resolveFrameSpec } from './frame-spec.js';
 export type { FrameSpecView } from './frame-spec.js';

@@ -43,6 +43,8 @@ export interface PingOptionsMs {
   count?: number;
   size?: number;
   df?: boolean;
+  /** IPv4 TTL / IPv6 hop limit of the probes, 1..255 */
+  ttl?: number;
   intervalMs?: number;
   timeoutMs?: number;
 }
@@ -50,7 +52,8 @@ export interface PingOptionsMs {
 /** The engine's Lab, as the server uses it. Return values the server only relays are `unknown`. */
 export interface ServerLab {
   /** Injects a frame at `node:interface`; returns its frame id. Throws (LabError) on an unknown interface. */
-  inject(iface: string, frame: Uint8Array): number;
+  /** `frameId`: the id the frame had in another partition of a partitioned lab (it keeps it across the cut). */
+  inject(iface: string, frame: Uint8Array, frameId?: number): number;
   /** Injects `frame` at `iface` `delayNs` from now on the virtual clock (a flood at a rate); checked now, throws like inject. */
   injectLater?(delayNs: number, iface: string, frame: Uint8Array): void;
   run(options?: RunOptions): unknown;

@@ -7,7 +7,7 @@
  * and a plan that does not match the topology is refused.
  */
 import { describe, expect, it } from 'vitest';
-import { checkPlan, partitionTopology, planPartitions, PlanError } from '../../src/attach/partition-plan.js';
+import { checkPlan, partitionRun, partitionTopology, planPartitions, PlanError } from '../../src/attach/partition-plan.js';
 import { createLab } from '../../src/engine/index.js';
 import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
@@ -50,7 +50,7 @@ describe('partitioned lab', () => {
         const v = validateTopology(partitionTopology(doc, plan, p.name));
         expect(v.errors).toEqual([]);
         if (!v.ok) return;
-        labs.push(await serveWithAttachments(v));
+        labs.push(await serveWithAttachments(v, partitionRun(doc, plan, p.name)));
       }
       const [, h1] = labs as [ServedLab, ServedLab, ServedLab];
       const whole = createLab(doc);
@@ -80,7 +80,7 @@ describe('partitioned lab', () => {
     try {
       const file = path.join(dir, 'plan.json');
       writeFileSync(file, JSON.stringify(plan));
-      const part = await partitionOf(doc, file, 'p2');
+      const { topology: part } = await partitionOf(doc, file, 'p2');
       expect(part.attachments!.map((a) => (a.type === 'vxlan' ? [a.local.address, a.remote.address] : null))).toEqual([
         ['127.0.0.1', '127.0.0.1'],
         ['127.0.0.1', '127.0.0.1'],

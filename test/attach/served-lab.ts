@@ -3,7 +3,8 @@
  * sockets opened first, the server on 127.0.0.1 with any free port, arrivals into its session in
  * real time. Not a test file itself.
  */
-import { openServedAttachments, type ServedAttachments } from '../../src/cli/serve-attachments.js';
+import { openServedAttachments, partitionStatus, type ServedAttachments } from '../../src/cli/serve-attachments.js';
+import type { PartitionRun } from '../../src/attach/partition-plan.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { ValidateResult } from '../../src/topology/load.js';
 import type { Lab } from '../../src/engine/index.js';
@@ -18,12 +19,13 @@ export interface ServedLab {
   get(path: string): Promise<Response>;
 }
 
-export async function serveWithAttachments(result: Extract<ValidateResult, { ok: true }>): Promise<ServedLab> {
-  const served = await openServedAttachments(result.topology);
+export async function serveWithAttachments(result: Extract<ValidateResult, { ok: true }>, partition?: PartitionRun): Promise<ServedLab> {
+  const served = await openServedAttachments(result.topology, partition);
   if (!served) throw new Error('the topology declares no attachments');
-  let server: RunningServer;
+  let server: RunningServer | undefined;
+  const api = partitionStatus(served, () => server?.session);
   try {
-    server = await startServer({ host: '127.0.0.1', port: 0, initial: { result: { ...result, topology: served.topology }, source: 'attach-test' }, createLab: served.createLab });
+    server = await startServer({ host: '127.0.0.1', port: 0, initial: { result: { ...result, topology: served.topology }, source: 'attach-test' }, createLab: served.createLab, ...(api ? { partition: api } : {}) });
   } catch (err) {
     await served.attachments.close();
     throw err;

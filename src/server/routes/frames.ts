@@ -3,7 +3,8 @@
  *                    (real time: answers when the engine says the frames settled, frame-waits.ts);
  *                    with intervalMs > 0 a flood: one frame now, the others every intervalMs on
  *                    the virtual clock; answers at once (`scheduled`), their events come live
- * POST /api/ping     {from, to, count?, size?, df?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
+ * POST /api/ping     {from, to, count?, size?, df?, ttl?, intervalMs?, timeoutMs?}   200 PingResult when it is over;
+ *                    (ttl: the probes' IPv4 TTL / IPv6 hop limit, 1..255, `ping -t`);
  *                    `to` an IPv4 or (ping -6, E4) an IPv6 address;
  *                    202 PingPending while the clock is paused/stepped (or past the server's wait)
  * POST /api/explain  {from, frame: FrameSpec}                   dry-run trace (O2), no state change
@@ -67,6 +68,7 @@ const PingBody = z
     count: z.number().int().min(1).max(100).optional(),
     size: z.number().int().min(0).max(65507).optional(),
     df: z.boolean().optional(),
+    ttl: z.number().int().min(1).max(255).optional(),
     intervalMs: z.number().min(1).max(10_000).optional(),
     timeoutMs: z.number().min(1).max(30_000).optional(),
   })
@@ -133,6 +135,7 @@ export function frameRoutes(ctx: AppContext): Router {
     if (body.count !== undefined) options.count = body.count;
     if (body.size !== undefined) options.size = body.size;
     if (body.df !== undefined) options.df = body.df;
+    if (body.ttl !== undefined) options.ttl = body.ttl;
     if (body.intervalMs !== undefined) options.intervalMs = body.intervalMs;
     if (body.timeoutMs !== undefined) options.timeoutMs = body.timeoutMs;
     const generation = session.labGeneration;
