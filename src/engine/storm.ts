@@ -10,10 +10,15 @@
  * the storm (a target answering each copy of an ARP request) are frames of their own, each
  * bounded the same way.
  *
- * Counts are kept per frame id in a map; when it grows past its sweep size, the counts of frames
- * that are over (nothing of them queued or held, as the fabric counts it) are forgotten, so the
- * map holds about the frames in flight, and a frame in flight is never forgotten (its count never
- * starts again, however many frames run beside it).
+ * Counts are kept per frame id, first in a ring of slots (`fid & (SLOTS - 1)`, tagged with the
+ * frame id): a frame takes its slot when the slot is empty or its frame is over (nothing of it
+ * queued or held, as the fabric counts it), which is what almost every frame finds, so counting a
+ * crossing is two typed-array reads and a write. A frame whose slot is held by a frame still in
+ * flight is counted in a map instead, from its first crossing on (a frame never moves between the
+ * two); when the map grows past its sweep size, the counts of its frames that are over are
+ * forgotten. So a frame in flight is never forgotten (its count never starts again, however many
+ * frames run beside it). SLOTS is not a multiple of the fabric's per-frame slots, so a frame and
+ * the one that shares its ring slot never share the fabric's count.
  */
 
 /** Storm reports a lab keeps (the first ones; `count` counts them all). */
@@ -49,8 +54,14 @@ export type StormVerdict = 0 | 1 | 2;
 
 /** Map size that triggers the first sweep of finished frames. */
 const FIRST_SWEEP = 4096;
+/** Ring slots (a power of two, smaller than the fabric's FRAME_SLOTS so that they never alias). */
+const SLOTS = 2048;
 
 export class StormWatch {
+  /** frame id counted in each ring slot (0: none) and its crossings */
+  private readonly slotFid = new Float64Array(SLOTS);
+  private readonly slotCount = new Int32Array(SLOTS);
+  /** frames whose slot was taken by a frame in flight when they first crossed */
   private readonly counts = new Map<number, number>();
   private sweepAt = FIRST_SWEEP;
   readonly reports: StormReport[] = [];
@@ -65,18 +76,36 @@ export class StormWatch {
 
   /** Counts one cable crossing of frame `fid`. */
   cross(fid: number): StormVerdict {
-    const counts = this.counts;
-    const n = (counts.get(fid) ?? 0) + 1;
-    counts.set(fid, n);
-    if (counts.size > this.sweepAt) this.sweep(fid);
+    const s = fid & (SLOTS - 1);
+    const held = this.slotFid[s]!;
+    let n: number;
+    if (held === fid) n = ++this.slotCount[s]!;
+    else n = this.crossElsewhere(fid, s, held);
     if (n <= this.threshold) return 0;
     this.cut++;
     return n === this.threshold + 1 ? 1 : 2;
   }
 
-  /** Frames being counted (tests). */
+  /** A crossing of a frame not counted in its slot: in the map, or the slot is taken now. */
+  private crossElsewhere(fid: number, s: number, held: number): number {
+    const counts = this.counts;
+    const m = counts.size > 0 ? counts.get(fid) : undefined;
+    if (m === undefined && (held === 0 || !this.inFlight(held))) {
+      this.slotFid[s] = fid;
+      this.slotCount[s] = 1;
+      return 1;
+    }
+    const n = (m ?? 0) + 1;
+    counts.set(fid, n);
+    if (counts.size > this.sweepAt) this.sweep(fid);
+    return n;
+  }
+
+  /** Frames being counted (tests): the map's and the ring's. */
   get tracked(): number {
-    return this.counts.size;
+    let n = this.counts.size;
+    for (let s = 0; s < SLOTS; s++) if (this.slotFid[s] !== 0) n++;
+    return n;
   }
 
   /** Forgets the frames that are over (never `current`, whose copy is crossing now). */
