@@ -151,6 +151,7 @@ export class LabSession {
         onAdvance: () => {
           this.live?.advanced();
           if (this.current) this.frameWaits.advanced(this.current.lab);
+          this.notifyMoved();
         },
         onError: (err) => {
           this.frameWaits.cancelAll();
@@ -211,7 +212,34 @@ export class LabSession {
     this.live?.topologyChanged(state);
     this.live?.advanced();
     clock.kick();
+    this.notifyMoved();
     return r;
+  }
+
+  /**
+   * Called whenever the lab moved on (its clock advanced, a step, a change, a restore): the
+   * lessons route pushes a scenario's progress from here (routes/lessons.ts).
+   */
+  readonly moved = new Set<() => void>();
+
+  private notifyMoved(): void {
+    for (const fn of this.moved) fn();
+  }
+
+  /**
+   * The lab changed its own topology (a scenario's timed change, routes/lessons.ts): the state
+   * becomes the lab's current topology (next revision) and live clients get it. No-op when the
+   * topology is as the state has it.
+   */
+  refreshTopology(): void {
+    const cur = this.current;
+    if (!cur) return;
+    const topology = cur.lab.currentTopology();
+    if (JSON.stringify(topology) === JSON.stringify(cur.state.topology)) return;
+    let warnings = cur.state.warnings;
+    if (this.validator) warnings = this.validator.validate(topology).warnings;
+    cur.state = { ...cur.state, revision: ++this.revision, topology, warnings };
+    this.live?.topologyChanged(cur.state);
   }
 
   /**
@@ -255,6 +283,7 @@ export class LabSession {
     }
     if (this.driver) this.live?.clockChanged(this.driver.state());
     this.live?.advanced();
+    this.notifyMoved();
   }
 
   /** The generation of the lab now (bumps on every load). */

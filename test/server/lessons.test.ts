@@ -1,13 +1,15 @@
 /**
  * The lessons of the loaded topology over HTTP (src/server/routes/lessons.ts), on a real server
- * over the real engine: its tests and the scenarios an example lists run on fresh labs of the
- * topology as the lab runs it now; an activity is graded with the learner's runtime changes; bad
- * requests are 4xx and change nothing. Also: an empty topology file says "the file is empty".
+ * over the real engine: its tests (and scenarios with on: fresh) run on fresh labs of the
+ * topology as the lab runs it now; a scenario played on the lab happens on its clock (Step
+ * drives it, Reset undoes it) and its progress reaches live clients; an activity is graded with
+ * the learner's runtime changes; bad requests are 4xx and change nothing. Also: an empty topology
+ * file says "the file is empty".
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startEngineServer, type EngineServer } from './helpers.js';
+import { liveClient, ROOT, startEngineServer, type EngineServer } from './helpers.js';
 
 let s: EngineServer;
 
@@ -42,7 +44,7 @@ describe('lessons over HTTP', () => {
     const one = await (await s.post('/api/lessons/tests', { index: 0 })).json() as { results: unknown[] };
     expect(one.results).toHaveLength(1);
     expect((await s.post('/api/lessons/tests', { index: 99 })).status).toBe(404);
-    const r = await s.post('/api/lessons/scenario', { file: 'scenarios/teaming-failover.json' });
+    const r = await s.post('/api/lessons/scenario', { file: 'scenarios/teaming-failover.json', on: 'fresh' });
     expect(r.status).toBe(200);
     const sc = await r.json() as { passed: boolean; timeline: Array<{ kind: string }> };
     expect(sc.passed).toBe(true);
@@ -54,12 +56,83 @@ describe('lessons over HTTP', () => {
   it('a scenario opened from disk ({text}) runs; a broken one is 422 with its errors', async () => {
     await load('teaming');
     const text = readFileSync(path.join(ROOT, 'topologies', 'scenarios', 'teaming-no-failback.json'), 'utf8');
-    const r = await s.post('/api/lessons/scenario', { text, fileName: 'mine.json' });
+    const r = await s.post('/api/lessons/scenario', { text, fileName: 'mine.json', on: 'fresh' });
     expect(r.status).toBe(200);
     expect(((await r.json()) as { file: string; passed: boolean }).file).toBe('mine.json');
     const bad = await s.post('/api/lessons/scenario', { text: '{"duration": "1s", "steps": [{"at": "x"}]}', fileName: 'bad.json' });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { details: { errors: unknown[] } }).details.errors.length).toBeGreaterThan(0);
+  });
+
+  it('a scenario played on the lab in simulation mode: nothing before Step, its change and checks as the clock reaches them, live progress, Reset undoes it', async () => {
+    await load('teaming');
+    expect((await s.post('/api/simulation', { mode: 'simulation' })).status).toBe(200);
+    const live = await liveClient(s.base);
+    type Progress = { file: string; id: number; done: boolean; passed: boolean; startNs: number; elapsedNs: number; timeline: Array<{ kind: string; time: number; ok?: boolean }>; checks: Array<{ ok: boolean }> };
+    const progress = async () => (await s.get<{ scenario: Progress | null }>('/api/lessons/scenario')).scenario;
+    try {
+      const r = await s.post('/api/lessons/scenario', { file: 'scenarios/teaming-failover.json' });
+      expect(r.status).toBe(202);
+      const p0 = (await r.json()) as Progress;
+      expect(p0).toMatchObject({ file: 'scenarios/teaming-failover.json', done: false, elapsedNs: 0 });
+      expect(p0.timeline.map((e) => e.kind)).toEqual(['start']);
+      // one at a time
+      const again = await s.post('/api/lessons/scenario', { file: 'scenarios/teaming-no-failback.json' });
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { error: string }).error).toMatch(/still playing/);
+      // paused: nothing happens without a step
+      expect((await progress())!.timeline).toHaveLength(1);
+      const rev0 = (await s.get<{ revision: number }>('/api/topology')).revision;
+      // Step until its link change (scenario time 2 s): the change is a live event of the step
+      let changeAt = -1;
+      for (let k = 0; k < 100 && changeAt < 0; k++) {
+        const st = (await (await s.post('/api/simulation/step', { count: 100 })).json()) as { stepped: number; events: Array<{ action: string; time: number }> };
+        expect(st.stepped).toBeGreaterThan(0);
+        changeAt = st.events.find((e) => e.action === 'change')?.time ?? -1;
+      }
+      expect(changeAt).toBe(p0.startNs + 2e9);
+      let p = (await progress())!;
+      expect(p.timeline.filter((e) => e.kind === 'change')).toHaveLength(1);
+      expect(p.checks).toEqual([]);
+      // the lab's topology follows the scenario's change
+      expect((await s.get<{ revision: number }>('/api/topology')).revision).toBeGreaterThan(rev0);
+      // on to its check at 4 s: ok as the clock reaches it
+      while (p.checks.length === 0) {
+        await s.post('/api/simulation/step', { count: 20 });
+        p = (await progress())!;
+      }
+      expect(p.checks.map((c) => c.ok)).toEqual([true, true]);
+      expect(p.done).toBe(false);
+      expect(p.elapsedNs).toBeGreaterThanOrEqual(4e9);
+      expect(p.elapsedNs).toBeLessThan(5e9);
+      // live clients got the same progress
+      const pushed = await live.waitFor((u) => (u.state ?? []).some((e) => e.kind === 'scenario' && (e.scenario as Progress | null)?.checks.length === 2));
+      expect(pushed).toBeDefined();
+      // Reset: back to before the scenario started; it is gone, and its changes with it
+      expect((await s.post('/api/simulation/reset', {})).status).toBe(200);
+      expect(await progress()).toBeNull();
+      await live.waitFor((u) => (u.state ?? []).some((e) => e.kind === 'scenario' && e.scenario === null));
+      // Step re-takes the recorded future: the scenario starts again and plays to its end, PASS
+      while (!p.done || p.id !== p0.id) {
+        const st = (await (await s.post('/api/simulation/step', { count: 2000 })).json()) as { stepped: number };
+        const now = await progress();
+        if (now) p = now;
+        if (st.stepped === 0) break;
+      }
+      expect(p).toMatchObject({ done: true, passed: true, elapsedNs: 8e9 });
+      expect(p.timeline.at(-1)).toMatchObject({ kind: 'end' });
+    } finally {
+      live.close();
+      await s.post('/api/simulation', { mode: 'realtime' });
+    }
+  });
+
+  it('a scenario that cannot start on the lab is 422 and starts nothing', async () => {
+    await load('teaming');
+    const r = await s.post('/api/lessons/scenario', { text: JSON.stringify({ name: 'x', duration: '1s', pings: [{ from: 'tor-1:eth1', to: '10.0.0.21' }] }), fileName: 'x.json' });
+    expect(r.status).toBe(422);
+    expect(((await r.json()) as { error: string }).error).toMatch(/not an endpoint/);
+    expect(await s.get('/api/lessons/scenario')).toEqual({ scenario: null });
   });
 
   it("POST /api/lessons/activity grades the lab as the learner changed it; a topology without an activity is 404", async () => {

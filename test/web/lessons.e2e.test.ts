@@ -53,6 +53,9 @@ describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
     await page.fill('#ping-size', '8972');
     await page.check('#ping-df');
     await expect(page.textContent('#ping-command')).resolves.toBe('vmkping -I vmk1 -c 1 -d -s 8972 10.0.40.50');
+    // vmkping -t: the probes' TTL (no router in the lab decrements it: the small ping below still answers)
+    await page.fill('#ping-ttl', '3');
+    await expect(page.textContent('#ping-command')).resolves.toBe('vmkping -I vmk1 -c 1 -d -s 8972 -t 3 10.0.40.50');
     await page.click('#ping-button');
     await page.waitForFunction(`/packets transmitted/.test(document.querySelector('#ping-result')?.textContent ?? '')`, undefined, { timeout: 30_000 });
     const out = (await page.textContent('#ping-result')) ?? '';
@@ -63,6 +66,7 @@ describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
     await page.uncheck('#ping-df');
     await page.click('#ping-button');
     await page.waitForFunction(`/1 packets received/.test(document.querySelector('#ping-result')?.textContent ?? '')`, undefined, { timeout: 30_000 });
+    await page.fill('#ping-ttl', '');
 
     // the frame builder: one ICMP echo of 8972 data bytes with DF, no hex pasted
     await page.selectOption('#send-from', 'esxi-01:vmk1');
@@ -133,6 +137,8 @@ describe('Lessons tab', { timeout: 120_000 }, () => {
     const verdicts = await page.locator('#lesson-tests .verdict').allTextContents();
     expect(verdicts).toEqual(new Array(n).fill('PASS'));
 
+    // at once, on a fresh lab (playing it on the lab's clock: the simulation-mode test below)
+    await page.check('#scenario-fresh');
     await page.click('#lesson-scenarios button[data-scenario="scenarios/teaming-failover.json"]');
     await page.waitForSelector('#scenario-verdict', { timeout: 60_000 });
     await expect(page.textContent('#scenario-verdict')).resolves.toMatch(/^PASS/);
@@ -169,11 +175,77 @@ describe('Lessons tab', { timeout: 120_000 }, () => {
     sc.expect.frames[1]!.max = 5;
     const file = path.join(ARTIFACTS, 'teaming-failover-strict.json');
     writeFileSync(file, JSON.stringify(sc));
+    await page.check('#scenario-fresh');
     await page.setInputFiles('#scenario-file', file);
     await page.waitForSelector('#scenario-verdict', { timeout: 60_000 });
     const verdict = (await page.textContent('#scenario-verdict')) ?? '';
     expect(verdict).toMatch(/^FAIL/);
     expect(await page.locator('#scenario-result .checks li.bad').count()).toBeGreaterThan(0);
+    await page.uncheck('#scenario-fresh');
+  });
+
+  it("simulation mode: a scenario played on the lab waits for the clock — its first change appears only after a Step — its checks resolve ok as the clock reaches them, and Reset undoes it", async () => {
+    const page = ui.page;
+    await load({ example: 'teaming' }, 'teaming');
+    await page.selectOption('#sim-mode', 'simulation');
+    await page.waitForFunction('!document.querySelector("#sim-step").disabled');
+    await page.click('#tabbtn-lessons');
+    await page.waitForSelector('#lesson-scenarios button[data-scenario="scenarios/teaming-failover.json"]');
+    expect(await page.isChecked('#scenario-fresh')).toBe(false);
+    const changesListed = () => ev<number>('Array.from({ length: window.vswitchLab.store.length }, (_, i) => window.vswitchLab.store.at(i)).filter((e) => e.action === "change").length');
+    const playing = () => page.textContent('#scenario-verdict');
+    try {
+      await page.click('#lesson-scenarios button[data-scenario="scenarios/teaming-failover.json"]');
+      await page.waitForFunction(`/^PLAYING/.test(document.querySelector('#scenario-verdict')?.textContent ?? '')`);
+      expect(await page.locator('#scenario-timeline li').count()).toBe(1);
+      const { startNs } = (await api<{ scenario: { startNs: number } }>('GET', '/api/lessons/scenario')).body.scenario;
+      // another client steps the lab, one event at a time, up to the moment of the link change
+      // (scenario time 2 s): the page lists the pings' events, and no change yet
+      for (;;) {
+        const st = (await api<{ clock: { next: number | null } }>('GET', '/api/simulation')).body;
+        if (st.clock.next === null || st.clock.next >= startNs + 2e9) break;
+        expect((await api('POST', '/api/simulation/step', { count: 1 })).status).toBe(200);
+      }
+      await ev('window.vswitchLab.sim.refresh()');
+      const { position } = (await api<{ history: { position: number } }>('GET', '/api/simulation')).body.history;
+      await page.waitForFunction(`window.vswitchLab.sim.position.position === ${position}`);
+      expect(await ev<number>('window.vswitchLab.store.length')).toBeGreaterThan(0);
+      expect(await changesListed()).toBe(0);
+      expect(await page.locator('#scenario-timeline li.tl-change').count()).toBe(0);
+      // the page's own Step: the scenario's change happens on it (after what else is due at 2 s)
+      let clicks = 0;
+      while ((await changesListed()) === 0) {
+        expect(clicks++).toBeLessThan(200);
+        const before = (await ev<{ position: number }>('window.vswitchLab.sim.position')).position;
+        await page.click('#sim-step');
+        await page.waitForFunction(`window.vswitchLab.sim.position.position > ${before}`);
+      }
+      expect(clicks).toBeGreaterThan(0);
+      await page.waitForSelector('#scenario-timeline li.tl-change');
+      expect(await page.locator('#scenario-checks li').count()).toBe(0);
+      await expect(playing()).resolves.toMatch(/^PLAYING/);
+      // on to its check at 4 s: both ok, shown as the clock reaches them, the scenario still playing
+      while ((await page.locator('#scenario-checks li').count()) === 0) {
+        expect((await api<{ stepped: number }>('POST', '/api/simulation/step', { count: 20 })).body.stepped).toBeGreaterThan(0);
+        await ev('window.vswitchLab.sim.refresh()');
+      }
+      await page.waitForFunction(`document.querySelectorAll('#scenario-checks li.ok').length === 2`);
+      await expect(playing()).resolves.toMatch(/^PLAYING .* \(2\/2 checks ok so far\)/);
+      await screenshot(page, 'ui-lessons-scenario-playing.png');
+      // to its end: PASS, every check ok
+      for (;;) {
+        const r = (await api<{ stepped: number }>('POST', '/api/simulation/step', { count: 2000 })).body;
+        if (r.stepped === 0) break;
+      }
+      await page.waitForFunction(`/^PASS/.test(document.querySelector('#scenario-verdict')?.textContent ?? '')`);
+      expect(await page.locator('#scenario-checks li.bad').count()).toBe(0);
+      // Reset: back to before the scenario started, and the page says it is undone
+      await page.click('#sim-reset');
+      await page.waitForFunction(`/went back before the scenario started/.test(document.querySelector('#scenario-verdict')?.textContent ?? '')`);
+    } finally {
+      await page.selectOption('#sim-mode', 'realtime');
+      await page.waitForFunction('document.querySelector("#sim-step").disabled');
+    }
   });
 });
 

@@ -6,8 +6,12 @@
  *   progress — regraded whenever the running lab changes, a task turns green when its check
  *   holds on the topology as the learner left it; "Check my work" gives the score;
  * - its `tests`: Run one or all, PASS/FAIL with the unmet expectations and the explain trace;
- * - its timed `scenarios` (served with an example; a file can be opened from disk): the
- *   timeline — changes, failovers, RARPs, path changes, lost probes, every check ok/FAIL.
+ * - its timed `scenarios` (served with an example; a file can be opened from disk), played on
+ *   the running lab's clock — its frames and changes are the lab's live events, animated on the
+ *   graph, driven by the same Play/Step/Back controls — with the timeline (changes, failovers,
+ *   RARPs, path changes, lost probes, every check ok/FAIL) growing as the clock reaches it (the
+ *   server pushes `{kind:'scenario'}` state entries: `scenarioProgress`); or run at once on a
+ *   fresh lab.
  */
 import { ApiFailure } from './api.js';
 import { clear, formatTime, h, toast } from './dom.js';
@@ -79,6 +83,12 @@ interface ScenarioRun {
   durationNs: number;
   timeline: TimelineEntry[];
   checks: Array<{ what: string; ok: boolean; detail: string }>;
+  /** played on the lab: false until its end; absent for a run at once */
+  done?: boolean;
+  /** played on the lab: scenario time reached, ns */
+  elapsedNs?: number;
+  /** played on the lab: its run id there */
+  id?: number;
 }
 
 function failureText(err: unknown): string {
@@ -92,7 +102,10 @@ export class LessonsPanel {
   private readonly testsBox: HTMLElement;
   private readonly scenariosBox: HTMLElement;
   private readonly scenarioResult: HTMLElement;
+  private readonly fresh: HTMLInputElement;
   private lessons: Lessons | null = null;
+  /** a scenario playing on the lab is shown (its pushes update the result) */
+  private following = false;
   private generation = -1;
   private revision = -1;
   /** the newest grading asked for: older answers are ignored */
@@ -117,13 +130,21 @@ export class LessonsPanel {
       if (f) void f.text().then((text) => this.runScenario({ text, fileName: f.name }, f.name));
     });
     this.scenariosBox = h('section', { class: 'lesson-scenarios', id: 'lesson-scenarios' });
+    this.fresh = h('input', { type: 'checkbox', id: 'scenario-fresh' });
     this.root = h(
       'div',
       { class: 'lessons-panel' },
       this.intro,
       this.activityBox,
       this.testsBox,
-      h('section', {}, this.scenariosBox, h('div', { class: 'field' }, h('label', { for: 'scenario-file' }, 'Open a scenario file (timed scenario .json)'), file), this.scenarioResult),
+      h(
+        'section',
+        {},
+        this.scenariosBox,
+        h('div', { class: 'field' }, h('label', { for: 'scenario-file' }, 'Open a scenario file (timed scenario .json)'), file),
+        h('div', { class: 'field' }, h('label', { title: 'Run it to its end at once on a fresh lab of this topology, instead of playing it on the lab clock' }, this.fresh, ' at once, on a fresh lab (not animated)')),
+        this.scenarioResult,
+      ),
     );
   }
 
@@ -134,6 +155,7 @@ export class LessonsPanel {
       this.revision = s.revision;
       // nothing of the previous lab stays while this one's lessons load
       this.lessons = null;
+      this.following = false;
       this.gradeSeq++;
       for (const el of [this.intro, this.activityBox, this.testsBox, this.scenariosBox, this.scenarioResult]) clear(el);
       this.taskItems.clear();
@@ -163,6 +185,34 @@ export class LessonsPanel {
     this.render(l);
     this.onIntro(l);
     if (l.activity) void this.grade(false);
+    // a scenario already playing on this lab (another page started it, or this page reloaded)
+    try {
+      const cur = await apiRequest<{ scenario: ScenarioRun | null }>('GET', '/api/lessons/scenario');
+      if (cur.scenario && l.generation === this.generation) {
+        this.following = true;
+        this.scenarioProgress(cur.scenario);
+      }
+    } catch {
+      // a lab that cannot play scenarios: nothing to follow
+    }
+  }
+
+  /**
+   * The scenario playing on the lab moved on (a `{kind:'scenario'}` state entry): its timeline
+   * and checks so far, its verdict at its end; null when the lab went back before its start.
+   */
+  scenarioProgress(p: unknown): void {
+    if (p === null || p === undefined) {
+      if (!this.following) return;
+      clear(this.scenarioResult);
+      this.scenarioResult.append(h('p', { class: 'muted', id: 'scenario-verdict' }, 'The lab went back before the scenario started: it is undone (Step or Play starts it again).'));
+      return;
+    }
+    const r = p as ScenarioRun;
+    if (typeof r !== 'object' || !Array.isArray(r.timeline)) return;
+    this.following = true;
+    clear(this.scenarioResult);
+    this.scenarioResult.append(renderScenario(r, (ifaces) => this.onShow(ifaces)));
   }
 
   private render(l: Lessons): void {
@@ -295,12 +345,17 @@ export class LessonsPanel {
 
   async runScenario(body: { file: string } | { text: string; fileName: string }, label: string, button?: HTMLButtonElement): Promise<void> {
     if (button) button.disabled = true;
-    clear(this.scenarioResult);
-    this.scenarioResult.append(h('p', { class: 'muted' }, `running ${label} on the lab clock …`));
+    const fresh = this.fresh.checked;
+    if (fresh) {
+      clear(this.scenarioResult);
+      this.scenarioResult.append(h('p', { class: 'muted' }, `running ${label} on a fresh lab …`));
+    }
     try {
-      const r = await apiRequest<ScenarioRun>('POST', '/api/lessons/scenario', body);
+      const r = await apiRequest<ScenarioRun>('POST', '/api/lessons/scenario', { ...body, on: fresh ? 'fresh' : 'lab' });
+      this.following = !fresh;
       clear(this.scenarioResult);
       this.scenarioResult.append(renderScenario(r, (ifaces) => this.onShow(ifaces)));
+      if (!fresh) toast(`${r.name}: playing on the lab clock (${formatTime(r.durationNs)}) — Play or Step to run it`, 'info');
     } catch (err) {
       clear(this.scenarioResult);
       const d = err instanceof ApiFailure ? (err.body.details as { errors?: Array<{ path: string; message: string; line?: number }> } | undefined) : undefined;
@@ -312,9 +367,10 @@ export class LessonsPanel {
   }
 }
 
-/** A scenario's result: PASS/FAIL, each check, and the timeline. */
+/** A scenario's result (PASS/FAIL, each check, the timeline), or its progress while it plays on the lab. */
 function renderScenario(r: ScenarioRun, show: (ifaces: string[]) => void): HTMLElement {
   const ok = r.checks.filter((c) => c.ok).length;
+  const playing = r.done === false;
   const timeline = h('ol', { class: 'timeline', id: 'scenario-timeline' });
   for (const e of r.timeline) {
     // the interfaces an entry names (node:interface): choosing the entry shows them on the graph
@@ -341,8 +397,10 @@ function renderScenario(r: ScenarioRun, show: (ifaces: string[]) => void): HTMLE
   return h(
     'div',
     {},
-    h('h4', { class: r.passed ? 'ok' : 'bad', id: 'scenario-verdict' }, `${r.passed ? 'PASS' : 'FAIL'}  ${r.name} (${ok}/${r.checks.length} checks)`),
-    h('ul', { class: 'checks' }, ...r.checks.map((c) => h('li', { class: c.ok ? 'ok' : 'bad' }, `${c.ok ? 'PASS' : 'FAIL'}  ${c.what}: ${c.detail}`))),
+    playing
+      ? h('h4', { class: 'playing', id: 'scenario-verdict' }, `PLAYING  ${r.name} — ${formatTime(r.elapsedNs ?? 0)} of ${formatTime(r.durationNs)} (${ok}/${r.checks.length} checks ok so far)`)
+      : h('h4', { class: r.passed ? 'ok' : 'bad', id: 'scenario-verdict' }, `${r.passed ? 'PASS' : 'FAIL'}  ${r.name} (${ok}/${r.checks.length} checks)`),
+    h('ul', { class: 'checks', id: 'scenario-checks' }, ...r.checks.map((c) => h('li', { class: c.ok ? 'ok' : 'bad' }, `${c.ok ? 'PASS' : 'FAIL'}  ${c.what}: ${c.detail}`))),
     h('details', { open: true }, h('summary', {}, `Timeline (${r.timeline.length} entries)`), timeline),
   );
 }

@@ -387,6 +387,7 @@ function onUpdate(u: LiveUpdate): void {
   for (const s of u.state ?? []) if (s.kind === 'restored' && typeof s.traceSeq === 'number') rewindTo(s.traceSeq);
   // (a change's new topology came in the same batch and was drawn above)
   for (const s of u.state ?? []) {
+    if (s.kind === 'scenario') lessons.scenarioProgress(s.scenario);
     if (s.kind === 'ping' && typeof s.from === 'string' && typeof s.to === 'string') {
       send.pingFinished({ from: s.from, to: s.to, result: s.result });
       const r = s.result as { transmitted?: unknown; received?: unknown } | undefined;

@@ -7,18 +7,32 @@
  *                                   its `activity` (tasks with their Markdown instructions)
  * POST /api/lessons/tests           {index?}: every test (or one), each on a fresh lab
  * POST /api/lessons/scenario        {file} (one the topology lists) | {text, fileName?} (a file
- *                                   opened from disk): the timed scenario on a fresh lab; its
- *                                   timeline, pings and checks
+ *                                   opened from disk), and `on`:
+ *                                   - "lab" (default): plays it on the running lab, from now, on
+ *                                     its clock (202 with its progress): its frames, changes,
+ *                                     RARPs and lost probes are the lab's live events, animated
+ *                                     like any traffic; real time plays it as time passes, in
+ *                                     simulation mode Step/Play drive it and Back/Reset/jumps
+ *                                     undo it exactly (it is one journaled input of the lab,
+ *                                     engine/scenario.ts startScenario). Its progress (timeline,
+ *                                     checks ok/FAIL as the clock reaches them, the verdict at
+ *                                     its end) goes to live clients as `{kind:'scenario',
+ *                                     scenario}` state entries; one runs at a time (409);
+ *                                   - "fresh": runs it to its end at once on a fresh lab of the
+ *                                     topology (200 with its result), the running lab untouched
+ * GET  /api/lessons/scenario        the progress of the scenario played last on the running lab
+ *                                   (null when none, or a restore went back before its start)
  * POST /api/lessons/activity        grades the activity: each task's check on a fresh lab
  *
- * Everything runs on the topology **as the lab runs it now** (`currentTopology`: the learner's
- * runtime changes included), on fresh labs of the engine: the running lab is not touched.
+ * Tests, activities and fresh scenario runs use the topology **as the lab runs it now**
+ * (`currentTopology`: the learner's runtime changes included), on fresh labs of the engine: the
+ * running lab is not touched.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
-import { gradeActivity, createLab, runScenario, type ScenarioResult, runTests } from '../../engine/index.js';
+import { gradeActivity, createLab, runScenario, type ScenarioResult, runTests, startScenario, currentScenario, type Lab, type LiveScenario } from '../../engine/index.js';
 import { checkScenarioText, timeNs } from '../../topology/scenario.js';
 import type { ScenarioDoc } from '../../topology/scenario.js';
 import type { TopologyDoc } from '../../topology/schema.js';
@@ -27,10 +41,26 @@ import { ApiError, parseBody } from '../errors.js';
 import { toJsonValue } from '../trace-json.js';
 
 const TestsBody = z.object({ index: z.number().int().min(0).optional() }).strict();
+const On = z.enum(['lab', 'fresh']).default('lab');
 const ScenarioBody = z.union([
-  z.object({ file: z.string().min(1).max(300) }).strict(),
-  z.object({ text: z.string().min(1).max(1_000_000), fileName: z.string().max(200).optional() }).strict(),
+  z.object({ file: z.string().min(1).max(300), on: On }).strict(),
+  z.object({ text: z.string().min(1).max(1_000_000), fileName: z.string().max(200).optional(), on: On }).strict(),
 ]);
+
+/** The file each scenario played on a lab came from, by its run id (the same after a restore). */
+const playedFiles = new WeakMap<object, Map<number, string>>();
+
+/** A scenario's progress as the API and live clients get it. */
+function progressJson(lab: object, run: LiveScenario): unknown {
+  return toJsonValue({ file: playedFiles.get(lab)?.get(run.id) ?? 'scenario.json', ...run.progress() });
+}
+
+/** The running lab as the engine's Lab (a scenario plays on its journal); 501 for another kind of lab. */
+function engineLab(ctx: AppContext): Lab {
+  const lab = ctx.session.lab as unknown as Partial<Lab>;
+  if (typeof lab.startProgram !== 'function' || typeof lab.programs !== 'function') throw new ApiError(501, 'this lab cannot play scenarios on its clock; use {"on": "fresh"}');
+  return lab as Lab;
+}
 
 export interface LessonScenario {
   /** as the topology lists it (relative to the topology file) */
@@ -84,6 +114,27 @@ export function lessonRoutes(ctx: AppContext): Router {
   const r = Router();
   const limit = ctx.frameLimiter.middleware();
 
+  // live clients follow the scenario playing on the lab: its progress whenever it has news
+  let pushed: { lab: object; id: number; version: number; changes: number } | null = null;
+  ctx.session.moved.add(() => {
+    if (!ctx.session.loaded) return;
+    const lab = ctx.session.lab as unknown as Partial<Lab>;
+    if (typeof lab.programs !== 'function') return;
+    const run = currentScenario(lab as Lab);
+    if (run === null) {
+      if (pushed !== null && pushed.lab === lab) ctx.session.liveEvents?.stateChanged({ kind: 'scenario', scenario: null });
+      pushed = null;
+      return;
+    }
+    if (pushed !== null && pushed.lab === lab && pushed.id === run.id && pushed.version === run.version) return;
+    const p = run.progress();
+    const changes = p.timeline.filter((e) => e.kind === 'change').length;
+    // its timed changes changed the lab's topology (a link, a policy): the graph and Inspect follow
+    if (pushed === null || pushed.lab !== lab || pushed.id !== run.id || pushed.changes !== changes) ctx.session.refreshTopology();
+    pushed = { lab, id: run.id, version: run.version, changes };
+    ctx.session.liveEvents?.stateChanged({ kind: 'scenario', scenario: progressJson(lab, run) });
+  });
+
   r.get('/lessons', async (_req, res) => {
     const state = ctx.session.state;
     const t = state.topology;
@@ -135,8 +186,35 @@ export function lessonRoutes(ctx: AppContext): Router {
       if (c.kind !== 'timed') throw new ApiError(422, `${file} is a list of tests, not a timed scenario`);
       doc = c.scenario;
     }
-    const result = run(ctx.session.lab.currentTopology(), doc);
-    res.json({ file, ...(toJsonValue(result) as object) });
+    if (body.on === 'fresh') {
+      const result = run(ctx.session.lab.currentTopology(), doc);
+      res.json({ file, ...(toJsonValue(result) as object) });
+      return;
+    }
+    const lab = engineLab(ctx);
+    const playing = currentScenario(lab);
+    if (playing !== null && !playing.done) {
+      throw new ApiError(409, `scenario "${playing.name}" is still playing on the lab (${((playing.startNs + playing.durationNs - lab.now) / 1e9).toFixed(3)} s of lab time left); let it end, or go back before it in simulation mode`);
+    }
+    const clock = ctx.session.clock;
+    clock.sync(); // in real time: it starts at the present
+    let started: LiveScenario;
+    try {
+      started = startScenario(lab, doc);
+    } catch (err) {
+      throw new ApiError(422, err instanceof Error ? err.message : String(err));
+    }
+    let files = playedFiles.get(lab);
+    if (!files) playedFiles.set(lab, (files = new Map()));
+    files.set(started.id, file);
+    clock.kick();
+    res.status(202).json(progressJson(lab, started));
+  });
+
+  r.get('/lessons/scenario', (_req, res) => {
+    const lab = engineLab(ctx);
+    const run = currentScenario(lab);
+    res.json({ scenario: run === null ? null : progressJson(lab, run) });
   });
 
   r.post('/lessons/activity', limit, (_req, res) => {
