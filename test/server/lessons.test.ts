@@ -127,6 +127,36 @@ describe('lessons over HTTP', () => {
     }
   });
 
+  it('in real time a scenario plays as time passes: live clients get its progress to its verdict', async () => {
+    await load('teaming');
+    const live = await liveClient(s.base);
+    type Progress = { done: boolean; passed: boolean; checks: Array<{ what: string; ok: boolean }>; timeline: Array<{ kind: string }> };
+    try {
+      const text = JSON.stringify({
+        name: 'short failover',
+        duration: '400ms',
+        pings: [{ name: 'p', from: 'client:eth0', to: '10.0.0.21', intervalMs: 50 }],
+        steps: [
+          { at: '100ms', change: { kind: 'link', iface: 'esxi-01:vmnic0', up: false } },
+          { at: '300ms', check: { macTable: [{ switch: 'tor-1', mac: 'app-01:eth0', port: 'tor-1:eth2' }] } },
+        ],
+        expect: { pings: [{ ping: 'p', maxLost: 1 }] },
+      });
+      const r = await s.post('/api/lessons/scenario', { text, fileName: 'short.json' });
+      expect(r.status).toBe(202);
+      const done = await live.waitFor((u) => (u.state ?? []).some((e) => e.kind === 'scenario' && (e.scenario as Progress | null)?.done === true));
+      const p = (done.state ?? []).find((e) => e.kind === 'scenario' && (e.scenario as Progress | null)?.done === true)!.scenario as Progress;
+      expect(p.passed).toBe(true);
+      expect(p.checks.map((c) => c.ok)).toEqual([true, true]);
+      expect(p.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['change', 'failover', 'check', 'end']));
+      // the link it took down is down in the lab's topology now
+      const links = (await s.get<{ topology: { links: Array<{ a: string; b: string; up?: boolean }> } }>('/api/topology')).topology.links;
+      expect(links.find((l) => l.a === 'esxi-01:vmnic0' || l.b === 'esxi-01:vmnic0')?.up).toBe(false);
+    } finally {
+      live.close();
+    }
+  });
+
   it('a scenario that cannot start on the lab is 422 and starts nothing', async () => {
     await load('teaming');
     const r = await s.post('/api/lessons/scenario', { text: JSON.stringify({ name: 'x', duration: '1s', pings: [{ from: 'tor-1:eth1', to: '10.0.0.21' }] }), fileName: 'x.json' });
