@@ -5,6 +5,8 @@
  * `Map` keyed by the 48-bit MAC as a double. Built once per configuration change (vswitch-state.ts),
  * read per frame.
  */
+import { macHigh24, macLow24 } from '../wire/index.js';
+
 export class MacIndex<T> {
   private readonly mask: number;
   /** upper 24 bits of the MAC per slot; -1 = empty */
@@ -32,8 +34,8 @@ export class MacIndex<T> {
 
   /** The value of the MAC at `frame[off..off+6]`, or undefined. */
   lookup(frame: Uint8Array, off: number): T | undefined {
-    const hi = (frame[off]! << 16) | (frame[off + 1]! << 8) | frame[off + 2]!;
-    const lo = (frame[off + 3]! << 16) | (frame[off + 4]! << 8) | frame[off + 5]!;
+    const hi = macHigh24(frame, off);
+    const lo = macLow24(frame, off);
     const his = this.his;
     const mask = this.mask;
     let i = hash(hi, lo) & mask;

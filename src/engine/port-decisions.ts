@@ -16,6 +16,7 @@
  * counter is shared by all labs of the process: a change in one lab only makes the others look
  * their next destination up again.
  */
+import { DST_OFFSET, macHigh24, macLow24 } from '../wire/index.js';
 import type { Iface } from './model.js';
 
 /** The configuration's generation: bumped by every `refreshVSwitch` (vswitch-state.ts). */
@@ -48,8 +49,8 @@ export class PortDecisions {
     const i = src.idx;
     if (this.epoch[i] !== configEpoch.n) return null;
     if (this.vlan[i] !== vlan || this.tagged[i] !== (tagged ? 1 : 0)) return null;
-    if (this.dstHi[i] !== ((frame[0]! << 16) | (frame[1]! << 8) | frame[2]!)) return null;
-    if (this.dstLo[i] !== ((frame[3]! << 16) | (frame[4]! << 8) | frame[5]!)) return null;
+    if (this.dstHi[i] !== macHigh24(frame, DST_OFFSET)) return null;
+    if (this.dstLo[i] !== macLow24(frame, DST_OFFSET)) return null;
     return this.target[i]!;
   }
 
@@ -59,8 +60,8 @@ export class PortDecisions {
     this.epoch[i] = configEpoch.n;
     this.vlan[i] = vlan;
     this.tagged[i] = tagged ? 1 : 0;
-    this.dstHi[i] = (frame[0]! << 16) | (frame[1]! << 8) | frame[2]!;
-    this.dstLo[i] = (frame[3]! << 16) | (frame[4]! << 8) | frame[5]!;
+    this.dstHi[i] = macHigh24(frame, DST_OFFSET);
+    this.dstLo[i] = macLow24(frame, DST_OFFSET);
     this.target[i] = target;
   }
 

@@ -15,7 +15,7 @@
  * by RARP (T7), connected vNICs and migrated ones too; the change itself is one `change` trace
  * event.
  */
-import { formatMac, macToNumber, parseMac } from '../wire/index.js';
+import { formatMac, isMulticast, macToNumber, parseMac } from '../wire/index.js';
 import { validateTopology } from '../topology/load.js';
 import { RuntimeChange, type PolicyPatchDoc, type RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { LinkImpairmentsDoc, PolicySettingsDoc, TopologyDoc } from '../topology/schema.js';
@@ -189,7 +189,7 @@ export class RuntimeDynamics {
         if (i.kind !== 'vnic') refuse(`${c.iface} is ${INTERFACE_KIND_WORDS[i.kind]}; only a VM vNIC's effective MAC can change (S2)`);
         const b = parseMac(c.mac);
         if (!b) refuse(`"${c.mac}" is not a MAC address`);
-        if (b[0]! & 1) refuse(`${formatMac(b)} is a multicast address; a vNIC's MAC must be unicast`);
+        if (isMulticast(b)) refuse(`${formatMac(b)} is a multicast address; a vNIC's MAC must be unicast`);
         return { port: i, bytes: b };
       }
       case 'multicast': {

@@ -117,7 +117,7 @@ export function pickUplink(port: Iface, frame: Uint8Array): Iface | null {
   const t = port.pg!.teaming;
   switch (t.lb) {
     case LB_SRCMAC:
-      return byIndex(t, macHashBytes(frame, 6));
+      return byIndex(t, macHashBytes(frame, SRC_OFFSET));
     case LB_IPHASH:
       return byIndex(t, ipHash(frame));
     default:

@@ -130,6 +130,23 @@ export function emitIpv6Header(h: Ipv6HeaderFields, buf: Uint8Array, offset: num
   return IPV6_HEADER_LEN;
 }
 
+/** fe80::/64 with the modified EUI-64 interface identifier of `mac` (RFC 4291 appendix A). */
+export function linkLocalFromMac(mac: Uint8Array): Uint8Array {
+  const a = new Uint8Array(IPV6_ADDR_LEN);
+  a[0] = 0xfe;
+  a[1] = 0x80;
+  // interface identifier (bytes 8..15): the OUI with the U/L bit flipped, ff:fe, the NIC half
+  a[8] = mac[0]! ^ 0x02;
+  a[9] = mac[1]!;
+  a[10] = mac[2]!;
+  a[11] = 0xff;
+  a[12] = 0xfe;
+  a[13] = mac[3]!;
+  a[14] = mac[4]!;
+  a[15] = mac[5]!;
+  return a;
+}
+
 /** ff02::1:ffXX:XXXX for a unicast address (neighbour solicitation destination). */
 export function solicitedNodeMulticast(addr: Uint8Array): Uint8Array {
   const out = new Uint8Array(16);

@@ -74,6 +74,16 @@ export function macToNumber(bytes: Uint8Array, offset = 0): number {
   );
 }
 
+/** The first three octets of the MAC at `offset` as a 24-bit number (half of a split key; no allocation). */
+export function macHigh24(bytes: Uint8Array, offset = 0): number {
+  return (bytes[offset]! << 16) | (bytes[offset + 1]! << 8) | bytes[offset + 2]!;
+}
+
+/** The last three octets of the MAC at `offset` as a 24-bit number. */
+export function macLow24(bytes: Uint8Array, offset = 0): number {
+  return (bytes[offset + 3]! << 16) | (bytes[offset + 4]! << 8) | bytes[offset + 5]!;
+}
+
 /** Writes a 48-bit integer MAC into `out` at `offset`. */
 export function numberToMacBytes(value: number, out: Uint8Array = new Uint8Array(6), offset = 0): Uint8Array {
   const hi = Math.floor(value / 0x1_0000_0000);

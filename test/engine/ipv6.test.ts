@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/index.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
-import { linkLocalFromMac } from '../../src/engine/ipv6-stack.js';
 import { pingOutput } from '../../src/engine/trace-text.js';
-import { ipv6ToString, parseMac, read16 } from '../../src/wire/index.js';
+import { ipv6ToString, linkLocalFromMac, parseMac, read16 } from '../../src/wire/index.js';
 import { PH1, standardTopology, vm, vmMac } from './fixtures.js';
 import { writePcap } from '../helpers/pcap-file.js';
 
