@@ -31,6 +31,7 @@
  *   "Message too long" (no IPv6 fragmentation in the lab).
  */
 import {
+  DST_OFFSET,
   Icmpv6Type,
   buildIcmpv6Echo,
   buildNeighborAdvertisement,
@@ -39,6 +40,8 @@ import {
   formatMac,
   ipv6MulticastMac,
   ipv6ToString,
+  linkLocalFromMac,
+  macToNumber,
   parseIcmpv6,
   parseIpv6Header,
   sameSubnet6,
@@ -58,22 +61,6 @@ const ICMP_HEADER = 8;
 
 /** ff02::1 */
 export const ALL_NODES = Uint8Array.from([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-
-/** fe80::/64 with the modified EUI-64 interface identifier of `mac` (RFC 4291 appendix A). */
-export function linkLocalFromMac(mac: Uint8Array): Uint8Array {
-  const a = new Uint8Array(16);
-  a[0] = 0xfe;
-  a[1] = 0x80;
-  a[8] = mac[0]! ^ 0x02;
-  a[9] = mac[1]!;
-  a[10] = mac[2]!;
-  a[11] = 0xff;
-  a[12] = 0xfe;
-  a[13] = mac[3]!;
-  a[14] = mac[4]!;
-  a[15] = mac[5]!;
-  return a;
-}
 
 export function isLinkLocal6(a: Uint8Array): boolean {
   return a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;
@@ -138,7 +125,7 @@ export class Ipv6Stack {
       const macs: Uint8Array[] = [ipv6MulticastMac(ALL_NODES)];
       for (const v of this.ifs.values()) for (const g of v.groups) macs.push(ipv6MulticastMac(g));
       const unique = new Map<number, Uint8Array>();
-      for (const m of macs) unique.set(macNumber(m, 0), m);
+      for (const m of macs) unique.set(macToNumber(m), m);
       for (const n of unique.keys()) this.groupMacs.add(n);
       port.setMulticastGroups?.([...unique.values()]);
     }
@@ -150,7 +137,7 @@ export class Ipv6Stack {
 
   /** Does the stack listen to the multicast MAC at `frame[0..6]`? */
   wantsGroup(frame: Uint8Array): boolean {
-    return this.groupMacs.size > 0 && this.groupMacs.has(macNumber(frame, 0));
+    return this.groupMacs.size > 0 && this.groupMacs.has(macToNumber(frame, DST_OFFSET));
   }
 
   hasInterface(ifIndex: number): boolean {
@@ -427,9 +414,5 @@ export class Ipv6Stack {
   addresses(): { vlan?: number; addresses: string[] }[] {
     return [...this.ifs.values()].map((v) => ({ ...(v.vlan !== undefined ? { vlan: v.vlan } : {}), addresses: v.addrs.map((a) => `${ipv6ToString(a.address)}/${a.prefix}`) }));
   }
-}
-
-function macNumber(b: Uint8Array, off: number): number {
-  return ((b[off]! * 256 + b[off + 1]!) * 256 + b[off + 2]!) * 16777216 + ((b[off + 3]! << 16) | (b[off + 4]! << 8) | b[off + 5]!);
 }
 
