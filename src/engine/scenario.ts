@@ -17,6 +17,7 @@
  * ping outcomes; nothing re-derives a forwarding decision.
  */
 import {
+  DST_OFFSET,
   EtherType,
   ICMP_HEADER_LEN,
   ICMPV6_HEADER_LEN,
@@ -28,6 +29,7 @@ import {
   IpProtocol,
   Ipv4Field,
   Ipv6Field,
+  SRC_OFFSET,
   formatMac,
   icmpEchoId,
   icmpEchoSeq,
@@ -598,8 +600,8 @@ class ScenarioRun implements LiveScenario {
         if (fe.point !== undefined && s.point !== fe.point) continue;
         if (fe.vlan !== undefined && (s.vlan ?? 0) !== fe.vlan) continue;
         if (!this.kindMatches(fe.kind, s.frame)) continue;
-        if (src !== undefined && formatMac(s.frame, 6) !== src) continue;
-        if (dst !== undefined && formatMac(s.frame, 0) !== dst) continue;
+        if (src !== undefined && formatMac(s.frame, SRC_OFFSET) !== src) continue;
+        if (dst !== undefined && formatMac(s.frame, DST_OFFSET) !== dst) continue;
         if (ping) {
           const e = echoOf(s.frame);
           if (!e || e.id !== ping.id || (e.type === IcmpType.EchoRequest ? e.dst : e.src) !== ping.dst) continue;
@@ -638,7 +640,7 @@ class ScenarioRun implements LiveScenario {
       for (const s of this.seen) {
         if (s.port !== re.at || s.time < a || s.time >= b || s.point === 'Drop') continue;
         if (re.point !== undefined && s.point !== re.point) continue;
-        if (src !== undefined && formatMac(s.frame, 6) !== src) continue;
+        if (src !== undefined && formatMac(s.frame, SRC_OFFSET) !== src) continue;
         bytes += s.bytes;
       }
       const bps = b > a ? (bytes * 8 * 1e9) / (b - a) : 0;
