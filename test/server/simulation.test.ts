@@ -81,6 +81,33 @@ describe('simulation mode', () => {
     expect(rt.body.mode).toBe('realtime');
   });
 
+  it('Play by virtual time: advance runs exactly the events due within ns, one step each, and leaves the clock at now + ns', async () => {
+    await post('/api/simulation', { mode: 'simulation' });
+    expect((await post('/api/simulation/advance', { ns: 0 })).status).toBe(400);
+    const t0 = (await post('/api/simulation', { mode: 'simulation' })).body.clock.now;
+    expect((await s.api('/api/frames', { method: 'POST', json: broadcastFromWeb01 })).status).toBe(200);
+    // the broadcast's hops are 1 µs apart (link latency): 1.5 µs takes the first ones only
+    const a = await post<SimulationStepResponse>('/api/simulation/advance', { ns: 1500 });
+    expect(a.status).toBe(200);
+    expect(a.body.clock.now).toBe(t0 + 1500);
+    expect(a.body.stepped).toBeGreaterThan(0);
+    expect(a.body.events.every((e) => e.time <= t0 + 1500)).toBe(true);
+    expect(a.body.clock.next).not.toBeNull();
+    expect(a.body.clock.next!).toBeGreaterThan(t0 + 1500);
+    // a virtual second: the rest, then the clock stands at the target with nothing due
+    const b = await post<SimulationStepResponse>('/api/simulation/advance', { ns: 1e9 });
+    expect(b.body.clock.now).toBe(t0 + 1500 + 1e9);
+    expect(b.body.clock.next).toBeNull();
+    expect(b.body.events.every((e) => e.time > t0 + 1500)).toBe(true);
+    // each event was its own step: Back undoes the clock move, then the last event
+    const back = await post('/api/simulation/back', { count: 2 });
+    expect(back.body.history.position).toBe(b.body.history.position - 2);
+    expect(back.body.traceSeq).toBeLessThan(b.body.traceSeq);
+    await post('/api/simulation/reset');
+    expect((await post('/api/simulation', { mode: 'realtime' })).body.mode).toBe('realtime');
+    expect((await post('/api/simulation/advance', { ns: 1000 })).status).toBe(409);
+  });
+
   it('a small history drops its oldest moments first: the state says how far back it reaches, Back, Reset and jumps before it are refused with that reason', async () => {
     // the engine's lab with a 4 kB history (the server's is 64 MB): a few pings pass it
     const small = await startEngineServer('default', { createLab: (t) => createLab(t, { history: true, historyLimitBytes: 4_000 }) });

@@ -93,7 +93,7 @@ describe('simulation mode', () => {
     expect(marks.length).toBe(0);
 
     // Play runs the rest at 100 events a second; tor-1 then knows web-01's MAC
-    await page.selectOption('#sim-speed', '100');
+    await page.selectOption('#sim-speed', 'e100');
     await page.click('#sim-play');
     await page.waitForFunction('window.vswitchLab.sim.position.next === null', undefined, { timeout: 30_000 });
     await page.click('#sim-play');
@@ -108,6 +108,50 @@ describe('simulation mode', () => {
     await page.waitForFunction(`window.vswitchLab.sim.position.traceSeq === ${perStep[0]!.at(-1)!}`);
     await page.waitForFunction(`window.vswitchLab.store.length === ${perStep[0]!.length}`);
     expect(await macTableOfTor()).not.toContain('00:50:56:a1:00:01');
+  }, 120_000);
+
+  it('Play by virtual time (1 µs per second): the clock moves by time, every event due is processed as the clock passes it, hop by hop', async () => {
+    const page = ui.page;
+    await page.selectOption('#sim-mode', 'simulation');
+    await page.waitForFunction('!document.querySelector("#sim-step").disabled');
+    // back to the moment simulation started: nothing queued
+    await page.click('#sim-reset');
+    await page.waitForFunction('window.vswitchLab.sim.position.next === null');
+    const start = await api<{ clock: { now: number; next: number | null } }>('GET', '/api/simulation');
+    expect(start.body.clock.next).toBeNull();
+    const t0 = start.body.clock.now;
+    const seq0 = (await position()).traceSeq;
+    expect((await api('POST', '/api/frames', broadcast('web-02:eth0', '00:50:56:a1:00:02'))).status).toBe(200);
+    await ev('window.vswitchLab.sim.refresh()');
+    await page.waitForFunction('window.vswitchLab.sim.position.next !== null');
+    await ev('window.vswitchLab.sim.trail.length = 0');
+    // 1 µs of virtual time per wall second; the broadcast's hops are 1 µs apart (link latency)
+    await page.selectOption('#sim-speed', 't1000');
+    await page.click('#sim-play');
+    await page.waitForFunction('window.vswitchLab.sim.position.next === null', undefined, { timeout: 60_000 });
+    await page.click('#sim-play');
+    await page.waitForFunction(`document.querySelector('#sim-play').getAttribute('aria-pressed') === 'false'`);
+    const trail = await ev<Array<{ ns: number; now: number; next: number | null; stepped: number; times: number[] }>>('window.vswitchLab.sim.trail.slice()');
+    // each request moved the clock by the virtual time asked (at most 500 ns: 1 µs/s for at most half a wall second), never to an event
+    let now = t0;
+    for (const t of trail) {
+      expect(t.ns).toBeGreaterThan(0);
+      expect(t.ns).toBeLessThanOrEqual(500);
+      expect(t.now).toBe(now + t.ns);
+      // every event due was processed, none later: the next one lies after the clock
+      expect(t.times.every((x) => x >= now && x <= t.now)).toBe(true);
+      if (t.next !== null) expect(t.next).toBeGreaterThan(t.now);
+      now = t.now;
+    }
+    // the hops came one virtual instant at a time, over several requests: the picture follows the clock
+    const withEvents = trail.filter((t) => t.stepped > 0);
+    expect(withEvents.length).toBeGreaterThanOrEqual(2);
+    for (const t of withEvents) expect(new Set(t.times).size).toBe(1);
+    // the list holds exactly the events processed, in order, nothing past the present
+    const listed = (await storeSeqs()).filter((q) => q > seq0);
+    expect(listed.length).toBe(trail.reduce((n, t) => n + t.times.length, 0));
+    expect(Math.max(...listed)).toBe((await position()).traceSeq);
+    await page.selectOption('#sim-speed', 'e2');
   }, 120_000);
 
   it('a cable pulled while paused is honoured by the next step: nothing crosses it', async () => {

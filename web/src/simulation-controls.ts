@@ -1,8 +1,9 @@
 /**
  * The one set of time controls (header): the lab's clock in one of two modes.
  *  - Realtime: events run as wall time passes and stream into the list as they happen.
- *  - Simulation (Packet Tracer's word): the virtual clock moves only on Step or Play (at a chosen
- *    number of events per second). Each Step asks the engine for its next event and shows what
+ *  - Simulation (Packet Tracer's word): the virtual clock moves only on Step or Play, at a chosen
+ *    speed: engine events per wall second, or virtual time per wall second (the clock then moves
+ *    smoothly and every event due is processed, one step each, as it comes). Each Step asks the engine for its next event and shows what
  *    that event did — the picture is the engine's progress, never a replay behind it. Back undoes
  *    the last step, Reset goes back to the moment simulation started, and clicking an event in
  *    the list jumps the lab to right after it (the engine restores its history,
@@ -46,13 +47,33 @@ export const simulationApi = {
   state: () => call<SimulationState>('GET', '/api/simulation'),
   setMode: (mode: 'realtime' | 'simulation') => call<SimulationState>('POST', '/api/simulation', { mode }),
   step: (count = 1) => call<SimulationStepResponse>('POST', '/api/simulation/step', { count }),
+  advance: (ns: number) => call<SimulationStepResponse>('POST', '/api/simulation/advance', { ns }),
   back: (count = 1) => call<SimulationState>('POST', '/api/simulation/back', { count }),
   reset: () => call<SimulationState>('POST', '/api/simulation/reset'),
   jump: (traceSeq: number) => call<SimulationState>('POST', '/api/simulation/jump', { traceSeq }),
 };
 
-/** Play speeds: engine events per second. */
-const SPEEDS = [1, 2, 5, 10, 25, 100] as const;
+/** Play speeds: engine events per wall second, or virtual ns per wall second. */
+interface Speed {
+  value: string;
+  label: string;
+  eventsPerSecond?: number;
+  nsPerSecond?: number;
+}
+const SPEEDS: readonly Speed[] = [
+  ...[1, 2, 5, 10, 25, 100].map((n) => ({ value: `e${n}`, label: `${n} ev/s`, eventsPerSecond: n })),
+  ...[
+    [1e3, '1 µs/s'],
+    [1e4, '10 µs/s'],
+    [1e6, '1 ms/s'],
+    [1e7, '10 ms/s'],
+    [1e8, '100 ms/s'],
+    [1e9, '1 s/s'],
+  ].map(([ns, label]) => ({ value: `t${ns}`, label: label as string, nsPerSecond: ns as number })),
+];
+/** Play by virtual time: a request every TIME_TICK_MS, for the wall time since the last (at most MAX_TICK_MS of it) */
+const TIME_TICK_MS = 100;
+const MAX_TICK_MS = 500;
 
 export class SimulationControls {
   readonly root: HTMLElement;
@@ -82,7 +103,12 @@ export class SimulationControls {
     this.backBtn = h('button', { type: 'button', id: 'sim-back', title: 'Undo the last step (b)' }, '◂ Back');
     this.playBtn = h('button', { type: 'button', id: 'sim-play', 'aria-pressed': 'false', title: 'Play / pause (space)' }, '▶ Play');
     this.stepBtn = h('button', { type: 'button', id: 'sim-step', title: 'Process the next engine event (n)' }, 'Step ▸');
-    this.speedSel = h('select', { id: 'sim-speed', 'aria-label': 'Play speed', title: 'Play speed: engine events per second' }, ...SPEEDS.map((s) => h('option', { value: String(s), selected: s === 2 }, `${s} ev/s`)));
+    this.speedSel = h(
+      'select',
+      { id: 'sim-speed', 'aria-label': 'Play speed', title: 'Play speed: engine events per wall second, or virtual time per wall second' },
+      h('optgroup', { label: 'Events per second' }, ...SPEEDS.filter((s) => s.eventsPerSecond !== undefined).map((s) => h('option', { value: s.value, selected: s.value === 'e2' }, s.label))),
+      h('optgroup', { label: 'Virtual time per second' }, ...SPEEDS.filter((s) => s.nsPerSecond !== undefined).map((s) => h('option', { value: s.value }, s.label))),
+    );
     this.nowEl = h('span', { id: 'clock-now', class: 'clock-now muted' });
     this.reachEl = h('span', { id: 'sim-reach', class: 'muted sim-reach', role: 'status' });
     this.root = h('span', { class: 'sim-controls', role: 'toolbar', 'aria-label': 'Lab clock' }, this.modeSel, this.resetBtn, this.backBtn, this.playBtn, this.stepBtn, this.speedSel, this.nowEl, this.reachEl);
@@ -171,11 +197,38 @@ export class SimulationControls {
     }
   }
 
+  /** the chosen Play speed */
+  private get speed(): Speed {
+    return SPEEDS.find((s) => s.value === this.speedSel.value) ?? SPEEDS[1]!;
+  }
+
+  /** wall time (performance.now) of the last Play-by-time request */
+  private lastTick = 0;
+  /** Play by time: the last answers (virtual ns asked, clock and next event after, events' times), for tests and status */
+  readonly trail: Array<{ ns: number; now: number; next: number | null; stepped: number; times: number[] }> = [];
+
   private tick(): void {
     if (!this.playing) return;
+    const sp = this.speed;
+    if (sp.nsPerSecond !== undefined) {
+      // virtual time per wall second: the clock moves by the wall time since the last request
+      const now = performance.now();
+      const wallMs = this.lastTick === 0 ? TIME_TICK_MS : Math.min(MAX_TICK_MS, now - this.lastTick);
+      this.lastTick = now;
+      const ns = Math.max(1, Math.round((sp.nsPerSecond * wallMs) / 1000));
+      this.run(async () => {
+        const r = await simulationApi.advance(ns);
+        this.trail.push({ ns, now: r.clock.now, next: r.clock.next, stepped: r.stepped, times: r.events.map((e) => e.time) });
+        if (this.trail.length > 500) this.trail.splice(0, this.trail.length - 500);
+        if (r.events.length > 0) this.hooks.events(r.events);
+        this.apply(r);
+        if (this.playing) this.playTimer = setTimeout(() => this.tick(), TIME_TICK_MS);
+      });
+      return;
+    }
     this.run(async () => {
       const r = await this.stepOnce();
-      const speed = Number(this.speedSel.value) || 1;
+      const speed = sp.eventsPerSecond ?? 1;
       // nothing queued: wait for a send, slowly
       const wait = r.stepped > 0 ? 1000 / speed : Math.max(250, 1000 / speed);
       if (this.playing) this.playTimer = setTimeout(() => this.tick(), wait);
@@ -184,6 +237,7 @@ export class SimulationControls {
 
   private stopPlay(): void {
     this.playing = false;
+    this.lastTick = 0;
     if (this.playTimer !== undefined) clearTimeout(this.playTimer);
     this.playTimer = undefined;
     this.render();
@@ -222,7 +276,8 @@ export class SimulationControls {
     const c = this.clock ?? s?.clock ?? null;
     this.modeSel.value = sim ? 'simulation' : 'realtime';
     this.root.classList.toggle('simulating', sim);
-    this.hooks.pace(sim ? Number(this.speedSel.value) || 1 : null);
+    // Play by time: events come in batches as the clock moves, animated at the real-time pace
+    this.hooks.pace(sim ? (this.speed.eventsPerSecond ?? null) : null);
     const h0 = s?.history;
     this.resetBtn.disabled = !sim || !h0 || h0.position <= s.start || !h0.enabled;
     this.backBtn.disabled = !sim || !h0 || h0.position <= h0.oldest || !h0.enabled;

@@ -4,6 +4,9 @@
  * POST /api/simulation            {mode: realtime|simulation}; switching keeps the lab's state
  * POST /api/simulation/step       {count?}: the next event(s), redoing an undone future's inputs
  *                                 first; answers the events they emitted
+ * POST /api/simulation/advance    {ns, maxEvents?}: Play by virtual time — every event due within
+ *                                 the next `ns` of virtual time, one step each, then the clock
+ *                                 stands at now + ns; answers the events (like step)
  * POST /api/simulation/back       {count?}: undo the last step(s) (or input)
  * POST /api/simulation/reset      back to the moment simulation mode started
  * POST /api/simulation/jump       {position} | {traceSeq}: the lab as it was right after that event
@@ -29,11 +32,16 @@ interface HistoryLab {
   redo(): boolean;
   history(): HistoryInfo;
   prepareRestore?(): void;
+  run(options?: { forNs?: number }): unknown;
+  nextEventTime(): number | null | undefined;
+  readonly now: number;
   trace: { subscribe(listener: (e: TraceEventLike) => void): () => void };
 }
 
 const ModeBody = z.object({ mode: z.enum(['realtime', 'simulation']) }).strict();
 const CountBody = z.object({ count: z.number().int().min(1).max(10_000).default(1) }).strict();
+/** at most a virtual minute per request, and a cap on its events (a storm keeps the rest for the next) */
+const AdvanceBody = z.object({ ns: z.number().int().min(1).max(60e9), maxEvents: z.number().int().min(1).max(10_000).default(2_000) }).strict();
 const JumpBody = z
   .object({ position: z.number().int().min(0).optional(), traceSeq: z.number().int().min(0).optional() })
   .strict()
@@ -145,6 +153,41 @@ export function simulationRoutes(ctx: AppContext): Router {
     const out: SimulationStepResponse = { ...state(), stepped, events };
     res.json(out);
     // the window may have moved (oldest dropped): bring the base forward while idle
+    prepare(lab);
+  });
+
+  r.post('/simulation/advance', (req, res) => {
+    const body = parseBody(AdvanceBody, req.body);
+    needSimulation('Play');
+    const lab = historyLab();
+    const target = lab.now + body.ns;
+    const events: TraceEventJson[] = [];
+    const off = lab.trace.subscribe((e) => events.push(traceToJson(e)));
+    let stepped = 0;
+    let capped = false;
+    try {
+      for (;;) {
+        while (lab.history().next === 'input') lab.redo();
+        const t = lab.nextEventTime();
+        if (t === null || t === undefined || t > target) break;
+        if (stepped >= body.maxEvents) {
+          capped = true;
+          break;
+        }
+        const n = ctx.session.step(1);
+        if (n === 0) break;
+        stepped += n;
+      }
+      // nothing else is due before the target: the clock moves there (one journal position)
+      if (!capped && target > lab.now) {
+        lab.run({ forNs: target - lab.now });
+        ctx.session.step(0); // tells live clients where the clock is
+      }
+    } finally {
+      off();
+    }
+    const out: SimulationStepResponse = { ...state(), stepped, events };
+    res.json(out);
     prepare(lab);
   });
 
