@@ -63,6 +63,8 @@ export class StormWatch {
   private readonly slotCount = new Int32Array(SLOTS);
   /** frames whose slot was taken by a frame in flight when they first crossed */
   private readonly counts = new Map<number, number>();
+  /** the highest frame id ever put in the map: a later frame is not in it (no lookup) */
+  private mapMax = -Infinity;
   private sweepAt = FIRST_SWEEP;
   readonly reports: StormReport[] = [];
   count = 0;
@@ -89,7 +91,7 @@ export class StormWatch {
   /** A crossing of a frame not counted in its slot: in the map, or the slot is taken now. */
   private crossElsewhere(fid: number, s: number, held: number): number {
     const counts = this.counts;
-    const m = counts.size > 0 ? counts.get(fid) : undefined;
+    const m = fid <= this.mapMax && counts.size > 0 ? counts.get(fid) : undefined;
     if (m === undefined && (held === 0 || !this.inFlight(held))) {
       this.slotFid[s] = fid;
       this.slotCount[s] = 1;
@@ -97,6 +99,7 @@ export class StormWatch {
     }
     const n = (m ?? 0) + 1;
     counts.set(fid, n);
+    if (fid > this.mapMax) this.mapMax = fid;
     if (counts.size > this.sweepAt) this.sweep(fid);
     return n;
   }

@@ -107,6 +107,41 @@ describe('P1: MAC table (intrusive LRU) against the reference rules', () => {
     );
   });
 
+  it('property: with many MACs and VLANs (hash collisions, deletions from the middle of probe runs, growth) lookups and rows still agree with the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(
+          fc.record({ k: fc.constantFrom('learn', 'learn', 'learn', 'lookup', 'flush'), mac: fc.integer({ min: 0, max: 600 }), hi: fc.constantFrom(0, 0x005056, 0xffffff), vlan: fc.constantFrom(1, 2, 4094), port: fc.integer({ min: 0, max: 5 }) }),
+          { maxLength: 1500 },
+        ),
+        (capacity, ops) => {
+          const t = new MacTable(0, capacity);
+          const ref = new ReferenceTable(0, capacity);
+          let now = 0;
+          for (const o of ops) {
+            const mac = o.hi * 0x1000000 + ((o.mac * 0x9e37) % 0x1000000);
+            now++;
+            if (o.k === 'learn') {
+              expect(t.learn(mac, o.vlan, o.port, now)).toBe(ref.learn(mac, o.vlan, o.port, now).outcome);
+            } else if (o.k === 'lookup') {
+              expect(t.lookup(mac, o.vlan, now)).toBe(ref.lookup(mac, o.vlan, now));
+            } else {
+              t.flushPort(o.port);
+              ref.flushPort(o.port);
+            }
+          }
+          expect(t.size).toBe(ref.entries.length);
+          for (const e of ref.entries) expect(t.lookup(e.mac, e.vlan, now)).toBe(e.port);
+          expect(t.rows(now, String).map((r) => `${r.mac}/${r.vlan}/${r.port}`)).toEqual(
+            ref.entries.map((e) => `${e.mac.toString(16).padStart(12, '0').match(/../g)!.join(':')}/${e.vlan}/${e.port}`),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('a refresh moves an entry to the young end: the next eviction takes the one seen longest ago, not the one learned first', () => {
     const t = new MacTable(0, 2);
     t.learn(1, 1, 0, 0);
