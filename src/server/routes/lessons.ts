@@ -115,7 +115,8 @@ export function lessonRoutes(ctx: AppContext): Router {
   const limit = ctx.frameLimiter.middleware();
 
   // live clients follow the scenario playing on the lab: its progress whenever it has news
-  let pushed: { lab: object; id: number; version: number; changes: number } | null = null;
+  // (a restore re-creates the run: a new object, pushed even when its version is one seen before)
+  let pushed: { lab: object; run: LiveScenario; version: number; changes: number } | null = null;
   ctx.session.moved.add(() => {
     if (!ctx.session.loaded) return;
     const lab = ctx.session.lab as unknown as Partial<Lab>;
@@ -126,12 +127,12 @@ export function lessonRoutes(ctx: AppContext): Router {
       pushed = null;
       return;
     }
-    if (pushed !== null && pushed.lab === lab && pushed.id === run.id && pushed.version === run.version) return;
+    if (pushed !== null && pushed.lab === lab && pushed.run === run && pushed.version === run.version) return;
     const p = run.progress();
     const changes = p.timeline.filter((e) => e.kind === 'change').length;
     // its timed changes changed the lab's topology (a link, a policy): the graph and Inspect follow
-    if (pushed === null || pushed.lab !== lab || pushed.id !== run.id || pushed.changes !== changes) ctx.session.refreshTopology();
-    pushed = { lab, id: run.id, version: run.version, changes };
+    if (pushed === null || pushed.lab !== lab || pushed.run !== run || pushed.changes !== changes) ctx.session.refreshTopology();
+    pushed = { lab, run, version: run.version, changes };
     ctx.session.liveEvents?.stateChanged({ kind: 'scenario', scenario: progressJson(lab, run) });
   });
 
