@@ -231,6 +231,7 @@ describe('Lessons tab', { timeout: 120_000 }, () => {
       }
       await page.waitForFunction(`document.querySelectorAll('#scenario-checks li.ok').length === 2`);
       await expect(playing()).resolves.toMatch(/^PLAYING .* \(2\/2 checks ok so far\)/);
+      await page.locator('#scenario-result').scrollIntoViewIfNeeded();
       await screenshot(page, 'ui-lessons-scenario-playing.png');
       // to its end: PASS, every check ok
       for (;;) {
