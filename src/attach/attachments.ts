@@ -267,10 +267,17 @@ export class Attachments extends EventEmitter {
       a.linkShown = null;
       if (a.doc.type === 'stream') this.showLink(a, a.state === 'up');
       else if (a.doc.silenceSeconds !== undefined) this.armSilence(a, Date.now());
-      if (a.cut && a.hello && a.helloTimer === undefined) {
-        a.hello();
-        a.helloTimer = setInterval(a.hello, a.cut.helloMs);
-        a.helloTimer.unref?.();
+      if (a.cut) {
+        // a new lab (a topology load): the cable is as its topology says at our end (and shown so:
+        // bringing an up cable up again is no change); the peer hears it now
+        a.localUp = a.cut.up;
+        a.linkShown = a.cut.up;
+        a.hello?.();
+        if (a.hello && a.helloTimer === undefined) {
+          a.helloTimer = setInterval(a.hello, a.cut.helloMs);
+          a.helloTimer.unref?.();
+        }
+        if (!a.wanted) this.showLink(a, false);
       }
     }
   }

@@ -25,6 +25,8 @@ options:
                        a DNS name is resolved when the partitions start
   --port N             UDP port of the first partition; the i-th uses N+i (default 4789)
   --vni N              VNI of the first cut cable (default 1000)
+  --silence S          a cut cable shows down after S seconds without a frame or hello from the
+                       partition at its other end (default 3; hellos every S/3)
   -o, --output FILE    write the plan there (default: print it)
   -h, --help           this help`;
 
@@ -34,6 +36,7 @@ const OPTIONS = {
   address: { type: 'string', multiple: true },
   port: { type: 'string' },
   vni: { type: 'string' },
+  silence: { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -44,6 +47,12 @@ function pairs(list: readonly string[] | undefined, option: string): Array<[stri
     if (i <= 0 || i === g.length - 1) throw new UsageError(`${option} is written NAME=value (got "${g}")`);
     return [g.slice(0, i), g.slice(i + 1)];
   });
+}
+
+function silenceOption(v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n >= 0.1 && n <= 3600)) throw new UsageError(`--silence is 0.1 to 3600 seconds (got "${v}")`);
+  return n;
 }
 
 export const command: Command = {
@@ -69,6 +78,7 @@ export const command: Command = {
           addresses,
           ...(values.port !== undefined ? { basePort: intOption(values.port, '--port', 1, 65535 - 1000) } : {}),
           ...(values.vni !== undefined ? { baseVni: intOption(values.vni, '--vni', 1, 0xffffff - 100_000) } : {}),
+          ...(values.silence !== undefined ? { silenceSeconds: silenceOption(values.silence) } : {}),
         });
       } catch (err) {
         if (err instanceof PlanError) throw new CommandExit(2, [`vswitch-lab plan: ${err.message}`]);

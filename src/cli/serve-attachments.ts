@@ -16,7 +16,7 @@ import { Attachments, type AttachTarget } from '../attach/index.js';
 import { createLab } from '../engine/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { withAttachmentStandIns } from '../topology/attachments.js';
-import type { LabFactory } from '../server/engine-binding.js';
+import type { LabFactory } from '../server/lab-contract.js';
 import type { LabSession } from '../server/lab-session.js';
 
 /** Said when pausing or stepping is refused, and by `serve --clock paused|step`. */
@@ -94,6 +94,8 @@ export async function openServedAttachments(given: TopologyDoc, partition?: Part
   const attachments = new Attachments(docs, partition ? { cuts: partition.cuts } : {});
   await attachments.open();
   const stackFactory = attachments.stackFactory();
+  // a partition's frame ids go on across topology loads (its captures' packet ids are its frame ids)
+  let last: ReturnType<typeof createLab> | null = null;
   return {
     attachments,
     topology,
@@ -104,7 +106,9 @@ export async function openServedAttachments(given: TopologyDoc, partition?: Part
         throw new Error("this topology's attachments differ from those the server opened at start; restart 'vswitch-lab serve' with it (sockets are opened only from the command line)");
       }
       if (!partition) return createLab(t, { stackFactory });
-      return partitionLab(createLab(t, { stackFactory, firstFrameId: partition.firstFrameId }), partition, attachments);
+      const lab = createLab(t, { stackFactory, firstFrameId: Math.max(partition.firstFrameId, last?.lastFrameId ?? 0) });
+      last = lab;
+      return partitionLab(lab, partition, attachments);
     },
     useSession(session) {
       session.realtimeOnly = REALTIME_ONLY;
@@ -175,6 +179,8 @@ export function partitionStatus(served: ServedAttachments, session: () => LabSes
         .attachments.filter((a) => a.cut)
         .map((a) => ({ name: a.name, interface: a.interface, vni: a.vni, ...a.cut!, state: a.state, up: a.state === 'up' && a.cut!.localUp && a.cut!.peerUp, txFrames: a.txFrames, rxFrames: a.rxFrames, drops: a.drops })),
       settled: lab ? settled.every((id) => lab.frameSettled(id)) : false,
+      // nothing of a frame due here: the queue is empty or holds only timers further than 100 ms away (ARP ageing, say)
+      idle: lab ? ((next) => next === null || next === undefined || next > lab.now + 100e6)(lab.nextEventTime()) : false,
     };
   };
 }

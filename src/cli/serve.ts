@@ -106,7 +106,7 @@ export const command: Command = {
       const partitionApi = served ? partitionStatus(served, () => server?.session) : undefined;
       try {
         server = await startServer({
-          ...(partitionApi ? { partition: partitionApi } : {}),
+          ...(partitionApi ? { partition: partitionApi, capture: { frameIdsAsPacketIds: true } } : {}),
           host: values.host ?? DEFAULT_HOST,
           port,
           token: values.token ?? process.env.VSWITCH_LAB_TOKEN,

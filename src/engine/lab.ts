@@ -177,6 +177,11 @@ export class Lab {
     };
   }
 
+  /** The id the last frame got (frame ids of the next lab of a partition go on from here: LabOptions.firstFrameId). */
+  get lastFrameId(): number {
+    return this.fabric.frameSeq;
+  }
+
   /** Virtual time, ns since the lab started. */
   get now(): number {
     return this.fabric.now;

@@ -33,6 +33,12 @@ export interface CaptureSourceOptions {
   maxPackets?: number;
   /** bytes of frame data kept at most; default 64 MiB */
   maxBytes?: number;
+  /**
+   * Packet ids are the frame ids as they are (a partition of a partitioned lab: its frame ids are
+   * unique across partitions and go on across topology loads by themselves), not continued after
+   * the previous lab's. Default false.
+   */
+  frameIdsAsPacketIds?: boolean;
 }
 
 function info(p: CapturePointSpec): CapturePointInfo {
@@ -46,10 +52,12 @@ export class CaptureSource {
   private readonly listeners = new Set<{ ids: ReadonlySet<string>; fn: CaptureListener }>();
   private readonly maxPackets: number | undefined;
   private readonly maxBytes: number | undefined;
+  private readonly frameIdsAsPacketIds: boolean;
 
   constructor(options: CaptureSourceOptions = {}) {
     this.maxPackets = options.maxPackets;
     this.maxBytes = options.maxBytes;
+    this.frameIdsAsPacketIds = options.frameIdsAsPacketIds === true;
   }
 
   /** A new lab: a fresh CaptureSession on it (the old one stops); its virtual time 0 is `epochNs`. */
@@ -60,7 +68,7 @@ export class CaptureSource {
     if (this.maxPackets !== undefined) record.maxPackets = this.maxPackets;
     if (this.maxBytes !== undefined) record.maxBytes = this.maxBytes;
     // packet ids go on after the previous lab's: unique for the life of a live stream
-    const next = new CaptureSession(captureLab, { record, epochNs, packetIdOffset: this.session?.lastPacketId ?? 0 });
+    const next = new CaptureSession(captureLab, { record, epochNs, packetIdOffset: this.frameIdsAsPacketIds ? 0 : (this.session?.lastPacketId ?? 0) });
     this.session?.stop();
     this.session = next;
     this.specs = next.points;
