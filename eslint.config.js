@@ -39,5 +39,5 @@ export default tseslint.config(
   layer(['src/cli/**', 'src/cli.ts'], ['web'], 'src/cli may not import web (architecture.md)', [engineBoundary('')]),
   layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)', [engineBoundary('')]),
   { ...layer(['test/**'], [], '', [engineBoundary('src/')]), ignores: ['test/engine/**', 'test/bench/**'] },
-  layer(['web/**'], ['engine', 'capture', 'topology', 'wire', 'cli'], 'web/ talks to the server only; it may share API types from src/server (architecture.md)'),
+  layer(['web/**'], ['engine', 'capture', 'topology', 'cli'], 'web/ talks to the server only; it may share API types from src/server and import src/wire, pure and bundle-safe (architecture.md)'),
 );

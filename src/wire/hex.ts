@@ -54,6 +54,18 @@ function stripDumpLine(line: string, mode: 'colon' | 'space'): string {
 }
 
 /**
+ * Bytes of a hex stream as the server sends it (`toHex`): every pair of hex digits is a byte;
+ * anything else is skipped and a trailing odd digit ignored. For display, where `fromHex`'s
+ * errors are not wanted.
+ */
+export function hexToBytes(hex: string): Uint8Array {
+  const digits = /^[0-9a-fA-F]*$/.test(hex) ? hex : hex.replace(/[^0-9a-fA-F]/g, '');
+  const out = new Uint8Array(digits.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
  * Bytes from pasted hex (see the module comment for the accepted forms). Throws
  * `FrameInputError` for empty input, a character that is not hex, an odd number of digits, or
  * more than `maxBytes` bytes (default MAX_FRAME_LEN).

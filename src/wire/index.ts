@@ -26,3 +26,4 @@ export * from './fragment.js';
 export * from './describe.js';
 export * from './decode.js';
 export * from './packet.js';
+export * from './frame-summary.js';

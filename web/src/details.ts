@@ -6,7 +6,8 @@
 import { api, ApiFailure, type DecodedFrame } from './api.js';
 import { clear, formatTime, h } from './dom.js';
 import type { EventStore } from './event-store.js';
-import { tagLabel } from './frame-bits.js';
+import { tagLabel } from '../../src/wire/frame-summary.js';
+import { hexToBytes } from '../../src/wire/hex.js';
 import type { TraceEventJson } from './model.js';
 import { eventIface, frameRef } from './event-words.js';
 import { ruleTitle } from './rules.js';
@@ -162,7 +163,7 @@ export class DetailsPane {
     // decoded layers
     const hex = this.store.frameHexFor(e);
     const decodedHost = h('div', { class: 'decoded' });
-    this.root.append(h('h4', {}, 'Frame', hex ? h('span', { class: 'muted' }, ` · ${hex.length / 2} bytes · ${tagLabel(hex) ?? ''}`) : ''), decodedHost);
+    this.root.append(h('h4', {}, 'Frame', hex ? h('span', { class: 'muted' }, ` · ${hex.length / 2} bytes · ${tagLabel(hexToBytes(hex)) ?? ''}`) : ''), decodedHost);
     if (!hex) {
       decodedHost.append(h('p', { class: 'muted' }, e.frameLength !== undefined ? `${e.frameLength} bytes; the live stream carries no frame bytes for this event.` : 'No frame bytes at this step.'));
       return;

@@ -6,7 +6,7 @@
  */
 import { clear, formatTime, h } from './dom.js';
 import type { EventStore } from './event-store.js';
-import { PROTOCOLS } from './frame-bits.js';
+import { FRAME_PROTOCOLS as PROTOCOLS } from '../../src/wire/frame-summary.js';
 import type { TraceEventJson } from './model.js';
 import { eventIface } from './player.js';
 

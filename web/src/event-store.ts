@@ -7,7 +7,8 @@
  * for the limit: background events go first (`trimOldest`).
  */
 import type { TraceEventJson } from './model.js';
-import { frameType, protocolOf } from './frame-bits.js';
+import { frameProtocol, frameType } from '../../src/wire/frame-summary.js';
+import { hexToBytes } from '../../src/wire/hex.js';
 
 export class EventStore {
   private list: TraceEventJson[] = [];
@@ -68,9 +69,9 @@ export class EventStore {
     for (const e of events) {
       const old = this.bySeq.get(e.seq);
       if (e.frameHex && !this.frameProto.has(e.frameId)) {
-        const p = protocolOf(e.frameHex);
-        if (p) this.frameProto.set(e.frameId, p);
-        const k = frameType(e.frameHex);
+        const bytes = hexToBytes(e.frameHex);
+        this.frameProto.set(e.frameId, frameProtocol(bytes));
+        const k = frameType(bytes);
         if (k) this.frameKind.set(e.frameId, k);
       }
       if (old) {
@@ -186,7 +187,7 @@ export class EventStore {
   }
 
   protocol(e: TraceEventJson): string {
-    return this.frameProto.get(e.frameId) ?? (e.frameHex ? (protocolOf(e.frameHex) ?? '') : '');
+    return this.frameProto.get(e.frameId) ?? (e.frameHex ? frameProtocol(hexToBytes(e.frameHex)) : '');
   }
 
   /** `ARP request 10.0.0.22?`, `ICMP echo reply`, ... once the frame's bytes were seen. */

@@ -10,7 +10,8 @@
 import type { NodeSingular } from 'cytoscape';
 import { h } from './dom.js';
 import type { EventStore } from './event-store.js';
-import { tagLabel } from './frame-bits.js';
+import { tagLabel } from '../../src/wire/frame-summary.js';
+import { hexToBytes } from '../../src/wire/hex.js';
 import type { TraceEventJson } from './model.js';
 import { eventIface } from './player.js';
 import type { TopologyView } from './topology-view.js';
@@ -115,7 +116,7 @@ export class PathOverlay {
     for (const [cid, list] of byCopy) {
       const places = list.map((e) => eventIface(e)).filter((p, i, a) => p && a.indexOf(p) === i);
       const hex = list.find((e) => e.frameHex)?.frameHex ?? this.store.frameHexFor(list[0]!);
-      const tags = tagLabel(hex) ?? '';
+      const tags = (hex ? tagLabel(hexToBytes(hex)) : null) ?? '';
       const end = list.find((e) => e.action === 'deliver' || e.action === 'drop');
       const fate = !end ? '' : end.action === 'deliver' ? ' ✓' : ` ✕ ${end.reason ?? ''}${end.rule ? ` (${end.rule})` : ''}`;
       out.push({ text: `copy ${cid}: ${places.join(' → ')}${tags ? ` [${tags}]` : ''}${fate}`, cls: end?.action === 'drop' ? 'bad' : end?.action === 'deliver' ? 'ok' : '' });
@@ -128,7 +129,7 @@ export class PathOverlay {
     const evs = this.events().filter((e) => this.nodeOf(e) === nodeId);
     const label = (this.view.cy.getElementById(nodeId).data('label') as string | undefined)?.split('\n')[0] ?? nodeId;
     const line = (e: TraceEventJson): string => {
-      const tags = tagLabel(e.frameHex) ?? (e.vlan !== undefined && e.vlan !== null ? `VLAN ${e.vlan}` : '');
+      const tags = (e.frameHex ? tagLabel(hexToBytes(e.frameHex)) : null) ?? (e.vlan !== undefined && e.vlan !== null ? `VLAN ${e.vlan}` : '');
       return `${eventIface(e)} ${e.action}${e.rule ? ` [${e.rule}]` : ''}${e.reason ? ` ${e.reason}` : ''}${tags ? ` · ${tags}` : ''} — ${e.detail ?? ''}`;
     };
     const inn = evs.filter((e) => e.action === 'ingress');

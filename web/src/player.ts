@@ -6,7 +6,8 @@
  * When traffic outruns the animation, the cursor skips ahead (counted) instead of queueing.
  */
 import type { EventStore } from './event-store.js';
-import { tagInfo, tagLabel } from './frame-bits.js';
+import { tagLabel, tagStack } from '../../src/wire/frame-summary.js';
+import { hexToBytes } from '../../src/wire/hex.js';
 import type { TraceEventJson } from './model.js';
 import type { TopologyView } from './topology-view.js';
 import { vlanColour } from './vlan-colors.js';
@@ -213,9 +214,9 @@ export class Player {
    */
   private tokenLabel(e: TraceEventJson, i: number): { label: string; vlan: number | null } {
     const fromHex = (hex: string): { label: string; vlan: number | null } => {
-      const t = tagInfo(hex);
-      const inner = t?.tags[t.tags.length - 1];
-      return { label: tagLabel(hex) ?? '', vlan: inner ? inner.vid : (e.vlan ?? null) };
+      const bytes = hexToBytes(hex);
+      const inner = tagStack(bytes)?.tags.at(-1);
+      return { label: tagLabel(bytes) ?? '', vlan: inner ? inner.vid : (e.vlan ?? null) };
     };
     if (e.frameHex) return fromHex(e.frameHex);
     const end = Math.min(this.store.length, i + 40);
