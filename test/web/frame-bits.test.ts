@@ -4,9 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventStore } from '../../web/src/event-store.js';
-import { frameType, protocolOf, tagLabel } from '../../web/src/frame-bits.js';
 import { resolvePortGroupPolicy } from '../../src/topology/policy.js';
 import { policyRows, SOURCE_LABEL } from '../../web/src/policy-view.js';
+import { frameProtocol, frameType as wireFrameType, hexToBytes, tagLabel as wireTagLabel } from '../../src/wire/index.js';
+
+// the web UI reads frame bits through src/wire (frame-summary.ts) from the hex it is sent
+const tagLabel = (hex: string) => wireTagLabel(hexToBytes(hex));
+const frameType = (hex: string) => wireFrameType(hexToBytes(hex));
+const protocolOf = (hex: string) => frameProtocol(hexToBytes(hex));
 
 const ARP_REQ = 'ffffffffffff005056a1000108060001080006040001005056a100010a000015000000000000' + '0a000016' + '00'.repeat(18);
 const tag = (vid: number, pcp = 0, tpid = '8100') => tpid + ((pcp << 13) | vid).toString(16).padStart(4, '0');
