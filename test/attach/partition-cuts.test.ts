@@ -13,10 +13,13 @@
  *  - vMotion to a host of another partition is refused with the reason (409);
  *  - each page says which partition it shows (topology name and description, GET /api/partition).
  */
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCut } from '../../src/attach/cut-header.js';
+import { encodeVxlan } from '../../src/attach/index.js';
 import { FRAME_ID_SPAN, partitionRun, partitionTopology, planPartitions, type PartitionPlan } from '../../src/attach/partition-plan.js';
 import type { TraceEvent } from '../../src/engine/index.js';
 import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
@@ -122,6 +125,46 @@ describe('cut cables of a partitioned lab', () => {
       expect(rows.every((r) => r[1] === String(id) && r[2] === '8')).toBe(true);
     } finally {
       for (const off of offs) off();
+    }
+  });
+
+  it('a cut datagram without the shim, or with a bad one, is dropped CUT_BAD_SHIM; one from another address UNKNOWN_PEER', async () => {
+    const net = lab('net').served.attachments;
+    const port = plan.partitions.find((p) => p.name === 'net')!.port;
+    const sock = dgram.createSocket('udp4');
+    try {
+      await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+      const arp = Buffer.from('ffffffffffff02000000000108060001080006040001020000000001c0a80001000000000000c0a80002', 'hex');
+      const plain = encodeVxlan(1000, arp); // what a kernel vxlan device would send: no shim
+      const badKind = encodeCut(1000, true, 7, arp);
+      badKind[8] = 9;
+      const drops = new Map<string, string>();
+      const counted = new Promise<void>((resolve) => {
+        const on = (d: { reason: string; attachment?: string }): void => {
+          drops.set(`${d.attachment}:${drops.size}`, d.reason);
+          if (drops.size === 2) {
+            net.off('drop', on);
+            resolve();
+          }
+        };
+        net.on('drop', on);
+      });
+      for (const d of [plain, badKind]) sock.send(d, port, '127.0.0.1');
+      await counted;
+      expect([...drops.values()]).toEqual(['CUT_BAD_SHIM', 'CUT_BAD_SHIM']);
+      expect(net.status().attachments.find((a) => a.name === 'cut-1000')!.drops.CUT_BAD_SHIM).toBeGreaterThanOrEqual(2);
+      const foreign = next(net, 'drop', (d: { reason: string }) => d.reason === 'UNKNOWN_PEER');
+      const other = dgram.createSocket('udp4');
+      try {
+        // 127.0.0.2 is loopback too, but not the peer partition's address
+        await new Promise<void>((r) => other.bind(0, '127.0.0.2', () => r()));
+        other.send(encodeCut(1000, true, 7, arp), port, '127.0.0.1');
+        await foreign;
+      } finally {
+        other.close();
+      }
+    } finally {
+      sock.close();
     }
   });
 
