@@ -15,6 +15,7 @@ import { issue, type Issue } from './issue.js';
 export function checkAttachments(doc: TopologyDoc): Issue[] {
   const list = doc.attachments ?? [];
   const out: Issue[] = [];
+  if (list.length === 0) return out; // nothing to check (and no index of every link to build)
   const nics = new Set<string>();
   for (const h of doc.physicalHosts) for (const n of h.nics) nics.add(`${h.name}:${n.name}`);
   const ports = portsWithoutCable(doc);

@@ -89,10 +89,18 @@ function append(to: Issue[], more: readonly Issue[]): void {
   for (const i of more) to.push(i);
 }
 
+/**
+ * zod's messages that fromZodIssues rewrites anyway, not built 200,000 times: its text for unknown
+ * keys lists them all (ours is per key), and a type or option mistake gets ours ("expected a
+ * number, got ..."). A schema's own message still wins over these (zod asks the schema first).
+ */
+function zodMessage(iss: { code: string }): string | undefined {
+  return iss.code === 'unrecognized_keys' ? 'unknown keys' : iss.code === 'invalid_type' ? 'Invalid input' : iss.code === 'invalid_value' ? 'Invalid option' : undefined;
+}
+
 /** `earlier`: errors found before (duplicate keys), reported, placed and capped with the rest. */
 function validate(value: unknown, index: TextIndex | undefined, earlier: Issue[]): ValidateResult {
-  // zod's own text for unknown keys lists them all; ours is per key, so skip building it
-  const parsed = Topology.safeParse(value, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'unknown keys' : undefined) });
+  const parsed = Topology.safeParse(value, { error: zodMessage });
   const errors: Issue[] = [...earlier];
   if (!parsed.success) append(errors, fromZodIssues(parsed.error.issues, value, Topology, [], { deferMessages: true }));
   const model = buildModel(value);

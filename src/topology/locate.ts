@@ -403,6 +403,34 @@ export class TextIndex {
     return this.keyOf(member) === key;
   }
 
+  /** keyIs for a key given as path.slice(from, to), an identifier (no escapes), without slicing it. */
+  private keyIsRange(member: number, path: string, from: number, to: number): boolean {
+    const start = this.keyAt[member]! + 1;
+    const len = this.keyEnd[member]! - start;
+    if (len !== to - from) return len > to - from && this.keyOf(member) === path.slice(from, to); // escaped as written
+    const text = this.text;
+    for (let k = 0; k < len; k++) {
+      const c = text.charCodeAt(start + k);
+      if (c !== path.charCodeAt(from + k)) return c === 92 && this.keyOf(member) === path.slice(from, to);
+    }
+    return true;
+  }
+
+  /** memberOf for an identifier segment path.slice(from, to): the usual cases build no string. */
+  private memberOfRange(object: number, path: string, from: number, to: number): number {
+    if (this.hasDuplicateKeys || this.members.has(object)) return this.memberOf(object, path.slice(from, to));
+    const hint = (this.hint ??= new Int32Array(this.count).fill(NONE));
+    const last = hint[object]!;
+    const next = last === NONE ? this.firstChild[object]! : this.nextSibling[last]!;
+    if (next !== NONE && this.keyIsRange(next, path, from, to)) return (hint[object] = next);
+    if (last !== NONE && this.keyIsRange(last, path, from, to)) return last;
+    let size = 0;
+    for (let c = this.firstChild[object]!; c !== NONE && size <= 16; c = this.nextSibling[c]!, size++) {
+      if (this.keyIsRange(c, path, from, to)) return (hint[object] = c);
+    }
+    return size > 16 ? this.memberOf(object, path.slice(from, to)) : NONE;
+  }
+
   private memberOf(object: number, key: string): number {
     if (this.hasDuplicateKeys) return this.membersOf(object).get(key) ?? NONE; // the last of a name wins
     const hint = (this.hint ??= new Int32Array(this.count).fill(NONE));
@@ -473,8 +501,15 @@ export class TextIndex {
         if (c === 46 /* . */) i++;
         let j = i;
         while (j < n && path.charCodeAt(j) !== 46 && path.charCodeAt(j) !== 91) j++;
-        seg = path.slice(i, j);
+        const next = this.kind[node] === OBJECT ? this.memberOfRange(node, path, i, j) : NONE;
         i = j;
+        if (next === NONE) {
+          viaKey = false;
+          break;
+        }
+        node = next;
+        viaKey = true;
+        continue;
       }
       const next = this.childOf(node, seg);
       if (next === NONE) {

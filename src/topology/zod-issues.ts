@@ -202,9 +202,8 @@ export function fromZodIssues(
 ): Issue[] {
   const out: Issue[] = [];
   for (const zi of issues) {
-    const path = [...prefix, ...(zi.path as PathSegment[])];
+    const path = prefix.length === 0 ? (zi.path as PathSegment[]) : [...prefix, ...(zi.path as PathSegment[])];
     const got = valueAt(value, path);
-    const isDefault = zi.message.startsWith('Invalid input') || zi.message.startsWith('Invalid option') || zi.message.startsWith('Too ');
     switch (zi.code) {
       case 'unrecognized_keys': {
         const known = objectSchemasAt(schema, path).flatMap((d) => Object.keys(d.shape ?? {}));
@@ -219,6 +218,7 @@ export function fromZodIssues(
           out.push(issue('error', 'missing-field', path, `missing required field "${lastKey(path)}"`));
         } else {
           const expected = EXPECTED[zi.expected] ?? zi.expected;
+          const isDefault = zi.message.startsWith('Invalid input') || zi.message.startsWith('Invalid option') || zi.message.startsWith('Too ');
           out.push(issue('error', 'wrong-type', path, isDefault ? `expected ${expected}, got ${describeValue(got)}` : `${zi.message} (got ${describeValue(got)})`));
         }
         break;
