@@ -19,13 +19,14 @@
  * Bounded memory, oldest dropped first: each reachable position costs 20 bytes (its virtual
  * time, trace seq and stamp) and each input ~100 bytes plus its frame (shared with the fabric,
  * not copied). When the journal passes its limit (64 MB by default, whatever the number of
- * interfaces: the state itself is never copied), the oldest positions are dropped until it holds
- * three quarters of it: the *window* of reachable moments then starts later (`info().oldest`,
- * `oldestTime`, `oldestTraceSeq`), and restoring a moment before it is refused with that reason.
+ * interfaces: the state itself is never copied), the oldest positions are dropped until they
+ * fill three quarters of the room the inputs leave: the *window* of reachable moments then
+ * starts later (`info().oldest`, `oldestTime`, `oldestTraceSeq`), and restoring a moment before
+ * it is refused with that reason.
  * The dropped part keeps only its inputs (a run of steps is one input), because the engine has
  * no copy of a state to start from: they rebuild the *base*, the lab at the window's start.
  * `lab.prepareRestore()` builds that base ahead of time (the server calls it when idle), so a
- * restore re-runs only the window. If the inputs alone pass half the limit (hours of sends),
+ * restore re-runs only the window. If the inputs alone pass 7/8 of the limit (hours of sends),
  * history is switched off for that lab and `info().reason` says why; `restore` then refuses.
  * Costs are measured by `npm run bench -- web`.
  */
@@ -94,6 +95,11 @@ interface Entry {
   op: JournalOp;
   /** position of the op's first unit (steps: the first step) */
   start: number;
+}
+
+/** `64 MB`, `256 kB`: a size in words */
+function sizeText(bytes: number): string {
+  return bytes >= 1048576 ? `${+(bytes / 1048576).toFixed(1)} MB` : `${Math.round(bytes / 1024)} kB`;
 }
 
 function opBytes(op: JournalOp): number {
@@ -230,7 +236,7 @@ export class History {
     if (!this.enabled || position >= this.oldestPos) return null;
     return (
       `the history reaches back only to position ${this.oldestPos} (virtual ${this.log.time[0]!} ns, after event #${this.log.seq[0]!}): ` +
-      `the ${this.oldestPos} oldest positions were dropped, oldest first, to keep it under its ${Math.round(this.limitBytes / 1048576)} MB limit`
+      `the ${this.oldestPos} oldest positions were dropped, oldest first, to keep it under its ${sizeText(this.limitBytes)} limit`
     );
   }
 
@@ -394,22 +400,22 @@ export class History {
   }
 
   /**
-   * Over the limit: the oldest positions go first, until the journal holds three quarters of its
-   * limit (so that drops are rare, each a copy of the window). The present stays reachable. When
-   * the inputs alone (which rebuild the base and cannot be dropped) pass half the limit, history
-   * is switched off instead.
+   * Over the limit: the oldest positions go first, until they fill three quarters of the room the
+   * inputs leave (so that drops are rare, each a copy of the window). The present stays
+   * reachable. When the inputs alone (which rebuild the base and cannot be dropped) pass seven
+   * eighths of the limit, history is switched off instead.
    */
   private dropOldest(time: number): void {
-    const mb = Math.round(this.limitBytes / 1048576);
-    if (this.inputBytes > this.limitBytes / 2) {
+    if (this.inputBytes > (this.limitBytes * 7) / 8) {
       this.disable(
-        `its inputs (sends, changes, clock runs: ${this.entries.length}, ${(this.inputBytes / 1048576).toFixed(1)} MB) passed half of its ${mb} MB limit at ${time} ns, ` +
+        `its inputs (sends, changes, clock runs: ${this.entries.length}, ${sizeText(this.inputBytes)}) passed 7/8 of its ${sizeText(this.limitBytes)} limit at ${time} ns, ` +
           'and going back needs every input since the lab was built; load the topology again to start a new history',
       );
       return;
     }
-    const over = this.bytes - Math.floor((this.limitBytes * 3) / 4);
-    const d = Math.min(this.position - this.oldestPos, Math.ceil(over / POSITION_BYTES));
+    const room = this.limitBytes - this.inputBytes;
+    const keep = Math.floor((room * 3) / 4 / POSITION_BYTES);
+    const d = Math.min(this.position - this.oldestPos, this.endPos - this.oldestPos - keep);
     if (d <= 0) return;
     this.log.dropFront(d, this.endPos - this.oldestPos + 1);
     this.oldestPos += d;

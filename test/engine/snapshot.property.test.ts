@@ -238,7 +238,7 @@ describe('lab.snapshot / lab.restore', () => {
     );
   });
 
-  it('history is switched off, saying why, only when its inputs alone pass half the limit', () => {
+  it('history is switched off, saying why, only when its inputs alone pass 7/8 of the limit', () => {
     const doc = docs.get('default.json')!;
     const lab = createLab(doc, { history: true, historyLimitBytes: 20_000 });
     const v = lab.interfaces().find((i) => i.kind === 'vnic' && i.portGroup !== undefined)!;
@@ -249,7 +249,7 @@ describe('lab.snapshot / lab.restore', () => {
     }
     const h = lab.history();
     expect(h.enabled).toBe(false);
-    expect(h.reason).toMatch(/inputs .* passed half of its 0 MB limit/);
+    expect(h.reason).toMatch(/inputs .* passed 7\/8 of its 20 kB limit/);
     expect(h.bytes).toBe(0);
     expect(() => lab.restore(start)).toThrow(/history is off/);
     expect(() => lab.snapshot()).toThrow(/history is off/);
