@@ -39,5 +39,7 @@ export default tseslint.config(
   layer(['src/cli/**', 'src/cli.ts'], ['web'], 'src/cli may not import web (architecture.md)', [engineBoundary('')]),
   layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)', [engineBoundary('')]),
   { ...layer(['test/**'], [], '', [engineBoundary('src/')]), ignores: ['test/engine/**', 'test/bench/**'] },
-  layer(['web/**'], ['engine', 'capture', 'topology', 'cli'], 'web/ talks to the server only; it may share API types from src/server and import src/wire, pure and bundle-safe (architecture.md)'),
+  layer(['web/**'], ['capture', 'topology', 'cli'], 'web/ talks to the server only; it may share API types from src/server and import src/wire, pure and bundle-safe (architecture.md)', [
+    { group: ['**/engine/*', '!**/engine/rules.js'], message: 'web/ may import only the rule table of the engine (src/engine/rules.ts, pure data; architecture.md)' },
+  ]),
 );

@@ -13,6 +13,8 @@ export { EXPLAIN_MAX_EVENTS } from './explain.js';
 export type { TraceEvent, TraceAction, FabricAction, CapturePoint, TraceListener, TraceStream, PointEvent, PointListener } from './trace.js';
 export { REASONS, REASON_CODES, reasonRule, reasonSentence, dropDetail, unknownReasonMessage } from './reasons.js';
 export type { ReasonCode, ReasonInfo } from './reasons.js';
+export { RULES, RULE_IDS, REASON_TITLES, isRuleId, ruleTitle } from './rules.js';
+export type { RuleId, RuleInfo } from './rules.js';
 export type { PortCounters } from './counters.js';
 export type { MacTableRow } from './mac-table.js';
 export type { InterfaceKind } from './model.js';

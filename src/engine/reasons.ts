@@ -9,10 +9,11 @@
  */
 
 import { nearNames } from './lab-error.js';
+import type { RuleId } from './rules.js';
 
 export interface ReasonInfo {
-  /** rule ID in vss-behaviour.md, e.g. 'S3' */
-  rule: string;
+  /** rule ID in vss-behaviour.md, e.g. 'S3' (rules.ts) */
+  rule: RuleId;
   /** plain-language sentence; `{name}` placeholders are filled by `reasonSentence` */
   template: string;
 }
@@ -62,7 +63,7 @@ export const REASON_INDEX: Readonly<Record<ReasonCode, number>> = Object.fromEnt
   REASON_CODES.map((c, i) => [c, i]),
 ) as Record<ReasonCode, number>;
 
-export function reasonRule(code: ReasonCode): string {
+export function reasonRule(code: ReasonCode): RuleId {
   return REASONS[code].rule;
 }
 

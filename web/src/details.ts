@@ -10,7 +10,7 @@ import { tagLabel } from '../../src/wire/frame-summary.js';
 import { hexToBytes } from '../../src/wire/hex.js';
 import type { TraceEventJson } from './model.js';
 import { eventIface, frameRef } from './event-words.js';
-import { ruleTitle } from './rules.js';
+import { ruleTitle } from '../../src/engine/rules.js';
 import { eventSummary } from './event-list.js';
 
 function hexDump(hex: string): string {

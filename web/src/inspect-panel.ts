@@ -10,7 +10,7 @@ import { clear, h } from './dom.js';
 import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
 import type { PolicyResponse, TopologyDoc } from './model.js';
 import { policyRows, SOURCE_LABEL } from './policy-view.js';
-import { ruleTitle } from './rules.js';
+import { ruleTitle } from '../../src/engine/rules.js';
 import { SECURITY_KEYS, type RuntimeActions, type SecurityKey } from './runtime-actions.js';
 import type { Selection } from './topology-view.js';
 import { vlanColour, vlanLabel } from './vlan-colors.js';

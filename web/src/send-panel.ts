@@ -7,7 +7,7 @@ import { api, ApiFailure } from './api.js';
 import { clear, h, toast } from './dom.js';
 import { listInterfaces, isEndpoint, type InterfaceInfo } from './interfaces.js';
 import type { ExplainResultJson, FrameSpec, PingRequest, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
-import { ruleTitle } from './rules.js';
+import { ruleTitle } from '../../src/engine/rules.js';
 
 type Kind = 'arp-request' | 'icmp-echo' | 'udp' | 'broadcast' | 'gratuitous-arp' | 'rarp' | 'hex';
 
