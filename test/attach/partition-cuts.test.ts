@@ -24,6 +24,7 @@ import { FRAME_ID_SPAN, partitionRun, partitionTopology, planPartitions, type Pa
 import type { TraceEvent } from '../../src/engine/index.js';
 import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
+import { startServer } from '../../src/server/server.js';
 import { tool } from '../capture/capture-tools.js';
 import { next } from './events.js';
 import { serveWithAttachments, type ServedLab } from './served-lab.js';
@@ -176,6 +177,15 @@ describe('cut cables of a partitioned lab', () => {
     const p = await api('h1', 'GET', '/api/partition');
     expect(p.status).toBe(200);
     expect(p.json).toMatchObject({ name: 'h1', index: 1, partitions: ['net', 'h1', 'h2'], firstFrameId: 2 * FRAME_ID_SPAN + 1 });
+    // a whole lab is no partition
+    const whole = await startServer({ host: '127.0.0.1', port: 0, initial: { result: validateTopology(doc) as Extract<ReturnType<typeof validateTopology>, { ok: true }>, source: 'whole' } });
+    try {
+      const r = await fetch(new URL('/api/partition', whole.url));
+      expect(r.status).toBe(404);
+      expect(((await r.json()) as { error: string }).error).toMatch(/a whole lab, not a partition/);
+    } finally {
+      await whole.close();
+    }
     expect((p.json.cuts as Array<{ name: string; peer: string; inside: string }>).map((c) => [c.name, c.peer, c.inside])).toEqual([
       ['cut-1000', 'net', 'esxi-01:vmnic0'],
       ['cut-1001', 'net', 'esxi-01:vmnic1'],

@@ -43,6 +43,10 @@ describe('partitioned lab as processes', () => {
     expect(p.code).toBe(0);
     expect(p.stdout).toMatch(/3 partitions, 4 cut cables/);
 
+    const silent = await run(process.execPath, [...cli, 'plan', 'multi-host', '--partitions', '3', '--silence', '0']);
+    expect(silent.code).toBe(2);
+    expect(silent.stderr).toMatch(/--silence is 0\.1 to 3600 seconds \(got "0"\)/);
+
     const bad = await run(process.execPath, [...cli, 'serve', 'multi-host', '--plan', plan, '--partition', 'h9', '--port', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no partition "h9" in the plan \(net, h1, h2\)/);
@@ -58,6 +62,9 @@ describe('partitioned lab as processes', () => {
       expect(res.status).toBe(200);
       const r = (await res.json()) as { received: number; transmitted: number };
       expect(r).toMatchObject({ transmitted: 2, received: 2 });
+      // the partition says which it is; frames of h1 (the second partition) are numbered from 2e12 + 1
+      const part = (await (await fetch(new URL('/api/partition', urls[1]))).json()) as { name: string; firstFrameId: number };
+      expect(part).toMatchObject({ name: 'h1', firstFrameId: 2e12 + 1 });
     } finally {
       await Promise.all(children.map((c) => stop(c)));
     }
