@@ -14,8 +14,9 @@
  * (e) < 200 MB RSS, < 1 s.
  * Method: (a)-(d) run the same loop shape (batches of 1000 operations, the result used
  * afterwards), each in a fresh process (so one scenario's JIT state does not slow another's)
- * that first runs it for WARM_MS (long enough for V8 to optimise the path) and then measures for
- * MS; several rounds, each measuring every line once; each figure the median of its rounds, with
+ * that first runs it until it runs optimised (at least WARM_MS, then until two 100 ms windows
+ * agree within 10%: on a loaded machine V8's optimising compiler may need seconds) and then
+ * measures for MS; several rounds, each measuring every line once; each figure the median of its rounds, with
  * the rounds' min and max; rates are per second of CPU time, so other processes on a shared
  * machine count less.
  * Delivered copies share their bytes copy-on-write (endpoint.ts: received bytes are read-only;
@@ -33,7 +34,7 @@ import { buildEthernet } from '../../src/wire/index.js';
 import { createLab } from '../../src/engine/lab.js';
 import type { EndpointStackFactory } from '../../src/engine/endpoint.js';
 import { childExecArgv } from './_child-argv.js';
-import { cpuRate } from './_cpu-rate.js';
+import { cpuRate, warmUp } from './_cpu-rate.js';
 import { MacIndex } from '../../src/engine/mac-index.js';
 import { copyFrame } from '../../src/engine/frame-copy.js';
 
@@ -239,7 +240,8 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
 function runItem(name: string): void {
   const item = items()[name];
   if (!item) throw new Error(`no bench item ${name}`);
-  const rate = cpuRate(MS, item.fn, WARM_MS).rate;
+  warmUp(item.fn, WARM_MS);
+  const rate = cpuRate(MS, item.fn, 0).rate;
   console.log(JSON.stringify({ rate, note: item.after?.() ?? '' }));
 }
 
@@ -251,7 +253,7 @@ function child(args: string[]): string {
 }
 
 export async function run(): Promise<void> {
-  console.log(`each figure: the median of ${ROUNDS} rounds [min-max]; a round measures every line once, each in a fresh process (${MS} ms after a ${WARM_MS} ms warm-up); rates per second of CPU time; ratios to (a)`);
+  console.log(`each figure: the median of ${ROUNDS} rounds [min-max]; a round measures every line once, each in a fresh process (${MS} ms after a warm-up of at least ${WARM_MS} ms, until two 100 ms windows agree within 10%); rates per second of CPU time; ratios to (a)`);
   const names = ['a', 'alloc', 'minimal', 'b', 'bCopy', 'bIp', 'c', 'd'];
   const runs: Record<string, { rate: number; note: string }[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs[name]!.push(JSON.parse(child(['--item', name])) as { rate: number; note: string });
