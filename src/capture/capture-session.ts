@@ -45,6 +45,14 @@ export interface CaptureLab {
   readonly now: number;
   /** wall-clock ns of the virtual now (Lab.wallClockNs) */
   wallClockNs?(): number;
+  /** virtual ns, exact (Lab.nowNs); `now` rounded when absent */
+  nowNs?(): bigint;
+  /**
+   * The clock's base (Lab.clockBaseNs): event and tap times count from it; it moves forward after
+   * ~52 days of virtual time, announced to `onClockRebase` listeners. Absent: times count from 0.
+   */
+  readonly clockBaseNs?: bigint;
+  onClockRebase?(listener: (baseNs: bigint) => void): () => void;
 }
 
 /** pcapng; classic pcap with microsecond (`pcap`) or nanosecond (`pcap-ns`) timestamps. */
@@ -227,13 +235,18 @@ export function encodeCapture(points: readonly CapturePointSpec[], packets: Iter
   return Buffer.concat(chunks);
 }
 
+/** The lab's virtual now, ns, exact when the lab can say it exactly. */
+function labNowNs(lab: CaptureLab): bigint {
+  return typeof lab.nowNs === 'function' ? lab.nowNs() : BigInt(Math.round(lab.now));
+}
+
 function defaultEpochNs(lab: CaptureLab): bigint {
   if (typeof lab.wallClockNs === 'function') {
     // Lab.wallClockNs() = wallClockStartMs * 1e6 + now, a double: recover the whole ms exactly.
     const startMs = Math.round((lab.wallClockNs() - lab.now) / 1e6);
     if (startMs !== 0) return BigInt(startMs) * 1_000_000n;
   }
-  return BigInt(Date.now()) * 1_000_000n - BigInt(Math.round(lab.now));
+  return BigInt(Date.now()) * 1_000_000n - labNowNs(lab);
 }
 
 export class CaptureSession {
@@ -271,8 +284,10 @@ export class CaptureSession {
 
   // timeline of attached labs
   private offsetNs = 0n;
-  /** epochNs + offsetNs */
+  /** epochNs + offsetNs + the lab's clock base (CaptureLab.clockBaseNs): the timestamp of event time 0 */
   private baseNs = 0n;
+  /** stops listening to the lab's clock rebases */
+  private offRebase: (() => void) | null = null;
   /** baseNs as two 32-bit halves (timestamps of pcapng outputs without BigInt) */
   private baseHi = 0;
   private baseLo = 0;
@@ -340,6 +355,9 @@ export class CaptureSession {
   }
 
   private bind(lab: CaptureLab): void {
+    // event times count from the lab's clock base, which moves forward on a long run (~52 days)
+    this.setBase(this.epochNs + this.offsetNs + (lab.clockBaseNs ?? 0n));
+    this.offRebase = typeof lab.onClockRebase === 'function' ? lab.onClockRebase((b) => this.setBase(this.epochNs + this.offsetNs + b)) : null;
     this.ifaceSlots = new Map();
     this.slotsByIndex = [];
     for (const info of lab.interfaces()) {
@@ -370,8 +388,8 @@ export class CaptureSession {
   attach(lab: CaptureLab): void {
     if (this.stopped) throw new Error('capture session is stopped');
     this.unsubscribe?.();
-    this.offsetNs += BigInt(Math.round(this.lab.now)) + 1_000_000n;
-    this.setBase(this.epochNs + this.offsetNs);
+    this.offRebase?.();
+    this.offsetNs += labNowNs(this.lab) + 1_000_000n;
     this.idOffset += this.maxFrameId;
     this.maxFrameId = 0;
     this.lab = lab;
@@ -415,7 +433,7 @@ export class CaptureSession {
     const outs = this.outputs;
     let ts = -1n;
     if (outs.length > 0) {
-      // timestamp = base + t, as 32-bit halves (t < 2^53)
+      // timestamp = base + t, as 32-bit halves (t, ns since the lab's clock base, stays below 2^53: the lab moves its base first)
       const tHi = Math.floor(t / TWO32);
       let lo = this.baseLo + (t - tHi * TWO32);
       let hi = this.baseHi + tHi;
@@ -626,6 +644,8 @@ export class CaptureSession {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.offRebase?.();
+    this.offRebase = null;
     for (const out of [...this.outputs]) this.removeOutput(out);
     this.listeners.clear();
   }

@@ -29,6 +29,8 @@ export interface ReplayLab {
   inject(iface: string, frame: Uint8Array): number;
   run(options?: { forNs?: number; maxEvents?: number }): unknown;
   readonly now: number;
+  /** virtual ns, exact (Lab.nowNs); `now` when absent */
+  nowNs?(): bigint;
   readonly trace: { subscribe(listener: (event: TraceEvent) => void): () => void };
   interfaces(): readonly { id: string }[];
   /** no event of this frame is queued or held any more */
@@ -150,11 +152,12 @@ export class CaptureReplayer {
   /** reaction frames (sent by endpoints) not yet settled */
   private reactionsInFlight = new Set<number>();
   private sweepAt = IN_FLIGHT_SWEEP;
-  private readonly start: number;
+  /** virtual ns the replay started at (exact: see labNow) */
+  private readonly start: bigint;
   /** the previous selected packet's capture time */
   private prevNs: bigint | null = null;
   /** the virtual time the previous packet entered at */
-  private prevAt = 0;
+  private prevAt = 0n;
   private off: (() => void) | null;
   private finished = false;
 
@@ -196,8 +199,8 @@ export class CaptureReplayer {
       maxGapNs,
       virtualNs: 0,
     };
-    this.start = lab.now;
-    this.prevAt = lab.now;
+    this.start = this.labNow();
+    this.prevAt = this.start;
     this.off = lab.trace.subscribe(this.onEvent);
   }
 
@@ -251,11 +254,11 @@ export class CaptureReplayer {
           gap = BigInt(this.maxGapNs);
           s.gapsShortened++;
         }
-        this.runUntil(this.prevAt + Number(gap));
+        this.runUntil(this.prevAt + gap);
       }
       // out of time order (possible across pcapng interfaces): at once
       if (this.prevNs === null || p.timestampNs > this.prevNs) this.prevNs = p.timestampNs;
-      this.prevAt = lab.now;
+      this.prevAt = this.labNow();
     }
     this.inFlight.set(lab.inject(this.options.into, p.data), false);
     s.injected++;
@@ -263,7 +266,7 @@ export class CaptureReplayer {
     if (this.inFlight.size + this.reactionsInFlight.size >= this.sweepAt) this.sweep();
     if (this.inFlight.size >= MAX_FRAMES_IN_FLIGHT) {
       lab.run();
-      this.prevAt = lab.now;
+      this.prevAt = this.labNow();
       s.burstsSettled++;
       this.sweep();
     }
@@ -274,10 +277,18 @@ export class CaptureReplayer {
     return this.inFlight.size + this.reactionsInFlight.size;
   }
 
-  /** Runs the lab to virtual time `at`, in slices of at most a second (each slice has the lab's event budget). */
-  private runUntil(at: number): void {
+  /** The lab's virtual now, exact (a Lab's `now` is a double: past 2^53 ns, ~104 days, it is not). */
+  private labNow(): bigint {
     const lab = this.lab;
-    while (lab.now < at) lab.run({ forNs: Math.min(at - lab.now, RUN_SLICE_NS) });
+    return typeof lab.nowNs === 'function' ? lab.nowNs() : BigInt(Math.round(lab.now));
+  }
+
+  /** Runs the lab to virtual time `at` (exact), in slices of at most a second (each slice has the lab's event budget). */
+  private runUntil(at: bigint): void {
+    for (let now = this.labNow(); now < at; now = this.labNow()) {
+      const rest = at - now;
+      this.lab.run({ forNs: rest < BigInt(RUN_SLICE_NS) ? Number(rest) : RUN_SLICE_NS });
+    }
   }
 
   /** Counts the settled frames and forgets them. */
@@ -309,7 +320,7 @@ export class CaptureReplayer {
       }
       this.inFlight.clear();
       this.reactionsInFlight.clear();
-      s.virtualNs = this.lab.now - this.start;
+      s.virtualNs = Number(this.labNow() - this.start);
     }
     return this.summary;
   }

@@ -67,6 +67,11 @@ export class ArpCache {
   }
 
   /** True when a live entry exists (RFC 826 "merge": only existing entries are updated by third-party ARP). */
+  /** The clock's base moved forward by `deltaNs` (Fabric.rebase). */
+  rebase(deltaNs: number): void {
+    for (const e of this.entries.values()) e.expiresAt -= deltaNs;
+  }
+
   has(ifIndex: number, ip: number, now: number): boolean {
     return this.lookup(ifIndex, ip, now) !== undefined;
   }

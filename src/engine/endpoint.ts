@@ -181,6 +181,12 @@ export interface EndpointStack {
   arpCache(): EndpointArpEntry[];
   /** IPv6 neighbour cache (stacks without IPv6 may leave it out: none). */
   neighbours?(): EndpointNeighbourEntry[];
+  /**
+   * The lab's clock base moved forward by `deltaNs` (Fabric.rebase, after ~52 days of virtual
+   * time): times the stack keeps (cache expiries, probe times) must become that much smaller.
+   * Stacks that keep no times may leave it out.
+   */
+  rebase?(deltaNs: number): void;
   /** IPv6 addresses per interface, link-local first ("fe80::1/64"); none when IPv6 is off. */
   ipv6Addresses?(): { vlan?: number; addresses: string[] }[];
   /**

@@ -114,6 +114,16 @@ export class EventQueue {
     return seq;
   }
 
+  /**
+   * The clock's base moved forward by `deltaNs` (Fabric.rebase): every queued time becomes that
+   * much smaller; the order does not change.
+   */
+  rebase(deltaNs: number): void {
+    const t = this.time;
+    for (let s = 0; s < t.length; s++) t[s] = t[s]! - deltaNs;
+    this.fLastTime -= deltaNs;
+  }
+
   /** Time of the earliest event, or Infinity when empty. */
   peekTime(): number {
     const h = this.n === 0 ? Infinity : this.time[this.heap[0]!]!;

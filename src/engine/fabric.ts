@@ -38,7 +38,12 @@ export interface Handlers {
 }
 
 export class Fabric {
+  /** virtual ns since `baseNs`: a double, exact because `rebase` keeps it below 2^52 */
   now = 0;
+  /** virtual time of `now = 0`, ns since the lab started (0 until the first rebase) */
+  baseNs = 0n;
+  /** true once `baseNs` is not 0: trace events then carry it (TraceEvent.timeBaseNs) */
+  rebased = false;
   /** true while somebody listens (or explain collects): guards every event construction */
   tracing = false;
   /** true while capture-point taps listen (TraceStream.tapPoints) */
@@ -142,6 +147,26 @@ export class Fabric {
     return ++this.copySeq;
   }
 
+  /**
+   * Moves the clock's base forward by `deltaNs` (a whole number, at most `now`): `now` and every
+   * time the fabric keeps — queued events, MAC tables, link impairments, shapers, the endpoint
+   * stacks — become that much smaller, so that `now` stays exact as a double however long the
+   * lab runs. Lab.run calls it between events (Lab's rebaseAtNs); nothing else changes.
+   */
+  rebase(deltaNs: number): void {
+    if (!(Number.isSafeInteger(deltaNs) && deltaNs > 0 && deltaNs <= this.now)) throw new RangeError(`clock rebase by ${deltaNs} ns at ${this.now}`);
+    this.now -= deltaNs;
+    this.baseNs += BigInt(deltaNs);
+    this.rebased = true;
+    this.queue.rebase(deltaNs);
+    for (const i of this.ifaces) {
+      i.impair?.rebase(deltaNs);
+      i.shaper?.rebase(deltaNs);
+      i.stack?.rebase?.(deltaNs);
+    }
+    for (const sw of this.switches) sw.table.rebase(deltaNs);
+  }
+
   /** Publishes an event (call only when `tracing`); an event with a point goes to the taps too. */
   emit(body: EventBody): void {
     const ev = body as TraceEvent;
@@ -156,6 +181,7 @@ export class Fabric {
    * is made in its final shape instead of growing two properties after it was made.
    */
   publish(ev: TraceEvent): void {
+    if (this.rebased) ev.timeBaseNs = this.baseNs;
     if (this.collector !== null) this.collector.push(ev);
     else {
       this.bus.publish(ev);

@@ -554,6 +554,18 @@ export class IpStack implements EndpointStack {
   // ------------------------------------------------------------------------------------------
   // Inspection
 
+  /**
+   * The clock's base moved forward (EndpointStack.rebase): cache expiries and probe times follow;
+   * datagrams half reassembled are dropped (the reassembler's clock cannot be moved: once per ~52
+   * days of virtual time, at most its 30 s of fragments).
+   */
+  rebase(deltaNs: number): void {
+    this.cache.rebase(deltaNs);
+    for (const s of this.sessions.values()) s.rebase(deltaNs);
+    this.reassembler = null;
+    this.v6?.rebase(deltaNs);
+  }
+
   arpCache(): EndpointArpEntry[] {
     return this.cache.list(this.port.now(), (i) => this.ifs[i]?.vlan);
   }

@@ -407,6 +407,12 @@ export class Ipv6Stack {
   // ------------------------------------------------------------------------------------------
   // Inspection
 
+  /** The clock's base moved forward (EndpointStack.rebase): neighbour expiries and probe times follow. */
+  rebase(deltaNs: number): void {
+    this.cache.rebase(deltaNs);
+    for (const s of this.sessions.values()) s.rebase(deltaNs);
+  }
+
   neighbours(): EndpointNeighbourEntry[] {
     return this.cache.list(this.port.now(), (i) => this.ifs.get(i)?.vlan);
   }

@@ -54,7 +54,16 @@ export interface LabOptions {
    * (src/attach/partition-plan.ts).
    */
   firstFrameId?: number;
+  /**
+   * The clock's base moves forward (Fabric.rebase) when the virtual clock reaches this many ns
+   * past it, so that the clock, a double, stays exact to the nanosecond however long the lab
+   * runs. Default DEFAULT_REBASE_AT_NS (2^52 ns, ~52 days); tests set it low to cross it.
+   */
+  rebaseAtNs?: number;
 }
+
+/** LabOptions.rebaseAtNs by default: 2^52 ns (~52 days), half of what a double counts exactly. */
+export const DEFAULT_REBASE_AT_NS = 2 ** 52;
 
 export interface RunOptions {
   /** Run only events up to now + forNs, then move the clock to exactly now + forNs. Default: until idle. */
@@ -126,6 +135,8 @@ export class Lab {
   fabric: Fabric;
   private readonly wallStartMs: number;
   private readonly maxEvents: number;
+  /** LabOptions.rebaseAtNs */
+  private readonly rebaseAt: number;
   private busy = false;
   /** runtime changes, beacon rounds (runtime-changes.ts) */
   private dyn: RuntimeDynamics;
@@ -155,6 +166,8 @@ export class Lab {
     if (options.history !== true) this.hist.disable('create the lab with { history: true } to go back in time (the server does, for simulation mode)');
     this.wallStartMs = options.wallClockStartMs ?? 0;
     this.maxEvents = options.maxEventsPerRun ?? 1_000_000;
+    this.rebaseAt = options.rebaseAtNs ?? DEFAULT_REBASE_AT_NS;
+    if (!(this.rebaseAt >= 1 && this.rebaseAt <= DEFAULT_REBASE_AT_NS)) throw new LabError(`rebaseAtNs must be between 1 and 2^52 ns, got ${this.rebaseAt}`);
     this.trace = {
       subscribe: (listener) => {
         const reg = { l: listener, off: this.fabric.bus.subscribe(listener) };
@@ -182,14 +195,54 @@ export class Lab {
     return this.fabric.frameSeq;
   }
 
-  /** Virtual time, ns since the lab started. */
+  /**
+   * Virtual time, ns since the lab started, as a number: exact below 2^53 ns (~104 days), the
+   * nearest double past that. `nowNs()` is exact at any time.
+   */
   get now(): number {
-    return this.fabric.now;
+    const f = this.fabric;
+    return f.rebased ? Number(f.baseNs) + f.now : f.now;
+  }
+
+  /** Virtual time, ns since the lab started, exact (the fabric's clock base plus its offset, rounded to the ns). */
+  nowNs(): bigint {
+    const f = this.fabric;
+    return f.baseNs + BigInt(Math.round(f.now));
+  }
+
+  /**
+   * The clock's base, ns since the lab started: trace events' and point taps' `time` count from
+   * it (0 until the clock first reaches LabOptions.rebaseAtNs, ~52 days).
+   */
+  get clockBaseNs(): bigint {
+    return this.fabric.baseNs;
+  }
+
+  private readonly rebaseListeners = new Set<(baseNs: bigint) => void>();
+
+  /** Calls `listener` with the new base each time the clock's base moves (see clockBaseNs); returns the function that stops it. */
+  onClockRebase(listener: (baseNs: bigint) => void): () => void {
+    const entry = (b: bigint): void => listener(b);
+    this.rebaseListeners.add(entry);
+    return () => void this.rebaseListeners.delete(entry);
+  }
+
+  /** Moves the clock's base forward by whole seconds (whole ns below one) when the clock reached rebaseAtNs; returns by how much (0: not yet). */
+  private rebaseIfDue(): number {
+    const f = this.fabric;
+    if (f.now < this.rebaseAt) return 0;
+    let delta = Math.floor(f.now / 1e9) * 1e9;
+    if (delta === 0) delta = Math.floor(f.now);
+    if (delta === 0) return 0;
+    f.rebase(delta);
+    for (const p of this.dyn.probers) p.rebase(delta);
+    for (const l of [...this.rebaseListeners]) l(f.baseNs);
+    return delta;
   }
 
   /** Wall-clock time of the virtual now, ns since the epoch (wallClockStartMs + now). */
   wallClockNs(): number {
-    return this.wallStartMs * 1e6 + this.fabric.now;
+    return this.wallStartMs * 1e6 + this.now;
   }
 
   /** the last interface looked up (scripts inject at one interface in a loop); byId never changes after build */
@@ -271,7 +324,7 @@ export class Lab {
   /** Journals one input that succeeded (snapshot.ts). */
   private record(op: JournalOp): void {
     const f = this.fabric;
-    this.hist.recordOp(op, f.now, f.traceSeq);
+    this.hist.recordOp(op, this.now, f.traceSeq);
   }
 
   /**
@@ -303,15 +356,21 @@ export class Lab {
     const f = this.fabric;
     if (options.forNs !== undefined && (!(options.forNs >= 0) || !Number.isFinite(options.forNs))) throw new LabError(`forNs must be a number of nanoseconds >= 0, got ${options.forNs}`);
     const cap = options.maxEvents ?? this.maxEvents;
-    const until = options.forNs !== undefined ? f.now + options.forNs : Infinity;
     this.enter('run');
     let n = 0;
     const dyn = this.dyn;
     try {
+      this.rebaseIfDue();
+      let until = options.forNs !== undefined ? f.now + options.forNs : Infinity;
       // The next periodic task (T6 beacon round) changes only when tasks run (runDueTasks) or the
       // configuration changes (apply, refused while running): read it once per round, not per event.
       let tp = dyn.nextTaskTime();
       for (;;) {
+        if (f.now >= this.rebaseAt) {
+          // the clock's base moves between two events; the run's limit and the next task with it
+          until -= this.rebaseIfDue();
+          tp = dyn.nextTaskTime();
+        }
         if (tp === Infinity && until === Infinity) {
           // nothing periodic and no time limit (the common case): drain the queue in order
           n = f.drain(n, cap);
@@ -332,6 +391,7 @@ export class Lab {
         n++;
       }
       if (until !== Infinity && until > f.now) f.now = until;
+      this.rebaseIfDue();
     } finally {
       this.busy = false;
       // recorded even when it threw (unsettled): the events it processed changed the state
@@ -340,7 +400,7 @@ export class Lab {
       if (options.maxEvents !== undefined) op.maxEvents = options.maxEvents;
       this.record(op);
     }
-    return { events: n, now: f.now };
+    return { events: n, now: this.now };
   }
 
   private unsettled(cap: number): LabError {
@@ -354,8 +414,9 @@ export class Lab {
   step(): boolean {
     this.enter('step');
     try {
+      this.rebaseIfDue();
       const done = this.stepOnce();
-      if (done) this.hist.recordStep(this.fabric.now, this.fabric.traceSeq);
+      if (done) this.hist.recordStep(this.now, this.fabric.traceSeq);
       return done;
     } finally {
       this.busy = false;

@@ -82,6 +82,13 @@ export class LinkImpairment {
     return unit(this.rng);
   }
 
+  /** The clock's base moved forward by `deltaNs` (Fabric.rebase). */
+  rebase(deltaNs: number): void {
+    this.lineFree -= deltaNs;
+    const s = this.starts;
+    for (let i = this.head; i < s.length; i++) s[i] = s[i]! - deltaNs;
+  }
+
   /** L4: frames accepted that have not started onto the line at `now`. */
   waiting(now: number): number {
     const s = this.starts;

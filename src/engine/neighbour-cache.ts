@@ -68,6 +68,11 @@ export class NeighbourCache {
     this.entries.set(neighbourKey(ifIndex, ip), { ifIndex, ip: ip.slice(), mac: null, state: 'INCOMPLETE', until: 0 });
   }
 
+  /** The clock's base moved forward by `deltaNs` (Fabric.rebase). */
+  rebase(deltaNs: number): void {
+    for (const e of this.entries.values()) if (e.state !== 'INCOMPLETE') e.until -= deltaNs;
+  }
+
   /** Drops an entry (a resolution that failed). */
   remove(ifIndex: number, ip: Uint8Array): void {
     this.entries.delete(neighbourKey(ifIndex, ip));

@@ -72,11 +72,21 @@ export class PingSession {
     return index < this.count ? index : -1;
   }
 
+  /** The clock's base moved forward by `deltaNs` (Fabric.rebase): times kept are that much smaller (past ones may go below 0). */
+  rebase(deltaNs: number): void {
+    const a = this.issuedAt;
+    for (let i = 0; i < a.length; i++) a[i] = a[i]! - deltaNs;
+    this.firstIssuedNs -= deltaNs;
+    this.lastIssuedNs -= deltaNs;
+    for (const r of this.replies) if (r.atNs !== undefined) r.atNs -= deltaNs;
+    for (const u of this.unreachable) u.atNs -= deltaNs;
+  }
+
   issue(index: number, now: number): void {
     this.issuedAt[index] = now;
     this.state[index] = ProbeState.WaitingArp;
     this.issued++;
-    if (this.firstIssuedNs < 0) this.firstIssuedNs = now;
+    if (this.issued === 1) this.firstIssuedNs = now;
     this.lastIssuedNs = now;
   }
 
@@ -165,7 +175,7 @@ export class PingSession {
       done: this.finished,
       unreachable: this.unreachable.slice(),
       pipe: this.pipe,
-      elapsedNs: this.firstIssuedNs < 0 ? 0 : this.lastIssuedNs - this.firstIssuedNs,
+      elapsedNs: this.issued === 0 ? 0 : this.lastIssuedNs - this.firstIssuedNs,
       ...(this.source !== undefined ? { source: this.source } : {}),
     };
   }

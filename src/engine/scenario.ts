@@ -357,7 +357,7 @@ class ScenarioRun implements LiveScenario {
    */
   start(): this {
     const f = this.lab.fabric;
-    this.startNs = f.now;
+    this.startNs = this.lab.now; // the lab's time (not the fabric's, which a clock rebase moves)
     this.unsubscribe = f.bus.subscribe((e) => this.onEvent(e));
     f.listenersChanged();
     this.note(0, 'start', `scenario "${this.sc.name}" for ${secs(this.durationNs)}`);
@@ -488,7 +488,7 @@ class ScenarioRun implements LiveScenario {
   }
 
   private onEvent(e: TraceEvent): void {
-    const time = e.time - this.startNs;
+    const time = (e.timeBaseNs !== undefined ? Number(e.timeBaseNs) : 0) + e.time - this.startNs;
     if (e.action === 'change') this.note(time, 'change', e.detail);
     else if (e.action === 'failover') this.note(time, 'failover', e.detail);
     else if (e.action === 'notify') this.note(time, 'notify', e.detail);

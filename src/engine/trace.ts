@@ -13,6 +13,7 @@
  * point taps listen (captures), it builds none but the detail lines of capture-point events.
  */
 import type { ReasonCode } from './reasons.js';
+import type { RuleId } from './rules.js';
 import type { EndpointNoteAction } from './endpoint.js';
 
 /** pktcap-uw style capture points (O1). `frame` holds the bytes there whenever `point` is set. */
@@ -58,8 +59,14 @@ export type TraceAction = FabricAction | EndpointNoteAction;
 export interface TraceEvent {
   /** order on the stream (explain numbers its own events from 1) */
   seq: number;
-  /** virtual time, ns */
+  /** virtual time, ns (since `timeBaseNs` when present) */
   time: number;
+  /**
+   * Present once the lab's clock was rebased (after ~52 days of virtual time, Lab's
+   * `clockBaseNs`): the virtual time of `time = 0`, so the event's exact time is
+   * `timeBaseNs + time`. Absent: `time` is ns since the lab started.
+   */
+  timeBaseNs?: bigint;
   /** id of the frame as injected or transmitted by a stack; shared by all its copies (0 for endpoint notes outside a frame) */
   frameId: number;
   copyId: number;
@@ -70,8 +77,8 @@ export interface TraceEvent {
   /** `node:iface` where it happened; a vSwitch lookup names `host:vSwitchN`, a physical switch lookup the switch */
   port: string;
   action: TraceAction;
-  /** rule ID in vss-behaviour.md */
-  rule?: string;
+  /** rule ID in vss-behaviour.md (rules.ts) */
+  rule?: RuleId;
   reason?: ReasonCode;
   /** VLAN the frame is classified in at this point (0 = untagged domain) */
   vlan?: number;
@@ -109,7 +116,7 @@ export interface PointEvent {
   /** as TraceEvent.vlan */
   vlan: number | undefined;
   /** as TraceEvent.rule */
-  rule: string | undefined;
+  rule: RuleId | undefined;
   /** Drop: the reason */
   reason: ReasonCode | undefined;
   /**

@@ -64,6 +64,15 @@ export class Shaper {
     this.peakFree = f.now;
   }
 
+  /** The clock's base moved forward by `deltaNs` (Fabric.rebase): the armed timer is in the future, so it stays >= 0. */
+  rebase(deltaNs: number): void {
+    this.last -= deltaNs;
+    this.peakFree -= deltaNs;
+    if (this.armedAt >= 0) this.armedAt -= deltaNs;
+    const m = this.meta;
+    for (let i = this.head * 4 + 3; i < m.length; i += 4) m[i] = m[i]! - deltaNs;
+  }
+
   /** Frames waiting. */
   get queued(): number {
     return this.frames.length - this.head;
@@ -123,7 +132,7 @@ export class Shaper {
       const at = this.readyAtHead();
       f.emit({
         frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'shape', rule: 'Q1',
-        detail: `traffic shaping: ${frame.length}-byte frame waits in ${p.id}'s queue (${this.queued}/${this.config.queueFrames}); average ${this.config.averageBps} bit/s, peak ${this.config.peakBps} bit/s, burst ${this.config.burstBytes} B (Q1)${this.queued === 1 ? `; leaves at ${(at / 1e9).toFixed(6)} s` : ''}`,
+        detail: `traffic shaping: ${frame.length}-byte frame waits in ${p.id}'s queue (${this.queued}/${this.config.queueFrames}); average ${this.config.averageBps} bit/s, peak ${this.config.peakBps} bit/s, burst ${this.config.burstBytes} B (Q1)${this.queued === 1 ? `; leaves at ${((f.rebased ? Number(f.baseNs) + at : at) / 1e9).toFixed(6)} s` : ''}`,
       });
     }
     this.arm();
