@@ -16,7 +16,7 @@ import { Attachments, type AttachTarget } from '../attach/index.js';
 import { createLab } from '../engine/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { withAttachmentStandIns } from '../topology/attachments.js';
-import type { LabFactory } from '../server/lab-contract.js';
+import type { LabFactory } from '../server/engine-binding.js';
 import type { LabSession } from '../server/lab-session.js';
 
 /** Said when pausing or stepping is refused, and by `serve --clock paused|step`. */

@@ -8,7 +8,7 @@ import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
 import type { FrameSpecDoc, TopologyDoc } from '../topology/schema.js';
 
 /** Engine shapes the API relays as JSON (GET /api/interfaces, /api/counters, /api/mac-tables, /api/arp, POST /api/ping, /api/explain). */
-import type { PingResult } from '../engine/index.js';
+import type { ExplainResult, ExplainTreeNode, PingResult, TraceEvent } from '../engine/index.js';
 export type {
   InterfaceInfo,
   PortCounters,
@@ -19,6 +19,7 @@ export type {
   PingReply,
   EndpointArpEntry,
   EndpointNeighbourEntry,
+  ExplainTreeNode,
   TraceEvent,
 } from '../engine/index.js';
 export type { Issue } from '../topology/issue.js';
@@ -81,24 +82,16 @@ export interface SendFrameRequest {
   intervalMs?: number;
 }
 
-/** A trace event as JSON: the frame bytes as hex. */
-export interface TraceEventJson {
-  seq: number;
-  time: number;
-  frameId: number;
-  copyId?: number;
-  parentCopyId?: number | null;
-  node?: string;
-  port?: string;
-  action: string;
-  rule?: string;
-  reason?: string;
-  vlan?: number | null;
-  point?: string;
+/**
+ * The engine's trace event as JSON (live updates, POST /api/frames, the steps of POST /api/explain):
+ * its fields as they are, the frame bytes as a hex stream (`frameHex`, left out of live batches
+ * when the server sends no bytes) and their length (`frameLength`), both present when the event
+ * has bytes (`point` set). trace-json.ts traceToJson is the one mapping.
+ */
+export type TraceEventJson = Omit<TraceEvent, 'frame'> & {
   frameHex?: string;
   frameLength?: number;
-  detail?: unknown;
-}
+};
 
 export interface SendFrameResponse {
   frameIds: number[];
@@ -151,6 +144,12 @@ export interface PingStateEntry {
   result: unknown;
   [key: string]: unknown;
 }
+
+/** 200 of POST /api/explain: the engine's ExplainResult, steps as TraceEventJson, plus `tree`, the steps grouped by copy. */
+export type ExplainJson = Omit<ExplainResult, 'steps'> & {
+  steps: TraceEventJson[];
+  tree: ExplainTreeNode[];
+};
 
 export interface ExplainRequest {
   from: string;

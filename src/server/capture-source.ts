@@ -17,13 +17,12 @@ import {
   CaptureSelectError,
   CaptureSession,
   selectCapturePoints,
-  type CaptureLab,
   type CapturedPacket,
   type CapturePointSpec,
 } from '../capture/index.js';
+import type { Lab } from '../engine/index.js';
 import type { CapturePointInfo, CaptureStatus } from './api-types.js';
 import { ApiError } from './errors.js';
-import type { ServerLab } from './lab-contract.js';
 
 export type { CapturedPacket } from '../capture/index.js';
 export type CaptureListener = (packet: CapturedPacket) => void;
@@ -61,14 +60,12 @@ export class CaptureSource {
   }
 
   /** A new lab: a fresh CaptureSession on it (the old one stops); its virtual time 0 is `epochNs`. */
-  attach(lab: ServerLab, epochNs: bigint): void {
-    // The server's lab contract types the engine's trace events loosely; they are the engine's TraceEvent.
-    const captureLab = lab as unknown as CaptureLab;
+  attach(lab: Lab, epochNs: bigint): void {
     const record: { maxPackets?: number; maxBytes?: number } = {};
     if (this.maxPackets !== undefined) record.maxPackets = this.maxPackets;
     if (this.maxBytes !== undefined) record.maxBytes = this.maxBytes;
     // packet ids go on after the previous lab's: unique for the life of a live stream
-    const next = new CaptureSession(captureLab, { record, epochNs, packetIdOffset: this.frameIdsAsPacketIds ? 0 : (this.session?.lastPacketId ?? 0) });
+    const next = new CaptureSession(lab, { record, epochNs, packetIdOffset: this.frameIdsAsPacketIds ? 0 : (this.session?.lastPacketId ?? 0) });
     this.session?.stop();
     this.session = next;
     this.specs = next.points;

@@ -13,9 +13,9 @@
  * real-time anchor moves: virtual time then continues from there at wall-clock speed.
  */
 import type { ClockMode, ClockState } from './api-types.js';
-import type { ServerLab } from './lab-contract.js';
+import type { Lab } from '../engine/index.js';
 
-export type ClockLab = Pick<ServerLab, 'now' | 'nextEventTime' | 'step' | 'run'>;
+export type ClockLab = Pick<Lab, 'now' | 'nextEventTime' | 'step' | 'run'>;
 
 export interface ClockDriverOptions {
   mode?: ClockMode;
@@ -40,7 +40,7 @@ const hrNow = (): number => Number(process.hrtime.bigint());
 /** A step request may run this many slices' worth of wall time (10 × 10 ms by default). */
 const STEP_BUDGET_SLICES = 10;
 
-export function nextTime(lab: Pick<ServerLab, 'nextEventTime'>): number | null {
+export function nextTime(lab: Pick<Lab, 'nextEventTime'>): number | null {
   const t = lab.nextEventTime();
   return typeof t === 'number' && Number.isFinite(t) ? t : null;
 }

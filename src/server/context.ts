@@ -1,12 +1,11 @@
 /** What the route handlers share: the session and the layers the server calls. */
-import type { FrameResolver, TopologyValidator } from './lab-contract.js';
 import type { LabSession } from './lab-session.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { TopologyValidator } from './topology-validator.js';
 
 export interface AppContext {
   session: LabSession;
   validator: TopologyValidator;
-  resolveFrame: FrameResolver;
   /** frame sends, pings, explains */
   frameLimiter: RateLimiter;
   /** directory of example topologies (`<name>.json`) */

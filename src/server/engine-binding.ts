@@ -1,12 +1,12 @@
 /**
  * Connects the server to the layers it calls: the topology loader (validation with the same
- * issues as `vswitch-lab validate`), the engine's Lab, and the FrameSpec resolver. The types in
- * lab-contract.ts state what the server needs; the real implementations are plugged in here.
+ * issues as `vswitch-lab validate`) and the engine's `createLab`. The server takes the engine's
+ * own `Lab` (src/engine/index.ts): what it may use of the engine is stated there, once.
  */
-import { createLab, resolveFrameSpec } from '../engine/index.js';
+import { createLab, type Lab } from '../engine/index.js';
 import { loadTopologyFile, loadTopologyText, validateTopology } from '../topology/load.js';
-import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
-import { TopologyValidationWorker } from './topology-validator.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import { TopologyValidationWorker, type TopologyValidator, type ValidationResult } from './topology-validator.js';
 
 // --- topology validation ----------------------------------------------------------------------
 
@@ -29,10 +29,8 @@ export async function validateFile(path: string): Promise<ValidationResult> {
 
 // --- engine ---------------------------------------------------------------------------------
 
+/** Builds the lab of a validated topology (the server's labs: the engine's, or one served with attachments). */
+export type LabFactory = (topology: TopologyDoc) => Lab;
+
 /** The engine's `createLab`, with history (simulation mode goes back in time); capture timestamps are taken from the wall clock at load. */
 export const engineLabFactory: LabFactory = (topology) => createLab(topology, { history: true });
-
-// --- frames -----------------------------------------------------------------------------------
-
-/** src/engine/frame-spec.ts: FrameSpec -> bytes, defaults from the sending interface. */
-export const engineFrameResolver: FrameResolver = (lab, iface, spec) => resolveFrameSpec(lab, iface, spec);

@@ -10,12 +10,12 @@
  * microseconds of virtual time) never arm a timer. Bounded: at most `maxEvents` events kept per
  * wait; a wait is forgotten as soon as it ends.
  */
-import type { ServerLab, TraceEventLike } from './lab-contract.js';
+import type { Lab, TraceEvent } from '../engine/index.js';
 
-export type FrameLab = Pick<ServerLab, 'frameSettled'>;
+export type FrameLab = Pick<Lab, 'frameSettled'>;
 
 export class FrameWait {
-  events: TraceEventLike[] = [];
+  events: TraceEvent[] = [];
   ids: readonly number[] = [];
   /** ids before this index are settled */
   private settledUpTo = 0;
@@ -105,7 +105,7 @@ export class FrameWaits {
   }
 
   /** Every trace event of the lab passes here. */
-  onTrace(e: TraceEventLike): void {
+  onTrace(e: TraceEvent): void {
     const inj = this.injecting;
     if (inj !== undefined) {
       if (inj.events.length < inj.maxEvents) inj.events.push(e);

@@ -9,16 +9,16 @@
  * warnings, tells live clients, and lets the clock carry the RARPs notify switches queued.
  */
 import type { ClockMode, ClockState, PingResponse, TopologyState } from './api-types.js';
-import { DEFAULT_PING_SIZE, isVmkInterface, pingOutput } from '../engine/index.js';
+import { DEFAULT_PING_SIZE, isVmkInterface, nearNames, pingOutput, type ChangeResult, type Lab, type PingRequest, type TraceEvent } from '../engine/index.js';
 import { ClockDriver } from './clock-driver.js';
 import type { CaptureSource } from './capture-source.js';
 import { ApiError } from './errors.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
-import type { ChangeOutcome, LabFactory, PingOptionsMs, ServerLab, TopologyValidator, TraceEventLike, ValidationResult } from './lab-contract.js';
 import type { LiveEvents } from './live-events.js';
 import { FrameWaits } from './frame-waits.js';
-import { interfaceNames, similarInterfaces } from './interface-names.js';
-import { toJsonValue } from './trace-json.js';
+import type { LabFactory } from './engine-binding.js';
+import type { TopologyValidator, ValidationResult } from './topology-validator.js';
+import { plainJson } from './trace-json.js';
 import { displaySource } from './topology-source.js';
 import { countIssues } from '../topology/issue.js';
 
@@ -33,7 +33,7 @@ export interface LabSessionOptions {
 }
 
 interface Current {
-  lab: ServerLab;
+  lab: Lab;
   state: TopologyState;
   interfaces: Set<string>;
   unsubscribe: () => void;
@@ -76,7 +76,7 @@ export class LabSession {
     return this.current !== undefined;
   }
 
-  get lab(): ServerLab {
+  get lab(): Lab {
     if (!this.current) throw new ApiError(409, 'no topology loaded');
     return this.current.lab;
   }
@@ -98,7 +98,7 @@ export class LabSession {
   requireInterface(iface: string, status = 400): string {
     const known = this.current?.interfaces;
     if (known?.has(iface)) return iface;
-    const similar = known ? similarInterfaces(known, iface) : [];
+    const similar = known ? nearNames(iface, [...known]) : [];
     throw new ApiError(status, `unknown interface "${iface}"`, {
       hint: 'interfaces are written node:interface, e.g. web-01:eth0',
       ...(similar.length > 0 ? { similar } : {}),
@@ -120,7 +120,7 @@ export class LabSession {
         warnings: result.warnings,
       });
     }
-    let lab: ServerLab;
+    let lab: Lab;
     try {
       lab = this.createLab(result.topology);
     } catch (err) {
@@ -142,7 +142,7 @@ export class LabSession {
     const epochNs = BigInt(Date.now()) * 1_000_000n - BigInt(Math.round(lab.now));
     this.capture.attach(lab, epochNs);
     const unsubscribe = lab.trace.subscribe(this.onTrace);
-    this.current = { lab, state, unsubscribe, interfaces: interfaceNames(result.topology) };
+    this.current = { lab, state, unsubscribe, interfaces: new Set(lab.interfaces().map((i) => i.id)) };
     if (this.driver) this.driver.setLab(lab);
     else
       this.driver = new ClockDriver(lab, {
@@ -193,7 +193,7 @@ export class LabSession {
    * `{kind:'change', change, rarps}` state entry and the new topology in their next batch; in
    * real time the clock runs what is due at once (the RARPs of notify switches).
    */
-  applyChange(change: RuntimeChangeDoc): ChangeOutcome {
+  applyChange(change: RuntimeChangeDoc): ChangeResult {
     const cur = this.current;
     if (!cur) throw new ApiError(409, 'no topology loaded');
     const clock = this.clock;
@@ -248,7 +248,7 @@ export class LabSession {
    * When it is over, `onDone` gets the result and live clients a `{kind:'ping', from, to,
    * result}` state entry (not when the topology was replaced meanwhile: that ping never ends).
    */
-  startPing(from: string, to: string, options: PingOptionsMs, onDone: (result: PingResponse) => void): void {
+  startPing(from: string, to: string, options: PingRequest, onDone: (result: PingResponse) => void): void {
     const cur = this.current;
     if (!cur) throw new ApiError(409, 'no topology loaded');
     const clock = this.clock;
@@ -256,7 +256,7 @@ export class LabSession {
     cur.lab.startPing(from, to, options, (r) => {
       const result: PingResponse = { ...r, output: pingOutput(r, { from, dstIp: to, size: options.size ?? DEFAULT_PING_SIZE, vmkping: isVmkInterface(from), ipv6: to.includes(':') }) };
       if (this.current === cur) {
-        this.live?.stateChanged({ kind: 'ping', from, to, result: toJsonValue(result) });
+        this.live?.stateChanged({ kind: 'ping', from, to, result: plainJson(result) });
         this.live?.advanced();
       }
       onDone(result);
@@ -313,7 +313,7 @@ export class LabSession {
     this.live?.close();
   }
 
-  private onTrace = (e: TraceEventLike): void => {
+  private onTrace = (e: TraceEvent): void => {
     this.live?.onTrace(e);
     this.frameWaits.onTrace(e);
   };

@@ -33,8 +33,8 @@
  * lookup per event while anybody keeps frames).
  */
 import type { Server, Socket } from 'socket.io';
+import type { TraceEvent } from '../engine/index.js';
 import type { ClockState, LiveHello, LiveUpdate, TopologyState, TraceEventJson } from './api-types.js';
-import type { TraceEventLike } from './lab-contract.js';
 import { EtherType, IpProtocol, Ipv4Field, Ipv6Field, MAC_LEN, SRC_OFFSET, ethDstEquals, ethSrcEquals, innerEthertype, ipv4Protocol, ipv6NextHeader, l3Offset } from '../wire/index.js';
 import { traceToJson } from './trace-json.js';
 
@@ -89,7 +89,7 @@ interface Client {
   counters: boolean;
   emits: number;
   /** events of its own frames not sent yet, with their ring index (survive the ring's overflow) */
-  ownQueue: Array<{ i: number; e: TraceEventLike }>;
+  ownQueue: Array<{ i: number; e: TraceEvent }>;
 }
 
 /** An ARP, ICMP or ICMPv6 frame (a ping's), VLAN tags skipped. */
@@ -126,7 +126,7 @@ function emptySummary(): Summary {
   return { omitted: 0, byAction: {}, dropsByReason: {} };
 }
 
-function countInto(s: Summary, e: TraceEventLike): void {
+function countInto(s: Summary, e: TraceEvent): void {
   s.omitted++;
   s.byAction[e.action] = (s.byAction[e.action] ?? 0) + 1;
   if (e.reason !== undefined) s.dropsByReason[e.reason] = (s.dropsByReason[e.reason] ?? 0) + 1;
@@ -180,7 +180,7 @@ export class LiveEvents {
   private io: Server | undefined;
 
   /** the shared ring: event `i` is at `ring[i % maxQueue]` while `head - maxQueue <= i < head` */
-  private readonly ring: (TraceEventLike | undefined)[];
+  private readonly ring: (TraceEvent | undefined)[];
   /** its JSON, made once when first sent; `jsonOf[slot]` is for event `jsonIndex[slot]` */
   private readonly jsonOf: (TraceEventJson | undefined)[];
   private readonly jsonIndex: Float64Array;
@@ -212,7 +212,7 @@ export class LiveEvents {
     this.countersIntervalMs = options.countersIntervalMs ?? 500;
     this.frameHex = options.frameHex ?? true;
     this.maxKeptFrames = Math.max(1, options.maxKeptFrames ?? 20_000);
-    this.ring = new Array<TraceEventLike | undefined>(this.maxQueue);
+    this.ring = new Array<TraceEvent | undefined>(this.maxQueue);
     this.jsonOf = new Array<TraceEventJson | undefined>(this.maxQueue);
     this.jsonIndex = new Float64Array(this.maxQueue).fill(-1);
   }
@@ -289,7 +289,7 @@ export class LiveEvents {
     return this.clients.size > 0;
   }
 
-  onTrace(e: TraceEventLike): void {
+  onTrace(e: TraceEvent): void {
     if (this.clients.size === 0) return;
     const i = this.head;
     // the oldest event leaves the ring (clients that had not had it find out at their next batch)
@@ -321,7 +321,7 @@ export class LiveEvents {
     }
   }
 
-  private pushOwn(c: Client, i: number, e: TraceEventLike): void {
+  private pushOwn(c: Client, i: number, e: TraceEvent): void {
     // bounded like the ring: the oldest go (and are counted as lost)
     if (c.ownQueue.length >= this.maxQueue) c.ownQueue.splice(0, c.ownQueue.length - this.maxQueue + 1);
     c.ownQueue.push({ i, e });
@@ -345,7 +345,7 @@ export class LiveEvents {
     // their events already in the ring and not yet sent to it
     if (fresh.size > 0 && scan) {
       const start = Math.max(c.cursor, this.head - this.maxQueue);
-      const found: Array<{ i: number; e: TraceEventLike }> = [];
+      const found: Array<{ i: number; e: TraceEvent }> = [];
       for (let i = start; i < upTo; i++) {
         const e = this.ring[i % this.maxQueue]!;
         if (fresh.has(e.frameId)) found.push({ i, e });

@@ -13,13 +13,13 @@ import type { ClockMode } from './api-types.js';
 import { createApp } from './app.js';
 import { CaptureSource, type CaptureSourceOptions } from './capture-source.js';
 import type { AppContext } from './context.js';
-import { engineFrameResolver, engineLabFactory, topologyValidator } from './engine-binding.js';
+import { engineLabFactory, topologyValidator, type LabFactory } from './engine-binding.js';
 import { ApiError } from './errors.js';
-import type { FrameResolver, LabFactory, TopologyValidator, ValidationResult } from './lab-contract.js';
 import { LabSession } from './lab-session.js';
 import { LiveEvents, type LiveEventsOptions } from './live-events.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { bearerFrom, decideBind, hostHeaderIsLoopback, isLoopbackHost, originAllowed, tokenMatches } from './security.js';
+import type { TopologyValidator, ValidationResult } from './topology-validator.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_EXAMPLES_DIR = path.join(ROOT, 'topologies');
@@ -48,7 +48,6 @@ export interface StartOptions {
   /** the first topology, validated, and where it came from */
   initial: { result: ValidationResult; source: string };
   createLab?: LabFactory;
-  resolveFrame?: FrameResolver;
   validator?: TopologyValidator;
   examplesDir?: string;
   staticDir?: string;
@@ -112,7 +111,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const ctx: AppContext = {
     session,
     validator,
-    resolveFrame: options.resolveFrame ?? engineFrameResolver,
     frameLimiter: new RateLimiter(options.rateLimit ?? { burst: 100, perSecond: 50 }),
     examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR,
     sendSettleMs: options.sendSettleMs ?? 2000,

@@ -8,9 +8,8 @@ import { parentPort } from 'node:worker_threads';
 import { loadTopologyText, validateTopology } from '../topology/load.js';
 import { ApiError } from './errors.js';
 import { parseJson, utf8Text } from './json-body.js';
-import type { BodyValidation } from './lab-contract.js';
 import { parseLoadBody } from './topology-body.js';
-import type { ValidationJob, ValidationReply } from './topology-validator.js';
+import type { BodyValidation, ValidationJob, ValidationReply } from './topology-validator.js';
 
 const port = parentPort;
 if (!port) throw new Error('topology-validator-worker runs as a worker thread');

@@ -14,8 +14,37 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Issue } from '../topology/issue.js';
+import type { TopologyDoc } from '../topology/schema.js';
 import { ApiError } from './errors.js';
-import type { BodyValidation, ValidationResult } from './lab-contract.js';
+
+export type ValidationResult =
+  | { ok: true; topology: TopologyDoc; warnings: Issue[] }
+  | { ok: false; errors: Issue[]; warnings: Issue[] };
+
+/** The topology layer's `validateTopology` / `loadTopologyText`, as the server uses them (engine-binding.ts). */
+export interface TopologyValidator {
+  /** A parsed JSON value (API body). */
+  validate(value: unknown): ValidationResult;
+  /** JSON/JSONC text (upload, example file); errors carry line/column when known. */
+  validateText(text: string, fileName?: string): ValidationResult;
+  /** The same two off the event loop (this file); the topology routes use them when present. */
+  validateOffThread?(value: unknown): Promise<ValidationResult>;
+  validateTextOffThread?(text: string, fileName?: string): Promise<ValidationResult>;
+  /**
+   * A topology route's raw JSON body, parsed, read as one of its forms (topology-body.ts) and
+   * validated off the event loop; an {example} comes back by name for the route to read.
+   * Rejects with the same 400s as parsing it on the event loop. `json` is the body's UTF-8 bytes;
+   * when they are all of their ArrayBuffer it is transferred to the worker (not copied), detached.
+   */
+  validateBodyOffThread?(json: Uint8Array): Promise<BodyValidation>;
+}
+
+/** What the validation worker made of a topology route's body. */
+export type BodyValidation =
+  | { form: 'topology'; result: ValidationResult }
+  | { form: 'text'; fileName?: string; result: ValidationResult }
+  | { form: 'example'; name: string };
 
 type JobBody = { kind: 'value'; value: unknown } | { kind: 'text'; text: string; fileName?: string } | { kind: 'body'; json: Uint8Array };
 export type ValidationJob = JobBody & { id: number };

@@ -1,42 +1,20 @@
 /**
- * Trace events as JSON for HTTP responses and socket.io: plain fields copied, frame bytes as a hex
- * stream (Wireshark's "Copy as Hex Stream") and their length.
+ * The engine's values as JSON, for HTTP responses and socket.io: one mapping per engine type.
+ * - A trace event (`traceToJson`): its fields as they are, the frame bytes as a hex stream
+ *   (Wireshark's "Copy as Hex Stream", `frameHex`) and their length (`frameLength`). Live events,
+ *   POST /api/frames and the steps of POST /api/explain all use it: one byte encoding.
+ * - An explain result (`explainToJson`): its steps as trace events above, and the tree of copies.
+ * - Everything else the engine answers (interfaces, counters, MAC tables, ARP and neighbour
+ *   caches, ping, scenario, test and activity results) is plain data already: `plainJson` passes it
+ *   on and makes the compiler refuse a value that JSON would not carry as it is (bytes, Map, Set,
+ *   bigint, a function), so a new field of such a type gets its mapping here.
  */
+import { explainTree, type ExplainResult, type TraceEvent } from '../engine/index.js';
 import { toHex } from '../wire/hex.js';
-import type { TraceEventJson } from './api-types.js';
-import type { TraceEventLike } from './lab-contract.js';
+import type { ExplainJson, TraceEventJson } from './api-types.js';
 
-/** `node:interface` of an event (its `port` may already be qualified). */
-export function eventInterface(e: Pick<TraceEventLike, 'node' | 'port'>): string | null {
-  if (e.port === undefined || e.port === '') return e.node ?? null;
-  if (e.port.includes(':') || e.node === undefined) return e.port;
-  return `${e.node}:${e.port}`;
-}
-
-function jsonSafe(value: unknown, depth = 0): unknown {
-  if (value === null || value === undefined) return value;
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array) return toHex(value);
-  if (typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-  if (depth > 6) return '[…]';
-  if (Array.isArray(value)) return value.map((v) => jsonSafe(v, depth + 1));
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), jsonSafe(v, depth + 1)]));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v !== 'function') out[k] = jsonSafe(v, depth + 1);
-  return out;
-}
-
-/** Any engine value -> something JSON.stringify accepts (Uint8Array -> hex, bigint -> string, Map -> object). */
-export function toJsonValue(value: unknown): unknown {
-  return jsonSafe(value);
-}
-
-export function traceToJson(e: TraceEventLike, withFrame = true): TraceEventJson {
-  const out: TraceEventJson = { seq: e.seq, time: e.time, frameId: e.frameId, action: e.action };
-  if (e.copyId !== undefined) out.copyId = e.copyId;
-  if (e.parentCopyId !== undefined) out.parentCopyId = e.parentCopyId;
-  if (e.node !== undefined) out.node = e.node;
-  if (e.port !== undefined) out.port = e.port;
+export function traceToJson(e: TraceEvent, withFrame = true): TraceEventJson {
+  const out: TraceEventJson = { seq: e.seq, time: e.time, frameId: e.frameId, copyId: e.copyId, parentCopyId: e.parentCopyId, node: e.node, port: e.port, action: e.action, detail: e.detail };
   if (e.rule !== undefined) out.rule = e.rule;
   if (e.reason !== undefined) out.reason = e.reason;
   if (e.vlan !== undefined) out.vlan = e.vlan;
@@ -45,6 +23,23 @@ export function traceToJson(e: TraceEventLike, withFrame = true): TraceEventJson
     out.frameLength = e.frame.length;
     if (withFrame) out.frameHex = toHex(e.frame);
   }
-  if (e.detail !== undefined) out.detail = jsonSafe(e.detail);
   return out;
+}
+
+/** POST /api/explain: the steps as trace events (hex bytes), the copies' fates, and `tree`, the steps grouped by copy as the CLI prints them. */
+export function explainToJson(r: ExplainResult): ExplainJson {
+  const out: ExplainJson = { steps: r.steps.map((e) => traceToJson(e)), copies: r.copies, truncated: r.truncated, tree: explainTree(r) };
+  if (r.storm !== undefined) out.storm = r.storm;
+  return out;
+}
+
+/** What JSON cannot carry as it is. */
+type NotJson = ArrayBufferView | ArrayBuffer | Map<unknown, unknown> | Set<unknown> | bigint | symbol | ((...args: never[]) => unknown);
+
+/** `T` when every value in it is JSON as it is; a field of a NotJson type turns into `never`. */
+export type PlainJson<T> = T extends NotJson ? never : T extends object ? { [K in keyof T]: PlainJson<T[K]> } : T;
+
+/** An engine value that is plain data, as it is; the compiler checks that it is (PlainJson). */
+export function plainJson<T>(value: T & PlainJson<T>): T {
+  return value;
 }

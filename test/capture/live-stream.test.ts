@@ -17,7 +17,6 @@ import { LiveCaptureStream } from '../../src/capture/live-stream.js';
 import { createLab } from '../../src/engine/index.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { CaptureSource } from '../../src/server/capture-source.js';
-import type { ServerLab } from '../../src/server/lab-contract.js';
 import { defaultTopology } from '../server/helpers.js';
 import { tempDir } from './capture-tools.js';
 
@@ -94,7 +93,7 @@ describe('live capture stream: packet ids across topology loads', () => {
   it('a frame of the next lab does not reuse a packet id of the previous one (frame.packet_id == 1 is one frame)', () => {
     const source = new CaptureSource();
     const lab1 = createLab(defaultTopology());
-    source.attach(lab1 as unknown as ServerLab, 1_700_000_000_000_000_000n);
+    source.attach(lab1, 1_700_000_000_000_000_000n);
     const reader = new PassThrough();
     const points = source.select(['web-01:eth0:PortInput']);
     const stream = new LiveCaptureStream({ sink: (c) => void reader.write(c), interfaces: points, pending: () => reader.writableLength, limitBytes: 4 * 1024 * 1024 });
@@ -104,7 +103,7 @@ describe('live capture stream: packet ids across topology loads', () => {
     lab1.inject('web-01:eth0', frame);
     lab1.run();
     const lab2 = createLab(defaultTopology()); // what loading a topology does
-    source.attach(lab2 as unknown as ServerLab, 1_700_000_001_000_000_000n);
+    source.attach(lab2, 1_700_000_001_000_000_000n);
     lab2.inject('web-01:eth0', frame);
     lab2.run();
     stream.end(true);

@@ -206,8 +206,9 @@ describe('frames', () => {
     const before = s.injected();
     const res = await s.api('/api/explain', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: FRAME_HEX } } });
     expect(res.status).toBe(200);
-    const body = (await json(res)) as { steps: { action: string; port: string; frame?: string }[]; copies: unknown[] };
-    expect(body.steps[0]).toMatchObject({ action: 'ingress', port: 'web-01:eth0', frame: FRAME_HEX });
+    const body = (await json(res)) as { steps: { action: string; port: string; frameHex?: string; frameLength?: number }[]; copies: unknown[] };
+    // the bytes of a step as in live events and POST /api/frames: frameHex and frameLength
+    expect(body.steps[0]).toMatchObject({ action: 'ingress', port: 'web-01:eth0', frameHex: FRAME_HEX, frameLength: FRAME_HEX.length / 2 });
     expect(body.copies.length).toBeGreaterThan(1);
     expect(s.injected()).toBe(before);
   });

@@ -12,7 +12,7 @@ import { io as ioClient } from 'socket.io-client';
 import type { LiveUpdate, SendFrameResponse } from '../../src/server/api-types.js';
 import { loadTopologyFileSync } from '../../src/topology/load.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
-import type { TraceEventLike } from '../../src/server/lab-contract.js';
+import type { TraceEvent } from '../../src/engine/index.js';
 import { DEFAULT_TOPOLOGY, ROOT } from './helpers.js';
 
 let s: RunningServer;
@@ -55,7 +55,7 @@ describe('server over the real engine', () => {
     const clock = s.session.clock;
     const frame = Buffer.from(body.events[0]!.frameHex!, 'hex');
     let deliveredAt = 0;
-    const stop = lab.trace.subscribe((e: TraceEventLike) => {
+    const stop = lab.trace.subscribe((e: TraceEvent) => {
       if (e.action === 'deliver' && e.port === 'laptop:eth0') deliveredAt = performance.now();
     });
     try {

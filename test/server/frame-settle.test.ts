@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { createLab, resolveFrameSpec, type TraceEvent } from '../../src/engine/index.js';
 import type { LiveHello, LiveUpdate, SendFrameResponse } from '../../src/server/api-types.js';
 import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
-import type { TraceEventLike } from '../../src/server/lab-contract.js';
 import { loadTopologyFileSync } from '../../src/topology/load.js';
 import { DEFAULT_TOPOLOGY, ROOT, startEngineServer, startTestServer } from './helpers.js';
 
@@ -177,7 +176,7 @@ describe('POST /api/frames waits for the engine, not a poll', () => {
   it('over the real engine: the answer lists exactly the trace events of its frame, complete', async () => {
     const s = await startEngineServer();
     try {
-      const all: TraceEventLike[] = [];
+      const all: TraceEvent[] = [];
       const stop = s.session.lab.trace.subscribe((e) => all.push(e));
       const res = await s.post('/api/frames', { from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } });
       stop();
@@ -216,11 +215,11 @@ describe('live fan-out: a bounded number of encodings per tick', () => {
       // each client joins after a few more events: 10 different cursors
       for (const sk of socks) {
         live.addClient(sk as LiveSocket);
-        for (let i = 0; i < 3; i++) live.onTrace({ seq: seq++, time: 0, frameId: 1, action: 'deliver' });
+        for (let i = 0; i < 3; i++) live.onTrace({ seq: seq++, time: 0, frameId: 1, copyId: 1, parentCopyId: 0, node: 'a', port: 'a:eth0', action: 'deliver', detail: '' });
       }
       const distinctPerTick: number[] = [];
       for (let t = 0; t < 12; t++) {
-        if (t > 0) live.onTrace({ seq: seq++, time: 0, frameId: 1, action: 'deliver' });
+        if (t > 0) live.onTrace({ seq: seq++, time: 0, frameId: 1, copyId: 1, parentCopyId: 0, node: 'a', port: 'a:eth0', action: 'deliver', detail: '' });
         const before = socks.map((sk) => sk.got.length);
         live.flush();
         const sent = socks.filter((sk, k) => sk.got.length > before[k]!).map((sk) => sk.got.at(-1));

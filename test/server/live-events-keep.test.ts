@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LiveHello, LiveUpdate } from '../../src/server/api-types.js';
-import type { TraceEventLike } from '../../src/server/lab-contract.js';
+import type { TraceAction, TraceEvent } from '../../src/engine/index.js';
 import { isPingFrame, LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
 
 function socket(id: string): LiveSocket & { updates: LiveUpdate[] } {
@@ -26,7 +26,7 @@ const ICMP = Uint8Array.from([...Array(12).fill(0xaa), 0x81, 0x00, 0x00, 0x0a, 0
 const ARP = Uint8Array.from([...Array(12).fill(0xff), 0x08, 0x06, ...Array(28).fill(0)]);
 
 let seq = 0;
-const ev = (frameId: number, port: string, frame?: Uint8Array, action = 'deliver'): TraceEventLike => ({ seq: ++seq, time: seq, frameId, port, action, ...(frame ? { frame, point: 'PortInput' } : {}) });
+const ev = (frameId: number, port: string, frame?: Uint8Array, action: TraceAction = 'deliver'): TraceEvent => ({ seq: ++seq, time: seq, frameId, copyId: 1, parentCopyId: 0, node: port.split(':')[0]!, port, action, detail: '', ...(frame ? { frame, point: 'PortInput' as const } : {}) });
 
 describe('live batches keep a client’s own frames', () => {
   it('isPingFrame: ARP, ICMP (behind a VLAN tag) and ICMPv6 are a ping’s; UDP is not', () => {
@@ -120,7 +120,7 @@ describe('live batches keep a client’s own frames', () => {
     live.addClient(me);
     try {
       live.watchSent('me', 'web-01:eth0', UDP, 2);
-      const ingress = (f: number, port: string, frame: Uint8Array): TraceEventLike => ({ ...ev(f, port, frame), action: 'ingress' });
+      const ingress = (f: number, port: string, frame: Uint8Array): TraceEvent => ({ ...ev(f, port, frame), action: 'ingress' });
       live.onTrace(ingress(41, 'web-01:eth0', UDP));
       live.onTrace(ev(41, 'web-02:eth0', UDP));
       live.onTrace(ingress(42, 'laptop:eth0', UDP)); // same bytes, another interface

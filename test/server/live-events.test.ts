@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { LiveHello, LiveUpdate } from '../../src/server/api-types.js';
 import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
-import type { TraceEventLike } from '../../src/server/lab-contract.js';
+import type { TraceEvent } from '../../src/engine/index.js';
 import type { Lab } from '../../src/engine/index.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
@@ -166,7 +166,7 @@ describe('bounded per-client queues', () => {
     };
     return sock;
   }
-  const ev = (i: number): TraceEventLike => ({ seq: i, time: i, frameId: i, action: i % 2 ? 'deliver' : 'drop', reason: i % 2 ? undefined : 'FORGED_TRANSMIT' });
+  const ev = (i: number): TraceEvent => ({ seq: i, time: i, frameId: i, copyId: 1, parentCopyId: 0, node: 'a', port: 'a:eth0', action: i % 2 ? 'deliver' : 'drop', detail: '', ...(i % 2 ? {} : { reason: 'FORGED_TRANSMIT' as const }) });
 
   it('a client that never reads keeps at most maxQueue events; the oldest are dropped and counted', () => {
     const live = new LiveEvents({ maxQueue: 1000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });

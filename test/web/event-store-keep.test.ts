@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { EventStore } from '../../web/src/event-store.js';
 import type { TraceEventJson } from '../../web/src/model.js';
+import { traceToJson } from '../../src/server/trace-json.js';
 
 let seq = 0;
-const ev = (frameId: number): TraceEventJson => ({ seq: ++seq, time: seq, frameId, action: 'deliver', port: 'x:eth0' });
+const ev = (frameId: number): TraceEventJson => traceToJson({ seq: ++seq, time: seq, frameId, copyId: 1, parentCopyId: 0, node: 'x', action: 'deliver', port: 'x:eth0', detail: '' });
 
 describe('EventStore keeps the user’s own frames', () => {
   it('past the limit the oldest background events go, own ones stay, and omitted counts what went', () => {

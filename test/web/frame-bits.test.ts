@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventStore } from '../../web/src/event-store.js';
+import type { TraceEventJson } from '../../web/src/model.js';
+import { traceToJson } from '../../src/server/trace-json.js';
 import { resolvePortGroupPolicy } from '../../src/topology/policy.js';
 import { policyRows, SOURCE_LABEL } from '../../web/src/policy-view.js';
 import { frameProtocol, frameType as wireFrameType, hexToBytes, tagLabel as wireTagLabel } from '../../src/wire/index.js';
@@ -64,7 +66,7 @@ function pcap(hex: string): Buffer {
 }
 
 describe('event store', () => {
-  const e = (seq: number, extra: Record<string, unknown> = {}) => ({ seq, time: seq, frameId: 1, action: 'ingress', ...extra });
+  const e = (seq: number, extra: Partial<TraceEventJson> = {}): TraceEventJson => ({ ...traceToJson({ seq, time: seq, frameId: 1, copyId: 1, parentCopyId: 0, node: 'x', port: 'x:eth0', action: 'ingress', detail: '' }), ...extra });
 
   it('merges an event seen twice (socket.io without bytes, HTTP with) and keeps stream order', () => {
     const s = new EventStore();

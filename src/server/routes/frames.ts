@@ -17,23 +17,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { FrameSpec, InterfaceRef } from '../../topology/schema.js';
-import { parseIpv4, parseIpv6 } from '../../wire/index.js';
-import type { PingPending, SendFrameResponse, TraceEventJson } from '../api-types.js';
+import { parseIpv4, parseIpv6, parseMac } from '../../wire/index.js';
+import type { PingPending, PingResponse, SendFrameResponse, TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
-import type { PingOptionsMs } from '../lab-contract.js';
 import { framesAsked } from '../rate-limit.js';
-import { toJsonValue, traceToJson } from '../trace-json.js';
-import { explainTree } from '../../engine/index.js';
+import { explainToJson, plainJson, traceToJson } from '../trace-json.js';
+import { resolveFrameSpec, type PingRequest } from '../../engine/index.js';
 import { LIVE_CLIENT_HEADER } from '../live-events.js';
-
-/** `00:50:56:a1:00:01` (or the bytes) as 6 bytes; undefined when it is neither. */
-function macBytes(m: string | Uint8Array): Uint8Array | undefined {
-  if (typeof m !== 'string') return m;
-  const parts = m.split(/[:-]/);
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-f]{2}$/i.test(p))) return undefined;
-  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
-}
 
 /** The live client (socket.io id) a page's request names: its frames are never summarised for it. */
 function liveClient(req: { get(name: string): string | undefined }): string | undefined {
@@ -86,12 +77,11 @@ export function frameRoutes(ctx: AppContext): Router {
     const session = ctx.session;
     session.requireInterface(body.from);
     const lab = session.lab;
-    const bytes = ctx.resolveFrame(lab, body.from, body.frame);
+    const bytes = resolveFrameSpec(lab, body.from, body.frame);
     const clock = session.clock;
     clock.sync();
     if (body.intervalMs > 0 && body.count > 1) {
       // a flood: the first frame now, the rest on the virtual clock; their events come live
-      if (!lab.injectLater) throw new ApiError(501, 'this lab cannot schedule frames (intervalMs)');
       for (let i = 1; i < body.count; i++) lab.injectLater(i * body.intervalMs * 1e6, body.from, bytes);
       const first = lab.inject(body.from, bytes);
       const client = liveClient(req);
@@ -131,7 +121,7 @@ export function frameRoutes(ctx: AppContext): Router {
     const session = ctx.session;
     session.requireInterface(body.from);
     // unset fields: the engine's defaults (those of vmkping)
-    const options: PingOptionsMs = {};
+    const options: PingRequest = {};
     if (body.count !== undefined) options.count = body.count;
     if (body.size !== undefined) options.size = body.size;
     if (body.df !== undefined) options.df = body.df;
@@ -140,10 +130,10 @@ export function frameRoutes(ctx: AppContext): Router {
     if (body.timeoutMs !== undefined) options.timeoutMs = body.timeoutMs;
     const generation = session.labGeneration;
     let finished = false;
-    let result: unknown;
+    let result: PingResponse | undefined;
     let wake: (() => void) | undefined;
     const client = liveClient(req);
-    const unwatch = client !== undefined ? session.liveEvents?.watchPing(client, body.from, macBytes(session.lab.effectiveMac(body.from))) : undefined;
+    const unwatch = client !== undefined ? session.liveEvents?.watchPing(client, body.from, parseMac(session.lab.effectiveMac(body.from)) ?? undefined) : undefined;
     try {
       session.startPing(body.from, body.to, options, (r) => {
         unwatch?.();
@@ -169,8 +159,8 @@ export function frameRoutes(ctx: AppContext): Router {
         wake = stop;
       });
     }
-    if (finished) {
-      res.json(toJsonValue(result));
+    if (finished && result !== undefined) {
+      res.json(plainJson(result));
       return;
     }
     if (session.labGeneration !== generation) throw new ApiError(409, 'the topology was replaced while the ping ran');
@@ -193,10 +183,8 @@ export function frameRoutes(ctx: AppContext): Router {
     const session = ctx.session;
     session.requireInterface(body.from);
     const lab = session.lab;
-    const bytes = ctx.resolveFrame(lab, body.from, body.frame);
-    const result = lab.explain(body.from, bytes) as Parameters<typeof explainTree>[0];
-    // `tree`: the steps grouped by copy (parent -> children), as the CLI prints them
-    res.json(toJsonValue({ ...result, tree: Array.isArray(result?.steps) ? explainTree(result) : [] }));
+    const bytes = resolveFrameSpec(lab, body.from, body.frame);
+    res.json(explainToJson(lab.explain(body.from, bytes)));
   });
 
   return r;

@@ -10,10 +10,11 @@
  * GET /api/esxcli/vmknics?host=            VMkernel interface list (O3)
  */
 import { Router, type Request } from 'express';
+import { LabError } from '../../engine/index.js';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { portGroupList, vmknicList, vswitchList } from '../esxcli-views.js';
-import { toJsonValue } from '../trace-json.js';
+import { plainJson } from '../trace-json.js';
 
 function hostParam(ctx: AppContext, req: Request): string | undefined {
   const h = req.query.host;
@@ -28,33 +29,33 @@ export function inspectRoutes(ctx: AppContext): Router {
   const s = ctx.session;
 
   r.get('/interfaces', (_req, res) => {
-    res.json(toJsonValue(s.lab.interfaces()));
+    res.json(plainJson(s.lab.interfaces()));
   });
 
   r.get('/interfaces/:iface', (req, res) => {
     const iface = s.requireInterface(req.params.iface, 404);
-    res.json(toJsonValue(s.lab.interfaces().find((i) => i.id === iface)));
+    res.json(plainJson(s.lab.interfaces().find((i) => i.id === iface)));
   });
 
   r.get('/counters', (_req, res) => {
-    res.json(toJsonValue(s.lab.allCounters()));
+    res.json(plainJson(s.lab.allCounters()));
   });
 
   r.get('/counters/:iface', (req, res) => {
     const iface = s.requireInterface(req.params.iface, 404);
-    res.json(toJsonValue(s.lab.counters(iface)));
+    res.json(plainJson(s.lab.counters(iface)));
   });
 
   r.get('/mac-tables', (_req, res) => {
     const out: Record<string, unknown> = {};
-    for (const sw of s.state.topology.physicalSwitches) out[sw.name] = toJsonValue(s.lab.macTable(sw.name));
+    for (const sw of s.state.topology.physicalSwitches) out[sw.name] = plainJson(s.lab.macTable(sw.name));
     res.json(out);
   });
 
   r.get('/mac-tables/:switch', (req, res) => {
     const name = req.params.switch;
     if (!s.state.topology.physicalSwitches.some((x) => x.name === name)) throw new ApiError(404, `no physical switch named "${name}"`);
-    res.json(toJsonValue(s.lab.macTable(name)));
+    res.json(plainJson(s.lab.macTable(name)));
   });
 
   r.get('/arp', (_req, res) => {
@@ -67,9 +68,9 @@ export function inspectRoutes(ctx: AppContext): Router {
     ];
     for (const i of ifaces) {
       try {
-        out[i] = toJsonValue(s.lab.arpCache(i));
+        out[i] = plainJson(s.lab.arpCache(i));
       } catch (err) {
-        if (!(err instanceof Error && err.name === 'LabError')) throw err; // not an endpoint in this lab: left out
+        if (!(err instanceof LabError)) throw err; // not an endpoint in this lab: left out
       }
     }
     res.json(out);
@@ -77,12 +78,12 @@ export function inspectRoutes(ctx: AppContext): Router {
 
   r.get('/arp/:iface', (req, res) => {
     const iface = s.requireInterface(req.params.iface, 404);
-    res.json(toJsonValue(s.lab.arpCache(iface)));
+    res.json(plainJson(s.lab.arpCache(iface)));
   });
 
   r.get('/neighbours/:iface', (req, res) => {
     const iface = s.requireInterface(req.params.iface, 404);
-    res.json(toJsonValue(s.lab.neighbours?.(iface) ?? []));
+    res.json(plainJson(s.lab.neighbours(iface)));
   });
 
   r.get('/esxcli/vswitches', (req, res) => {

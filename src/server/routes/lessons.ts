@@ -38,7 +38,7 @@ import type { ScenarioDoc } from '../../topology/scenario.js';
 import type { TopologyDoc } from '../../topology/schema.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
-import { toJsonValue } from '../trace-json.js';
+import { plainJson } from '../trace-json.js';
 
 const TestsBody = z.object({ index: z.number().int().min(0).optional() }).strict();
 const On = z.enum(['lab', 'fresh']).default('lab');
@@ -52,7 +52,7 @@ const playedFiles = new WeakMap<object, Map<number, string>>();
 
 /** A scenario's progress as the API and live clients get it. */
 function progressJson(lab: object, run: LiveScenario): unknown {
-  return toJsonValue({ file: playedFiles.get(lab)?.get(run.id) ?? 'scenario.json', ...run.progress() });
+  return plainJson({ file: playedFiles.get(lab)?.get(run.id) ?? 'scenario.json', ...run.progress() });
 }
 
 /** The running lab as the engine's Lab (a scenario plays on its journal); 501 for another kind of lab. */
@@ -166,7 +166,7 @@ export function lessonRoutes(ctx: AppContext): Router {
     if (body.index !== undefined && body.index >= tests.length) throw new ApiError(404, `the topology has ${tests.length} test${tests.length === 1 ? '' : 's'}; no test ${body.index}`);
     const chosen = body.index === undefined ? tests : [tests[body.index]!];
     const result = runTests(topology, chosen, { createLab: (t) => createLab(t, { wallClockStartMs: Date.now() }) });
-    res.json(toJsonValue(result));
+    res.json(plainJson(result));
   });
 
   r.post('/lessons/scenario', limit, async (req, res) => {
@@ -189,7 +189,7 @@ export function lessonRoutes(ctx: AppContext): Router {
     }
     if (body.on === 'fresh') {
       const result = run(ctx.session.lab.currentTopology(), doc);
-      res.json({ file, ...(toJsonValue(result) as object) });
+      res.json({ file, ...plainJson(result) });
       return;
     }
     const lab = engineLab(ctx);
@@ -223,7 +223,7 @@ export function lessonRoutes(ctx: AppContext): Router {
     const activity = state.topology.activity;
     if (!activity) throw new ApiError(404, `${state.topology.name} has no activity`);
     const g = gradeActivity(ctx.session.lab.currentTopology(), activity, { createLab: (t) => createLab(t, { wallClockStartMs: Date.now() }) });
-    res.json({ generation: state.generation, revision: state.revision, ...(toJsonValue({ ...g, tasks: g.tasks.map(({ test, ...task }) => ({ ...task, ...(test?.ping ? { ping: test.ping.output } : {}), ...(test?.explain ? { explain: test.explain } : {}) })) }) as object) });
+    res.json({ generation: state.generation, revision: state.revision, ...plainJson({ ...g, tasks: g.tasks.map(({ test, ...task }) => ({ ...task, ...(test?.ping ? { ping: test.ping.output } : {}), ...(test?.explain ? { explain: test.explain } : {}) })) }) });
   });
 
   return r;

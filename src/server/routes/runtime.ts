@@ -20,8 +20,8 @@ import { InterfaceRef, Mac } from '../../topology/schema.js';
 import type { ChangeResponse } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
-import type { ServerLab } from '../lab-contract.js';
-import { toJsonValue } from '../trace-json.js';
+import type { InterfaceInfo, Lab } from '../../engine/index.js';
+import { plainJson } from '../trace-json.js';
 
 const LinkBody = z.object({ iface: InterfaceRef, up: z.boolean() }).strict();
 const VnicBody = z
@@ -29,9 +29,8 @@ const VnicBody = z
   .strict()
   .refine((b) => b.connected !== undefined || b.mac !== undefined, { message: 'give connected, mac or both' });
 
-function interfaceInfo(lab: ServerLab, iface: string): unknown {
-  const all = lab.interfaces();
-  return Array.isArray(all) ? toJsonValue(all.find((i: { id?: unknown }) => i.id === iface) ?? null) : null;
+function interfaceInfo(lab: Lab, iface: string): InterfaceInfo | null {
+  return plainJson(lab.interfaces().find((i) => i.id === iface) ?? null);
 }
 
 export function runtimeRoutes(ctx: AppContext): Router {

@@ -15,28 +15,12 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { HistoryInfo, LabSnapshot } from '../../engine/index.js';
+import type { HistoryInfo, Lab, LabSnapshot } from '../../engine/index.js';
 import type { TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
-import type { TraceEventLike } from '../lab-contract.js';
 import type { SimulationState, SimulationStepResponse } from '../simulation-types.js';
 import { traceToJson } from '../trace-json.js';
-
-/** What simulation needs of the lab beyond ServerLab (the engine's Lab has it). */
-interface HistoryLab {
-  snapshot(): LabSnapshot;
-  snapshotAt(position: number): LabSnapshot | null;
-  snapshotAtTraceSeq(seq: number): LabSnapshot | null;
-  restore(snapshot: LabSnapshot): void;
-  redo(): boolean;
-  history(): HistoryInfo;
-  prepareRestore?(): void;
-  run(options?: { forNs?: number }): unknown;
-  nextEventTime(): number | null | undefined;
-  readonly now: number;
-  trace: { subscribe(listener: (e: TraceEventLike) => void): () => void };
-}
 
 const ModeBody = z.object({ mode: z.enum(['realtime', 'simulation']) }).strict();
 const CountBody = z.object({ count: z.number().int().min(1).max(10_000).default(1) }).strict();
@@ -53,13 +37,9 @@ const starts = new WeakMap<object, LabSnapshot>();
 export function simulationRoutes(ctx: AppContext): Router {
   const r = Router();
 
-  const historyLab = (): HistoryLab => {
-    const lab = ctx.session.lab as unknown as Partial<HistoryLab>;
-    if (typeof lab.restore !== 'function' || typeof lab.history !== 'function') throw new ApiError(501, 'this lab keeps no history');
-    return lab as HistoryLab;
-  };
+  const historyLab = (): Lab => ctx.session.lab;
   const simulating = (): boolean => ctx.session.clock.mode !== 'realtime';
-  const startOf = (lab: HistoryLab): LabSnapshot | null => starts.get(lab) ?? lab.snapshotAt(0);
+  const startOf = (lab: Lab): LabSnapshot | null => starts.get(lab) ?? lab.snapshotAt(0);
 
   const state = (): SimulationState => {
     const lab = historyLab();
@@ -80,7 +60,7 @@ export function simulationRoutes(ctx: AppContext): Router {
     if (!simulating()) throw new ApiError(409, `${what} works in simulation mode: POST /api/simulation {"mode":"simulation"} first`);
   };
 
-  const goTo = (lab: HistoryLab, snap: LabSnapshot | null, what: string): SimulationState => {
+  const goTo = (lab: Lab, snap: LabSnapshot | null, what: string): SimulationState => {
     if (snap === null) {
       const h = lab.history();
       throw new ApiError(409, h.enabled ? `${what}: ${reach(h)}` : `${what}: ${h.reason ?? 'history is off'}`);
@@ -96,10 +76,10 @@ export function simulationRoutes(ctx: AppContext): Router {
   };
 
   /** After answering: build the lab the next Back/Reset/jump re-runs on (restore then only re-runs). */
-  const prepare = (lab: HistoryLab): void => {
+  const prepare = (lab: Lab): void => {
     setImmediate(() => {
       try {
-        if (ctx.session.loaded && (ctx.session.lab as unknown) === lab) lab.prepareRestore?.();
+        if (ctx.session.loaded && ctx.session.lab === lab) lab.prepareRestore?.();
       } catch {
         // busy or replaced meanwhile: the next restore builds its own
       }

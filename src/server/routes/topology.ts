@@ -16,7 +16,7 @@ import type { ExampleInfo } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { parseJson, rawJson, utf8Text } from '../json-body.js';
-import type { BodyValidation, ValidationResult } from '../lab-contract.js';
+import type { BodyValidation, ValidationResult } from '../topology-validator.js';
 import { RateLimiter, type RateLimitOptions } from '../rate-limit.js';
 import { EXAMPLE_NAME, parseLoadBody } from '../topology-body.js';
 
