@@ -37,8 +37,9 @@ const api = <T>(method: string, route: string, body?: unknown): Promise<{ status
 async function load(req: { example: string } | { topology: unknown }, name: string): Promise<void> {
   const r = await api('POST', '/api/topology', req);
   expect(r.status).toBe(200);
-  await ui.page.waitForFunction(`document.querySelector('#topology-name')?.textContent === ${js(name)}`);
-  await ui.page.waitForFunction('window.vswitchLab.cy.nodes().length > 0');
+  // (hang guards, not speed bounds: after a test's flood the busy page may take a while to redraw)
+  await ui.page.waitForFunction(`document.querySelector('#topology-name')?.textContent === ${js(name)}`, undefined, { timeout: 90_000 });
+  await ui.page.waitForFunction('window.vswitchLab.cy.nodes().length > 0', undefined, { timeout: 90_000 });
 }
 
 describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
