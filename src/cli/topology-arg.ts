@@ -11,6 +11,7 @@ import { countIssues, type Issue } from '../topology/issue.js';
 import { loadTopologyFile } from '../topology/load.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { CommandExit } from './cli-args.js';
+import { cliTopologyLimit } from './topology-limit.js';
 
 /** The examples shipped with vswitch-lab. */
 export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../topologies');
@@ -49,7 +50,9 @@ export type TopologyArg = { ok: true; topology: TopologyDoc; file: string } | { 
 /** Loads the topology argument; on failure, the lines to print (errors, then a closing line). */
 export async function loadTopologyArg(arg: string): Promise<TopologyArg> {
   const file = topologyPath(arg);
-  const r = await loadTopologyFile(file);
+  const limit = cliTopologyLimit();
+  if ('error' in limit) return { ok: false, lines: [limit.error] };
+  const r = await loadTopologyFile(file, limit);
   if (r.ok) return { ok: true, topology: r.topology, file };
   const what = r.kind === 'invalid' ? `invalid (${countIssues(r.errors)} error${countIssues(r.errors) === 1 ? '' : 's'})` : r.kind === 'syntax' ? 'not valid JSON' : 'unreadable';
   if (r.kind === 'io' && !existsSync(file) && !/[\\/]/.test(arg)) {

@@ -1,5 +1,5 @@
 /**
- * `vswitch-lab validate <file...> [--json]`: checks topology files.
+ * `vswitch-lab validate <file...> [--json] [--max-topology-mb N]`: checks topology files.
  * Exit codes: 0 every file valid (warnings allowed), 1 some file invalid, 2 some file unreadable
  * or not JSON, or bad options. The worst code wins. Never a stack trace.
  */
@@ -8,14 +8,17 @@ import type { Command } from '../cli.js';
 import { countIssues, type Issue } from '../topology/issue.js';
 import { loadTopologyFile, type LoadResult } from '../topology/load.js';
 import { summarizeTopology } from '../topology/summary.js';
+import { cliTopologyLimit, MAX_TOPOLOGY_ENV } from './topology-limit.js';
 
-const USAGE = `usage: vswitch-lab validate <file...> [--json]
+const USAGE = `usage: vswitch-lab validate <file...> [--json] [--max-topology-mb N]
 
 Checks topology files: JSON syntax, the format (fields, ranges, addresses) and references between
 objects (port groups, uplinks, links, names, MACs), and prints warnings for setups that work but
 probably do not do what was meant. Files named *.schema.json are skipped.
 
   --json      print one JSON document with every result instead of text
+  --max-topology-mb N
+              refuse files larger than N MB (default 64, or $${MAX_TOPOLOGY_ENV})
   -h, --help  show this help
 
 exit codes: 0 all valid (warnings allowed), 1 some file invalid, 2 some file unreadable or not JSON
@@ -58,10 +61,19 @@ function textReport(file: string, r: LoadResult): string {
 export const command: Command = {
   async run(args: string[]): Promise<number> {
     let json = false;
+    let maxMb: string | undefined;
     const files: string[] = [];
     let optionsDone = false;
-    for (const a of args) {
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
       if (!optionsDone && a === '--') optionsDone = true;
+      else if (!optionsDone && (a === '--max-topology-mb' || a.startsWith('--max-topology-mb='))) {
+        maxMb = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++k];
+        if (maxMb === undefined) {
+          console.error(`vswitch-lab validate: --max-topology-mb needs a number of megabytes\n\n${USAGE}`);
+          return 2;
+        }
+      }
       else if (!optionsDone && (a === '-h' || a === '--help')) {
         console.log(USAGE);
         return 0;
@@ -76,6 +88,11 @@ export const command: Command = {
       return 2;
     }
 
+    const limit = cliTopologyLimit(maxMb);
+    if ('error' in limit) {
+      console.error(`vswitch-lab validate: ${limit.error}`);
+      return 2;
+    }
     let exit = 0;
     const results: unknown[] = [];
     const texts: string[] = [];
@@ -85,7 +102,7 @@ export const command: Command = {
         else texts.push(`${file}: skipped (a JSON Schema file, not a topology)`);
         continue;
       }
-      const r = await loadTopologyFile(file);
+      const r = await loadTopologyFile(file, limit);
       exit = Math.max(exit, EXIT[r.kind]);
       if (json) {
         results.push(

@@ -23,8 +23,29 @@ import { Topology, type TopologyDoc } from './schema.js';
 import { checkWarnings } from './warnings.js';
 import { completeMessages, fromZodIssues } from './zod-issues.js';
 
-/** Topology files larger than this are refused before reading. */
+/**
+ * Topology texts larger than this are refused before reading, unless the caller sets its own
+ * limit (LoadOptions.maxBytes): the default of the library and the server's text uploads.
+ */
 export const MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024;
+/** The command line's default limit: a file of 100k interfaces (~25 MB) loads. */
+export const CLI_MAX_TOPOLOGY_BYTES = 64 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** bytes; default MAX_TOPOLOGY_BYTES */
+  maxBytes?: number;
+  /** how the user raises the limit, appended to the refusal (e.g. "raise it with --max-topology-mb N") */
+  raiseHint?: string;
+}
+
+function megabytes(bytes: number): string {
+  const mb = bytes / 1024 / 1024;
+  return Number.isInteger(mb) ? String(mb) : mb.toFixed(1);
+}
+
+function limitText(options: LoadOptions): string {
+  return `${megabytes(options.maxBytes ?? MAX_TOPOLOGY_BYTES)} MB${options.raiseHint ? `; ${options.raiseHint}` : ''}`;
+}
 /** Deeper nesting than this is refused (no topology needs more than ~8 levels). */
 export const MAX_NESTING = 256;
 
@@ -182,9 +203,9 @@ function duplicateKeys(index: TextIndex): Issue[] {
 }
 
 /** Loads a topology from its text. `file` is only echoed in the result. */
-export function loadTopologyText(text: string, file?: string): LoadResult {
+export function loadTopologyText(text: string, file?: string, options: LoadOptions = {}): LoadResult {
   try {
-    return loadText(text, file);
+    return loadText(text, file, options);
   } catch (err) {
     return {
       ok: false,
@@ -196,9 +217,9 @@ export function loadTopologyText(text: string, file?: string): LoadResult {
   }
 }
 
-function loadText(raw: string, file?: string): LoadResult {
-  if (raw.length > MAX_TOPOLOGY_BYTES) {
-    return { ok: false, kind: 'io', errors: [issue('error', 'too-large', '', `the topology is larger than ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MB`)], warnings: [], file };
+function loadText(raw: string, file: string | undefined, options: LoadOptions): LoadResult {
+  if (raw.length > (options.maxBytes ?? MAX_TOPOLOGY_BYTES)) {
+    return { ok: false, kind: 'io', errors: [issue('error', 'too-large', '', `the topology is larger than the limit of ${limitText(options)}`)], warnings: [], file };
   }
   // A byte-order mark is harmless; editors do not count it as a column.
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -232,40 +253,40 @@ function ioError(file: string, err: unknown): LoadUnreadable {
   return { ok: false, kind: 'io', errors: [issue('error', 'unreadable', '', `cannot read ${file}: ${reason}`)], warnings: [], file };
 }
 
-function sizeError(file: string, size: number): LoadUnreadable {
+function sizeError(file: string, size: number, options: LoadOptions): LoadUnreadable {
   return {
     ok: false,
     kind: 'io',
-    errors: [issue('error', 'too-large', '', `${file} is ${(size / 1024 / 1024).toFixed(1)} MB; topology files are limited to ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MB`)],
+    errors: [issue('error', 'too-large', '', `${file} is ${(size / 1024 / 1024).toFixed(1)} MB; topology files are limited to ${limitText(options)}`)],
     warnings: [],
     file,
   };
 }
 
 /** Reads and loads a topology file. */
-export async function loadTopologyFile(file: string): Promise<LoadResult> {
+export async function loadTopologyFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   let text: string;
   try {
     const st = await stat(file);
     if (st.isDirectory()) return ioError(file, Object.assign(new Error('directory'), { code: 'EISDIR' }));
-    if (st.size > MAX_TOPOLOGY_BYTES) return sizeError(file, st.size);
+    if (st.size > (options.maxBytes ?? MAX_TOPOLOGY_BYTES)) return sizeError(file, st.size, options);
     text = await readFile(file, 'utf8');
   } catch (err) {
     return ioError(file, err);
   }
-  return loadTopologyText(text, file);
+  return loadTopologyText(text, file, options);
 }
 
 /** Synchronous loadTopologyFile, for tests and scripts. */
-export function loadTopologyFileSync(file: string): LoadResult {
+export function loadTopologyFileSync(file: string, options: LoadOptions = {}): LoadResult {
   let text: string;
   try {
     const st = statSync(file);
     if (st.isDirectory()) return ioError(file, Object.assign(new Error('directory'), { code: 'EISDIR' }));
-    if (st.size > MAX_TOPOLOGY_BYTES) return sizeError(file, st.size);
+    if (st.size > (options.maxBytes ?? MAX_TOPOLOGY_BYTES)) return sizeError(file, st.size, options);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     return ioError(file, err);
   }
-  return loadTopologyText(text, file);
+  return loadTopologyText(text, file, options);
 }
