@@ -130,9 +130,11 @@ export const command: Command = {
       }
       const bound = values.host ?? DEFAULT_HOST;
       const where = server.url.includes(`//${bound}:`) || bound === DEFAULT_HOST ? `at ${server.url}` : `on ${bound} (open ${server.url})`;
+      // arrivals go to the session (a partition's hellos leave) before the URL is printed: whoever
+      // waits for the URL finds the attachments connected
+      served?.useSession(server.session);
       console.log(`vswitch-lab: serving ${file} ${where}`);
       if (served) {
-        served.useSession(server.session);
         for (const a of served.attachments.status().attachments) {
           console.log(`vswitch-lab: attachment ${a.name}: ${a.interface} <-> ${a.type} ${a.local} -> ${a.remote}${a.vni !== undefined ? ` VNI ${a.vni}` : ''}`);
         }
