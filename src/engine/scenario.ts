@@ -465,6 +465,9 @@ class ScenarioRun implements LiveScenario {
     this.passedAtEnd = this.checks.every((c) => c.ok);
     this.note(now, 'end', `${this.passedAtEnd ? 'PASS' : 'FAIL'}: ${this.checks.filter((c) => c.ok).length}/${this.checks.length} checks passed`);
     this.done = true;
+    // nothing evaluates after the end: the frame heads and drops it kept go (a run stays in lab.programs())
+    this.seen.length = 0;
+    this.drops.length = 0;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.lab.fabric.listenersChanged();
