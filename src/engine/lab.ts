@@ -446,10 +446,13 @@ export class Lab {
     return this.fabric.storm.summary();
   }
 
-  /** Virtual time of the next queued event, or null when idle (periodic beacon rounds count only while events are queued). */
+  /** Virtual time of the next queued event (ns since the lab started, like `now`), or null when idle (periodic beacon rounds count only while events are queued). */
   nextEventTime(): number | null {
-    const t = this.fabric.queue.peekTime();
-    return t === Infinity ? null : Math.min(t, this.dyn.nextTaskTime());
+    const f = this.fabric;
+    const t = f.queue.peekTime();
+    if (t === Infinity) return null;
+    const next = Math.min(t, this.dyn.nextTaskTime());
+    return f.rebased ? Number(f.baseNs) + next : next;
   }
 
   /**

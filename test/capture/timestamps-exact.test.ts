@@ -193,3 +193,16 @@ describe('packets years apart', () => {
     expect(session.recorded().map((p) => p.timestampNs)).toEqual([0n, BigInt(maxGapNs), 2n * BigInt(maxGapNs), 2n * BigInt(maxGapNs) + 7n]);
   });
 });
+
+describe('the lab clock as a number after a rebase', () => {
+  it('now and nextEventTime stay in one frame (ns since the lab started): what a clock driver compares', () => {
+    const lab = createLab(vstLab(), { rebaseAtNs: 1_000_000_000 });
+    lab.run({ forNs: 5_500_000_000 });
+    expect(lab.clockBaseNs).toBeGreaterThan(0n);
+    expect(lab.now).toBe(5_500_000_000);
+    expect(lab.nowNs()).toBe(5_500_000_000n);
+    lab.injectLater(250, 'web-a:eth0', buildEthernet({ src: A, dst: B, ethertype: 0x88b5, payload: new Uint8Array(46) }));
+    expect(lab.nextEventTime()).toBe(5_500_000_250);
+    expect(lab.wallClockNs()).toBe(5_500_000_000);
+  });
+});
