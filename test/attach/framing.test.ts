@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder, encodeStreamFrame } from '../../src/attach/stream-framing.js';
 import { decodeVxlan, encodeVxlan, VXLAN_OVERHEAD } from '../../src/attach/vxlan-header.js';
+import { decodeCut, encodeCut, isCutDatagram } from '../../src/attach/cut-header.js';
 import { MAX_FRAME_LEN } from '../../src/wire/ethernet.js';
 
 const frame = fc.uint8Array({ minLength: 14, maxLength: 1600 });
@@ -91,5 +92,38 @@ describe('QEMU stream framing', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('cut-cable shim between partitions (src/attach/cut-header.ts)', () => {
+  const frameId = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
+  it('is 09 00 00 00 | VNI | 00 | kind, up, 00 00, the frame id (8 bytes, big-endian), then the frame; and reads back', () => {
+    fc.assert(
+      fc.property(vni, fc.boolean(), frameId, frame, (v, up, id, f) => {
+        const d = encodeCut(v, up, id, f);
+        expect([...d.subarray(0, 12)]).toEqual([0x09, 0, 0, 0, v >>> 16, (v >>> 8) & 0xff, v & 0xff, 0, 1, up ? 1 : 0, 0, 0]);
+        expect(d.readBigUInt64BE(12)).toBe(BigInt(id));
+        expect(Buffer.compare(d.subarray(20), Buffer.from(f))).toBe(0);
+        expect(isCutDatagram(d)).toBe(true);
+        const r = decodeCut(d);
+        expect(r.ok && r.vni === v && r.up === up && r.frameId === id && r.frame !== null && Buffer.compare(Buffer.from(r.frame), Buffer.from(f)) === 0).toBe(true);
+      }),
+    );
+  });
+
+  it('a hello carries only the cable state; a plain VXLAN datagram is not a cut datagram; a short or unknown shim is CUT_BAD_SHIM', () => {
+    fc.assert(
+      fc.property(vni, fc.boolean(), (v, up) => {
+        const h = encodeCut(v, up, 0, null);
+        expect(h.length).toBe(20);
+        expect(decodeCut(h)).toEqual({ ok: true, vni: v, up, frameId: 0, frame: null });
+      }),
+    );
+    expect(isCutDatagram(encodeVxlan(1000, new Uint8Array(60)))).toBe(false);
+    expect(decodeCut(encodeVxlan(1000, new Uint8Array(8)))).toMatchObject({ ok: false, reason: 'CUT_BAD_SHIM', vni: 1000 });
+    const odd = encodeCut(1000, true, 5, new Uint8Array(60));
+    odd[8] = 3;
+    expect(decodeCut(odd)).toMatchObject({ ok: false, reason: 'CUT_BAD_SHIM' });
+    expect(decodeCut(encodeCut(1000, true, 5, new Uint8Array(13)))).toMatchObject({ ok: false, reason: 'FRAME_TOO_SHORT' });
   });
 });
