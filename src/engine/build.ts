@@ -32,6 +32,7 @@ import {
 } from './model.js';
 import { refreshVSwitch } from './vswitch-state.js';
 import { setStackGroups } from './multicast-filter.js';
+import type { RuleId } from './rules.js';
 
 const EMPTY_MAC_INDEX = new MacIndex<Iface[]>([], 0);
 
@@ -305,7 +306,7 @@ class FabricPort implements EndpointPort {
     this.fab.scheduleTimer(delayNs, fn);
   }
 
-  note(action: EndpointNoteAction, rule: string, detail: string): void {
+  note(action: EndpointNoteAction, rule: RuleId, detail: string): void {
     this.fab.note(this.iface, action, rule, detail);
   }
 

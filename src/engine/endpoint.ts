@@ -1,3 +1,4 @@
+import type { RuleId } from './rules.js';
 /**
  * The contract between the switching fabric and the endpoints that sit on its edge: VM vNICs,
  * VMkernel adapters and physical host NICs (rules E*). The fabric owns ports, links, rules and
@@ -69,7 +70,7 @@ export interface EndpointPort {
   /** Run `fn` after `delayNs` of virtual time. */
   setTimer(delayNs: number, fn: () => void): void;
   /** Record an endpoint decision on the trace stream (ARP learned, echo answered, ping result...). */
-  note(action: EndpointNoteAction, rule: string, detail: string): void;
+  note(action: EndpointNoteAction, rule: RuleId, detail: string): void;
   /** True when somebody listens to the trace stream (build `detail` strings only then). */
   readonly tracing: boolean;
   /** The id of the frame being delivered to the stack now (its copies' `frameId`); 0 outside a delivery. */

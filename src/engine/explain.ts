@@ -13,6 +13,7 @@ import type { Iface } from './model.js';
 import type { ReasonCode } from './reasons.js';
 import { StormWatch, type StormReport } from './storm.js';
 import type { TraceEvent } from './trace.js';
+import type { RuleId } from './rules.js';
 
 /** Where one copy of the explained frame ends. */
 export interface ExplainCopy {
@@ -24,7 +25,7 @@ export interface ExplainCopy {
   /** drop reason, when not delivered */
   reason?: ReasonCode;
   /** rule of the final decision */
-  rule?: string;
+  rule?: RuleId;
 }
 
 export interface ExplainResult {

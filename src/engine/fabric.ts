@@ -18,6 +18,7 @@ import { PointDetails } from './point-details.js';
 import { PortDecisions } from './port-decisions.js';
 import { StormWatch, stormThreshold } from './storm.js';
 import { TraceBus, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
+import type { RuleId } from './rules.js';
 
 /** Event kinds of the queue. */
 export const EV_SEND = 0;
@@ -124,7 +125,7 @@ export class Fabric {
    * Reports a capture-point event to the taps: called by the point sites when only taps listen
    * (not `tracing`), and by `emit` for events with a point when both listen.
    */
-  tap(point: CapturePoint, at: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, detail: string, rule?: string, reason?: ReasonCode): void {
+  tap(point: CapturePoint, at: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, detail: string, rule?: RuleId, reason?: ReasonCode): void {
     if (this.dry) return;
     const r = this.pointRec;
     r.time = this.now;
@@ -355,7 +356,7 @@ export class Fabric {
    * A copy reaches an endpoint (vNIC, vmk, physical NIC): F9 receive MTU, count, trace, then the
    * endpoint's stack gets the bytes (not in dry mode).
    */
-  deliver(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: string): void {
+  deliver(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: RuleId): void {
     // (the payload is at most length - 14: most frames pass F9 without reading their tag)
     if (frame.length - 14 > port.mtu && exceedsMtu(frame, port.mtu)) {
       this.drop(port, 'MTU_EXCEEDED', fid, cid, parent, frame, vlan, this.detailed ? { payload: payloadLength(frame), mtu: port.mtu, where: port.id } : undefined);
@@ -381,7 +382,7 @@ export class Fabric {
   }
 
   /** The `deliver` event (PortOutput / HostRx): to the stream, or to the point taps. */
-  private delivered(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: string): void {
+  private delivered(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: RuleId): void {
     const point = port.kind === 'physical-nic' ? 'HostRx' : 'PortOutput';
     if (this.tracing) {
       this.publish({ frameId: fid, copyId: cid, parentCopyId: parent, node: port.node, port: port.id, action: 'deliver', rule, vlan, point, frame, detail: this.details.delivered(port, vlan, rule), seq: ++this.traceSeq, time: this.now });
@@ -455,7 +456,7 @@ export class Fabric {
   }
 
   /** Records an endpoint decision (EndpointPort.note). */
-  note(iface: Iface, action: TraceAction, rule: string, detail: string): void {
+  note(iface: Iface, action: TraceAction, rule: RuleId, detail: string): void {
     if (!this.tracing || this.dry) return;
     this.emit({ frameId: this.curFrameId, copyId: this.curCopyId, parentCopyId: 0, node: iface.node, port: iface.id, action, rule, detail });
   }

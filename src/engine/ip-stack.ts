@@ -90,6 +90,7 @@ import { ArpCache, arpKey } from './arp-cache.js';
 import { Ipv6Stack } from './ipv6-stack.js';
 import type { EndpointArpEntry, EndpointNeighbourEntry, EndpointConfig, EndpointPort, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
 import { MAX_PING_SIZE, PingSession, armProbeTimeout, finishPing } from './ping.js';
+import type { RuleId } from './rules.js';
 
 /** ARP requests sent for one resolution before giving up. */
 export const ARP_TRIES = 3;
@@ -480,7 +481,7 @@ export class IpStack implements EndpointStack {
   }
 
   /** A send error that hits every probe alike before anything leaves (sendto() fails). */
-  private failBeforeSending(session: PingSession, rule: string, error: string, why: string): void {
+  private failBeforeSending(session: PingSession, rule: RuleId, error: string, why: string): void {
     session.failAll(error);
     if (this.port.tracing) this.port.note('local-error', rule, `${this.port.id}: ping ${ipv4ToString(session.options.dst)}: ${error}${why}`);
     this.finish(session);

@@ -16,6 +16,7 @@
  * - `pipe`: the most probes outstanding when a reply or an error came (iputils' `pipe N`).
  */
 import type { EndpointPort, PingOptions, PingProbeError, PingReply, PingResult } from './endpoint.js';
+import type { RuleId } from './rules.js';
 
 /** First ICMP sequence number: Linux iputils ping starts at 1 (vmkping at 0). */
 export const FIRST_SEQ = 1;
@@ -201,7 +202,7 @@ export function armProbeTimeout(port: PingPort, session: PingSession, index: num
  * result under `rule` (naming `dst`) when tracing, and hands the result to onDone on the virtual
  * clock.
  */
-export function finishPing(port: PingPort, sessions: Map<number, PingSession>, session: PingSession, rule: (result: PingResult) => string, dst: string): void {
+export function finishPing(port: PingPort, sessions: Map<number, PingSession>, session: PingSession, rule: (result: PingResult) => RuleId, dst: string): void {
   if (session.finished) return;
   session.finished = true;
   if (sessions.get(session.id) === session) sessions.delete(session.id);

@@ -11,6 +11,7 @@
 import type { Iface, PortGroupRt, VSwitchRt } from './model.js';
 import { formatMac } from '../wire/index.js';
 import { pgVlanName, uplinkWantsTag, vlanName } from './vlan-classification.js';
+import type { RuleId } from './rules.js';
 
 const TEAM_RULE = ['T2', 'T3', 'T4', 'T5'] as const;
 
@@ -78,7 +79,7 @@ export class PointDetails {
   }
 
   /** The classify line of a frame from vNIC/vmk `p` into VLAN `vlan` under `rule` (V1 EST, V2 VST, V3 VGT: fixed by the port group's VLAN ID). */
-  classify(p: Iface, vlan: number, rule: string): string {
+  classify(p: Iface, vlan: number, rule: RuleId): string {
     const i = p.idx;
     const pg = p.pg!;
     const cached = this.clsText[i]!;
@@ -127,7 +128,7 @@ export class PointDetails {
   }
 
   /** A copy delivered to an endpoint (PortOutput, HostRx) under `rule`. */
-  delivered(port: Iface, vlan: number | undefined, rule: string): string {
+  delivered(port: Iface, vlan: number | undefined, rule: RuleId): string {
     const i = port.idx;
     const v = vlan === undefined ? -1 : vlan;
     const cached = this.outText[i]!;
@@ -152,7 +153,7 @@ export class PointDetails {
   }
 
   /** A copy out of uplink `u` (UplinkSnd) in VLAN `vlan`, by `rule` and the teaming of port `sender`. */
-  uplinkOut(u: Iface, vlan: number, rule: string, sender: Iface): string {
+  uplinkOut(u: Iface, vlan: number, rule: RuleId, sender: Iface): string {
     const i = u.idx;
     const lb = sender.pg!.teaming.lb;
     const cached = this.sndText[i]!;

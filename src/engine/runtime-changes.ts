@@ -27,6 +27,7 @@ import { nearNames } from './lab-error.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
 import { syncFromDoc } from './runtime-config.js';
 import { refreshVSwitch } from './vswitch-state.js';
+import type { RuleId } from './rules.js';
 
 export type { RuntimeChangeDoc as RuntimeChange } from '../topology/runtime-change.js';
 
@@ -294,7 +295,7 @@ export class RuntimeDynamics {
     const f = this.f;
     let node = '';
     let port = '';
-    let rule = '';
+    let rule: RuleId | undefined;
     let detail = '';
     switch (c.kind) {
       case 'link':
@@ -355,12 +356,12 @@ export class RuntimeDynamics {
         detail = `vMotion: ${c.vm} now runs on ${c.toHost}`;
         break;
     }
-    f.emit({ frameId: 0, copyId: 0, parentCopyId: 0, node, port, action: 'change', rule, detail: `change: ${detail} (${rule})` });
+    f.emit({ frameId: 0, copyId: 0, parentCopyId: 0, node, port, action: 'change', rule, detail: `change: ${detail} (${rule ?? ''})` });
   }
 }
 
 /** The rule a policy edit is about: the security setting it touches (S1-S3; S4 when it removes them all), shaping (Q1), else teaming (T1). */
-function policyPatchRule(policy: PolicyPatchDoc | undefined): string {
+function policyPatchRule(policy: PolicyPatchDoc | undefined): RuleId {
   const sec = policy?.security;
   if (sec === null) return 'S4';
   if (sec !== undefined) return sec.promiscuous !== undefined ? 'S1' : sec.macChanges !== undefined ? 'S2' : sec.forgedTransmits !== undefined ? 'S3' : 'S4';

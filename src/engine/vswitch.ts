@@ -26,6 +26,7 @@ import { promiscuousPorts } from './promiscuous.js';
 import { reflectedFrom, reversePathBlocks } from './reflection.js';
 import { pickUplink } from './uplink-selection.js';
 import { teamRule } from './point-details.js';
+import type { RuleId } from './rules.js';
 import {
   CLASSIFY_RESERVED,
   TAG_KEEP,
@@ -199,7 +200,7 @@ function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged:
 }
 
 /** A copy delivered to local port `port` (vNIC or vmk). */
-function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: string): void {
+function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: RuleId): void {
   if (macChangeRejected(port)) {
     rejectedLeg(f, port, frame, vlan, fid, parent);
     return;
@@ -231,7 +232,7 @@ function shotgunUplinks(vs: VSwitchRt, p: Iface): Iface[] | null {
 }
 
 /** A copy out of an uplink onto its cable (UplinkSnd); `rule` and the sender's teaming rule name why (built only when tracing). */
-function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: string, sender: Iface): void {
+function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: RuleId, sender: Iface): void {
   const cid = f.newCopy();
   const wantTag = uplinkWantsTag(vlan);
   const out = legBytes(f, u, frame, vlan, tagged, wantTag, fid, cid, parent);
