@@ -1,11 +1,15 @@
 /**
  * Request and response shapes of the HTTP API and the socket.io events, for the web UI. Types
- * only: importing this file pulls no server code into the browser bundle.
+ * only: importing this file pulls no server code into the browser bundle. Request bodies are the
+ * input types (`z.input`) of the schemas the routes parse them with, so they cannot drift apart.
  */
 import type { Issue } from '../topology/issue.js';
 import type { EffectivePolicy } from '../topology/policy.js';
 import type { RuntimeChangeDoc } from '../topology/runtime-change.js';
-import type { FrameSpecDoc, TopologyDoc } from '../topology/schema.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import type { z } from 'zod';
+import type { PingBody, SendBody } from './routes/frames.js';
+import type { ExampleBody, TextBody, TopologyBody } from './topology-body.js';
 
 /** Engine shapes the API relays as JSON (GET /api/interfaces, /api/counters, /api/mac-tables, /api/arp, POST /api/ping, /api/explain). */
 import type { ExplainResult, ExplainTreeNode, PingResult, TraceEvent } from '../engine/index.js';
@@ -53,11 +57,8 @@ export interface TopologyState {
   warnings: Issue[];
 }
 
-/** POST /api/topology: one of the three. */
-export type LoadTopologyRequest =
-  | { topology: unknown }
-  | { text: string; fileName?: string }
-  | { example: string };
+/** POST /api/topology (and /validate): one of the three, as routes parse them (topology-body.ts). */
+export type LoadTopologyRequest = z.input<typeof TopologyBody> | z.input<typeof TextBody> | z.input<typeof ExampleBody>;
 
 /** 422 body of POST /api/topology (the running lab is unchanged). */
 export interface InvalidTopologyBody extends ApiErrorBody {
@@ -72,15 +73,8 @@ export interface ExampleInfo {
 
 // --- frames ---------------------------------------------------------------------------------
 
-export interface SendFrameRequest {
-  /** `node:interface` */
-  from: string;
-  frame: FrameSpecDoc;
-  /** copies to send (default 1) */
-  count?: number;
-  /** a flood: one copy every intervalMs on the virtual clock (default 0: all at once) */
-  intervalMs?: number;
-}
+/** POST /api/frames, as the route parses it (routes/frames.ts SendBody): `count` default 1, `intervalMs` (a flood on the virtual clock) default 0. */
+export type SendFrameRequest = z.input<typeof SendBody>;
 
 /**
  * The engine's trace event as JSON (live updates, POST /api/frames, the steps of POST /api/explain):
@@ -104,17 +98,8 @@ export interface SendFrameResponse {
   scheduled?: number;
 }
 
-export interface PingRequest {
-  from: string;
-  to: string;
-  count?: number;
-  size?: number;
-  df?: boolean;
-  /** IPv4 TTL / IPv6 hop limit of the probes (`ping -t`, `vmkping -t`), 1..255; default 64 */
-  ttl?: number;
-  intervalMs?: number;
-  timeoutMs?: number;
-}
+/** POST /api/ping, as the route parses it (routes/frames.ts PingBody); unset fields: the engine's defaults. */
+export type PingRequest = z.input<typeof PingBody>;
 
 /**
  * 202 of POST /api/ping: the ping runs on, its result comes to live clients as a
@@ -151,28 +136,7 @@ export type ExplainJson = Omit<ExplainResult, 'steps'> & {
   tree: ExplainTreeNode[];
 };
 
-export interface ExplainRequest {
-  from: string;
-  frame: FrameSpecDoc;
-}
-
 // --- runtime changes ------------------------------------------------------------------------
-
-/** POST /api/links/state; answers the InterfaceInfo of `iface`. */
-export interface LinkStateRequest {
-  iface: string;
-  up: boolean;
-}
-
-/** POST /api/vnics/state (at least one of connected, mac); answers the InterfaceInfo of `iface`. */
-export interface VnicStateRequest {
-  iface: string;
-  connected?: boolean;
-  mac?: string;
-}
-
-/** POST /api/changes: one runtime change (the zod schema `RuntimeChange`). */
-export type ChangeRequest = RuntimeChangeDoc;
 
 /** 200 of POST /api/changes. (409 `{error: reason, details: {change}}` when refused: nothing changed.) */
 export interface ChangeResponse {
@@ -192,11 +156,6 @@ export interface ChangeStateEntry {
 }
 
 // --- decode / policy ------------------------------------------------------------------------
-
-/** POST /api/decode: frame bytes as pasted hex (any form `fromHex` accepts); answers a DecodedFrame. */
-export interface DecodeRequest {
-  hex: string;
-}
 
 /**
  * GET /api/policy?host=H&vswitch=V or ?host=H&portGroup=P: the effective policy of a vSwitch or
@@ -222,15 +181,6 @@ export interface ClockState {
   now: number;
   /** virtual ns of the next queued event, or null */
   next: number | null;
-}
-
-export interface SetClockRequest {
-  mode: ClockMode;
-}
-
-export interface StepRequest {
-  /** events to process (default 1) */
-  count?: number;
 }
 
 export interface StepResponse {

@@ -12,10 +12,10 @@ export const EXAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 // The document itself is checked by the loader; here only that it is an object. (z.record would
 // copy it key by key: 200,000 keys took seconds.)
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const TopologyBody = z.object({ topology: z.custom<Record<string, unknown>>(isObject, 'must be a JSON object: the topology') }).strict();
+export const TopologyBody = z.object({ topology: z.custom<Record<string, unknown>>(isObject, 'must be a JSON object: the topology') }).strict();
 // an empty text is the loader's to explain ("the file is empty"), not a schema message
-const TextBody = z.object({ text: z.string(), fileName: z.string().max(200).optional() }).strict();
-const ExampleBody = z.object({ example: z.string().regex(EXAMPLE_NAME, 'an example name: letters, digits, ".", "_", "-"') }).strict();
+export const TextBody = z.object({ text: z.string(), fileName: z.string().max(200).optional() }).strict();
+export const ExampleBody = z.object({ example: z.string().regex(EXAMPLE_NAME, 'an example name: letters, digits, ".", "_", "-"') }).strict();
 const LOAD_FORMS = 'send one of {"topology": {...}}, {"text": "<file contents>", "fileName"?: "..."} or {"example": "<name>"}';
 
 export type LoadBody = z.output<typeof TopologyBody> | z.output<typeof TextBody> | z.output<typeof ExampleBody>;

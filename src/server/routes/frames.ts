@@ -32,7 +32,7 @@ function liveClient(req: { get(name: string): string | undefined }): string | un
   return v !== undefined && v.length > 0 && v.length <= 100 ? v : undefined;
 }
 
-const SendBody = z
+export const SendBody = z
   .object({
     from: InterfaceRef,
     frame: FrameSpec,
@@ -52,7 +52,7 @@ const PingTarget = z
     }
   });
 
-const PingBody = z
+export const PingBody = z
   .object({
     from: InterfaceRef,
     to: PingTarget,
