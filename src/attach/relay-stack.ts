@@ -22,7 +22,7 @@ export class RelayStack implements EndpointStack {
   receive(frame: Uint8Array): void {
     const sink = this.sinkOf();
     const id = this.port.frameId?.();
-    if (this.crossing !== undefined && this.port.tracing) this.port.note('crossing', 'X1', `frame #${id ?? '?'} ${this.crossing}`);
+    if (this.crossing !== undefined && this.port.tracing) this.port.note('crossing', 'O2', `frame #${id ?? '?'} ${this.crossing}`);
     if (sink !== null) sink(frame, id);
   }
 
