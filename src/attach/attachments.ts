@@ -25,7 +25,8 @@ import { ATTACH_REASONS, VXLAN_PORT_HINT, type AttachReason } from './attach-rea
 import { AttachError } from './attach-error.js';
 import { relayStackFactory, type RelaySink } from './relay-stack.js';
 import { StreamDecoder, encodeStreamFrame } from './stream-framing.js';
-import { decodeVxlan, encodeVxlan } from './vxlan-header.js';
+import { VXLAN_HEADER_LEN, decodeVxlan, encodeVxlan } from './vxlan-header.js';
+import { vxlanVni } from '../wire/vxlan.js';
 import { decodeCut, encodeCut, isCutDatagram } from './cut-header.js';
 
 /** What the attachments need of the running lab. */
@@ -437,8 +438,8 @@ export class Attachments extends EventEmitter {
 
   private vxlanMessage(s: VxlanSocket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const from = `${rinfo.address}:${rinfo.port}`;
-    if (msg.length >= 8) {
-      const c = s.byVni.get((msg[4]! << 16) | (msg[5]! << 8) | msg[6]!);
+    if (msg.length >= VXLAN_HEADER_LEN) {
+      const c = s.byVni.get(vxlanVni(msg));
       if (c?.cut) {
         this.cutMessage(s, c, msg, from, rinfo.address);
         return;

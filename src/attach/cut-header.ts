@@ -15,7 +15,7 @@
  */
 import { MAX_FRAME_LEN } from '../wire/ethernet.js';
 import type { AttachReason } from './attach-reasons.js';
-import { VXLAN_FLAG_I, VXLAN_HEADER_LEN } from './vxlan-header.js';
+import { VXLAN_FLAG_I, VXLAN_HEADER_LEN, emitVxlanHeader, vxlanFlags, vxlanVni } from '../wire/vxlan.js';
 
 export const CUT_FLAG = 0x01;
 export const CUT_SHIM_LEN = 12;
@@ -28,16 +28,13 @@ export type CutDecoded =
 
 /** True when the datagram says it carries the shim (then `decodeCut` reads it). */
 export function isCutDatagram(d: Uint8Array): boolean {
-  return d.length >= VXLAN_HEADER_LEN && (d[0]! & CUT_FLAG) !== 0;
+  return d.length >= VXLAN_HEADER_LEN && (vxlanFlags(d) & CUT_FLAG) !== 0;
 }
 
 /** A datagram for VNI `vni`: `frame` with its id, or (frame null) a hello. `up`: our end of the cable. */
 export function encodeCut(vni: number, up: boolean, frameId: number, frame: Uint8Array | null): Buffer {
   const out = Buffer.alloc(VXLAN_HEADER_LEN + CUT_SHIM_LEN + (frame?.length ?? 0));
-  out[0] = VXLAN_FLAG_I | CUT_FLAG;
-  out[4] = (vni >>> 16) & 0xff;
-  out[5] = (vni >>> 8) & 0xff;
-  out[6] = vni & 0xff;
+  emitVxlanHeader(vni, VXLAN_FLAG_I | CUT_FLAG, out, 0);
   const s = VXLAN_HEADER_LEN;
   out[s] = frame === null ? KIND_HELLO : KIND_FRAME;
   out[s + 1] = up ? 1 : 0;
@@ -49,8 +46,8 @@ export function encodeCut(vni: number, up: boolean, frameId: number, frame: Uint
 /** Reads a cut datagram; the frame is a view of `d` (no copy). */
 export function decodeCut(d: Uint8Array): CutDecoded {
   if (d.length < VXLAN_HEADER_LEN) return { ok: false, reason: 'SHORT_DATAGRAM' };
-  if ((d[0]! & VXLAN_FLAG_I) === 0) return { ok: false, reason: 'VXLAN_BAD_FLAGS' };
-  const vni = (d[4]! << 16) | (d[5]! << 8) | d[6]!;
+  if ((vxlanFlags(d) & VXLAN_FLAG_I) === 0) return { ok: false, reason: 'VXLAN_BAD_FLAGS' };
+  const vni = vxlanVni(d);
   if (d.length < VXLAN_HEADER_LEN + CUT_SHIM_LEN) return { ok: false, reason: 'CUT_BAD_SHIM', vni };
   const s = VXLAN_HEADER_LEN;
   const kind = d[s];

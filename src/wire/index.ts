@@ -27,3 +27,4 @@ export * from './describe.js';
 export * from './decode.js';
 export * from './packet.js';
 export * from './frame-summary.js';
+export * from './vxlan.js';
