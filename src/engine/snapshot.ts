@@ -23,8 +23,9 @@
  * fill three quarters of the room the inputs leave: the *window* of reachable moments then
  * starts later (`info().oldest`, `oldestTime`, `oldestTraceSeq`), and restoring a moment before
  * it is refused with that reason.
- * The dropped part keeps only its inputs (a run of steps is one input), because the engine has
- * no copy of a state to start from: they rebuild the *base*, the lab at the window's start.
+ * The dropped part keeps only its inputs, compacted (~64 bytes an input plus its frame, 8 bytes a
+ * run of steps), because the engine has no copy of a state to start from: they rebuild the
+ * *base*, the lab at the window's start.
  * `lab.prepareRestore()` builds that base ahead of time (the server calls it when idle), so a
  * restore re-runs only the window. If the inputs alone pass 7/8 of the limit (hours of sends),
  * history is switched off for that lab and `info().reason` says why; `restore` then refuses.
@@ -87,6 +88,10 @@ export interface HistoryInfo {
 /** Default history limit, bytes. */
 export const HISTORY_LIMIT_BYTES = 64 * 1024 * 1024;
 const OP_BYTES = 96;
+/** an input in the compact prefix: no wrapper with its position */
+const PREFIX_OP_SAVING = 32;
+/** a run of steps in the compact prefix: one number */
+const PREFIX_STEPS_BYTES = 8;
 const POSITION_BYTES = 20;
 
 let historyIds = 0;
@@ -153,6 +158,11 @@ export class History {
   readonly id = ++historyIds;
   /** every input since the lab was built (those before `oldest` rebuild the base) */
   private entries: Entry[] = [];
+  /**
+   * The inputs before the window (position 0 to `oldest`), compact: an op, or a number for that
+   * many steps (no per-entry wrapper, no position: they are only ever re-run from the start).
+   */
+  private prefix: (JournalOp | number)[] = [];
   private log = new PositionLog();
   /** current position */
   position = 0;
@@ -190,6 +200,7 @@ export class History {
     if (this.disabledReason !== undefined) return;
     this.disabledReason = reason;
     this.entries = [];
+    this.prefix = [];
     this.log = new PositionLog();
     this.inputBytes = 0;
     this.endPos = this.position;
@@ -302,7 +313,26 @@ export class History {
   opsBetween(from: number, to: number): JournalOp[] {
     const out: JournalOp[] = [];
     const es = this.entries;
-    if (from >= to || es.length === 0) return out;
+    if (from >= to) return out;
+    if (from < this.oldestPos) {
+      // the dropped part, from its start: each op is one position, a number that many steps
+      let p = 0;
+      for (const x of this.prefix) {
+        if (p >= to) break;
+        if (typeof x === 'number') {
+          const a = Math.max(p, from);
+          const b = Math.min(p + x, to);
+          if (b > a) out.push({ k: 'steps', n: b - a });
+          p += x;
+        } else {
+          if (p >= from) out.push(x);
+          p++;
+        }
+      }
+      from = this.oldestPos;
+      if (from >= to) return out;
+    }
+    if (es.length === 0) return out;
     for (let i = this.entryIndex(from); i < es.length; i++) {
       const e = es[i]!;
       if (e.start >= to) break;
@@ -406,19 +436,51 @@ export class History {
    * eighths of the limit, history is switched off instead.
    */
   private dropOldest(time: number): void {
-    if (this.inputBytes > (this.limitBytes * 7) / 8) {
-      this.disable(
-        `its inputs (sends, changes, clock runs: ${this.entries.length}, ${sizeText(this.inputBytes)}) passed 7/8 of its ${sizeText(this.limitBytes)} limit at ${time} ns, ` +
-          'and going back needs every input since the lab was built; load the topology again to start a new history',
-      );
-      return;
-    }
     const room = this.limitBytes - this.inputBytes;
     const keep = Math.floor((room * 3) / 4 / POSITION_BYTES);
     const d = Math.min(this.position - this.oldestPos, this.endPos - this.oldestPos - keep);
-    if (d <= 0) return;
-    this.log.dropFront(d, this.endPos - this.oldestPos + 1);
-    this.oldestPos += d;
+    if (d > 0) {
+      this.log.dropFront(d, this.endPos - this.oldestPos + 1);
+      this.oldestPos += d;
+      this.compactUntil(this.oldestPos);
+    }
+    if (this.inputBytes > (this.limitBytes * 7) / 8) {
+      this.disable(
+        `its inputs (sends, changes, clock runs: ${this.entries.length + this.prefix.length}, ${sizeText(this.inputBytes)}) passed 7/8 of its ${sizeText(this.limitBytes)} limit at ${time} ns, ` +
+          'and going back needs every input since the lab was built; load the topology again to start a new history',
+      );
+    }
+  }
+
+  /** Moves the entries before position `p` (the window's new start) to the compact prefix, splitting a run of steps across it. */
+  private compactUntil(p: number): void {
+    const es = this.entries;
+    const pre = this.prefix;
+    let k = 0;
+    for (; k < es.length; k++) {
+      const e = es[k]!;
+      if (e.start >= p) break;
+      if (e.op.k === 'steps') {
+        const n = Math.min(e.op.n, p - e.start);
+        const last = pre[pre.length - 1];
+        if (typeof last === 'number') pre[pre.length - 1] = last + n;
+        else {
+          pre.push(n);
+          this.inputBytes += PREFIX_STEPS_BYTES;
+        }
+        if (n < e.op.n) {
+          // the rest of the run stays in the window, from p
+          e.op.n -= n;
+          e.start = p;
+          break;
+        }
+        this.inputBytes -= opBytes(e.op);
+      } else {
+        pre.push(e.op);
+        this.inputBytes -= PREFIX_OP_SAVING;
+      }
+    }
+    if (k > 0) es.splice(0, k);
   }
 
   /** Drops the undone future (from the current position on). */

@@ -106,10 +106,9 @@ function fillWithBroadcasts(lab: Lab, events: number): void {
 
 /**
  * The history past its limit: a 1 MB limit (the server's is 64 MB) so that 60,000 events of
- * broadcasts pass it (~20 bytes per event, ~250 per broadcast: its inject and its steps); the
- * re-run figures scale with the window and the dropped part, not with the limit. (One-probe
- * pings keep as many bytes of inputs as of events: their history switches off soon after its
- * limit, see docs/web-ui.md.)
+ * broadcasts pass it (~20 bytes per event in the window; ~250 per broadcast in the window, ~130
+ * once dropped: its inject and its steps); the re-run figures scale with the window and the
+ * dropped part, not with the limit.
  */
 function windowFigures(name: string, topology: TopologyDoc): void {
   const limit = 1024 * 1024;
