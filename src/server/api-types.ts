@@ -82,9 +82,15 @@ export type SendFrameRequest = z.input<typeof SendBody>;
  * when the server sends no bytes) and their length (`frameLength`), both present when the event
  * has bytes (`point` set). trace-json.ts traceToJson is the one mapping.
  */
-export type TraceEventJson = Omit<TraceEvent, 'frame'> & {
+export type TraceEventJson = Omit<TraceEvent, 'frame' | 'timeBaseNs'> & {
   frameHex?: string;
   frameLength?: number;
+  /**
+   * The event's virtual time, ns since the lab started, exact as a decimal string (`time` is the
+   * same as a JSON number: exact below 2^53 ns, ~104 days, the nearest double past that).
+   * The server sends it with every event.
+   */
+  timeNs?: string;
 };
 
 export interface SendFrameResponse {

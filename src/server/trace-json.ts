@@ -13,8 +13,16 @@ import { explainTree, type ExplainResult, type TraceEvent } from '../engine/inde
 import { toHex } from '../wire/hex.js';
 import type { ExplainJson, TraceEventJson } from './api-types.js';
 
+/** An event's virtual time, ns since the lab started (the engine counts from its clock base, TraceEvent.timeBaseNs): a number, and exact as a decimal string. */
+function eventTime(e: TraceEvent): { time: number; timeNs: string } {
+  if (e.timeBaseNs === undefined) return { time: e.time, timeNs: Number.isSafeInteger(e.time) ? String(e.time) : String(Math.round(e.time)) };
+  const ns = e.timeBaseNs + BigInt(Math.round(e.time));
+  return { time: Number(e.timeBaseNs) + e.time, timeNs: ns.toString() };
+}
+
 export function traceToJson(e: TraceEvent, withFrame = true): TraceEventJson {
-  const out: TraceEventJson = { seq: e.seq, time: e.time, frameId: e.frameId, copyId: e.copyId, parentCopyId: e.parentCopyId, node: e.node, port: e.port, action: e.action, detail: e.detail };
+  const { time, timeNs } = eventTime(e);
+  const out: TraceEventJson = { seq: e.seq, time, timeNs, frameId: e.frameId, copyId: e.copyId, parentCopyId: e.parentCopyId, node: e.node, port: e.port, action: e.action, detail: e.detail };
   if (e.rule !== undefined) out.rule = e.rule;
   if (e.reason !== undefined) out.reason = e.reason;
   if (e.vlan !== undefined) out.vlan = e.vlan;
