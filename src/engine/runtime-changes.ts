@@ -68,6 +68,9 @@ export function patchPolicy(level: PolicySettingsDoc | undefined, patch: PolicyP
   return Object.keys(out).length > 0 ? (out as PolicySettingsDoc) : undefined;
 }
 
+/** Change kinds whose own schema is all the validation they need (see apply). */
+export const VALIDATED_BY_CHANGE_SCHEMA: ReadonlySet<RuntimeChangeDoc['kind']> = new Set(['effective-mac', 'link', 'link-impairments', 'vnic-connect', 'multicast']);
+
 function errorKeys(doc: TopologyDoc): Set<string> {
   const r = validateTopology(doc);
   return new Set(r.errors.map((e) => `${e.path}|${e.message}`));
@@ -126,9 +129,12 @@ export class RuntimeDynamics {
     try {
       next = structuredClone(this.doc);
       mac = this.edit(next, change);
-      // a cable's state or impairments (checked by the change's schema) cannot make the document
-      // invalid: no re-validation of the whole topology, which costs ~1 s in a 2,000-node lab
-      if (change.kind !== 'effective-mac' && change.kind !== 'link' && change.kind !== 'link-impairments') this.check(next);
+      // incremental validation: a change validates only what it touches. A cable's state or
+      // impairments, a vNIC's connection or multicast filter are checked by the change's schema
+      // exactly as the document's schema checks those fields, and no reference check reads them,
+      // so they cannot make the document invalid: no re-validation of the whole topology (~1 s in
+      // a 2,000-node lab). Property-tested against full validation (runtime-change-validation).
+      if (!VALIDATED_BY_CHANGE_SCHEMA.has(change.kind)) this.check(next);
     } catch (err) {
       if (err instanceof Refused) return { ok: false, reason: err.message };
       throw err;
