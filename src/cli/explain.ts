@@ -3,17 +3,19 @@
  * one frame (O2, like Open vSwitch's ofproto/trace): every step, the rule that decided it, and
  * where each copy ends. A dry run on a fresh lab: nothing is learned, counted or answered.
  *
- * `--json` prints `{"sent":{...},"steps":[{seq,time,frameId,copyId,parentCopyId,node,port,action,
- * rule?,reason?,vlan?,point?,frame? (hex),detail}],"copies":[{at,vlanStack,delivered,reason?,rule?}],
- * "truncated":false,"tree":[{copyId,parentCopyId,at,vlanStack,steps:[index into steps],children:[...]}]}`
- * (`tree` added in version 0.x: the same steps grouped by copy, parent -> children; the other
- * fields are unchanged). The text output is that tree, indented per copy like ofproto/trace.
+ * `--json` prints what POST /api/explain answers (src/server/trace-json.ts explainToJson) after
+ * `"sent":{from,frame (hex),summary}`: `"steps":[{seq,time,frameId,copyId,parentCopyId,node,port,
+ * action,rule?,reason?,vlan?,point?,frameHex?,frameLength?,detail}]` (the bytes as every trace
+ * event the API sends them; a hex `frame` before), `"copies":[{at,vlanStack,delivered,reason?,
+ * rule?}]`, `"truncated"`, `"storm"?` and `"tree":[{copyId,parentCopyId,at,vlanStack,steps:[index
+ * into steps],children:[...]}]`. The text output is that tree, indented per copy like ofproto/trace.
  *
  * Exit: 0 explained; 1 the frame would storm (P5: a loop between physical switches; `storm` in
  * the JSON says where it passed the threshold); 2 bad topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
-import { createLab, resolveFrameSpec, explainLines, explainTree } from '../engine/index.js';
+import { createLab, resolveFrameSpec, explainLines } from '../engine/index.js';
+import { explainToJson } from '../server/trace-json.js';
 import { describe, toHex } from '../wire/index.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
@@ -65,8 +67,7 @@ export const command: Command = {
       const result = lab.explain(values.from, frame);
       const sent = { from: values.from, frame: toHex(frame), summary: describe(frame) };
       if (values.json) {
-        const steps = result.steps.map((e) => ({ ...e, frame: e.frame ? toHex(e.frame) : undefined }));
-        console.log(JSON.stringify({ sent, steps, copies: result.copies, truncated: result.truncated, ...(result.storm ? { storm: result.storm } : {}), tree: explainTree(result) }));
+        console.log(JSON.stringify({ sent, ...explainToJson(result) }));
         return result.storm ? 1 : 0;
       }
       console.log(`explain: ${sent.summary}`);

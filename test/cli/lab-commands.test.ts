@@ -139,9 +139,12 @@ describe('vswitch-lab explain', () => {
 
   it('--json: steps and copies', async () => {
     const r = await runMain(['explain', 'default', '--from', 'web-01:eth0', '--icmp-echo', '10.0.0.22', '--json']);
-    const out = JSON.parse(r.stdout) as { steps: { action: string; rule?: string }[]; copies: { at: string; delivered: boolean }[] };
+    const out = JSON.parse(r.stdout) as { sent: { frame: string }; steps: { action: string; rule?: string; point?: string; frameHex?: string; frameLength?: number }[]; copies: { at: string; delivered: boolean }[] };
     expect(out.copies).toEqual([{ at: 'web-02:eth0', vlanStack: [], delivered: true, rule: 'F2' }]);
     expect(out.steps.some((s) => s.action === 'lookup' && s.rule === 'F2')).toBe(true);
+    // the bytes of a step as POST /api/explain and live events give them: frameHex and frameLength
+    const ingress = out.steps.find((s) => s.action === 'ingress' && s.point !== undefined);
+    expect(ingress).toMatchObject({ frameHex: out.sent.frame, frameLength: out.sent.frame.length / 2 });
   });
 });
 
