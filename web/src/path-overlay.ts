@@ -37,6 +37,8 @@ export class PathOverlay {
   readonly info: HTMLElement;
   private frameIds: number[] = [];
   private raf = 0;
+  /** the canvas shows a path since its last clear */
+  private drawn = false;
 
   constructor(
     private readonly view: TopologyView,
@@ -151,6 +153,9 @@ export class PathOverlay {
   }
 
   private draw(): void {
+    // no path shown and none left on the canvas: a pan or a graph render costs no canvas work
+    if (this.frameIds.length === 0 && !this.drawn) return;
+    this.drawn = this.frameIds.length > 0;
     const c = this.canvas;
     const host = c.parentElement!;
     const dpr = window.devicePixelRatio || 1;

@@ -53,6 +53,8 @@ function fieldOfPath(path: string): string {
 export class SendPanel {
   readonly root: HTMLElement;
   private ifaces: InterfaceInfo[] = [];
+  /** the interface lists last put in the selects (JSON), so an unchanged list is not rebuilt */
+  private ifacesKey = '';
   private readonly f: Record<string, Field> = {};
 
   /** A field the form was built with (a missing one is a bug of this file). */
@@ -200,7 +202,13 @@ export class SendPanel {
   }
 
   setTopology(t: TopologyDoc): void {
-    this.ifaces = listInterfaces(t);
+    const ifaces = listInterfaces(t);
+    // a runtime change that leaves every interface as it was (a link down): the lists stay, no
+    // rebuild of thousands of options in a big lab
+    const key = JSON.stringify(ifaces);
+    this.ifaces = ifaces;
+    if (key === this.ifacesKey) return;
+    this.ifacesKey = key;
     const from = this.field('from').input as HTMLSelectElement;
     const prev = from.value;
     clear(from);

@@ -40,7 +40,10 @@ const MAX_MARKS = 24;
 const MARK_MS = 12_000;
 
 const STYLE: StylesheetJson = [
-  { selector: 'node', style: { 'font-family': 'system-ui, sans-serif', 'font-size': 11, 'text-wrap': 'wrap', 'min-zoomed-font-size': 4 } },
+  // 'background-image' as an empty list, not the default ['none']: with the default, cytoscape
+  // 3.34's node drawing flips the node's "background loading" state twice per draw and restyles
+  // the node, its host box and everything in it each time (every frame restyled a whole big lab)
+  { selector: 'node', style: { 'font-family': 'system-ui, sans-serif', 'font-size': 11, 'text-wrap': 'wrap', 'min-zoomed-font-size': 4, 'background-image': [] as unknown as string } },
   {
     selector: 'node.host',
     style: { shape: 'round-rectangle', 'background-color': '#f8f9fa', 'border-color': '#868e96', 'border-width': 2, label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'font-size': 16, padding: '16px' },
@@ -105,6 +108,16 @@ function styleWithFloor(floor: number): StylesheetJson {
   });
 }
 
+/**
+ * Big labs: the stylesheet as styled (no label floor), with the thousands of vNIC and vmk edges
+ * drawn as haystack lines (straight, no control points to compute) and no label backgrounds
+ * (labels are not drawn at the zoom that fits a big lab anyway). Cables keep their look.
+ */
+const LARGE_STYLE: StylesheetJson = [
+  ...STYLE,
+  { selector: 'edge.vnic-edge, edge.vmk-edge', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'text-background-opacity': 0 } },
+];
+
 /** Replaces Math.random with a seeded generator while `fn` runs: fcose's layout becomes repeatable. */
 function withSeededRandom<T>(seed: number, fn: () => T): T {
   const original = Math.random;
@@ -146,6 +159,8 @@ export class TopologyView {
   private tokens: Token[] = [];
   private marks: Mark[] = [];
   private raf = 0;
+  /** the overlay shows something (tokens or marks) since its last clear */
+  private overlayDrawn = false;
   private readonly legend: HTMLElement;
   private onSelectFn: (s: Selection) => void = () => undefined;
   private highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -264,9 +279,15 @@ export class TopologyView {
     const model = buildGraph(topology);
     const parents = new Set(model.nodes.map((n) => n.data.parent));
     const leaves = model.nodes.filter((n) => !parents.has(n.data.id)).length;
+    const large = leaves > TopologyView.LARGE;
+    // a lab turning big gets its stylesheet before its elements go in: a stylesheet set after
+    // restyles every element (seconds for 2,000 nodes)
+    if (large && !this.largeMode) {
+      this.largeMode = true;
+      this.scaleLabels(true);
+    }
     if (runtime && this.cy.elements().nonempty()) this.patch(model, topology);
     else this.rebuild(model, topology);
-    const large = leaves > TopologyView.LARGE;
     // performance knobs for big topologies: no edge drawing and a texture while the viewport moves
     // (init-time options of cytoscape's canvas renderer, read at every draw)
     const r = (this.cy as unknown as { renderer(): { hideEdgesOnViewport?: boolean; textureOnViewport?: boolean } | undefined }).renderer();
@@ -274,10 +295,10 @@ export class TopologyView {
       r.hideEdgesOnViewport = large;
       r.textureOnViewport = large;
     }
-    // big labs: no labels too small to read (they cost the most to draw)
+    // a big lab turning small: labels sized for its zoom again
     if (large !== this.largeMode) {
       this.largeMode = large;
-      this.scaleLabels();
+      this.scaleLabels(true);
     }
     this.renderLegend(model.index.vlans);
     this.requestDraw();
@@ -579,11 +600,11 @@ export class TopologyView {
   }
 
   /** Small labs: label sizes follow the zoom so that none is drawn under MIN_LABEL_PX (big labs: as styled). */
-  private scaleLabels(): void {
+  private scaleLabels(modeChanged = false): void {
     const want = this.largeMode ? 0 : Math.min(MAX_LABEL_FLOOR, Math.ceil((MIN_LABEL_PX / this.cy.zoom()) * 10 + 0.5) / 10);
-    if (Math.abs(want - this.labelFloor) < 0.05) return;
+    if (!modeChanged && Math.abs(want - this.labelFloor) < 0.05) return;
     this.labelFloor = want;
-    this.cy.style(styleWithFloor(want));
+    this.cy.style(this.largeMode ? LARGE_STYLE : styleWithFloor(want));
   }
 
   fit(): void {
@@ -695,6 +716,11 @@ export class TopologyView {
     this.marks = this.marks.filter((m) => !(m.nodeId === nodeId && m.kind === kind && m.text === text));
     this.marks.push({ kind, nodeId, iface, text, at: performance.now() });
     if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS);
+    this.requestDraw();
+    // big labs: the overlay's badge only. A class on a node inside a host box restyles the box and
+    // everything in it (compound nodes), and the RARPs of one link-down mark a hundred VMs: seconds
+    // of restyle and redraw, twice (on and, 12 s later, off)
+    if (this.largeMode) return;
     const cls = kind === 'drop' ? 'dropped' : 'delivered';
     const node = this.cy.getElementById(nodeId);
     node.addClass(cls);
@@ -707,7 +733,6 @@ export class TopologyView {
         this.highlightTimers.delete(key);
       }, MARK_MS),
     );
-    this.requestDraw();
   }
 
   /** Current marks (what the overlay shows): for the status line and tests. */
@@ -747,6 +772,9 @@ export class TopologyView {
 
   private draw = (): void => {
     this.raf = 0;
+    // nothing on the overlay and nothing to put there: a pan or a graph render costs no canvas work
+    if (!this.overlayDrawn && this.tokens.length === 0 && this.marks.length === 0) return;
+    this.overlayDrawn = this.tokens.length > 0 || this.marks.length > 0;
     const ctx = this.ctx;
     ctx.clearRect(0, 0, this.container.clientWidth, this.container.clientHeight);
     const now = performance.now();
