@@ -16,7 +16,7 @@
  * Port groups with link-status detection ignore the verdict. Detection time: at most two beacon
  * intervals after the failure.
  */
-import { SRC_OFFSET, buildEthernet, cTagEthertype, formatMac, macToNumber } from '../wire/index.js';
+import { ETH_HEADER_LEN, SRC_OFFSET, VLAN_TAG_LEN, buildEthernet, etherTypeBefore, ethFirstType, formatMac, isCTagTpid, macToNumber } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
 import type { Iface, VSwitchRt } from './model.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
@@ -27,9 +27,11 @@ export const BEACON_INTERVAL_NS = 1_000_000_000;
 
 const probers = new WeakMap<VSwitchRt, BeaconProber>();
 
-/** Is `frame` (802.1Q-tagged or not) a beacon? Its EtherType after the 0x8100 tags, read in place. */
+/** Is `frame` (untagged or with one 802.1Q tag) a beacon? Two reads of the type field on the hot path. */
 export function isBeacon(frame: Uint8Array): boolean {
-  return cTagEthertype(frame) === BEACON_ETHERTYPE;
+  const t = ethFirstType(frame);
+  if (t === BEACON_ETHERTYPE) return true;
+  return isCTagTpid(t) && frame.length >= ETH_HEADER_LEN + VLAN_TAG_LEN && etherTypeBefore(frame, ETH_HEADER_LEN + VLAN_TAG_LEN) === BEACON_ETHERTYPE;
 }
 
 export class BeaconProber {

@@ -93,8 +93,9 @@ export function ethDstIsGroup(frame: Uint8Array): boolean {
 
 /** True when the destination MAC equals the 6 bytes of `mac` (no allocation). */
 export function ethDstEquals(frame: Uint8Array, mac: Uint8Array): boolean {
-  for (let i = 0; i < MAC_LEN; i++) if (frame[DST_OFFSET + i] !== mac[i]) return false;
-  return true;
+  // unrolled: this runs per frame on the hot path
+  const o = DST_OFFSET;
+  return frame[o] === mac[0] && frame[o + 1] === mac[1] && frame[o + 2] === mac[2] && frame[o + 3] === mac[3] && frame[o + 4] === mac[4] && frame[o + 5] === mac[5];
 }
 
 /** The source MAC, a view into the frame (no copy). */
@@ -109,8 +110,8 @@ export function etherTypeBefore(frame: Uint8Array, l3: number): number {
 
 /** True when the source MAC at offset 6 equals the 6 bytes of `mac` (no allocation). */
 export function ethSrcEquals(frame: Uint8Array, mac: Uint8Array): boolean {
-  for (let i = 0; i < MAC_LEN; i++) if (frame[SRC_OFFSET + i] !== mac[i]) return false;
-  return true;
+  const o = SRC_OFFSET;
+  return frame[o] === mac[0] && frame[o + 1] === mac[1] && frame[o + 2] === mac[2] && frame[o + 3] === mac[3] && frame[o + 4] === mac[4] && frame[o + 5] === mac[5];
 }
 
 /** Parses the header and its tag stack; null when the frame is too short to hold them. */
