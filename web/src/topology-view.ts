@@ -295,6 +295,9 @@ export class TopologyView {
       r.hideEdgesOnViewport = large;
       r.textureOnViewport = large;
     }
+    // big labs: the outcome list below the graph keeps a fixed height (style.css), so the
+    // graph is not resized, hence not redrawn whole, each time an outcome comes or goes
+    this.container.parentElement?.classList.toggle('big-lab', large);
     // a big lab turning small: labels sized for its zoom again
     if (large !== this.largeMode) {
       this.largeMode = large;
