@@ -375,14 +375,7 @@ export class PcapngWriter {
     let o: number;
     const buffered = this.bufSize !== 0 && total <= this.bufSize;
     if (buffered) {
-      if (this.pos + total > this.buf.length) {
-        this.flush();
-        if (!this.reuse || this.buf.length === 0) {
-          const ab = new ArrayBuffer(this.bufSize);
-          this.buf = new Uint8Array(ab);
-          this.dv = new DataView(ab);
-        }
-      }
+      this.roomFor(total);
       b = this.buf;
       dv = this.dv;
       o = this.pos;
@@ -454,14 +447,7 @@ export class PcapngWriter {
     const total = EPB_FIXED + pad4(capLen) + optBytes + 4;
     this.packetsWritten++;
     if (this.bufSize !== 0 && total <= this.bufSize) {
-      if (this.pos + total > this.buf.length) {
-        this.flush();
-        if (!this.reuse || this.buf.length === 0) {
-          const ab = new ArrayBuffer(this.bufSize);
-          this.buf = new Uint8Array(ab);
-          this.dv = new DataView(ab);
-        }
-      }
+      this.roomFor(total);
       encodeEpb(this.buf, this.dv, this.pos, total, ifIndex, tsHi, tsLo, data, capLen, origLen, flags, hasId, idHi, idLo, hasDrop, dropHi, dropLo, comment);
       this.pos += total;
       return;
@@ -470,6 +456,17 @@ export class PcapngWriter {
     const b = Buffer.allocUnsafe(total);
     encodeEpb(b, new DataView(b.buffer, b.byteOffset, total), 0, total, ifIndex, tsHi, tsLo, data, capLen, origLen, flags, hasId, idHi, idLo, hasDrop, dropHi, dropLo, comment);
     this.emit(b);
+  }
+
+  /** Makes room for a block of `total` bytes in the buffer: what it holds is written out first (a fresh buffer unless it may be reused). */
+  private roomFor(total: number): void {
+    if (this.pos + total <= this.buf.length) return;
+    this.flush();
+    if (!this.reuse || this.buf.length === 0) {
+      const ab = new ArrayBuffer(this.bufSize);
+      this.buf = new Uint8Array(ab);
+      this.dv = new DataView(ab);
+    }
   }
 
   /** Writes an Interface Statistics Block for interface `ifIndex` at `timestampNs` (buffered blocks first). */
