@@ -167,6 +167,7 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
         promiscCount: 0,
         beaconFailed: new Set(),
         beaconShotgun: [],
+        configEpoch: 0,
       };
       for (const u of vs.uplinks) u.vs = vs;
       for (const g of s.portGroups) {

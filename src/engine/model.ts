@@ -153,6 +153,8 @@ export interface VSwitchRt {
   beaconFailed: Set<Iface>;
   /** T6 shotgun: the two uplinks beacon probing cannot tell apart; every frame of a probing team leaves by both (empty: none) */
   beaconShotgun: Iface[];
+  /** the configuration's generation, bumped by every `refreshVSwitch`: per-port decisions of an older one are not used (port-decisions.ts) */
+  configEpoch: number;
 }
 
 export interface PhysSwitchRt {

@@ -12,18 +12,16 @@
  * every time. Used only while nobody traces (the full path builds the lookup's events).
  *
  * Invalidation: every runtime change, beacon verdict, build and restore ends in `refreshVSwitch`
- * (vswitch-state.ts), which bumps `configEpoch`; an entry of an older epoch is never used. The
- * counter is shared by all labs of the process: a change in one lab only makes the others look
- * their next destination up again.
+ * (vswitch-state.ts) of the vSwitches it touches, which bumps their `configEpoch`; an entry made
+ * under an older epoch of its port's vSwitch is never used (a plain leg stays on that vSwitch, so
+ * only its configuration decides it). The epoch is per vSwitch, not per process: a change in one
+ * lab leaves the other labs' entries alone.
  */
 import { DST_OFFSET, macHigh24, macLow24 } from '../wire/index.js';
 import type { Iface } from './model.js';
 
-/** The configuration's generation: bumped by every `refreshVSwitch` (vswitch-state.ts). */
-export const configEpoch = { n: 1 };
-
 export class PortDecisions {
-  /** epoch the entry was made in (0 = none), per sending port's interface index */
+  /** its vSwitch's `configEpoch` the entry was made in, plus one (0 = none), per sending port's interface index */
   private readonly epoch: Float64Array;
   /** destination MAC as two 24-bit halves, VLAN and tag state (1 = tagged) of the entry */
   private readonly dstHi: Int32Array;
@@ -47,7 +45,7 @@ export class PortDecisions {
    */
   plainTarget(src: Iface, frame: Uint8Array, vlan: number, tagged: boolean): Iface | null {
     const i = src.idx;
-    if (this.epoch[i] !== configEpoch.n) return null;
+    if (this.epoch[i] !== src.vs!.configEpoch + 1) return null;
     if (this.vlan[i] !== vlan || this.tagged[i] !== (tagged ? 1 : 0)) return null;
     if (this.dstHi[i] !== macHigh24(frame, DST_OFFSET)) return null;
     if (this.dstLo[i] !== macLow24(frame, DST_OFFSET)) return null;
@@ -57,7 +55,7 @@ export class PortDecisions {
   /** Keeps `target` as the plain leg of frames from `src` to this frame's destination in `vlan`. */
   keep(src: Iface, frame: Uint8Array, vlan: number, tagged: boolean, target: Iface): void {
     const i = src.idx;
-    this.epoch[i] = configEpoch.n;
+    this.epoch[i] = src.vs!.configEpoch + 1;
     this.vlan[i] = vlan;
     this.tagged[i] = tagged ? 1 : 0;
     this.dstHi[i] = macHigh24(frame, DST_OFFSET);
@@ -67,6 +65,6 @@ export class PortDecisions {
 
   /** @internal for tests: is an entry of the current configuration kept for `src`? */
   holds(src: Iface): boolean {
-    return this.epoch[src.idx] === configEpoch.n && this.target[src.idx] !== null;
+    return src.vs !== null && this.epoch[src.idx] === src.vs.configEpoch + 1 && this.target[src.idx] !== null;
   }
 }

@@ -6,12 +6,11 @@
  */
 import { MacIndex } from './mac-index.js';
 import type { Iface, VSwitchRt } from './model.js';
-import { configEpoch } from './port-decisions.js';
 import { refreshUsable, pinnedUplink } from './uplink-selection.js';
 import { VGT, portGroupCarries } from './vlan-classification.js';
 
 export function refreshVSwitch(vs: VSwitchRt): void {
-  configEpoch.n++; // decisions cached per port (port-decisions.ts) are of the old configuration
+  vs.configEpoch++; // decisions cached per port (port-decisions.ts) are of the old configuration
   const connected = vs.ports.filter((p) => p.connected);
   const macPorts = new Map<number, Iface[]>();
   for (const p of connected) {
