@@ -19,6 +19,7 @@ import { PortDecisions } from './port-decisions.js';
 import { StormWatch, stormThreshold } from './storm.js';
 import { TraceBus, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
 import type { RuleId } from './rules.js';
+import { Xlate } from './xlate.js';
 
 /** Event kinds of the queue. */
 export const EV_SEND = 0;
@@ -69,6 +70,8 @@ export class Fabric {
   readonly details: PointDetails;
   /** the plain local leg each port's last unicast frame took, while the configuration stays (port-decisions.ts) */
   readonly decisions: PortDecisions;
+  /** per-lab scratch state of the forwarding code (xlate.ts) */
+  readonly xlate: Xlate = new Xlate(this);
   private taps: PointListener[] = [];
   /** P5: cable crossings per frame, and the storms detected (storm.ts); explain swaps in its own */
   storm: StormWatch;

@@ -98,9 +98,6 @@ function downCarriers(sw: PhysSwitchRt, p: Iface, vlan: number): string {
 export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
   const sw = p.sw!;
   const T = f.tracing;
-  egSrc = null; // a new frame: no egress bytes made yet (egress)
-  egTagged = null;
-  egUntagged = null;
   if (!f.dry) f.counters.rx(p.idx, frame.length);
   if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PhysRx', frame, detail: f.details.arrives(p) });
   else if (f.tapping) f.tap('PhysRx', p, frame, fid, cid, parent, undefined, f.details.arrives(p));
@@ -140,6 +137,10 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     }
   }
   const tagged = state !== TAG_NONE;
+  // the bytes as they leave tagged / untagged (egress): the incoming ones where they already are
+  const x = f.xlate;
+  x.egTagged = state === TAG_KEEP ? frame : null;
+  x.egUntagged = tagged ? null : frame;
   if (!isMulticast(frame, DST_OFFSET)) {
     const dst = macToNumber(frame, DST_OFFSET);
     // a dry run (explain) changes no table, but a real frame's source was learned just above: a
@@ -179,28 +180,15 @@ function portName(p: Iface): string {
   return p.channel === null ? p.name : p.channel.name;
 }
 
-/**
- * The bytes of the frame being switched as they leave tagged / untagged, made at the first
- * egress that needs them and shared by the later ones of the same frame (copy-on-write: nothing
- * writes into a frame after it was made; see vswitch.ts). Reset by `switchIngress`.
- */
-let egSrc: Uint8Array | null = null;
-let egVlan = -1;
-let egTagged: Uint8Array | null = null;
-let egUntagged: Uint8Array | null = null;
-
 /** A child copy out of switch port `op` with the tagging its mode needs (P2). */
 function egress(f: Fabric, op: Iface, frame: Uint8Array, vlan: number, state: number, tagged: boolean, fid: number, parent: number): void {
   const cid = f.newCopy();
   const want = switchPortTags(op, vlan);
-  if (egSrc !== frame || egVlan !== vlan) {
-    egSrc = frame;
-    egVlan = vlan;
-    egTagged = state === TAG_KEEP ? frame : null;
-    egUntagged = tagged ? null : frame;
-  }
+  // made at the first egress that needs them and shared by the later ones of the same frame
+  // (copy-on-write: nothing writes into a frame after it was made; see vswitch.ts); set per frame by switchIngress
+  const x = f.xlate;
   let out: Uint8Array;
-  if (want) out = egTagged ??= state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
-  else out = egUntagged ??= popTag(frame);
+  if (want) out = x.egTagged ??= state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
+  else out = x.egUntagged ??= popTag(frame);
   f.cableTx(op, out, fid, cid, parent, vlan, 'PhysTx', f.detailed ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
 }

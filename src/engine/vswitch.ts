@@ -174,29 +174,21 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
 }
 
 /**
- * The converted bytes of the frame being forwarded (the other tag state than it arrives with),
- * made at the first leg that needs them and shared by every later one of the same lookup.
- * Reset by `forward` (one lookup at a time: a lookup never runs another before it returns).
+ * The bytes a leg needs: the incoming array when the tag state matches, else the converted one
+ * (the other tag state), made at the first leg that needs it and shared by every later one of the
+ * same lookup (`Fabric.xlate.conv`, reset by `forward`: within a lookup the frame, its VLAN and
+ * the other tag state are fixed).
  */
-let convSrc: Uint8Array | null = null;
-let convOut: Uint8Array | null = null;
-let convVlan = -1;
-let convTag = false;
-
-/** The bytes a leg needs: the incoming array when the tag state matches, else the shared converted one. */
 function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged: boolean, wantTag: boolean, fid: number, cid: number, parent: number): Uint8Array {
   if (wantTag === tagged) return frame;
-  if (convSrc !== frame || convVlan !== vlan || convTag !== wantTag || convOut === null) {
-    convOut = wantTag ? pushTag(frame, vlan, 0) : popTag(frame);
-    convSrc = frame;
-    convVlan = vlan;
-    convTag = wantTag;
-  }
+  const x = f.xlate;
+  let out = x.conv;
+  if (out === null) out = x.conv = wantTag ? pushTag(frame, vlan, 0) : popTag(frame);
   if (f.tracing) {
     if (wantTag) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
     else f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
   }
-  return convOut;
+  return out;
 }
 
 /** A copy delivered to local port `port` (vNIC or vmk). */
@@ -263,8 +255,7 @@ function hasPromiscuous(vs: VSwitchRt, src: Iface | null, except: Iface | null, 
 function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
   const T = f.tracing;
   const at = (src ?? uplink)!;
-  convSrc = null; // a new lookup: nothing converted yet (legBytes)
-  convOut = null;
+  f.xlate.conv = null; // a new lookup: nothing converted yet (legBytes)
   if (ethDstIsGroup(frame)) {
     flood(f, vs, src, uplink, frame, vlan, tagged, fid, cid, parent);
     return;
