@@ -15,45 +15,25 @@
  * packets follow the previous lab's after 1 ms, and packet ids continue after the previous ones,
  * so one file holds all tests without overlaps.
  *
- * Cost: the session listens through the lab's point taps (`trace.tapPoints`) when the lab has
- * them, so the fabric builds no trace event objects for it; per packet one array lookup by
+ * Cost: the session listens through the lab's point taps (`trace.tapPoints`), so the fabric
+ * builds no trace event objects for it; per packet one array lookup by
  * interface, the filter (in place), and for a pcapng output one block encoded straight into the
  * writer's buffer (a file: 256 KiB chunks) with numbers only — the comment's bytes come from a
  * cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
  * of the bytes, and a BigInt timestamp) only when something records or listens.
  */
-import type { PointEvent, TraceEvent } from '../engine/index.js';
+import type { Lab, PointEvent } from '../engine/index.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
 import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
 import {
   CAPTURE_POINT_NAMES,
   listCapturePoints,
   selectCapturePoints,
-  type CaptureInterfaceInfo,
   type CapturePointSpec,
 } from './capture-points.js';
 import { FileSink } from './file-sink.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter, encodeComment } from './pcapng-writer.js';
-
-/** What a session needs from a lab (the engine's Lab has all of it). */
-export interface CaptureLab {
-  /** `tapPoints` (the engine's Lab has it) is used when present: cheaper than `subscribe` */
-  readonly trace: { subscribe(listener: (event: TraceEvent) => void): () => void; tapPoints?(listener: (event: PointEvent) => void): () => void };
-  interfaces(): readonly CaptureInterfaceInfo[];
-  /** virtual ns */
-  readonly now: number;
-  /** wall-clock ns of the virtual now (Lab.wallClockNs) */
-  wallClockNs?(): number;
-  /** virtual ns, exact (Lab.nowNs); `now` rounded when absent */
-  nowNs?(): bigint;
-  /**
-   * The clock's base (Lab.clockBaseNs): event and tap times count from it; it moves forward after
-   * ~52 days of virtual time, announced to `onClockRebase` listeners. Absent: times count from 0.
-   */
-  readonly clockBaseNs?: bigint;
-  onClockRebase?(listener: (baseNs: bigint) => void): () => void;
-}
 
 /** pcapng; classic pcap with microsecond (`pcap`) or nanosecond (`pcap-ns`) timestamps. */
 export type CaptureFormatName = 'pcapng' | 'pcap' | 'pcap-ns';
@@ -235,18 +215,11 @@ export function encodeCapture(points: readonly CapturePointSpec[], packets: Iter
   return Buffer.concat(chunks);
 }
 
-/** The lab's virtual now, ns, exact when the lab can say it exactly. */
-function labNowNs(lab: CaptureLab): bigint {
-  return typeof lab.nowNs === 'function' ? lab.nowNs() : BigInt(Math.round(lab.now));
-}
-
-function defaultEpochNs(lab: CaptureLab): bigint {
-  if (typeof lab.wallClockNs === 'function') {
-    // Lab.wallClockNs() = wallClockStartMs * 1e6 + now, a double: recover the whole ms exactly.
-    const startMs = Math.round((lab.wallClockNs() - lab.now) / 1e6);
-    if (startMs !== 0) return BigInt(startMs) * 1_000_000n;
-  }
-  return BigInt(Date.now()) * 1_000_000n - labNowNs(lab);
+function defaultEpochNs(lab: Lab): bigint {
+  // Lab.wallClockNs() = wallClockStartMs * 1e6 + now, a double: recover the whole ms exactly.
+  const startMs = Math.round((lab.wallClockNs() - lab.now) / 1e6);
+  if (startMs !== 0) return BigInt(startMs) * 1_000_000n;
+  return BigInt(Date.now()) * 1_000_000n - lab.nowNs();
 }
 
 export class CaptureSession {
@@ -258,10 +231,9 @@ export class CaptureSession {
   /** ns since the epoch of the first lab's virtual time 0 */
   readonly epochNs: bigint;
 
-  private lab: CaptureLab;
+  private lab: Lab;
   private unsubscribe: (() => void) | null = null;
-  private ifaceSlots = new Map<string, IfaceSlots>();
-  /** the same, by position in the lab's interfaces() (point taps give that index) */
+  /** per interface, by position in the lab's interfaces() (point taps give that index) */
   private slotsByIndex: (IfaceSlots | undefined)[] = [];
   /** epb_flags of each point: 1 inbound, 2 outbound, 0 none */
   private readonly epbFlags: Uint8Array;
@@ -284,7 +256,7 @@ export class CaptureSession {
 
   // timeline of attached labs
   private offsetNs = 0n;
-  /** epochNs + offsetNs + the lab's clock base (CaptureLab.clockBaseNs): the timestamp of event time 0 */
+  /** epochNs + offsetNs + the lab's clock base (Lab.clockBaseNs): the timestamp of event time 0 */
   private baseNs = 0n;
   /** stops listening to the lab's clock rebases */
   private offRebase: (() => void) | null = null;
@@ -309,7 +281,7 @@ export class CaptureSession {
   private stopped = false;
   private fileName: string | undefined;
 
-  constructor(lab: CaptureLab, options: CaptureSessionOptions = {}) {
+  constructor(lab: Lab, options: CaptureSessionOptions = {}) {
     this.lab = lab;
     this.filter = compileCaptureFilter(options.filter);
     this.points = selectCapturePoints(listCapturePoints(lab.interfaces()), options.points);
@@ -354,11 +326,10 @@ export class CaptureSession {
     this.baseLo = Number(base & 0xffff_ffffn);
   }
 
-  private bind(lab: CaptureLab): void {
+  private bind(lab: Lab): void {
     // event times count from the lab's clock base, which moves forward on a long run (~52 days)
-    this.setBase(this.epochNs + this.offsetNs + (lab.clockBaseNs ?? 0n));
-    this.offRebase = typeof lab.onClockRebase === 'function' ? lab.onClockRebase((b) => this.setBase(this.epochNs + this.offsetNs + b)) : null;
-    this.ifaceSlots = new Map();
+    this.setBase(this.epochNs + this.offsetNs + lab.clockBaseNs);
+    this.offRebase = lab.onClockRebase((b) => this.setBase(this.epochNs + this.offsetNs + b));
     this.slotsByIndex = [];
     for (const info of lab.interfaces()) {
       const slots = new Int32Array(CAPTURE_POINT_NAMES.length).fill(-1);
@@ -373,11 +344,9 @@ export class CaptureSession {
       }
       if (untaggedVlan < 0) untaggedVlan = listCapturePoints([info])[0]?.untaggedVlan ?? -1;
       const entry: IfaceSlots = { slots, untaggedVlan, dropText: null, dropBytes: null };
-      this.ifaceSlots.set(info.id, entry);
       this.slotsByIndex.push(entry);
     }
-    const trace = lab.trace;
-    this.unsubscribe = typeof trace.tapPoints === 'function' ? trace.tapPoints(this.onPoint) : trace.subscribe(this.onEvent);
+    this.unsubscribe = lab.trace.tapPoints(this.onPoint);
   }
 
   /**
@@ -385,27 +354,18 @@ export class CaptureSession {
    * left, the new lab's time 0 comes 1 ms after the old lab's now, and packet ids continue after
    * the old lab's.
    */
-  attach(lab: CaptureLab): void {
+  attach(lab: Lab): void {
     if (this.stopped) throw new Error('capture session is stopped');
     this.unsubscribe?.();
     this.offRebase?.();
-    this.offsetNs += labNowNs(this.lab) + 1_000_000n;
+    this.offsetNs += this.lab.nowNs() + 1_000_000n;
     this.idOffset += this.maxFrameId;
     this.maxFrameId = 0;
     this.lab = lab;
     this.bind(lab);
   }
 
-  /** Trace stream listener (a lab without point taps). */
-  private readonly onEvent = (e: TraceEvent): void => {
-    const point = e.point;
-    if (point === undefined) return;
-    const frame = e.frame;
-    if (frame === undefined) return;
-    this.take(point, this.ifaceSlots.get(e.port), e.port, frame, e.time, e.frameId, e.vlan, e.detail);
-  };
-
-  /** Point tap listener: the same as onEvent, from the fabric's reused record. */
+  /** Point tap listener (the fabric's reused record). */
   private readonly onPoint = (e: PointEvent): void => {
     this.take(e.point, this.slotsByIndex[e.ifaceIndex], e.port, e.frame, e.time, e.frameId, e.vlan, e.detail);
   };
@@ -664,6 +624,6 @@ export class CaptureSession {
 }
 
 /** Starts a capture session on `lab` (see CaptureSession). */
-export function startCapture(lab: CaptureLab, options: CaptureSessionOptions = {}): CaptureSession {
+export function startCapture(lab: Lab, options: CaptureSessionOptions = {}): CaptureSession {
   return new CaptureSession(lab, options);
 }

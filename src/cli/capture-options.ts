@@ -19,7 +19,7 @@ import type { Lab } from '../engine/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { CaptureFilterError, parseCaptureFilter, type CaptureFilterSpec } from '../capture/capture-filter.js';
 import { CaptureSelectError } from '../capture/capture-points.js';
-import { CAPTURE_FORMATS, CaptureSession, captureFormatOfPath, type CaptureFormatName, type CaptureLab } from '../capture/capture-session.js';
+import { CAPTURE_FORMATS, CaptureSession, captureFormatOfPath, type CaptureFormatName } from '../capture/capture-session.js';
 import { UsageError } from './cli-args.js';
 
 /** node:util parseArgs options to merge into a command's options. */
@@ -92,7 +92,7 @@ export interface CliCapture {
   /** the session; null when no capture was asked for */
   readonly session: CaptureSession | null;
   /** Moves the capture to a fresh lab of the same topology (one lab per test); returns the lab. */
-  attach<L extends CaptureLab>(lab: L): L;
+  attach<L extends Lab>(lab: L): L;
   /** Ends the capture and closes the file. Idempotent. */
   stop(): void;
   /** Ends the capture and removes the file (the command stopped on bad input). Idempotent. */
@@ -114,7 +114,7 @@ const NO_CAPTURE: CliCapture = {
  * and an unwritable file are UsageErrors (exit 2) naming what exists. Choosing classic pcap
  * prints, on `warn` (stderr), what the file will lack.
  */
-export function startCliCapture(lab: Lab | CaptureLab, options: CliCaptureOptions | null, warn: (line: string) => void = (l) => console.error(l)): CliCapture {
+export function startCliCapture(lab: Lab, options: CliCaptureOptions | null, warn: (line: string) => void = (l) => console.error(l)): CliCapture {
   if (options === null) return NO_CAPTURE;
   let session: CaptureSession;
   try {

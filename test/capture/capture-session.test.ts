@@ -1,93 +1,82 @@
 /**
- * CaptureSession against a scripted lab: trace events are fed by hand, so each mapping rule
- * (point -> interface, filter, timestamps, packet ids, recording bounds, attach) is checked alone.
+ * CaptureSession on the real engine: a lab built from a small topology (capture-lab.ts: web-a and
+ * web-b in port group VLAN10 on esxi-01, uplink vmnic0 trunked to tor-1, pc-10 on an access port
+ * in VLAN 10), frames injected and run, and what the session holds checked for each mapping rule
+ * (point -> interface, filter, timestamps, packet ids, recording bounds, streams, attach, stop).
  */
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/read-capture.js';
-import { CaptureSession, encodeCapture, type CaptureLab } from '../../src/capture/capture-session.js';
-import type { CaptureInterfaceInfo } from '../../src/capture/capture-points.js';
-import type { TraceEvent } from '../../src/engine/index.js';
+import { CaptureSession, encodeCapture } from '../../src/capture/capture-session.js';
+import { createLab, type Lab } from '../../src/engine/index.js';
 import { buildEthernet } from '../../src/wire/index.js';
+import { A, B, START_MS, vstLab } from './capture-lab.js';
 import { memorySink } from './capture-tools.js';
 
-const IFACES: CaptureInterfaceInfo[] = [
-  { id: 'esxi-01:vmnic0', kind: 'uplink', host: 'esxi-01', vswitch: 'vSwitch0' },
-  { id: 'a:eth0', kind: 'vnic', host: 'esxi-01', vswitch: 'vSwitch0', portGroup: 'VLAN10', vlan: 10 },
-  { id: 'b:eth0', kind: 'vnic', host: 'esxi-01', vswitch: 'vSwitch0', portGroup: 'VLAN10', vlan: 10 },
-];
-
-class FakeLab implements CaptureLab {
-  readonly listeners = new Set<(e: TraceEvent) => void>();
-  readonly trace = {
-    subscribe: (l: (e: TraceEvent) => void) => {
-      this.listeners.add(l);
-      return () => this.listeners.delete(l);
-    },
-  };
-  now = 0;
-  seq = 0;
-  constructor(private readonly startMs = 1_700_000_000_000) {}
-  interfaces(): CaptureInterfaceInfo[] {
-    return IFACES;
-  }
-  wallClockNs(): number {
-    return this.startMs * 1e6 + this.now;
-  }
-  emit(e: Partial<TraceEvent> & Pick<TraceEvent, 'port' | 'action'>): void {
-    const event: TraceEvent = { seq: ++this.seq, time: this.now, frameId: 1, copyId: 1, parentCopyId: 0, node: e.port.split(':')[0]!, detail: '', ...e };
-    for (const l of this.listeners) l(event);
-  }
+function newLab(startMs = START_MS): Lab {
+  return createLab(vstLab(), { wallClockStartMs: startMs });
 }
 
-const A = '00:50:56:aa:00:01';
-const B = '00:50:56:aa:00:02';
 const untagged = buildEthernet({ src: A, dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46) });
 const tagged = buildEthernet({ src: A, dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46), vlan: 10 });
+const forged = buildEthernet({ src: '02:00:00:00:00:99', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46) });
 
-/** One VST broadcast from a: PortInput, a lookup (no point), UplinkSnd tagged, b PortOutput. */
-function broadcast(lab: FakeLab, frameId = 1): void {
-  lab.emit({ frameId, port: 'a:eth0', action: 'ingress', point: 'PortInput', frame: untagged, detail: 'vNIC a:eth0 sends' });
-  lab.emit({ frameId, port: 'esxi-01:vSwitch0', action: 'lookup', vlan: 10, detail: 'VLAN 10: broadcast' });
-  lab.emit({ frameId, copyId: 2, parentCopyId: 1, port: 'b:eth0', action: 'deliver', vlan: 10, point: 'PortOutput', frame: untagged, detail: 'delivered to b:eth0 (VLAN 10) (F5)' });
-  lab.now += 1000;
-  lab.emit({ frameId, copyId: 3, parentCopyId: 1, port: 'esxi-01:vmnic0', action: 'tx', vlan: 10, point: 'UplinkSnd', frame: tagged, detail: 'VLAN 10: tagged out vmnic0 (F5, T2)' });
+/**
+ * One VST broadcast from web-a: web-a PortInput, web-b PortOutput and vmnic0 UplinkSnd (tagged 10)
+ * at once; tor-1 eth1 PhysRx and eth2 PhysTx 1 µs later (the cable); pc-10 HostRx 1 µs after that.
+ */
+function broadcast(lab: Lab): number {
+  const id = lab.inject('web-a:eth0', untagged);
+  lab.run();
+  return id;
 }
 
-describe('CaptureSession on a scripted trace stream', () => {
-  it('O1: maps point events to their interfaces; events without a point are not packets', async () => {
-    const lab = new FakeLab();
+const BROADCAST_POINTS = ['web-a:eth0:PortInput', 'web-b:eth0:PortOutput', 'esxi-01:vmnic0:UplinkSnd', 'tor-1:eth1:PhysRx', 'tor-1:eth2:PhysTx', 'pc-10:eth0:HostRx'];
+
+describe('CaptureSession on the real engine', () => {
+  it('O1: maps point events to their interfaces, in stream order, with direction, frame id and decision', async () => {
+    const lab = newLab();
     const mem = memorySink();
     const s = new CaptureSession(lab, { sink: mem.sink });
     broadcast(lab);
     s.stop();
-    expect(s.packets).toBe(3);
-    expect(s.countsByPoint()).toEqual({ 'a:eth0:PortInput': 1, 'b:eth0:PortOutput': 1, 'esxi-01:vmnic0:UplinkSnd': 1 });
+    expect(s.packets).toBe(6);
+    expect(s.countsByPoint()).toEqual(Object.fromEntries(BROADCAST_POINTS.map((p) => [p, 1])));
     const file = await readCapture(mem.bytes());
     expect(file.interfaces.map((i) => i.name)).toEqual([
-      'esxi-01:vmnic0 UplinkRcv', 'esxi-01:vmnic0 UplinkSnd', 'a:eth0 PortInput', 'a:eth0 PortOutput', 'b:eth0 PortInput', 'b:eth0 PortOutput', 'Drop',
+      'esxi-01:vmnic0 UplinkRcv', 'esxi-01:vmnic0 UplinkSnd', 'web-a:eth0 PortInput', 'web-a:eth0 PortOutput', 'web-b:eth0 PortInput', 'web-b:eth0 PortOutput',
+      'tor-1:eth1 PhysRx', 'tor-1:eth1 PhysTx', 'tor-1:eth2 PhysRx', 'tor-1:eth2 PhysTx', 'pc-10:eth0 HostRx', 'pc-10:eth0 HostTx', 'Drop',
     ]);
     expect(file.packets.map((p) => [file.interfaces[p.interface]!.name, p.direction, p.packetId, p.comment])).toEqual([
-      ['a:eth0 PortInput', 'inbound', 1n, 'vNIC a:eth0 sends'],
-      ['b:eth0 PortOutput', 'outbound', 1n, 'delivered to b:eth0 (VLAN 10) (F5)'],
+      ['web-a:eth0 PortInput', 'inbound', 1n, 'vNIC web-a:eth0 sends into port group "VLAN10" on esxi-01:vSwitch0'],
+      ['web-b:eth0 PortOutput', 'outbound', 1n, 'delivered to web-b:eth0 (VLAN 10) (F5)'],
       ['esxi-01:vmnic0 UplinkSnd', 'outbound', 1n, 'VLAN 10: tagged out vmnic0 (F5, T2)'],
+      ['tor-1:eth1 PhysRx', 'inbound', 1n, 'arrives on tor-1:eth1'],
+      ['tor-1:eth2 PhysTx', 'outbound', 1n, 'VLAN 10: untagged out eth2 (access, P2)'],
+      ['pc-10:eth0 HostRx', 'inbound', 1n, 'delivered to pc-10:eth0 (E1)'],
     ]);
+    // the bytes as they are at each point: tagged on the trunk, untagged at the ports
+    expect(Buffer.from(file.packets[0]!.data).equals(Buffer.from(untagged))).toBe(true);
     expect(Buffer.from(file.packets[2]!.data).equals(Buffer.from(tagged))).toBe(true);
+    expect(Buffer.from(file.packets[3]!.data).equals(Buffer.from(tagged))).toBe(true);
+    expect(Buffer.from(file.packets[4]!.data).equals(Buffer.from(untagged))).toBe(true);
   });
 
   it('O1: timestamps are the virtual clock anchored at the lab start (wall clock), in ns', async () => {
-    const lab = new FakeLab(1_700_000_000_123);
+    const lab = newLab(START_MS + 123);
     const mem = memorySink();
     const s = new CaptureSession(lab, { sink: mem.sink });
-    expect(s.epochNs).toBe(1_700_000_000_123_000_000n);
+    expect(s.epochNs).toBe(BigInt(START_MS + 123) * 1_000_000n);
+    broadcast(lab);
+    lab.run({ forNs: 5000 });
     broadcast(lab);
     s.stop();
     const file = await readCapture(mem.bytes());
-    expect(file.packets.map((p) => p.timestampNs - s.epochNs)).toEqual([0n, 0n, 1000n]);
+    expect(file.packets.map((p) => p.timestampNs - s.epochNs)).toEqual([0n, 0n, 0n, 1000n, 1000n, 2000n, 7000n, 7000n, 7000n, 8000n, 8000n, 9000n]);
   });
 
   it('a lab without a wall-clock start is anchored at the moment the capture starts', () => {
-    const lab = new FakeLab(0);
-    lab.now = 5000;
+    const lab = createLab(vstLab());
+    lab.run({ forNs: 5000 });
     const before = BigInt(Date.now()) * 1_000_000n;
     const s = new CaptureSession(lab, {});
     const after = BigInt(Date.now()) * 1_000_000n;
@@ -95,123 +84,129 @@ describe('CaptureSession on a scripted trace stream', () => {
     s.stop();
   });
 
-  it('O1: Drop packets carry the reason line and where it happened', () => {
-    const lab = new FakeLab();
+  it('O1: Drop packets carry the reason line and where it happened, and no direction', () => {
+    const lab = newLab();
     const s = new CaptureSession(lab, { points: ['Drop'], record: true });
-    lab.emit({ port: 'a:eth0', action: 'ingress', point: 'PortInput', frame: untagged });
-    lab.emit({ port: 'a:eth0', action: 'drop', reason: 'FORGED_TRANSMIT', rule: 'S3', point: 'Drop', frame: untagged, detail: 'dropped FORGED_TRANSMIT (S3): source x is not the effective MAC y' });
+    lab.inject('web-a:eth0', forged);
+    lab.run();
     const got = s.recorded();
     expect(got).toHaveLength(1);
     expect(got[0]!.pointId).toBe('Drop');
-    expect(got[0]!.comment).toBe('dropped FORGED_TRANSMIT (S3): source x is not the effective MAC y (at a:eth0)');
+    expect(got[0]!.comment).toBe('dropped FORGED_TRANSMIT (S3): source 02:00:00:00:00:99 is not the effective MAC 00:50:56:aa:00:01 (at web-a:eth0)');
     expect(got[0]!.direction).toBeUndefined();
+    expect(Buffer.from(got[0]!.data).equals(Buffer.from(forged))).toBe(true);
   });
 
   it('selected points only; a pcapng file declares exactly them', async () => {
-    const lab = new FakeLab();
+    const lab = newLab();
     const mem = memorySink();
-    const s = new CaptureSession(lab, { sink: mem.sink, points: ['esxi-01:vmnic0:UplinkSnd', 'b:eth0'] });
+    const s = new CaptureSession(lab, { sink: mem.sink, points: ['esxi-01:vmnic0:UplinkSnd', 'web-b:eth0'] });
     broadcast(lab);
     s.stop();
     const file = await readCapture(mem.bytes());
-    expect(file.interfaces.map((i) => i.name)).toEqual(['esxi-01:vmnic0 UplinkSnd', 'b:eth0 PortInput', 'b:eth0 PortOutput']);
+    expect(file.interfaces.map((i) => i.name)).toEqual(['esxi-01:vmnic0 UplinkSnd', 'web-b:eth0 PortInput', 'web-b:eth0 PortOutput']);
     expect(file.packets.map((p) => p.interface)).toEqual([2, 0]);
   });
 
-  it('filters: VLAN of an untagged VST frame is its port group VLAN; direction', () => {
-    const lab = new FakeLab();
+  it('filters: VLAN of an untagged frame is its port group / access VLAN (a physical host NIC knows none); direction; MAC', () => {
+    const lab = newLab();
     const v10 = new CaptureSession(lab, { record: true, filter: { vlan: 10 } });
     const v20 = new CaptureSession(lab, { record: true, filter: { vlan: 20 } });
     const out = new CaptureSession(lab, { record: true, filter: { direction: 'outbound' } });
     const mac = new CaptureSession(lab, { record: true, filter: { srcMac: B } });
     broadcast(lab);
-    expect(v10.packets).toBe(3);
+    expect(v10.recorded().map((p) => p.pointId)).toEqual(BROADCAST_POINTS.filter((p) => p !== 'pc-10:eth0:HostRx'));
     expect(v20.packets).toBe(0);
-    expect(out.recorded().map((p) => p.pointId)).toEqual(['b:eth0:PortOutput', 'esxi-01:vmnic0:UplinkSnd']);
+    expect(out.recorded().map((p) => p.pointId)).toEqual(['web-b:eth0:PortOutput', 'esxi-01:vmnic0:UplinkSnd', 'tor-1:eth2:PhysTx']);
     expect(mac.packets).toBe(0);
-    expect(v20.summary()).toContain('filter vlan=20 (3 left out)');
+    expect(v20.summary()).toContain('filter vlan=20 (6 left out)');
   });
 
   it('recording is bounded: oldest packets are overwritten and counted', () => {
-    const lab = new FakeLab();
-    const s = new CaptureSession(lab, { record: { maxPackets: 4 } });
-    for (let i = 1; i <= 3; i++) broadcast(lab, i);
+    const lab = newLab();
+    const s = new CaptureSession(lab, { record: { maxPackets: 8 } });
+    for (let i = 1; i <= 3; i++) expect(broadcast(lab)).toBe(i);
     const st = s.status();
-    expect(st.captured).toBe(9);
-    expect(st.recorded).toBe(4);
-    expect(st.overwritten).toBe(5);
-    expect(st.limit).toBe(4);
-    expect(s.recorded().map((p) => p.frameId)).toEqual([2, 3, 3, 3]);
+    expect(st.captured).toBe(18);
+    expect(st.recorded).toBe(8);
+    expect(st.overwritten).toBe(10);
+    expect(st.limit).toBe(8);
+    expect(s.recorded().map((p) => p.frameId)).toEqual([2, 2, 3, 3, 3, 3, 3, 3]);
     s.clear();
     expect(s.status().recorded).toBe(0);
   });
 
-  it('recorded packets own their bytes', () => {
-    const lab = new FakeLab();
-    const s = new CaptureSession(lab, { record: true, points: ['a:eth0:PortInput'] });
+  it('recorded packets own their bytes (a frame the lab owns, changed after the run)', () => {
+    const lab = newLab();
+    const s = new CaptureSession(lab, { record: true, points: ['web-a:eth0:PortInput'] });
     const bytes = untagged.slice();
-    lab.emit({ port: 'a:eth0', action: 'ingress', point: 'PortInput', frame: bytes });
+    lab.injectOwned('web-a:eth0', bytes);
+    lab.run();
     bytes[0] = 0x42;
     expect(s.recorded()[0]!.data[0]).toBe(0xff);
   });
 
   it('download (toBytes) and live stream (from now) give pcapng files with the chosen points', async () => {
-    const lab = new FakeLab();
+    const lab = newLab();
     const s = new CaptureSession(lab, { record: true });
-    broadcast(lab, 1);
+    broadcast(lab);
     const live = memorySink();
-    const stream = s.stream(live.sink, { pointIds: new Set(['b:eth0:PortOutput', 'Drop']) });
+    const stream = s.stream(live.sink, { pointIds: new Set(['web-b:eth0:PortOutput', 'Drop']) });
     const seen: number[] = [];
-    const off = s.subscribe((p) => seen.push(p.frameId), new Set(['b:eth0:PortOutput']));
-    broadcast(lab, 2);
+    const off = s.subscribe((p) => seen.push(p.frameId), new Set(['web-b:eth0:PortOutput']));
+    broadcast(lab);
     stream.stop();
     off();
-    broadcast(lab, 3);
+    broadcast(lab);
     expect(stream.packets).toBe(1);
     expect(seen).toEqual([2]);
     const liveFile = await readCapture(live.bytes());
-    expect(liveFile.interfaces.map((i) => i.name)).toEqual(['b:eth0 PortOutput', 'Drop']);
+    expect(liveFile.interfaces.map((i) => i.name)).toEqual(['web-b:eth0 PortOutput', 'Drop']);
     expect(liveFile.packets.map((p) => p.packetId)).toEqual([2n]);
     const all = await readCapture(s.toBytes());
-    expect(all.packets).toHaveLength(9);
+    expect(all.packets).toHaveLength(18);
     const some = await readCapture(s.toBytes('pcapng', new Set(['esxi-01:vmnic0:UplinkSnd'])));
     expect(some.interfaces.map((i) => i.name)).toEqual(['esxi-01:vmnic0 UplinkSnd']);
     expect(some.packets.map((p) => p.packetId)).toEqual([1n, 2n, 3n]);
     const pcap = await readCapture(s.toBytes('pcap-ns'));
     expect(pcap.format).toBe('pcap');
-    expect(pcap.packets).toHaveLength(9);
+    expect(pcap.packets).toHaveLength(18);
     // encodeCapture is the same as toBytes for the same packets
     expect(encodeCapture(s.points, s.recorded()).equals(s.toBytes())).toBe(true);
     s.stop();
   });
 
-  it('attach: a second lab continues the timeline and the packet ids', async () => {
-    const lab1 = new FakeLab();
+  it('attach: a second lab continues the timeline and the packet ids; the old lab is no longer heard', async () => {
+    const lab1 = newLab();
     const mem = memorySink();
-    const s = new CaptureSession(lab1, { sink: mem.sink, points: ['a:eth0:PortInput'] });
-    broadcast(lab1, 1);
-    broadcast(lab1, 2);
-    const lab2 = new FakeLab();
+    const s = new CaptureSession(lab1, { sink: mem.sink, points: ['web-a:eth0:PortInput'] });
+    broadcast(lab1);
+    lab1.run({ forNs: 1000 });
+    broadcast(lab1);
+    const lab2 = newLab();
     s.attach(lab2);
-    broadcast(lab1, 3); // the old lab is no longer heard
-    broadcast(lab2, 1);
+    broadcast(lab1); // the old lab is no longer heard
+    broadcast(lab2);
     s.stop();
     const file = await readCapture(mem.bytes());
     expect(file.packets.map((p) => p.packetId)).toEqual([1n, 2n, 3n]);
     const ts = file.packets.map((p) => p.timestampNs - s.epochNs);
-    expect(ts).toEqual([0n, 1000n, 2000n + 1_000_000n]);
+    // lab1 sent at 0 and 3000 (after the first broadcast's 2 µs and 1 µs more); it stood at 5000 when left
+    expect(ts).toEqual([0n, 3000n, 5000n + 1_000_000n]);
   });
 
-  it('stop is idempotent and ends outputs; nothing is written after', () => {
-    const lab = new FakeLab();
+  it('stop is idempotent and ends outputs; nothing is captured or written after', () => {
+    const lab = newLab();
     const mem = memorySink();
-    const s = new CaptureSession(lab, { sink: mem.sink });
+    const s = new CaptureSession(lab, { sink: mem.sink, record: true });
+    broadcast(lab);
     s.stop();
     s.stop();
     const n = mem.chunks.length;
     broadcast(lab);
     expect(mem.chunks.length).toBe(n);
     expect(s.isStopped).toBe(true);
-    expect(lab.listeners.size).toBe(0);
+    expect(s.packets).toBe(6);
+    expect(s.recorded()).toHaveLength(6);
   });
 });
