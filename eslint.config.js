@@ -1,5 +1,6 @@
-// Lint rules, including the layering of ../shared/docs/architecture.md: each layer may import
-// only the layers above it (wire -> topology -> engine -> capture/server/cli; web -> server API types).
+// Lint rules, including the layering of docs/architecture.md: each layer may import only the
+// layers above it (wire -> topology -> engine -> capture/server/cli/attach, the engine through its
+// boundary src/engine/index.ts; web -> server API types, src/wire and the rule table src/engine/rules.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

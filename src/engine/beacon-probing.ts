@@ -60,7 +60,7 @@ export class BeaconProber {
     return [...out].sort((a, b) => a - b);
   }
 
-  /** Starts or stops the rounds after a configuration change; returns true when a beacon verdict was dropped. */
+  /** Starts or stops the rounds after a configuration change; stopping forgets the rounds and clears the verdict (failed uplinks, shotgun). */
   reconfigure(): void {
     const probing = this.vlans().length > 0;
     if (probing && this.next === Infinity) this.next = this.f.now;

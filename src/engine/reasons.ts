@@ -37,7 +37,7 @@ export const REASONS = {
   // --- Security (S*)
   MAC_CHANGE_REJECTED: { rule: 'S2', template: '{port} uses MAC {mac}, not its initial {initial}, and MAC address changes are Reject: the port receives no frame until the guest uses {initial} again' },
   FORGED_TRANSMIT: { rule: 'S3', template: 'source {src} is not the effective MAC {mac}' },
-  // --- Shaping (Q1), reserved for the dynamics issue
+  // --- Traffic shaping (Q1)
   SHAPING_QUEUE_FULL: { rule: 'Q1', template: 'the traffic shaping queue of {port} is full ({queue} frames)' },
   // --- Endpoints (E*)
   NOT_FOR_THIS_NIC: { rule: 'E1', template: 'destination {dst} is not the MAC {mac} of this NIC, nor broadcast or multicast' },
