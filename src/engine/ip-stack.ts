@@ -89,7 +89,7 @@ import {
 import { ArpCache, arpKey } from './arp-cache.js';
 import { Ipv6Stack } from './ipv6-stack.js';
 import type { EndpointArpEntry, EndpointNeighbourEntry, EndpointConfig, EndpointPort, EndpointStack, EndpointStackFactory, PingOptions, PingResult } from './endpoint.js';
-import { MAX_PING_SIZE, PingSession, armProbeTimeout, finishPing } from './ping.js';
+import { EchoIds, MAX_PING_SIZE, PingSession, armProbeTimeout, finishPing } from './ping.js';
 import type { RuleId } from './rules.js';
 
 /** ARP requests sent for one resolution before giving up. */
@@ -142,7 +142,7 @@ export class IpStack implements EndpointStack {
   private readonly sessions = new Map<number, PingSession>();
   private reassembler: Ipv4Reassembler | null = null;
   private nextIpId = 1;
-  private nextEchoId: number;
+  private readonly echoIds: EchoIds;
   private readonly v6: Ipv6Stack | null;
 
   constructor(
@@ -165,8 +165,9 @@ export class IpStack implements EndpointStack {
     }
     this.untaggedIf = untagged;
     this.cache = new ArpCache(config.arpTimeoutNs);
-    this.nextEchoId = idSeed(config.id);
-    const v6 = config.interfaces.some((l3) => l3.ipv6 !== undefined) ? new Ipv6Stack(config, port, (this.nextEchoId + 0x8000) & 0xffff) : null;
+    const seed = idSeed(config.id);
+    this.echoIds = new EchoIds(seed);
+    const v6 = config.interfaces.some((l3) => l3.ipv6 !== undefined) ? new Ipv6Stack(config, port, (seed + 0x8000) & 0xffff) : null;
     this.v6 = v6;
   }
 
@@ -439,13 +440,6 @@ export class IpStack implements EndpointStack {
     return this.config.kind === 'vmk' ? 'Host is down' : 'Destination Host Unreachable';
   }
 
-  private newEchoId(): number {
-    let id = this.nextEchoId;
-    while (this.sessions.has(id)) id = (id + 1) & 0xffff;
-    this.nextEchoId = (id + 1) & 0xffff;
-    return id;
-  }
-
   ping(options: PingOptions, onDone: (result: PingResult) => void): void {
     const bad = this.checkOptions(options);
     if (bad) {
@@ -468,7 +462,7 @@ export class IpStack implements EndpointStack {
       return;
     }
     const dst = options.dst >>> 0;
-    const session = new PingSession(this.newEchoId(), { ...options, dst }, onDone);
+    const session = new PingSession(this.echoIds.take(this.sessions), { ...options, dst }, onDone);
     this.sessions.set(session.id, session);
     const route = this.route(dst);
     if ('error' in route) return this.failBeforeSending(session, 'E1', route.error, '');

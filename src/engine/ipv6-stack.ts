@@ -49,7 +49,7 @@ import {
 } from '../wire/index.js';
 import type { EndpointConfig, EndpointNeighbourEntry, EndpointPort, Ipv6Config, PingOptions, PingResult } from './endpoint.js';
 import { NeighbourCache } from './neighbour-cache.js';
-import { PingSession, armProbeTimeout, finishPing } from './ping.js';
+import { EchoIds, PingSession, armProbeTimeout, finishPing } from './ping.js';
 
 /** Neighbour solicitations sent for one resolution (RFC 4861 MAX_MULTICAST_SOLICIT). */
 export const NS_TRIES = 3;
@@ -103,7 +103,7 @@ export class Ipv6Stack {
   private readonly sessions = new Map<number, PingSession>();
   /** 48-bit numbers of the group MACs the stack listens to */
   private readonly groupMacs = new Set<number>();
-  private nextEchoId: number;
+  private readonly echoIds: EchoIds;
 
   constructor(
     private readonly config: EndpointConfig,
@@ -120,7 +120,7 @@ export class Ipv6Stack {
       this.ifs.set(index, { index, vlan: l3.vlan, addrs, groups: addrs.map((a) => solicitedNodeMulticast(a.address)) });
     });
     this.cache = new NeighbourCache(config.arpTimeoutNs);
-    this.nextEchoId = echoIdSeed;
+    this.echoIds = new EchoIds(echoIdSeed);
     if (this.ifs.size > 0) {
       const macs: Uint8Array[] = [ipv6MulticastMac(ALL_NODES)];
       for (const v of this.ifs.values()) for (const g of v.groups) macs.push(ipv6MulticastMac(g));
@@ -337,17 +337,10 @@ export class Ipv6Stack {
     return this.config.kind === 'vmk' ? 'Host is down' : 'Destination unreachable: Address unreachable';
   }
 
-  private newEchoId(): number {
-    let id = this.nextEchoId;
-    while (this.sessions.has(id)) id = (id + 1) & 0xffff;
-    this.nextEchoId = (id + 1) & 0xffff;
-    return id;
-  }
-
   /** Starts an ICMPv6 ping (options checked by the caller; `dst6` set). */
   ping(options: PingOptions, onDone: (result: PingResult) => void): void {
     const dst = options.dst6!.slice();
-    const session = new PingSession(this.newEchoId(), { ...options, dst6: dst }, onDone);
+    const session = new PingSession(this.echoIds.take(this.sessions), { ...options, dst6: dst }, onDone);
     session.pipeOnErrors = false; // iputils' ping -6 prints no pipe for probes that failed ND
     this.sessions.set(session.id, session);
     if (!this.enabled) return this.failBeforeSending(session, 'Network is unreachable', ' (IPv6 is not enabled on this endpoint)');

@@ -182,6 +182,22 @@ export class PingSession {
   }
 }
 
+/**
+ * The echo identifiers of one stack's ping sessions, shared by the IPv4 and IPv6 stacks: from a
+ * 16-bit start, each new session takes the next identifier no running session holds.
+ */
+export class EchoIds {
+  constructor(private next: number) {}
+
+  /** The next identifier not in `sessions` (wrapping at 16 bits). */
+  take(sessions: ReadonlyMap<number, unknown>): number {
+    let id = this.next;
+    while (sessions.has(id)) id = (id + 1) & 0xffff;
+    this.next = (id + 1) & 0xffff;
+    return id;
+  }
+}
+
 /** What ending a session or timing out a probe needs from the stack's port. */
 type PingPort = Pick<EndpointPort, 'id' | 'tracing' | 'note' | 'setTimer'>;
 
