@@ -21,6 +21,9 @@ const engineBoundary = (prefix) => ({
   message: 'import the engine from src/engine/index.js, its boundary (architecture.md); export what you need there',
 });
 
+// wire, topology and the engine are pure: no file system, sockets or processes (src/files reads files).
+const noIo = [{ group: ['node:*', 'fs', 'fs/*', 'net', 'dgram', 'child_process'], message: 'wire, topology and engine do no I/O; reading files is src/files (architecture.md)' }];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'web/dist/', 'test-artifacts/', '.test-report/'] },
   js.configs.recommended,
@@ -32,9 +35,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  layer(['src/wire/**'], ['topology', 'engine', 'capture', 'server', 'cli', 'web'], 'src/wire imports nothing of ours (architecture.md)'),
-  layer(['src/topology/**'], ['engine', 'capture', 'server', 'cli', 'web'], 'src/topology may import only src/wire (architecture.md)'),
-  layer(['src/engine/**'], ['capture', 'server', 'cli', 'web'], 'src/engine may import only wire and topology (architecture.md)'),
+  layer(['src/wire/**'], ['topology', 'engine', 'files', 'capture', 'server', 'cli', 'web'], 'src/wire imports nothing of ours (architecture.md)', noIo),
+  layer(['src/topology/**'], ['engine', 'files', 'capture', 'server', 'cli', 'web'], 'src/topology may import only src/wire (architecture.md)', noIo),
+  layer(['src/engine/**'], ['files', 'capture', 'server', 'cli', 'web'], 'src/engine may import only wire and topology (architecture.md)', noIo),
+  layer(['src/files/**'], ['engine', 'capture', 'server', 'cli', 'web', 'attach'], 'src/files may import only wire and topology (architecture.md)'),
   layer(['src/capture/**'], ['server', 'cli', 'web'], 'src/capture may not import server, cli or web (architecture.md)', [engineBoundary('')]),
   layer(['src/server/**'], ['cli', 'web'], 'src/server may not import cli or web (architecture.md)', [engineBoundary('')]),
   layer(['src/cli/**', 'src/cli.ts'], ['web'], 'src/cli may not import web (architecture.md)', [engineBoundary('')]),

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countIssues, type Issue } from '../topology/issue.js';
-import { loadTopologyFile } from '../topology/load.js';
+import { loadTopologyFile } from '../files/topology-file.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { CommandExit } from './cli-args.js';
 import { cliTopologyLimit } from './topology-limit.js';

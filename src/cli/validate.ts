@@ -6,7 +6,8 @@
 import path from 'node:path';
 import type { Command } from '../cli.js';
 import { countIssues, type Issue } from '../topology/issue.js';
-import { loadTopologyFile, type LoadResult } from '../topology/load.js';
+import { type LoadResult } from '../topology/load.js';
+import { loadTopologyFile } from '../files/topology-file.js';
 import { summarizeTopology } from '../topology/summary.js';
 import { cliTopologyLimit, MAX_TOPOLOGY_ENV } from './topology-limit.js';
 

@@ -4,7 +4,8 @@
  * own `Lab` (src/engine/index.ts): what it may use of the engine is stated there, once.
  */
 import { createLab, type Lab } from '../engine/index.js';
-import { loadTopologyFile, loadTopologyText, validateTopology } from '../topology/load.js';
+import { loadTopologyText, validateTopology } from '../topology/load.js';
+import { loadTopologyFile } from '../files/topology-file.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { TopologyValidationWorker, type TopologyValidator, type ValidationResult } from './topology-validator.js';
 

@@ -5,13 +5,14 @@
  *   { ok: true,  kind: 'valid',   topology, errors: [], warnings }   usable (warnings are lessons)
  *   { ok: false, kind: 'invalid', errors, warnings }            JSON, but not a valid topology
  *   { ok: false, kind: 'syntax',  errors }                      not JSON (line:column of the fault)
- *   { ok: false, kind: 'io',      errors }                      unreadable, a directory, too big
+ *   { ok: false, kind: 'io',      errors }                      too big (unreadable files: src/files)
  *
  * All problems are reported at once: zod's shape issues *and* the reference checks, which run on
  * every part of the document whose shape they can read (model.ts), valid or not.
+ *
+ * Pure (no file system): the engine validates runtime changes with it. Reading a topology file
+ * is src/files/topology-file.ts, a layer above the engine.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { visit, type ParseError } from 'jsonc-parser';
 import { checkCrossReferences } from './cross-references.js';
 import { checkAttachments } from './attachments.js';
@@ -43,7 +44,8 @@ function megabytes(bytes: number): string {
   return Number.isInteger(mb) ? String(mb) : mb.toFixed(1);
 }
 
-function limitText(options: LoadOptions): string {
+/** The limit in words, with the caller's hint to raise it (`10 MB; raise it with ...`). */
+export function limitText(options: LoadOptions): string {
   return `${megabytes(options.maxBytes ?? MAX_TOPOLOGY_BYTES)} MB${options.raiseHint ? `; ${options.raiseHint}` : ''}`;
 }
 /** Deeper nesting than this is refused (no topology needs more than ~8 levels). */
@@ -244,49 +246,4 @@ function loadText(raw: string, file: string | undefined, options: LoadOptions): 
   // JSON: one scan of the text for positions (and repeated keys), then the checks on the value
   const index = new TextIndex(text);
   return { ...validateGuarded(value, index, duplicateKeys(index)), file };
-}
-
-function ioError(file: string, err: unknown): LoadUnreadable {
-  const code = (err as { code?: string }).code;
-  const reason =
-    code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a file' : err instanceof Error ? err.message : String(err);
-  return { ok: false, kind: 'io', errors: [issue('error', 'unreadable', '', `cannot read ${file}: ${reason}`)], warnings: [], file };
-}
-
-function sizeError(file: string, size: number, options: LoadOptions): LoadUnreadable {
-  return {
-    ok: false,
-    kind: 'io',
-    errors: [issue('error', 'too-large', '', `${file} is ${(size / 1024 / 1024).toFixed(1)} MB; topology files are limited to ${limitText(options)}`)],
-    warnings: [],
-    file,
-  };
-}
-
-/** Reads and loads a topology file. */
-export async function loadTopologyFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  let text: string;
-  try {
-    const st = await stat(file);
-    if (st.isDirectory()) return ioError(file, Object.assign(new Error('directory'), { code: 'EISDIR' }));
-    if (st.size > (options.maxBytes ?? MAX_TOPOLOGY_BYTES)) return sizeError(file, st.size, options);
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    return ioError(file, err);
-  }
-  return loadTopologyText(text, file, options);
-}
-
-/** Synchronous loadTopologyFile, for tests and scripts. */
-export function loadTopologyFileSync(file: string, options: LoadOptions = {}): LoadResult {
-  let text: string;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) return ioError(file, Object.assign(new Error('directory'), { code: 'EISDIR' }));
-    if (st.size > (options.maxBytes ?? MAX_TOPOLOGY_BYTES)) return sizeError(file, st.size, options);
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return ioError(file, err);
-  }
-  return loadTopologyText(text, file, options);
 }

@@ -14,7 +14,8 @@ import { Ajv } from 'ajv';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { checkPlan, planPartitions } from '../../src/attach/partition-plan.js';
 import { command } from '../../src/cli/export.js';
-import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
+import { validateTopology } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/files/topology-file.js';
 import { writeFileSync } from 'node:fs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vsl-clab-'));

@@ -14,7 +14,7 @@ import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { planPartitions, type PartitionPlan } from '../../src/attach/partition-plan.js';
 import { command, k8sManifests } from '../../src/cli/export.js';
-import { loadTopologyFile } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/files/topology-file.js';
 import { run } from './netns.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vsl-k8s-'));

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLab, resolveFrameSpec, runTests, type TraceEvent } from '../../src/engine/index.js';
-import { loadTopologyFile } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/files/topology-file.js';
 import { readTags } from '../../src/wire/index.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { tool } from '../capture/capture-tools.js';

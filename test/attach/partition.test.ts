@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan, partitionRun, partitionTopology, planPartitions, PlanError } from '../../src/attach/partition-plan.js';
 import { createLab } from '../../src/engine/index.js';
-import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
+import { validateTopology } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/files/topology-file.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { serveWithAttachments, type ServedLab } from './served-lab.js';
 import { partitionOf } from '../../src/cli/serve-attachments.js';

@@ -14,7 +14,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../src/server/server.js';
 import { countIssues } from '../../src/topology/issue.js';
-import { loadTopologyFileSync, loadTopologyText, validateTopology } from '../../src/topology/load.js';
+import { loadTopologyText, validateTopology } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import type { TopologyInput } from '../../src/topology/schema.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/lab.js';
 import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
 import { sendAndObserve } from '../../src/engine/test-runner.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 
 const DEFAULT = new URL('../../topologies/default.json', import.meta.url).pathname;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/engine/scenario.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 
 const dir = new URL('../../topologies/', import.meta.url);

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/lab.js';
 import { VALIDATED_BY_CHANGE_SCHEMA } from '../../src/engine/runtime-changes.js';
-import { loadTopologyFileSync, validateTopology } from '../../src/topology/load.js';
+import { validateTopology } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 
 const runs = (bounded: number): number => Number(process.env.FUZZ_RUNS ?? bounded);

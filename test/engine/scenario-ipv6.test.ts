@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario, runScenario } from '../../src/engine/scenario.js';
 import { LabError } from '../../src/engine/lab-error.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 
 const vlans = () => {
   const r = loadTopologyFileSync(new URL('../../topologies/vlans.json', import.meta.url).pathname);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario, runScenario } from '../../src/engine/scenario.js';
 import { LabError } from '../../src/engine/lab-error.js';
 import { timeNs } from '../../src/topology/scenario.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 
 const dir = new URL('../../topologies/', import.meta.url);
 const load = (f: string) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runScenario } from '../../src/engine/scenario.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import { PH1, atPoint, frame, host, makeLab, topology, trunk, vm, vmMac } from './fixtures.js';
 
 function twoHosts(destVlan = 10) {

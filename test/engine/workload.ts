@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Lab } from '../../src/engine/lab.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { buildEthernet } from '../../src/wire/index.js';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import type { LiveUpdate, SendFrameResponse } from '../../src/server/api-types.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { TraceEvent } from '../../src/engine/index.js';
 import { DEFAULT_TOPOLOGY, ROOT } from './helpers.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/server.js';
 import { io as ioClient, type Socket } from 'socket.io-client';

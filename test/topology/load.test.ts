@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTopologyFile, loadTopologyFileSync, loadTopologyText, MAX_TOPOLOGY_BYTES, validateTopology } from '../../src/topology/load.js';
+import { loadTopologyText, MAX_TOPOLOGY_BYTES, validateTopology } from '../../src/topology/load.js';
+import { loadTopologyFile, loadTopologyFileSync } from '../../src/files/topology-file.js';
 import { EXAMPLES, example, TOPOLOGIES } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-topology-'));

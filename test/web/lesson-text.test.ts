@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLab, resolveFrameSpec, type TraceEvent } from '../../src/engine/index.js';
-import { loadTopologyFileSync } from '../../src/topology/load.js';
+import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import { parseInline, parseMarkdown } from '../../web/src/markdown.js';
 import { ruleTitle } from '../../src/engine/index.js';
 import { eventIface, frameRef } from '../../web/src/event-words.js';

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionRun, partitionTopology, planPartitions } from '../../src/attach/partition-plan.js';
 import { openServedAttachments, partitionStatus, type ServedAttachments } from '../../src/cli/serve-attachments.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
-import { loadTopologyFile, validateTopology } from '../../src/topology/load.js';
+import { validateTopology } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/files/topology-file.js';
 import { openLabPage, type UiBrowser } from './browser.js';
 import { WEB_DIST, assertWebBuilt } from './lab-server.js';
 
