@@ -50,8 +50,11 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   await traffic();
   await page.waitForSelector('.event-list .rows .row');
   await page.waitForSelector('#outcomes li', { timeout: 30_000 });
+  // the graph has its container's size (a splitter move resizes it a frame later), then the fit
+  // animation and the label rescale after it are over
+  await page.waitForFunction(`Math.abs(window.vswitchLab.cy.width() - document.querySelector('#graph').clientWidth) < 1 && Math.abs(window.vswitchLab.cy.height() - document.querySelector('#graph').clientHeight) < 1`);
   await page.click('#fit');
-  await page.waitForTimeout(400); // the fit animation (200 ms) and the label rescale after it
+  await page.waitForFunction('window.vswitchLab.view.settled');
 
   // the Summary column: at least 140 px, inside the event pane, in the header and in the rows
   const pane = (await ev<Rect>(RECT('#events')))!;

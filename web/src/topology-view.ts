@@ -166,6 +166,8 @@ export class TopologyView {
   private highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private largeMode = false;
   private labelTimer = 0;
+  /** fit animations under way (see `settled`) */
+  private fitting = 0;
   /** smallest label size now (model units; 0: as styled) */
   private labelFloor = 0;
   /** redrawing: re-selecting what was selected tells nobody */
@@ -615,7 +617,16 @@ export class TopologyView {
       this.fitFast();
       return;
     }
-    this.cy.animate({ fit: { eles: this.cy.elements(), padding: 30 } }, { duration: 200 });
+    this.fitting++;
+    this.cy.animate({ fit: { eles: this.cy.elements(), padding: 30 } }, { duration: 200, complete: () => void this.fitting-- });
+  }
+
+  /**
+   * True when no fit animation runs and no label rescale waits (the zoom's 60 ms debounce): what
+   * the graph shows is final. Tests wait on it instead of on a fixed time.
+   */
+  get settled(): boolean {
+    return this.fitting === 0 && this.labelTimer === 0;
   }
 
   zoomBy(factor: number): void {
