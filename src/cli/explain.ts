@@ -14,12 +14,12 @@
  * the JSON says where it passed the threshold); 2 bad topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
-import { createLab, resolveFrameSpec, explainLines } from '../engine/index.js';
+import { explainLines } from '../engine/index.js';
 import { explainToJson } from '../server/trace-json.js';
 import { describe, toHex } from '../wire/index.js';
-import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';
-import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
-import { openTopologyArg } from './topology-arg.js';
+import { parseCommandArgs, withInputErrors } from './cli-args.js';
+import { startFrameCommand } from './frame-command.js';
+import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, normalizeFrameArgs } from './frame-options.js';
 
 const USAGE = `usage: vswitch-lab explain <topology> --from <node:iface> <frame> [--json]
 
@@ -52,20 +52,9 @@ export const command: Command = {
   run: (args) =>
     withInputErrors('explain', async () => {
       const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), OPTIONS, USAGE);
-      if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no topology given' : `one topology, got ${positionals.length} arguments: ${positionals.join(' ')}`);
-      if (values.from === undefined) throw new UsageError('--from <node:iface> is required');
-      const spec = frameSpecFromOptions(values);
-      const t = await openTopologyArg(positionals[0]!);
-      const lab = createLab(t.topology);
-      checkInterface(lab, values.from);
-      let frame: Uint8Array;
-      try {
-        frame = resolveFrameSpec(lab, values.from, spec);
-      } catch (err) {
-        throw frameErrorForCli(err);
-      }
-      const result = lab.explain(values.from, frame);
-      const sent = { from: values.from, frame: toHex(frame), summary: describe(frame) };
+      const { lab, from, frame } = await startFrameCommand(positionals, values);
+      const result = lab.explain(from, frame);
+      const sent = { from, frame: toHex(frame), summary: describe(frame) };
       if (values.json) {
         console.log(JSON.stringify({ sent, ...explainToJson(result) }));
         return result.storm ? 1 : 0;

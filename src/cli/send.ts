@@ -20,12 +20,12 @@
  * topology, option, frame or interface.
  */
 import type { Command } from '../cli.js';
-import { createLab, resolveFrameSpec, stormLine, sendAndObserve } from '../engine/index.js';
+import { stormLine, sendAndObserve } from '../engine/index.js';
 import { describe, toHex } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
-import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
-import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, frameErrorForCli, frameSpecFromOptions, normalizeFrameArgs } from './frame-options.js';
-import { openTopologyArg } from './topology-arg.js';
+import { intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
+import { startFrameCommand } from './frame-command.js';
+import { FRAME_OPTIONS, FRAME_OPTIONS_HELP, normalizeFrameArgs } from './frame-options.js';
 
 const USAGE = `usage: vswitch-lab send <topology> --from <node:iface> <frame> [options]
 
@@ -72,21 +72,9 @@ export const command: Command = {
   run: (args) =>
     withInputErrors('send', async () => {
       const { values, positionals } = parseCommandArgs(normalizeFrameArgs(args), SEND_OPTIONS, USAGE);
-      if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no topology given' : `one topology, got ${positionals.length} arguments: ${positionals.join(' ')}`);
-      if (values.from === undefined) throw new UsageError('--from <node:iface> is required');
-      const spec = frameSpecFromOptions(values);
       const count = values.count === undefined ? 1 : intOption(values.count, '--count', 1, 1000);
       const captureOptions = parseCaptureOptions(values);
-      const t = await openTopologyArg(positionals[0]!);
-      const lab = createLab(t.topology, { wallClockStartMs: Date.now() });
-      checkInterface(lab, values.from);
-      let frame: Uint8Array;
-      try {
-        frame = resolveFrameSpec(lab, values.from, spec);
-      } catch (err) {
-        throw frameErrorForCli(err);
-      }
-      const from = values.from;
+      const { lab, from, frame } = await startFrameCommand(positionals, values, { wallClockStartMs: Date.now() });
       const capture = startCliCapture(lab, captureOptions);
       return withCliCapture(capture, () => {
         const obs = sendAndObserve(lab, from, frame, count);

@@ -81,6 +81,24 @@ describe('vswitch-lab send', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it('send and explain answer the same bad input the same way (one prologue): exit 2, the message, nothing printed', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--from', 'web-01:eth0', '--rarp'], /: no topology given\n/],
+      [['default', 'vlans', '--from', 'web-01:eth0', '--rarp'], /: one topology, got 2 arguments: default vlans\n/],
+      [['default', '--rarp'], /: --from <node:iface> is required\n/],
+      [['default', '--from', 'web-1:eth0', '--rarp'], /: unknown interface "web-1:eth0"; did you mean web-01:eth0/],
+      [['default', '--from', 'web-01:eth0', '--arp-request', '10.0.0.999'], /: --arp-request: "10.0.0.999" is not an IPv4 address/],
+    ];
+    for (const [args, message] of cases) {
+      for (const command of ['send', 'explain']) {
+        const r = await runMain([command, ...args]);
+        expect([command, args.join(' '), r.code]).toEqual([command, args.join(' '), 2]);
+        expect(r.stderr).toMatch(new RegExp(`^vswitch-lab ${command}${message.source}`));
+        expect(r.stdout).toBe('');
+      }
+    }
+  });
+
   it('a topology name that is neither a file nor an example -> exit 2 listing the examples', async () => {
     const r = await runMain(['send', 'vlan', '--from', 'web-10:eth0', '--rarp']);
     expect(r.code).toBe(2);
