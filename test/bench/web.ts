@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
     const t0 = await ev<number>('performance.now()');
     const res = await fetch(new URL('/api/topology', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology: doc }) });
     if (res.status !== 200) throw new Error(`loading the generated topology: HTTP ${res.status}`);
-    await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2000');
+    await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2000 && !window.vswitchLab.view.drawing');
     await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => r(true)))');
     const shown = Math.round((await ev<number>('performance.now()')) - t0);
     const nodes = await ev<number>('window.vswitchLab.cy.nodes().length');
@@ -131,7 +131,8 @@ export async function bigLab(page: Page, url: string): Promise<void> {
   const res = await fetch(new URL('/api/topology', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology: doc }) });
   if (res.status !== 200) throw new Error(`loading the 40x50 topology: HTTP ${res.status}`);
   const answered = (await ev<number>('performance.now()')) - t0;
-  await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2400', undefined, { timeout: 120_000 });
+  // elements in, then prepared in slices (view.drawing) and drawn
+  await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2400 && !window.vswitchLab.view.drawing', undefined, { timeout: 120_000 });
   await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))');
   const end = await ev<number>('performance.now()');
   const loadCpu = (await cpuMs()) - cpu0;

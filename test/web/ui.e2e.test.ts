@@ -376,7 +376,7 @@ describe('web UI', () => {
     const doc = generatedTopology(70, 20);
     const res = await fetch(new URL('/api/topology', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology: doc }) });
     expect(res.status).toBe(200);
-    await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2000', undefined, { timeout: 60_000 });
+    await page.waitForFunction('window.vswitchLab.cy.nodes().length > 2000 && !window.vswitchLab.view.drawing', undefined, { timeout: 60_000 });
     const expectedNodes = (doc as { hosts: unknown[]; vms: unknown[] }).vms.length;
     expect(await ev<number>('window.vswitchLab.cy.nodes("[kind = \'vm\']").length')).toBe(expectedNodes);
 

@@ -12,6 +12,7 @@ import type { TopologyDoc } from './model.js';
 import { vlanColour, vlanLabel } from './vlan-colors.js';
 import { h } from './dom.js';
 import { tidyLayout } from './tidy-layout.js';
+import { deferStyleCacheClears } from './style-cache-deferral.js';
 
 cytoscape.use(fcose);
 
@@ -116,6 +117,13 @@ function styleWithFloor(floor: number): StylesheetJson {
 const LARGE_STYLE: StylesheetJson = [
   ...STYLE,
   { selector: 'edge.vnic-edge, edge.vmk-edge', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'text-background-opacity': 0 } },
+  // the drawing order by z-index alone (boxes, then edges, then leaves): cytoscape's default order
+  // by compound depth walks each element's ancestors at every comparison of the sort that every
+  // first draw makes (a fifth of a big lab's first draw)
+  { selector: 'node, edge', style: { 'z-compound-depth': 'orphan', 'z-index-compare': 'manual', 'z-index': 3 } },
+  { selector: 'node.host, node.pswitch', style: { 'z-index': 0 } },
+  { selector: 'node.vswitch', style: { 'z-index': 1 } },
+  { selector: 'edge', style: { 'z-index': 2 } },
 ];
 
 /** Replaces Math.random with a seeded generator while `fn` runs: fcose's layout becomes repeatable. */
@@ -143,6 +151,13 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
   return false;
+}
+
+/** Lets the page handle input and timers before going on (scheduler.yield where Chromium has it). */
+function yieldToPage(): Promise<void> {
+  const s = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (s?.yield) return s.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function hashString(text: string): number {
@@ -189,6 +204,7 @@ export class TopologyView {
       boxSelectionEnabled: false,
       selectionType: 'single',
     });
+    deferStyleCacheClears(this.cy);
     this.overlay = h('canvas', { class: 'overlay', 'aria-hidden': 'true' });
     container.append(this.overlay);
     this.ctx = this.overlay.getContext('2d')!;
@@ -288,7 +304,8 @@ export class TopologyView {
       this.largeMode = true;
       this.scaleLabels(true);
     }
-    if (runtime && this.cy.elements().nonempty()) this.patch(model, topology);
+    // (a change arriving while a big lab is still being added: drawn anew, as a load)
+    if (runtime && !this.drawing && this.cy.elements().nonempty()) this.patch(model, topology);
     else this.rebuild(model, topology);
     // performance knobs for big topologies: no edge drawing and a texture while the viewport moves
     // (init-time options of cytoscape's canvas renderer, read at every draw)
@@ -342,19 +359,25 @@ export class TopologyView {
       els.push(el);
     }
     for (const e of model.edges) els.push({ group: 'edges', data: { ...e.data }, classes: e.classes });
+    // a big lab still being added from an earlier load: that run stops
+    this.prepareRun++;
+    this.releaseBatch();
+    const large = leaves > TopologyView.LARGE;
     this.restoring = true;
     try {
       this.cy.batch(() => {
         this.cy.elements().remove();
-        this.cy.add(els);
+        if (!large) this.cy.add(els);
       });
     } finally {
       this.restoring = false;
     }
     this.index = model.index;
     this.modelClasses = new Map([...model.nodes, ...model.edges].map((x) => [x.data.id, x.classes]));
-    if (leaves > TopologyView.LARGE) this.fitFast();
-    else if (leaves > 0 && positioned === leaves) {
+    if (large) {
+      this.fitFast(els.flatMap((e) => (e.position ? [e.position] : [])));
+      void this.addInSlices(els);
+    } else if (leaves > 0 && positioned === leaves) {
       // every leaf placed (a file saved by the UI, the same nodes as before, or the tidy layout): exactly there
       this.cy.fit(undefined, 30);
     } else {
@@ -362,23 +385,101 @@ export class TopologyView {
     }
   }
 
+  /** a big lab's elements are being added and prepared for their first draw (`addInSlices`) */
+  drawing = false;
+  private prepareRun = 0;
+  /** this view holds a cytoscape batch open (its render loop draws nothing meanwhile) */
+  private holding = false;
+
+  private holdBatch(): void {
+    if (this.holding) return;
+    this.holding = true;
+    this.cy.startBatch();
+  }
+
+  private releaseBatch(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.cy.endBatch();
+  }
+
+  /**
+   * A big lab's first draw without a long freeze: its elements are added, styled, measured
+   * (labels) and bounded in slices of ~30 ms between which the page handles input, while
+   * cytoscape draws nothing (a batch is held open between slices: its render loop skips frames);
+   * the first draw then only sorts and paints. Done in one go, the same work froze the page for
+   * ~1.8 s. `els`: parents before their children, edges last. A newer load ends this run.
+   */
+  private async addInSlices(els: ElementDefinition[]): Promise<void> {
+    const run = this.prepareRun;
+    const cy = this.cy;
+    type Ele = cytoscape.SingularElementArgument;
+    const styled = (e: Ele): void => void (e as unknown as { pstyle(name: string): unknown }).pstyle('display');
+    this.drawing = true;
+    this.holdBatch();
+    try {
+      const added: Ele[] = [];
+      let i = 0;
+      while (i < els.length) {
+        const t0 = performance.now();
+        while (i < els.length && performance.now() - t0 < 30) {
+          const part = els.slice(i, i + 50);
+          i += part.length;
+          this.restoring = true;
+          let slice: cytoscape.CollectionReturnValue;
+          try {
+            slice = cy.add(part);
+          } finally {
+            this.restoring = false;
+          }
+          // their styles now (ending the batch marks them for restyling: then they are)
+          this.releaseBatch();
+          slice.forEach(styled);
+          this.holdBatch();
+          added.push(...slice.toArray());
+        }
+        await yieldToPage();
+        if (run !== this.prepareRun) return;
+      }
+      // bounds: leaves and edges before the boxes around them, inner boxes before outer ones
+      const depth = (e: Ele): number => (e.isNode() ? e.ancestors().length : 0);
+      const leaves = added.filter((e) => e.isEdge() || e.isChildless());
+      const boxes = added.filter((e) => e.isNode() && !e.isChildless()).sort((a, b) => depth(b) - depth(a));
+      const bounded = [...leaves, ...boxes];
+      i = 0;
+      while (i < bounded.length) {
+        const t0 = performance.now();
+        while (i < bounded.length && performance.now() - t0 < 30) {
+          const e = bounded[i++]!;
+          if (!e.removed()) e.boundingBox();
+        }
+        await yieldToPage();
+        if (run !== this.prepareRun) return;
+      }
+    } finally {
+      if (run === this.prepareRun) {
+        this.releaseBatch();
+        this.drawing = false;
+      }
+    }
+  }
+
   /**
    * Fits a big lab from its leaves' positions and sizes alone: cytoscape's own fit measures every
    * label and compound box first (seconds for 2,000 nodes on a software-rendered page).
    */
-  private fitFast(): void {
+  private fitFast(leaves?: ReadonlyArray<{ x: number; y: number }>): void {
     let x1 = Infinity;
     let y1 = Infinity;
     let x2 = -Infinity;
     let y2 = -Infinity;
-    this.cy.nodes().forEach((n) => {
-      if (!n.isChildless()) return;
-      const p = n.position();
+    const points = leaves ?? this.cy.nodes(':childless').map((n) => n.position());
+    for (const p of points) {
       x1 = Math.min(x1, p.x - 70);
       x2 = Math.max(x2, p.x + 70);
       y1 = Math.min(y1, p.y - 40);
       y2 = Math.max(y2, p.y + 40);
-    });
+    }
     if (!Number.isFinite(x1)) return;
     // room for the host and switch boxes around their leaves (padding and title)
     x1 -= 30;
