@@ -9,7 +9,7 @@ import { ContextMenu, placeMenuItems, type MenuItem, type PlaceHooks } from './c
 import { ImpairmentsDialog } from './impairments-dialog.js';
 import { installPanelSplitters } from './panel-sizes.js';
 import { DetailsPane } from './details.js';
-import { byId, h, toast } from './dom.js';
+import { byId, h, optionsHtml, toast } from './dom.js';
 import { EventList } from './event-list.js';
 import { EventStore } from './event-store.js';
 import { InspectPanel } from './inspect-panel.js';
@@ -294,6 +294,7 @@ byId('legend-toggle').addEventListener('click', (ev) => {
 // find a node by name (keyboard access to the graph)
 const find = byId<HTMLInputElement>('find');
 const findList = byId<HTMLDataListElement>('find-list');
+let findListHtml = '';
 find.addEventListener('change', () => {
   const q = find.value.trim();
   const n = view.cy.nodes().filter((x) => x.data('ref') === q || x.data('label') === q || (x.data('ifaces') as string[] | undefined)?.includes(q) === true);
@@ -363,14 +364,14 @@ function applyTopology(s: TopologyState): void {
     outcomes.replaceChildren();
     actions.forget();
   }
-  findList.replaceChildren(
-    ...view.cy
-      .nodes()
-      .map((n) => [n.data('ref') as string, ...((n.data('ifaces') as string[] | undefined) ?? [])])
-      .flat()
-      .filter((v, i, a) => a.indexOf(v) === i)
-      .map((v) => h('option', { value: v })),
-  );
+  // the Find box's suggestions: every drawn object and interface, once (a Set: thousands in a big lab)
+  const names = new Set<string>();
+  view.cy.nodes().forEach((n) => {
+    names.add(n.data('ref') as string);
+    for (const i of (n.data('ifaces') as string[] | undefined) ?? []) names.add(i);
+  });
+  const findHtml = optionsHtml([...names].map((v) => [v] as const));
+  if (findHtml !== findListHtml) findList.innerHTML = findListHtml = findHtml;
   void capture.reload();
   view.markSource(send.source || null);
 }

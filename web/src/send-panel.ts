@@ -4,7 +4,7 @@
  * one-click "ping A -> B". A 4xx answer's `{error, details}` is shown next to the field it names.
  */
 import { api, ApiFailure } from './api.js';
-import { clear, h, toast } from './dom.js';
+import { clear, h, optionsHtml, toast } from './dom.js';
 import { listInterfaces, isEndpoint, type InterfaceInfo } from './interfaces.js';
 import type { ExplainResultJson, FrameSpec, PingRequest, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
 import { ruleTitle } from '../../src/engine/rules.js';
@@ -211,7 +211,6 @@ export class SendPanel {
     this.ifacesKey = key;
     const from = this.field('from').input as HTMLSelectElement;
     const prev = from.value;
-    clear(from);
     const groups: Array<[string, InterfaceInfo['kind'][]]> = [
       ['VM vNICs', ['vnic']],
       ['VMkernel adapters', ['vmk']],
@@ -219,33 +218,40 @@ export class SendPanel {
       ['Physical switch ports (frames as on the wire)', ['switch-port']],
       ['Uplinks (frames arriving from the wire)', ['vmnic']],
     ];
+    // option lists as HTML strings: a big lab has thousands of interfaces
+    let html = '';
     for (const [label, kinds] of groups) {
       const items = this.ifaces.filter((i) => kinds.includes(i.kind));
       if (items.length === 0) continue;
-      const g = h('optgroup', { label });
-      for (const i of items) g.append(h('option', { value: i.ref }, `${i.ref}${i.ipv4 ? `  ${i.ipv4}` : ''}${i.vlan !== undefined ? `  (VLAN ${i.vlan})` : ''}`));
-      from.append(g);
+      html += optionsHtml(
+        items.map((i) => [i.ref, `${i.ref}${i.ipv4 ? `  ${i.ipv4}` : ''}${i.vlan !== undefined ? `  (VLAN ${i.vlan})` : ''}`] as const),
+        label,
+      );
     }
+    from.innerHTML = html;
     if (prev && this.ifaces.some((i) => i.ref === prev)) from.value = prev;
-    clear(this.ipList);
-    clear(this.macList);
-    this.macList.append(h('option', { value: 'ff:ff:ff:ff:ff:ff' }, 'broadcast'));
+    const ips: Array<[string, string]> = [];
+    const macs: Array<[string, string]> = [['ff:ff:ff:ff:ff:ff', 'broadcast']];
     for (const i of this.ifaces) {
-      if (i.ipv4) this.ipList.append(h('option', { value: i.ipv4 }, i.ref));
-      for (const v of i.vlanIps ?? []) if (v.ipv4) this.ipList.append(h('option', { value: v.ipv4 }, `${i.ref}.${v.vlan}`));
-      if (i.mac) this.macList.append(h('option', { value: i.mac }, i.ref));
+      if (i.ipv4) ips.push([i.ipv4, i.ref]);
+      for (const v of i.vlanIps ?? []) if (v.ipv4) ips.push([v.ipv4, `${i.ref}.${v.vlan}`]);
+      if (i.mac) macs.push([i.mac, i.ref]);
     }
+    this.ipList.innerHTML = optionsHtml(ips);
+    this.macList.innerHTML = optionsHtml(macs);
     const endpoints = this.ifaces.filter((i) => isEndpoint(i) && (i.ipv4 || i.ipv6));
     const pf = this.pingFrom.value;
     const pt = this.pingTo.value;
-    clear(this.pingFrom);
-    clear(this.pingTo);
+    const froms: Array<[string, string]> = [];
+    const tos: Array<[string, string]> = [];
     for (const i of endpoints) {
       const addresses = [...(i.ipv4 ? [i.ipv4] : []), ...(i.ipv6 ?? [])];
-      this.pingFrom.append(h('option', { value: i.ref }, `${i.ref} (${addresses.join(', ')})`));
+      froms.push([i.ref, `${i.ref} (${addresses.join(', ')})`]);
       // E4: every configured IPv6 address is a target too (ping -6)
-      for (const a of addresses) this.pingTo.append(h('option', { value: a }, `${i.ref} (${a})`));
+      for (const a of addresses) tos.push([a, `${i.ref} (${a})`]);
     }
+    this.pingFrom.innerHTML = optionsHtml(froms);
+    this.pingTo.innerHTML = optionsHtml(tos);
     if (pf && endpoints.some((i) => i.ref === pf)) this.pingFrom.value = pf;
     if (pt && [...this.pingTo.options].some((o) => o.value === pt)) this.pingTo.value = pt;
     else if (endpoints.length > 1) this.pingTo.value = this.firstTarget(endpoints[1]!);
