@@ -9,7 +9,8 @@
  * Only a "plain" local leg is kept: one delivery to another port of the vSwitch, with the bytes as
  * they came in, no promiscuous copy and nothing dropped. Anything else (unknown unicast out of an
  * uplink, a leg that needs a tag pushed or popped, a disabled destination) takes the full path
- * every time. Used only while nobody traces (the full path builds the lookup's events).
+ * every time. Traced frames use it too: the lookup event of a plain leg is built from the kept
+ * target, as the full path builds it.
  *
  * Invalidation: every runtime change, beacon verdict, build and restore ends in `refreshVSwitch`
  * (vswitch-state.ts) of the vSwitches it touches, which bumps their `configEpoch`; an entry made

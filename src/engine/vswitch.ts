@@ -261,10 +261,16 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     return;
   }
   // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
-  if (src !== null && !T) {
+  if (src !== null) {
     // the plain local leg this port's last frame to this MAC and VLAN took (port-decisions.ts)
     const known = f.decisions.plainTarget(src, frame, vlan, tagged);
     if (known !== null) {
+      if (T) {
+        f.publish({
+          frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
+          detail: f.details.lookupLocal(known, vlan), seq: ++f.traceSeq, time: f.now,
+        });
+      }
       f.deliver(known, frame, fid, f.newCopy(), cid, vlan, 'F2');
       return;
     }
