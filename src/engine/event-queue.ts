@@ -10,16 +10,17 @@
  * order is the same (time, sequence) order either way.
  */
 
+/** numbers per event slot in `rec` */
+const REC = 8;
+
 export class EventQueue {
   /** always a power of two: ring positions wrap with `& (cap - 1)` */
   private cap = 0;
-  private time = new Float64Array(0);
-  private seqs = new Float64Array(0);
-  private kinds = new Int32Array(0);
-  private ifaces = new Int32Array(0);
-  private frameIds = new Float64Array(0);
-  private copyIds = new Float64Array(0);
-  private parents = new Float64Array(0);
+  /**
+   * The events' numbers, 8 per slot at `slot << 3`: time, insertion sequence, kind, interface,
+   * frame id, copy id, parent copy id (one array: an event's fields share a cache line)
+   */
+  private rec = new Float64Array(0);
   private objs: unknown[] = [];
   /** heap of slot numbers */
   private heap = new Int32Array(0);
@@ -45,24 +46,12 @@ export class EventQueue {
 
   private grow(newCap: number): void {
     const old = this.cap;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(newCap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(newCap);
-      b.set(a);
-      return b;
-    };
-    this.time = f64(this.time);
-    this.seqs = f64(this.seqs);
-    this.kinds = i32(this.kinds);
-    this.ifaces = i32(this.ifaces);
-    this.frameIds = f64(this.frameIds);
-    this.copyIds = f64(this.copyIds);
-    this.parents = f64(this.parents);
-    this.heap = i32(this.heap);
+    const rec = new Float64Array(newCap * REC);
+    rec.set(this.rec);
+    this.rec = rec;
+    const heap = new Int32Array(newCap);
+    heap.set(this.heap);
+    this.heap = heap;
     const free = new Int32Array(newCap);
     free.set(this.free.subarray(0, this.freeTop));
     // new slots old..newCap-1 become free (pushed so that lower slots pop first)
@@ -77,23 +66,26 @@ export class EventQueue {
   }
 
   private less(a: number, b: number): boolean {
-    const ta = this.time[a]!;
-    const tb = this.time[b]!;
-    return ta < tb || (ta === tb && this.seqs[a]! < this.seqs[b]!);
+    const r = this.rec;
+    const ta = r[a * REC]!;
+    const tb = r[b * REC]!;
+    return ta < tb || (ta === tb && r[a * REC + 1]! < r[b * REC + 1]!);
   }
 
   /** Schedules an event; returns its insertion sequence. */
   push(time: number, kind: number, iface: number, frameId: number, copyId: number, parentCopyId: number, obj: unknown): number {
     if (this.freeTop === 0) this.grow(this.cap * 2);
     const s = this.free[--this.freeTop]!;
-    this.time[s] = time;
     const seq = this.nextSeq++;
-    this.seqs[s] = seq;
-    this.kinds[s] = kind;
-    this.ifaces[s] = iface;
-    this.frameIds[s] = frameId;
-    this.copyIds[s] = copyId;
-    this.parents[s] = parentCopyId;
+    const r = this.rec;
+    const o = s * REC;
+    r[o] = time;
+    r[o + 1] = seq;
+    r[o + 2] = kind;
+    r[o + 3] = iface;
+    r[o + 4] = frameId;
+    r[o + 5] = copyId;
+    r[o + 6] = parentCopyId;
     this.objs[s] = obj;
     if (this.fCount === 0 || time >= this.fLastTime) {
       this.fifo[(this.fHead + this.fCount) & (this.cap - 1)] = s;
@@ -119,15 +111,15 @@ export class EventQueue {
    * much smaller; the order does not change.
    */
   rebase(deltaNs: number): void {
-    const t = this.time;
-    for (let s = 0; s < t.length; s++) t[s] = t[s]! - deltaNs;
+    const r = this.rec;
+    for (let o = 0; o < r.length; o += REC) r[o] = r[o]! - deltaNs;
     this.fLastTime -= deltaNs;
   }
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTime(): number {
-    const h = this.n === 0 ? Infinity : this.time[this.heap[0]!]!;
-    const f = this.fCount === 0 ? Infinity : this.time[this.fifo[this.fHead]!]!;
+    const h = this.n === 0 ? Infinity : this.rec[this.heap[0]! * REC]!;
+    const f = this.fCount === 0 ? Infinity : this.rec[this.fifo[this.fHead]! * REC]!;
     return h < f ? h : f;
   }
 
@@ -168,22 +160,22 @@ export class EventQueue {
   }
 
   timeOf(slot: number): number {
-    return this.time[slot]!;
+    return this.rec[slot * REC]!;
   }
   kindOf(slot: number): number {
-    return this.kinds[slot]!;
+    return this.rec[slot * REC + 2]!;
   }
   ifaceOf(slot: number): number {
-    return this.ifaces[slot]!;
+    return this.rec[slot * REC + 3]!;
   }
   frameIdOf(slot: number): number {
-    return this.frameIds[slot]!;
+    return this.rec[slot * REC + 4]!;
   }
   copyIdOf(slot: number): number {
-    return this.copyIds[slot]!;
+    return this.rec[slot * REC + 5]!;
   }
   parentOf(slot: number): number {
-    return this.parents[slot]!;
+    return this.rec[slot * REC + 6]!;
   }
   objOf(slot: number): unknown {
     return this.objs[slot];
@@ -198,14 +190,15 @@ export class EventQueue {
     for (let i = 0; i < this.n; i++) slots.push(this.heap[i]!);
     for (let i = 0; i < this.fCount; i++) slots.push(this.fifo[(this.fHead + i) & (this.cap - 1)]!);
     slots.sort((a, b) => (this.less(a, b) ? -1 : this.less(b, a) ? 1 : 0));
+    const r = this.rec;
     return slots.map((s) => ({
-      time: this.time[s]!,
-      seq: this.seqs[s]!,
-      kind: this.kinds[s]!,
-      iface: this.ifaces[s]!,
-      frameId: this.frameIds[s]!,
-      copyId: this.copyIds[s]!,
-      parent: this.parents[s]!,
+      time: r[s * REC]!,
+      seq: r[s * REC + 1]!,
+      kind: r[s * REC + 2]!,
+      iface: r[s * REC + 3]!,
+      frameId: r[s * REC + 4]!,
+      copyId: r[s * REC + 5]!,
+      parent: r[s * REC + 6]!,
       obj: this.objs[s],
     }));
   }

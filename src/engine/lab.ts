@@ -130,6 +130,9 @@ export interface PingRequest {
 
 const handlers = { portIngress, uplinkIngress, switchIngress };
 
+/** The op journaled for an input while history is off (History.recordOp keeps none then; it only counts the position). */
+const UNKEPT_OP: JournalOp = { k: 'steps', n: 0 };
+
 export class Lab {
   /** @internal the fabric; not part of the API (a restore replaces it) */
   fabric: Fabric;
@@ -290,19 +293,8 @@ export class Lab {
    * `run`/`step`. Throws LabError for an unknown interface or a frame shorter than 14 bytes.
    */
   inject(iface: string, frame: Uint8Array, frameId?: number): number {
-    const i = this.iface(iface);
-    this.checkFrame(frame);
-    const kind = i.kind;
-    if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
-    if (frameId !== undefined && !(Number.isSafeInteger(frameId) && frameId > 0)) throw new LabError(`a frame id is a whole number > 0 (got ${frameId})`);
-    const bytes = this.owned ? frame : copyFrame(frame);
-    const fid = kind === 'uplink' || kind === 'switch-port' ? this.fabric.scheduleArrival(i, bytes, frameId) : this.fabric.scheduleSend(i, bytes, frameId);
-    this.record(frameId === undefined ? { k: 'inject', iface, frame: bytes } : { k: 'inject', iface, frame: bytes, frameId });
-    return fid;
+    return this.injectBytes(iface, frame, frameId, false);
   }
-
-  /** true while `injectOwned` runs `inject`: the bytes are taken as they are, not copied */
-  private owned = false;
 
   /**
    * `inject` without the copy: the lab takes `frame` itself, for a caller that will not change
@@ -313,12 +305,24 @@ export class Lab {
    * copies. Same checks, errors and result as `inject`.
    */
   injectOwned(iface: string, frame: Uint8Array): number {
-    this.owned = true;
-    try {
-      return this.inject(iface, frame);
-    } finally {
-      this.owned = false;
-    }
+    return this.injectBytes(iface, frame, undefined, true);
+  }
+
+  /** `inject` (`owned` false: a copy of `frame` is queued) and `injectOwned` (`frame` itself). */
+  private injectBytes(iface: string, frame: Uint8Array, frameId: number | undefined, owned: boolean): number {
+    const i = this.iface(iface);
+    this.checkFrame(frame);
+    const kind = i.kind;
+    if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    if (frameId !== undefined && !(Number.isSafeInteger(frameId) && frameId > 0)) throw new LabError(`a frame id is a whole number > 0 (got ${frameId})`);
+    const bytes = owned ? frame : copyFrame(frame);
+    const f = this.fabric;
+    const fid = kind === 'uplink' || kind === 'switch-port' ? f.scheduleArrival(i, bytes, frameId) : f.scheduleSend(i, bytes, frameId);
+    // with history off the journal keeps no input: no op object is made for it (most labs, every frame)
+    const h = this.hist;
+    if (!h.enabled) h.recordOp(UNKEPT_OP, this.now, f.traceSeq);
+    else this.record(frameId === undefined ? { k: 'inject', iface, frame: bytes } : { k: 'inject', iface, frame: bytes, frameId });
+    return fid;
   }
 
   /** Journals one input that succeeded (snapshot.ts). */

@@ -131,22 +131,45 @@ export type PointListener = (event: PointEvent) => void;
 
 /** Subscribers of the live stream. */
 export class TraceBus {
-  private readonly listeners = new Set<TraceListener>();
+  /** each listener with the `changes` count at which it was (last) added */
+  private readonly listeners = new Map<TraceListener, number>();
+  /** the only listener while there is exactly one (the common case: the server's stream), else null */
+  private single: TraceListener | null = null;
+  /** subscriptions and removals so far: tells `publish` that the listeners changed during a call */
+  private changes = 0;
   /** True while somebody listens: the fabric checks this before building any event. */
   active = false;
 
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: TraceListener): () => void {
-    this.listeners.add(listener);
-    this.active = true;
+    // a listener added again changes nothing (as in a Set)
+    if (!this.listeners.has(listener)) this.listeners.set(listener, ++this.changes);
+    this.changed();
     return () => {
-      this.listeners.delete(listener);
-      this.active = this.listeners.size > 0;
+      if (this.listeners.delete(listener)) this.changes++;
+      this.changed();
     };
   }
 
+  private changed(): void {
+    this.active = this.listeners.size > 0;
+    this.single = this.listeners.size === 1 ? this.listeners.keys().next().value! : null;
+  }
+
+  /**
+   * Calls every listener in subscription order. A listener subscribed during the calls is called
+   * for this event too, one removed before its turn is not (the order a Set's iteration gives).
+   */
   publish(event: TraceEvent): void {
-    for (const l of this.listeners) l(event);
+    const one = this.single;
+    if (one === null) {
+      for (const l of this.listeners.keys()) l(event);
+      return;
+    }
+    const before = this.changes;
+    one(event);
+    // the one listener subscribed others during its call: they see this event too
+    if (this.changes !== before) for (const [l, at] of this.listeners) if (at > before) l(event);
   }
 }
 
