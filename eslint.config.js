@@ -1,6 +1,6 @@
 // Lint rules, including the layering of docs/architecture.md: each layer may import only the
 // layers above it (wire -> topology -> engine -> capture/server/cli/attach, the engine through its
-// boundary src/engine/index.ts; web -> server API types, src/wire and the rule table src/engine/rules.ts).
+// boundary src/engine/index.ts; web -> server API types, src/wire, src/engine/rules.ts and copy-tree.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -45,6 +45,6 @@ export default tseslint.config(
   layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)', [engineBoundary('')]),
   { ...layer(['test/**'], [], '', [engineBoundary('src/')]), ignores: ['test/engine/**', 'test/bench/**'] },
   layer(['web/**'], ['capture', 'topology', 'cli'], 'web/ talks to the server only; it may share API types from src/server and import src/wire, pure and bundle-safe (architecture.md)', [
-    { group: ['**/engine/*', '!**/engine/rules.js'], message: 'web/ may import only the rule table of the engine (src/engine/rules.ts, pure data; architecture.md)' },
+    { group: ['**/engine/*', '!**/engine/rules.js', '!**/engine/copy-tree.js'], message: 'web/ may import only the rule table and the copy tree of the engine (src/engine/rules.ts, copy-tree.ts: pure, no imports; architecture.md)' },
   ]),
 );

@@ -8,6 +8,7 @@ import type { PingResult } from './endpoint.js';
 import type { ExplainResult } from './explain.js';
 import type { TraceEvent } from './trace.js';
 import { stormLine } from './storm.js';
+import { branchMark, copyTree, copyTreeRows, withoutCitedRule, type CopyNode } from './copy-tree.js';
 
 /** One trace event as a line: `  3. esxi-01:vSwitch0  lookup  [F2]  ...detail`. */
 export function traceLine(e: TraceEvent, index?: number): string {
@@ -17,28 +18,7 @@ export function traceLine(e: TraceEvent, index?: number): string {
   return `${n}${e.port}  ${e.action}  ${rule}${e.detail}${summary}`;
 }
 
-/**
- * A detail sentence without the rule the line already cites in brackets: `(F1, F2)` with rule F2
- * becomes `(F1)`, `(V1)` with rule V1 goes (other parentheses stay).
- */
-export function withoutCitedRule(detail: string, rule: string | undefined): string {
-  if (!rule) return detail;
-  return detail
-    .replace(/\s*\(([^()]*)\)/g, (all, inner: string) => {
-      const items = inner.split(/\s*[,;]\s*/);
-      if (!items.includes(rule)) return all;
-      // keep the other items with their separators: `P1; dry run` -> `dry run`, `F1, F2` -> `F1`
-      const parts = inner.split(/(\s*[,;]\s*)/);
-      const kept: string[] = [];
-      for (let i = 0; i < parts.length; i += 2) {
-        if (parts[i] === rule) continue;
-        if (kept.length > 0) kept.push(parts[i - 1] ?? ', ');
-        kept.push(parts[i]!);
-      }
-      return kept.length === 0 ? '' : ` (${kept.join('')})`;
-    })
-    .trimEnd();
-}
+export { withoutCitedRule };
 
 /** One copy of the explained frame and the copies it made (parent -> children), like ofproto/trace's indentation. */
 export interface ExplainTreeNode {
@@ -53,51 +33,49 @@ export interface ExplainTreeNode {
   children: ExplainTreeNode[];
 }
 
-/** The explain steps grouped by copy, each copy under the copy it came from. */
+/** The explain steps grouped by copy, each copy under the copy it came from (copy-tree.ts), with where each starts and its tags. */
 export function explainTree(result: Pick<ExplainResult, 'steps'>): ExplainTreeNode[] {
-  const byCopy = new Map<number, ExplainTreeNode>();
-  const roots: ExplainTreeNode[] = [];
-  const withBytes = new Set<number>();
-  result.steps.forEach((e, i) => {
-    let node = byCopy.get(e.copyId);
-    if (node === undefined) {
-      node = { copyId: e.copyId, parentCopyId: e.parentCopyId, at: e.port, vlanStack: [], steps: [], children: [] };
-      byCopy.set(e.copyId, node);
-      const parent = e.parentCopyId !== 0 && e.parentCopyId !== e.copyId ? byCopy.get(e.parentCopyId) : undefined;
-      if (parent) parent.children.push(node);
-      else roots.push(node);
-    }
-    if (e.frame && !withBytes.has(e.copyId)) {
-      withBytes.add(e.copyId);
-      node.vlanStack = readTags(e.frame).map((t) => t.vid);
-    }
-    node.steps.push(i);
-  });
-  return roots;
+  const node = (n: CopyNode): ExplainTreeNode => {
+    const withBytes = n.steps.find((i) => result.steps[i]!.frame !== undefined);
+    return {
+      copyId: n.copyId,
+      parentCopyId: n.parentCopyId,
+      at: result.steps[n.steps[0]!]!.port,
+      vlanStack: withBytes === undefined ? [] : readTags(result.steps[withBytes]!.frame!).map((t) => t.vid),
+      steps: n.steps,
+      children: n.children.map(node),
+    };
+  };
+  return copyTree(result.steps).map(node);
 }
 
 /**
  * The explain result as a tree of copies (parent copy -> child copies, indented like Open
- * vSwitch's ofproto/trace), each step numbered and citing its rule once, then one line per
- * copy's fate.
+ * vSwitch's ofproto/trace; the rows of copy-tree.ts, as the web draws them), each step numbered
+ * and citing its rule once, then one line per copy's fate.
  */
 export function explainLines(result: ExplainResult): string[] {
   const lines: string[] = [];
   const tags = (v: number[]): string => (v.length === 0 ? 'untagged' : v.length === 1 ? `VLAN ${v[0]}` : `tags ${v.join('/')}`);
-  let n = 0;
-  const walk = (node: ExplainTreeNode, depth: number, last: boolean, root: boolean): void => {
-    const pad = '   '.repeat(depth);
-    if (!root) lines.push(`     ${'   '.repeat(depth - 1)}${last ? '└─' : '├─'} copy ${node.copyId} → ${node.at} (${tags(node.vlanStack)})`);
-    for (const i of node.steps) {
-      const e = result.steps[i]!;
-      const rule = e.rule ? `[${e.rule}] ` : '';
-      const summary = e.frame && (e.action === 'deliver' || e.action === 'ingress') ? `  — ${describe(e.frame)}` : '';
-      lines.push(`${String(++n).padStart(3)}. ${pad}${e.port}  ${e.action}  ${rule}${withoutCitedRule(e.detail, e.rule)}${summary}`);
-    }
-    node.children.forEach((c, k) => walk(c, depth + 1, k === node.children.length - 1, false));
+  const byCopy = new Map<number, ExplainTreeNode>();
+  const index = (n: ExplainTreeNode): void => {
+    byCopy.set(n.copyId, n);
+    n.children.forEach(index);
   };
   const roots = explainTree(result);
-  roots.forEach((r) => walk(r, 0, true, true));
+  roots.forEach(index);
+  let n = 0;
+  for (const row of copyTreeRows(roots)) {
+    if (row.kind === 'copy') {
+      const c = byCopy.get(row.node.copyId)!;
+      lines.push(`     ${'   '.repeat(row.depth - 1)}${branchMark(row)} copy ${c.copyId} → ${c.at} (${tags(c.vlanStack)})`);
+      continue;
+    }
+    const e = result.steps[row.index]!;
+    const rule = e.rule ? `[${e.rule}] ` : '';
+    const summary = e.frame && (e.action === 'deliver' || e.action === 'ingress') ? `  — ${describe(e.frame)}` : '';
+    lines.push(`${String(++n).padStart(3)}. ${'   '.repeat(row.depth)}${e.port}  ${e.action}  ${rule}${withoutCitedRule(e.detail, e.rule)}${summary}`);
+  }
   if (result.truncated) lines.push('  ... stopped: too many events (a forwarding loop between physical switches?)');
   if (result.storm) lines.push(stormLine(result.storm));
   const delivered = result.copies.filter((c) => c.delivered);

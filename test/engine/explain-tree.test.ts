@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLab } from '../../src/engine/lab.js';
+import { branchMark, copyTree, copyTreeRows } from '../../src/engine/copy-tree.js';
 import { explainLines, explainTree, withoutCitedRule } from '../../src/engine/trace-text.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { load } from './workload.js';
@@ -46,5 +47,28 @@ describe('explain tree (O2)', () => {
     expect(withoutCitedRule('would learn it (P1; dry run, table unchanged)', 'P1')).toBe('would learn it (dry run, table unchanged)');
     expect(withoutCitedRule('is VLAN ID 0 (EST) (V1)', 'V1')).toBe('is VLAN ID 0 (EST)');
     expect(withoutCitedRule('untagged out eth2 (access, P2)', 'P3')).toBe('untagged out eth2 (access, P2)');
+  });
+});
+
+describe('one copy tree for the CLI and the web (copy-tree.ts)', () => {
+  it("explainLines draws copyTreeRows' rows: a numbered line per step row, a branch line per copy row, in the same order", () => {
+    const lab = createLab(load('default.json'));
+    const r = lab.explain('web-01:eth0', buildEthernet({ src: '00:50:56:a1:00:01', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46) }));
+    const rows = copyTreeRows(copyTree(r.steps));
+    const lines = explainLines(r).slice(0, rows.length);
+    expect(lines).toHaveLength(rows.length);
+    rows.forEach((row, k) => {
+      const line = lines[k]!;
+      if (row.kind === 'copy') expect(line).toMatch(new RegExp(`^ {5}${' {3}'.repeat(row.depth - 1)}${branchMark(row)} copy ${row.node.copyId} → `));
+      else expect(line).toMatch(new RegExp(`^ *\\d+\\. ${' {3}'.repeat(row.depth)}${r.steps[row.index]!.port.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  ${r.steps[row.index]!.action}`));
+    });
+  });
+
+  it('a copy whose parent is unknown (or itself) is a root; events without copy ids form one copy', () => {
+    expect(copyTree([{ copyId: 5, parentCopyId: 9 }, { copyId: 6, parentCopyId: 5 }, { copyId: 7, parentCopyId: 7 }])).toEqual([
+      { copyId: 5, parentCopyId: 9, steps: [0], children: [{ copyId: 6, parentCopyId: 5, steps: [1], children: [] }] },
+      { copyId: 7, parentCopyId: 7, steps: [2], children: [] },
+    ]);
+    expect(copyTreeRows(copyTree([{}, {}])).map((row) => row.kind)).toEqual(['step', 'step']);
   });
 });

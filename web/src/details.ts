@@ -11,6 +11,7 @@ import { hexToBytes } from '../../src/wire/hex.js';
 import type { TraceEventJson } from './model.js';
 import { eventIface, frameRef } from './event-words.js';
 import { ruleTitle } from '../../src/engine/rules.js';
+import { branchMark, copyTree, copyTreeRows, withoutCitedRule } from '../../src/engine/copy-tree.js';
 import { eventSummary } from './event-list.js';
 
 function hexDump(hex: string): string {
@@ -42,64 +43,20 @@ export function decodedTree(d: DecodedFrame): HTMLElement {
   return root;
 }
 
-/**
- * The sentence without the rule its chip already cites (`(F1, F2)` under chip F2 reads `(F1)`),
- * as the CLI's explain tree prints it (src/engine/trace-text.ts withoutCitedRule).
- */
-export function withoutCitedRule(detail: string, rule: string | undefined): string {
-  if (!rule) return detail;
-  return detail
-    .replace(/\s*\(([^()]*)\)/g, (all, inner: string) => {
-      if (!inner.split(/\s*[,;]\s*/).includes(rule)) return all;
-      const parts = inner.split(/(\s*[,;]\s*)/);
-      const kept: string[] = [];
-      for (let i = 0; i < parts.length; i += 2) {
-        if (parts[i] === rule) continue;
-        if (kept.length > 0) kept.push(parts[i - 1] ?? ', ');
-        kept.push(parts[i]!);
-      }
-      return kept.length === 0 ? '' : ` (${kept.join('')})`;
-    })
-    .trimEnd();
-}
-
 /** One row of a frame's trace as a tree: an event at its copy's depth, or the start of a copy. */
 export type TreeRow = { kind: 'event'; e: TraceEventJson; depth: number } | { kind: 'copy'; copyId: number; at: string; depth: number; last: boolean };
 
 /**
  * A frame's events grouped by copy, each copy after the step that made it and indented under its
- * parent (parent copy -> child copies, like Open vSwitch's ofproto/trace).
+ * parent (parent copy -> child copies, like Open vSwitch's ofproto/trace): the rows of
+ * src/engine/copy-tree.ts, the walk the CLI's explain text draws too.
  */
 export function traceTree(events: readonly TraceEventJson[]): TreeRow[] {
-  interface Node {
-    copyId: number;
-    events: TraceEventJson[];
-    children: Node[];
-  }
-  const byCopy = new Map<number, Node>();
-  const roots: Node[] = [];
-  for (const e of events) {
-    const cid = e.copyId ?? 0;
-    let n = byCopy.get(cid);
-    if (!n) {
-      n = { copyId: cid, events: [], children: [] };
-      byCopy.set(cid, n);
-      const parent = e.parentCopyId ? byCopy.get(e.parentCopyId) : undefined;
-      if (parent && e.parentCopyId !== cid) parent.children.push(n);
-      else roots.push(n);
-    }
-    n.events.push(e);
-  }
-  const rows: TreeRow[] = [];
-  const walk = (n: Node, depth: number): void => {
-    for (const e of n.events) rows.push({ kind: 'event', e, depth });
-    n.children.forEach((c, k) => {
-      rows.push({ kind: 'copy', copyId: c.copyId, at: c.events[0] ? eventIface(c.events[0]) : '', depth: depth + 1, last: k === n.children.length - 1 });
-      walk(c, depth + 1);
-    });
-  };
-  for (const r of roots) walk(r, 0);
-  return rows;
+  return copyTreeRows(copyTree(events)).map((row) =>
+    row.kind === 'step'
+      ? { kind: 'event', e: events[row.index]!, depth: row.depth }
+      : { kind: 'copy', copyId: row.node.copyId, at: eventIface(events[row.node.steps[0]!]!), depth: row.depth, last: row.last },
+  );
 }
 
 export class DetailsPane {
@@ -140,7 +97,7 @@ export class DetailsPane {
     for (const row of traceTree(steps)) {
       const indent = `padding-left: ${row.depth * 16}px`;
       if (row.kind === 'copy') {
-        ol.append(h('li', { class: 'copy-branch muted', style: indent, 'data-copy': row.copyId }, `${row.last ? '└─' : '├─'} copy ${row.copyId} → ${row.at}`));
+        ol.append(h('li', { class: 'copy-branch muted', style: indent, 'data-copy': row.copyId }, `${branchMark(row)} copy ${row.copyId} → ${row.at}`));
         continue;
       }
       const s = row.e;
