@@ -196,172 +196,199 @@ export class InspectPanel {
 
   private renderNode(t: TopologyDoc, n: GraphNodeData): void {
     switch (n.kind) {
-      case 'host': {
-        const host = t.hosts.find((x) => x.name === n.ref);
-        if (!host) return;
-        this.root.append(h('h3', {}, `ESXi host ${host.name}`));
-        this.root.append(this.async_('vSwitches (esxcli network vswitch standard list)', () => api.vswitches(host.name)));
-        this.root.append(this.async_('Port groups (esxcli network vswitch standard portgroup list)', () => api.portGroups(host.name)));
-        this.root.append(this.async_('VMkernel interfaces (esxcli network ip interface list)', () => api.vmknics(host.name)));
-        this.root.append(this.section('Physical NICs', renderValue(host.nics)));
-        return;
-      }
-      case 'vswitch': {
-        const [hostName, vsName] = n.ref.split('/') as [string, string];
-        const host = t.hosts.find((x) => x.name === hostName);
-        const vs = host?.vswitches.find((x) => x.name === vsName);
-        if (!host || !vs) return;
-        this.root.append(h('h3', {}, `${vs.name} on ${host.name}`));
-        this.root.append(kv([['MTU', vs.mtu], ['Uplinks', vs.uplinks.join(', ') || 'none'], ['CDP', vs.cdp ?? 'not set'], ['Port groups', vs.portGroups.map((p) => p.name).join(', ')]]));
-        this.root.append(this.policySection(() => api.policy({ host: host.name, vswitch: vs.name })));
-        for (const u of vs.uplinks) this.root.append(this.counters(`${host.name}:${u}`));
-        return;
-      }
-      case 'portgroup': {
-        const slash = n.ref.indexOf('/');
-        const hostName = n.ref.slice(0, slash);
-        const pgName = n.ref.slice(slash + 1);
-        const host = t.hosts.find((x) => x.name === hostName);
-        const vs = host?.vswitches.find((v) => v.portGroups.some((p) => p.name === pgName));
-        const pg = vs?.portGroups.find((p) => p.name === pgName);
-        if (!host || !vs || !pg) return;
-        const clients = [
-          ...t.vms.filter((vm) => vm.host === host.name).flatMap((vm) => vm.nics.filter((c) => c.portGroup === pg.name).map((c) => `${vm.name}:${c.name}`)),
-          ...host.vmkernel.filter((k) => k.portGroup === pg.name).map((k) => `${host.name}:${k.name}`),
-        ];
-        this.root.append(h('h3', {}, `Port group "${pg.name}"`));
-        this.root.append(kv([['VLAN ID', vlanBadge(pg.vlan)], ['vSwitch', `${host.name} / ${vs.name}`], ['Active clients', clients.join(', ') || 'none']]));
-        const overrides: Partial<Record<SecurityKey, 'accept' | 'reject'>> = {};
-        for (const k of SECURITY_KEYS) {
-          const v = pg.policy?.security?.[k];
-          if (v !== undefined) overrides[k] = v;
-        }
-        const security = this.actions.securityEditor(host.name, pg.name, overrides);
-        this.root.append(this.section('Change (runtime)', this.actions.vlanEditor(host.name, pg.name, pg.vlan), security.root));
-        // what "Inherit" means here: the vSwitch's effective value
-        const token = this.token;
-        api.policy({ host: host.name, vswitch: vs.name }).then(
-          (r) => {
-            if (token !== this.token) return;
-            const inherited: Parameters<typeof security.setInherited>[0] = {};
-            for (const k of SECURITY_KEYS) inherited[k] = { value: r.policy.security[k].value, from: SOURCE_LABEL[r.policy.security[k].source] };
-            security.setInherited(inherited);
-          },
-          () => undefined,
-        );
-        this.root.append(this.policySection(() => api.policy({ host: host.name, portGroup: pg.name })));
-        for (const c of clients) this.root.append(this.counters(c));
-        return;
-      }
-      case 'vm': {
-        const vm = t.vms.find((x) => x.name === n.ref);
-        if (!vm) return;
-        this.root.append(h('h3', {}, `VM ${vm.name}`), kv([['Host', vm.host]]));
-        this.root.append(
-          this.actions.migrateControl(
-            vm.name,
-            vm.host,
-            t.hosts.map((x) => x.name),
+      case 'host':
+        return this.renderHost(t, n.ref);
+      case 'vswitch':
+        return this.renderVSwitch(t, n.ref);
+      case 'portgroup':
+        return this.renderPortGroup(t, n.ref);
+      case 'vm':
+        return this.renderVm(t, n.ref);
+      case 'vmk':
+        return this.renderVmk(t, n.ref);
+      case 'vmnic':
+        return this.renderUplink(t, n.ref);
+      case 'pswitch':
+        return this.renderPhysicalSwitch(t, n.ref);
+      case 'pport':
+        return this.renderPhysicalPort(t, n.ref);
+      case 'phost':
+        return this.renderPhysicalHost(t, n.ref);
+    }
+  }
+
+  /** An ESXi host: its vSwitches, port groups and VMkernel adapters as esxcli lists them, and its physical NICs. */
+  private renderHost(t: TopologyDoc, ref: string): void {
+    const host = t.hosts.find((x) => x.name === ref);
+    if (!host) return;
+    this.root.append(h('h3', {}, `ESXi host ${host.name}`));
+    this.root.append(this.async_('vSwitches (esxcli network vswitch standard list)', () => api.vswitches(host.name)));
+    this.root.append(this.async_('Port groups (esxcli network vswitch standard portgroup list)', () => api.portGroups(host.name)));
+    this.root.append(this.async_('VMkernel interfaces (esxcli network ip interface list)', () => api.vmknics(host.name)));
+    this.root.append(this.section('Physical NICs', renderValue(host.nics)));
+  }
+
+  /** A standard vSwitch (`host/vSwitch`): its settings, effective policy and uplink counters. */
+  private renderVSwitch(t: TopologyDoc, ref: string): void {
+    const [hostName, vsName] = ref.split('/') as [string, string];
+    const host = t.hosts.find((x) => x.name === hostName);
+    const vs = host?.vswitches.find((x) => x.name === vsName);
+    if (!host || !vs) return;
+    this.root.append(h('h3', {}, `${vs.name} on ${host.name}`));
+    this.root.append(kv([['MTU', vs.mtu], ['Uplinks', vs.uplinks.join(', ') || 'none'], ['CDP', vs.cdp ?? 'not set'], ['Port groups', vs.portGroups.map((p) => p.name).join(', ')]]));
+    this.root.append(this.policySection(() => api.policy({ host: host.name, vswitch: vs.name })));
+    for (const u of vs.uplinks) this.root.append(this.counters(`${host.name}:${u}`));
+  }
+
+  /** A port group (`host/name`): VLAN and clients, the runtime editors (VLAN, security with what Inherit means here), effective policy, client counters. */
+  private renderPortGroup(t: TopologyDoc, ref: string): void {
+    const slash = ref.indexOf('/');
+    const hostName = ref.slice(0, slash);
+    const pgName = ref.slice(slash + 1);
+    const host = t.hosts.find((x) => x.name === hostName);
+    const vs = host?.vswitches.find((v) => v.portGroups.some((p) => p.name === pgName));
+    const pg = vs?.portGroups.find((p) => p.name === pgName);
+    if (!host || !vs || !pg) return;
+    const clients = [
+      ...t.vms.filter((vm) => vm.host === host.name).flatMap((vm) => vm.nics.filter((c) => c.portGroup === pg.name).map((c) => `${vm.name}:${c.name}`)),
+      ...host.vmkernel.filter((k) => k.portGroup === pg.name).map((k) => `${host.name}:${k.name}`),
+    ];
+    this.root.append(h('h3', {}, `Port group "${pg.name}"`));
+    this.root.append(kv([['VLAN ID', vlanBadge(pg.vlan)], ['vSwitch', `${host.name} / ${vs.name}`], ['Active clients', clients.join(', ') || 'none']]));
+    const overrides: Partial<Record<SecurityKey, 'accept' | 'reject'>> = {};
+    for (const k of SECURITY_KEYS) {
+      const v = pg.policy?.security?.[k];
+      if (v !== undefined) overrides[k] = v;
+    }
+    const security = this.actions.securityEditor(host.name, pg.name, overrides);
+    this.root.append(this.section('Change (runtime)', this.actions.vlanEditor(host.name, pg.name, pg.vlan), security.root));
+    // what "Inherit" means here: the vSwitch's effective value
+    const token = this.token;
+    api.policy({ host: host.name, vswitch: vs.name }).then(
+      (r) => {
+        if (token !== this.token) return;
+        const inherited: Parameters<typeof security.setInherited>[0] = {};
+        for (const k of SECURITY_KEYS) inherited[k] = { value: r.policy.security[k].value, from: SOURCE_LABEL[r.policy.security[k].source] };
+        security.setInherited(inherited);
+      },
+      () => undefined,
+    );
+    this.root.append(this.policySection(() => api.policy({ host: host.name, portGroup: pg.name })));
+    for (const c of clients) this.root.append(this.counters(c));
+  }
+
+  /** A VM: vMotion, then per vNIC its settings, connect button, uplink now, counters and caches. */
+  private renderVm(t: TopologyDoc, ref: string): void {
+    const vm = t.vms.find((x) => x.name === ref);
+    if (!vm) return;
+    this.root.append(h('h3', {}, `VM ${vm.name}`), kv([['Host', vm.host]]));
+    this.root.append(
+      this.actions.migrateControl(
+        vm.name,
+        vm.host,
+        t.hosts.map((x) => x.name),
+      ),
+    );
+    for (const nic of vm.nics) {
+      const ref = `${vm.name}:${nic.name}`;
+      this.root.append(
+        this.section(
+          `vNIC ${nic.name}`,
+          kv([
+            ['Port group', nic.portGroup],
+            ['MAC (initial)', nic.mac],
+            ['Connected', nic.connected ? 'yes' : 'no'],
+            ['IPv4', nic.ipv4 ?? '—'],
+            ['IPv6', nic.ipv6?.join(', ')],
+            ['Gateway', nic.gateway],
+            ['MTU', nic.mtu],
+            ['VLAN sub-interfaces', nic.vlans?.map((v) => `${v.vlan}${v.ipv4 ? ` → ${v.ipv4}` : ''}`).join('; ')],
+          ]),
+        ),
+      );
+      this.root.append(this.actions.vnicButton(ref, nic.connected));
+      this.root.append(this.teamingNow(ref));
+      this.root.append(this.counters(ref));
+      this.root.append(this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
+      if (hasIpv6(nic)) this.root.append(this.neighbourCache(ref));
+    }
+  }
+
+  /** A VMkernel adapter (`host:vmkN`): settings, uplink now, counters and caches. */
+  private renderVmk(t: TopologyDoc, ref: string): void {
+    const [hostName, vmkName] = ref.split(':') as [string, string];
+    const vmk = t.hosts.find((x) => x.name === hostName)?.vmkernel.find((k) => k.name === vmkName);
+    if (!vmk) return;
+    this.root.append(
+      h('h3', {}, `${vmk.name} on ${hostName}`),
+      kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['IPv6', vmk.ipv6?.join(', ')], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
+    );
+    this.root.append(this.teamingNow(ref), this.counters(ref), this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
+    if (hasIpv6(vmk)) this.root.append(this.neighbourCache(ref));
+  }
+
+  /** A physical NIC of a host (`host:vmnicN`), in vSphere words an uplink: its vSwitch and link, the ports it carries now, counters. */
+  private renderUplink(t: TopologyDoc, ref: string): void {
+    const [hostName, nicName] = ref.split(':') as [string, string];
+    const host = t.hosts.find((x) => x.name === hostName);
+    const nic = host?.nics.find((x) => x.name === nicName);
+    if (!host || !nic) return;
+    const vs = host.vswitches.find((v) => v.uplinks.includes(nic.name));
+    const link = t.links.find((l) => l.a === ref || l.b === ref);
+    this.root.append(
+      h('h3', {}, `Uplink ${nic.name} on ${host.name}`),
+      kv([['MAC', nic.mac], ['vSwitch', vs?.name ?? 'none (unused)'], ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined], ['Link', link ? `${link.a === ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]),
+    );
+    if (link) this.root.append(this.actions.linkButton(ref, link.up));
+    if (vs) this.root.append(this.carriesNow(host.name, vs.name, nic.name));
+    this.root.append(this.counters(ref));
+  }
+
+  /** A physical switch: its ports and its MAC address table (P1). */
+  private renderPhysicalSwitch(t: TopologyDoc, ref: string): void {
+    const sw = t.physicalSwitches.find((x) => x.name === ref);
+    if (!sw) return;
+    this.root.append(h('h3', {}, `Physical switch ${sw.name}`), kv([['MAC aging', `${sw.macAgingSeconds} s`], ['MAC table size', sw.macTableSize]]));
+    this.root.append(
+      this.section(
+        'Ports',
+        renderValue(
+          sw.ports.map((p) =>
+            p.mode === 'access'
+              ? { port: p.name, mode: 'access', vlan: p.vlan, channel: p.channelGroup ?? '' }
+              : { port: p.name, mode: 'trunk', vlan: `allowed ${p.allowedVlans === 'all' ? 'all' : p.allowedVlans.join(',')}; native ${p.nativeVlan ?? 'none'}${p.nativeTagged ? ' (tagged)' : ''}`, channel: p.channelGroup ?? '' },
           ),
-        );
-        for (const nic of vm.nics) {
-          const ref = `${vm.name}:${nic.name}`;
-          this.root.append(
-            this.section(
-              `vNIC ${nic.name}`,
-              kv([
-                ['Port group', nic.portGroup],
-                ['MAC (initial)', nic.mac],
-                ['Connected', nic.connected ? 'yes' : 'no'],
-                ['IPv4', nic.ipv4 ?? '—'],
-                ['IPv6', nic.ipv6?.join(', ')],
-                ['Gateway', nic.gateway],
-                ['MTU', nic.mtu],
-                ['VLAN sub-interfaces', nic.vlans?.map((v) => `${v.vlan}${v.ipv4 ? ` → ${v.ipv4}` : ''}`).join('; ')],
-              ]),
-            ),
-          );
-          this.root.append(this.actions.vnicButton(ref, nic.connected));
-          this.root.append(this.teamingNow(ref));
-          this.root.append(this.counters(ref));
-          this.root.append(this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
-          if (hasIpv6(nic)) this.root.append(this.neighbourCache(ref));
-        }
-        return;
-      }
-      case 'vmk': {
-        const [hostName, vmkName] = n.ref.split(':') as [string, string];
-        const vmk = t.hosts.find((x) => x.name === hostName)?.vmkernel.find((k) => k.name === vmkName);
-        if (!vmk) return;
-        this.root.append(
-          h('h3', {}, `${vmk.name} on ${hostName}`),
-          kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['IPv6', vmk.ipv6?.join(', ')], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
-        );
-        this.root.append(this.teamingNow(n.ref), this.counters(n.ref), this.async_(`ARP cache · ${n.ref}`, () => api.arpCache(n.ref)));
-        if (hasIpv6(vmk)) this.root.append(this.neighbourCache(n.ref));
-        return;
-      }
-      case 'vmnic': {
-        const [hostName, nicName] = n.ref.split(':') as [string, string];
-        const host = t.hosts.find((x) => x.name === hostName);
-        const nic = host?.nics.find((x) => x.name === nicName);
-        if (!host || !nic) return;
-        const vs = host.vswitches.find((v) => v.uplinks.includes(nic.name));
-        const link = t.links.find((l) => l.a === n.ref || l.b === n.ref);
-        this.root.append(
-          h('h3', {}, `Uplink ${nic.name} on ${host.name}`),
-          kv([['MAC', nic.mac], ['vSwitch', vs?.name ?? 'none (unused)'], ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined], ['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]),
-        );
-        if (link) this.root.append(this.actions.linkButton(n.ref, link.up));
-        if (vs) this.root.append(this.carriesNow(host.name, vs.name, nic.name));
-        this.root.append(this.counters(n.ref));
-        return;
-      }
-      case 'pswitch': {
-        const sw = t.physicalSwitches.find((x) => x.name === n.ref);
-        if (!sw) return;
-        this.root.append(h('h3', {}, `Physical switch ${sw.name}`), kv([['MAC aging', `${sw.macAgingSeconds} s`], ['MAC table size', sw.macTableSize]]));
-        this.root.append(
-          this.section(
-            'Ports',
-            renderValue(
-              sw.ports.map((p) =>
-                p.mode === 'access'
-                  ? { port: p.name, mode: 'access', vlan: p.vlan, channel: p.channelGroup ?? '' }
-                  : { port: p.name, mode: 'trunk', vlan: `allowed ${p.allowedVlans === 'all' ? 'all' : p.allowedVlans.join(',')}; native ${p.nativeVlan ?? 'none'}${p.nativeTagged ? ' (tagged)' : ''}`, channel: p.channelGroup ?? '' },
-              ),
-            ),
-          ),
-        );
-        this.root.append(this.async_('MAC address table (P1)', () => api.macTable(sw.name)));
-        return;
-      }
-      case 'pport': {
-        const [swName, portName] = [n.ref.slice(0, n.ref.indexOf(':')), n.ref.slice(n.ref.indexOf(':') + 1)];
-        const port = t.physicalSwitches.find((x) => x.name === swName)?.ports.find((p) => p.name === portName);
-        if (!port) return;
-        const link = t.links.find((l) => l.a === n.ref || l.b === n.ref);
-        this.root.append(h('h3', {}, `Port ${port.name} on ${swName}`), renderValue(port), kv([['Link', link ? `${link.a === n.ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]));
-        if (link) this.root.append(this.actions.linkButton(n.ref, link.up));
-        this.root.append(this.counters(n.ref));
-        return;
-      }
-      case 'phost': {
-        const ph = t.physicalHosts.find((x) => x.name === n.ref);
-        if (!ph) return;
-        this.root.append(h('h3', {}, `Physical host ${ph.name}`));
-        for (const nic of ph.nics) {
-          const ref = `${ph.name}:${nic.name}`;
-          const link = t.links.find((l) => l.a === ref || l.b === ref);
-          this.root.append(
-            this.section(`NIC ${nic.name}`, renderValue(nic), link ? this.actions.linkButton(ref, link.up, nic.name) : h('p', { class: 'muted' }, 'not cabled')),
-            this.counters(ref),
-            this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)),
-          );
-          if (hasIpv6(nic)) this.root.append(this.neighbourCache(ref));
-        }
-        return;
-      }
+        ),
+      ),
+    );
+    this.root.append(this.async_('MAC address table (P1)', () => api.macTable(sw.name)));
+  }
+
+  /** A port of a physical switch (`switch:port`): its settings and link, counters. */
+  private renderPhysicalPort(t: TopologyDoc, ref: string): void {
+    const [swName, portName] = [ref.slice(0, ref.indexOf(':')), ref.slice(ref.indexOf(':') + 1)];
+    const port = t.physicalSwitches.find((x) => x.name === swName)?.ports.find((p) => p.name === portName);
+    if (!port) return;
+    const link = t.links.find((l) => l.a === ref || l.b === ref);
+    this.root.append(h('h3', {}, `Port ${port.name} on ${swName}`), renderValue(port), kv([['Link', link ? `${link.a === ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]));
+    if (link) this.root.append(this.actions.linkButton(ref, link.up));
+    this.root.append(this.counters(ref));
+  }
+
+  /** A physical host: per NIC its settings and link, counters and caches. */
+  private renderPhysicalHost(t: TopologyDoc, ref: string): void {
+    const ph = t.physicalHosts.find((x) => x.name === ref);
+    if (!ph) return;
+    this.root.append(h('h3', {}, `Physical host ${ph.name}`));
+    for (const nic of ph.nics) {
+      const ref = `${ph.name}:${nic.name}`;
+      const link = t.links.find((l) => l.a === ref || l.b === ref);
+      this.root.append(
+        this.section(`NIC ${nic.name}`, renderValue(nic), link ? this.actions.linkButton(ref, link.up, nic.name) : h('p', { class: 'muted' }, 'not cabled')),
+        this.counters(ref),
+        this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)),
+      );
+      if (hasIpv6(nic)) this.root.append(this.neighbourCache(ref));
     }
   }
 
