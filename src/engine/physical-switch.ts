@@ -21,6 +21,7 @@ import { DST_OFFSET, SRC_OFFSET, cTagVid, formatMac, isMulticast, macNumberToStr
 import type { Fabric } from './fabric.js';
 import { channelMember, logicalPort } from './etherchannel.js';
 import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
+import { takeXlate, type Xlate } from './xlate.js';
 import {
   CLASSIFY_RESERVED,
   TAG_KEEP,
@@ -137,10 +138,37 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     }
   }
   const tagged = state !== TAG_NONE;
-  // the bytes as they leave tagged / untagged (egress): the incoming ones where they already are
-  const x = f.xlate;
+  // the frame's translation context (xlate.ts); the bytes as they leave tagged / untagged
+  // (egress): the incoming ones where they already are
+  const x = takeXlate(f);
+  x.frame = frame;
+  x.vlan = vlan;
+  x.state = state;
+  x.tagged = tagged;
+  x.at = p;
+  x.fid = fid;
+  x.cid = cid;
+  x.parent = parent;
   x.egTagged = state === TAG_KEEP ? frame : null;
   x.egUntagged = tagged ? null : frame;
+  try {
+    forwardFrame(x, lp);
+  } finally {
+    x.busy = false;
+  }
+}
+
+/** P3: known unicast to its port, else flood to the VLAN's other logical ports. */
+function forwardFrame(x: Xlate, lp: Iface): void {
+  const f = x.f;
+  const p = x.at!;
+  const sw = p.sw!;
+  const T = f.tracing;
+  const frame = x.frame;
+  const vlan = x.vlan;
+  const fid = x.fid;
+  const cid = x.cid;
+  const parent = x.parent;
   if (!isMulticast(frame, DST_OFFSET)) {
     const dst = macToNumber(frame, DST_OFFSET);
     // a dry run (explain) changes no table, but a real frame's source was learned just above: a
@@ -153,7 +181,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
         return;
       }
       if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, DST_OFFSET)} learned on ${portName(op)} (P1)` });
-      egress(f, channelMember(op, frame), frame, vlan, state, tagged, fid, cid);
+      egress(x, channelMember(op, frame));
       return;
     }
   }
@@ -170,7 +198,7 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
     const op = ports[i]!;
     if (op === lp) continue;
     children++;
-    egress(f, op.channel === null ? op : channelMember(op, frame), frame, vlan, state, tagged, fid, cid);
+    egress(x, op.channel === null ? op : channelMember(op, frame));
   }
   if (children === 0) f.drop(p, 'NO_FLOOD_PORT', fid, cid, parent, frame, vlan, f.detailed ? { switch: sw.name, vlan, down: downCarriers(sw, p, vlan) } : undefined);
 }
@@ -181,14 +209,16 @@ function portName(p: Iface): string {
 }
 
 /** A child copy out of switch port `op` with the tagging its mode needs (P2). */
-function egress(f: Fabric, op: Iface, frame: Uint8Array, vlan: number, state: number, tagged: boolean, fid: number, parent: number): void {
+function egress(x: Xlate, op: Iface): void {
+  const f = x.f;
+  const frame = x.frame;
+  const vlan = x.vlan;
   const cid = f.newCopy();
   const want = switchPortTags(op, vlan);
   // made at the first egress that needs them and shared by the later ones of the same frame
   // (copy-on-write: nothing writes into a frame after it was made; see vswitch.ts); set per frame by switchIngress
-  const x = f.xlate;
   let out: Uint8Array;
-  if (want) out = x.egTagged ??= state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
+  if (want) out = x.egTagged ??= x.state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
   else out = x.egUntagged ??= popTag(frame);
-  f.cableTx(op, out, fid, cid, parent, vlan, 'PhysTx', f.detailed ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
+  f.cableTx(op, out, x.fid, cid, x.cid, vlan, 'PhysTx', f.detailed ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
 }

@@ -27,6 +27,7 @@ import { reflectedFrom, reversePathBlocks } from './reflection.js';
 import { pickUplink } from './uplink-selection.js';
 import { teamRule } from './point-details.js';
 import type { RuleId } from './rules.js';
+import { takeXlate, type Xlate } from './xlate.js';
 import {
   CLASSIFY_RESERVED,
   TAG_KEEP,
@@ -116,7 +117,22 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
       detail: f.details.classify(p, vlan, rule), seq: ++f.traceSeq, time: f.now,
     });
   }
-  forward(f, vs, p, null, frame, vlan, state === TAG_KEEP, fid, cid, parent);
+  const x = takeXlate(f);
+  x.vs = vs;
+  x.src = p;
+  x.uplink = null;
+  x.at = p;
+  x.frame = frame;
+  x.vlan = vlan;
+  x.tagged = state === TAG_KEEP;
+  x.fid = fid;
+  x.cid = cid;
+  x.parent = parent;
+  try {
+    forward(x);
+  } finally {
+    x.busy = false;
+  }
 }
 
 /** A frame arriving on an uplink from its cable (UplinkRcv). */
@@ -170,43 +186,63 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
       detail: `${vlanName(vlan)}: ${state === TAG_KEEP ? `tagged ${vlan}` : 'untagged'} on the wire (V4)`,
     });
   }
-  forward(f, vs, null, u, frame, vlan, state === TAG_KEEP, fid, cid, parent);
+  const x = takeXlate(f);
+  x.vs = vs;
+  x.src = null;
+  x.uplink = u;
+  x.at = u;
+  x.frame = frame;
+  x.vlan = vlan;
+  x.tagged = state === TAG_KEEP;
+  x.fid = fid;
+  x.cid = cid;
+  x.parent = parent;
+  try {
+    forward(x);
+  } finally {
+    x.busy = false;
+  }
 }
 
 /**
  * The bytes a leg needs: the incoming array when the tag state matches, else the converted one
  * (the other tag state), made at the first leg that needs it and shared by every later one of the
- * same lookup (`Fabric.xlate.conv`, reset by `forward`: within a lookup the frame, its VLAN and
- * the other tag state are fixed).
+ * same lookup (`x.conv`: within a lookup the frame, its VLAN and the other tag state are fixed).
+ * `cid` is the leg's copy.
  */
-function legBytes(f: Fabric, at: Iface, frame: Uint8Array, vlan: number, tagged: boolean, wantTag: boolean, fid: number, cid: number, parent: number): Uint8Array {
-  if (wantTag === tagged) return frame;
-  const x = f.xlate;
+function legBytes(x: Xlate, at: Iface, wantTag: boolean, cid: number): Uint8Array {
+  const frame = x.frame;
+  if (wantTag === x.tagged) return frame;
+  const vlan = x.vlan;
   let out = x.conv;
   if (out === null) out = x.conv = wantTag ? pushTag(frame, vlan, 0) : popTag(frame);
+  const f = x.f;
   if (f.tracing) {
-    if (wantTag) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
-    else f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
+    if (wantTag) f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
+    else f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
   }
   return out;
 }
 
 /** A copy delivered to local port `port` (vNIC or vmk). */
-function deliverLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: RuleId): void {
+function deliverLeg(x: Xlate, port: Iface, rule: RuleId): void {
   if (macChangeRejected(port)) {
-    rejectedLeg(f, port, frame, vlan, fid, parent);
+    rejectedLeg(x, port);
     return;
   }
+  const f = x.f;
   const cid = f.newCopy();
-  const wantTag = portWantsTag(port.pg!.vlan, vlan);
+  const wantTag = portWantsTag(port.pg!.vlan, x.vlan);
   // same tag state (the common case, every leg of a flood): the incoming bytes, no legBytes call
-  const out = wantTag === tagged ? frame : legBytes(f, port, frame, vlan, tagged, wantTag, fid, cid, parent);
-  f.deliver(port, out, fid, cid, parent, vlan, rule);
+  const out = wantTag === x.tagged ? x.frame : legBytes(x, port, wantTag, cid);
+  f.deliver(port, out, x.fid, cid, x.cid, x.vlan, rule);
 }
 
 /** S2: a port whose guest changed its MAC under MAC address changes Reject is disabled for inbound frames: every leg to it is dropped. */
-function rejectedLeg(f: Fabric, port: Iface, frame: Uint8Array, vlan: number, fid: number, parent: number): void {
-  f.drop(port, 'MAC_CHANGE_REJECTED', fid, f.newCopy(), parent, frame, vlan, f.detailed ? {
+function rejectedLeg(x: Xlate, port: Iface): void {
+  const f = x.f;
+  const frame = x.frame;
+  f.drop(port, 'MAC_CHANGE_REJECTED', x.fid, f.newCopy(), x.cid, frame, x.vlan, f.detailed ? {
     dst: formatMac(frame, DST_OFFSET), port: port.id, mac: formatMac(port.effMacBytes), initial: formatMac(initialBytes(port)),
   } : undefined);
 }
@@ -224,22 +260,25 @@ function shotgunUplinks(vs: VSwitchRt, p: Iface): Iface[] | null {
 }
 
 /** A copy out of an uplink onto its cable (UplinkSnd); `rule` and the sender's teaming rule name why (built only when tracing). */
-function uplinkLeg(f: Fabric, u: Iface, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number, rule: RuleId, sender: Iface): void {
+function uplinkLeg(x: Xlate, u: Iface, rule: RuleId, sender: Iface): void {
+  const f = x.f;
+  const vlan = x.vlan;
   const cid = f.newCopy();
-  const wantTag = uplinkWantsTag(vlan);
-  const out = legBytes(f, u, frame, vlan, tagged, wantTag, fid, cid, parent);
-  f.cableTx(u, out, fid, cid, parent, vlan, 'UplinkSnd', f.detailed ? f.details.uplinkOut(u, vlan, rule, sender) : '');
+  const out = legBytes(x, u, uplinkWantsTag(vlan), cid);
+  f.cableTx(u, out, x.fid, cid, x.cid, vlan, 'UplinkSnd', f.detailed ? f.details.uplinkOut(u, vlan, rule, sender) : '');
 }
 
 /** Copies for promiscuous ports of the VLAN (S1), other than the sender and `except`. Returns how many. */
-function promiscuousLegs(f: Fabric, vs: VSwitchRt, src: Iface | null, except: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, parent: number): number {
+function promiscuousLegs(x: Xlate, except: Iface | null): number {
+  const vs = x.vs!;
   if (vs.promiscCount === 0) return 0;
-  const list = promiscuousPorts(vs, vlan);
+  const src = x.src;
+  const list = promiscuousPorts(vs, x.vlan);
   let n = 0;
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
     if (p === src || p === except) continue;
-    deliverLeg(f, p, frame, vlan, tagged, fid, parent, 'S1');
+    deliverLeg(x, p, 'S1');
     n++;
   }
   return n;
@@ -252,12 +291,21 @@ function hasPromiscuous(vs: VSwitchRt, src: Iface | null, except: Iface | null, 
 }
 
 /** The lookup (F2–F7) and the egress legs. Exactly one of `src` (a vNIC/vmk) and `uplink` is set. */
-function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
+function forward(x: Xlate): void {
+  const f = x.f;
+  const vs = x.vs!;
+  const src = x.src;
+  const uplink = x.uplink;
+  const frame = x.frame;
+  const vlan = x.vlan;
+  const tagged = x.tagged;
+  const fid = x.fid;
+  const cid = x.cid;
+  const parent = x.parent;
   const T = f.tracing;
-  const at = (src ?? uplink)!;
-  f.xlate.conv = null; // a new lookup: nothing converted yet (legBytes)
+  const at = x.at!;
   if (ethDstIsGroup(frame)) {
-    flood(f, vs, src, uplink, frame, vlan, tagged, fid, cid, parent);
+    flood(x);
     return;
   }
   // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
@@ -299,8 +347,8 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
     }
     const promisc = hasPromiscuous(vs, src, target, vlan);
     if (src !== null && !promisc && !macChangeRejected(target) && portWantsTag(target.pg!.vlan, vlan) === tagged) f.decisions.keep(src, frame, vlan, tagged, target);
-    deliverLeg(f, target, frame, vlan, tagged, fid, cid, 'F2'); // S2: dropped MAC_CHANGE_REJECTED while the port is disabled
-    if (promisc) promiscuousLegs(f, vs, src, target, frame, vlan, tagged, fid, cid);
+    deliverLeg(x, target, 'F2'); // S2: dropped MAC_CHANGE_REJECTED while the port is disabled
+    if (promisc) promiscuousLegs(x, target);
     return;
   }
   if (uplink !== null) {
@@ -311,7 +359,7 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
         detail: `${vlanName(vlan)}: ${formatMac(frame, DST_OFFSET)} is not a port of ${vs.id} (F1, F4)`,
       });
     }
-    promiscuousLegs(f, vs, null, null, frame, vlan, tagged, fid, cid);
+    promiscuousLegs(x, null);
     f.drop(uplink, 'UNKNOWN_DST', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { dst: formatMac(frame, DST_OFFSET), vlan: vlanName(vlan), vswitch: vs.id } : undefined);
     return;
   }
@@ -326,15 +374,16 @@ function forward(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | nu
   }
   const promisc = hasPromiscuous(vs, p, null, vlan);
   const shotgun = up !== null ? shotgunUplinks(vs, p) : null;
-  if (shotgun !== null) for (const u of shotgun) uplinkLeg(f, u, frame, vlan, tagged, fid, cid, 'T6', p);
-  else if (up !== null) uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F3', p);
-  else noUplink(f, vs, p, frame, vlan, fid, cid);
-  if (promisc) promiscuousLegs(f, vs, p, null, frame, vlan, tagged, fid, cid);
+  if (shotgun !== null) for (const u of shotgun) uplinkLeg(x, u, 'T6', p);
+  else if (up !== null) uplinkLeg(x, up, 'F3', p);
+  else noUplink(x, p);
+  if (promisc) promiscuousLegs(x, null);
 }
 
-function noUplink(f: Fabric, vs: VSwitchRt, p: Iface, frame: Uint8Array, vlan: number, fid: number, parent: number): void {
+function noUplink(x: Xlate, p: Iface): void {
+  const f = x.f;
   const t = p.pg!.teaming;
-  f.drop(p, 'NO_UPLINK', fid, f.newCopy(), parent, frame, vlan, f.detailed ? { port: p.id, vswitch: vs.id, active: names(t.active), standby: names(t.standby) } : undefined);
+  f.drop(p, 'NO_UPLINK', x.fid, f.newCopy(), x.cid, x.frame, x.vlan, f.detailed ? { port: p.id, vswitch: x.vs!.id, active: names(t.active), standby: names(t.standby) } : undefined);
 }
 
 function initialBytes(p: Iface): Uint8Array {
@@ -352,7 +401,16 @@ function initialBytes(p: Iface): Uint8Array {
  * whose filter holds its MAC, and promiscuous ports (M2, M3, S1); the others' legs are dropped
  * MULTICAST_FILTERED. The uplink leg is not filtered (F5).
  */
-function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null, frame: Uint8Array, vlan: number, tagged: boolean, fid: number, cid: number, parent: number): void {
+function flood(x: Xlate): void {
+  const f = x.f;
+  const vs = x.vs!;
+  const src = x.src;
+  const uplink = x.uplink;
+  const frame = x.frame;
+  const vlan = x.vlan;
+  const fid = x.fid;
+  const cid = x.cid;
+  const parent = x.parent;
   const T = f.tracing;
   const members = vs.members.get(vlan) ?? vs.vgtMembers;
   const up = src !== null ? pickUplink(src, frame) : null;
@@ -388,17 +446,17 @@ function flood(f: Fabric, vs: VSwitchRt, src: Iface | null, uplink: Iface | null
       f.drop(m, 'REVERSE_PATH', fid, f.newCopy(), cid, frame, vlan, f.detailed ? { uplink: uplink.name, port: m.id, expected: expected ? expected.name : 'none' } : undefined);
       continue;
     }
-    deliverLeg(f, m, frame, vlan, tagged, fid, cid, filtered ? (filterAccepts(m, frame) ? 'M2' : 'S1') : src !== null ? 'F5' : 'F6');
+    deliverLeg(x, m, filtered ? (filterAccepts(m, frame) ? 'M2' : 'S1') : src !== null ? 'F5' : 'F6');
   }
   if (src !== null) {
     if (shotgun !== null) {
-      for (const u of shotgun) uplinkLeg(f, u, frame, vlan, tagged, fid, cid, 'T6', src);
+      for (const u of shotgun) uplinkLeg(x, u, 'T6', src);
       children += shotgun.length;
     } else if (up !== null) {
-      uplinkLeg(f, up, frame, vlan, tagged, fid, cid, 'F5', src);
+      uplinkLeg(x, up, 'F5', src);
       children++;
     } else if (vs.uplinks.length > 0) {
-      noUplink(f, vs, src, frame, vlan, fid, cid);
+      noUplink(x, src);
       children++;
     }
     if (children === 0) {
