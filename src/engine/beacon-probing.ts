@@ -18,7 +18,7 @@
  */
 import { ETH_HEADER_LEN, SRC_OFFSET, VLAN_TAG_LEN, buildEthernet, etherTypeBefore, ethFirstType, formatMac, isCTagTpid, macToNumber } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
-import type { Iface, VSwitchRt } from './model.js';
+import { DETECT_BEACON, type Iface, type VSwitchRt } from './model.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
 import { refreshVSwitch } from './vswitch-state.js';
 
@@ -56,7 +56,7 @@ export class BeaconProber {
   /** VLANs the probing port groups use (0 = untagged); empty when no port group probes. */
   private vlans(): number[] {
     const out = new Set<number>();
-    for (const pg of this.vs.portGroups) if (pg.teaming.detection === 1) out.add(pg.vlan >= 1 && pg.vlan <= 4094 ? pg.vlan : 0);
+    for (const pg of this.vs.portGroups) if (pg.teaming.detection === DETECT_BEACON) out.add(pg.vlan >= 1 && pg.vlan <= 4094 ? pg.vlan : 0);
     return [...out].sort((a, b) => a - b);
   }
 

@@ -17,6 +17,8 @@ import { LabError } from './lab-error.js';
 import { MacIndex } from './mac-index.js';
 import { MacTable } from './mac-table.js';
 import {
+  DETECT_BEACON,
+  DETECT_LINK,
   LB_FAILOVER,
   LB_IPHASH,
   LB_SRCID,
@@ -186,7 +188,7 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
             standby: pick(pol.teaming.standby),
             usableActive: [],
             usableStandby: [],
-            detection: pol.teaming.failureDetection === 'beacon' ? 1 : 0,
+            detection: pol.teaming.failureDetection === 'beacon' ? DETECT_BEACON : DETECT_LINK,
             notify: pol.teaming.notifySwitches,
             failback: pol.teaming.failback,
             lastUsable: null,

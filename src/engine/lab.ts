@@ -22,7 +22,7 @@ import { DEFAULT_PING_SIZE, MAX_PING_SIZE } from './ping.js';
 import { LabError, nearNames } from './lab-error.js';
 import type { StormSummary } from './storm.js';
 import type { MacTableRow } from './mac-table.js';
-import { INTERFACE_KIND_WORDS, LB_IPHASH, LB_NAMES, type Iface, type InterfaceKind } from './model.js';
+import { INTERFACE_KIND_WORDS, LB_IPHASH, LB_NAMES, MODE_ACCESS, type Iface, type InterfaceKind } from './model.js';
 import { filterList } from './multicast-filter.js';
 import { switchIngress } from './physical-switch.js';
 import type { PointListener, TraceListener, TraceStream } from './trace.js';
@@ -602,7 +602,7 @@ export class Lab {
       }
       if (i.kind !== 'switch-port') info.mac = formatMac(i.effMacBytes);
       if (i.kind === 'switch-port') {
-        info.mode = i.swMode === 0 ? 'access' : 'trunk';
+        info.mode = i.swMode === MODE_ACCESS ? 'access' : 'trunk';
         info.vlan = i.swVlan < 0 ? null : i.swVlan;
       }
       return info;

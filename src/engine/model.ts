@@ -23,15 +23,23 @@ export const INTERFACE_KIND_WORDS: Readonly<Record<InterfaceKind, string>> = {
   'physical-nic': 'a physical host NIC',
 };
 
-/** Load-balancing modes (T2..T5) as numbers. */
+/** Load-balancing modes (T2..T5) as numbers for the hot path; each is its name's index in LB_NAMES. */
 export const LB_SRCID = 0;
 export const LB_SRCMAC = 1;
 export const LB_IPHASH = 2;
 export const LB_FAILOVER = 3;
+export type LoadBalancingMode = typeof LB_SRCID | typeof LB_SRCMAC | typeof LB_IPHASH | typeof LB_FAILOVER;
 export const LB_NAMES = ['srcid', 'srcmac', 'iphash', 'failover'] as const;
 
+/** T6 network failure detection: link status only, or beacon probing. */
+export const DETECT_LINK = 0;
+export const DETECT_BEACON = 1;
+export type FailureDetectionMode = typeof DETECT_LINK | typeof DETECT_BEACON;
+
+/** Physical switch port modes (P2). */
 export const MODE_ACCESS = 0;
 export const MODE_TRUNK = 1;
+export type SwitchPortMode = typeof MODE_ACCESS | typeof MODE_TRUNK;
 
 /** One `node:interface`. A single object shape for every kind (monomorphic on the hot path). */
 export interface Iface {
@@ -75,7 +83,7 @@ export interface Iface {
 
   // --- physical switch port
   sw: PhysSwitchRt | null;
-  swMode: number;
+  swMode: SwitchPortMode;
   /** access VLAN, or the trunk's native VLAN (-1: none) */
   swVlan: number;
   swNativeTagged: boolean;
@@ -93,7 +101,7 @@ export interface HostRt {
 }
 
 export interface TeamingRt {
-  lb: number;
+  lb: LoadBalancingMode;
   active: Iface[];
   standby: Iface[];
   /**
@@ -103,8 +111,8 @@ export interface TeamingRt {
    */
   usableActive: Iface[];
   usableStandby: Iface[];
-  /** T6 failure detection: 0 link status, 1 beacon probing */
-  detection: number;
+  /** T6 failure detection */
+  detection: FailureDetectionMode;
   /** T7 notify switches */
   notify: boolean;
   /** T8 failback */

@@ -11,7 +11,7 @@ import { flushTargetOnLinkDown } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
 import { applyLinkImpairments } from './link-impairments.js';
 import { parseGroupMacs, setFilterMacs } from './multicast-filter.js';
-import { LB_FAILOVER, LB_IPHASH, LB_SRCID, LB_SRCMAC, type Iface, type PortGroupRt, type TeamingRt, type VSwitchRt } from './model.js';
+import { DETECT_BEACON, DETECT_LINK, LB_FAILOVER, LB_IPHASH, LB_SRCID, LB_SRCMAC, type Iface, type PortGroupRt, type TeamingRt, type VSwitchRt } from './model.js';
 import { SHAPING_QUEUE_FRAMES, applyShaping, type ShapingConfig } from './traffic-shaping.js';
 import { portAdmitted } from './vswitch.js';
 import { refreshVSwitch } from './vswitch-state.js';
@@ -51,7 +51,7 @@ function syncTeaming(t: TeamingRt, pol: ReturnType<typeof policyValues>['teaming
   const lb = LB[pol.loadBalancing];
   const active = pick(pol.active);
   const standby = pick(pol.standby);
-  const detection = pol.failureDetection === 'beacon' ? 1 : 0;
+  const detection = pol.failureDetection === 'beacon' ? DETECT_BEACON : DETECT_LINK;
   if (t.lb !== lb || t.detection !== detection || t.failback !== pol.failback || !sameIfaces(t.active, active) || !sameIfaces(t.standby, standby)) {
     t.lastUsable = null; // configuration changed: the in-use list starts from the order again
   }

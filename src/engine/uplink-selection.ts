@@ -20,7 +20,7 @@
  * - T5 failover: the first uplink in use (the first usable active, else the first promoted standby).
  */
 import { SRC_OFFSET, cTagL3Offset, ipv4DstLastOctet, ipv4SrcLastOctet } from '../wire/index.js';
-import { LB_FAILOVER, LB_IPHASH, LB_SRCMAC, type Iface, type TeamingRt } from './model.js';
+import { DETECT_BEACON, LB_FAILOVER, LB_IPHASH, LB_SRCMAC, type Iface, type TeamingRt } from './model.js';
 
 /** Link-state usability (T6 link status). */
 export function uplinkUsable(u: Iface): boolean {
@@ -29,7 +29,7 @@ export function uplinkUsable(u: Iface): boolean {
 
 /** Usable for a team: link up, and not cut off by beacon probing when the team probes (T6). */
 export function teamUsable(t: TeamingRt, u: Iface, beaconFailed: ReadonlySet<Iface>): boolean {
-  return uplinkUsable(u) && !(t.detection === 1 && beaconFailed.has(u));
+  return uplinkUsable(u) && !(t.detection === DETECT_BEACON && beaconFailed.has(u));
 }
 
 function sameList(a: readonly Iface[], b: readonly Iface[]): boolean {

@@ -20,7 +20,7 @@ import { beaconArrived, isBeacon } from './beacon-probing.js';
 import { isForgedTransmit } from './forged-transmits.js';
 import { macChangeRejected } from './mac-address-changes.js';
 import { filterAccepts, isFilteredMulticast } from './multicast-filter.js';
-import { LB_IPHASH, LB_NAMES, type Iface, type VSwitchRt } from './model.js';
+import { DETECT_BEACON, LB_IPHASH, LB_NAMES, type Iface, type VSwitchRt } from './model.js';
 import { exceedsMtu, payloadLength } from './mtu.js';
 import { promiscuousPorts } from './promiscuous.js';
 import { reflectedFrom, reversePathBlocks } from './reflection.js';
@@ -254,7 +254,7 @@ function rejectedLeg(x: Xlate, port: Iface): void {
 function shotgunUplinks(vs: VSwitchRt, p: Iface): Iface[] | null {
   if (vs.beaconShotgun.length === 0) return null;
   const t = p.pg!.teaming;
-  if (t.detection !== 1 || t.lb === LB_IPHASH) return null;
+  if (t.detection !== DETECT_BEACON || t.lb === LB_IPHASH) return null;
   const out = vs.beaconShotgun.filter((u) => t.active.includes(u) || t.standby.includes(u));
   return out.length >= 2 ? out : null;
 }
