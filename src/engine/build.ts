@@ -160,7 +160,6 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
         uplinks: s.uplinks.map((n) => nics.get(n)).filter((u): u is Iface => u !== undefined),
         portGroups: [],
         ports: [],
-        macPorts: new Map(),
         macIndex: EMPTY_MAC_INDEX,
         members: new Map(),
         vgtMembers: [],

@@ -145,9 +145,7 @@ export interface VSwitchRt {
   portGroups: PortGroupRt[];
   /** vnic + vmk ports in port-ID order */
   ports: Iface[];
-  /** effective MAC -> connected ports with it (F1) */
-  macPorts: Map<number, Iface[]>;
-  /** the same as `macPorts`, looked up from frame bytes without allocating (the per-frame path) */
+  /** effective MAC -> connected ports with it (F1), looked up from frame bytes without allocating (the per-frame path) */
   macIndex: MacIndex<Iface[]>;
   /** VLAN (0 = untagged domain) -> connected ports whose port group carries it (VGT ports included) */
   members: Map<number, Iface[]>;

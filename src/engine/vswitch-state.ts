@@ -38,7 +38,6 @@ export function refreshVSwitch(vs: VSwitchRt): void {
       if (p.pg!.promiscuous) promiscMembers.get(v)!.push(p);
     }
   }
-  vs.macPorts = macPorts;
   vs.macIndex = new MacIndex(macPorts, macPorts.size);
   vs.members = members;
   vs.promiscMembers = promiscMembers;
