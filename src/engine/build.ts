@@ -185,7 +185,7 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
             lb: LB[pol.teaming.loadBalancing],
             active: pick(pol.teaming.active),
             standby: pick(pol.teaming.standby),
-            usableActive: [],
+            inUse: [],
             usableStandby: [],
             detection: pol.teaming.failureDetection === 'beacon' ? DETECT_BEACON : DETECT_LINK,
             notify: pol.teaming.notifySwitches,

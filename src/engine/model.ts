@@ -109,7 +109,8 @@ export interface TeamingRt {
    * actives; with failback off (T8) the previous set minus failures plus replacements.
    * Recomputed only when the set of usable uplinks changes (T2).
    */
-  usableActive: Iface[];
+  inUse: Iface[];
+  /** the usable standbys, promoted (also in `inUse`) or not */
   usableStandby: Iface[];
   /** T6 failure detection */
   detection: FailureDetectionMode;
@@ -117,7 +118,7 @@ export interface TeamingRt {
   notify: boolean;
   /** T8 failback */
   failback: boolean;
-  /** usable uplinks when `usableActive` was last computed (T2: re-pin only when this changes) */
+  /** usable uplinks when `inUse` was last computed (T2: re-pin only when this changes) */
   lastUsable: Iface[] | null;
 }
 

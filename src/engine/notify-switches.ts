@@ -27,7 +27,7 @@ export interface PinSnapshot {
 }
 
 function teamNames(t: TeamingRt): string {
-  return t.usableActive.length === 0 ? 'none' : t.usableActive.map((u) => u.name).join(', ');
+  return t.inUse.length === 0 ? 'none' : t.inUse.map((u) => u.name).join(', ');
 }
 
 /** The uplink of every port and the in-use uplinks of every team, before a change. */
@@ -85,7 +85,7 @@ export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: read
         const t = pg.teaming;
         // an uplink in use became unusable: a failover (T6 detected it, T1's order picks the
         // next); otherwise a recovered uplink took its traffic back: failback (T8) when it is on
-        const usable = new Set([...t.usableActive, ...t.usableStandby].map((u) => u.name));
+        const usable = new Set([...t.inUse, ...t.usableStandby].map((u) => u.name));
         const lost = was.names !== 'none' && was.names.split(', ').some((n) => !usable.has(n));
         const rule = !lost && t.failback ? 'T8' : 'T1';
         f.emit({

@@ -1,7 +1,7 @@
 /**
  * T1–T6, T8 — which uplink carries a port's traffic out of the vSwitch.
  *
- * The uplinks in use (`usableActive`, in order) are recomputed only when the set of usable
+ * The uplinks in use (`inUse`, in order) are recomputed only when the set of usable
  * uplinks of the team changes (T2):
  * - usable: the cable is up (T6 link status); with beacon probing also not cut off by beacons (T6).
  * - T1 standby promotion [choice]: each failed active's place is taken by the next usable
@@ -57,7 +57,7 @@ export function refreshUsable(t: TeamingRt, beaconFailed: ReadonlySet<Iface> = E
   const usable = (u: Iface) => teamUsable(t, u, beaconFailed);
   const all = [...t.active, ...t.standby].filter(usable);
   if (!fresh && t.lastUsable !== null && sameList(all, t.lastUsable)) return false;
-  const before = t.usableActive;
+  const before = t.inUse;
   let inUse: Iface[];
   if (fresh || t.lastUsable === null || t.failback) {
     inUse = fromOrder(t, usable);
@@ -69,7 +69,7 @@ export function refreshUsable(t: TeamingRt, beaconFailed: ReadonlySet<Iface> = E
     inUse = [...survivors, ...candidates.slice(0, want)];
   }
   t.lastUsable = all;
-  t.usableActive = inUse;
+  t.inUse = inUse;
   t.usableStandby = t.standby.filter(usable);
   return !sameList(before, inUse);
 }
@@ -81,7 +81,7 @@ function macHashBytes(b: Uint8Array, off: number): number {
 }
 
 function byIndex(t: TeamingRt, index: number): Iface | null {
-  const a = t.usableActive;
+  const a = t.inUse;
   if (a.length > 0) return a[index % a.length]!;
   return null;
 }
@@ -102,7 +102,7 @@ export function pinnedUplink(port: Iface): Iface | null {
   const t = port.pg!.teaming;
   switch (t.lb) {
     case LB_FAILOVER:
-      return t.usableActive[0] ?? null;
+      return t.inUse[0] ?? null;
     case LB_SRCMAC:
       return byIndex(t, macHashBytes(port.effMacBytes, 0));
     case LB_IPHASH:
