@@ -276,6 +276,16 @@ describe('web UI', () => {
     expect(details).toContain('00:50:56:b2:00:01');
     await screenshot(page, 'ui-forged-drop.png');
     await page.uncheck('#drops-only');
+    // the same ARP request from the vNIC's own MAC: the Send tab's explain draws the copy tree
+    // (copy-tree.ts), each copy's branch row with its steps indented under it
+    await page.fill('#send-src-mac', '');
+    await page.click('#explain-button');
+    await page.waitForSelector('#send-result ol.trace li.copy-branch');
+    const branch = (await page.textContent('#send-result ol.trace li.copy-branch'))!;
+    expect(branch).toMatch(/^[├└]─ copy \d+ → \S+:\S+$/);
+    const indents = await page.$$eval('#send-result ol.trace li:not(.copy-branch)', (els) => els.map((e) => parseFloat(/padding-left:\s*([\d.]+)px/.exec(e.getAttribute('style') ?? '')?.[1] ?? '0')));
+    expect(indents[0]).toBe(0);
+    expect(Math.max(...indents)).toBeGreaterThan(0);
   });
 
   it('lab clock: in simulation mode a frame waits; Step moves it on', async () => {

@@ -13,7 +13,7 @@ import type {
   EndpointArpEntry,
   EndpointNeighbourEntry,
   ExampleInfo,
-  ExplainResultJson,
+  ExplainJson,
   FrameSpec,
   Issue,
   LoadTopologyRequest,
@@ -113,7 +113,7 @@ export const api = {
   send: (req: SendFrameRequest) => request<SendFrameResponse>('POST', '/api/frames', req),
   /** 200 with the result when the ping is over; 202 PingPending while the clock is paused/stepped (the result then comes over socket.io). */
   ping: (req: PingRequest) => request<PingResponse | PingPending>('POST', '/api/ping', req),
-  explain: (from: string, frame: FrameSpec) => request<ExplainResultJson>('POST', '/api/explain', { from, frame }),
+  explain: (from: string, frame: FrameSpec) => request<ExplainJson>('POST', '/api/explain', { from, frame }),
   decode: (hex: string) => request<DecodedFrame>('POST', '/api/decode', { hex }),
   clock: () => request<ClockState>('GET', '/api/clock'),
   setClock: (mode: ClockMode) => request<ClockState>('POST', '/api/clock', { mode }),

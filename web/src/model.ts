@@ -35,11 +35,8 @@ export type {
   EndpointNeighbourEntry,
   ExplainCopy,
 } from '../../src/server/api-types.js';
-import type { ExplainResult, TraceEvent } from '../../src/server/api-types.js';
-
-/** POST /api/explain as JSON: frame bytes of each step as a hex string. */
-export type ExplainStepJson = Omit<TraceEvent, 'frame'> & { frame?: string };
-export type ExplainResultJson = Omit<ExplainResult, 'steps'> & { steps: ExplainStepJson[] };
+/** POST /api/explain: steps as live trace events (frameHex), copies, and the steps grouped by copy. */
+export type { ExplainJson } from '../../src/server/api-types.js';
 
 export type TopologyDoc = TopologyState['topology'];
 export type Issue = TopologyState['warnings'][number];

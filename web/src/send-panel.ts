@@ -6,8 +6,9 @@
 import { api, ApiFailure } from './api.js';
 import { clear, h, optionsHtml, toast } from './dom.js';
 import { listInterfaces, isEndpoint, type InterfaceInfo } from './interfaces.js';
-import type { ExplainResultJson, FrameSpec, PingRequest, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
+import type { ExplainJson, FrameSpec, PingRequest, PingResponse, SendFrameResponse, TopologyDoc } from './model.js';
 import { ruleTitle } from '../../src/engine/rules.js';
+import { branchMark, copyTree, copyTreeRows, withoutCitedRule } from '../../src/engine/copy-tree.js';
 
 type Kind = 'arp-request' | 'icmp-echo' | 'udp' | 'broadcast' | 'gratuitous-arp' | 'rarp' | 'hex';
 
@@ -585,8 +586,8 @@ function renderPing(r: PingResponse): Node {
   return h('pre', { class: `ping-output ${r.received === 0 ? 'bad' : ''}` }, r.output.join('\n'));
 }
 
-/** Explain result: the fate of each copy, then every step with its rule. */
-export function renderExplain(r: ExplainResultJson): Node {
+/** Explain result: the fate of each copy, then every step with its rule, as a tree of copies (copy-tree.ts, like the event details and the CLI). */
+export function renderExplain(r: ExplainJson): Node {
   const out = h('div', { class: 'explain' });
   const fates = h('ul', { class: 'fates' });
   for (const c of r.copies) {
@@ -594,16 +595,22 @@ export function renderExplain(r: ExplainResultJson): Node {
     fates.append(h('li', { class: c.delivered ? 'ok' : 'bad' }, c.delivered ? `✓ delivered to ${c.at} (${tags})` : `✕ dropped at ${c.at}: ${c.reason ?? ''}${c.rule ? ` (${c.rule})` : ''}`));
   }
   if (r.copies.length === 0) fates.append(h('li', { class: 'muted' }, 'no copy delivered or dropped'));
-  const ol = h('ol', { class: 'trace' });
-  for (const s of r.steps) {
+  const ol = h('ol', { class: 'trace tree-trace' });
+  for (const row of copyTreeRows(copyTree(r.steps))) {
+    const indent = `padding-left: ${row.depth * 16}px`;
+    if (row.kind === 'copy') {
+      ol.append(h('li', { class: 'copy-branch muted', style: indent, 'data-copy': row.node.copyId }, `${branchMark(row)} copy ${row.node.copyId} → ${r.steps[row.node.steps[0]!]!.port}`));
+      continue;
+    }
+    const s = r.steps[row.index]!;
     ol.append(
       h(
         'li',
-        { class: `a-${s.action}` },
+        { class: `a-${s.action}`, style: indent },
         h('span', { class: `rule-chip ${s.action === 'drop' ? 'bad' : ''}`, title: ruleTitle(s.rule, s.reason) }, s.rule ?? '·'),
         h('span', { class: 'tr-at' }, s.port),
         h('span', { class: 'tr-what' }, s.action),
-        h('span', { class: 'tr-sum' }, s.detail + (s.rule && ruleTitle(s.rule, s.reason) ? ` — ${ruleTitle(s.rule, s.reason)}` : '')),
+        h('span', { class: 'tr-sum' }, withoutCitedRule(s.detail, s.rule) + (s.rule && ruleTitle(s.rule, s.reason) ? ` — ${ruleTitle(s.rule, s.reason)}` : '')),
       ),
     );
   }
