@@ -163,11 +163,6 @@ export function vlanOption(values: string[]): number | number[] {
   return ids.length === 1 ? ids[0]! : ids;
 }
 
-/** True when any frame option was given (commands that also take other input use this). */
-export function hasFrameOptions(values: FrameOptionValues): boolean {
-  return Object.keys(FRAME_OPTIONS).some((k) => values[k as keyof FrameOptionValues] !== undefined);
-}
-
 /** The FrameSpec the frame options describe; throws UsageError naming the option. */
 export function frameSpecFromOptions(values: FrameOptionValues): FrameSpecDoc {
   const given = KINDS.filter((k) => values[k] !== undefined && values[k] !== false);

@@ -86,11 +86,6 @@ function byIndex(t: TeamingRt, index: number): Iface | null {
   return null;
 }
 
-/** The T3 hash of a source MAC (XOR of its six octets). */
-export function srcMacHash(frame: Uint8Array, offset: number = SRC_OFFSET): number {
-  return macHashBytes(frame, offset);
-}
-
 /** The T4 hash: last octet of the source IPv4 XOR last octet of the destination IPv4 (bytes where they would be for non-IP). */
 export function ipHash(frame: Uint8Array): number {
   const l3 = cTagL3Offset(frame); // V6: only 0x8100 tags are skipped

@@ -30,8 +30,3 @@ export interface SimulationStepResponse extends SimulationState {
   events: TraceEventJson[];
 }
 
-/** POST /api/simulation/jump: `position` (history position) or `traceSeq` (the moment right after that event). */
-export interface SimulationJumpRequest {
-  position?: number;
-  traceSeq?: number;
-}

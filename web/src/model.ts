@@ -18,7 +18,6 @@ export type {
   LoadTopologyRequest,
   PingPending,
   PingRequest,
-  PingStateEntry,
   PortGroupRow,
   SendFrameRequest,
   SendFrameResponse,
@@ -33,7 +32,6 @@ export type {
   MacTableRow,
   EndpointArpEntry,
   EndpointNeighbourEntry,
-  ExplainCopy,
 } from '../../src/server/api-types.js';
 /** POST /api/explain: steps as live trace events (frameHex), copies, and the steps grouped by copy. */
 export type { ExplainJson } from '../../src/server/api-types.js';
@@ -61,7 +59,6 @@ export type { DecodedField, DecodedFrame, DecodedLayer } from '../../src/server/
 
 export type {
   ChangeResponse,
-  ChangeStateEntry,
   EffectivePolicy,
   PolicyResponse,
   PolicySource,
