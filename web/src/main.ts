@@ -15,7 +15,7 @@ import { EventStore } from './event-store.js';
 import { InspectPanel } from './inspect-panel.js';
 import { connectLive } from './live.js';
 import type { SingularElementArgument } from 'cytoscape';
-import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
+import { buildGraph, type GraphEdgeData, type GraphNodeData } from './graph-model.js';
 import type { ClockState, LiveUpdate, RuntimeChange, TopologyState, TraceEventJson } from './model.js';
 import { eventIface, Player } from './player.js';
 import { describeChange, RuntimeActions } from './runtime-actions.js';
@@ -294,7 +294,24 @@ byId('legend-toggle').addEventListener('click', (ev) => {
 // find a node by name (keyboard access to the graph)
 const find = byId<HTMLInputElement>('find');
 const findList = byId<HTMLDataListElement>('find-list');
-let findListHtml = '';
+/** the topology the Find box's suggestions were made for */
+let findListFor: TopologyState | undefined;
+/**
+ * The Find box's suggestions, every object and interface of the topology once, made when the box
+ * is used (thousands in a big lab: not on every load and runtime change).
+ */
+function fillFindList(): void {
+  if (!topologyState || findListFor === topologyState) return;
+  findListFor = topologyState;
+  const names = new Set<string>();
+  for (const n of buildGraph(topologyState.topology).nodes) {
+    names.add(n.data.ref);
+    for (const i of n.data.ifaces ?? []) names.add(i);
+  }
+  findList.innerHTML = optionsHtml([...names].map((v) => [v] as const));
+}
+find.addEventListener('focus', fillFindList);
+find.addEventListener('input', fillFindList);
 find.addEventListener('change', () => {
   const q = find.value.trim();
   const n = view.cy.nodes().filter((x) => x.data('ref') === q || x.data('label') === q || (x.data('ifaces') as string[] | undefined)?.includes(q) === true);
@@ -364,14 +381,7 @@ function applyTopology(s: TopologyState): void {
     outcomes.replaceChildren();
     actions.forget();
   }
-  // the Find box's suggestions: every drawn object and interface, once (a Set: thousands in a big lab)
-  const names = new Set<string>();
-  view.cy.nodes().forEach((n) => {
-    names.add(n.data('ref') as string);
-    for (const i of (n.data('ifaces') as string[] | undefined) ?? []) names.add(i);
-  });
-  const findHtml = optionsHtml([...names].map((v) => [v] as const));
-  if (findHtml !== findListHtml) findList.innerHTML = findListHtml = findHtml;
+  findListFor = undefined;
   void capture.reload();
   view.markSource(send.source || null);
 }
