@@ -238,8 +238,19 @@ export class SendPanel {
       for (const v of i.vlanIps ?? []) if (v.ipv4) ips.push([v.ipv4, `${i.ref}.${v.vlan}`]);
       if (i.mac) macs.push([i.mac, i.ref]);
     }
-    this.ipList.innerHTML = optionsHtml(ips);
-    this.macList.innerHTML = optionsHtml(macs);
+    // the address suggestions show only when typed into: a big lab's are set in tasks of their
+    // own, not in the one that takes the topology (thousands of options each)
+    const suggestions: Array<[HTMLDataListElement, string]> = [
+      [this.ipList, optionsHtml(ips)],
+      [this.macList, optionsHtml(macs)],
+    ];
+    for (const [list, html] of suggestions) {
+      if (ifaces.length <= 500) list.innerHTML = html;
+      else
+        setTimeout(() => {
+          if (this.ifacesKey === key) list.innerHTML = html;
+        }, 0);
+    }
     const endpoints = this.ifaces.filter((i) => isEndpoint(i) && (i.ipv4 || i.ipv6));
     const pf = this.pingFrom.value;
     const pt = this.pingTo.value;
