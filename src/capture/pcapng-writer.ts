@@ -13,11 +13,11 @@
  *   gets one chunk per full buffer and at `flush()`/`end()` — a new buffer each time, unless
  *   `sinkCopies` says the sink is done with a chunk when it returns (then the buffer is reused).
  *
- * `writeEpb` / `writeEpbNext` are the allocation-free form of `writePacket` for a capture's hot
- * path: numbers only (timestamp as two 32-bit halves, no BigInt; `writeEpbNext` takes them from
- * the `nextTime` typed array, so no number is boxed to pass them) and the comment option already
- * encoded (see `encodeComment`); one block is encoded straight into the preallocated buffer; the
- * bytes written are the same as `writePacket`'s.
+ * `writeEpbRecord` is the allocation-free form of `writePacket` for a capture's hot path: the
+ * caller fills the writer's one reused `epb` record (EpbRecord: numbers only, timestamp and ids as
+ * two 32-bit halves, no BigInt; the comment option already encoded, see `encodeComment`) and one
+ * block is encoded straight into the preallocated buffer. `writePacket` fills the same record and
+ * writes through the same encoder, so both write the same bytes for the same values.
  */
 import type { CapturePacketInput } from './capture-file.js';
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from './capture-file.js';
@@ -151,67 +151,100 @@ export function encodeComment(text: string): Uint8Array {
 const TWO32 = 4294967296;
 
 /**
- * Encodes one Enhanced Packet Block of `total` bytes at `b[o..]` (`dv` views the same bytes).
- * Numbers only: 64-bit values come as two 32-bit halves; `hasId`/`hasDrop` say whether the
- * packet id / drop count options are present; `comment` is the encoded opt_comment or null.
+ * The fields of one Enhanced Packet Block: ONE record per writer (`PcapngWriter.epb`), filled
+ * field by field for each packet and encoded by `writeEpbRecord` — as Open vSwitch carries a
+ * translation in one `xlate_ctx` — instead of a long list of positional parameters. Numbers only:
+ * 64-bit values are two 32-bit halves, so nothing is a BigInt or an object on the hot path.
  */
-function encodeEpb(
-  b: Uint8Array,
-  dv: DataView,
-  o: number,
-  total: number,
-  ifIndex: number,
-  tsHi: number,
-  tsLo: number,
-  data: Uint8Array,
-  capLen: number,
-  origLen: number,
-  flags: number,
-  hasId: boolean,
-  idHi: number,
-  idLo: number,
-  hasDrop: boolean,
-  dropHi: number,
-  dropLo: number,
-  comment: Uint8Array | null,
-): void {
+export interface EpbRecord {
+  /** index of a declared interface */
+  ifIndex: number;
+  /** timestamp, ns since the epoch = tsHi * 2^32 + tsLo (each a whole number 0..2^32-1) */
+  tsHi: number;
+  tsLo: number;
+  /** the frame (cut to the interface's snap length) */
+  data: Uint8Array;
+  /** length on the wire; -1: data.length */
+  origLen: number;
+  /** epb_flags direction bits: 1 inbound, 2 outbound, 0 none (no option) */
+  flags: number;
+  /** epb_packetid = idHi * 2^32 + idLo when hasId */
+  hasId: boolean;
+  idHi: number;
+  idLo: number;
+  /** epb_dropcount = dropHi * 2^32 + dropLo when hasDrop */
+  hasDrop: boolean;
+  dropHi: number;
+  dropLo: number;
+  /** the whole opt_comment option as `encodeComment` makes it, or null (no option) */
+  comment: Uint8Array | null;
+}
+
+/** Sets `e.idHi`/`e.idLo` (and `hasId`) from a packet id: a safe integer >= 0, or -1 for none. */
+export function setEpbPacketId(e: EpbRecord, packetId: number): void {
+  if (packetId < 0) {
+    e.hasId = false;
+    e.idHi = 0;
+    e.idLo = 0;
+    return;
+  }
+  const hi = packetId >= TWO32 ? Math.floor(packetId / TWO32) : 0;
+  e.hasId = true;
+  e.idHi = hi;
+  e.idLo = packetId - hi * TWO32;
+}
+
+/** The bytes an Enhanced Packet Block of `e` takes with `capLen` bytes of frame. */
+function epbSize(e: EpbRecord, capLen: number): number {
+  let opt = e.comment === null ? 0 : e.comment.length;
+  if (e.flags !== 0) opt += 8;
+  if (e.hasId) opt += 12;
+  if (e.hasDrop) opt += 12;
+  if (opt !== 0) opt += 4; // opt_endofopt
+  return EPB_FIXED + pad4(capLen) + opt + 4;
+}
+
+/**
+ * Encodes the Enhanced Packet Block of `e` (`total` bytes, `capLen` of them frame) at `b[o..]`
+ * (`dv` views the same bytes): header, frame bytes and their padding, epb_flags, epb_packetid,
+ * epb_dropcount, the encoded comment option copied whole, opt_endofopt, the trailing length.
+ */
+function encodeEpb(b: Uint8Array, dv: DataView, o: number, total: number, capLen: number, e: EpbRecord): void {
+  const data = e.data;
   dv.setUint32(o, BLOCK_EPB, true);
   dv.setUint32(o + 4, total, true);
-  dv.setUint32(o + 8, ifIndex, true);
-  dv.setUint32(o + 12, tsHi, true);
-  dv.setUint32(o + 16, tsLo, true);
+  dv.setUint32(o + 8, e.ifIndex, true);
+  dv.setUint32(o + 12, e.tsHi, true);
+  dv.setUint32(o + 16, e.tsLo, true);
   dv.setUint32(o + 20, capLen, true);
-  dv.setUint32(o + 24, origLen, true);
+  dv.setUint32(o + 24, e.origLen < 0 ? data.length : e.origLen, true);
   b.set(capLen === data.length ? data : data.subarray(0, capLen), o + EPB_FIXED);
   let p = o + EPB_FIXED + capLen;
   const dataEnd = o + EPB_FIXED + pad4(capLen);
   while (p < dataEnd) b[p++] = 0;
   const optStart = p;
+  const flags = e.flags;
   if (flags !== 0) {
     dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
     dv.setUint32(p + 4, flags, true);
     p += 8;
   }
-  if (hasId) {
+  if (e.hasId) {
     dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
-    dv.setUint32(p + 4, idLo, true);
-    dv.setUint32(p + 8, idHi, true);
+    dv.setUint32(p + 4, e.idLo, true);
+    dv.setUint32(p + 8, e.idHi, true);
     p += 12;
   }
-  if (hasDrop) {
+  if (e.hasDrop) {
     dv.setUint32(p, EPB_DROPCOUNT + 8 * 0x10000, true);
-    dv.setUint32(p + 4, dropLo, true);
-    dv.setUint32(p + 8, dropHi, true);
+    dv.setUint32(p + 4, e.dropLo, true);
+    dv.setUint32(p + 8, e.dropHi, true);
     p += 12;
   }
+  const comment = e.comment;
   if (comment !== null && comment.length !== 0) {
-    const n = comment.length;
-    dv.setUint16(p, OPT_COMMENT, true);
-    dv.setUint16(p + 2, n, true);
-    const end = p + 4 + pad4(n);
-    b.set(comment, p + 4);
-    p += 4 + n;
-    while (p < end) b[p++] = 0;
+    b.set(comment, p);
+    p += comment.length;
   }
   if (p !== optStart) {
     dv.setUint32(p, 0, true); // opt_endofopt
@@ -293,168 +326,88 @@ export class PcapngWriter {
   /** Writes one Enhanced Packet Block (unbuffered: one Buffer, one sink call). */
   writePacket(p: CapturePacketInput): void {
     if (this.ended) throw new Error('pcapng writer: writePacket after end()');
-    const ifIndex = p.interface;
+    const ts = p.timestampNs;
+    if (ts < 0n || ts > 0xffff_ffff_ffff_ffffn) throw new RangeError(`pcapng writer: timestamp ${ts} ns is out of range`);
+    const packetId = p.packetId === undefined ? undefined : checkU64(p.packetId, 'packet id');
+    const dropCount = p.dropCount === undefined ? undefined : checkU64(p.dropCount, 'drop count');
+    const e = this.epb;
+    e.ifIndex = p.interface;
+    e.tsHi = Number(ts >> 32n);
+    e.tsLo = Number(ts & U32);
+    e.data = p.data;
+    e.origLen = p.originalLength ?? -1;
+    e.flags = p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0;
+    e.hasId = packetId !== undefined;
+    e.idHi = packetId !== undefined ? Number(packetId >> 32n) : 0;
+    e.idLo = packetId !== undefined ? Number(packetId & U32) : 0;
+    e.hasDrop = dropCount !== undefined;
+    e.dropHi = dropCount !== undefined ? Number(dropCount >> 32n) : 0;
+    e.dropLo = dropCount !== undefined ? Number(dropCount & U32) : 0;
+    e.comment = p.comment !== undefined && p.comment !== '' ? encodeComment(p.comment) : null;
+    this.writeEpbRecord();
+  }
+
+  /**
+   * The record `writeEpbRecord` writes (see EpbRecord): fill its fields, then call it. One per
+   * writer, reused for every packet.
+   */
+  readonly epb: EpbRecord = { ifIndex: 0, tsHi: 0, tsLo: 0, data: new Uint8Array(0), origLen: -1, flags: 0, hasId: false, idHi: 0, idLo: 0, hasDrop: false, dropHi: 0, dropLo: 0, comment: null };
+
+  /**
+   * `writePacket` without objects or BigInt (tests and benches): timestamp ns = tsHi * 2^32 +
+   * tsLo, `flags` the epb_flags direction bits, `packetId` a safe integer >= 0 or -1 for none,
+   * `comment` from `encodeComment` (or null). Same bytes as `writePacket` with the same values.
+   */
+  writeEpb(ifIndex: number, tsHi: number, tsLo: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
+    const e = this.epb;
+    e.ifIndex = ifIndex;
+    e.tsHi = tsHi;
+    e.tsLo = tsLo;
+    e.data = data;
+    e.origLen = -1;
+    e.flags = flags;
+    if (!(packetId <= Number.MAX_SAFE_INTEGER && (packetId >= 0 || packetId === -1))) throw new RangeError(`packet id ${packetId} does not fit in 64 unsigned bits`);
+    setEpbPacketId(e, packetId);
+    e.hasDrop = false;
+    e.comment = comment;
+    this.writeEpbRecord();
+  }
+
+  /**
+   * Writes the block `epb` holds (the capture session's path): checks the record, sizes the
+   * block and encodes it straight into the buffer (or one fresh Buffer when unbuffered).
+   */
+  writeEpbRecord(): void {
+    if (this.ended) throw new Error('pcapng writer: writePacket after end()');
+    const e = this.epb;
+    const ifIndex = e.ifIndex;
     const snapLen = this.snapLens[ifIndex];
     if (snapLen === undefined || !Number.isInteger(ifIndex)) {
       throw new RangeError(`pcapng writer: interface ${ifIndex} is not one of the ${this.interfaces.length} declared`);
     }
-    const ts = p.timestampNs;
-    if (ts < 0n || ts > 0xffff_ffff_ffff_ffffn) throw new RangeError(`pcapng writer: timestamp ${ts} ns is out of range`);
-    const data = p.data;
-    const capLen = snapLen !== 0 && data.length > snapLen ? snapLen : data.length;
-    const origLen = p.originalLength ?? data.length;
-    const flags = p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0;
-    const packetId = p.packetId === undefined ? undefined : checkU64(p.packetId, 'packet id');
-    const dropCount = p.dropCount === undefined ? undefined : checkU64(p.dropCount, 'drop count');
-    const comment = p.comment !== undefined && p.comment !== '' ? utf8Option(p.comment) : null;
-    this.put(
-      ifIndex,
-      Number(ts >> 32n),
-      Number(ts & U32),
-      data,
-      capLen,
-      origLen,
-      flags,
-      packetId !== undefined,
-      packetId !== undefined ? Number(packetId >> 32n) : 0,
-      packetId !== undefined ? Number(packetId & U32) : 0,
-      dropCount !== undefined,
-      dropCount !== undefined ? Number(dropCount >> 32n) : 0,
-      dropCount !== undefined ? Number(dropCount & U32) : 0,
-      comment,
-    );
-  }
-
-  /**
-   * The timestamp of the next `writeEpbNext`: [high, low] 32-bit halves of the nanoseconds since
-   * the epoch. A typed array, so that a caller sets it without a boxed number crossing a call.
-   */
-  readonly nextTime = new Uint32Array(2);
-
-  /**
-   * `writePacket` without objects or BigInt: timestamp ns = tsHi * 2^32 + tsLo (each 0..2^32-1),
-   * `flags` the epb_flags direction bits (1 inbound, 2 outbound, 0 none), `packetId` a safe
-   * integer >= 0 or -1 for none, `comment` from `encodeComment` (or null). Same bytes as
-   * `writePacket` with the same values.
-   */
-  writeEpb(ifIndex: number, tsHi: number, tsLo: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
+    const tsHi = e.tsHi;
+    const tsLo = e.tsLo;
     if (!(tsHi >= 0 && tsHi < TWO32 && tsLo >= 0 && tsLo < TWO32) || !Number.isInteger(tsHi) || !Number.isInteger(tsLo)) {
       throw new RangeError(`pcapng writer: timestamp ${tsHi} * 2^32 + ${tsLo} ns is out of range`);
     }
-    this.nextTime[0] = tsHi;
-    this.nextTime[1] = tsLo;
-    this.writeEpbNext(ifIndex, data, flags, packetId, comment);
-  }
-
-  /**
-   * `writeEpb` with the timestamp from `nextTime` (the capture session's path): checks, sizes the
-   * block, and encodes it in place — header, frame bytes, epb_flags, epb_packetid, the encoded
-   * comment option copied whole, opt_endofopt.
-   */
-  writeEpbNext(ifIndex: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
-    if (this.ended) throw new Error('pcapng writer: writePacket after end()');
-    const snapLen = this.snapLens[ifIndex];
-    if (snapLen === undefined || !Number.isInteger(ifIndex)) {
-      throw new RangeError(`pcapng writer: interface ${ifIndex} is not one of the ${this.interfaces.length} declared`);
-    }
-    if (!(packetId <= Number.MAX_SAFE_INTEGER && (packetId >= 0 || packetId === -1))) throw new RangeError(`packet id ${packetId} does not fit in 64 unsigned bits`);
+    const comment = e.comment;
     const cLen = comment === null ? 0 : comment.length;
     if (cLen !== 0 && (cLen > 4 + pad4(MAX_OPTION_BYTES) || (cLen & 3) !== 0)) throw new RangeError(`pcapng writer: a ${cLen}-byte comment option is not one encodeComment makes`);
-    const len = data.length;
+    e.flags &= 3;
+    const len = e.data.length;
     const capLen = snapLen !== 0 && len > snapLen ? snapLen : len;
-    const dataEnd = EPB_FIXED + ((capLen + 3) & ~3);
-    flags &= 3;
-    let opt = cLen;
-    if (flags !== 0) opt += 8;
-    if (packetId >= 0) opt += 12;
-    if (opt !== 0) opt += 4; // opt_endofopt
-    const total = dataEnd + opt + 4;
-    this.packetsWritten++;
-    let b: Uint8Array;
-    let dv: DataView;
-    let o: number;
-    const buffered = this.bufSize !== 0 && total <= this.bufSize;
-    if (buffered) {
-      this.roomFor(total);
-      b = this.buf;
-      dv = this.dv;
-      o = this.pos;
-      this.pos = o + total;
-    } else {
-      this.flush();
-      b = Buffer.allocUnsafe(total);
-      dv = new DataView(b.buffer, b.byteOffset, total);
-      o = 0;
-    }
-    const t = this.nextTime;
-    dv.setUint32(o, BLOCK_EPB, true);
-    dv.setUint32(o + 4, total, true);
-    dv.setUint32(o + 8, ifIndex, true);
-    dv.setUint32(o + 12, t[0]!, true);
-    dv.setUint32(o + 16, t[1]!, true);
-    dv.setUint32(o + 20, capLen, true);
-    dv.setUint32(o + 24, len, true);
-    b.set(capLen === len ? data : data.subarray(0, capLen), o + EPB_FIXED);
-    let p = o + EPB_FIXED + capLen;
-    const end = o + dataEnd;
-    while (p < end) b[p++] = 0;
-    if (flags !== 0) {
-      dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
-      dv.setUint32(p + 4, flags, true);
-      p += 8;
-    }
-    if (packetId >= 0) {
-      const hi = packetId >= TWO32 ? Math.floor(packetId / TWO32) : 0;
-      dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
-      dv.setUint32(p + 4, packetId - hi * TWO32, true);
-      dv.setUint32(p + 8, hi, true);
-      p += 12;
-    }
-    if (cLen !== 0) {
-      b.set(comment!, p);
-      p += cLen;
-    }
-    if (opt !== 0) {
-      dv.setUint32(p, 0, true); // opt_endofopt
-      p += 4;
-    }
-    dv.setUint32(p, total, true);
-    if (!buffered) this.emit(b as Buffer);
-  }
-
-  private put(
-    ifIndex: number,
-    tsHi: number,
-    tsLo: number,
-    data: Uint8Array,
-    capLen: number,
-    origLen: number,
-    flags: number,
-    hasId: boolean,
-    idHi: number,
-    idLo: number,
-    hasDrop: boolean,
-    dropHi: number,
-    dropLo: number,
-    comment: Uint8Array | null,
-  ): void {
-    let optBytes = 0;
-    if (flags !== 0) optBytes += 8;
-    if (hasId) optBytes += 12;
-    if (hasDrop) optBytes += 12;
-    if (comment !== null && comment.length !== 0) optBytes += 4 + pad4(comment.length);
-    if (optBytes !== 0) optBytes += 4; // opt_endofopt
-    const total = EPB_FIXED + pad4(capLen) + optBytes + 4;
+    const total = epbSize(e, capLen);
     this.packetsWritten++;
     if (this.bufSize !== 0 && total <= this.bufSize) {
       this.roomFor(total);
-      encodeEpb(this.buf, this.dv, this.pos, total, ifIndex, tsHi, tsLo, data, capLen, origLen, flags, hasId, idHi, idLo, hasDrop, dropHi, dropLo, comment);
-      this.pos += total;
+      const o = this.pos;
+      this.pos = o + total;
+      encodeEpb(this.buf, this.dv, o, total, capLen, e);
       return;
     }
     this.flush();
     const b = Buffer.allocUnsafe(total);
-    encodeEpb(b, new DataView(b.buffer, b.byteOffset, total), 0, total, ifIndex, tsHi, tsLo, data, capLen, origLen, flags, hasId, idHi, idLo, hasDrop, dropHi, dropLo, comment);
+    encodeEpb(b, new DataView(b.buffer, b.byteOffset, total), 0, total, capLen, e);
     this.emit(b);
   }
 
