@@ -194,65 +194,6 @@ export function setEpbPacketId(e: EpbRecord, packetId: number): void {
   e.idLo = packetId - hi * TWO32;
 }
 
-/** The bytes an Enhanced Packet Block of `e` takes with `capLen` bytes of frame. */
-function epbSize(e: EpbRecord, capLen: number): number {
-  let opt = e.comment === null ? 0 : e.comment.length;
-  if (e.flags !== 0) opt += 8;
-  if (e.hasId) opt += 12;
-  if (e.hasDrop) opt += 12;
-  if (opt !== 0) opt += 4; // opt_endofopt
-  return EPB_FIXED + pad4(capLen) + opt + 4;
-}
-
-/**
- * Encodes the Enhanced Packet Block of `e` (`total` bytes, `capLen` of them frame) at `b[o..]`
- * (`dv` views the same bytes): header, frame bytes and their padding, epb_flags, epb_packetid,
- * epb_dropcount, the encoded comment option copied whole, opt_endofopt, the trailing length.
- */
-function encodeEpb(b: Uint8Array, dv: DataView, o: number, total: number, capLen: number, e: EpbRecord): void {
-  const data = e.data;
-  dv.setUint32(o, BLOCK_EPB, true);
-  dv.setUint32(o + 4, total, true);
-  dv.setUint32(o + 8, e.ifIndex, true);
-  dv.setUint32(o + 12, e.tsHi, true);
-  dv.setUint32(o + 16, e.tsLo, true);
-  dv.setUint32(o + 20, capLen, true);
-  dv.setUint32(o + 24, e.origLen < 0 ? data.length : e.origLen, true);
-  b.set(capLen === data.length ? data : data.subarray(0, capLen), o + EPB_FIXED);
-  let p = o + EPB_FIXED + capLen;
-  const dataEnd = o + EPB_FIXED + pad4(capLen);
-  while (p < dataEnd) b[p++] = 0;
-  const optStart = p;
-  const flags = e.flags;
-  if (flags !== 0) {
-    dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
-    dv.setUint32(p + 4, flags, true);
-    p += 8;
-  }
-  if (e.hasId) {
-    dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
-    dv.setUint32(p + 4, e.idLo, true);
-    dv.setUint32(p + 8, e.idHi, true);
-    p += 12;
-  }
-  if (e.hasDrop) {
-    dv.setUint32(p, EPB_DROPCOUNT + 8 * 0x10000, true);
-    dv.setUint32(p + 4, e.dropLo, true);
-    dv.setUint32(p + 8, e.dropHi, true);
-    p += 12;
-  }
-  const comment = e.comment;
-  if (comment !== null && comment.length !== 0) {
-    b.set(comment, p);
-    p += comment.length;
-  }
-  if (p !== optStart) {
-    dv.setUint32(p, 0, true); // opt_endofopt
-    p += 4;
-  }
-  dv.setUint32(p, total, true);
-}
-
 function checkU64(value: bigint | number, what: string): bigint {
   const v = typeof value === 'bigint' ? value : BigInt(value);
   if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError(`${what} ${v} does not fit in 64 unsigned bits`);
@@ -374,8 +315,9 @@ export class PcapngWriter {
   }
 
   /**
-   * Writes the block `epb` holds (the capture session's path): checks the record, sizes the
-   * block and encodes it straight into the buffer (or one fresh Buffer when unbuffered).
+   * Writes the block `epb` holds (the capture session's path; writePacket comes here too): checks
+   * the record, sizes the block and encodes it straight into the buffer (or into one fresh Buffer
+   * when unbuffered) — the one EPB encoder.
    */
   writeEpbRecord(): void {
     if (this.ended) throw new Error('pcapng writer: writePacket after end()');
@@ -393,22 +335,77 @@ export class PcapngWriter {
     const comment = e.comment;
     const cLen = comment === null ? 0 : comment.length;
     if (cLen !== 0 && (cLen > 4 + pad4(MAX_OPTION_BYTES) || (cLen & 3) !== 0)) throw new RangeError(`pcapng writer: a ${cLen}-byte comment option is not one encodeComment makes`);
-    e.flags &= 3;
-    const len = e.data.length;
+    const flags = e.flags & 3;
+    const hasId = e.hasId;
+    const hasDrop = e.hasDrop;
+    const data = e.data;
+    const len = data.length;
     const capLen = snapLen !== 0 && len > snapLen ? snapLen : len;
-    const total = epbSize(e, capLen);
+    const dataEnd = EPB_FIXED + ((capLen + 3) & ~3);
+    let opt = cLen;
+    if (flags !== 0) opt += 8;
+    if (hasId) opt += 12;
+    if (hasDrop) opt += 12;
+    if (opt !== 0) opt += 4; // opt_endofopt
+    const total = dataEnd + opt + 4;
     this.packetsWritten++;
-    if (this.bufSize !== 0 && total <= this.bufSize) {
+    // where: the buffer (buffered), or one fresh Buffer handed to the sink after
+    let b: Uint8Array;
+    let dv: DataView;
+    let o: number;
+    const buffered = this.bufSize !== 0 && total <= this.bufSize;
+    if (buffered) {
       this.roomFor(total);
-      const o = this.pos;
+      b = this.buf;
+      dv = this.dv;
+      o = this.pos;
       this.pos = o + total;
-      encodeEpb(this.buf, this.dv, o, total, capLen, e);
-      return;
+    } else {
+      this.flush();
+      b = Buffer.allocUnsafe(total);
+      dv = new DataView(b.buffer, b.byteOffset, total);
+      o = 0;
     }
-    this.flush();
-    const b = Buffer.allocUnsafe(total);
-    encodeEpb(b, new DataView(b.buffer, b.byteOffset, total), 0, total, capLen, e);
-    this.emit(b);
+    // the block: header, frame bytes and their padding, epb_flags, epb_packetid, epb_dropcount,
+    // the encoded comment option copied whole, opt_endofopt, the trailing length
+    dv.setUint32(o, BLOCK_EPB, true);
+    dv.setUint32(o + 4, total, true);
+    dv.setUint32(o + 8, ifIndex, true);
+    dv.setUint32(o + 12, tsHi, true);
+    dv.setUint32(o + 16, tsLo, true);
+    dv.setUint32(o + 20, capLen, true);
+    dv.setUint32(o + 24, e.origLen < 0 ? len : e.origLen, true);
+    b.set(capLen === len ? data : data.subarray(0, capLen), o + EPB_FIXED);
+    let p = o + EPB_FIXED + capLen;
+    const end = o + dataEnd;
+    while (p < end) b[p++] = 0;
+    if (flags !== 0) {
+      dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
+      dv.setUint32(p + 4, flags, true);
+      p += 8;
+    }
+    if (hasId) {
+      dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
+      dv.setUint32(p + 4, e.idLo, true);
+      dv.setUint32(p + 8, e.idHi, true);
+      p += 12;
+    }
+    if (hasDrop) {
+      dv.setUint32(p, EPB_DROPCOUNT + 8 * 0x10000, true);
+      dv.setUint32(p + 4, e.dropLo, true);
+      dv.setUint32(p + 8, e.dropHi, true);
+      p += 12;
+    }
+    if (cLen !== 0) {
+      b.set(comment!, p);
+      p += cLen;
+    }
+    if (opt !== 0) {
+      dv.setUint32(p, 0, true); // opt_endofopt
+      p += 4;
+    }
+    dv.setUint32(p, total, true);
+    if (!buffered) this.emit(b as Buffer);
   }
 
   /** Makes room for a block of `total` bytes in the buffer: what it holds is written out first (a fresh buffer unless it may be reused). */
