@@ -14,11 +14,12 @@
  * KB: "the destination ESXi host will send a RARP") [choice for connect: the KB gives no count].
  *
  * `snapshotPins` / `announceMoves` bracket any change: the teams whose uplinks in use changed get
- * a `failover` trace event, the ports whose uplink changed are announced.
+ * a `failover` trace event, the ports whose uplink changed are announced. Both take the vSwitches
+ * the change touches (pins elsewhere cannot change), all of them when not given.
  */
 import { buildRarp, formatMac } from '../wire/index.js';
 import type { Fabric } from './fabric.js';
-import type { Iface, TeamingRt } from './model.js';
+import type { Iface, TeamingRt, VSwitchRt } from './model.js';
 import { pickUplink } from './uplink-selection.js';
 
 export interface PinSnapshot {
@@ -30,11 +31,11 @@ function teamNames(t: TeamingRt): string {
   return t.inUse.length === 0 ? 'none' : t.inUse.map((u) => u.name).join(', ');
 }
 
-/** The uplink of every port and the in-use uplinks of every team, before a change. */
-export function snapshotPins(f: Fabric): PinSnapshot {
+/** The uplink of every port and the in-use uplinks of every team (of `vswitches`: those a change touches), before a change. */
+export function snapshotPins(f: Fabric, vswitches: readonly VSwitchRt[] = f.vswitches): PinSnapshot {
   const pins = new Map<Iface, Iface | null>();
   const teams = new Map<TeamingRt, { names: string; owner: string }>();
-  for (const vs of f.vswitches) {
+  for (const vs of vswitches) {
     for (const p of vs.ports) if (p.connected) pins.set(p, p.pinned);
     for (const pg of vs.portGroups) teams.set(pg.teaming, { names: teamNames(pg.teaming), owner: `port group "${pg.name}" on ${vs.id}` });
   }
@@ -76,8 +77,10 @@ export function sendRarp(f: Fabric, p: Iface, why: string): boolean {
  * (T7) for every connected port whose uplink changed and one for every port in `alsoAnnounce`
  * (connected or migrated in). Each port is announced once. Returns the RARP frames sent.
  */
-export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: readonly { port: Iface; why: string }[] = []): number {
-  for (const vs of f.vswitches) {
+export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: readonly { port: Iface; why: string }[] = [], vswitches: readonly VSwitchRt[] = f.vswitches): number {
+  // in the fabric's order, whatever the order of `vswitches` (the snapshot's)
+  const within = vswitches === f.vswitches ? f.vswitches : f.vswitches.filter((vs) => vswitches.includes(vs));
+  for (const vs of within) {
     for (const pg of vs.portGroups) {
       const was = before.teams.get(pg.teaming);
       const now = teamNames(pg.teaming);
@@ -104,7 +107,7 @@ export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: read
     done.add(port);
     sent += sendRarps(f, port, why, 1);
   }
-  for (const vs of f.vswitches) {
+  for (const vs of within) {
     for (const p of vs.ports) {
       if (done.has(p) || !p.connected || p.pinned === null) continue;
       const old = before.pins.get(p);

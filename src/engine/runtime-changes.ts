@@ -4,29 +4,32 @@
  * removed, and vMotion (E3). One entry point, `RuntimeDynamics.apply(change)`, for the API, the
  * CLI and timed scenarios.
  *
- * Atomic: a change is checked against the schema, then made on a copy of the lab's current
- * topology document, which must still validate (no new error: the same rules as a file), plus
- * the engine's own checks (E3: the destination has a port group of each name with the same
- * VLAN). Only then is the running fabric brought in line (runtime-config.ts), which cannot fail.
- * A refused change returns a reason and leaves counters, tables, the clock and the document
- * exactly as they were, and emits nothing.
+ * Atomic: a change is checked against the schema and the engine's own checks (E3: the
+ * destination has a port group of each name with the same VLAN), then made in place on the lab's
+ * topology document with an undo log; the part of the document it can affect must still
+ * validate (no new error: the same rules as a file, checked incrementally: change-checks.ts),
+ * else the log undoes it. Only then is the running fabric brought in line for what the change
+ * touched (runtime-config.ts), which cannot fail. A refused change returns a reason and leaves
+ * counters, tables, the clock and the document exactly as they were, and emits nothing. Cost:
+ * what the change touches, not the size of the lab (issue 15; `npm run bench -- runtime-change`).
  *
  * After a change: teams whose uplinks in use changed emit `failover`, moved ports are announced
  * by RARP (T7), connected vNICs and migrated ones too; the change itself is one `change` trace
  * event.
  */
 import { formatMac, isMulticast, macToNumber, parseMac } from '../wire/index.js';
+import { hostChangeErrors, vmChangeErrors } from '../topology/change-checks.js';
 import { validateTopology } from '../topology/load.js';
+import type { Issue } from '../topology/issue.js';
 import { RuntimeChange, type PolicyPatchDoc, type RuntimeChangeDoc } from '../topology/runtime-change.js';
-import type { LinkImpairmentsDoc, PolicySettingsDoc, TopologyDoc } from '../topology/schema.js';
+import type { HostDoc, LinkDoc, LinkImpairmentsDoc, PolicySettingsDoc, PortGroupDoc, TopologyDoc, VmDoc, VSwitchDoc } from '../topology/schema.js';
 import { BeaconProber } from './beacon-probing.js';
 import { buildEtherChannels } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
-import { INTERFACE_KIND_WORDS, type Iface } from './model.js';
+import { INTERFACE_KIND_WORDS, type Iface, type VSwitchRt } from './model.js';
 import { nearNames } from './lab-error.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
-import { syncFromDoc } from './runtime-config.js';
-import { refreshVSwitch } from './vswitch-state.js';
+import { syncFromDoc, type SyncScope } from './runtime-config.js';
 import type { RuleId } from './rules.js';
 
 export type { RuntimeChangeDoc as RuntimeChange } from '../topology/runtime-change.js';
@@ -71,25 +74,74 @@ export function patchPolicy(level: PolicySettingsDoc | undefined, patch: PolicyP
 /** Change kinds whose own schema is all the validation they need (see apply). */
 export const VALIDATED_BY_CHANGE_SCHEMA: ReadonlySet<RuntimeChangeDoc['kind']> = new Set(['effective-mac', 'link', 'link-impairments', 'vnic-connect', 'multicast']);
 
-function errorKeys(doc: TopologyDoc): Set<string> {
-  const r = validateTopology(doc);
-  return new Set(r.errors.map((e) => `${e.path}|${e.message}`));
+/** Edits of the document made in place, each with what it replaced, so that a refused change is undone exactly. */
+class Edits {
+  private readonly log: { o: Record<string, unknown>; k: string; had: boolean; old: unknown }[] = [];
+
+  /** Sets `o[k]` to `v` (undefined: removes it). */
+  set<T extends object, K extends keyof T & string>(o: T, k: K, v: T[K] | undefined): void {
+    const r = o as Record<string, unknown>;
+    this.log.push({ o: r, k, had: Object.prototype.hasOwnProperty.call(r, k), old: r[k] });
+    if (v === undefined) delete r[k];
+    else r[k] = v;
+  }
+
+  undo(): void {
+    for (let i = this.log.length - 1; i >= 0; i--) {
+      const { o, k, had, old } = this.log[i]!;
+      if (had) o[k] = old;
+      else delete o[k];
+    }
+    this.log.length = 0;
+  }
 }
+
+/**
+ * A checked change, not made yet: what it touches (for the sync and the notify-switches
+ * bracket), what its validation covers, and the edit itself.
+ */
+interface Plan {
+  scope: SyncScope;
+  /** the part of the document whose reference checks the edit can change (change-checks.ts); none for VALIDATED_BY_CHANGE_SCHEMA */
+  checks: (() => Issue[]) | null;
+  edit: (w: Edits) => void;
+  mac: { port: Iface; bytes: Uint8Array } | null;
+}
+
+const issueKey = (e: Issue): string => `${e.path}|${e.message}`;
 
 export class RuntimeDynamics {
   private doc: TopologyDoc;
-  private baseErrors: Set<string> | null = null;
+  /**
+   * Errors seen in a checked part before a change that was then made: errors of the lab's first
+   * document (a change may remove one and a later one bring it back; see check).
+   */
+  private readonly known = new Set<string>();
+  private vmByName: Map<string, VmDoc> | null = null;
+  private linkByEnd: Map<string, LinkDoc> | null = null;
+  private readonly proberOf = new Map<VSwitchRt, BeaconProber>();
   readonly probers: BeaconProber[];
+
+  /** reference mode's errors of the lab's first document (computed at its first checked change) */
+  private baseErrors: Set<string> | null = null;
 
   constructor(
     private readonly f: Fabric,
     topology: TopologyDoc,
+    /**
+     * @internal for the property test: validate the whole document and bring the whole fabric
+     * in line on every change — the slow, evidently complete way the incremental one is held to.
+     */
+    private readonly reference = false,
   ) {
     this.doc = structuredClone(topology);
     buildEtherChannels(f, this.doc);
     syncFromDoc(f, this.doc);
     this.probers = f.vswitches.map((vs) => new BeaconProber(f, vs));
-    for (const p of this.probers) p.reconfigure();
+    for (const p of this.probers) {
+      this.proberOf.set(p.vs, p);
+      p.reconfigure();
+    }
   }
 
   /** A deep copy of the current topology document (changes included). */
@@ -115,7 +167,18 @@ export class RuntimeDynamics {
     return i;
   }
 
-  /** Checks and applies one change; see the file comment. Never throws for bad input. */
+  /**
+   * Checks and applies one change; see the file comment. Never throws for bad input.
+   *
+   * Made in place, not on a copy of the document: the change is checked (plan), its edits are
+   * made and logged, and the part of the document they can affect is validated (incremental
+   * validation: change-checks.ts, not the whole topology); a refusal undoes the logged edits. A
+   * cable's state or impairments, a vNIC's connection, multicast filter or MAC are checked by
+   * the change's schema exactly as the document's schema checks those fields, and no reference
+   * check reads them (VALIDATED_BY_CHANGE_SCHEMA). Only then is the fabric brought in line, for
+   * what the change touched (runtime-config.ts), which cannot fail. Property-tested against full
+   * validation and a whole sync (runtime-change-validation.property.test.ts).
+   */
   apply(input: unknown): ChangeResult {
     const parsed = RuntimeChange.safeParse(input);
     if (!parsed.success) {
@@ -123,73 +186,116 @@ export class RuntimeDynamics {
       return { ok: false, reason: `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}` };
     }
     const change = parsed.data;
-    let next: TopologyDoc;
-    const announce: { port: Iface; why: string }[] = [];
-    let mac: { port: Iface; bytes: Uint8Array } | null = null;
+    const w = new Edits();
+    let plan: Plan;
     try {
-      next = structuredClone(this.doc);
-      mac = this.edit(next, change);
-      // incremental validation: a change validates only what it touches. A cable's state or
-      // impairments, a vNIC's connection or multicast filter are checked by the change's schema
-      // exactly as the document's schema checks those fields, and no reference check reads them,
-      // so they cannot make the document invalid: no re-validation of the whole topology (~1 s in
-      // a 2,000-node lab). Property-tested against full validation (runtime-change-validation).
-      if (!VALIDATED_BY_CHANGE_SCHEMA.has(change.kind)) this.check(next);
+      plan = this.plan(this.doc, change);
+      if (this.reference) {
+        if (plan.checks) this.baseErrors ??= new Set(validateTopology(this.doc).errors.map(issueKey));
+        plan.edit(w);
+        if (plan.checks) this.checkWhole();
+      } else {
+        const before = plan.checks?.() ?? [];
+        plan.edit(w);
+        if (plan.checks) this.check(before, plan.checks());
+      }
     } catch (err) {
+      w.undo();
       if (err instanceof Refused) return { ok: false, reason: err.message };
       throw err;
     }
     // --- commit: nothing below can refuse
     const f = this.f;
-    const before = snapshotPins(f);
-    this.doc = next;
+    const touched = this.reference ? f.vswitches : plan.scope.refresh;
+    const pins = snapshotPins(f, touched);
+    const mac = plan.mac;
     if (mac !== null) {
       mac.port.effMacBytes = mac.bytes;
       mac.port.effMac = macToNumber(mac.bytes, 0);
-      if (mac.port.vs) refreshVSwitch(mac.port.vs);
     }
-    const outcome = syncFromDoc(f, next);
-    for (const p of this.probers) p.reconfigure();
+    const outcome = syncFromDoc(f, this.doc, this.reference ? undefined : plan.scope);
+    for (const vs of touched) this.proberOf.get(vs)?.reconfigure();
     if (f.tracing) this.emitChange(change);
+    const announce: { port: Iface; why: string }[] = [];
     for (const p of outcome.connected) announce.push({ port: p, why: 'after the vNIC connected' });
     for (const p of outcome.moved) announce.push({ port: p, why: `after ${p.node} migrated to ${p.host!.name} (E3)` });
-    const rarps = announceMoves(f, before, announce);
+    const rarps = announceMoves(f, pins, announce, touched);
     return { ok: true, rarps };
   }
 
-  /** New errors only: a lab built from a document with known problems can still change. */
-  private check(next: TopologyDoc): void {
-    const r = validateTopology(next);
-    if (r.ok) return;
-    this.baseErrors ??= errorKeys(this.doc);
-    const fresh = r.errors.filter((e) => !this.baseErrors!.has(`${e.path}|${e.message}`));
+  /**
+   * Refuses a change that brings an error full validation of the document would report and the
+   * lab's first document did not have. `before` and `after`: the errors of the checked part
+   * (change-checks.ts) before and after the edit; the rest of the document's errors are unchanged
+   * by it. An error of the first document is either still there (then in `before`, when the part
+   * holds it) or was removed by an earlier change (then it was in that change's `before`: known).
+   */
+  private check(before: Issue[], after: Issue[]): void {
+    const was = new Set(before.map(issueKey));
+    const fresh = after.filter((e) => !was.has(issueKey(e)) && !this.known.has(issueKey(e)));
+    if (fresh.length > 0) refuse(fresh.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; '));
+    for (const k of was) this.known.add(k);
+  }
+
+  /** Reference mode: no error of the whole document that its first one did not have. */
+  private checkWhole(): void {
+    const r = validateTopology(this.doc);
+    const fresh = r.errors.filter((e) => !this.baseErrors!.has(issueKey(e)));
     if (fresh.length > 0) refuse(fresh.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; '));
   }
 
-  /** Makes the change on `doc` (a copy); refuses with a reason. Returns a MAC change to make, if any. */
-  private edit(doc: TopologyDoc, c: RuntimeChangeDoc): { port: Iface; bytes: Uint8Array } | null {
-    switch (c.kind) {
-      case 'link': {
-        const i = this.iface(c.iface);
-        if (i.kind === 'vnic' || i.kind === 'vmk') refuse(`${c.iface} is a ${i.kind === 'vnic' ? 'vNIC' : 'VMkernel adapter'}; it has no cable (use vnic-connect for a vNIC)`);
-        const link = doc.links.find((l) => l.a === c.iface || l.b === c.iface);
-        if (!link || i.peer === null) refuse(`${c.iface} has no cable`);
-        link.up = c.up;
-        return null;
+  private vmDoc(doc: TopologyDoc, name: string): VmDoc | undefined {
+    if (this.vmByName === null) {
+      this.vmByName = new Map();
+      for (const v of doc.vms) if (!this.vmByName.has(v.name)) this.vmByName.set(v.name, v);
+    }
+    return this.vmByName.get(name);
+  }
+
+  /** The first link that names `iface` at either end. */
+  private linkDoc(doc: TopologyDoc, iface: string): LinkDoc | undefined {
+    if (this.linkByEnd === null) {
+      this.linkByEnd = new Map();
+      for (const l of doc.links) {
+        if (!this.linkByEnd.has(l.a)) this.linkByEnd.set(l.a, l);
+        if (!this.linkByEnd.has(l.b)) this.linkByEnd.set(l.b, l);
       }
+    }
+    return this.linkByEnd.get(iface);
+  }
+
+  private vsRt(host: string, vswitch: string): VSwitchRt[] {
+    const vs = this.f.vswitches.find((v) => v.id === `${host}:${vswitch}`);
+    return vs ? [vs] : [];
+  }
+
+  /** Checks `c` against the lab (refuses with a reason) and says what making it edits and touches; changes nothing. */
+  private plan(doc: TopologyDoc, c: RuntimeChangeDoc): Plan {
+    const none = { links: [], vswitches: [], vms: [] };
+    const ofPorts = (...ports: (Iface | null)[]): VSwitchRt[] => [...new Set(ports.map((p) => p?.vs ?? null).filter((v): v is VSwitchRt => v !== null))];
+    switch (c.kind) {
+      case 'link':
       case 'link-impairments': {
         const i = this.iface(c.iface);
-        if (i.kind === 'vnic' || i.kind === 'vmk') refuse(`${c.iface} is a ${i.kind === 'vnic' ? 'vNIC' : 'VMkernel adapter'}; it has no cable to impair`);
-        const link = doc.links.find((l) => l.a === c.iface || l.b === c.iface);
+        if (i.kind === 'vnic' || i.kind === 'vmk') {
+          refuse(
+            c.kind === 'link'
+              ? `${c.iface} is a ${i.kind === 'vnic' ? 'vNIC' : 'VMkernel adapter'}; it has no cable (use vnic-connect for a vNIC)`
+              : `${c.iface} is a ${i.kind === 'vnic' ? 'vNIC' : 'VMkernel adapter'}; it has no cable to impair`,
+          );
+        }
+        const link = this.linkDoc(doc, c.iface);
         if (!link || i.peer === null) refuse(`${c.iface} has no cable`);
-        if (c.impairments === null) delete link.impairments;
-        else link.impairments = c.impairments;
-        return null;
+        return {
+          scope: { ...none, links: [link], refresh: ofPorts(i, i.peer) },
+          checks: null,
+          mac: null,
+          edit: (w) => (c.kind === 'link' ? w.set(link, 'up', c.up) : w.set(link, 'impairments', c.impairments ?? undefined)),
+        };
       }
       case 'vnic-connect': {
-        const nic = this.vnicDoc(doc, c.iface);
-        nic.connected = c.connected;
-        return null;
+        const { vm, nic, port } = this.vnicDoc(doc, c.iface, 'only a VM vNIC can be connected or disconnected');
+        return { scope: { ...none, vms: [vm], refresh: ofPorts(port) }, checks: null, mac: null, edit: (w) => w.set(nic, 'connected', c.connected) };
       }
       case 'effective-mac': {
         const i = this.iface(c.iface);
@@ -197,60 +303,76 @@ export class RuntimeDynamics {
         const b = parseMac(c.mac);
         if (!b) refuse(`"${c.mac}" is not a MAC address`);
         if (isMulticast(b)) refuse(`${formatMac(b)} is a multicast address; a vNIC's MAC must be unicast`);
-        return { port: i, bytes: b };
+        return { scope: { ...none, refresh: ofPorts(i) }, checks: null, mac: { port: i, bytes: b }, edit: () => {} };
       }
       case 'multicast': {
-        const i = this.iface(c.iface);
-        if (i.kind !== 'vnic') refuse(`${c.iface} is ${INTERFACE_KIND_WORDS[i.kind]}; only a VM vNIC's guest sets a multicast filter (M1)`);
-        const nic = doc.vms.find((v) => v.name === i.node)?.nics.find((n) => n.name === i.name);
-        if (!nic) refuse(`${c.iface} is not in the topology`);
-        if (c.groups.length === 0) delete nic.multicast;
-        else nic.multicast = c.groups;
-        return null;
+        const { vm, nic, port } = this.vnicDoc(doc, c.iface, "only a VM vNIC's guest sets a multicast filter (M1)");
+        return {
+          scope: { ...none, vms: [vm], refresh: ofPorts(port) },
+          checks: null,
+          mac: null,
+          edit: (w) => w.set(nic, 'multicast', c.groups.length === 0 ? undefined : c.groups),
+        };
       }
       case 'portgroup': {
-        const { pg } = this.pgDoc(doc, c.host, c.portGroup);
+        const { h, vs, pg } = this.pgDoc(doc, c.host, c.portGroup);
         if (c.vlan === undefined && c.policy === undefined) refuse('give vlan, policy or both');
-        if (c.vlan !== undefined) pg.vlan = c.vlan;
-        if (c.policy !== undefined) {
-          const p = patchPolicy(pg.policy, c.policy);
-          if (p === undefined) delete pg.policy;
-          else pg.policy = p;
-        }
-        return null;
+        return {
+          scope: { ...none, vswitches: [{ host: h, vswitch: vs }], refresh: this.vsRt(h.name, vs.name) },
+          checks: () => hostChangeErrors(doc, h),
+          mac: null,
+          edit: (w) => {
+            if (c.vlan !== undefined) w.set(pg, 'vlan', c.vlan);
+            if (c.policy !== undefined) w.set(pg, 'policy', patchPolicy(pg.policy, c.policy));
+          },
+        };
       }
       case 'vswitch-policy': {
-        const vs = this.vsDoc(doc, c.host, c.vswitch);
-        const p = patchPolicy(vs.policy, c.policy);
-        if (p === undefined) delete vs.policy;
-        else vs.policy = p;
-        return null;
+        const { h, vs } = this.vsDoc(doc, c.host, c.vswitch);
+        return {
+          scope: { ...none, vswitches: [{ host: h, vswitch: vs }], refresh: this.vsRt(h.name, vs.name) },
+          checks: () => hostChangeErrors(doc, h),
+          mac: null,
+          edit: (w) => w.set(vs, 'policy', patchPolicy(vs.policy, c.policy)),
+        };
       }
       case 'uplink-add': {
-        const vs = this.vsDoc(doc, c.host, c.vswitch);
-        const h = doc.hosts.find((x) => x.name === c.host)!;
+        const { h, vs } = this.vsDoc(doc, c.host, c.vswitch);
         if (!h.nics.some((n) => n.name === c.uplink)) refuse(`${c.host} has no physical NIC "${c.uplink}"${near(c.uplink, h.nics.map((n) => n.name))}`);
         if (vs.uplinks.includes(c.uplink)) refuse(`${c.uplink} is already an uplink of ${c.host}:${c.vswitch}`);
         const other = h.vswitches.find((s) => s.uplinks.includes(c.uplink));
         if (other) refuse(`${c.uplink} is an uplink of ${c.host}:${other.name}; a vmnic belongs to at most one vSwitch (remove it there first)`);
-        vs.uplinks.push(c.uplink);
-        return null;
+        return {
+          scope: { ...none, vswitches: [{ host: h, vswitch: vs }], refresh: this.vsRt(h.name, vs.name) },
+          checks: () => hostChangeErrors(doc, h),
+          mac: null,
+          edit: (w) => w.set(vs, 'uplinks', [...vs.uplinks, c.uplink]),
+        };
       }
       case 'uplink-remove': {
-        const vs = this.vsDoc(doc, c.host, c.vswitch);
+        const { h, vs } = this.vsDoc(doc, c.host, c.vswitch);
         if (!vs.uplinks.includes(c.uplink)) refuse(`${c.uplink} is not an uplink of ${c.host}:${c.vswitch}${near(c.uplink, vs.uplinks)}`);
-        vs.uplinks = vs.uplinks.filter((u) => u !== c.uplink);
-        const strip = (p: PolicySettingsDoc | undefined) => {
-          const t = p?.teaming;
-          if (!t) return;
-          for (const k of ['active', 'standby', 'unused'] as const) if (t[k]) t[k] = t[k].filter((u) => u !== c.uplink);
+        return {
+          scope: { ...none, vswitches: [{ host: h, vswitch: vs }], refresh: this.vsRt(h.name, vs.name) },
+          checks: () => hostChangeErrors(doc, h),
+          mac: null,
+          edit: (w) => {
+            w.set(vs, 'uplinks', vs.uplinks.filter((u) => u !== c.uplink));
+            const strip = (p: PolicySettingsDoc | undefined) => {
+              const t = p?.teaming;
+              if (!t) return;
+              for (const k of ['active', 'standby', 'unused'] as const) {
+                const list = t[k];
+                if (list) w.set(t, k, list.filter((u) => u !== c.uplink));
+              }
+            };
+            strip(vs.policy);
+            for (const g of vs.portGroups) strip(g.policy);
+          },
         };
-        strip(vs.policy);
-        for (const g of vs.portGroups) strip(g.policy);
-        return null;
       }
       case 'migrate': {
-        const vm = doc.vms.find((v) => v.name === c.vm);
+        const vm = this.vmDoc(doc, c.vm);
         if (!vm) refuse(`there is no VM named "${c.vm}"${near(c.vm, doc.vms.map((v) => v.name))}`);
         const dest = doc.hosts.find((h) => h.name === c.toHost);
         if (!dest) refuse(`there is no ESXi host named "${c.toHost}"${near(c.toHost, doc.hosts.map((h) => h.name))}`);
@@ -265,34 +387,37 @@ export class RuntimeDynamics {
           }
           if (dest.vmkernel.some((k) => k.portGroup === nic.portGroup)) refuse(`vMotion refused (E3): port group "${nic.portGroup}" on ${c.toHost} holds a VMkernel adapter`);
         }
-        vm.host = c.toHost;
-        return null;
+        // the vSwitches the vNICs leave and every vSwitch of the host they join
+        const ports = vm.nics.map((n) => this.f.byId.get(`${vm.name}:${n.name}`) ?? null);
+        const refresh = [...new Set([...ofPorts(...ports), ...this.f.vswitches.filter((v) => v.host.name === c.toHost)])];
+        return { scope: { ...none, vms: [vm], refresh }, checks: () => vmChangeErrors(doc, vm), mac: null, edit: (w) => w.set(vm, 'host', c.toHost) };
       }
     }
   }
 
-  private vnicDoc(doc: TopologyDoc, iface: string) {
+  private vnicDoc(doc: TopologyDoc, iface: string, only: string): { vm: VmDoc; nic: VmDoc['nics'][number]; port: Iface } {
     const i = this.iface(iface);
-    if (i.kind !== 'vnic') refuse(`${iface} is ${INTERFACE_KIND_WORDS[i.kind]}; only a VM vNIC can be connected or disconnected`);
-    const nic = doc.vms.find((v) => v.name === i.node)?.nics.find((n) => n.name === i.name);
-    if (!nic) refuse(`${iface} is not in the topology`);
-    return nic;
+    if (i.kind !== 'vnic') refuse(`${iface} is ${INTERFACE_KIND_WORDS[i.kind]}; ${only}`);
+    const vm = this.vmDoc(doc, i.node);
+    const nic = vm?.nics.find((n) => n.name === i.name);
+    if (!vm || !nic) refuse(`${iface} is not in the topology`);
+    return { vm, nic, port: i };
   }
 
-  private vsDoc(doc: TopologyDoc, host: string, vswitch: string) {
+  private vsDoc(doc: TopologyDoc, host: string, vswitch: string): { h: HostDoc; vs: VSwitchDoc } {
     const h = doc.hosts.find((x) => x.name === host);
     if (!h) refuse(`there is no ESXi host named "${host}"${near(host, doc.hosts.map((x) => x.name))}`);
     const vs = h.vswitches.find((s) => s.name === vswitch);
     if (!vs) refuse(`${host} has no vSwitch "${vswitch}"${near(vswitch, h.vswitches.map((s) => s.name))}`);
-    return vs;
+    return { h, vs };
   }
 
-  private pgDoc(doc: TopologyDoc, host: string, portGroup: string) {
+  private pgDoc(doc: TopologyDoc, host: string, portGroup: string): { h: HostDoc; vs: VSwitchDoc; pg: PortGroupDoc } {
     const h = doc.hosts.find((x) => x.name === host);
     if (!h) refuse(`there is no ESXi host named "${host}"${near(host, doc.hosts.map((x) => x.name))}`);
     for (const vs of h.vswitches) {
       const pg = vs.portGroups.find((g) => g.name === portGroup);
-      if (pg) return { vs, pg };
+      if (pg) return { h, vs, pg };
     }
     refuse(`${host} has no port group "${portGroup}"${near(portGroup, h.vswitches.flatMap((s) => s.portGroups.map((g) => g.name)))}`);
   }

@@ -6,7 +6,7 @@
  * it first), so syncing cannot fail half way.
  */
 import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
-import type { TopologyDoc } from '../topology/schema.js';
+import type { HostDoc, LinkDoc, TopologyDoc, VmDoc, VSwitchDoc } from '../topology/schema.js';
 import { flushTargetOnLinkDown } from './etherchannel.js';
 import type { Fabric } from './fabric.js';
 import { applyLinkImpairments } from './link-impairments.js';
@@ -93,71 +93,120 @@ function attach(p: Iface, pg: PortGroupRt): void {
   pg.ports.push(p);
 }
 
-/** Applies `doc`'s configuration to the fabric; see the file comment. */
-export function syncFromDoc(f: Fabric, doc: TopologyDoc): SyncOutcome {
+/**
+ * What a runtime change touched, to bring in line without going over the whole lab: its cables,
+ * vSwitches (with their host) and VMs, and the vSwitches whose derived state (vswitch-state.ts)
+ * and shapers are recomputed — each of those gets a new `configEpoch`, so per-port decisions
+ * cached under the old configuration are dropped (port-decisions.ts).
+ */
+export interface SyncScope {
+  links: readonly LinkDoc[];
+  vswitches: readonly { host: HostDoc; vswitch: VSwitchDoc }[];
+  vms: readonly VmDoc[];
+  refresh: readonly VSwitchRt[];
+}
+
+function vswitchesById(f: Fabric): Map<string, VSwitchRt> {
+  return new Map<string, VSwitchRt>(f.vswitches.map((v) => [v.id, v]));
+}
+
+function syncCable(f: Fabric, l: LinkDoc): void {
+  const a = f.byId.get(l.a);
+  if (a && a.peer !== null && a.peer.id === l.b) {
+    setCable(f, a, l.up);
+    applyLinkImpairments(a, l.impairments);
+  }
+}
+
+/** Uplinks and port group policies of one vSwitch of host `h`, from the document. */
+function syncVSwitch(f: Fabric, doc: TopologyDoc, h: HostDoc, s: VSwitchDoc, vsById: ReadonlyMap<string, VSwitchRt>): void {
+  const vs = vsById.get(`${h.name}:${s.name}`);
+  if (!vs) return;
+  const uplinks = s.uplinks.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.kind === 'uplink');
+  for (const u of vs.uplinks) if (!uplinks.includes(u) && u.vs === vs) u.vs = null;
+  for (const u of uplinks) u.vs = vs;
+  vs.uplinks = uplinks;
+  // by name, once: a find per port group was quadratic (4,094 port groups: seconds)
+  const pgByName = new Map(vs.portGroups.map((x) => [x.name, x]));
+  for (const g of s.portGroups) {
+    const pg = pgByName.get(g.name);
+    if (!pg) continue;
+    const pol = policyValues(resolvePortGroupPolicy(doc.defaults, s.uplinks, s.policy, g.policy));
+    pg.vlan = g.vlan;
+    pg.promiscuous = pol.security.promiscuous === 'accept';
+    pg.macChangesAccept = pol.security.macChanges === 'accept';
+    pg.forgedAccept = pol.security.forgedTransmits === 'accept';
+    syncTeaming(pg.teaming, pol.teaming, (names) => names.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.vs === vs));
+    const shaping = shapingOf(pol.shaping);
+    if (!sameShaping(pg.shaping, shaping)) pg.shaping = shaping;
+  }
+}
+
+/** The port groups of host `h` by name (a later one of a name wins, as the build numbers them). */
+function portGroupsOf(h: HostDoc, vsById: ReadonlyMap<string, VSwitchRt>): Map<string, PortGroupRt> {
+  const pgs = new Map<string, PortGroupRt>();
+  for (const s of h.vswitches) {
+    const vs = vsById.get(`${h.name}:${s.name}`);
+    if (!vs) continue;
+    const pgByName = new Map(vs.portGroups.map((x) => [x.name, x]));
+    for (const g of s.portGroups) {
+      const pg = pgByName.get(g.name);
+      if (pg) pgs.set(g.name, pg);
+    }
+  }
+  return pgs;
+}
+
+/** A VM's vNICs: placement (E3), connection and guest multicast filter (M1). */
+function syncVm(f: Fabric, vm: VmDoc, pgs: ReadonlyMap<string, PortGroupRt> | undefined, out: SyncOutcome): void {
+  for (const n of vm.nics) {
+    const p = f.byId.get(`${vm.name}:${n.name}`);
+    if (!p || p.kind !== 'vnic') continue;
+    const target = pgs?.get(n.portGroup);
+    if (target && p.pg !== target) {
+      detach(p);
+      attach(p, target);
+      out.moved.push(p);
+    }
+    if (n.connected && !p.connected) out.connected.push(p);
+    p.connected = n.connected;
+    setFilterMacs(p, 'guest', parseGroupMacs(n.multicast ?? []));
+  }
+}
+
+function refresh(f: Fabric, vs: VSwitchRt): void {
+  refreshVSwitch(vs);
+  for (const p of vs.ports) applyShaping(f, p, portAdmitted);
+}
+
+/**
+ * Applies `doc`'s configuration to the fabric; see the file comment. With a scope, only what it
+ * names (the rest of the fabric already agrees with the document); the result is the same as of
+ * a whole sync (the property test of runtime changes compares the two).
+ */
+export function syncFromDoc(f: Fabric, doc: TopologyDoc, scope?: SyncScope): SyncOutcome {
   const out: SyncOutcome = { moved: [], connected: [] };
-  const vsById = new Map<string, VSwitchRt>(f.vswitches.map((v) => [v.id, v]));
+  const vsById = vswitchesById(f);
+  if (scope) {
+    for (const l of scope.links) syncCable(f, l);
+    for (const { host, vswitch } of scope.vswitches) syncVSwitch(f, doc, host, vswitch, vsById);
+    for (const vm of scope.vms) {
+      // the host of that name the build placed VMs on: the last one (pgByHost below)
+      let h: HostDoc | undefined;
+      for (const x of doc.hosts) if (x.name === vm.host) h = x;
+      syncVm(f, vm, h && portGroupsOf(h, vsById), out);
+    }
+    const touched = new Set(scope.refresh);
+    for (const vs of f.vswitches) if (touched.has(vs)) refresh(f, vs);
+    return out;
+  }
+  for (const l of doc.links) syncCable(f, l);
   const pgByHost = new Map<string, Map<string, PortGroupRt>>();
-
-  // --- cables
-  for (const l of doc.links) {
-    const a = f.byId.get(l.a);
-    if (a && a.peer !== null && a.peer.id === l.b) {
-      setCable(f, a, l.up);
-      applyLinkImpairments(a, l.impairments);
-    }
-  }
-
-  // --- vSwitches: uplinks and port group policies
   for (const h of doc.hosts) {
-    const pgs = new Map<string, PortGroupRt>();
-    pgByHost.set(h.name, pgs);
-    for (const s of h.vswitches) {
-      const vs = vsById.get(`${h.name}:${s.name}`);
-      if (!vs) continue;
-      const uplinks = s.uplinks.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.kind === 'uplink');
-      for (const u of vs.uplinks) if (!uplinks.includes(u) && u.vs === vs) u.vs = null;
-      for (const u of uplinks) u.vs = vs;
-      vs.uplinks = uplinks;
-      // by name, once: a find per port group was quadratic (4,094 port groups: seconds)
-      const pgByName = new Map(vs.portGroups.map((x) => [x.name, x]));
-      for (const g of s.portGroups) {
-        const pg = pgByName.get(g.name);
-        if (!pg) continue;
-        pgs.set(g.name, pg);
-        const pol = policyValues(resolvePortGroupPolicy(doc.defaults, s.uplinks, s.policy, g.policy));
-        pg.vlan = g.vlan;
-        pg.promiscuous = pol.security.promiscuous === 'accept';
-        pg.macChangesAccept = pol.security.macChanges === 'accept';
-        pg.forgedAccept = pol.security.forgedTransmits === 'accept';
-        syncTeaming(pg.teaming, pol.teaming, (names) => names.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.vs === vs));
-        const shaping = shapingOf(pol.shaping);
-        if (!sameShaping(pg.shaping, shaping)) pg.shaping = shaping;
-      }
-    }
+    for (const s of h.vswitches) syncVSwitch(f, doc, h, s, vsById);
+    pgByHost.set(h.name, portGroupsOf(h, vsById));
   }
-
-  // --- VM vNICs: placement (E3) and connection
-  for (const vm of doc.vms) {
-    const pgs = pgByHost.get(vm.host);
-    for (const n of vm.nics) {
-      const p = f.byId.get(`${vm.name}:${n.name}`);
-      if (!p || p.kind !== 'vnic') continue;
-      const target = pgs?.get(n.portGroup);
-      if (target && p.pg !== target) {
-        detach(p);
-        attach(p, target);
-        out.moved.push(p);
-      }
-      if (n.connected && !p.connected) out.connected.push(p);
-      p.connected = n.connected;
-      setFilterMacs(p, 'guest', parseGroupMacs(n.multicast ?? []));
-    }
-  }
-
-  for (const vs of f.vswitches) {
-    refreshVSwitch(vs);
-    for (const p of vs.ports) applyShaping(f, p, portAdmitted);
-  }
+  for (const vm of doc.vms) syncVm(f, vm, pgByHost.get(vm.host), out);
+  for (const vs of f.vswitches) refresh(f, vs);
   return out;
 }

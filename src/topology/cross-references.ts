@@ -8,7 +8,7 @@
  * that could not be read at all is not reported as unknown.
  */
 import { formatPath, issue, type Issue, type PathSegment } from './issue.js';
-import type { MHost, Model, MNamed, MPortGroup, MVSwitch } from './model.js';
+import type { MHost, Model, MNamed, MPortGroup, MVm, MVSwitch } from './model.js';
 import type { PolicySettingsDoc } from './schema.js';
 import { resolvePortGroupPolicy, resolveVSwitchPolicy } from './policy.js';
 
@@ -118,13 +118,11 @@ export function checkCrossReferences(model: Model): Issue[] {
   // --- VMs
   const hostByName = new Map<string, MHost>();
   // per host, built once however many VMs run on it
-  const hostIndexes = new Map<MHost, { pgs: Map<string, { pg: MPortGroup; vs: MVSwitch }>; vmkByPortGroup: Map<string, string | undefined> }>();
+  const hostIndexes = new Map<MHost, HostPlacementIndex>();
   const hostIndex = (host: MHost) => {
     let x = hostIndexes.get(host);
     if (!x) {
-      const vmkByPortGroup = new Map<string, string | undefined>();
-      for (const k of host.vmkernel) if (k.portGroup !== undefined && !vmkByPortGroup.has(k.portGroup)) vmkByPortGroup.set(k.portGroup, k.name);
-      x = { pgs: portGroupsOf(host), vmkByPortGroup };
+      x = hostPlacementIndex(host);
       hostIndexes.set(host, x);
     }
     return x;
@@ -141,23 +139,7 @@ export function checkCrossReferences(model: Model): Issue[] {
       err('unknown-host', at(vm.path, 'host'), `VM ${vm.name ?? '?'} runs on host "${vm.host}", but ${what} (hosts: ${names(hostByName)})`);
       continue;
     }
-    const { pgs, vmkByPortGroup } = hostIndex(host);
-    for (const nic of vm.nics) {
-      if (nic.portGroup === undefined) continue;
-      const pg = pgs.get(nic.portGroup);
-      if (!pg) {
-        if (host.portGroupsKnown) {
-          err('unknown-port-group', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" does not exist on ${host.name} (port groups there: ${names(pgs)})`);
-        }
-        continue;
-      }
-      if (vmkByPortGroup.has(nic.portGroup)) {
-        err('vmk-port-group-shared', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" on ${host.name} holds VMkernel adapter ${vmkByPortGroup.get(nic.portGroup) ?? '?'}; a VMkernel adapter sits alone in its port group, so give the VM a port group of its own`);
-      }
-      if (nic.vlans.length > 0 && pg.pg.vlan !== undefined && pg.pg.vlan !== 4095) {
-        err('guest-vlans-not-trunk', at(nic.path, 'vlans'), `guest VLAN sub-interfaces need a VLAN 4095 port group, but "${nic.portGroup}" has VLAN ${pg.pg.vlan}: the vSwitch drops guest-tagged frames there (V1, V2); set the port group's vlan to 4095 or remove vlans`);
-      }
-    }
+    checkVmPlacement(vm, host, hostIndex(host), err);
   }
   for (const vm of model.vms) {
     for (const nic of vm.nics) {
@@ -223,15 +205,48 @@ export function scenarioPathProblem(p: string): string | undefined {
   return `"${p}" is outside the topology's folder; scenario paths are relative to the topology file and stay in its folder or below (no absolute path, no ".."), e.g. "scenarios/failover.json"`;
 }
 
+/** The port groups of a host by name (first wins) and the VMkernel adapter in each: what placing a VM there reads. */
+export interface HostPlacementIndex {
+  pgs: Map<string, { pg: MPortGroup; vs: MVSwitch }>;
+  vmkByPortGroup: Map<string, string | undefined>;
+}
+
+export function hostPlacementIndex(host: MHost): HostPlacementIndex {
+  const vmkByPortGroup = new Map<string, string | undefined>();
+  for (const k of host.vmkernel) if (k.portGroup !== undefined && !vmkByPortGroup.has(k.portGroup)) vmkByPortGroup.set(k.portGroup, k.name);
+  return { pgs: portGroupsOf(host), vmkByPortGroup };
+}
+
+/** A VM's vNICs on the host it runs on: each port group exists there, holds no VMkernel adapter, and is a trunk for guest VLANs. */
+export function checkVmPlacement(vm: MVm, host: MHost, index: HostPlacementIndex, err: Report): void {
+  const { pgs, vmkByPortGroup } = index;
+  for (const nic of vm.nics) {
+    if (nic.portGroup === undefined) continue;
+    const pg = pgs.get(nic.portGroup);
+    if (!pg) {
+      if (host.portGroupsKnown) {
+        err('unknown-port-group', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" does not exist on ${host.name} (port groups there: ${names(pgs)})`);
+      }
+      continue;
+    }
+    if (vmkByPortGroup.has(nic.portGroup)) {
+      err('vmk-port-group-shared', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" on ${host.name} holds VMkernel adapter ${vmkByPortGroup.get(nic.portGroup) ?? '?'}; a VMkernel adapter sits alone in its port group, so give the VM a port group of its own`);
+    }
+    if (nic.vlans.length > 0 && pg.pg.vlan !== undefined && pg.pg.vlan !== 4095) {
+      err('guest-vlans-not-trunk', at(nic.path, 'vlans'), `guest VLAN sub-interfaces need a VLAN 4095 port group, but "${nic.portGroup}" has VLAN ${pg.pg.vlan}: the vSwitch drops guest-tagged frames there (V1, V2); set the port group's vlan to 4095 or remove vlans`);
+    }
+  }
+}
+
 function portGroupsOf(host: MHost): Map<string, { pg: MPortGroup; vs: MVSwitch }> {
   const m = new Map<string, { pg: MPortGroup; vs: MVSwitch }>();
   for (const vs of host.vswitches) for (const pg of vs.portGroups) if (pg.name !== undefined && !m.has(pg.name)) m.set(pg.name, { pg, vs });
   return m;
 }
 
-type Report = (code: string, path: Path, message: string) => void;
+export type Report = (code: string, path: Path, message: string) => void;
 
-function checkHost(model: Model, h: MHost, err: Report): void {
+export function checkHost(model: Pick<Model, 'defaults'>, h: MHost, err: Report): void {
   const host = h.name ?? formatPath(h.path);
   duplicates(h.vswitches, (s, first) => err('duplicate-vswitch', at(s.path, 'name'), `vSwitch "${s.name}" already exists on ${host} (${formatPath(first.path)})`));
   const pgs = h.vswitches.flatMap((vs) => vs.portGroups.map((pg) => ({ ...pg, vs })));
@@ -356,7 +371,7 @@ function checkOrder(level: OrderLevel, uplinks: readonly string[], isUplink: Rea
  * a repetition when some inheriting vSwitch has it. Linear in the vSwitches' uplinks plus the
  * order (not their product): after each vSwitch only names among its uplinks still lack one.
  */
-function checkDefaultsOrder(model: Model, err: Report): void {
+export function checkDefaultsOrder(model: Pick<Model, 'defaults' | 'hosts'>, err: Report): void {
   const level = statedOrder(model.defaults, []);
   if (!level) return;
   level.path = ['defaults', 'teaming'];

@@ -150,6 +150,68 @@ function nic(o: Obj, path: Path): MNic {
   return { name: str(o.name), mac: mac(o.mac), path };
 }
 
+/** The model of one ESXi host (`h`: its raw JSON object, `path`: where it is, e.g. ['hosts', 3]). */
+export function hostModel(h: Record<string, unknown>, path: Path): MHost {
+  const nics = list(h, 'nics', path);
+  const vss = list(h, 'vswitches', path);
+  const vmks = list(h, 'vmkernel', path);
+  let portGroupsKnown = vss.ok;
+  const vswitches: MVSwitch[] = vss.items.map(({ v: s, path: sp }) => {
+    const pgs = list(s, 'portGroups', sp);
+    if (!pgs.ok) portGroupsKnown = false;
+    const p = policy(s.policy);
+    return {
+      name: str(s.name),
+      path: sp,
+      mtu: s.mtu === undefined ? 1500 : num(s.mtu),
+      uplinks: strings(s, 'uplinks', sp),
+      policy: p.policy,
+      policyInvalid: p.invalid,
+      portGroups: pgs.items.map(({ v: g, path: gp }) => {
+        const gpol = policy(g.policy);
+        return { name: str(g.name), path: gp, vlan: num(g.vlan), policy: gpol.policy, policyInvalid: gpol.invalid };
+      }),
+    };
+  });
+  return {
+    name: str(h.name),
+    path,
+    nics: nics.items.map(({ v, path: np }) => nic(v, np)),
+    vswitches,
+    vmkernel: vmks.items.map(({ v, path: kp }) => ({
+      ...nic(v, kp),
+      portGroup: str(v.portGroup),
+      mtu: v.mtu === undefined ? 1500 : num(v.mtu),
+    })),
+    portGroupsKnown,
+    interfacesKnown: nics.ok && vmks.ok,
+  };
+}
+
+/** The model of one VM (`m`: its raw JSON object, `path`: where it is, e.g. ['vms', 12]). */
+export function vmModel(m: Record<string, unknown>, path: Path): MVm {
+  const nics = list(m, 'nics', path);
+  return {
+    name: str(m.name),
+    host: str(m.host),
+    path,
+    interfacesKnown: nics.ok,
+    nics: nics.items.map(({ v, path: np }) => ({
+      ...nic(v, np),
+      portGroup: str(v.portGroup),
+      vlans: list(v, 'vlans', np).items.map(({ v: gv, path: vp }) => ({ vlan: num(gv.vlan), path: vp })),
+    })),
+  };
+}
+
+/** The model's `defaults` (and whether they were unreadable) of a raw document root. */
+export function defaultsModel(root: Record<string, unknown>): { defaults: PolicySettingsDoc | undefined; defaultsInvalid: boolean } {
+  if (root.defaults === undefined) return { defaults: undefined, defaultsInvalid: false };
+  const d = isObj(root.defaults) ? root.defaults : undefined;
+  const p = policy(d ? { security: d.security, teaming: d.teaming, shaping: d.shaping } : 'x');
+  return { defaults: p.policy, defaultsInvalid: p.invalid };
+}
+
 export function buildModel(doc: unknown): Model {
   const root = isObj(doc) ? doc : undefined;
   const model: Model = {
@@ -171,68 +233,17 @@ export function buildModel(doc: unknown): Model {
     return model;
   }
 
-  if (root.defaults !== undefined) {
-    const d = isObj(root.defaults) ? root.defaults : undefined;
-    const p = policy(d ? { security: d.security, teaming: d.teaming, shaping: d.shaping } : 'x');
-    model.defaults = p.policy;
-    model.defaultsInvalid = p.invalid;
-  }
+  const d = defaultsModel(root);
+  model.defaults = d.defaults;
+  model.defaultsInvalid = d.defaultsInvalid;
 
   const hosts = list(root, 'hosts', []);
   model.known.hosts = hosts.ok;
-  for (const { v: h, path } of hosts.items) {
-    const nics = list(h, 'nics', path);
-    const vss = list(h, 'vswitches', path);
-    const vmks = list(h, 'vmkernel', path);
-    let portGroupsKnown = vss.ok;
-    const vswitches: MVSwitch[] = vss.items.map(({ v: s, path: sp }) => {
-      const pgs = list(s, 'portGroups', sp);
-      if (!pgs.ok) portGroupsKnown = false;
-      const p = policy(s.policy);
-      return {
-        name: str(s.name),
-        path: sp,
-        mtu: s.mtu === undefined ? 1500 : num(s.mtu),
-        uplinks: strings(s, 'uplinks', sp),
-        policy: p.policy,
-        policyInvalid: p.invalid,
-        portGroups: pgs.items.map(({ v: g, path: gp }) => {
-          const gpol = policy(g.policy);
-          return { name: str(g.name), path: gp, vlan: num(g.vlan), policy: gpol.policy, policyInvalid: gpol.invalid };
-        }),
-      };
-    });
-    model.hosts.push({
-      name: str(h.name),
-      path,
-      nics: nics.items.map(({ v, path: np }) => nic(v, np)),
-      vswitches,
-      vmkernel: vmks.items.map(({ v, path: kp }) => ({
-        ...nic(v, kp),
-        portGroup: str(v.portGroup),
-        mtu: v.mtu === undefined ? 1500 : num(v.mtu),
-      })),
-      portGroupsKnown,
-      interfacesKnown: nics.ok && vmks.ok,
-    });
-  }
+  for (const { v: h, path } of hosts.items) model.hosts.push(hostModel(h, path));
 
   const vms = list(root, 'vms', []);
   model.known.vms = vms.ok;
-  for (const { v: m, path } of vms.items) {
-    const nics = list(m, 'nics', path);
-    model.vms.push({
-      name: str(m.name),
-      host: str(m.host),
-      path,
-      interfacesKnown: nics.ok,
-      nics: nics.items.map(({ v, path: np }) => ({
-        ...nic(v, np),
-        portGroup: str(v.portGroup),
-        vlans: list(v, 'vlans', np).items.map(({ v: gv, path: vp }) => ({ vlan: num(gv.vlan), path: vp })),
-      })),
-    });
-  }
+  for (const { v: m, path } of vms.items) model.vms.push(vmModel(m, path));
 
   const switches = list(root, 'physicalSwitches', []);
   model.known.physicalSwitches = switches.ok;
