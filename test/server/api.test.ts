@@ -384,8 +384,9 @@ describe('capture', () => {
     expect(out.trim().split('\n')).toEqual(['web-01:eth0 PortInput', 'web-02:eth0 PortOutput']);
     const ifaces = execFileSync('capinfos', ['-I', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(ifaces).toContain('web-02:eth0 PortInput'); // declared, even without packets
-    // the stream's listener is gone once the client left
-    await new Promise((r) => setTimeout(r, 50));
+    // the stream's listener is gone once the client left (waited for, not timed: the server sees the close when it sees it)
+    while (s.session.capture.listenerCount > 0) await new Promise((r) => setTimeout(r, 5));
+    expect(s.session.capture.listenerCount).toBe(0);
     expect((await s.api('/api/health')).status).toBe(200);
   });
 });
