@@ -28,7 +28,6 @@ async function server(): Promise<EngineServer> {
   servers.push(s);
   return s;
 }
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The physical switch ports cabled to a host's uplinks, from the topology's links. */
 function switchPortsOf(doc: TopologyDoc, host: string): string[] {
@@ -210,10 +209,17 @@ describe('POST /api/changes refuses bad input and changes nothing', () => {
           expect(body.details.change, why).toEqual(change);
         }
         expect(await snapshot(s, mode === 'realtime')).toEqual(before);
-        await sleep(150); // two live ticks
-        expect(live.updates.flatMap((u) => u.state ?? [])).toEqual([]);
-        expect(live.updates.some((u) => u.topology !== undefined)).toBe(false);
-        expect(live.updates.flatMap((u) => u.trace ?? []).filter((e) => e.action === 'change')).toEqual([]);
+        // then one accepted change as a marker: live updates arrive in order, so once its update has
+        // come, whatever a refused change had sent would have come before it (no wait on the wall clock)
+        const marker = { kind: 'migrate', vm: 'app-01', toHost: 'esxi-02' };
+        expect((await s.post('/api/changes', marker)).status).toBeLessThan(300);
+        await live.waitFor((u) => (u.state ?? []).some((e) => e.kind === 'change'));
+        const at = live.updates.findIndex((u) => (u.state ?? []).some((e) => e.kind === 'change'));
+        expect(live.updates[at]!.state).toEqual([expect.objectContaining({ kind: 'change', change: marker })]);
+        const earlier = live.updates.slice(0, at);
+        expect(earlier.flatMap((u) => u.state ?? [])).toEqual([]);
+        expect(earlier.some((u) => u.topology !== undefined)).toBe(false);
+        expect(earlier.flatMap((u) => u.trace ?? []).filter((e) => e.action === 'change')).toEqual([]);
       } finally {
         live.close();
       }
