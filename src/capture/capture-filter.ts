@@ -293,8 +293,15 @@ export function parseCaptureFilter(text: string): CaptureFilterSpec {
         else throw new CaptureFilterError(`dir: "${value}" is not in or out`);
         break;
       }
-      default:
-        (spec as Record<string, string>)[field] = value;
+      case 'mac':
+      case 'srcMac':
+      case 'dstMac':
+      case 'ethertype':
+      case 'ip':
+      case 'srcIp':
+      case 'dstIp':
+      case 'ipProto':
+        spec[field] = value;
     }
   }
   // values are checked by compiling

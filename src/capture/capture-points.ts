@@ -129,7 +129,8 @@ function untaggedVlanOf(info: CaptureInterfaceInfo): number {
       return typeof info.vlan === 'number' && info.vlan >= 1 && info.vlan <= 4094 ? info.vlan : 0;
     case 'switch-port':
       return typeof info.vlan === 'number' ? info.vlan : -1;
-    default:
+    case 'uplink':
+    case 'physical-nic':
       return 0;
   }
 }
@@ -276,7 +277,7 @@ function articleKind(kind: InterfaceKind | null): string {
       return 'a physical switch port';
     case 'physical-nic':
       return 'a physical host NIC';
-    default:
+    case null:
       return 'the lab';
   }
 }

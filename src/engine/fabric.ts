@@ -333,7 +333,8 @@ export class Fabric {
       case 'physical-nic':
         this.nicArrive(iface, frame, fid, cid, parent);
         return;
-      default:
+      case 'vnic':
+      case 'vmk':
         // vNICs and vmks have no cable; a link naming one is refused by validation
         this.drop(iface, 'LINK_DOWN', fid, cid, parent, frame, undefined, this.detailed ? { where: iface.id, why: 'a vNIC or vmk has no cable' } : undefined);
     }

@@ -280,7 +280,9 @@ export class Lab {
       case 'uplink':
       case 'switch-port':
         return f.scheduleArrival(i, frame);
-      default:
+      case 'vnic':
+      case 'vmk':
+      case 'physical-nic':
         return f.scheduleSend(i, frame);
     }
   }

@@ -123,7 +123,11 @@ function describeValue(v: unknown): string {
       return String(v);
     case 'object':
       return 'an object';
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+    default: // tsc does not take a switch on typeof of an unknown as exhaustive
       return typeof v;
   }
 }
@@ -260,7 +264,9 @@ export function fromZodIssues(
       case 'custom':
         out.push(issue('error', 'invalid-value', path, zi.message));
         break;
-      default:
+      case 'invalid_element':
+      case 'invalid_key':
+      case 'not_multiple_of':
         out.push(issue('error', 'invalid', path, zi.message));
     }
   }

@@ -128,7 +128,14 @@ export function frameType(frame: Uint8Array): string | null {
       const udp = p + ipv4HeaderLength(frame, p);
       return frame.length >= udp + UdpField.DST_PORT + 2 ? `UDP → ${udpDstPort(frame, udp)}` : 'UDP';
     }
-    default:
+    case 'TCP':
+    case 'IPv4':
+    case 'IPv6':
+    case 'ICMPv6':
+    case 'RARP':
+    case 'LLDP':
+    case 'CDP':
+    case 'other':
       return protocol;
   }
 }
