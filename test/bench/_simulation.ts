@@ -173,11 +173,11 @@ interface StepFigures {
 
 /** Click on Step -> the step's events in the page's store and the next frame drawn; ms, median. */
 async function stepLatency(page: Page, url: string, from: string, frame: Record<string, unknown>, rounds: number): Promise<StepFigures> {
-  const ev = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+  const ev = <T>(expr: string): Promise<T> => page.evaluate<T>(expr);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const threadMs = async (): Promise<number> => {
-    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+    const { metrics } = await cdp.send('Performance.getMetrics');
     return (metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN) * 1000;
   };
   const post = (route: string, body: unknown) => fetch(new URL(route, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
   try {
     const page = ui.page;
     page.setDefaultTimeout(60_000);
-    const ev = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+    const ev = <T>(expr: string): Promise<T> => page.evaluate<T>(expr);
     await page.goto(server.url);
     await page.waitForSelector('#conn.live');
 
@@ -112,13 +112,13 @@ const against = (name: string, value: number, target: number, unit = 'ms'): stri
  * confirmed on the page, and the Capture tab's point list opened.
  */
 export async function bigLab(page: Page, url: string): Promise<void> {
-  const ev = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+  const ev = <T>(expr: string): Promise<T> => page.evaluate<T>(expr);
   // the page's main-thread CPU time (Chromium's ThreadTime metric), ms: wall time on a shared
   // 2-CPU machine counts the other processes' turns too
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const cpuMs = async (): Promise<number> => {
-    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+    const { metrics } = await cdp.send('Performance.getMetrics');
     return (metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN) * 1000;
   };
   const doc = generatedTopology(40, 50);

@@ -62,12 +62,12 @@ describe('the event list keeps the frames the user sent', { timeout: 120_000 }, 
     // the last batches came in: the count says background events were summarised
     await page.waitForFunction(`/not listed/.test(document.querySelector('.event-list .count')?.textContent ?? '')`);
     await page.waitForFunction(`(() => { const s = window.vswitchLab.store; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (s.isOwn(e) && e.port === 'web-01:eth0' && e.action === 'deliver' && /echo reply/.test(s.frameTypeOf(e))) return true; } return false; })()`);
-    const seen = (await page.evaluate(`(() => {
+    const seen = await page.evaluate<Seen>(`(() => {
       const s = window.vswitchLab.store;
       const ownTypes = [], ownPorts = [];
       for (let i = 0; i < s.length; i++) { const e = s.at(i); if (s.isOwn(e)) { ownTypes.push(s.frameTypeOf(e)); ownPorts.push(e.action + '@' + e.port); } }
       return { ownTypes, ownPorts, total: s.length, count: document.querySelector('.event-list .count').textContent };
-    })()`)) as Seen;
+    })()`);
     // the ping's four frames, whole: ARP request and reply, echo request and reply
     expect(seen.ownTypes.some((t) => /ARP request/.test(t))).toBe(true);
     expect(seen.ownTypes.some((t) => /ARP reply/.test(t))).toBe(true);
@@ -81,7 +81,7 @@ describe('the event list keeps the frames the user sent', { timeout: 120_000 }, 
 
     // "my frames": only the ping's events are shown
     await page.check('#own-only');
-    const shown = (await page.evaluate(`window.vswitchLab.list.visibleEvents().map((e) => [e.frameId, window.vswitchLab.store.isOwn(e)])`)) as Array<[number, boolean]>;
+    const shown = await page.evaluate<Array<[number, boolean]>>(`window.vswitchLab.list.visibleEvents().map((e) => [e.frameId, window.vswitchLab.store.isOwn(e)])`);
     expect(shown.length).toBe(seen.ownTypes.length);
     expect(shown.every(([, own]) => own)).toBe(true);
     await page.waitForFunction(`document.querySelectorAll('#event-viewport .row').length > 0`);
@@ -89,7 +89,7 @@ describe('the event list keeps the frames the user sent', { timeout: 120_000 }, 
     // one frame by its id
     const id = shown[0]![0];
     await page.fill('#event-filter', `#${id}`);
-    const one = (await page.evaluate(`window.vswitchLab.list.visibleEvents().map((e) => e.frameId)`)) as number[];
+    const one = await page.evaluate<number[]>(`window.vswitchLab.list.visibleEvents().map((e) => e.frameId)`);
     expect(one.length).toBeGreaterThan(0);
     expect(one.every((f) => f === id)).toBe(true);
     await page.fill('#event-filter', '');

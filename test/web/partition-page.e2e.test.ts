@@ -44,7 +44,7 @@ describe("a partition's page", () => {
     const page = ui!.page;
     expect(await page.textContent('#topology-name')).toBe('multi-host [partition h1 of 3]');
     expect(await page.title()).toBe('multi-host [partition h1 of 3] — vswitch-lab');
-    const nodes = (await page.evaluate('window.vswitchLab.cy.nodes().map((n) => n.id())')) as string[];
+    const nodes = await page.evaluate<string[]>('window.vswitchLab.cy.nodes().map((n) => n.id())');
     const names = nodes.join(' ');
     expect(names).toContain('esxi-01');
     expect(names).toContain('cut-1000');

@@ -28,7 +28,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
+const ev = <T>(expr: string): Promise<T> => ui.page.evaluate<T>(expr);
 const js = (v: unknown): string => JSON.stringify(v);
 
 const api = <T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => apiCall<T>(server, method, route, body);

@@ -46,7 +46,7 @@ async function traffic(): Promise<void> {
 /** Every check of a screen size; answers nothing, throws on the first failure. */
 async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   const page = ui.page;
-  const ev = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+  const ev = <T>(expr: string): Promise<T> => page.evaluate<T>(expr);
   await traffic();
   await page.waitForSelector('.event-list .rows .row');
   await page.waitForSelector('#outcomes li', { timeout: 30_000 });
@@ -102,7 +102,7 @@ describe('small screens', { timeout: 120_000 }, () => {
     const ui = await open(1024, 768);
     try {
       const page = ui.page;
-      const ev = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+      const ev = <T>(expr: string): Promise<T> => page.evaluate<T>(expr);
       await page.evaluate('localStorage.clear()');
       await checkScreen(ui, '1024x768');
 

@@ -28,7 +28,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const ev = <T>(expr: string): Promise<T> => ui.page.evaluate(expr) as Promise<T>;
+const ev = <T>(expr: string): Promise<T> => ui.page.evaluate<T>(expr);
 
 /** Rows of the (virtualised) event list that match a text filter typed into the UI. */
 async function rowsMatching(text: string): Promise<string[]> {
