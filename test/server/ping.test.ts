@@ -148,7 +148,10 @@ describe('POST /api/ping with the clock paused or stepped', () => {
     const live = await liveClient(s.url);
     try {
       expect((await s.post('/api/ping', { from: 'esxi-01:vmk0', to: ip(doc, 'laptop'), count: 1 })).status).toBe(202);
-      await sleep(150);
+      // a marker: an accepted change's live update; updates arrive in order, so a ping result sent
+      // while paused would have come before it (no wait on the wall clock)
+      expect((await s.post('/api/changes', { kind: 'vnic-connect', iface: 'web-02:eth0', connected: false })).status).toBeLessThan(300);
+      await live.waitFor((u) => (u.state ?? []).some((e) => e.kind === 'change'));
       expect(live.updates.some((u) => (u.state ?? []).some((e) => e.kind === 'ping'))).toBe(false);
       expect((await s.post('/api/clock', { mode: 'realtime' })).status).toBe(200);
       const u = await live.waitFor((x) => (x.state ?? []).some((e) => e.kind === 'ping'));
