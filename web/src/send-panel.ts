@@ -210,6 +210,18 @@ export class SendPanel {
     this.ifaces = ifaces;
     if (key === this.ifacesKey) return;
     this.ifacesKey = key;
+    // a big lab's thousands of options: in a task of their own, not in the one that takes the
+    // topology (which draws the graph too)
+    if (ifaces.length > 500)
+      setTimeout(() => {
+        if (this.ifacesKey === key) this.fillLists(key);
+      }, 0);
+    else this.fillLists(key);
+  }
+
+  /** The option lists of `this.ifaces` (`key`: their JSON). */
+  private fillLists(key: string): void {
+    const ifaces = this.ifaces;
     const from = this.field('from').input as HTMLSelectElement;
     const prev = from.value;
     const groups: Array<[string, InterfaceInfo['kind'][]]> = [

@@ -418,6 +418,9 @@ export class TopologyView {
     this.drawing = true;
     this.holdBatch();
     try {
+      // not in the task that took the topology (the other panels take it there too)
+      await yieldToPage();
+      if (run !== this.prepareRun) return;
       const added: Ele[] = [];
       let i = 0;
       while (i < els.length) {
