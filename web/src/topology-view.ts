@@ -415,6 +415,7 @@ export class TopologyView {
     const cy = this.cy;
     type Ele = cytoscape.SingularElementArgument;
     const styled = (e: Ele): void => void (e as unknown as { pstyle(name: string): unknown }).pstyle('display');
+    const renderer = (cy as unknown as { renderer(): { flushRenderedStyleQueue?: () => void } | undefined }).renderer();
     this.drawing = true;
     this.holdBatch();
     try {
@@ -459,6 +460,11 @@ export class TopologyView {
         await yieldToPage();
         if (run !== this.prepareRun) return;
       }
+      // cytoscape's own queue of rendered styles (edges whose ends moved in) in a task of its
+      // own, not in the first draw's
+      renderer?.flushRenderedStyleQueue?.();
+      await yieldToPage();
+      if (run !== this.prepareRun) return;
     } finally {
       if (run === this.prepareRun) {
         this.releaseBatch();
