@@ -33,6 +33,7 @@ import {
   type VSwitchRt,
 } from './model.js';
 import { refreshVSwitch } from './vswitch-state.js';
+import { shapingOf } from './runtime-config.js';
 import { setStackGroups } from './multicast-filter.js';
 import type { RuleId } from './rules.js';
 
@@ -192,7 +193,7 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
             failback: pol.teaming.failback,
             lastUsable: null,
           },
-          shaping: null,
+          shaping: shapingOf(pol.shaping),
           ports: [],
         };
         vs.portGroups.push(pg);

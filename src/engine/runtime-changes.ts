@@ -29,7 +29,7 @@ import type { Fabric } from './fabric.js';
 import { INTERFACE_KIND_WORDS, type Iface, type VSwitchRt } from './model.js';
 import { nearNames } from './lab-error.js';
 import { announceMoves, snapshotPins } from './notify-switches.js';
-import { syncFromDoc, type SyncScope } from './runtime-config.js';
+import { syncBuilt, syncFromDoc, type SyncScope } from './runtime-config.js';
 import type { RuleId } from './rules.js';
 
 export type { RuntimeChangeDoc as RuntimeChange } from '../topology/runtime-change.js';
@@ -136,7 +136,7 @@ export class RuntimeDynamics {
   ) {
     this.doc = structuredClone(topology);
     buildEtherChannels(f, this.doc);
-    syncFromDoc(f, this.doc);
+    syncBuilt(f, this.doc);
     this.probers = f.vswitches.map((vs) => new BeaconProber(f, vs));
     for (const p of this.probers) {
       this.proberOf.set(p.vs, p);

@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/engine/lab.js';
 import type { Fabric } from '../../src/engine/fabric.js';
 import { RuntimeDynamics, VALIDATED_BY_CHANGE_SCHEMA } from '../../src/engine/runtime-changes.js';
+import { syncFromDoc } from '../../src/engine/runtime-config.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
 import { validateTopology } from '../../src/topology/load.js';
 import { loadTopologyFileSync } from '../../src/files/topology-file.js';
@@ -164,6 +165,20 @@ function fabricState(f: Fabric): unknown {
 }
 
 describe('incremental runtime changes do what whole-document validation and a whole sync do', () => {
+  it('a lab as built (syncBuilt) is what a whole sync of its document makes of it', () => {
+    const extra = example('multi-host');
+    extra.links[0]!.impairments = { lossPercent: 5, delayMs: 1, jitterMs: 0, duplicatePercent: 0, seed: 3, queueFrames: 100 };
+    extra.vms[0]!.nics[0]!.multicast = ['01:00:5e:01:02:03'];
+    extra.hosts[0]!.vswitches[0]!.policy = { shaping: { enabled: true, averageBps: 1_000_000, peakBps: 2_000_000, burstBytes: 10_000 } };
+    const docs: TopologyDoc[] = [...['default', 'vlans', 'shaping', 'teaming', 'security'].map(example), ...twinDocs().map(([, d]) => d), extra];
+    for (const doc of docs) {
+      const lab = createLab(doc, { historyLimitBytes: 0 });
+      const built = fabricState(lab.fabric);
+      syncFromDoc(lab.fabric, lab.currentTopology());
+      expect(fabricState(lab.fabric), doc.name).toEqual(built);
+    }
+  });
+
   it('an error the lab started with may go and come back; a new one may not', () => {
     const doc = twinDocs().find(([n]) => n.includes('errors'))![1];
     const lab = createLab(doc, { historyLimitBytes: 0 });
