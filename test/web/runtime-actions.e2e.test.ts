@@ -384,7 +384,7 @@ describe('runtime actions from the web UI', { timeout: 60_000 }, () => {
     it('migrates a VM by dragging it onto another host (with a confirmation); a refused drop puts it back', async () => {
       const page = ui.page;
       await page.click('#fit');
-      await page.waitForTimeout(300);
+      await page.waitForFunction('window.vswitchLab.view.settled'); // the fit animation is over
       const box = (await page.locator('#graph').boundingBox())!;
       const at = async (id: string) => {
         const p = await ev<{ x: number; y: number }>(`window.vswitchLab.cy.getElementById(${js(id)}).renderedPosition()`);

@@ -34,7 +34,7 @@ const ev = <T>(expr: string): Promise<T> => ui.page.evaluate<T>(expr);
 async function rowsMatching(text: string): Promise<string[]> {
   const page = ui.page;
   await page.fill('#event-filter', text);
-  await page.waitForTimeout(120);
+  await page.waitForFunction('window.vswitchLab.list.drawn'); // the filtered rows are drawn
   const rows = await page.$$eval('.event-list .row[data-seq]', (els) => els.map((e) => e.textContent ?? ''));
   return rows;
 }
@@ -110,7 +110,7 @@ describe('web UI', () => {
     const page = ui.page;
     await page.click('.proto-menu summary');
     await page.uncheck('input[data-proto="ARP"]');
-    await page.waitForTimeout(120);
+    await page.waitForFunction('window.vswitchLab.list.drawn'); // the filtered rows are drawn
     const types = await page.$$eval('.event-list .row[data-seq] .c-proto', (els) => els.map((e) => e.textContent ?? ''));
     expect(types.length).toBeGreaterThan(0);
     expect(types.some((t) => t.startsWith('ARP'))).toBe(false);
@@ -263,7 +263,7 @@ describe('web UI', () => {
     const marks = await ev<Array<{ kind: string; text: string; nodeId: string }>>('window.vswitchLab.view.currentMarks()');
     expect(marks).toEqual(expect.arrayContaining([{ kind: 'drop', text: 'FORGED_TRANSMIT (S3)', nodeId: 'vm:nested-esxi-locked', iface: 'nested-esxi-locked:eth0', at: expect.any(Number) }]));
     await page.check('#drops-only');
-    await page.waitForTimeout(120);
+    await page.waitForFunction('window.vswitchLab.list.drawn'); // the filtered rows are drawn
     const rows = await page.$$eval('.event-list .row[data-seq]', (els) => els.map((e) => e.textContent ?? ''));
     expect(rows.length).toBe(1);
     expect(rows[0]).toContain('drop S3');

@@ -207,6 +207,11 @@ export class EventList {
   private filteredBase = 0;
   private filteredEnd = 0;
 
+  /** True when no redraw is pending: the rows on screen follow the current filter and store (tests wait on it). */
+  get drawn(): boolean {
+    return this.raf === 0;
+  }
+
   private schedule(): void {
     if (this.raf === 0) this.raf = requestAnimationFrame(() => this.render());
   }
