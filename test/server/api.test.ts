@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, ROOT, type TestServer } from './helpers.js';
+import { enhancedPacketBlocks, startTestServer, ROOT, type TestServer } from './helpers.js';
 
 // web-01:eth0 -> broadcast, an ARP-ish frame as hex
 const FRAME_HEX = 'ffffffffffff005056a100010806' + '0001080006040001005056a100010a000015000000000000000a000016';
@@ -22,18 +22,6 @@ async function json(res: Response): Promise<Record<string, unknown>> {
   const text = await res.text();
   expect(text).not.toMatch(/\n\s+at /); // never a stack trace
   return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** Whole enhanced packet blocks (type 6) in a little-endian pcapng byte stream. */
-function enhancedPacketBlocks(b: Buffer): number {
-  let n = 0;
-  for (let off = 0; off + 12 <= b.length; ) {
-    const len = b.readUInt32LE(off + 4);
-    if (len < 12 || off + len > b.length) break;
-    if (b.readUInt32LE(off) === 6) n++;
-    off += len;
-  }
-  return n;
 }
 
 async function expectUnchanged(generation: number, labs: number): Promise<void> {
