@@ -203,12 +203,8 @@ export class IpStack implements EndpointStack {
       }
       return;
     }
-    if (frame.length - l3 > this.config.mtu) {
-      if (this.port.tracing) {
-        this.port.note('ignore', 'F9', `${this.port.id}: ${frame.length - l3}-byte packet exceeds the interface MTU ${this.config.mtu}; dropped on receive`);
-      }
-      return;
-    }
+    // F9 on receive is not checked here: Fabric.deliver drops a copy over the port's MTU (the same
+    // number as config.mtu, set together in build.ts and never changed at run time) before any endpoint sees it.
     if (type === EtherType.ARP) this.receiveArp(frame, l3, ifIndex, broadcast);
     else if (type === EtherType.IPv4) this.receiveIpv4(frame, l3, ifIndex);
     else if (type === EtherType.IPv6 && this.v6 !== null) this.v6.receive(frame, l3, ifIndex);

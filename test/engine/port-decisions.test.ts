@@ -1,8 +1,9 @@
 // Per-port decisions cached between frames (port-decisions.ts): a vNIC's last plain local leg is
 // reused for its next frame to the same MAC and VLAN while nobody traces. Every runtime change
 // kind drops what was kept, and a frame after a change behaves as the new configuration says.
-// The labs here have no trace subscriber (a traced lab never uses the cache): behaviour is read
-// from the endpoints' received frames and the counters.
+// The labs here have no trace subscriber: behaviour is read from the endpoints' received frames and
+// the counters. A traced lab uses the same kept legs; port-decisions-traced.test.ts compares its
+// whole trace with a lab that never keeps a decision.
 import { describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/engine/index.js';
 import type { TopologyDoc } from '../../src/topology/schema.js';

@@ -52,6 +52,19 @@ describe('runTest', () => {
     expect(right.passed).toBe(true);
   });
 
+  it('F9 on receive: a 9000-byte packet towards an MTU-1500 NIC is dropped at that NIC, so the ping times out', () => {
+    const jumbo = example('jumbo');
+    const fixed = structuredClone(jumbo);
+    fixed.hosts[0]!.vswitches.find((v) => v.name === 'vSwitch1')!.mtu = 9000;
+    const nas = fixed.physicalHosts.find((h) => h.name === 'nas-01')!.nics[0]!;
+    const big = { from: 'esxi-01:vmk1', to: '10.0.40.50', count: 1, size: 8972, df: true };
+    expect(runTest(fixed, tc({ name: 'ok', ping: big, expect: { pingSucceeds: true } })).passed).toBe(true);
+    nas.mtu = 1500;
+    const r = runTest(fixed, tc({ name: 'small NIC', ping: big, expect: { pingSucceeds: false, drop: { reason: 'MTU_EXCEEDED', at: 'nas-01:eth0' } } }));
+    expect(r.failures).toEqual([]);
+    expect(r.passed).toBe(true);
+  });
+
   it('ping expectations: success, failure and the message (E2)', () => {
     const jumbo = example('jumbo');
     const tooLong = { from: 'esxi-01:vmk0', to: '10.0.0.12', count: 1, size: 8972, df: true };
