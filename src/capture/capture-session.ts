@@ -33,7 +33,7 @@ import {
 } from './capture-points.js';
 import { FileSink } from './file-sink.js';
 import { PcapWriter } from './pcap-writer.js';
-import { PcapngWriter, encodeComment, setEpbPacketId } from './pcapng-writer.js';
+import { PcapngWriter, encodeComment } from './pcapng-writer.js';
 
 /** pcapng; classic pcap with microsecond (`pcap`) or nanosecond (`pcap-ns`) timestamps. */
 export type CaptureFormatName = 'pcapng' | 'pcap' | 'pcap-ns';
@@ -114,7 +114,7 @@ export interface CaptureStatus {
 /** A writer and the interface index of each session point in it (-1: not in this output). */
 interface Output {
   writer: PcapngWriter | PcapWriter;
-  /** the writer when it is pcapng (written through its reused EPB record: no BigInt, no objects) */
+  /** the writer when it is pcapng (written with writeEpb: no BigInt, no objects) */
   fast: PcapngWriter | null;
   ifIndex: Int32Array;
   close: (() => void) | null;
@@ -365,30 +365,27 @@ export class CaptureSession {
     this.bind(lab);
   }
 
-  /**
-   * Point tap listener: reads the fabric's one reused record during the call. Per packet: the
-   * point's session index from the interface's slot table (an integer index, no keyed lookup),
-   * the filter, the counts, then for each output the writer's reused EPB record filled with
-   * numbers and encoded into its buffer (pcapng) or a packet object (pcap); a CapturedPacket
-   * only when something records or listens.
-   */
+  /** Point tap listener (the fabric's reused record). */
   private readonly onPoint = (e: PointEvent): void => {
-    const code = pointCode(e.point);
-    const at = this.slotsByIndex[e.ifaceIndex];
-    const idx = code === DROP_CODE ? this.dropIndex : at === undefined ? -1 : at.slots[code]!;
+    this.take(e.point, this.slotsByIndex[e.ifaceIndex], e.port, e.frame, e.time, e.frameId, e.vlan, e.detail);
+  };
+
+  private take(point: string, at: IfaceSlots | undefined, port: string, frame: Uint8Array, time: number, frameId: number, vlan: number | undefined, detail: string): void {
+    let idx: number;
+    if (point === 'Drop') idx = this.dropIndex;
+    else if (at === undefined) return;
+    else idx = at.slots[pointCode(point)]!;
     if (idx < 0) return;
-    let frame = e.frame;
-    // on a cable (UplinkRcv/Snd, PhysRx/Tx, HostRx/Tx: codes 2-7) a frame is at least 60 bytes:
-    // a NIC pads a shorter one with zeros before the wire (the engine's frames keep their length)
-    if (frame.length < MIN_WIRE_FRAME && code >= 2 && code !== DROP_CODE) frame = padForWire(frame);
-    if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, e.vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
+    // on a cable (UplinkRcv/Snd, PhysRx/Tx, HostRx/Tx) a frame is at least 60 bytes: a NIC pads
+    // a shorter one with zeros before the wire (the engine's frames keep their length)
+    if (frame.length < MIN_WIRE_FRAME && point !== 'Drop' && pointCode(point) >= 2) frame = padForWire(frame);
+    if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
       this.filteredOut++;
       return;
     }
-    const frameId = e.frameId;
     if (frameId > this.maxFrameId) this.maxFrameId = frameId;
     const packetId = frameId + this.idOffset;
-    const t = Math.round(e.time);
+    const t = Math.round(time);
     const isDrop = idx === this.dropIndex;
     this.captured++;
     this.capturedBytes += frame.length;
@@ -414,19 +411,12 @@ export class CaptureSession {
         if (fast !== null) {
           if (!asked) {
             asked = true;
-            if (this.comments) bytes = isDrop ? this.dropCommentOf(at, e.detail, e.port) : this.commentAt(idx, e.detail);
+            if (this.comments) bytes = isDrop ? this.dropCommentOf(at, detail, port) : this.commentAt(idx, detail);
           }
-          const r = fast.epb;
-          r.ifIndex = ifi;
-          r.tsHi = hi;
-          r.tsLo = lo;
-          r.data = frame;
-          r.origLen = -1;
-          r.flags = this.epbFlags[idx]!;
-          setEpbPacketId(r, packetId);
-          r.hasDrop = false;
-          r.comment = bytes;
-          fast.writeEpbRecord();
+          const nt = fast.nextTime;
+          nt[0] = hi;
+          nt[1] = lo;
+          fast.writeEpbNext(ifi, frame, this.epbFlags[idx]!, packetId, bytes);
         } else {
           if (ts < 0n) ts = this.baseNs + BigInt(t);
           const input = this.input;
@@ -434,7 +424,7 @@ export class CaptureSession {
           input.timestampNs = ts;
           input.data = frame;
           input.packetId = packetId;
-          input.comment = this.comments ? (isDrop ? `${e.detail} (at ${e.port})` : e.detail) : undefined;
+          input.comment = this.comments ? (isDrop ? `${detail} (at ${port})` : detail) : undefined;
           input.direction = this.directions[idx];
           out.writer.writePacket(input);
         }
@@ -447,13 +437,13 @@ export class CaptureSession {
       timestampNs: ts >= 0n ? ts : this.baseNs + BigInt(t),
       data: frame.slice(),
       frameId: packetId,
-      comment: isDrop ? `${e.detail} (at ${e.port})` : e.detail,
+      comment: isDrop ? `${detail} (at ${port})` : detail,
     };
     const d = this.directions[idx];
     if (d !== undefined) packet.direction = d;
     if (this.recording) this.record(packet);
     for (const l of this.listeners) if (l.ids === null || l.ids.has(packet.pointId)) l.fn(packet);
-  };
+  }
 
   /**
    * The encoded comment of `text` at session point `idx`: the engine hands the same detail string
