@@ -255,11 +255,14 @@ describe('web UI', () => {
     await page.waitForSelector('#send-result ol.trace li.a-drop');
     await expect(page.textContent('#send-result')).resolves.toContain('Explain (dry run');
     await expect(page.textContent('#send-result ol.trace li.a-drop')).resolves.toContain('FORGED_TRANSMIT');
-    await page.waitForTimeout(200);
-    expect(await ev<number>('window.vswitchLab.store.length')).toBe(eventsBefore);
-    await page.click('#send-button');
+    const [sent] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/frames')), page.click('#send-button')]);
+    const { frameIds } = (await sent.json()) as { frameIds: number[] };
     await page.waitForFunction(`document.querySelector('#send-result')?.textContent?.includes('1 dropped')`);
     await page.waitForSelector('#outcomes li.bad:has-text("dropped at nested-esxi-locked:eth0: FORGED_TRANSMIT (S3)")', { timeout: 15_000 });
+    // live updates arrive in order: every event after the dry run's moment is the sent frame's, so the dry run added none
+    const after = await ev<number[]>(`Array.from({ length: window.vswitchLab.store.length - ${eventsBefore} }, (_, i) => window.vswitchLab.store.at(${eventsBefore} + i).frameId)`);
+    expect(after.length).toBeGreaterThan(0);
+    expect(new Set(after)).toEqual(new Set(frameIds));
     const marks = await ev<Array<{ kind: string; text: string; nodeId: string }>>('window.vswitchLab.view.currentMarks()');
     expect(marks).toEqual(expect.arrayContaining([{ kind: 'drop', text: 'FORGED_TRANSMIT (S3)', nodeId: 'vm:nested-esxi-locked', iface: 'nested-esxi-locked:eth0', at: expect.any(Number) }]));
     await page.check('#drops-only');
