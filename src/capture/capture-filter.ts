@@ -36,8 +36,8 @@ import {
   l3Offset,
   macToNumber,
   outerVid,
-  parseIpv4,
-  parseIpv6,
+  parseIpv4Cidr,
+  parseIpv6Cidr,
   parseMac,
   read32,
 } from '../wire/index.js';
@@ -91,12 +91,12 @@ interface AddrCond {
 }
 
 function parseAddr(text: string, field: string): AddrCond {
-  const v4 = parseIpv4(text);
+  const v4 = parseIpv4Cidr(text);
   if (v4) {
     const mask = v4.prefix === 0 ? 0 : (0xffff_ffff << (32 - v4.prefix)) >>> 0;
     return { v6: false, v4: (v4.address & mask) >>> 0, v4mask: mask, v6bytes: new Uint8Array(0), prefix: v4.prefix };
   }
-  const v6 = parseIpv6(text);
+  const v6 = parseIpv6Cidr(text);
   if (v6) return { v6: true, v4: 0, v4mask: 0, v6bytes: v6.address, prefix: v6.prefix };
   throw new CaptureFilterError(`${field}: "${text}" is not an IPv4 or IPv6 address or prefix (10.0.0.5, 10.0.0.0/24, 2001:db8::5)`);
 }

@@ -4,7 +4,7 @@
  * src/engine/frame-spec.ts. Every mistake is a UsageError naming the option (exit 2).
  */
 import { FrameSpec, type FrameSpecDoc } from '../topology/schema.js';
-import { FrameInputError, parseIpv4 } from '../wire/index.js';
+import { FrameInputError, parseIpv4Cidr } from '../wire/index.js';
 import { UsageError, intOption } from './cli-args.js';
 
 /** parseArgs configuration of the frame options. */
@@ -150,7 +150,7 @@ export type FrameOptionValues = {
 };
 
 function ipOption(text: string, option: string): string {
-  const p = text.includes('/') ? null : parseIpv4(text);
+  const p = text.includes('/') ? null : parseIpv4Cidr(text);
   if (!p) throw new UsageError(`${option}: "${text}" is not an IPv4 address (like 10.0.0.21)`);
   return p.text;
 }

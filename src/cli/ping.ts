@@ -15,7 +15,7 @@
  */
 import type { Command } from '../cli.js';
 import { createLab, isVmkInterface, pingOutput, traceLine, DEFAULT_PING_SIZE, MAX_PING_SIZE, type PingResult } from '../engine/index.js';
-import { parseIpv4, parseIpv6 } from '../wire/index.js';
+import { parseIpv4Cidr, parseIpv6Cidr } from '../wire/index.js';
 import { CAPTURE_OPTIONS, CAPTURE_OPTIONS_HELP, parseCaptureOptions, startCliCapture, withCliCapture } from './capture-options.js';
 import { UsageError, checkInterface, intOption, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { openTopologyArg } from './topology-arg.js';
@@ -74,8 +74,8 @@ export const command: Command = {
       const [topologyArg, ...rest] = positionals as [string, ...string[]];
       const from = values.interface ?? rest[0]!;
       const dstIp = rest[rest.length - 1]!;
-      const v4 = dstIp.includes('/') || values.ipv6 ? null : parseIpv4(dstIp);
-      const v6 = v4 || dstIp.includes('/') || !dstIp.includes(':') ? null : parseIpv6(dstIp);
+      const v4 = dstIp.includes('/') || values.ipv6 ? null : parseIpv4Cidr(dstIp);
+      const v6 = v4 || dstIp.includes('/') || !dstIp.includes(':') ? null : parseIpv6Cidr(dstIp);
       const dst = v4 ?? v6;
       if (!dst) {
         throw new UsageError(values.ipv6 ? `-6: "${dstIp}" is not an IPv6 address (like fe80::1)` : `"${dstIp}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)`);

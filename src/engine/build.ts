@@ -7,7 +7,7 @@
  * Virtual port IDs (T2) are numbered per vSwitch: the host's vmks first, then VM vNICs, each in
  * topology order.
  */
-import { macToNumber, parseIpv4, parseIpv6, parseMac } from '../wire/index.js';
+import { macToNumber, parseIpv4Cidr, parseIpv6Cidr, parseMac } from '../wire/index.js';
 import { policyValues, resolvePortGroupPolicy } from '../topology/policy.js';
 import type { SwitchPortDoc, TopologyDoc, VlanList } from '../topology/schema.js';
 import type { z } from 'zod';
@@ -111,7 +111,7 @@ function ipv6Of(list: readonly string[] | undefined): EndpointL3['ipv6'] {
   if (list === undefined) return undefined;
   const out: NonNullable<EndpointL3['ipv6']> = [];
   for (const text of list) {
-    const p = parseIpv6(text);
+    const p = parseIpv6Cidr(text);
     if (p) out.push({ address: p.address, prefix: p.prefix });
   }
   return out;
@@ -119,7 +119,7 @@ function ipv6Of(list: readonly string[] | undefined): EndpointL3['ipv6'] {
 
 function ipv4Of(text: string | undefined): EndpointL3['ipv4'] {
   if (!text) return undefined;
-  const p = parseIpv4(text);
+  const p = parseIpv4Cidr(text);
   return p ? { address: p.address, prefix: p.prefix } : undefined;
 }
 

@@ -36,7 +36,7 @@ import {
   formatMac,
   fromHex,
   ipv4ToString,
-  parseIpv4,
+  parseIpv4Cidr,
   parseMac,
   sameSubnet4,
 } from '../wire/index.js';
@@ -88,9 +88,9 @@ export function addressBook(topology: TopologyDoc): AddressBook {
   const add = (iface: string, kind: AddressEntry['kind'], cidr: string | undefined, gateway: string | undefined, vlan?: number) => {
     const list = b.byIface.get(iface) ?? [];
     b.byIface.set(iface, list);
-    const p = cidr === undefined ? null : parseIpv4(cidr);
+    const p = cidr === undefined ? null : parseIpv4Cidr(cidr);
     if (!p) return;
-    const g = gateway === undefined ? null : parseIpv4(gateway);
+    const g = gateway === undefined ? null : parseIpv4Cidr(gateway);
     const e: AddressEntry = { iface, kind, address: p.address, prefix: p.prefix };
     if (vlan !== undefined) e.vlan = vlan;
     if (g) e.gateway = g.address;
@@ -134,7 +134,7 @@ function givenMac(text: string | undefined, field: string): Uint8Array | undefin
 }
 
 function ip(text: string, field: string): number {
-  const p = text.includes('/') ? null : parseIpv4(text);
+  const p = text.includes('/') ? null : parseIpv4Cidr(text);
   if (!p) throw new FrameInputError(`${field}: "${text}" is not an IPv4 address (like 10.0.0.21)`, field);
   return p.address;
 }

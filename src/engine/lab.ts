@@ -9,7 +9,7 @@
  * Bad input (unknown interface, bad MAC or IP, a run that does not settle) throws `LabError`
  * with a clear message, and changes nothing.
  */
-import { MAX_FRAME_LEN, formatMac, parseIpv4, parseIpv6 } from '../wire/index.js';
+import { MAX_FRAME_LEN, formatMac, parseIpv4Cidr, parseIpv6Cidr } from '../wire/index.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { buildFabric } from './build.js';
 import type { PortCounters } from './counters.js';
@@ -615,9 +615,9 @@ export class Lab {
   private pingRequest(iface: string, dstIp: string, request: PingRequest): { stack: EndpointStack; options: PingOptions } {
     const i = this.endpoint(iface);
     const text = typeof dstIp === 'string' && !dstIp.includes('/') ? dstIp : null;
-    const dst = text === null ? null : parseIpv4(text);
+    const dst = text === null ? null : parseIpv4Cidr(text);
     // E4: an address with a colon is IPv6 (ping -6)
-    const dst6 = text !== null && !dst && text.includes(':') ? parseIpv6(text) : null;
+    const dst6 = text !== null && !dst && text.includes(':') ? parseIpv6Cidr(text) : null;
     if (!dst && !dst6) throw new LabError(`"${dstIp}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)`);
     const count = request.count ?? 3;
     const size = request.size ?? DEFAULT_PING_SIZE;

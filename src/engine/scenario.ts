@@ -46,8 +46,8 @@ import {
   isIcmpEcho,
   isIcmpv6Echo,
   l3Offset,
-  parseIpv4,
-  parseIpv6,
+  parseIpv4Cidr,
+  parseIpv6Cidr,
   parseMac,
 } from '../wire/index.js';
 import { BEACON_ETHERTYPE } from './beacon-probing.js';
@@ -546,8 +546,8 @@ class ScenarioRun implements LiveScenario {
   private startPing(doc: ContinuousPingDoc): void {
     const iface = this.pingTarget(doc);
     // E4: an address with a colon is IPv6 (the schema checked it is one or the other)
-    const dst4 = parseIpv4(doc.to);
-    const dst6 = dst4 ? null : parseIpv6(doc.to);
+    const dst4 = parseIpv4Cidr(doc.to);
+    const dst6 = dst4 ? null : parseIpv6Cidr(doc.to);
     const dstBytes = dst4 ? new Uint8Array([dst4.address >>> 24, (dst4.address >>> 16) & 0xff, (dst4.address >>> 8) & 0xff, dst4.address & 0xff]) : dst6!.address;
     const startNs = timeNs(doc.start);
     const intervalNs = doc.intervalMs * 1e6;

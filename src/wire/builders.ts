@@ -6,7 +6,7 @@
  */
 import { FrameInputError } from './errors.js';
 import { parseMac } from './mac.js';
-import { parseIpv4, parseIpv6 } from './ip.js';
+import { parseIpv4Cidr, parseIpv6Cidr } from './ip.js';
 import { ETH_HEADER_LEN, EtherType, MAX_FRAME_LEN, MIN_FRAME_LEN, emitEthernet, write16, write32 } from './ethernet.js';
 import { finishChecksum, pseudoHeaderSum4, sumWords } from './checksum.js';
 import { IPV6_HEADER_LEN, emitIpv6Header, ipv6MulticastMac, solicitedNodeMulticast } from './ipv6.js';
@@ -54,7 +54,7 @@ export function toIpv4(value: Ipv4Input, field: string): number {
     }
     return value;
   }
-  const p = typeof value === 'string' && !value.includes('/') ? parseIpv4(value) : null;
+  const p = typeof value === 'string' && !value.includes('/') ? parseIpv4Cidr(value) : null;
   if (!p) throw new FrameInputError(`${field}: "${String(value)}" is not an IPv4 address (like 10.0.0.21)`, field);
   return p.address;
 }
@@ -338,7 +338,7 @@ export function toIpv6(value: Ipv6Input, field: string): Uint8Array {
     if (value.length !== 16) throw new FrameInputError(`${field}: an IPv6 address is 16 bytes, got ${value.length}`, field);
     return value.slice();
   }
-  const p = typeof value === 'string' && !value.includes('/') ? parseIpv6(value) : null;
+  const p = typeof value === 'string' && !value.includes('/') ? parseIpv6Cidr(value) : null;
   if (!p) throw new FrameInputError(`${field}: "${String(value)}" is not an IPv6 address (like 2001:db8::21)`, field);
   return p.address;
 }

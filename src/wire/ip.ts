@@ -21,7 +21,7 @@ export interface Ipv6Cidr {
 const V4_STRICT = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** Parses `10.0.0.5` or `10.0.0.5/24`; a bare address gets `defaultPrefix`. Null when invalid. */
-export function parseIpv4(text: string, defaultPrefix = 32): Ipv4Cidr | null {
+export function parseIpv4Cidr(text: string, defaultPrefix = 32): Ipv4Cidr | null {
   const t = text.trim();
   const [addr, prefixText, extra] = t.split('/');
   if (extra !== undefined || addr === undefined || !V4_STRICT.test(addr)) return null;
@@ -37,7 +37,7 @@ export function parseIpv4(text: string, defaultPrefix = 32): Ipv4Cidr | null {
 }
 
 /** Parses `2001:db8::5` or `2001:db8::5/64`; a bare address gets `defaultPrefix`. Null when invalid. */
-export function parseIpv6(text: string, defaultPrefix = 128): Ipv6Cidr | null {
+export function parseIpv6Cidr(text: string, defaultPrefix = 128): Ipv6Cidr | null {
   const t = text.trim();
   const [addr, prefixText, extra] = t.split('/');
   if (extra !== undefined || addr === undefined || addr.includes('%')) return null;
@@ -57,12 +57,12 @@ export function parseIpv6(text: string, defaultPrefix = 128): Ipv6Cidr | null {
 
 export function ipv4Error(text: string, requirePrefix = false): string | null {
   if (requirePrefix && !text.includes('/')) return `"${text}" needs a prefix length, like 10.0.0.5/24`;
-  return parseIpv4(text) ? null : `"${text}" is not an IPv4 address${requirePrefix ? ' with prefix (10.0.0.5/24)' : ''}`;
+  return parseIpv4Cidr(text) ? null : `"${text}" is not an IPv4 address${requirePrefix ? ' with prefix (10.0.0.5/24)' : ''}`;
 }
 
 export function ipv6Error(text: string, requirePrefix = false): string | null {
   if (requirePrefix && !text.includes('/')) return `"${text}" needs a prefix length, like 2001:db8::5/64`;
-  return parseIpv6(text) ? null : `"${text}" is not an IPv6 address${requirePrefix ? ' with prefix (2001:db8::5/64)' : ''}`;
+  return parseIpv6Cidr(text) ? null : `"${text}" is not an IPv6 address${requirePrefix ? ' with prefix (2001:db8::5/64)' : ''}`;
 }
 
 export function ipv4ToString(address: number): string {
@@ -88,14 +88,14 @@ export function ipv6ToString(bytes: Uint8Array, offset = 0): string {
 /** True when `address` (text or uint32) lies in `cidr` (`10.0.0.0/24`); false when either is invalid. */
 export function ipv4InSubnet(address: string | number, cidr: string): boolean {
   const text = typeof address === 'number' ? ipv4ToString(address) : address.trim();
-  if (!parseIpv4(text) || !parseIpv4(cidr)) return false;
+  if (!parseIpv4Cidr(text) || !parseIpv4Cidr(cidr)) return false;
   return new Address4(text).isInSubnet(new Address4(cidr.trim()));
 }
 
 /** True when `address` (text or 16 bytes) lies in `cidr` (`2001:db8::/64`); false when either is invalid. */
 export function ipv6InSubnet(address: string | Uint8Array, cidr: string): boolean {
   const text = typeof address === 'string' ? address.trim() : ipv6ToString(address);
-  if (!parseIpv6(text) || !parseIpv6(cidr)) return false;
+  if (!parseIpv6Cidr(text) || !parseIpv6Cidr(cidr)) return false;
   return new Address6(text).isInSubnet(new Address6(cidr.trim()));
 }
 

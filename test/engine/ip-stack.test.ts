@@ -13,7 +13,7 @@ import {
   outerVid,
   parseArpPacket,
   parseIcmpv4,
-  parseIpv4,
+  parseIpv4Cidr,
   parseIpv4Packet,
   parseMac,
 } from '../../src/wire/index.js';
@@ -96,11 +96,11 @@ class FakePort implements EndpointPort {
 }
 
 function ip(text: string): number {
-  return parseIpv4(text)!.address;
+  return parseIpv4Cidr(text)!.address;
 }
 
 function l3(cidr: string, vlan?: number): EndpointL3 {
-  const p = parseIpv4(cidr)!;
+  const p = parseIpv4Cidr(cidr)!;
   return { vlan, ipv4: { address: p.address, prefix: p.prefix } };
 }
 

@@ -8,8 +8,8 @@ import {
   isMulticast,
   macToNumber,
   normalizeMac,
-  parseIpv4,
-  parseIpv6,
+  parseIpv4Cidr,
+  parseIpv6Cidr,
   parseMac,
   sameSubnet4,
   sameSubnet6,
@@ -43,8 +43,8 @@ describe('MAC addresses', () => {
 
 describe('IP addresses and subnets', () => {
   it('IPv4 parse, prefix and membership', () => {
-    expect(parseIpv4('10.0.0.5/24')).toEqual({ address: 0x0a000005, prefix: 24, text: '10.0.0.5' });
-    expect(parseIpv4('10.0.0.256')).toBeNull();
+    expect(parseIpv4Cidr('10.0.0.5/24')).toEqual({ address: 0x0a000005, prefix: 24, text: '10.0.0.5' });
+    expect(parseIpv4Cidr('10.0.0.256')).toBeNull();
     expect(sameSubnet4(0x0a000005, 0x0a0000fe, 24)).toBe(true);
     expect(sameSubnet4(0x0a000005, 0x0a000105, 24)).toBe(false);
     expect(ipv4InSubnet('10.0.0.5', '10.0.0.0/24')).toBe(true);
@@ -52,13 +52,13 @@ describe('IP addresses and subnets', () => {
     expect(ipv4InSubnet('nope', '10.0.0.0/24')).toBe(false);
   });
   it('IPv6 parse, prefix and membership', () => {
-    expect(parseIpv6('2001:DB8::5/64')!.text).toBe('2001:db8::5');
+    expect(parseIpv6Cidr('2001:DB8::5/64')!.text).toBe('2001:db8::5');
     expect(ipv6InSubnet('2001:db8::5', '2001:db8::/64')).toBe(true);
     expect(ipv6InSubnet('2001:db8:0:1::5', '2001:db8::/64')).toBe(false);
-    expect(ipv6InSubnet(parseIpv6('fe80::1')!.address, 'fe80::/10')).toBe(true);
+    expect(ipv6InSubnet(parseIpv6Cidr('fe80::1')!.address, 'fe80::/10')).toBe(true);
     expect(ipv6InSubnet('zz::1', 'fe80::/10')).toBe(false);
-    const a = parseIpv6('2001:db8::1')!.address;
-    const b = parseIpv6('2001:db8:0:0:8000::1')!.address;
+    const a = parseIpv6Cidr('2001:db8::1')!.address;
+    const b = parseIpv6Cidr('2001:db8:0:0:8000::1')!.address;
     expect(sameSubnet6(a, b, 64)).toBe(true);
     expect(sameSubnet6(a, b, 65)).toBe(false);
     expect(sameSubnet6(a, b, 0)).toBe(true);

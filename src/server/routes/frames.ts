@@ -17,7 +17,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { FrameSpec, InterfaceRef } from '../../topology/schema.js';
-import { parseIpv4, parseIpv6, parseMac } from '../../wire/index.js';
+import { parseIpv4Cidr, parseIpv6Cidr, parseMac } from '../../wire/index.js';
 import type { PingPending, PingResponse, SendFrameResponse, TraceEventJson } from '../api-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, parseBody } from '../errors.js';
@@ -47,7 +47,7 @@ const PingTarget = z
   .string()
   .max(100)
   .superRefine((s, ctx) => {
-    if (s.includes('/') || (!parseIpv4(s) && !(s.includes(':') && parseIpv6(s)))) {
+    if (s.includes('/') || (!parseIpv4Cidr(s) && !(s.includes(':') && parseIpv6Cidr(s)))) {
       ctx.addIssue({ code: 'custom', message: `"${s}" is not an IPv4 address (like 10.0.0.21) or an IPv6 address (like fe80::1)` });
     }
   });
