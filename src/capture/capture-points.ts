@@ -27,7 +27,7 @@ export const DROP_POINT_ID = 'Drop';
 export const POINTS_OF_KIND: Readonly<Record<InterfaceKind, readonly CapturePoint[]>> = {
   vnic: ['PortInput', 'PortOutput'],
   vmk: ['PortInput', 'PortOutput'],
-  uplink: ['UplinkRcv', 'UplinkSnd'],
+  vmnic: ['UplinkRcv', 'UplinkSnd'],
   'switch-port': ['PhysRx', 'PhysTx'],
   'physical-nic': ['HostRx', 'HostTx'],
 };
@@ -111,7 +111,7 @@ export function interfaceDescription(info: CaptureInterfaceInfo): string {
       const vlan = typeof info.vlan === 'number' ? `, ${vlanText(info.vlan)}` : '';
       return `${what}${on ? `: ${on}` : ''}${pg}${vlan}`;
     }
-    case 'uplink':
+    case 'vmnic':
       return `uplink ${info.id}: ${on ?? 'in no vSwitch'}${cable}`;
     case 'switch-port': {
       const mode = info.mode === 'access' ? `access VLAN ${info.vlan ?? '?'}` : info.mode === 'trunk' ? `trunk${typeof info.vlan === 'number' ? `, native VLAN ${info.vlan}` : ', no native VLAN'}` : '';
@@ -129,7 +129,7 @@ function untaggedVlanOf(info: CaptureInterfaceInfo): number {
       return typeof info.vlan === 'number' && info.vlan >= 1 && info.vlan <= 4094 ? info.vlan : 0;
     case 'switch-port':
       return typeof info.vlan === 'number' ? info.vlan : -1;
-    case 'uplink':
+    case 'vmnic':
     case 'physical-nic':
       return 0;
   }
@@ -271,7 +271,7 @@ function articleKind(kind: InterfaceKind | null): string {
       return 'a VM vNIC';
     case 'vmk':
       return 'a VMkernel adapter';
-    case 'uplink':
+    case 'vmnic':
       return 'an uplink';
     case 'switch-port':
       return 'a physical switch port';

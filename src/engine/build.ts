@@ -145,7 +145,7 @@ export function buildFabric(topo: TopologyDoc, opts: BuildOptions): Fabric {
     const host: HostRt = { name: h.name, rpfPromisc: h.settings?.reversePathFwdCheckPromisc ?? false, vswitches: [] };
     const nics = new Map<string, Iface>();
     for (const n of h.nics) {
-      const u = add(h.name, n.name, 'uplink');
+      const u = add(h.name, n.name, 'vmnic');
       u.host = host;
       setMac(u, n.mac);
       nics.set(n.name, u);

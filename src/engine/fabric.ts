@@ -99,7 +99,7 @@ export class Fabric {
     let cableEnds = 0;
     for (const i of ifaces) {
       this.byId.set(i.id, i);
-      if (i.kind === 'uplink' || i.kind === 'switch-port' || i.kind === 'physical-nic') cableEnds++;
+      if (i.kind === 'vmnic' || i.kind === 'switch-port' || i.kind === 'physical-nic') cableEnds++;
     }
     this.storm = new StormWatch(stormThreshold(cableEnds), (fid) => this.queuedOfFrame(fid) > 0 || this.heldOfFrame(fid) > 0);
   }
@@ -324,7 +324,7 @@ export class Fabric {
 
   private cableArrive(iface: Iface, frame: Uint8Array, fid: number, cid: number, parent: number): void {
     switch (iface.kind) {
-      case 'uplink':
+      case 'vmnic':
         this.handlers.uplinkIngress(this, iface, frame, fid, cid, parent);
         return;
       case 'switch-port':

@@ -277,7 +277,7 @@ export class Lab {
 
   private schedule(f: Fabric, i: Iface, frame: Uint8Array): number {
     switch (i.kind) {
-      case 'uplink':
+      case 'vmnic':
       case 'switch-port':
         return f.scheduleArrival(i, frame);
       case 'vnic':
@@ -315,11 +315,11 @@ export class Lab {
     const i = this.iface(iface);
     this.checkFrame(frame);
     const kind = i.kind;
-    if (kind !== 'uplink' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    if (kind !== 'vmnic' && kind !== 'switch-port' && kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
     if (frameId !== undefined && !(Number.isSafeInteger(frameId) && frameId > 0)) throw new LabError(`a frame id is a whole number > 0 (got ${frameId})`);
     const bytes = owned ? frame : copyFrame(frame);
     const f = this.fabric;
-    const fid = kind === 'uplink' || kind === 'switch-port' ? f.scheduleArrival(i, bytes, frameId) : f.scheduleSend(i, bytes, frameId);
+    const fid = kind === 'vmnic' || kind === 'switch-port' ? f.scheduleArrival(i, bytes, frameId) : f.scheduleSend(i, bytes, frameId);
     // with history off the journal keeps no input: no op object is made for it (most labs, every frame)
     const h = this.hist;
     if (!h.enabled) h.recordOp(UNKEPT_OP, this.now, f.traceSeq);
@@ -342,11 +342,11 @@ export class Lab {
     const i = this.iface(iface);
     this.checkFrame(frame);
     if (!(delayNs >= 0) || !Number.isFinite(delayNs)) throw new LabError(`delayNs must be a number of nanoseconds >= 0, got ${delayNs}`);
-    if (i.kind !== 'uplink' && i.kind !== 'switch-port' && i.kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
+    if (i.kind !== 'vmnic' && i.kind !== 'switch-port' && i.kind !== 'physical-nic' && i.vs === null) throw new LabError(`${iface} is not attached to a port group`);
     const bytes = copyFrame(frame);
     this.fabric.scheduleTimer(delayNs, () => {
       // a vNIC disconnected meanwhile sends nothing (as its guest could not)
-      if (i.kind === 'uplink' || i.kind === 'switch-port') this.fabric.scheduleArrival(i, bytes);
+      if (i.kind === 'vmnic' || i.kind === 'switch-port') this.fabric.scheduleArrival(i, bytes);
       else if (i.kind === 'physical-nic' || i.vs !== null) this.fabric.scheduleSend(i, bytes);
     });
     this.record({ k: 'injectLater', delayNs, iface, frame: bytes });

@@ -12,13 +12,13 @@ import type { Shaper, ShapingConfig } from './traffic-shaping.js';
 import type { MulticastFilter } from './multicast-filter.js';
 import type { LinkImpairment } from './link-impairments.js';
 
-export type InterfaceKind = 'vnic' | 'vmk' | 'uplink' | 'switch-port' | 'physical-nic';
+export type InterfaceKind = 'vnic' | 'vmk' | 'vmnic' | 'switch-port' | 'physical-nic';
 
 /** An interface kind in words, with its article, for messages: "an uplink", "a VM vNIC". */
 export const INTERFACE_KIND_WORDS: Readonly<Record<InterfaceKind, string>> = {
   vnic: 'a VM vNIC',
   vmk: 'a VMkernel adapter',
-  uplink: 'an uplink (vmnic)',
+  vmnic: 'an uplink (vmnic)',
   'switch-port': 'a physical switch port',
   'physical-nic': 'a physical host NIC',
 };

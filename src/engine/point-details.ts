@@ -143,7 +143,7 @@ export class PointDetails {
   /** A frame arriving on an uplink (UplinkRcv) or a physical switch port (PhysRx) from its cable. */
   arrives(u: Iface): string {
     const i = u.idx;
-    const vs = u.kind === 'uplink' ? u.vs : null;
+    const vs = u.kind === 'vmnic' ? u.vs : null;
     const cached = this.rcvText[i]!;
     if (cached !== null && this.rcvVs[i] === vs) return cached;
     const text = vs ? `arrives on uplink ${u.id} of ${vs.id}` : `arrives on ${u.id}`;

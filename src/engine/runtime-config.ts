@@ -123,7 +123,7 @@ function syncCable(f: Fabric, l: LinkDoc): void {
 function syncVSwitch(f: Fabric, doc: TopologyDoc, h: HostDoc, s: VSwitchDoc, vsById: ReadonlyMap<string, VSwitchRt>): void {
   const vs = vsById.get(`${h.name}:${s.name}`);
   if (!vs) return;
-  const uplinks = s.uplinks.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.kind === 'uplink');
+  const uplinks = s.uplinks.map((n) => f.byId.get(`${h.name}:${n}`)).filter((u): u is Iface => u !== undefined && u.kind === 'vmnic');
   for (const u of vs.uplinks) if (!uplinks.includes(u) && u.vs === vs) u.vs = null;
   for (const u of uplinks) u.vs = vs;
   vs.uplinks = uplinks;

@@ -346,7 +346,7 @@ class ScenarioRun implements LiveScenario {
           throw new LabError(`step at ${secs(a.t)}: ${err instanceof Error ? err.message : String(err)}`);
         }
         const i = lab.fabric.byId.get(send.from);
-        if (i && i.kind !== 'uplink' && i.kind !== 'switch-port' && i.kind !== 'physical-nic' && i.vs === null) throw new LabError(`step at ${secs(a.t)}: ${send.from} is not attached to a port group`);
+        if (i && i.kind !== 'vmnic' && i.kind !== 'switch-port' && i.kind !== 'physical-nic' && i.vs === null) throw new LabError(`step at ${secs(a.t)}: ${send.from} is not attached to a port group`);
       }
     }
   }
@@ -426,7 +426,7 @@ class ScenarioRun implements LiveScenario {
       const i = f.byId.get(send.from)!;
       const put = () => {
         // as lab.inject: an uplink or switch port receives it from its cable; a disconnected vNIC sends nothing
-        if (i.kind === 'uplink' || i.kind === 'switch-port') f.scheduleArrival(i, copyFrame(bytes));
+        if (i.kind === 'vmnic' || i.kind === 'switch-port') f.scheduleArrival(i, copyFrame(bytes));
         else if (i.kind === 'physical-nic' || i.vs !== null) f.scheduleSend(i, copyFrame(bytes));
       };
       put();

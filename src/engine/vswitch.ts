@@ -218,7 +218,7 @@ function legBytes(x: Xlate, at: Iface, wantTag: boolean, cid: number): Uint8Arra
   if (out === null) out = x.conv = wantTag ? pushTag(frame, vlan, 0) : popTag(frame);
   const f = x.f;
   if (f.tracing) {
-    if (wantTag) f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'uplink' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
+    if (wantTag) f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'vmnic' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
     else f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
   }
   return out;

@@ -235,7 +235,7 @@ export interface CapturePointInfo {
   point: string;
   /** pcapng interface name: `node:interface Point`, or `Drop` */
   name: string;
-  /** interface kind (vnic, vmk, uplink, switch-port, physical-nic); null for Drop */
+  /** interface kind (vnic, vmk, vmnic, switch-port, physical-nic); null for Drop */
   kind: string | null;
   /** pcapng interface description: the interface, its vSwitch / port group / VLAN, what the point sees */
   description: string;

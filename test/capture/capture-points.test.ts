@@ -10,7 +10,7 @@ import {
 } from '../../src/capture/capture-points.js';
 
 const IFACES: CaptureInterfaceInfo[] = [
-  { id: 'esxi-01:vmnic0', kind: 'uplink', host: 'esxi-01', vswitch: 'vSwitch0', peer: 'tor-1:eth1' },
+  { id: 'esxi-01:vmnic0', kind: 'vmnic', host: 'esxi-01', vswitch: 'vSwitch0', peer: 'tor-1:eth1' },
   { id: 'esxi-01:vmk0', kind: 'vmk', host: 'esxi-01', vswitch: 'vSwitch0', portGroup: 'Management Network', vlan: 0 },
   { id: 'web-10:eth0', kind: 'vnic', host: 'esxi-01', vswitch: 'vSwitch0', portGroup: 'VLAN10-Web', vlan: 10 },
   { id: 'sniffer:eth0', kind: 'vnic', host: 'esxi-01', vswitch: 'vSwitch0', portGroup: 'Trunk', vlan: 4095 },
@@ -25,7 +25,7 @@ describe('capture points (O1)', () => {
   it('O1: pktcap-uw names per interface kind, Drop once for the lab, last', () => {
     expect(POINTS_OF_KIND.vnic).toEqual(['PortInput', 'PortOutput']);
     expect(POINTS_OF_KIND.vmk).toEqual(['PortInput', 'PortOutput']);
-    expect(POINTS_OF_KIND.uplink).toEqual(['UplinkRcv', 'UplinkSnd']);
+    expect(POINTS_OF_KIND.vmnic).toEqual(['UplinkRcv', 'UplinkSnd']);
     expect(all.map((p) => p.id)).toEqual([
       'esxi-01:vmnic0:UplinkRcv',
       'esxi-01:vmnic0:UplinkSnd',

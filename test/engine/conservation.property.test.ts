@@ -125,7 +125,7 @@ describe('conservation (F10)', () => {
           const counters = Object.entries(t.lab.allCounters());
           const kinds = new Map(t.lab.interfaces().map((i) => [i.id, i.kind]));
           expect(counters.reduce((n, [, c]) => n + c.dropped, 0)).toBe(t.drops().length);
-          const endpointRx = counters.filter(([id]) => kinds.get(id) !== 'uplink' && kinds.get(id) !== 'switch-port').reduce((n, [, c]) => n + c.rxFrames, 0);
+          const endpointRx = counters.filter(([id]) => kinds.get(id) !== 'vmnic' && kinds.get(id) !== 'switch-port').reduce((n, [, c]) => n + c.rxFrames, 0);
           expect(endpointRx).toBe(t.delivers().length);
           // every injected frame produced at least one fate
           const fates = new Set(t.events.filter((e) => e.action === 'deliver' || e.action === 'drop').map((e) => e.frameId));

@@ -72,7 +72,7 @@ describe('lab API', () => {
     const t = makeLab(standardTopology());
     const byId = new Map(t.lab.interfaces().map((i) => [i.id, i]));
     expect(byId.get('a:eth0')).toMatchObject({ kind: 'vnic', host: 'esxi-01', vswitch: 'vSwitch0', portGroup: 'VM-10', vlan: 10, mac: vmMac(1), up: true });
-    expect(byId.get('esxi-01:vmnic0')).toMatchObject({ kind: 'uplink', vswitch: 'vSwitch0', peer: 'tor-1:eth0', up: true });
+    expect(byId.get('esxi-01:vmnic0')).toMatchObject({ kind: 'vmnic', vswitch: 'vSwitch0', peer: 'tor-1:eth0', up: true });
     expect(byId.get('tor-1:eth9')).toMatchObject({ kind: 'switch-port', mode: 'access', vlan: 10, peer: 'ph1:eth0' });
     expect(byId.get('ph1:eth0')).toMatchObject({ kind: 'physical-nic' });
   });

@@ -34,12 +34,12 @@ export function workload(lab: Lab, doc: TopologyDoc, runAll: (lab: Lab) => void)
       lab.inject(i.id, buildEthernet({ src: i.mac!, dst: '02:00:00:00:00:77', ethertype: 0x88b5, payload, vlan: 5 }));
       lab.inject(i.id, buildEthernet({ src: i.mac!, dst: '02:00:00:00:00:77', ethertype: 0x88b5, payload })); // unknown unicast
     }
-    if (i.kind === 'uplink') lab.inject(i.id, buildEthernet({ src: '02:00:00:00:00:55', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload, vlan: 10 }));
+    if (i.kind === 'vmnic') lab.inject(i.id, buildEthernet({ src: '02:00:00:00:00:55', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload, vlan: 10 }));
   }
   runAll(lab);
   for (let k = 0; k + 1 < ips.length; k++) lab.startPing(ips[k]!.id, ips[k + 1]!.ip, { count: 2, intervalMs: 5, timeoutMs: 50 }, () => {});
   runAll(lab);
-  const up = lab.interfaces().find((i) => i.kind === 'uplink' && i.peer !== null);
+  const up = lab.interfaces().find((i) => i.kind === 'vmnic' && i.peer !== null);
   if (up) {
     lab.setLinkState(up.id, false);
     for (let k = 0; k + 1 < ips.length; k++) lab.startPing(ips[k]!.id, ips[k + 1]!.ip, { count: 1, timeoutMs: 50 }, () => {});
