@@ -179,16 +179,16 @@ function checkFrame(frame: Uint8Array): void {
 }
 
 /** A copy of `frame` with a new outer tag. */
-const EMPTY = new Uint8Array(0);
-
 export function pushTag(frame: Uint8Array, vid: number, pcp = 0, tpid: number = TPID_CTAG): Uint8Array {
   checkTag(vid, pcp, tpid);
   checkFrame(frame);
   const out = allocFrame(frame.length + VLAN_TAG_LEN);
+  // the whole frame one tag further on (no subarray view per frame): from byte 12 on it is in
+  // place; the addresses it put at 4..16 are overwritten by the addresses and the tag
+  out.set(frame, VLAN_TAG_LEN);
   for (let i = 0; i < OUTER_TAG_OFFSET; i++) out[i] = frame[i]!;
   write16(out, OUTER_TAG_OFFSET + VlanTagField.TPID, tpid);
   write16(out, OUTER_TAG_OFFSET + VlanTagField.TCI, makeTci(pcp, false, vid));
-  out.set(frame.length > OUTER_TAG_OFFSET ? frame.subarray(OUTER_TAG_OFFSET) : EMPTY, OUTER_TAG_OFFSET + VLAN_TAG_LEN);
   return out;
 }
 
