@@ -117,6 +117,22 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
       detail: f.details.classify(p, vlan, rule), seq: ++f.traceSeq, time: f.now,
     });
   }
+  const tagged = state === TAG_KEEP;
+  if (!ethDstIsGroup(frame)) {
+    // the plain local leg this port's last frame to this MAC and VLAN took (port-decisions.ts):
+    // delivered here, without filling the translation record
+    const known = f.decisions.plainTarget(p, frame, vlan, tagged);
+    if (known !== null) {
+      if (T) {
+        f.publish({
+          frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
+          detail: f.details.lookupLocal(known, vlan), seq: ++f.traceSeq, time: f.now,
+        });
+      }
+      f.deliver(known, frame, fid, f.newCopy(), cid, vlan, 'F2');
+      return;
+    }
+  }
   const x = takeXlate(f);
   x.vs = vs;
   x.src = p;
@@ -124,7 +140,7 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
   x.at = p;
   x.frame = frame;
   x.vlan = vlan;
-  x.tagged = state === TAG_KEEP;
+  x.tagged = tagged;
   x.fid = fid;
   x.cid = cid;
   x.parent = parent;
@@ -309,20 +325,7 @@ function forward(x: Xlate): void {
     return;
   }
   // --- unicast: F1 configured effective MACs, F2 same VLAN anywhere on the vSwitch (V5)
-  if (src !== null) {
-    // the plain local leg this port's last frame to this MAC and VLAN took (port-decisions.ts)
-    const known = f.decisions.plainTarget(src, frame, vlan, tagged);
-    if (known !== null) {
-      if (T) {
-        f.publish({
-          frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
-          detail: f.details.lookupLocal(known, vlan), seq: ++f.traceSeq, time: f.now,
-        });
-      }
-      f.deliver(known, frame, fid, f.newCopy(), cid, vlan, 'F2');
-      return;
-    }
-  }
+  // (a port's kept plain leg, port-decisions.ts, was tried by portAdmitted before the record was filled)
   const candidates = vs.macIndex.lookup(frame, DST_OFFSET);
   let target: Iface | null = null;
   if (candidates !== undefined) {
