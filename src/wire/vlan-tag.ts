@@ -15,7 +15,7 @@
  *   sub-interface read a frame: to them an 0x88a8 or 0x9100 frame is untagged, with that
  *   EtherType (docs/vss-behaviour.md V6). The engine reads frames this way.
  */
-import { allocFrame } from './frame-alloc.js';
+import { allocFrame, allocFrameFrom } from './frame-alloc.js';
 import { ETH_HEADER_LEN, MIN_FRAME_LEN, TYPE_LEN, TYPE_OFFSET, isCTagTpid, isTpid, read16, write16 } from './ethernet.js';
 import { FrameInputError } from './errors.js';
 
@@ -199,9 +199,9 @@ export function pushTag(frame: Uint8Array, vid: number, pcp = 0, tpid: number = 
 export function popTag(frame: Uint8Array): Uint8Array {
   checkFrame(frame);
   if (!hasOuterTag(frame)) return frame.slice();
-  const out = allocFrame(Math.max(frame.length - VLAN_TAG_LEN, MIN_FRAME_LEN));
+  // the frame one tag to the left (from byte 12 on it is in place), then the addresses
+  const out = allocFrameFrom(frame, VLAN_TAG_LEN, Math.max(frame.length - VLAN_TAG_LEN, MIN_FRAME_LEN));
   for (let i = 0; i < OUTER_TAG_OFFSET; i++) out[i] = frame[i]!;
-  out.set(frame.subarray(OUTER_TAG_OFFSET + VLAN_TAG_LEN), OUTER_TAG_OFFSET);
   return out;
 }
 
