@@ -2,7 +2,8 @@
 // `npm test`: the whole suite, the way CI runs it.
 //   1. ensure the oracle tools (tshark, capinfos, chromium) exist: .ci/ensure-tools.sh;
 //   2. vitest over test/ with a JSON report;
-//   3. typecheck (tsc --noEmit, for src/test and for web/) and lint (eslint), each counted as one check;
+//   3. typecheck (tsc --noEmit, for src/test and for web/), lint (eslint, type-aware) and format (dprint check:
+//      run `npm run format` to fix), each counted as one check;
 //   4. a plain closing line `N passed, N failed` computed from vitest's JSON report
 //      (CI reads that line, not vitest's own summary). Exit 0 only when nothing failed.
 // Extra arguments go to vitest (e.g. `npm test -- test/wire`).
@@ -59,10 +60,11 @@ if (!onlySome) {
     ['typecheck', [tsc, '--noEmit']],
     ['typecheck web', [tsc, '--noEmit', '-p', path.join(root, 'web', 'tsconfig.json')]],
     ['lint', [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']],
+    ['format', [path.join(root, 'node_modules', 'dprint', 'bin.cjs'), 'check']],
   ]) {
     console.log(`\n> ${name}`);
     if (run(process.execPath, args) === 0) passed += 1;
-    else { failed += 1; console.log(`${name} failed`); }
+    else { failed += 1; console.log(`${name} failed${name === 'format' ? ': `npm run format` rewrites the files dprint listed' : ''}`); }
   }
 }
 
