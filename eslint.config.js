@@ -35,6 +35,18 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Type-aware rules (they need the TypeScript program: projectService finds each file's tsconfig,
+  // web/tsconfig.json for web/src). Only on TypeScript files; the few .js/.mjs scripts are not in a project.
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['web/vite.config.ts'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   layer(['src/wire/**'], ['topology', 'engine', 'files', 'capture', 'server', 'cli', 'web'], 'src/wire imports nothing of ours (architecture.md)', noIo),
   layer(['src/topology/**'], ['engine', 'files', 'capture', 'server', 'cli', 'web'], 'src/topology may import only src/wire (architecture.md)', noIo),
   layer(['src/engine/**'], ['files', 'capture', 'server', 'cli', 'web'], 'src/engine may import only wire and topology (architecture.md)', noIo),
