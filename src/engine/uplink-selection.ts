@@ -20,7 +20,7 @@
  * - T5 failover: the first uplink in use (the first usable active, else the first promoted standby).
  */
 import { SRC_OFFSET, cTagL3Offset, ipv4DstLastOctet, ipv4SrcLastOctet } from '../wire/index.js';
-import { DETECT_BEACON, LB_FAILOVER, LB_IPHASH, LB_SRCMAC, type Iface, type TeamingRt } from './model.js';
+import { DETECT_BEACON, LB_FAILOVER, LB_IPHASH, LB_SRCID, LB_SRCMAC, type Iface, type TeamingRt } from './model.js';
 
 /** Link-state usability (T6 link status). */
 export function uplinkUsable(u: Iface): boolean {
@@ -102,7 +102,7 @@ export function pinnedUplink(port: Iface): Iface | null {
       return byIndex(t, macHashBytes(port.effMacBytes, 0));
     case LB_IPHASH:
       return null;
-    default:
+    case LB_SRCID:
       return byIndex(t, port.portId);
   }
 }
@@ -115,7 +115,8 @@ export function pickUplink(port: Iface, frame: Uint8Array): Iface | null {
       return byIndex(t, macHashBytes(frame, SRC_OFFSET));
     case LB_IPHASH:
       return byIndex(t, ipHash(frame));
-    default:
+    case LB_SRCID:
+    case LB_FAILOVER:
       return port.pinned;
   }
 }
