@@ -111,6 +111,8 @@ function resolve(
     builtin: NonNullable<NonNullable<PolicySettingsDoc[G]>[K]>,
   ) =>
     pick(
+      // tsc needs the assertion to index by K; the lint rule sees the two types as equal
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       levels.map(([s, p]) => [s, (p?.[group] as NonNullable<PolicySettingsDoc[G]> | undefined)?.[key]] as [PolicySource, typeof builtin | undefined]),
       builtin,
     );
