@@ -607,7 +607,7 @@ export class Attachments extends EventEmitter {
       this.closers.push(
         () =>
           new Promise<void>((r) => {
-            const c = conn as net.Socket | null;
+            const c = conn;
             c?.destroy();
             server.close(() => r());
           }),
@@ -639,7 +639,7 @@ export class Attachments extends EventEmitter {
     this.closers.push(async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
-      (conn as net.Socket | null)?.destroy();
+      (conn)?.destroy();
     });
   }
 }

@@ -125,7 +125,7 @@ export const command: Command = {
         const summary = await replayCaptureFile(
           lab,
           path,
-          { into, timing: timing as ReplayTiming, maxGapNs: maxGapNs ?? defaultMaxGapNs(t.topology), ...(picked !== undefined ? { interfaces: picked } : {}) },
+          { into, timing: timing, maxGapNs: maxGapNs ?? defaultMaxGapNs(t.topology), ...(picked !== undefined ? { interfaces: picked } : {}) },
           file,
         );
         if (values.json) console.log(JSON.stringify(summary));

@@ -111,7 +111,7 @@ export const command: Command = {
           port,
           token: values.token ?? process.env.VSWITCH_LAB_TOKEN,
           insecure: values.insecure ?? false,
-          clockMode: clock as ClockMode,
+          clockMode: clock,
           initial: { result: served ? { ...result, topology: served.topology } : result, source: file },
           ...(served ? { createLab: served.createLab } : {}),
           ...(packageVersion() !== undefined ? { version: packageVersion()! } : {}),

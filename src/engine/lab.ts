@@ -822,10 +822,10 @@ export class Lab {
         this.injectLater(op.delayNs, op.iface, op.frame);
         return;
       case 'startPing':
-        this.startPing(op.iface, op.dst, op.request as PingRequest, () => {});
+        this.startPing(op.iface, op.dst, op.request, () => {});
         return;
       case 'ping':
-        this.ping(op.iface, op.dst, op.request as PingRequest);
+        this.ping(op.iface, op.dst, op.request);
         return;
       case 'apply':
         this.apply(op.change);

@@ -17,7 +17,7 @@ const TEAM_RULE = ['T2', 'T3', 'T4', 'T5'] as const;
 
 /** T2..T5: the rule of a port's load-balancing mode. */
 export function teamRule(port: Iface): string {
-  return TEAM_RULE[port.pg!.teaming.lb]!;
+  return TEAM_RULE[port.pg!.teaming.lb];
 }
 
 export class PointDetails {

@@ -37,8 +37,8 @@ export function hostChangeErrors(doc: TopologyDoc, host: HostDoc): Issue[] {
   const { out, err } = collector();
   const hi = doc.hosts.indexOf(host);
   if (hi < 0) return out;
-  const { defaults } = defaultsModel(doc as unknown as Raw);
-  const h = hostModel(host as unknown as Raw, ['hosts', hi]);
+  const { defaults } = defaultsModel(doc);
+  const h = hostModel(host, ['hosts', hi]);
   checkHost({ defaults }, h, err);
   const t = defaults?.teaming;
   if (t && (t.active !== undefined || t.standby !== undefined || t.unused !== undefined)) {
@@ -48,7 +48,7 @@ export function hostChangeErrors(doc: TopologyDoc, host: HostDoc): Issue[] {
   if (firstHost(doc, host.name) === hi) {
     const index = hostPlacementIndex(h);
     doc.vms.forEach((vm, vi) => {
-      if (vm.host === host.name) checkVmPlacement(vmModel(vm as unknown as Raw, ['vms', vi]), h, index, err);
+      if (vm.host === host.name) checkVmPlacement(vmModel(vm, ['vms', vi]), h, index, err);
     });
   }
   return out;
@@ -61,6 +61,6 @@ export function vmChangeErrors(doc: TopologyDoc, vm: VmDoc): Issue[] {
   const hi = firstHost(doc, vm.host);
   if (vi < 0 || hi < 0) return out;
   const h = hostModel(doc.hosts[hi] as unknown as Raw, ['hosts', hi]);
-  checkVmPlacement(vmModel(vm as unknown as Raw, ['vms', vi]), h, hostPlacementIndex(h), err);
+  checkVmPlacement(vmModel(vm, ['vms', vi]), h, hostPlacementIndex(h), err);
   return out;
 }

@@ -33,7 +33,7 @@ describe('export k8s', () => {
     const out = k8sManifests(doc.topology, plan, { image: 'registry.example/vswitch-lab:0.1.0', namespace: 'labs' });
     expect(out.items.map((i) => i.kind)).toEqual(['ConfigMap', 'Service', 'StatefulSet', 'Service']);
     const [cm, peers, sts, ui] = out.items as [object, object, object, object];
-    for (const obj of [new ConfigMap(cm as never), new Service(peers as never), new StatefulSet(sts as never), new Service(ui as never)]) expect(() => obj.validate()).not.toThrow();
+    for (const obj of [new ConfigMap(cm), new Service(peers), new StatefulSet(sts), new Service(ui)]) expect(() => obj.validate()).not.toThrow();
     // a broken object is caught by the same validators (they are not a formality)
     expect(() => new StatefulSet({ ...(sts as Record<string, unknown>), spec: { replicas: 'three' } } as never).validate()).toThrow();
 

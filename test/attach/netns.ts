@@ -76,8 +76,8 @@ export class Netns {
         out += chunk.toString();
         if (ready.test(out)) resolve({ child, output: () => out });
       };
-      child.stdout!.on('data', check);
-      child.stderr!.on('data', check);
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
       child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before it was ready: ${out}`)));
       child.once('error', reject);
     });

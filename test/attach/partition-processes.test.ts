@@ -28,8 +28,8 @@ function serve(args: string[], children: ChildProcess[]): Promise<string> {
       const m = /serving .* at (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]!);
     };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
     child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${out}`)));
   });
 }

@@ -34,7 +34,7 @@ export async function serveWithAttachments(result: Extract<ValidateResult, { ok:
   return {
     server,
     served,
-    lab: () => server.session.lab as unknown as Lab,
+    lab: () => server.session.lab,
     get: (path) => fetch(new URL(path, server.url)),
     close: async () => {
       await Promise.all([server.close(), served.attachments.close()]);

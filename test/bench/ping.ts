@@ -30,7 +30,7 @@ export async function run(samples = 200): Promise<void> {
     const virtual: number[] = [];
     for (let i = 0; i < samples; i++) {
       const t0 = performance.now();
-      const r = await new Promise<PingResult>((resolve) => server.session.startPing('esxi-01:vmk0', to, { count: 1 }, (x) => resolve(x as PingResult)));
+      const r = await new Promise<PingResult>((resolve) => server.session.startPing('esxi-01:vmk0', to, { count: 1 }, (x) => resolve(x)));
       added.push(performance.now() - t0);
       virtual.push(r.replies[0]!.rttNs / 1e6);
     }

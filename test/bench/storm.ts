@@ -49,7 +49,7 @@ export async function run(seconds = 5): Promise<void> {
     live.once('connect_error', reject);
   });
 
-  const lab = server.session.lab as unknown as Lab;
+  const lab = server.session.lab;
   const arp = resolveFrameSpec(lab, 'pc-1:eth0', { kind: 'arp-request', targetIp: '10.9.0.3' });
   const processed0 = server.session.clock.processed;
   // the storm source: PER_TICK broadcasts every 20 ms, each a storm (208 engine events apiece),

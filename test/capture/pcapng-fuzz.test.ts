@@ -77,7 +77,7 @@ function damage(valid: Buffer, d: Damage): Buffer {
       return b;
     case 'type': {
       const starts = blockStarts(b).slice(1); // keep the first SHB: else it is not a pcapng at all
-      if (starts.length > 0) b.writeUInt32LE(d.type, starts[Math.floor(d.block * starts.length)]!);
+      if (starts.length > 0) b.writeUInt32LE(d.type, starts[Math.floor(d.block * starts.length)]);
       return b;
     }
     case 'word':
@@ -176,7 +176,7 @@ describe('pcapng reader: damaged packet blocks', () => {
   it('a packet block whose type was damaged into an unknown one is skipped and counted, not lost silently', async () => {
     const good = build({ interfaces: 1, packets: [0, 1, 2].map(() => ({ iface: 0, size: 10, comment: false, id: true, drops: false, dir: 1 })), sections: 1 });
     const bad = Buffer.from(good);
-    bad.writeUInt32LE(0x0000000e, blockStarts(bad)[3]!); // the second EPB
+    bad.writeUInt32LE(0x0000000e, blockStarts(bad)[3]); // the second EPB
     const read = readPcapng(bad);
     expect(read.packets.map((p) => p.packetId)).toEqual([1n, 3n]);
     expect(read.skippedBlocks).toEqual({ 'block of type 0x0000000e': 1 });

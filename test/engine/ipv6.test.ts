@@ -121,7 +121,7 @@ describe('IPv6 endpoints (E4)', () => {
     const doc = standardTopology();
     doc.vms.find((v) => v.name === 't')!.nics[0]!.vlans = [{ vlan: 10, ipv6: ['2001:db8:10::5/64'] }];
     doc.vms.find((v) => v.name === 'a')!.nics[0]!.ipv6 = ['2001:db8:10::1/64'];
-    doc.hosts[0]!.vswitches[0]!.portGroups.push({ name: 'Mgmt', vlan: 10 } as never);
+    doc.hosts[0]!.vswitches[0]!.portGroups.push({ name: 'Mgmt', vlan: 10 });
     doc.hosts[0]!.vmkernel = [{ name: 'vmk0', portGroup: 'Mgmt', mac: '00:50:56:7f:00:01', ipv6: ['2001:db8:10::100/64'] } as never];
     const lab = createLab(doc);
     expect(lab.ping('a:eth0', '2001:db8:10::5', { count: 1 }).received).toBe(1);

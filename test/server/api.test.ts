@@ -357,7 +357,7 @@ describe('capture', () => {
     const reader = res.body!.getReader();
     const chunks: Uint8Array[] = [];
     const first = await reader.read(); // header blocks arrive before any packet
-    chunks.push(first.value!);
+    chunks.push(first.value);
     await s.api('/api/frames', { method: 'POST', json: { from: 'web-01:eth0', frame: { kind: 'hex', hex: FRAME_HEX } } });
     // read until two whole packet blocks have arrived (no deadline: the stream is event-driven)
     while (enhancedPacketBlocks(Buffer.concat(chunks)) < 2) {

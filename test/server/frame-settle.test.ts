@@ -214,7 +214,7 @@ describe('live fan-out: a bounded number of encodings per tick', () => {
       let seq = 0;
       // each client joins after a few more events: 10 different cursors
       for (const sk of socks) {
-        live.addClient(sk as LiveSocket);
+        live.addClient(sk);
         for (let i = 0; i < 3; i++) live.onTrace({ seq: seq++, time: 0, frameId: 1, copyId: 1, parentCopyId: 0, node: 'a', port: 'a:eth0', action: 'deliver', detail: '' });
       }
       const distinctPerTick: number[] = [];

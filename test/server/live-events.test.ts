@@ -100,7 +100,7 @@ describe('socket.io live events', () => {
       const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from: vlans ? 'web-10:eth0' : 'web-01:eth0', frame: { kind: 'hex', hex } } })).json()) as { frameIds: number[] };
       const mine = (u: LiveUpdate[]): LiveUpdate['trace'] => u.flatMap((x) => x.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]);
       await until(() => clients.every((c) => mine(c.updates)!.length >= 2));
-      const first = mine(clients[0]!.updates)!;
+      const first = mine(clients[0].updates)!;
       expect(first[0]!.frameHex).toBe(hex);
       expect(first.filter((e) => e.frameLength !== undefined).every((e) => typeof e.frameHex === 'string')).toBe(true);
       for (const c of clients) expect(mine(c.updates)).toEqual(first);

@@ -63,7 +63,7 @@ describe('POST /api/ping in real time', () => {
     for (let i = 0; i < 20; i++) {
       let result: PingResult | undefined;
       s.session.startPing('esxi-01:vmk0', to, { count: 1 }, (x) => {
-        result = x as PingResult;
+        result = x;
       });
       // one probe across two links and tor-1 and back, answered within the same call
       expect(result?.received).toBe(1);

@@ -30,12 +30,12 @@ describe('JSON Schemas under a JSON Schema validator (ajv)', () => {
   });
 
   it.each(exampleFiles)('topologies/%s validates against topology.schema.json', (file) => {
-    const doc = JSON.parse(readFileSync(`${TOPOLOGIES}${file}`, 'utf8')) as Doc;
+    const doc = JSON.parse(readFileSync(`${TOPOLOGIES}${file}`, 'utf8'));
     expect(topologySchema(doc), errorsOf(topologySchema)).toBe(true);
   });
 
   it.each(scenarioFiles)('topologies/scenarios/%s validates against scenario.schema.json', (file) => {
-    const doc = JSON.parse(readFileSync(`${TOPOLOGIES}scenarios/${file}`, 'utf8')) as Doc;
+    const doc = JSON.parse(readFileSync(`${TOPOLOGIES}scenarios/${file}`, 'utf8'));
     expect(scenarioSchema(doc), errorsOf(scenarioSchema)).toBe(true);
   });
 

@@ -57,9 +57,9 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   await page.waitForFunction('window.vswitchLab.view.settled');
 
   // the Summary column: at least 140 px, inside the event pane, in the header and in the rows
-  const pane = (await ev<Rect>(RECT('#events')))!;
-  const head = (await ev<Rect>(RECT('.event-list .row.head .c-sum')))!;
-  const row = (await ev<Rect>(RECT('.event-list .rows .row .c-sum')))!;
+  const pane = (await ev<Rect>(RECT('#events')));
+  const head = (await ev<Rect>(RECT('.event-list .row.head .c-sum')));
+  const row = (await ev<Rect>(RECT('.event-list .rows .row .c-sum')));
   for (const r of [head, row]) {
     expect(r.width).toBeGreaterThanOrEqual(140);
     expect(r.right).toBeLessThanOrEqual(pane.right + 0.5);
@@ -74,10 +74,10 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   expect(labels.min).toBeGreaterThanOrEqual(10);
 
   // the legend and the outcomes cover no node: no overlap with the graph, nor with any node drawn
-  const graph = (await ev<Rect>(RECT('#graph')))!;
+  const graph = (await ev<Rect>(RECT('#graph')));
   const nodes = await ev<Rect[]>(`(() => { const g = document.querySelector('#graph').getBoundingClientRect(); return window.vswitchLab.cy.nodes().map((n) => { const b = n.renderedBoundingBox({ includeLabels: true }); return { left: g.left + b.x1, top: g.top + b.y1, right: g.left + b.x2, bottom: g.top + b.y2, width: b.w, height: b.h }; }); })()`);
   for (const sel of ['#legend', '#outcomes']) {
-    const r = (await ev<Rect>(RECT(sel)))!;
+    const r = (await ev<Rect>(RECT(sel)));
     expect(r.height, sel).toBeGreaterThan(0);
     expect(overlaps(r, graph), `${sel} over the graph`).toBe(false);
     for (const n of nodes) if (overlaps(n, graph)) expect(overlaps(r, n), `${sel} over a node`).toBe(false);
@@ -87,9 +87,9 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   await page.fill('#find', 'no-such-node');
   await page.press('#find', 'Enter');
   await page.waitForSelector('.toast');
-  const toast = (await ev<Rect>(RECT('.toast')))!;
-  const side = (await ev<Rect>(RECT('#sidebar')))!;
-  const tools = (await ev<Rect>(RECT('.graph-tools')))!;
+  const toast = (await ev<Rect>(RECT('.toast')));
+  const side = (await ev<Rect>(RECT('#sidebar')));
+  const tools = (await ev<Rect>(RECT('.graph-tools')));
   expect(overlaps(toast, side)).toBe(false);
   expect(overlaps(toast, tools)).toBe(false);
   await page.fill('#find', '');
@@ -107,42 +107,42 @@ describe('small screens', { timeout: 120_000 }, () => {
       await checkScreen(ui, '1024x768');
 
       // drag the side splitter 100 px to the left: the side panel grows by 100 px
-      const before = (await ev<Rect>(RECT('#sidebar')))!.width;
-      const s = (await ev<Rect>(RECT('#split-side')))!;
+      const before = (await ev<Rect>(RECT('#sidebar'))).width;
+      const s = (await ev<Rect>(RECT('#split-side')));
       await page.mouse.move(s.left + s.width / 2, s.top + 200);
       await page.mouse.down();
       await page.mouse.move(s.left + s.width / 2 - 50, s.top + 200);
       await page.mouse.move(s.left + s.width / 2 - 100, s.top + 200);
       await page.mouse.up();
-      const wider = (await ev<Rect>(RECT('#sidebar')))!.width;
+      const wider = (await ev<Rect>(RECT('#sidebar'))).width;
       expect(Math.round(wider - before)).toBe(100);
       // the bottom panel by keyboard: two steps of 20 px up
-      const b0 = (await ev<Rect>(RECT('section.bottom')))!.height;
+      const b0 = (await ev<Rect>(RECT('section.bottom'))).height;
       await page.focus('#split-bottom');
       await page.keyboard.press('ArrowUp');
       await page.keyboard.press('ArrowUp');
-      const b1 = (await ev<Rect>(RECT('section.bottom')))!.height;
+      const b1 = (await ev<Rect>(RECT('section.bottom'))).height;
       expect(Math.round(b1 - b0)).toBe(40);
       // the graph follows (cytoscape resized to its container)
       await page.waitForFunction(`Math.abs(window.vswitchLab.cy.width() - document.querySelector('#graph').clientWidth) < 1`);
       // remembered across a reload
       await page.reload();
       await page.waitForSelector('#conn.live', { timeout: 60_000 });
-      expect(Math.round((await ev<Rect>(RECT('#sidebar')))!.width)).toBe(Math.round(wider));
-      expect(Math.round((await ev<Rect>(RECT('section.bottom')))!.height)).toBe(Math.round(b1));
+      expect(Math.round((await ev<Rect>(RECT('#sidebar'))).width)).toBe(Math.round(wider));
+      expect(Math.round((await ev<Rect>(RECT('section.bottom'))).height)).toBe(Math.round(b1));
       // never so wide that the graph disappears: a huge drag stops at the graph's minimum
-      const s2 = (await ev<Rect>(RECT('#split-side')))!;
+      const s2 = (await ev<Rect>(RECT('#split-side')));
       await page.mouse.move(s2.left + 3, s2.top + 200);
       await page.mouse.down();
       await page.mouse.move(5, s2.top + 200);
       await page.mouse.up();
-      expect((await ev<Rect>(RECT('#graph')))!.width).toBeGreaterThanOrEqual(359);
+      expect((await ev<Rect>(RECT('#graph'))).width).toBeGreaterThanOrEqual(359);
       // Home resets both
       await page.focus('#split-side');
       await page.keyboard.press('Home');
       await page.focus('#split-bottom');
       await page.keyboard.press('Home');
-      expect(Math.round((await ev<Rect>(RECT('#sidebar')))!.width)).toBe(Math.round(before));
+      expect(Math.round((await ev<Rect>(RECT('#sidebar'))).width)).toBe(Math.round(before));
       await checkScreen(ui, '1024x768-after-resize');
     } finally {
       await ui.close();

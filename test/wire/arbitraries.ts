@@ -78,7 +78,7 @@ export const packetRepr: fc.Arbitrary<PacketRepr> = fc
     src: mac,
     tags,
     body: fc.oneof(
-      arp.map((a) => ({ ethertype: a.ethertype as number, network: { kind: 'arp' as const, arp: a } })),
+      arp.map((a) => ({ ethertype: a.ethertype, network: { kind: 'arp' as const, arp: a } })),
       ipv4Network.map((n) => ({ ethertype: 0x0800, network: n })),
       fc.record({ t: rawEthertype, bytes: data(100) }).map(({ t, bytes }) => ({ ethertype: t, network: { kind: 'raw' as const, bytes } })),
     ),

@@ -87,7 +87,7 @@ export class ImpairmentsDialog {
       if (raw === '') continue;
       out[f.key] = Number(raw);
     }
-    return out as Partial<Impairments>;
+    return out;
   }
 
   private async submit(impairments: Partial<Impairments> | null): Promise<void> {

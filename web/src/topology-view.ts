@@ -105,7 +105,7 @@ function styleWithFloor(floor: number): StylesheetJson {
   return STYLE.map((rule) => {
     const { selector, style } = rule as unknown as { selector: string; style: Record<string, unknown> };
     const size = style['font-size'];
-    return (typeof size === 'number' && size < floor ? { selector, style: { ...style, 'font-size': floor } } : rule) as StylesheetJson[number];
+    return (typeof size === 'number' && size < floor ? { selector, style: { ...style, 'font-size': floor } } : rule);
   });
 }
 
