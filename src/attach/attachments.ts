@@ -639,7 +639,7 @@ export class Attachments extends EventEmitter {
     this.closers.push(async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
-      (conn)?.destroy();
+      conn?.destroy();
     });
   }
 }

@@ -13,7 +13,7 @@
  */
 import type { Command } from '../cli.js';
 import { CaptureFormatError } from '../capture/capture-format-error.js';
-import { formatReplaySummary, replayCaptureFile, scanCapture, type CaptureScan, type ReplayTiming } from '../capture/replay.js';
+import { formatReplaySummary, replayCaptureFile, scanCapture, type CaptureScan } from '../capture/replay.js';
 import type { TopologyDoc } from '../topology/schema.js';
 import { createLab } from '../engine/index.js';
 import { UsageError, checkInterface, parseCommandArgs, withInputErrors } from './cli-args.js';

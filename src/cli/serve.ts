@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../cli.js';
-import type { ClockMode } from '../server/api-types.js';
 import { validateFile } from '../server/engine-binding.js';
 import { CommandExit, UsageError, parseCommandArgs, withInputErrors } from './cli-args.js';
 import { exampleNames, issueLine } from './topology-arg.js';

@@ -68,7 +68,7 @@ export function patchPolicy(level: PolicySettingsDoc | undefined, patch: PolicyP
     if (Object.keys(cur).length > 0) out[group] = cur;
     else delete out[group];
   }
-  return Object.keys(out).length > 0 ? (out) : undefined;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Change kinds whose own schema is all the validation they need (see apply). */

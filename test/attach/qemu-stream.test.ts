@@ -45,7 +45,7 @@ describe('stream attachment: a real QEMU -netdev stream', () => {
       // QEMU -> lab: announce_self sends RARPs from the NIC's MAC
       const rarp = next(att, 'rx', (_n: string, f: Uint8Array) => f[12] === 0x80 && f[13] === 0x35);
       qemu.stdin!.write('announce_self\n');
-      const [, frame] = (await rarp);
+      const [, frame] = await rarp;
       expect(Buffer.from(frame.subarray(6, 12)).toString('hex')).toBe(OUTSIDE_MAC.replaceAll(':', ''));
       expect(lab.lab().counters('outside:eth0').txFrames).toBeGreaterThanOrEqual(1);
 

@@ -21,7 +21,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io as ioClient } from 'socket.io-client';
 import { resolveFrameSpec } from '../../src/engine/frame-spec.js';
-import type { Lab } from '../../src/engine/lab.js';
 import { startServer } from '../../src/server/server.js';
 import { topologyValidator } from '../../src/server/engine-binding.js';
 import { ring } from '../helpers/storm-ring.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLab, resolveFrameSpec, type TraceEvent } from '../../src/engine/index.js';
 import type { LiveHello, LiveUpdate, SendFrameResponse } from '../../src/server/api-types.js';
-import { LiveEvents, type LiveSocket } from '../../src/server/live-events.js';
+import { LiveEvents } from '../../src/server/live-events.js';
 import { loadTopologyFileSync } from '../../src/files/topology-file.js';
 import { DEFAULT_TOPOLOGY, ROOT, startEngineServer, startTestServer } from './helpers.js';
 
