@@ -29,7 +29,21 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', performance: 'readonly', structuredClone: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        performance: 'readonly',
+        structuredClone: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -57,6 +71,9 @@ export default tseslint.config(
   layer(['src/attach/**'], ['capture', 'server', 'cli', 'web'], 'src/attach (real transports above the engine) may import only wire, topology and engine (architecture.md)', [engineBoundary('')]),
   { ...layer(['test/**'], [], '', [engineBoundary('src/')]), ignores: ['test/engine/**', 'test/bench/**'] },
   layer(['web/**'], ['capture', 'topology', 'cli'], 'web/ talks to the server only; it may share API types from src/server and import src/wire, pure and bundle-safe (architecture.md)', [
-    { group: ['**/engine/*', '!**/engine/rules.js', '!**/engine/copy-tree.js'], message: 'web/ may import only the rule table and the copy tree of the engine (src/engine/rules.ts, copy-tree.ts: pure, no imports; architecture.md)' },
+    {
+      group: ['**/engine/*', '!**/engine/rules.js', '!**/engine/copy-tree.js'],
+      message: 'web/ may import only the rule table and the copy tree of the engine (src/engine/rules.ts, copy-tree.ts: pure, no imports; architecture.md)',
+    },
   ]),
 );

@@ -32,7 +32,11 @@ rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 const vitestBin = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const vitestStatus = run(process.execPath, [
-  vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
+  vitestBin,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
   ...process.argv.slice(2),
 ]);
 
@@ -64,7 +68,10 @@ if (!onlySome) {
   ]) {
     console.log(`\n> ${name}`);
     if (run(process.execPath, args) === 0) passed += 1;
-    else { failed += 1; console.log(`${name} failed${name === 'format' ? ': `npm run format` rewrites the files dprint listed' : ''}`); }
+    else {
+      failed += 1;
+      console.log(`${name} failed${name === 'format' ? ': `npm run format` rewrites the files dprint listed' : ''}`);
+    }
   }
 }
 

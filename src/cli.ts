@@ -20,7 +20,7 @@ export const commands: Record<string, { summary: string; load: Loader }> = {
   send: { summary: 'inject one frame and print its deliveries and drops', load: () => import('./cli/send.js') },
   ping: { summary: 'ping (vmkping from a vmk) from an endpoint of the lab', load: () => import('./cli/ping.js') },
   explain: { summary: 'show the decisions the lab takes for one frame, with rule IDs (dry run)', load: () => import('./cli/explain.js') },
-  test: { summary: "run a topology's tests block and its timed scenarios (or one scenario file)", load: () => import('./cli/test.js') },
+  test: { summary: 'run a topology\'s tests block and its timed scenarios (or one scenario file)', load: () => import('./cli/test.js') },
   run: { summary: 'run timed scenarios (failover, vMotion, shaping) and print the timeline', load: () => import('./cli/run.js') },
   replay: { summary: 'inject the frames of a pcap/pcapng file at an interface and summarise their fate', load: () => import('./cli/replay.js') },
   plan: { summary: 'split a lab into partitions that run as separate processes (VXLAN between them)', load: () => import('./cli/plan.js') },
@@ -44,7 +44,7 @@ function usage(): string {
     'commands:',
     ...Object.entries(commands).map(([c, { summary }]) => `  ${c.padEnd(10)}${summary}`),
     '',
-    "run 'vswitch-lab <command> --help' for a command's options; 'vswitch-lab --version' prints the version",
+    'run \'vswitch-lab <command> --help\' for a command\'s options; \'vswitch-lab --version\' prints the version',
   ].join('\n');
 }
 

@@ -15,12 +15,11 @@ export const ATTACH_REASONS = {
   TX_QUEUE_FULL: 'a frame for the outside found the socket backed up (more than 4 MiB waiting)',
   TX_ERROR: 'the operating system refused to send a frame to the peer',
   INJECT_REFUSED: 'the lab refused the frame (see the message)',
-  CUT_BAD_SHIM: "a cut cable's datagram lacks the shim partitions send (flag 0x01, kind, frame id: src/attach/cut-header.ts)",
+  CUT_BAD_SHIM: 'a cut cable\'s datagram lacks the shim partitions send (flag 0x01, kind, frame id: src/attach/cut-header.ts)',
 } as const;
 
 export type AttachReason = keyof typeof ATTACH_REASONS;
 
 /** Said in every VXLAN error: the port both ends must agree on, and why 4789 may not work. */
-export const VXLAN_PORT_HINT =
-  'VXLAN UDP port: both ends must use the same one; the IANA port 4789 is our default and is often filtered, ' +
+export const VXLAN_PORT_HINT = 'VXLAN UDP port: both ends must use the same one; the IANA port 4789 is our default and is often filtered, ' +
   'the Linux kernel defaults to 8472 unless "dstport" is given, containerlab\'s tools vxlan create uses 14789';

@@ -103,14 +103,13 @@ function addr4(a: string): string {
 }
 
 function bindError(err: NodeJS.ErrnoException, what: string, vxlan: boolean): AttachError {
-  const why =
-    err.code === 'EADDRINUSE'
-      ? 'it is in use (another process, or a kernel vxlan device on that port)'
-      : err.code === 'EADDRNOTAVAIL'
-        ? 'the address is not configured on this machine (attachments bind only the address the topology names)'
-        : err.code === 'EACCES'
-          ? 'permission denied'
-          : err.message;
+  const why = err.code === 'EADDRINUSE'
+    ? 'it is in use (another process, or a kernel vxlan device on that port)'
+    : err.code === 'EADDRNOTAVAIL'
+    ? 'the address is not configured on this machine (attachments bind only the address the topology names)'
+    : err.code === 'EACCES'
+    ? 'permission denied'
+    : err.message;
   return new AttachError(`cannot bind ${what}: ${why}${vxlan ? `. ${VXLAN_PORT_HINT}` : ''}`);
 }
 
@@ -232,7 +231,11 @@ export class Attachments extends EventEmitter {
   /** The stack factory for `createLab`: attached NICs relay to their attachment, the rest get `base`. */
   stackFactory(base?: EndpointStackFactory): EndpointStackFactory {
     const acceptAll = new Set(this.atts.filter((a) => a.doc.acceptAllMacs === true).map((a) => a.doc.interface));
-    const crossings = new Map(this.atts.filter((a) => a.cut).map((a) => [a.doc.interface, `leaves for partition ${a.cut!.peer} over the cut cable ${a.cut!.cable} (VNI ${(a.doc as { vni: number }).vni}) and keeps its id there`]));
+    const crossings = new Map(
+      this.atts.filter((a) => a.cut).map((
+        a,
+      ) => [a.doc.interface, `leaves for partition ${a.cut!.peer} over the cut cable ${a.cut!.cable} (VNI ${(a.doc as { vni: number }).vni}) and keeps its id there`]),
+    );
     return relayStackFactory(
       this.interfaces,
       (iface) => {
@@ -321,7 +324,13 @@ export class Attachments extends EventEmitter {
   drop(a: Att | null, reason: AttachReason, detail: string, where?: string, from?: string, sock?: VxlanSocket): void {
     const counts = a ? a.drops : sock!.drops;
     counts[reason] = (counts[reason] ?? 0) + 1;
-    const ev: AttachDrop = { reason, where: where ?? (a ? a.local : sock!.key), detail: detail || ATTACH_REASONS[reason], ...(a ? { attachment: a.doc.name } : {}), ...(from !== undefined ? { from } : {}) };
+    const ev: AttachDrop = {
+      reason,
+      where: where ?? (a ? a.local : sock!.key),
+      detail: detail || ATTACH_REASONS[reason],
+      ...(a ? { attachment: a.doc.name } : {}),
+      ...(from !== undefined ? { from } : {}),
+    };
     this.emit('drop', ev);
   }
 

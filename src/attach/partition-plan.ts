@@ -203,11 +203,15 @@ export function partitionTopology(doc: TopologyDoc, plan: PartitionPlan, name: s
     });
   }
   const vms = doc.vms.filter((v) => mine.has(v.host));
-  const present = new Set<string>([...doc.hosts.filter((h) => mine.has(h.name)).map((h) => h.name), ...vms.map((v) => v.name), ...doc.physicalSwitches.filter((s) => mine.has(s.name)).map((s) => s.name), ...physicalHosts.map((p) => p.name)]);
+  const present = new Set<string>([
+    ...doc.hosts.filter((h) => mine.has(h.name)).map((h) => h.name),
+    ...vms.map((v) => v.name),
+    ...doc.physicalSwitches.filter((s) => mine.has(s.name)).map((s) => s.name),
+    ...physicalHosts.map((p) => p.name),
+  ]);
   const index = plan.partitions.indexOf(me);
   const others = plan.partitions.filter((p) => p !== me).map((p) => p.name);
-  const says =
-    `Partition ${name} (${index + 1} of ${plan.partitions.length}) of ${doc.name}: this page shows only ${me.nodes.join(', ')}` +
+  const says = `Partition ${name} (${index + 1} of ${plan.partitions.length}) of ${doc.name}: this page shows only ${me.nodes.join(', ')}` +
     `${others.length > 0 ? `; partition${others.length === 1 ? '' : 's'} ${others.join(', ')} run${others.length === 1 ? 's' : ''} in other processes, each with its own page` : ''}. ` +
     `Frame ids here start at ${(index + 1) * FRAME_ID_SPAN + 1}; a frame keeps its id across a cut cable (docs/attachments.md).`;
   const out: TopologyDoc = {

@@ -69,7 +69,15 @@ export class CaptureFilterError extends Error {
   }
 }
 
-const ETHERTYPE_NAMES: Record<string, number> = { arp: EtherType.ARP, rarp: EtherType.RARP, ipv4: EtherType.IPv4, ip: EtherType.IPv4, ipv6: EtherType.IPv6, lldp: EtherType.LLDP, vlan: EtherType.VLAN };
+const ETHERTYPE_NAMES: Record<string, number> = {
+  arp: EtherType.ARP,
+  rarp: EtherType.RARP,
+  ipv4: EtherType.IPv4,
+  ip: EtherType.IPv4,
+  ipv6: EtherType.IPv6,
+  lldp: EtherType.LLDP,
+  vlan: EtherType.VLAN,
+};
 const PROTO_NAMES: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, icmpv6: 58, ipv6icmp: 58, gre: 47, esp: 50, sctp: 132 };
 
 /** Direction codes as the session passes them: 0 none, 1 inbound, 2 outbound. */

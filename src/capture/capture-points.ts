@@ -59,7 +59,8 @@ export const POINT_MEANING: Readonly<Record<CapturePoint, string>> = {
 };
 
 /** The part of the engine's InterfaceInfo that capture points need. */
-export type CaptureInterfaceInfo = Pick<InterfaceInfo, 'id' | 'kind'> &
+export type CaptureInterfaceInfo =
+  Pick<InterfaceInfo, 'id' | 'kind'> &
   Partial<Pick<InterfaceInfo, 'host' | 'vswitch' | 'portGroup' | 'vlan' | 'mode' | 'peer'>>;
 
 export interface CapturePointSpec {
@@ -114,7 +115,11 @@ export function interfaceDescription(info: CaptureInterfaceInfo): string {
     case 'vmnic':
       return `uplink ${info.id}: ${on ?? 'in no vSwitch'}${cable}`;
     case 'switch-port': {
-      const mode = info.mode === 'access' ? `access VLAN ${info.vlan ?? '?'}` : info.mode === 'trunk' ? `trunk${typeof info.vlan === 'number' ? `, native VLAN ${info.vlan}` : ', no native VLAN'}` : '';
+      const mode = info.mode === 'access'
+        ? `access VLAN ${info.vlan ?? '?'}`
+        : info.mode === 'trunk'
+        ? `trunk${typeof info.vlan === 'number' ? `, native VLAN ${info.vlan}` : ', no native VLAN'}`
+        : '';
       return `physical switch port ${info.id}${mode ? `: ${mode}` : ''}${cable}`;
     }
     case 'physical-nic':
@@ -225,7 +230,9 @@ export function selectCapturePoints(all: readonly CapturePointSpec[], selectors:
         if (owner.length > 0) {
           const bad = sel.target.slice(cut + 1);
           const nearPoint = nearNames(bad, owner.map((p) => p.point));
-          problems.push(`"${bad}" is not a capture point of ${owner[0]!.iface}: its points are ${owner.map((p) => p.point).join(', ')}${nearPoint.length ? `; did you mean ${nearPoint.join(', ')}?` : ''}`);
+          problems.push(
+            `"${bad}" is not a capture point of ${owner[0]!.iface}: its points are ${owner.map((p) => p.point).join(', ')}${nearPoint.length ? `; did you mean ${nearPoint.join(', ')}?` : ''}`,
+          );
           continue;
         }
         const near = nearNames(sel.target, ifaces);

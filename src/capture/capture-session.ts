@@ -25,12 +25,7 @@
 import type { Lab, PointEvent } from '../engine/index.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
 import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
-import {
-  CAPTURE_POINT_NAMES,
-  listCapturePoints,
-  selectCapturePoints,
-  type CapturePointSpec,
-} from './capture-points.js';
+import { CAPTURE_POINT_NAMES, listCapturePoints, selectCapturePoints, type CapturePointSpec } from './capture-points.js';
 import { FileSink } from './file-sink.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter, encodeComment } from './pcapng-writer.js';
@@ -619,7 +614,9 @@ export class CaptureSession {
     const active = Array.from(this.perPoint).filter((n) => n > 0).length;
     const to = this.fileName !== undefined ? ` to ${this.fileName} (${this.format})` : '';
     const filt = this.filter.empty ? '' : `, filter ${this.filter.toString()} (${this.filteredOut} left out)`;
-    return `captured ${this.captured} packet${this.captured === 1 ? '' : 's'} (${this.capturedBytes} bytes) at ${active} of ${this.points.length} capture point${this.points.length === 1 ? '' : 's'}${to}${filt}`;
+    return `captured ${this.captured} packet${this.captured === 1 ? '' : 's'} (${this.capturedBytes} bytes) at ${active} of ${this.points.length} capture point${
+      this.points.length === 1 ? '' : 's'
+    }${to}${filt}`;
   }
 }
 

@@ -46,10 +46,22 @@ export function parsePcapHeader(buf: Buffer): PcapHeader {
   let littleEndian: boolean;
   let nano: boolean;
   switch (magicBE) {
-    case 0xa1b2c3d4: littleEndian = false; nano = false; break;
-    case 0xd4c3b2a1: littleEndian = true; nano = false; break;
-    case 0xa1b23c4d: littleEndian = false; nano = true; break;
-    case 0x4d3cb2a1: littleEndian = true; nano = true; break;
+    case 0xa1b2c3d4:
+      littleEndian = false;
+      nano = false;
+      break;
+    case 0xd4c3b2a1:
+      littleEndian = true;
+      nano = false;
+      break;
+    case 0xa1b23c4d:
+      littleEndian = false;
+      nano = true;
+      break;
+    case 0x4d3cb2a1:
+      littleEndian = true;
+      nano = true;
+      break;
     case 0xa1b2cd34:
     case 0x34cdb2a1:
       throw new CaptureFormatError('modified (Kuznetzov) pcap format is not supported; convert it with editcap -F pcap', 0);
@@ -211,9 +223,9 @@ export function parsePcapRecords(
         outOfRange === 0
           ? []
           : [
-              `${outOfRange} record${outOfRange === 1 ? '' : 's'} with a fraction of a second not below ${fracMax} (${nano ? 'nanoseconds' : 'microseconds'}; the first at byte ${firstOutOfRange}): ` +
-                'read as the whole seconds it holds plus the rest, as Wireshark reads them',
-            ],
+            `${outOfRange} record${outOfRange === 1 ? '' : 's'} with a fraction of a second not below ${fracMax} (${nano ? 'nanoseconds' : 'microseconds'}; the first at byte ${firstOutOfRange}): ` +
+            'read as the whole seconds it holds plus the rest, as Wireshark reads them',
+          ],
       );
     });
   });

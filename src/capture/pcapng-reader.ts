@@ -11,8 +11,21 @@ import type { CaptureDirection, CaptureFile, CaptureInterface, CapturePacket, Re
 import { MAX_SNAPLEN, asBuffer, assertEthernet, assertSize } from './capture-file.js';
 import { CaptureFormatError } from './capture-format-error.js';
 import {
-  BLOCK_EPB, BLOCK_IDB, BLOCK_OPB, BLOCK_SHB, BLOCK_SPB, BYTE_ORDER_MAGIC, EPB_DROPCOUNT, EPB_FLAGS, EPB_PACKETID,
-  IF_DESCRIPTION, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_COMMENT, OPT_ENDOFOPT,
+  BLOCK_EPB,
+  BLOCK_IDB,
+  BLOCK_OPB,
+  BLOCK_SHB,
+  BLOCK_SPB,
+  BYTE_ORDER_MAGIC,
+  EPB_DROPCOUNT,
+  EPB_FLAGS,
+  EPB_PACKETID,
+  IF_DESCRIPTION,
+  IF_NAME,
+  IF_TSOFFSET,
+  IF_TSRESOL,
+  OPT_COMMENT,
+  OPT_ENDOFOPT,
 } from './pcapng-writer.js';
 
 const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
@@ -43,17 +56,27 @@ const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 function blockName(type: number): string {
   switch (type) {
-    case BLOCK_SHB: return 'Section Header Block';
-    case BLOCK_IDB: return 'Interface Description Block';
-    case BLOCK_EPB: return 'Enhanced Packet Block';
-    case BLOCK_SPB: return 'Simple Packet Block';
-    case BLOCK_OPB: return 'Packet Block';
-    case BLOCK_NRB: return 'Name Resolution Block';
-    case BLOCK_ISB: return 'Interface Statistics Block';
-    case BLOCK_DSB: return 'Decryption Secrets Block';
+    case BLOCK_SHB:
+      return 'Section Header Block';
+    case BLOCK_IDB:
+      return 'Interface Description Block';
+    case BLOCK_EPB:
+      return 'Enhanced Packet Block';
+    case BLOCK_SPB:
+      return 'Simple Packet Block';
+    case BLOCK_OPB:
+      return 'Packet Block';
+    case BLOCK_NRB:
+      return 'Name Resolution Block';
+    case BLOCK_ISB:
+      return 'Interface Statistics Block';
+    case BLOCK_DSB:
+      return 'Decryption Secrets Block';
     case BLOCK_CB:
-    case BLOCK_DCB: return 'Custom Block';
-    default: return `block of type ${hex32(type)}`;
+    case BLOCK_DCB:
+      return 'Custom Block';
+    default:
+      return `block of type ${hex32(type)}`;
   }
 }
 
@@ -434,9 +457,10 @@ function checkNameResolution(c: BlockCursor): void {
 
 function timestampOf(iface: InterfaceState, high: number, low: number): bigint {
   const units = (BigInt(high) << 32n) | BigInt(low);
-  const ns =
-    iface.unitsPerSecond === 1_000_000_000n ? units
-      : iface.unitsPerSecond === 1_000_000n ? units * 1000n
-        : (units * 1_000_000_000n) / iface.unitsPerSecond;
+  const ns = iface.unitsPerSecond === 1_000_000_000n ?
+    units
+    : iface.unitsPerSecond === 1_000_000n ?
+    units * 1000n
+    : (units * 1_000_000_000n) / iface.unitsPerSecond;
   return ns + iface.offsetNs;
 }

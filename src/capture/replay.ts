@@ -411,7 +411,9 @@ export function formatReplaySummary(s: ReplaySummary): string[] {
     lines.push(`  dropped    ${reason.padEnd(w)}  ${n}${rule ? `  (${rule})` : ''}`);
   }
   lines.push(
-    `${s.framesDelivered} frame${s.framesDelivered === 1 ? '' : 's'} delivered (${s.deliveries} cop${s.deliveries === 1 ? 'y' : 'ies'}), ${s.framesNotDelivered} not delivered, ${s.drops} cop${s.drops === 1 ? 'y' : 'ies'} dropped` +
+    `${s.framesDelivered} frame${s.framesDelivered === 1 ? '' : 's'} delivered (${s.deliveries} cop${s.deliveries === 1 ? 'y' : 'ies'}), ${s.framesNotDelivered} not delivered, ${s.drops} cop${
+      s.drops === 1 ? 'y' : 'ies'
+    } dropped` +
       (s.reactionFrames > 0 ? `; the endpoints sent ${s.reactionFrames} frame${s.reactionFrames === 1 ? '' : 's'} in reply` : ''),
   );
   return lines;

@@ -64,7 +64,9 @@ export interface CliCaptureOptions {
 export function parseCaptureOptions(values: CaptureOptionValues): CliCaptureOptions | null {
   const points = (values.point ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '');
   if (values.pcap === undefined) {
-    const stray = [values.point !== undefined ? '--point' : '', values.format !== undefined ? '--format' : '', values['capture-filter'] !== undefined ? '--capture-filter' : ''].filter((s) => s !== '');
+    const stray = [values.point !== undefined ? '--point' : '', values.format !== undefined ? '--format' : '', values['capture-filter'] !== undefined ? '--capture-filter' : ''].filter((s) =>
+      s !== ''
+    );
     if (stray.length > 0) throw new UsageError(`${stray.join(', ')} ${stray.length === 1 ? 'needs' : 'need'} --pcap <file>`);
     return null;
   }

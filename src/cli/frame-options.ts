@@ -173,7 +173,9 @@ export function frameSpecFromOptions(values: FrameOptionValues): FrameSpecDoc {
   const kind = given[0]!;
   for (const [opt, kinds] of Object.entries(ONLY_WITH)) {
     if (values[opt as keyof FrameOptionValues] !== undefined && !kinds.includes(kind)) {
-      throw new UsageError(kind === 'hex' ? `--${opt} does not apply to --hex (the bytes are sent as given)` : `--${opt} does not apply to --${kind} (it goes with ${kinds.map((k) => `--${k}`).join(', ')})`);
+      throw new UsageError(
+        kind === 'hex' ? `--${opt} does not apply to --hex (the bytes are sent as given)` : `--${opt} does not apply to --${kind} (it goes with ${kinds.map((k) => `--${k}`).join(', ')})`,
+      );
     }
   }
   if (values['gratuitous-arp-ip'] !== undefined && kind !== 'gratuitous-arp') throw new UsageError('unknown option --gratuitous-arp-ip');

@@ -84,7 +84,8 @@ export const command: Command = {
       let maxGapNs: number | undefined;
       if (values['max-gap'] !== undefined) {
         const sec = Number(values['max-gap']);
-        if (values['max-gap'].trim() === '' || !(sec > 0) || sec > MAX_GAP_SECONDS) throw new UsageError(`--max-gap: "${values['max-gap']}" is not a number of seconds above 0 and at most ${MAX_GAP_SECONDS}`);
+        if (values['max-gap'].trim() === '' || !(sec > 0) || sec > MAX_GAP_SECONDS)
+          throw new UsageError(`--max-gap: "${values['max-gap']}" is not a number of seconds above 0 and at most ${MAX_GAP_SECONDS}`);
         maxGapNs = Math.round(sec * 1e9);
       }
       const captureOptions = parseCaptureOptions(values);

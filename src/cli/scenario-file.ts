@@ -46,14 +46,13 @@ export async function loadScenarioFile(file: string): Promise<ScenarioFileArg> {
     return r.kind === 'timed' ? { ok: true, file, kind: 'timed', scenario: r.scenario } : { ok: true, file, kind: 'tests', tests: r.tests };
   }
   const n = r.issues.length;
-  const what =
-    r.kind === 'syntax'
-      ? 'not valid JSON'
-      : r.kind === 'unknown'
-        ? 'not a scenario file'
-        : r.kind === 'timed'
-          ? `invalid timed scenario (${n} error${n === 1 ? '' : 's'})`
-          : `invalid list of tests (${n} error${n === 1 ? '' : 's'})`;
+  const what = r.kind === 'syntax'
+    ? 'not valid JSON'
+    : r.kind === 'unknown'
+    ? 'not a scenario file'
+    : r.kind === 'timed'
+    ? `invalid timed scenario (${n} error${n === 1 ? '' : 's'})`
+    : `invalid list of tests (${n} error${n === 1 ? '' : 's'})`;
   return { ok: false, file, lines: [...r.issues.map((i) => issueLine(file, i)), `${file}: ${what}; see docs/scenarios.md`] };
 }
 

@@ -20,8 +20,7 @@ import type { LabFactory } from '../server/engine-binding.js';
 import type { LabSession } from '../server/lab-session.js';
 
 /** Said when pausing or stepping is refused, and by `serve --clock paused|step`. */
-export const REALTIME_ONLY =
-  'this lab has live attachments (real hosts send frames when they like, and they do not pause): its clock runs in real time; ' +
+export const REALTIME_ONLY = 'this lab has live attachments (real hosts send frames when they like, and they do not pause): its clock runs in real time; ' +
   'remove the attachments from the topology to pause or step it (docs/attachments.md)';
 
 /** The session as an attachment target: the clock is brought to the present, then the frame queued and run. */
@@ -66,8 +65,7 @@ function partitionLab(lab: ReturnType<typeof createLab>, run: PartitionRun, atta
       if (there !== undefined && there !== run.name) {
         return {
           ok: false,
-          reason:
-            `${c.toHost} runs in partition ${there}, another process: vMotion across partitions is not supported ` +
+          reason: `${c.toHost} runs in partition ${there}, another process: vMotion across partitions is not supported ` +
             `(the VM's state is not handed over). Plan ${c.vm}'s host and ${c.toHost} into one partition (vswitch-lab plan --group) to move it`,
         };
       }
@@ -103,7 +101,7 @@ export async function openServedAttachments(given: TopologyDoc, partition?: Part
     createLab: (given) => {
       const t = withAttachmentStandIns(given);
       if (!isDeepStrictEqual(t.attachments ?? [], docs)) {
-        throw new Error("this topology's attachments differ from those the server opened at start; restart 'vswitch-lab serve' with it (sockets are opened only from the command line)");
+        throw new Error('this topology\'s attachments differ from those the server opened at start; restart \'vswitch-lab serve\' with it (sockets are opened only from the command line)');
       }
       if (!partition) return createLab(t, { stackFactory });
       const lab = createLab(t, { stackFactory, firstFrameId: Math.max(partition.firstFrameId, last?.lastFrameId ?? 0) });
@@ -177,7 +175,17 @@ export function partitionStatus(served: ServedAttachments, session: () => LabSes
       cuts: served.attachments
         .status()
         .attachments.filter((a) => a.cut)
-        .map((a) => ({ name: a.name, interface: a.interface, vni: a.vni, ...a.cut!, state: a.state, up: a.state === 'up' && a.cut!.localUp && a.cut!.peerUp, txFrames: a.txFrames, rxFrames: a.rxFrames, drops: a.drops })),
+        .map((a) => ({
+          name: a.name,
+          interface: a.interface,
+          vni: a.vni,
+          ...a.cut!,
+          state: a.state,
+          up: a.state === 'up' && a.cut!.localUp && a.cut!.peerUp,
+          txFrames: a.txFrames,
+          rxFrames: a.rxFrames,
+          drops: a.drops,
+        })),
       settled: lab ? settled.every((id) => lab.frameSettled(id)) : false,
       // nothing of a frame due here: the queue is empty or holds only timers further than 100 ms away (ARP ageing, say)
       idle: lab ? ((next) => next === null || next === undefined || next > lab.now + 100e6)(lab.nextEventTime()) : false,

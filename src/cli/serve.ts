@@ -125,7 +125,7 @@ export const command: Command = {
       }
       if (server.warning) console.error(server.warning);
       if (!existsSync(path.join(DEFAULT_STATIC_DIR, 'index.html'))) {
-        console.error("vswitch-lab serve: the web UI is not built, so only the API is served; run 'npm run build:web' (npm start does it)");
+        console.error('vswitch-lab serve: the web UI is not built, so only the API is served; run \'npm run build:web\' (npm start does it)');
       }
       const bound = values.host ?? DEFAULT_HOST;
       const where = server.url.includes(`//${bound}:`) || bound === DEFAULT_HOST ? `at ${server.url}` : `on ${bound} (open ${server.url})`;

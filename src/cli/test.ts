@@ -117,7 +117,7 @@ function activityText(a: ActivityResult, verbose: boolean): string[] {
     if (task.passed && !verbose) continue;
     for (const f of task.failures) lines.push(`      ${f}`);
     if (task.test?.ping) lines.push(...task.test.ping.output.filter((l) => l !== '').map((l) => `      | ${l}`));
-    if (!task.passed) for (const l of task.test?.explain ?? []) lines.push(`      ${l}`);
+    if (!task.passed) { for (const l of task.test?.explain ?? []) lines.push(`      ${l}`); }
   }
   lines.push(`activity "${a.title}": ${a.score}/${a.total} points${a.passed ? ', every task done' : ''}`);
   return lines;

@@ -74,8 +74,7 @@ export const command: Command = {
           console.error(`vswitch-lab validate: --max-topology-mb needs a number of megabytes\n\n${USAGE}`);
           return 2;
         }
-      }
-      else if (!optionsDone && (a === '-h' || a === '--help')) {
+      } else if (!optionsDone && (a === '-h' || a === '--help')) {
         console.log(USAGE);
         return 0;
       } else if (!optionsDone && a === '--json') json = true;

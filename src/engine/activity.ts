@@ -104,7 +104,12 @@ function macTableFailures(lab: Lab, entries: NonNullable<ActivityCheckDoc['macTa
       mac = b ? formatMac(b) : lab.effectiveMac(me.mac);
       const rows = lab.macTable(me.switch).filter((r) => r.mac === mac && (me.vlan === undefined || r.vlan === me.vlan));
       const ok = me.port === null ? rows.length === 0 : rows.length > 0 && rows.every((r) => r.port === me.port);
-      if (!ok) fails.push(`MAC table of ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''} is ${rows.length ? rows.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'}; expected ${me.port ?? 'absent'}`);
+      if (!ok)
+        fails.push(
+          `MAC table of ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''} is ${
+            rows.length ? rows.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'
+          }; expected ${me.port ?? 'absent'}`,
+        );
     } catch (err) {
       fails.push(`MAC table of ${me.switch}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -98,7 +98,17 @@ export class BeaconProber {
         const fid = ++f.frameSeq;
         const cid = f.newCopy();
         if (f.tracing) {
-          f.emit({ frameId: fid, copyId: cid, parentCopyId: 0, node: u.node, port: u.id, action: 'beacon', rule: 'T6', vlan, detail: `beacon ${this.round} out of ${u.name} (${vlan === 0 ? 'untagged' : `VLAN ${vlan}`}) (T6)` });
+          f.emit({
+            frameId: fid,
+            copyId: cid,
+            parentCopyId: 0,
+            node: u.node,
+            port: u.id,
+            action: 'beacon',
+            rule: 'T6',
+            vlan,
+            detail: `beacon ${this.round} out of ${u.name} (${vlan === 0 ? 'untagged' : `VLAN ${vlan}`}) (T6)`,
+          });
         }
         f.cableTx(u, frame, fid, cid, 0, vlan, 'UplinkSnd', f.detailed ? `beacon out ${u.name} (T6)` : '');
       }
@@ -122,9 +132,17 @@ export class BeaconProber {
       this.vs.beaconShotgun = shotgun;
       if (this.f.tracing) {
         this.f.emit({
-          frameId: 0, copyId: 0, parentCopyId: 0, node: this.vs.host.name, port: this.vs.id, action: 'beacon', rule: 'T6',
+          frameId: 0,
+          copyId: 0,
+          parentCopyId: 0,
+          node: this.vs.host.name,
+          port: this.vs.id,
+          action: 'beacon',
+          rule: 'T6',
           detail: shotgun.length > 0
-            ? `beacon probing on ${this.vs.id}: ${shotgun.map((u) => u.name).join(' and ')} do not hear each other and two uplinks cannot tell which failed: shotgun, every frame of a probing port group leaves by both (T6)`
+            ? `beacon probing on ${this.vs.id}: ${
+              shotgun.map((u) => u.name).join(' and ')
+            } do not hear each other and two uplinks cannot tell which failed: shotgun, every frame of a probing port group leaves by both (T6)`
             : `beacon probing on ${this.vs.id}: shotgun over, frames leave by one uplink again (T6)`,
         });
       }
@@ -137,7 +155,13 @@ export class BeaconProber {
     this.vs.beaconFailed = now;
     if (f.tracing) {
       f.emit({
-        frameId: 0, copyId: 0, parentCopyId: 0, node: this.vs.host.name, port: this.vs.id, action: 'beacon', rule: 'T6',
+        frameId: 0,
+        copyId: 0,
+        parentCopyId: 0,
+        node: this.vs.host.name,
+        port: this.vs.id,
+        action: 'beacon',
+        rule: 'T6',
         detail: `beacon probing on ${this.vs.id}: ${failed.length === 0 ? 'every uplink hears the others' : `${failed.map((u) => u.name).join(', ')} cut off (no beacon heard either way)`} (T6)`,
       });
     }
@@ -166,7 +190,14 @@ export function beaconArrived(f: Fabric, vs: VSwitchRt, u: Iface, frame: Uint8Ar
   const sender = f.dry || !prober ? null : prober.heard(u, frame);
   if (f.tracing) {
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'deliver', rule: 'T6', vlan,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: u.node,
+      port: u.id,
+      action: 'deliver',
+      rule: 'T6',
+      vlan,
       detail: sender ? `beacon of ${sender.name} heard on ${u.name} (T6)` : `beacon from ${formatMac(frame, SRC_OFFSET)} consumed by ${vs.id}; beacons are never forwarded (T6)`,
     });
   }

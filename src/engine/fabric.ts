@@ -85,7 +85,18 @@ export class Fabric {
   private readonly frameHeld = new Int32Array(FRAME_SLOTS);
   /** the one record every tap call gets */
   private readonly pointRec: PointEvent = {
-    time: 0, frameId: 0, copyId: 0, parentCopyId: 0, port: '', ifaceIndex: 0, point: 'Drop', frame: new Uint8Array(0), vlan: undefined, rule: undefined, reason: undefined, detail: '',
+    time: 0,
+    frameId: 0,
+    copyId: 0,
+    parentCopyId: 0,
+    port: '',
+    ifaceIndex: 0,
+    point: 'Drop',
+    frame: new Uint8Array(0),
+    vlan: undefined,
+    rule: undefined,
+    reason: undefined,
+    detail: '',
   };
 
   constructor(
@@ -389,7 +400,21 @@ export class Fabric {
   private delivered(port: Iface, frame: Uint8Array, fid: number, cid: number, parent: number, vlan: number | undefined, rule: RuleId): void {
     const point = port.kind === 'physical-nic' ? 'HostRx' : 'PortOutput';
     if (this.tracing) {
-      this.publish({ frameId: fid, copyId: cid, parentCopyId: parent, node: port.node, port: port.id, action: 'deliver', rule, vlan, point, frame, detail: this.details.delivered(port, vlan, rule), seq: ++this.traceSeq, time: this.now });
+      this.publish({
+        frameId: fid,
+        copyId: cid,
+        parentCopyId: parent,
+        node: port.node,
+        port: port.id,
+        action: 'deliver',
+        rule,
+        vlan,
+        point,
+        frame,
+        detail: this.details.delivered(port, vlan, rule),
+        seq: ++this.traceSeq,
+        time: this.now,
+      });
     } else if (this.tapping) {
       this.tap(point, port, frame, fid, cid, parent, vlan, this.details.delivered(port, vlan, rule), rule);
     }

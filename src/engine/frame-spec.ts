@@ -220,11 +220,15 @@ export function resolveFrameSpec(view: FrameSpecView, from: string, spec: unknow
       const stack = Array.isArray(useVlan) && useVlan.length > 1 ? useVlan : undefined;
       const where = stack
         ? ` for the tag stack ${stack.join(',')}: a guest VLAN sub-interface carries one tag`
-        : singleVlan(useVlan) !== undefined && kind === 'vnic' ? ` in VLAN ${singleVlan(useVlan)}` : '';
+        : singleVlan(useVlan) !== undefined && kind === 'vnic'
+        ? ` in VLAN ${singleVlan(useVlan)}`
+        : '';
       const has = (entries ?? []).filter((e) => e.vlan !== undefined).map((e) => `VLAN ${e.vlan} ${ipv4ToString(e.address)}`);
       const itHas = kind === 'vnic' && has.length > 0 ? ` (its sub-interfaces: ${has.join(', ')})` : '';
       throw new FrameInputError(
-        entries ? `${field}: ${from} has no IPv4 address${where}${itHas}; give ${field} (an IPv4 address)` : `${field}: ${from} is not an endpoint with an IPv4 address (vNIC, vmk or physical NIC); give ${field} (an IPv4 address)`,
+        entries
+          ? `${field}: ${from} has no IPv4 address${where}${itHas}; give ${field} (an IPv4 address)`
+          : `${field}: ${from} is not an endpoint with an IPv4 address (vNIC, vmk or physical NIC); give ${field} (an IPv4 address)`,
         field,
       );
     }

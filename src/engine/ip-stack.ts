@@ -315,7 +315,11 @@ export class IpStack implements EndpointStack {
       if (!session || session.finished || ip.src !== session.options.dst) return;
       const counted = session.answer(icmp.seq, this.port.now(), ip.ttl, icmp.dataLength + ICMP_HEADER);
       if (this.port.tracing) {
-        this.port.note('ping-result', 'E1', `${this.port.id}: echo reply from ${ipv4ToString(ip.src)} id ${icmp.id} seq ${icmp.seq} ttl ${ip.ttl}${counted ? '' : ' (duplicate or late; not counted)'}`);
+        this.port.note(
+          'ping-result',
+          'E1',
+          `${this.port.id}: echo reply from ${ipv4ToString(ip.src)} id ${icmp.id} seq ${icmp.seq} ttl ${ip.ttl}${counted ? '' : ' (duplicate or late; not counted)'}`,
+        );
       }
       if (counted) this.maybeFinish(session);
     }
@@ -525,7 +529,13 @@ export class IpStack implements EndpointStack {
         oversize: true,
       });
       if (this.port.tracing) {
-        this.port.note('echo-request', df ? 'E2' : 'E1', `${this.port.id}: echo request to ${ipv4ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${df ? ', DF' : ''}${session.options.ttl !== undefined ? `, TTL ${session.options.ttl}` : ''}, via ${formatMac(mac)}${this.vlanText(l3if)}`);
+        this.port.note(
+          'echo-request',
+          df ? 'E2' : 'E1',
+          `${this.port.id}: echo request to ${ipv4ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${df ? ', DF' : ''}${
+            session.options.ttl !== undefined ? `, TTL ${session.options.ttl}` : ''
+          }, via ${formatMac(mac)}${this.vlanText(l3if)}`,
+        );
       }
       session.sent(index);
       this.sendIp(request);

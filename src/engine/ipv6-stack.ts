@@ -198,7 +198,11 @@ export class Ipv6Stack {
       if (!session || session.finished || !session.options.dst6 || !sameAddr(session.options.dst6, ip.src)) return;
       const counted = session.answer(icmp.seq, now, ip.hopLimit, icmp.length);
       if (this.port.tracing) {
-        this.port.note('ping-result', 'E4', `${this.port.id}: echo reply from ${ipv6ToString(ip.src)} id ${icmp.id} seq ${icmp.seq} hlim ${ip.hopLimit}${counted ? '' : ' (duplicate or late; not counted)'}`);
+        this.port.note(
+          'ping-result',
+          'E4',
+          `${this.port.id}: echo reply from ${ipv6ToString(ip.src)} id ${icmp.id} seq ${icmp.seq} hlim ${ip.hopLimit}${counted ? '' : ' (duplicate or late; not counted)'}`,
+        );
       }
       if (counted) this.maybeFinish(session);
     }
@@ -225,7 +229,13 @@ export class Ipv6Stack {
       vlan: v.vlan,
     });
     if (this.port.tracing) {
-      this.port.note('nd-advert', 'E4', `${this.port.id}: neighbour advertisement ${ipv6ToString(target)} is-at ${formatMac(mac)} -> ${dad ? 'ff02::1 (DAD probe)' : ipv6ToString(src)}, flags ${dad ? 'O' : 'S, O'}${this.vlanText(v)}`);
+      this.port.note(
+        'nd-advert',
+        'E4',
+        `${this.port.id}: neighbour advertisement ${ipv6ToString(target)} is-at ${formatMac(mac)} -> ${dad ? 'ff02::1 (DAD probe)' : ipv6ToString(src)}, flags ${dad ? 'O' : 'S, O'}${
+          this.vlanText(v)
+        }`,
+      );
     }
     this.port.transmit(na);
   }
@@ -302,7 +312,13 @@ export class Ipv6Stack {
     r.tries++;
     const ns = buildNeighborSolicitation({ srcMac: this.port.effectiveMac(), srcIp: r.src, targetIp: r.ip, vlan: v.vlan });
     if (this.port.tracing) {
-      this.port.note('nd-solicit', 'E4', `${this.port.id}: neighbour solicitation who-has ${ipv6ToString(r.ip)} tell ${ipv6ToString(r.src)} to ${ipv6ToString(solicitedNodeMulticast(r.ip))}${this.vlanText(v)} (try ${r.tries}/${NS_TRIES})`);
+      this.port.note(
+        'nd-solicit',
+        'E4',
+        `${this.port.id}: neighbour solicitation who-has ${ipv6ToString(r.ip)} tell ${ipv6ToString(r.src)} to ${ipv6ToString(solicitedNodeMulticast(r.ip))}${
+          this.vlanText(v)
+        } (try ${r.tries}/${NS_TRIES})`,
+      );
     }
     this.port.transmit(ns);
     this.port.setTimer(NS_RETRY_NS, () => {
@@ -379,9 +395,26 @@ export class Ipv6Stack {
         this.maybeFinish(session);
         return;
       }
-      const request = buildIcmpv6Echo({ type: 'request', srcMac: this.port.effectiveMac(), dstMac: mac, srcIp: route.src, dstIp: dst, id: session.id, seq, dataSize: size, hopLimit: session.options.ttl ?? HOP_LIMIT, vlan: v.vlan });
+      const request = buildIcmpv6Echo({
+        type: 'request',
+        srcMac: this.port.effectiveMac(),
+        dstMac: mac,
+        srcIp: route.src,
+        dstIp: dst,
+        id: session.id,
+        seq,
+        dataSize: size,
+        hopLimit: session.options.ttl ?? HOP_LIMIT,
+        vlan: v.vlan,
+      });
       if (this.port.tracing) {
-        this.port.note('echo-request', 'E4', `${this.port.id}: ICMPv6 echo request to ${ipv6ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${session.options.ttl !== undefined ? `, hop limit ${session.options.ttl}` : ''}, via ${formatMac(mac)}${this.vlanText(v)}`);
+        this.port.note(
+          'echo-request',
+          'E4',
+          `${this.port.id}: ICMPv6 echo request to ${ipv6ToString(dst)} id ${session.id} seq ${seq}, ${size} data bytes${
+            session.options.ttl !== undefined ? `, hop limit ${session.options.ttl}` : ''
+          }, via ${formatMac(mac)}${this.vlanText(v)}`,
+        );
       }
       session.sent(index);
       this.port.transmit(request);
@@ -414,4 +447,3 @@ export class Ipv6Stack {
     return [...this.ifs.values()].map((v) => ({ ...(v.vlan !== undefined ? { vlan: v.vlan } : {}), addresses: v.addrs.map((a) => `${ipv6ToString(a.address)}/${a.prefix}`) }));
   }
 }
-

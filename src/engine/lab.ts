@@ -591,7 +591,14 @@ export class Lab {
   /** Every interface of the lab, in build order. */
   interfaces(): InterfaceInfo[] {
     return this.fabric.ifaces.map((i) => {
-      const info: InterfaceInfo = { id: i.id, node: i.node, name: i.name, kind: i.kind, peer: i.peer?.id ?? null, up: i.kind === 'vnic' || i.kind === 'vmk' ? i.connected : i.peer !== null && i.linkUp };
+      const info: InterfaceInfo = {
+        id: i.id,
+        node: i.node,
+        name: i.name,
+        kind: i.kind,
+        peer: i.peer?.id ?? null,
+        up: i.kind === 'vnic' || i.kind === 'vmk' ? i.connected : i.peer !== null && i.linkUp,
+      };
       if (i.host) info.host = i.host.name;
       if (i.vs) info.vswitch = i.vs.name;
       if (i.pg) {
@@ -628,7 +635,19 @@ export class Lab {
     if (!(intervalMs >= 0) || !(timeoutMs > 0)) throw new LabError('intervalMs must be >= 0 and timeoutMs > 0');
     const ttl = request.ttl;
     if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1 && ttl <= 255)) throw new LabError(`ttl must be a whole number 1..255, got ${ttl}`);
-    return { stack: i.stack!, options: { dst: dst ? dst.address : 0, ...(dst6 ? { dst6: dst6.address } : {}), count, size, df: request.df ?? false, ...(ttl !== undefined ? { ttl } : {}), intervalNs: intervalMs * 1e6, timeoutNs: timeoutMs * 1e6 } };
+    return {
+      stack: i.stack!,
+      options: {
+        dst: dst ? dst.address : 0,
+        ...(dst6 ? { dst6: dst6.address } : {}),
+        count,
+        size,
+        df: request.df ?? false,
+        ...(ttl !== undefined ? { ttl } : {}),
+        intervalNs: intervalMs * 1e6,
+        timeoutNs: timeoutMs * 1e6,
+      },
+    };
   }
 
   /**

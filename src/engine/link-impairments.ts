@@ -130,8 +130,17 @@ export class LinkImpairment {
       }
       if (f.tracing) {
         f.emit({
-          frameId: fid, copyId: cid, parentCopyId: parent, node: from.node, port: from.id, action: 'impair', rule: 'L4', vlan,
-          detail: `bandwidth ${c.bandwidthKbps} kbit/s on ${from.id} -> ${peer.id}: ${start > now ? `waits ${ms(start - now)} ms behind ${queued} frame${queued === 1 ? '' : 's'}, then ` : ''}takes ${ms(sent - start)} ms to send (L4)`,
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: from.node,
+          port: from.id,
+          action: 'impair',
+          rule: 'L4',
+          vlan,
+          detail: `bandwidth ${c.bandwidthKbps} kbit/s on ${from.id} -> ${peer.id}: ${start > now ? `waits ${ms(start - now)} ms behind ${queued} frame${queued === 1 ? '' : 's'}, then ` : ''}takes ${
+            ms(sent - start)
+          } ms to send (L4)`,
         });
       }
     }
@@ -142,7 +151,14 @@ export class LinkImpairment {
     const at = sent + f.latencyNs + extra;
     if (f.tracing && (c.delayMs > 0 || c.jitterMs > 0)) {
       f.emit({
-        frameId: fid, copyId: cid, parentCopyId: parent, node: from.node, port: from.id, action: 'impair', rule: 'L2', vlan,
+        frameId: fid,
+        copyId: cid,
+        parentCopyId: parent,
+        node: from.node,
+        port: from.id,
+        action: 'impair',
+        rule: 'L2',
+        vlan,
         detail: `delayed ${ms(extra)} ms on ${from.id} -> ${peer.id} (delay ${c.delayMs} ms${c.jitterMs > 0 ? `, jitter ±${c.jitterMs} ms` : ''}; L2)`,
       });
     }
@@ -152,7 +168,14 @@ export class LinkImpairment {
       const c2 = f.newCopy();
       if (f.tracing) {
         f.emit({
-          frameId: fid, copyId: cid, parentCopyId: parent, node: from.node, port: from.id, action: 'impair', rule: 'L3', vlan,
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: from.node,
+          port: from.id,
+          action: 'impair',
+          rule: 'L3',
+          vlan,
           detail: `duplicated on ${from.id} -> ${peer.id}: ${peer.id} receives it twice (copies ${c1} and ${c2}; L3)`,
         });
       }

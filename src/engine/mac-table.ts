@@ -107,7 +107,7 @@ export class MacTable {
   private find(hi: number, lo: number, vlan: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    for (let i = this.home(hi, lo, vlan); ; i = (i + 1) & mask) {
+    for (let i = this.home(hi, lo, vlan);; i = (i + 1) & mask) {
       const e = slots[i]! - 1;
       if (e === NIL) return NIL;
       if (this.lo[e] === lo && this.hi[e] === hi && this.vl[e] === vlan) return e;
@@ -232,7 +232,7 @@ export class MacTable {
 
   /** Forgets every entry on `port` (its link went down). */
   flushPort(port: number): void {
-    for (let e = this.head; e !== NIL; ) {
+    for (let e = this.head; e !== NIL;) {
       const next = this.next[e]!;
       if (this.port[e] === port) this.remove(e);
       e = next;

@@ -64,7 +64,14 @@ export function sendRarp(f: Fabric, p: Iface, why: string): boolean {
   const cid = f.newCopy();
   if (f.tracing) {
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: 0, node: u.node, port: p.id, action: 'notify', rule: 'T7', vlan: vlan ?? 0,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: 0,
+      node: u.node,
+      port: p.id,
+      action: 'notify',
+      rule: 'T7',
+      vlan: vlan ?? 0,
       detail: `notify switches: RARP for ${formatMac(p.effMacBytes)} (${p.id}) out of ${u.name} ${why} (T7)`,
     });
   }
@@ -92,7 +99,13 @@ export function announceMoves(f: Fabric, before: PinSnapshot, alsoAnnounce: read
         const lost = was.names !== 'none' && was.names.split(', ').some((n) => !usable.has(n));
         const rule = !lost && t.failback ? 'T8' : 'T1';
         f.emit({
-          frameId: 0, copyId: 0, parentCopyId: 0, node: vs.host.name, port: vs.id, action: 'failover', rule,
+          frameId: 0,
+          copyId: 0,
+          parentCopyId: 0,
+          node: vs.host.name,
+          port: vs.id,
+          action: 'failover',
+          rule,
           detail: lost
             ? `${was.owner}: failover, uplinks in use ${now} (were ${was.names}) (T6, T1)`
             : `${was.owner}: uplinks in use ${now} (were ${was.names}; failback ${t.failback ? 'on' : 'off'}) (${rule})`,

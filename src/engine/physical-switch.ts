@@ -22,15 +22,7 @@ import type { Fabric } from './fabric.js';
 import { channelMember, logicalPort } from './etherchannel.js';
 import { MODE_ACCESS, type Iface, type PhysSwitchRt } from './model.js';
 import { takeXlate, type Xlate } from './xlate.js';
-import {
-  CLASSIFY_RESERVED,
-  TAG_KEEP,
-  TAG_NONE,
-  TAG_PRIORITY,
-  classState,
-  classVlan,
-  classified,
-} from './vlan-classification.js';
+import { CLASSIFY_RESERVED, TAG_KEEP, TAG_NONE, TAG_PRIORITY, classState, classVlan, classified } from './vlan-classification.js';
 
 /** Does switch port `p` carry VLAN `vlan` (P2)? */
 export function switchPortCarries(p: Iface, vlan: number): boolean {
@@ -115,8 +107,17 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
   const state = classState(c);
   if (T) {
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'classify', rule: 'P2', vlan,
-      detail: `VLAN ${vlan}: ${state === TAG_KEEP ? `tagged ${vlan}` : state === TAG_PRIORITY ? 'priority-tagged' : 'untagged'} on ${p.swMode === MODE_ACCESS ? 'access' : 'trunk'} port ${p.name} (P2)`,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: p.node,
+      port: p.id,
+      action: 'classify',
+      rule: 'P2',
+      vlan,
+      detail: `VLAN ${vlan}: ${state === TAG_KEEP ? `tagged ${vlan}` : state === TAG_PRIORITY ? 'priority-tagged' : 'untagged'} on ${
+        p.swMode === MODE_ACCESS ? 'access' : 'trunk'
+      } port ${p.name} (P2)`,
     });
   }
   // P1 learning (not in dry mode: explain only says what would be learned); P4: on the channel
@@ -129,12 +130,31 @@ export function switchIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: numbe
         const from = sw.table.lastMovedFrom;
         const ev = sw.table.lastEvicted;
         f.emit({
-          frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan,
-          detail: `learned ${formatMac(frame, SRC_OFFSET)} VLAN ${vlan} on ${portName(lp)}${outcome === 'move' ? ` (moved from ${portName(f.ifaces[from]!)})` : ''}${ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''} (P1)`,
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: p.node,
+          port: p.id,
+          action: 'learn',
+          rule: 'P1',
+          vlan,
+          detail: `learned ${formatMac(frame, SRC_OFFSET)} VLAN ${vlan} on ${portName(lp)}${outcome === 'move' ? ` (moved from ${portName(f.ifaces[from]!)})` : ''}${
+            ev ? ` (table full: evicted ${macNumberToString(ev.mac)} VLAN ${ev.vlan})` : ''
+          } (P1)`,
         });
       }
     } else if (T && sw.table.lookup(src, vlan, f.now) !== lp.idx) {
-      f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'learn', rule: 'P1', vlan, detail: `would learn ${formatMac(frame, SRC_OFFSET)} VLAN ${vlan} on ${portName(lp)} (P1; dry run, table unchanged)` });
+      f.emit({
+        frameId: fid,
+        copyId: cid,
+        parentCopyId: parent,
+        node: p.node,
+        port: p.id,
+        action: 'learn',
+        rule: 'P1',
+        vlan,
+        detail: `would learn ${formatMac(frame, SRC_OFFSET)} VLAN ${vlan} on ${portName(lp)} (P1; dry run, table unchanged)`,
+      });
     }
   }
   const tagged = state !== TAG_NONE;
@@ -180,7 +200,18 @@ function forwardFrame(x: Xlate, lp: Iface): void {
         f.drop(p, 'SAME_PORT', fid, cid, parent, frame, vlan, f.detailed ? { dst: formatMac(frame, DST_OFFSET), vlan, port: p.id } : undefined);
         return;
       }
-      if (T) f.emit({ frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: `${sw.name}`, action: 'lookup', rule: 'P1', vlan, detail: `VLAN ${vlan}: ${formatMac(frame, DST_OFFSET)} learned on ${portName(op)} (P1)` });
+      if (T)
+        f.emit({
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: p.node,
+          port: `${sw.name}`,
+          action: 'lookup',
+          rule: 'P1',
+          vlan,
+          detail: `VLAN ${vlan}: ${formatMac(frame, DST_OFFSET)} learned on ${portName(op)} (P1)`,
+        });
       egress(x, channelMember(op, frame));
       return;
     }
@@ -189,7 +220,14 @@ function forwardFrame(x: Xlate, lp: Iface): void {
   if (T) {
     const n = ports.length - (ports.includes(lp) ? 1 : 0);
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: sw.name, action: 'lookup', rule: 'P3', vlan,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: p.node,
+      port: sw.name,
+      action: 'lookup',
+      rule: 'P3',
+      vlan,
       detail: `VLAN ${vlan}: ${isMulticast(frame, DST_OFFSET) ? 'broadcast/multicast' : `unknown unicast ${formatMac(frame, DST_OFFSET)}`} floods to ${n} other port${n === 1 ? '' : 's'} (P3)`,
     });
   }
@@ -220,5 +258,16 @@ function egress(x: Xlate, op: Iface): void {
   let out: Uint8Array;
   if (want) out = x.egTagged ??= x.state === TAG_PRIORITY ? rewriteTag(frame, vlan) : pushTag(frame, vlan, 0);
   else out = x.egUntagged ??= popTag(frame);
-  f.cableTx(op, out, x.fid, cid, x.cid, vlan, 'PhysTx', f.detailed ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)` : '');
+  f.cableTx(
+    op,
+    out,
+    x.fid,
+    cid,
+    x.cid,
+    vlan,
+    'PhysTx',
+    f.detailed
+      ? `VLAN ${vlan}: ${want ? 'tagged' : 'untagged'} out ${op.name} (${op.swMode === MODE_ACCESS ? 'access' : vlan === op.swVlan ? (want ? 'native, nativeTagged' : 'native') : 'trunk'}, P2)`
+      : '',
+  );
 }

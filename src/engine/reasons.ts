@@ -35,7 +35,10 @@ export const REASONS = {
   VLAN_MISMATCH: { rule: 'V1', template: 'the guest sent a frame tagged VLAN {tag} into port group {portGroup} (VLAN ID {pgVlan}); only VLAN 4095 port groups accept guest tags' },
   RESERVED_VLAN: { rule: 'V3', template: 'VLAN ID 4095 is reserved and never appears on a wire' },
   // --- Security (S*)
-  MAC_CHANGE_REJECTED: { rule: 'S2', template: '{port} uses MAC {mac}, not its initial {initial}, and MAC address changes are Reject: the port receives no frame until the guest uses {initial} again' },
+  MAC_CHANGE_REJECTED: {
+    rule: 'S2',
+    template: '{port} uses MAC {mac}, not its initial {initial}, and MAC address changes are Reject: the port receives no frame until the guest uses {initial} again',
+  },
   FORGED_TRANSMIT: { rule: 'S3', template: 'source {src} is not the effective MAC {mac}' },
   // --- Traffic shaping (Q1)
   SHAPING_QUEUE_FULL: { rule: 'Q1', template: 'the traffic shaping queue of {port} is full ({queue} frames)' },

@@ -306,7 +306,7 @@ export class RuntimeDynamics {
         return { scope: { ...none, refresh: ofPorts(i) }, checks: null, mac: { port: i, bytes: b }, edit: () => {} };
       }
       case 'multicast': {
-        const { vm, nic, port } = this.vnicDoc(doc, c.iface, "only a VM vNIC's guest sets a multicast filter (M1)");
+        const { vm, nic, port } = this.vnicDoc(doc, c.iface, 'only a VM vNIC\'s guest sets a multicast filter (M1)');
         return {
           scope: { ...none, vms: [vm], refresh: ofPorts(port) },
           checks: null,

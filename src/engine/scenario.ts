@@ -421,7 +421,11 @@ class ScenarioRun implements LiveScenario {
         this.checks.push({ time: now, what: `step at ${secs(now)}: send`, ok: false, detail: why, from: now, to: now, about: ifaceWords(send.from) });
         return;
       }
-      this.note(now, 'send', `${send.count} × ${bytes.length}-byte ${send.frame.kind} frame${send.count === 1 ? '' : 's'} from ${send.from}${send.count > 1 && send.intervalMs > 0 ? ` every ${send.intervalMs} ms` : ''}`);
+      this.note(
+        now,
+        'send',
+        `${send.count} × ${bytes.length}-byte ${send.frame.kind} frame${send.count === 1 ? '' : 's'} from ${send.from}${send.count > 1 && send.intervalMs > 0 ? ` every ${send.intervalMs} ms` : ''}`,
+      );
       const f = lab.fabric;
       const i = f.byId.get(send.from)!;
       const put = () => {
@@ -573,8 +577,7 @@ class ScenarioRun implements LiveScenario {
     const lab = this.lab;
     const now = this.now;
     const out: CheckOutcome[] = [];
-    const add = (what: string, ok: boolean, detail: string, about: string[], from = 0, to = now) =>
-      out.push({ time: now, what: `${label}${what}`, ok, detail, from, to: Math.min(to, now), about });
+    const add = (what: string, ok: boolean, detail: string, about: string[], from = 0, to = now) => out.push({ time: now, what: `${label}${what}`, ok, detail, from, to: Math.min(to, now), about });
     for (const pe of ex.pings ?? []) {
       const p = this.pings.find((x) => x.name === pe.ping);
       if (!p) {
@@ -586,7 +589,13 @@ class ScenarioRun implements LiveScenario {
       if (pe.maxLost !== undefined && o.lost > pe.maxLost) bad.push(`lost ${o.lost} > ${pe.maxLost}`);
       if (pe.minLost !== undefined && o.lost < pe.minLost) bad.push(`lost ${o.lost} < ${pe.minLost}`);
       if (pe.minReceived !== undefined && o.received < pe.minReceived) bad.push(`received ${o.received} < ${pe.minReceived}`);
-      add(`ping ${p.name} loss`, bad.length === 0, `${o.received}/${o.count} answered, ${o.lost} lost${o.lostSeqs.length ? ` (seq ${o.lostSeqs.join(', ')})` : ''}${bad.length ? `: ${bad.join('; ')}` : ''}`, [`ping ${p.name}`], p.startNs);
+      add(
+        `ping ${p.name} loss`,
+        bad.length === 0,
+        `${o.received}/${o.count} answered, ${o.lost} lost${o.lostSeqs.length ? ` (seq ${o.lostSeqs.join(', ')})` : ''}${bad.length ? `: ${bad.join('; ')}` : ''}`,
+        [`ping ${p.name}`],
+        p.startNs,
+      );
     }
     for (const fe of ex.frames ?? []) {
       const [a, b] = this.window(fe.after, fe.before);
@@ -614,7 +623,14 @@ class ScenarioRun implements LiveScenario {
       const ok = n >= fe.min && (fe.max === undefined || n <= fe.max);
       const range = fe.max === undefined ? `>= ${fe.min}` : fe.min === fe.max ? `${fe.min}` : `${fe.min}..${fe.max}`;
       const when = `${a > 0 ? ` after ${secs(a)}` : ''}${b !== Infinity ? ` before ${secs(b)}` : ''}`;
-      add(`${fe.kind === 'any' ? '' : `${fe.kind} `}frames${ping ? ` of ping ${ping.name}` : ''} at ${fe.at}${fe.point ? ` (${fe.point})` : ''}${when}`, ok, `${n} seen, expected ${range}`, [...ifaceWords(fe.at), ...(src !== undefined ? [src] : []), ...(ping ? [`ping ${ping.name}`] : [])], a, b);
+      add(
+        `${fe.kind === 'any' ? '' : `${fe.kind} `}frames${ping ? ` of ping ${ping.name}` : ''} at ${fe.at}${fe.point ? ` (${fe.point})` : ''}${when}`,
+        ok,
+        `${n} seen, expected ${range}`,
+        [...ifaceWords(fe.at), ...(src !== undefined ? [src] : []), ...(ping ? [`ping ${ping.name}`] : [])],
+        a,
+        b,
+      );
     }
     for (const me of ex.macTable ?? []) {
       let rows;
@@ -627,7 +643,12 @@ class ScenarioRun implements LiveScenario {
       const mac = this.macOf(me.mac);
       const hits = rows.filter((r) => r.mac === mac && (me.vlan === undefined || r.vlan === me.vlan));
       const ok = me.port === null ? hits.length === 0 : hits.length > 0 && hits.every((r) => r.port === me.port);
-      add(`MAC table ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''}`, ok, `${hits.length ? hits.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'}; expected ${me.port ?? 'absent'}`, [mac, ...ifaceWords(me.port ?? undefined)]);
+      add(
+        `MAC table ${me.switch}: ${mac}${me.vlan !== undefined ? ` VLAN ${me.vlan}` : ''}`,
+        ok,
+        `${hits.length ? hits.map((r) => `on ${r.port} (VLAN ${r.vlan})`).join(', ') : 'not in the table'}; expected ${me.port ?? 'absent'}`,
+        [mac, ...ifaceWords(me.port ?? undefined)],
+      );
     }
     for (const de of ex.drops ?? []) {
       const [a, b] = this.window(de.after, de.before);
@@ -648,7 +669,14 @@ class ScenarioRun implements LiveScenario {
       }
       const bps = b > a ? (bytes * 8 * 1e9) / (b - a) : 0;
       const ok = Math.abs(bps - re.bps) <= re.tolerance * re.bps;
-      add(`rate at ${re.at} ${secs(a)}..${secs(b)}`, ok, `${Math.round(bps)} bit/s, expected ${re.bps} bit/s ±${(re.tolerance * 100).toFixed(1)}%`, [...ifaceWords(re.at), ...(src !== undefined ? [src] : [])], a, b);
+      add(
+        `rate at ${re.at} ${secs(a)}..${secs(b)}`,
+        ok,
+        `${Math.round(bps)} bit/s, expected ${re.bps} bit/s ±${(re.tolerance * 100).toFixed(1)}%`,
+        [...ifaceWords(re.at), ...(src !== undefined ? [src] : [])],
+        a,
+        b,
+      );
     }
     return out;
   }

@@ -57,7 +57,6 @@ export interface LabSnapshot {
   readonly stamp: number;
 }
 
-
 /** What the history holds now. */
 export interface HistoryInfo {
   /** false when history was switched off (too long); `reason` says why */

@@ -131,5 +131,7 @@ export class StormWatch {
 
 /** One line for a storm, as send, test and explain print it. */
 export function stormLine(r: StormReport, cut?: number): string {
-  return `storm (P5): frame ${r.frameId}'s copies crossed cables ${r.threshold} times (at ${r.at}, a loop between physical switches without STP?); ${cut === undefined ? 'its further copies were' : `${cut} copies were`} cut (STORM_CUT)`;
+  return `storm (P5): frame ${r.frameId}'s copies crossed cables ${r.threshold} times (at ${r.at}, a loop between physical switches without STP?); ${
+    cut === undefined ? 'its further copies were' : `${cut} copies were`
+  } cut (STORM_CUT)`;
 }

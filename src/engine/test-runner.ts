@@ -149,7 +149,11 @@ export function checkExpect(expect: TestExpectDoc, obs: Observed, ping: PingOutc
     const missing = want.filter((w) => !got.includes(w));
     const extra = got.filter((g) => !want.includes(g));
     if (missing.length || extra.length) {
-      fails.push(`deliveredTo: expected exactly [${want.join(', ')}], got [${got.join(', ')}]${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`);
+      fails.push(
+        `deliveredTo: expected exactly [${want.join(', ')}], got [${got.join(', ')}]${missing.length ? `; missing ${missing.join(', ')}` : ''}${
+          extra.length ? `; unexpected ${extra.join(', ')}` : ''
+        }`,
+      );
     }
   }
   if (expect.alsoDeliveredTo) {
@@ -173,7 +177,10 @@ export function checkExpect(expect: TestExpectDoc, obs: Observed, ping: PingOutc
       if (copies.length === 0) fails.push(`deliveredVlan: no copy reached ${iface}`);
       else {
         const bad = copies.filter((c) => c.vlan !== want);
-        if (bad.length) fails.push(`deliveredVlan: ${iface} received ${bad.map((c) => (c.vlan === 'untagged' ? 'untagged' : `VLAN ${c.vlan}`)).join(', ')}, expected ${want === 'untagged' ? 'untagged' : `VLAN ${want}`}`);
+        if (bad.length)
+          fails.push(
+            `deliveredVlan: ${iface} received ${bad.map((c) => (c.vlan === 'untagged' ? 'untagged' : `VLAN ${c.vlan}`)).join(', ')}, expected ${want === 'untagged' ? 'untagged' : `VLAN ${want}`}`,
+          );
       }
     }
   }

@@ -147,11 +147,13 @@ export function pingOutput(r: PingResult, o: PingPrintOptions): string[] {
   type Line = { at: number; order: number; text: string };
   const body: Line[] = [];
   r.replies.forEach((p, i) => body.push({
-    at: p.atNs ?? 0, order: i,
+    at: p.atNs ?? 0,
+    order: i,
     text: `${p.bytes} bytes from ${o.dstIp}: icmp_seq=${p.seq} ttl=${p.ttl} time=${o.vmkping ? ms(p.rttNs) : iputilsTime(p.rttNs)} ms`,
   }));
   unreachable.forEach((u, i) => body.push({
-    at: u.atNs, order: r.replies.length + i,
+    at: u.atNs,
+    order: r.replies.length + i,
     text: o.vmkping ? `sendto() failed (${u.error})` : `From ${r.source ?? o.from} icmp_seq=${u.seq} ${u.error}`,
   }));
   body.sort((a, b) => a.at - b.at || a.order - b.order);

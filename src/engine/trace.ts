@@ -169,7 +169,7 @@ export class TraceBus {
     const before = this.changes;
     one(event);
     // the one listener subscribed others during its call: they see this event too
-    if (this.changes !== before) for (const [l, at] of this.listeners) if (at > before) l(event);
+    if (this.changes !== before) { for (const [l, at] of this.listeners) if (at > before) l(event); }
   }
 }
 

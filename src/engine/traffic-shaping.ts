@@ -131,8 +131,17 @@ export class Shaper {
     if (f.tracing) {
       const at = this.readyAtHead();
       f.emit({
-        frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'shape', rule: 'Q1',
-        detail: `traffic shaping: ${frame.length}-byte frame waits in ${p.id}'s queue (${this.queued}/${this.config.queueFrames}); average ${this.config.averageBps} bit/s, peak ${this.config.peakBps} bit/s, burst ${this.config.burstBytes} B (Q1)${this.queued === 1 ? `; leaves at ${((f.rebased ? Number(f.baseNs) + at : at) / 1e9).toFixed(6)} s` : ''}`,
+        frameId: fid,
+        copyId: cid,
+        parentCopyId: parent,
+        node: p.node,
+        port: p.id,
+        action: 'shape',
+        rule: 'Q1',
+        detail:
+          `traffic shaping: ${frame.length}-byte frame waits in ${p.id}'s queue (${this.queued}/${this.config.queueFrames}); average ${this.config.averageBps} bit/s, peak ${this.config.peakBps} bit/s, burst ${this.config.burstBytes} B (Q1)${
+            this.queued === 1 ? `; leaves at ${((f.rebased ? Number(f.baseNs) + at : at) / 1e9).toFixed(6)} s` : ''
+          }`,
       });
     }
     this.arm();
@@ -171,7 +180,13 @@ export class Shaper {
       if (this.head > 1024 && this.head * 2 > this.frames.length) this.compact();
       if (f.tracing) {
         f.emit({
-          frameId: fid, copyId: cid, parentCopyId: parent, node: this.port.node, port: this.port.id, action: 'shape', rule: 'Q1',
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: this.port.node,
+          port: this.port.id,
+          action: 'shape',
+          rule: 'Q1',
           detail: `traffic shaping: released after ${((f.now - since) / 1e6).toFixed(3)} ms in the queue (Q1)`,
         });
       }

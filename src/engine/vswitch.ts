@@ -43,7 +43,6 @@ import {
   vlanName,
 } from './vlan-classification.js';
 
-
 function names(list: Iface[]): string {
   return list.length === 0 ? 'none' : list.map((u) => u.name).join(', ');
 }
@@ -65,8 +64,17 @@ export function portIngress(f: Fabric, p: Iface, frame: Uint8Array, fid: number,
   if (!f.dry) f.counters.tx(p.idx, frame.length);
   if (T) {
     f.publish({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'ingress', point: 'PortInput', frame,
-      detail: f.details.portInput(p), seq: ++f.traceSeq, time: f.now,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: p.node,
+      port: p.id,
+      action: 'ingress',
+      point: 'PortInput',
+      frame,
+      detail: f.details.portInput(p),
+      seq: ++f.traceSeq,
+      time: f.now,
     });
   } else if (f.tapping) {
     f.tap('PortInput', p, frame, fid, cid, parent, undefined, f.details.portInput(p));
@@ -113,8 +121,17 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
   if (T) {
     const rule = pg.vlan === 0 ? 'V1' : pg.vlan === 4095 ? 'V3' : 'V2';
     f.publish({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: p.id, action: 'classify', rule, vlan,
-      detail: f.details.classify(p, vlan, rule), seq: ++f.traceSeq, time: f.now,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: p.node,
+      port: p.id,
+      action: 'classify',
+      rule,
+      vlan,
+      detail: f.details.classify(p, vlan, rule),
+      seq: ++f.traceSeq,
+      time: f.now,
     });
   }
   const tagged = state === TAG_KEEP;
@@ -125,8 +142,17 @@ export function portAdmitted(f: Fabric, p: Iface, frame: Uint8Array, fid: number
     if (known !== null) {
       if (T) {
         f.publish({
-          frameId: fid, copyId: cid, parentCopyId: parent, node: p.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
-          detail: f.details.lookupLocal(known, vlan), seq: ++f.traceSeq, time: f.now,
+          frameId: fid,
+          copyId: cid,
+          parentCopyId: parent,
+          node: p.node,
+          port: vs.id,
+          action: 'lookup',
+          rule: 'F2',
+          vlan,
+          detail: f.details.lookupLocal(known, vlan),
+          seq: ++f.traceSeq,
+          time: f.now,
         });
       }
       f.deliver(known, frame, fid, f.newCopy(), cid, vlan, 'F2');
@@ -158,8 +184,17 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   const vs = u.vs;
   if (T) {
     f.publish({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'ingress', point: 'UplinkRcv', frame,
-      detail: f.details.arrives(u), seq: ++f.traceSeq, time: f.now,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: u.node,
+      port: u.id,
+      action: 'ingress',
+      point: 'UplinkRcv',
+      frame,
+      detail: f.details.arrives(u),
+      seq: ++f.traceSeq,
+      time: f.now,
     });
   } else if (f.tapping) {
     f.tap('UplinkRcv', u, frame, fid, cid, parent, undefined, f.details.arrives(u));
@@ -198,7 +233,14 @@ export function uplinkIngress(f: Fabric, u: Iface, frame: Uint8Array, fid: numbe
   }
   if (T) {
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: u.node, port: u.id, action: 'classify', rule: 'V4', vlan,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: u.node,
+      port: u.id,
+      action: 'classify',
+      rule: 'V4',
+      vlan,
       detail: `${vlanName(vlan)}: ${state === TAG_KEEP ? `tagged ${vlan}` : 'untagged'} on the wire (V4)`,
     });
   }
@@ -234,7 +276,18 @@ function legBytes(x: Xlate, at: Iface, wantTag: boolean, cid: number): Uint8Arra
   if (out === null) out = x.conv = wantTag ? pushTag(frame, vlan, 0) : popTag(frame);
   const f = x.f;
   if (f.tracing) {
-    if (wantTag) f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-push', rule: at.kind === 'vmnic' ? 'V4' : 'V3', vlan, detail: `tag ${vlan} pushed for ${at.id}` });
+    if (wantTag)
+      f.emit({
+        frameId: x.fid,
+        copyId: cid,
+        parentCopyId: x.cid,
+        node: at.node,
+        port: at.id,
+        action: 'tag-push',
+        rule: at.kind === 'vmnic' ? 'V4' : 'V3',
+        vlan,
+        detail: `tag ${vlan} pushed for ${at.id}`,
+      });
     else f.emit({ frameId: x.fid, copyId: cid, parentCopyId: x.cid, node: at.node, port: at.id, action: 'tag-pop', rule: 'V2', vlan, detail: `tag ${vlan} removed for ${at.id}` });
   }
   return out;
@@ -258,9 +311,23 @@ function deliverLeg(x: Xlate, port: Iface, rule: RuleId): void {
 function rejectedLeg(x: Xlate, port: Iface): void {
   const f = x.f;
   const frame = x.frame;
-  f.drop(port, 'MAC_CHANGE_REJECTED', x.fid, f.newCopy(), x.cid, frame, x.vlan, f.detailed ? {
-    dst: formatMac(frame, DST_OFFSET), port: port.id, mac: formatMac(port.effMacBytes), initial: formatMac(initialBytes(port)),
-  } : undefined);
+  f.drop(
+    port,
+    'MAC_CHANGE_REJECTED',
+    x.fid,
+    f.newCopy(),
+    x.cid,
+    frame,
+    x.vlan,
+    f.detailed ?
+      {
+        dst: formatMac(frame, DST_OFFSET),
+        port: port.id,
+        mac: formatMac(port.effMacBytes),
+        initial: formatMac(initialBytes(port)),
+      } :
+      undefined,
+  );
 }
 
 /**
@@ -344,8 +411,17 @@ function forward(x: Xlate): void {
     }
     if (T) {
       f.publish({
-        frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F2', vlan,
-        detail: f.details.lookupLocal(target, vlan), seq: ++f.traceSeq, time: f.now,
+        frameId: fid,
+        copyId: cid,
+        parentCopyId: parent,
+        node: at.node,
+        port: vs.id,
+        action: 'lookup',
+        rule: 'F2',
+        vlan,
+        detail: f.details.lookupLocal(target, vlan),
+        seq: ++f.traceSeq,
+        time: f.now,
       });
     }
     const promisc = hasPromiscuous(vs, src, target, vlan);
@@ -358,7 +434,14 @@ function forward(x: Xlate): void {
     // F4: unknown unicast from an uplink is not flooded; promiscuous ports still see it (S1)
     if (T) {
       f.emit({
-        frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F4', vlan,
+        frameId: fid,
+        copyId: cid,
+        parentCopyId: parent,
+        node: at.node,
+        port: vs.id,
+        action: 'lookup',
+        rule: 'F4',
+        vlan,
         detail: `${vlanName(vlan)}: ${formatMac(frame, DST_OFFSET)} is not a port of ${vs.id} (F1, F4)`,
       });
     }
@@ -371,13 +454,20 @@ function forward(x: Xlate): void {
   const up = pickUplink(p, frame);
   if (T) {
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: at.node, port: vs.id, action: 'lookup', rule: 'F3', vlan,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: at.node,
+      port: vs.id,
+      action: 'lookup',
+      rule: 'F3',
+      vlan,
       detail: `${vlanName(vlan)}: ${formatMac(frame, DST_OFFSET)} is not local: ${up ? `out ${up.name} by ${LB_NAMES[p.pg!.teaming.lb]} (F3, ${teamRule(p)})` : 'no usable uplink (F3)'}`,
     });
   }
   const promisc = hasPromiscuous(vs, p, null, vlan);
   const shotgun = up !== null ? shotgunUplinks(vs, p) : null;
-  if (shotgun !== null) for (const u of shotgun) uplinkLeg(x, u, 'T6', p);
+  if (shotgun !== null) { for (const u of shotgun) uplinkLeg(x, u, 'T6', p); }
   else if (up !== null) uplinkLeg(x, up, 'F3', p);
   else noUplink(x, p);
   if (promisc) promiscuousLegs(x, null);
@@ -423,7 +513,13 @@ function flood(x: Xlate): void {
     const local = members.length - (src !== null && members.includes(src) ? 1 : 0);
     const rule = src !== null ? 'F5' : 'F6';
     const out = src !== null
-      ? (shotgun !== null ? ` + uplinks ${shotgun.map((u) => u.name).join(' and ')} (T6 shotgun: beacon probing cannot tell which failed)` : up ? ` + uplink ${up.name} (${teamRule(src)})` : vs.uplinks.length > 0 ? ' + no usable uplink' : '')
+      ? (shotgun !== null
+        ? ` + uplinks ${shotgun.map((u) => u.name).join(' and ')} (T6 shotgun: beacon probing cannot tell which failed)`
+        : up
+        ? ` + uplink ${up.name} (${teamRule(src)})`
+        : vs.uplinks.length > 0
+        ? ' + no usable uplink'
+        : '')
       : ', never another uplink (F7)';
     let what = `broadcast to ${local} local port${local === 1 ? '' : 's'}`;
     if (filtered) {
@@ -431,7 +527,14 @@ function flood(x: Xlate): void {
       what = `multicast ${formatMac(frame, DST_OFFSET)} to the ${takers} of ${local} local port${local === 1 ? '' : 's'} that registered it or are promiscuous (M2, M3)`;
     }
     f.emit({
-      frameId: fid, copyId: cid, parentCopyId: parent, node: (src ?? uplink)!.node, port: vs.id, action: 'lookup', rule, vlan,
+      frameId: fid,
+      copyId: cid,
+      parentCopyId: parent,
+      node: (src ?? uplink)!.node,
+      port: vs.id,
+      action: 'lookup',
+      rule,
+      vlan,
       detail: `${vlanName(vlan)}: ${what}${out} (${rule})`,
     });
   }

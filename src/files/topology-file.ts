@@ -11,8 +11,15 @@ import { limitText, loadTopologyText, MAX_TOPOLOGY_BYTES, type LoadOptions, type
 
 function ioError(file: string, err: unknown): LoadUnreadable {
   const code = (err as { code?: string }).code;
-  const reason =
-    code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a file' : err instanceof Error ? err.message : String(err);
+  const reason = code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES' || code === 'EPERM'
+    ? 'permission denied'
+    : code === 'EISDIR'
+    ? 'is a directory, not a file'
+    : err instanceof Error
+    ? err.message
+    : String(err);
   return { ok: false, kind: 'io', errors: [issue('error', 'unreadable', '', `cannot read ${file}: ${reason}`)], warnings: [], file };
 }
 

@@ -50,9 +50,9 @@ export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['POST', '/api/ping', 'ping {from, to, count?, size?, df?, intervalMs?, timeoutMs?}: 200 when over; 202 {pending} when the clock is paused/stepped'],
   ['POST', '/api/explain', 'dry-run trace {from, frame}'],
   ['POST', '/api/decode', 'decode a frame {hex}: {summary, layers, malformed?}'],
-  ['GET', '/api/lessons', "the loaded topology's description, tests, scenarios and activity"],
+  ['GET', '/api/lessons', 'the loaded topology\'s description, tests, scenarios and activity'],
   ['POST', '/api/lessons/tests', 'run its tests {index?} (fresh labs of the topology as it runs now)'],
-  ['POST', '/api/lessons/scenario', "play a timed scenario {file} | {text, fileName?} on the lab's clock (202; progress live), or {on: 'fresh'}: at once on a fresh lab"],
+  ['POST', '/api/lessons/scenario', 'play a timed scenario {file} | {text, fileName?} on the lab\'s clock (202; progress live), or {on: \'fresh\'}: at once on a fresh lab'],
   ['GET', '/api/lessons/scenario', 'the scenario played last on the lab: timeline and checks so far, done, verdict'],
   ['POST', '/api/lessons/activity', 'grade its activity: each task passed or not, the score'],
   ['GET', '/api/interfaces', 'interfaces of the lab'],
@@ -72,7 +72,7 @@ export const API_INDEX: ReadonlyArray<readonly [string, string, string]> = [
   ['GET', '/api/capture/points', 'capture points and recording status'],
   ['GET', '/api/capture/download?points=…&format=pcapng|pcap', 'recorded packets as a file'],
   ['DELETE', '/api/capture', 'clear recorded packets'],
-  ['GET', '/api/capture/live?points=…', "live pcapng stream: curl -sN URL | wireshark -k -i -"],
+  ['GET', '/api/capture/live?points=…', 'live pcapng stream: curl -sN URL | wireshark -k -i -'],
 ];
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

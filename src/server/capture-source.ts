@@ -13,13 +13,7 @@
  * Selectors (`select`): `node:interface` (all its points), `node:interface:Point`, a `Point` on
  * every interface that has it, a node name, or `Drop`; point names in any case.
  */
-import {
-  CaptureSelectError,
-  CaptureSession,
-  selectCapturePoints,
-  type CapturedPacket,
-  type CapturePointSpec,
-} from '../capture/index.js';
+import { CaptureSelectError, CaptureSession, selectCapturePoints, type CapturedPacket, type CapturePointSpec } from '../capture/index.js';
 import type { Lab } from '../engine/index.js';
 import type { CapturePointInfo, CaptureStatus } from './api-types.js';
 import { ApiError } from './errors.js';

@@ -14,8 +14,8 @@ function clientsByPortGroup(doc: TopologyDoc, host: string): Map<string, number>
   const add = (pg: string): void => {
     m.set(pg, (m.get(pg) ?? 0) + 1);
   };
-  for (const vm of doc.vms) if (vm.host === host) for (const nic of vm.nics) if (nic.connected) add(nic.portGroup);
-  for (const h of doc.hosts) if (h.name === host) for (const vmk of h.vmkernel) add(vmk.portGroup);
+  for (const vm of doc.vms) if (vm.host === host) { for (const nic of vm.nics) if (nic.connected) add(nic.portGroup); }
+  for (const h of doc.hosts) if (h.name === host) { for (const vmk of h.vmkernel) add(vmk.portGroup); }
   return m;
 }
 

@@ -470,7 +470,7 @@ export class LiveEvents {
       own.add(e.frameId);
       if (i >= keepFrom) continue;
       trace.push(i >= from ? this.json(i) : traceToJson(e, this.frameHex));
-      countInto((kept ??= emptySummary()), e);
+      countInto(kept ??= emptySummary(), e);
       if (i < from) lostOwn++;
     }
     for (let i = keepFrom; i < this.head; i++) trace.push(this.json(i));
@@ -507,7 +507,7 @@ export class LiveEvents {
     const recents = new Map<number, Summary>();
     const recent = (from: number): Summary => {
       let r = recents.get(from);
-      if (r === undefined) recents.set(from, (r = this.recentCounts(from)));
+      if (r === undefined) recents.set(from, r = this.recentCounts(from));
       return r;
     };
     // clients with the same cursor and no state of their own get the same batch
@@ -519,7 +519,7 @@ export class LiveEvents {
       const mine = c.ownQueue.length > 0;
       const key = mine ? `k:${c.socket.id}` : own ? `${c.cursor}:${c.since}:${c.counters}` : c.counters ? `${c.cursor}:c` : c.cursor;
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { since: c.since, members: [] }));
+      if (g === undefined) groups.set(key, g = { since: c.since, members: [] });
       else if (c.since < g.since) g.since = c.since;
       g.members.push(c);
     }

@@ -118,7 +118,7 @@ export const refuseForeignOrigin: RequestHandler = (req, res, next) => {
     next();
     return;
   }
-  res.status(403).json({ error: "cross-origin request refused: requests that change the lab must come from the lab's own page", details: { origin: req.headers.origin ?? null } });
+  res.status(403).json({ error: 'cross-origin request refused: requests that change the lab must come from the lab\'s own page', details: { origin: req.headers.origin ?? null } });
 };
 
 /**
@@ -134,7 +134,7 @@ export const requireJsonOrHeader: RequestHandler = (req, res, next) => {
   }
   res.status(403).json({
     error: 'a request that changes the lab needs a JSON body or the header X-Vswitch-Lab: 1',
-    details: { hint: "curl: -H 'content-type: application/json' -d '{}' or -H 'X-Vswitch-Lab: 1'" },
+    details: { hint: 'curl: -H \'content-type: application/json\' -d \'{}\' or -H \'X-Vswitch-Lab: 1\'' },
   });
 };
 

@@ -184,12 +184,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     io,
     session,
     live,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        session.close();
-        http.close(() => resolve());
-        void io.close();
-        for (const sock of sockets) sock.destroy();
-      })),
+    close: () => (closing ??= new Promise<void>((resolve) => {
+      session.close();
+      http.close(() => resolve());
+      void io.close();
+      for (const sock of sockets) sock.destroy();
+    })),
   };
 }

@@ -29,4 +29,3 @@ export interface SimulationStepResponse extends SimulationState {
   stepped: number;
   events: TraceEventJson[];
 }
-

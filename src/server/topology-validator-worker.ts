@@ -30,10 +30,9 @@ port.on('message', (job: ValidationJob) => {
     if (job.kind === 'body') reply = { id: job.id, body: validateBody(job.json) };
     else reply = { id: job.id, result: job.kind === 'text' ? loadTopologyText(job.text, job.fileName) : validateTopology(job.value) };
   } catch (err) {
-    reply =
-      err instanceof ApiError
-        ? { id: job.id, refused: { status: err.status, message: err.message, details: err.details } }
-        : { id: job.id, error: err instanceof Error ? err.message : String(err) };
+    reply = err instanceof ApiError
+      ? { id: job.id, refused: { status: err.status, message: err.message, details: err.details } }
+      : { id: job.id, error: err instanceof Error ? err.message : String(err) };
   }
   // A valid topology comes back whole for the lab to load: its structured clone here is the cost
   // left on the event loop (a valid 5 MB topology is rare; invalid ones send back <= 1,000 issues).

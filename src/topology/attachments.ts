@@ -35,7 +35,12 @@ export function checkAttachments(doc: TopologyDoc): Issue[] {
       out.push(
         cable !== undefined
           ? issue('error', 'attachment-port-cabled', at('interface'), `${a.interface} already has a cable (links[${cable}]); attach the physical host NIC at its other end, or remove the cable`)
-          : issue('error', 'attachment-not-a-host-nic', at('interface'), `${a.interface} is neither a physical host NIC nor a switch port or vmnic of this topology; an attachment connects one of those`),
+          : issue(
+            'error',
+            'attachment-not-a-host-nic',
+            at('interface'),
+            `${a.interface} is neither a physical host NIC nor a switch port or vmnic of this topology; an attachment connects one of those`,
+          ),
       );
     } else {
       const other = ifaces.get(a.interface);
@@ -46,7 +51,14 @@ export function checkAttachments(doc: TopologyDoc): Issue[] {
       const key = `udp|${a.local.address}:${a.local.port}`;
       const owner = sockets.get(key);
       if (owner !== undefined && (owner.type !== 'vxlan' || a.type !== 'vxlan')) {
-        out.push(issue('error', 'attachment-socket-taken', at('local'), `UDP ${a.local.address}:${a.local.port} is already bound by attachments[${owner.i}]; only VXLAN attachments share a socket (one VNI each)`));
+        out.push(
+          issue(
+            'error',
+            'attachment-socket-taken',
+            at('local'),
+            `UDP ${a.local.address}:${a.local.port} is already bound by attachments[${owner.i}]; only VXLAN attachments share a socket (one VNI each)`,
+          ),
+        );
       } else if (owner === undefined) sockets.set(key, { i, type: a.type });
       if (a.type === 'vxlan') {
         const vk = `${key}|${a.vni}`;

@@ -107,8 +107,14 @@ export function checkCrossReferences(model: Model): Issue[] {
     ...model.physicalSwitches.map((n) => ({ name: n.name, path: n.path, kind: 'physicalSwitch' as const })),
     ...model.physicalHosts.map((n) => ({ name: n.name, path: n.path, kind: 'physicalHost' as const })),
   ];
-  duplicates(allNodes, (n, first) =>
-    err('duplicate-node-name', at(n.path, 'name'), `node name "${n.name}" is already used by ${NODE_KIND_TEXT[first.kind]} (${formatPath(first.path)}); names must be unique across hosts, VMs, physical switches and physical hosts`),
+  duplicates(
+    allNodes,
+    (n, first) =>
+      err(
+        'duplicate-node-name',
+        at(n.path, 'name'),
+        `node name "${n.name}" is already used by ${NODE_KIND_TEXT[first.kind]} (${formatPath(first.path)}); names must be unique across hosts, VMs, physical switches and physical hosts`,
+      ),
   );
 
   // --- hosts
@@ -143,8 +149,9 @@ export function checkCrossReferences(model: Model): Issue[] {
   }
   for (const vm of model.vms) {
     for (const nic of vm.nics) {
-      duplicates(nic.vlans.map((v) => ({ name: v.vlan === undefined ? undefined : String(v.vlan), path: v.path })), (v) =>
-        err('duplicate-guest-vlan', at(v.path, 'vlan'), `VLAN ${v.name} already has a sub-interface on ${vm.name ?? '?'}:${nic.name ?? '?'}`),
+      duplicates(
+        nic.vlans.map((v) => ({ name: v.vlan === undefined ? undefined : String(v.vlan), path: v.path })),
+        (v) => err('duplicate-guest-vlan', at(v.path, 'vlan'), `VLAN ${v.name} already has a sub-interface on ${vm.name ?? '?'}:${nic.name ?? '?'}`),
       );
     }
   }
@@ -152,15 +159,20 @@ export function checkCrossReferences(model: Model): Issue[] {
   // --- physical switches and hosts
   for (const s of model.physicalSwitches) {
     duplicates(s.ports, (p, first) => err('duplicate-interface', at(p.path, 'name'), `port "${p.name}" is already defined on ${s.name ?? '?'} (${formatPath(first.path)})`));
-    duplicates(s.channelGroups.map((g) => ({ name: g.id === undefined ? undefined : String(g.id), path: g.path })), (g) =>
-      err('duplicate-channel-group', at(g.path, 'id'), `channel group ${g.name} is declared twice on ${s.name ?? '?'}`),
+    duplicates(
+      s.channelGroups.map((g) => ({ name: g.id === undefined ? undefined : String(g.id), path: g.path })),
+      (g) => err('duplicate-channel-group', at(g.path, 'id'), `channel group ${g.name} is declared twice on ${s.name ?? '?'}`),
     );
     if (!s.channelGroupsKnown) continue;
     const ids = new Set(s.channelGroups.map((g) => g.id));
     const declared = [...ids].map(String);
     for (const p of s.ports) {
       if (p.channelGroup !== undefined && !ids.has(p.channelGroup)) {
-        err('unknown-channel-group', at(p.path, 'channelGroup'), `channel group ${p.channelGroup} is not declared on ${s.name ?? '?'}; add { "id": ${p.channelGroup} } to its channelGroups (declared: ${names(declared)})`);
+        err(
+          'unknown-channel-group',
+          at(p.path, 'channelGroup'),
+          `channel group ${p.channelGroup} is not declared on ${s.name ?? '?'}; add { "id": ${p.channelGroup} } to its channelGroups (declared: ${names(declared)})`,
+        );
       }
     }
   }
@@ -230,10 +242,20 @@ export function checkVmPlacement(vm: MVm, host: MHost, index: HostPlacementIndex
       continue;
     }
     if (vmkByPortGroup.has(nic.portGroup)) {
-      err('vmk-port-group-shared', at(nic.path, 'portGroup'), `port group "${nic.portGroup}" on ${host.name} holds VMkernel adapter ${vmkByPortGroup.get(nic.portGroup) ?? '?'}; a VMkernel adapter sits alone in its port group, so give the VM a port group of its own`);
+      err(
+        'vmk-port-group-shared',
+        at(nic.path, 'portGroup'),
+        `port group "${nic.portGroup}" on ${host.name} holds VMkernel adapter ${
+          vmkByPortGroup.get(nic.portGroup) ?? '?'
+        }; a VMkernel adapter sits alone in its port group, so give the VM a port group of its own`,
+      );
     }
     if (nic.vlans.length > 0 && pg.pg.vlan !== undefined && pg.pg.vlan !== 4095) {
-      err('guest-vlans-not-trunk', at(nic.path, 'vlans'), `guest VLAN sub-interfaces need a VLAN 4095 port group, but "${nic.portGroup}" has VLAN ${pg.pg.vlan}: the vSwitch drops guest-tagged frames there (V1, V2); set the port group's vlan to 4095 or remove vlans`);
+      err(
+        'guest-vlans-not-trunk',
+        at(nic.path, 'vlans'),
+        `guest VLAN sub-interfaces need a VLAN 4095 port group, but "${nic.portGroup}" has VLAN ${pg.pg.vlan}: the vSwitch drops guest-tagged frames there (V1, V2); set the port group's vlan to 4095 or remove vlans`,
+      );
     }
   }
 }
@@ -250,8 +272,14 @@ export function checkHost(model: Pick<Model, 'defaults'>, h: MHost, err: Report)
   const host = h.name ?? formatPath(h.path);
   duplicates(h.vswitches, (s, first) => err('duplicate-vswitch', at(s.path, 'name'), `vSwitch "${s.name}" already exists on ${host} (${formatPath(first.path)})`));
   const pgs = h.vswitches.flatMap((vs) => vs.portGroups.map((pg) => ({ ...pg, vs })));
-  duplicates(pgs, (pg, first) =>
-    err('duplicate-port-group', at(pg.path, 'name'), `port group "${pg.name}" already exists on ${host} (on ${first.vs.name ?? '?'}, ${formatPath(first.path)}); port group names are unique per host`),
+  duplicates(
+    pgs,
+    (pg, first) =>
+      err(
+        'duplicate-port-group',
+        at(pg.path, 'name'),
+        `port group "${pg.name}" already exists on ${host} (on ${first.vs.name ?? '?'}, ${formatPath(first.path)}); port group names are unique per host`,
+      ),
   );
   duplicates([...h.nics, ...h.vmkernel], (n, first) => err('duplicate-interface', at(n.path, 'name'), `interface "${n.name}" is already defined on ${host} (${formatPath(first.path)})`));
 
@@ -302,7 +330,11 @@ export function checkHost(model: Pick<Model, 'defaults'>, h: MHost, err: Report)
       if (!policy?.shaping) continue;
       const s = eff().shaping;
       if (s.enabled.value && s.peakBps.value < s.averageBps.value) {
-        err('shaping-peak-below-average', at(path, 'policy', 'shaping'), `peak bandwidth ${s.peakBps.value} bit/s is below average bandwidth ${s.averageBps.value} bit/s; peak must be at least the average (Q1)`);
+        err(
+          'shaping-peak-below-average',
+          at(path, 'policy', 'shaping'),
+          `peak bandwidth ${s.peakBps.value} bit/s is below average bandwidth ${s.averageBps.value} bit/s; peak must be at least the average (Q1)`,
+        );
       }
     }
   }
@@ -313,7 +345,8 @@ export function checkHost(model: Pick<Model, 'defaults'>, h: MHost, err: Report)
   for (const k of h.vmkernel) {
     if (k.portGroup === undefined) continue;
     if (!pgByName.has(k.portGroup)) {
-      if (h.portGroupsKnown) err('unknown-port-group', at(k.path, 'portGroup'), `port group "${k.portGroup}" of ${k.name ?? 'this VMkernel adapter'} does not exist on ${host} (port groups there: ${names(pgByName)})`);
+      if (h.portGroupsKnown)
+        err('unknown-port-group', at(k.path, 'portGroup'), `port group "${k.portGroup}" of ${k.name ?? 'this VMkernel adapter'} does not exist on ${host} (port groups there: ${names(pgByName)})`);
       continue;
     }
     const prev = vmkIn.get(k.portGroup);
@@ -418,8 +451,7 @@ function checkMacs(model: Model, err: Report): void {
   for (const p of model.physicalHosts) for (const n of p.nics) if (n.mac) owners.push({ mac: n.mac, path: n.path, label: `${p.name ?? '?'}:${n.name ?? '?'}`, kind: 'hostNic' });
 
   // vmk0 takes vmnic0's MAC at install: a vmk may share a MAC with a vmnic of its own host.
-  const compatible = (a: MacOwner, b: MacOwner) =>
-    a.host !== undefined && a.host === b.host && ((a.kind === 'vmk' && b.kind === 'vmnic') || (a.kind === 'vmnic' && b.kind === 'vmk'));
+  const compatible = (a: MacOwner, b: MacOwner) => a.host !== undefined && a.host === b.host && ((a.kind === 'vmk' && b.kind === 'vmnic') || (a.kind === 'vmnic' && b.kind === 'vmk'));
   // Per MAC, the first owner and the first owner of another (kind, host) group: the first earlier
   // owner `o` clashes with is one of these two (only one group is compatible with `o`), so each
   // owner costs O(1) however many share a MAC.
@@ -427,7 +459,8 @@ function checkMacs(model: Model, err: Report): void {
   const byMac = new Map<string, MacOwner[]>();
   for (const o of owners) {
     const station = stationMacProblem(o.mac);
-    if (station) err('invalid-interface-mac', at(o.path, 'mac'), `MAC ${o.mac} of ${o.label} is ${station}; an interface needs a unicast address (first byte even, not all zero), e.g. 00:50:56:00:00:01`);
+    if (station)
+      err('invalid-interface-mac', at(o.path, 'mac'), `MAC ${o.mac} of ${o.label} is ${station}; an interface needs a unicast address (first byte even, not all zero), e.g. 00:50:56:00:00:01`);
     const reps = byMac.get(o.mac);
     if (!reps) {
       byMac.set(o.mac, [o]);
@@ -494,7 +527,11 @@ function checkLinks(model: Model, nodes: Map<string, NodeEntry>, nodesKnown: boo
       if (!node || !iface) continue;
       if (iface.kind === 'vnic' || iface.kind === 'vmk') {
         const where = iface.kind === 'vnic' ? 'its port group (portGroup)' : 'its port group';
-        err('virtual-link-endpoint', path, `${ref} is ${INTERFACE_KIND_TEXT[iface.kind]}; it connects to ${where}, not with a link. Links join physical interfaces: host vmnics, physical switch ports and physical host NICs`);
+        err(
+          'virtual-link-endpoint',
+          path,
+          `${ref} is ${INTERFACE_KIND_TEXT[iface.kind]}; it connects to ${where}, not with a link. Links join physical interfaces: host vmnics, physical switch ports and physical host NICs`,
+        );
         continue;
       }
       const prev = used.get(ref);

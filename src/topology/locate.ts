@@ -202,7 +202,7 @@ export class TextIndex {
   private grow(): void {
     const n = this.start.length * 2;
     const more = <T extends Int32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
+      const b = new (a.constructor as new(n: number) => T)(n);
       b.set(a);
       return b;
     };
@@ -305,7 +305,7 @@ export class TextIndex {
     let escaped = false;
     for (let c = this.firstChild[object]!; c !== NONE; c = this.nextSibling[c]!) {
       size++;
-      if (!escaped) for (let k = this.keyAt[c]! + 1; k < this.keyEnd[c]!; k++) if (text.charCodeAt(k) === 92) escaped = true;
+      if (!escaped) { for (let k = this.keyAt[c]! + 1; k < this.keyEnd[c]!; k++) if (text.charCodeAt(k) === 92) escaped = true; }
     }
     if (size < 2) return false;
     if (size <= 12 && !escaped) {

@@ -23,8 +23,7 @@ export const MAX_NAMED_LOOPS = 100;
 /** Hops of a loop named in its message at most (a ring of 1,000 switches is cut in the middle). */
 const MAX_NAMED_HOPS = 12;
 
-const STORM =
-  'a physical switch floods broadcasts out of every other port (P3) and nothing here runs spanning tree, so one broadcast circles the loop for ever: a broadcast storm';
+const STORM = 'a physical switch floods broadcasts out of every other port (P3) and nothing here runs spanning tree, so one broadcast circles the loop for ever: a broadcast storm';
 
 interface End {
   sw: number;
@@ -116,7 +115,9 @@ export function checkPhysicalLoops(model: Model): Issue[] {
       warn(
         'parallel-links',
         l.path,
-        `parallel links: ${formatPath(l.path)} (${hopText(names, edge, first.a.sw)}) and ${formatPath(first.path)} (${hopText(names, first, first.a.sw)}) both join ${names[first.a.sw]} and ${names[first.b.sw]}, a loop of two links; ${STORM}. To use both, put each switch's ends in one static EtherChannel (the same channelGroup on ${names[a.sw]}, and on ${names[b.sw]}, P4); otherwise remove one`,
+        `parallel links: ${formatPath(l.path)} (${hopText(names, edge, first.a.sw)}) and ${formatPath(first.path)} (${hopText(names, first, first.a.sw)}) both join ${names[first.a.sw]} and ${
+          names[first.b.sw]
+        }, a loop of two links; ${STORM}. To use both, put each switch's ends in one static EtherChannel (the same channelGroup on ${names[a.sw]}, and on ${names[b.sw]}, P4); otherwise remove one`,
       );
       return;
     }
@@ -187,7 +188,9 @@ export function checkPhysicalLoops(model: Model): Issue[] {
     warn(
       'physical-loop',
       c.path,
-      `physical loop of ${hops.length} switches: ${cut(switches, (n) => `… ${n} more …`).join(' -> ')} (links ${cut(hopTexts, (n) => `… ${n} more …`).join(', ')}); ${STORM}${down.length ? ` (it closes when ${down.join(', ')} ${down.length === 1 ? 'comes' : 'come'} up)` : ''}; unplug one of these links`,
+      `physical loop of ${hops.length} switches: ${cut(switches, (n) => `… ${n} more …`).join(' -> ')} (links ${cut(hopTexts, (n) => `… ${n} more …`).join(', ')}); ${STORM}${
+        down.length ? ` (it closes when ${down.join(', ')} ${down.length === 1 ? 'comes' : 'come'} up)` : ''
+      }; unplug one of these links`,
     );
   }
   if (closing.length > MAX_NAMED_LOOPS) {

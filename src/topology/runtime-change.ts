@@ -55,15 +55,15 @@ export const RuntimeChange = z.discriminatedUnion('kind', [
   }).strict()
     .describe('Set or remove the loss, delay, jitter, duplication and bandwidth limit of a cable (rules L*).'),
   z.object({ kind: z.literal('vnic-connect'), iface: InterfaceRef, connected: z.boolean() }).strict()
-    .describe("A VM vNIC is connected or disconnected (T7 notifies on connect)."),
+    .describe('A VM vNIC is connected or disconnected (T7 notifies on connect).'),
   z.object({ kind: z.literal('effective-mac'), iface: InterfaceRef, mac: Mac }).strict()
-    .describe("The guest sets its vNIC's effective MAC (S2)."),
+    .describe('The guest sets its vNIC\'s effective MAC (S2).'),
   z.object({ kind: z.literal('multicast'), iface: InterfaceRef, groups: z.array(MulticastMac).max(1024) }).strict()
-    .describe("The guest sets its vNIC's multicast filter (M1): the group MACs it joined, replacing the list it had ([] leaves every group)."),
+    .describe('The guest sets its vNIC\'s multicast filter (M1): the group MACs it joined, replacing the list it had ([] leaves every group).'),
   z.object({ kind: z.literal('portgroup'), host: NodeName, portGroup: VSphereName, vlan: VlanId.optional(), policy: PolicyPatch.optional() }).strict()
-    .describe("Edit a port group's VLAN ID and/or policy overrides."),
+    .describe('Edit a port group\'s VLAN ID and/or policy overrides.'),
   z.object({ kind: z.literal('vswitch-policy'), host: NodeName, vswitch: VSphereName, policy: PolicyPatch }).strict()
-    .describe("Edit a vSwitch's policy."),
+    .describe('Edit a vSwitch\'s policy.'),
   z.object({ kind: z.literal('uplink-add'), host: NodeName, vswitch: VSphereName, uplink: InterfaceName }).strict()
     .describe('Add a vmnic of the host to a vSwitch as an uplink.'),
   z.object({ kind: z.literal('uplink-remove'), host: NodeName, vswitch: VSphereName, uplink: InterfaceName }).strict()

@@ -62,7 +62,7 @@ export const FrameExpect = z
     point: z.enum(['PortInput', 'PortOutput', 'UplinkRcv', 'UplinkSnd', 'PhysRx', 'PhysTx', 'HostRx', 'HostTx']).optional()
       .describe('Capture point (O1); default any at that interface.'),
     kind: FrameKind.default('any'),
-    ping: z.string().optional().describe("Only this continuous ping's echo requests/replies."),
+    ping: z.string().optional().describe('Only this continuous ping\'s echo requests/replies.'),
     src: MacOrIface.optional(),
     dst: MacOrIface.optional(),
     vlan: z.number().int().min(0).max(4094).optional().describe('VLAN the frame is in at that point (0 = untagged).'),
@@ -233,7 +233,7 @@ export function checkScenarioFile(value: unknown, locator?: PathLocator): Scenar
       if (problem) idle.push(issue('error', 'test-without-action', Array.isArray(value) ? [i] : ['tests', i], problem));
     });
     if (idle.length > 0) {
-      if (locator) for (const i of idle) Object.assign(i, locator.locate(parsePath(i.path)));
+      if (locator) { for (const i of idle) Object.assign(i, locator.locate(parsePath(i.path))); }
       return { ok: false, kind, issues: idle };
     }
     return { ok: true, kind, tests: t.tests, ...(t.description !== undefined ? { description: t.description } : {}) };

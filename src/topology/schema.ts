@@ -43,8 +43,7 @@ export const InterfaceRef = z
   .describe('An interface, written "node:interface".');
 
 /** For editors (JSON Schema `pattern`); the check itself is wire/mac.ts's parser. */
-const MAC_PATTERN =
-  '^\\s*(?:[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}(?:\\.[0-9A-Fa-f]{4}){2}|[0-9A-Fa-f]{12})\\s*$';
+const MAC_PATTERN = '^\\s*(?:[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}(?:\\.[0-9A-Fa-f]{4}){2}|[0-9A-Fa-f]{12})\\s*$';
 const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4_PATTERN = `^\\s*${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}\\s*$`;
 const IPV4_CIDR_PATTERN = `^\\s*${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}/(?:3[0-2]|[12]?\\d)\\s*$`;
@@ -259,13 +258,13 @@ export const GuestVlanInterface = z
 export const VNic = z
   .object({
     name: InterfaceName.describe('Guest interface name, e.g. eth0.'),
-    portGroup: VSphereName.describe("Port group on the VM's host."),
+    portGroup: VSphereName.describe('Port group on the VM\'s host.'),
     mac: Mac.describe('Initial MAC (the configured one). The effective MAC starts equal to it.'),
     connected: z.boolean().default(true),
     ipv4: Ipv4Cidr.optional(),
     ipv6: z.array(Ipv6Cidr).optional(),
     gateway: Ipv4Address.optional(),
-    mtu: z.number().int().min(68).max(9000).default(1500).describe("Guest interface MTU."),
+    mtu: z.number().int().min(68).max(9000).default(1500).describe('Guest interface MTU.'),
     vlans: z.array(GuestVlanInterface).optional(),
     multicast: z.array(MulticastMac).max(1024).optional()
       .describe('M1: multicast group MACs the guest registered on this vNIC (basic multicast filtering); the vSwitch delivers a multicast frame only to ports that registered its MAC.'),
@@ -374,7 +373,9 @@ const UdpPortNumber = z.number().int('must be a whole number').min(1, 'a UDP/TCP
 
 const AttachmentCommon = {
   name: NodeName.describe('Name of the attachment (status, errors).'),
-  interface: InterfaceRef.describe('The physical host NIC that stands for the outside host (frames delivered to it leave on the socket, frames from the socket are sent by it), or a switch port or vmnic without a cable (a stand-in physical host is added and cabled to it).'),
+  interface: InterfaceRef.describe(
+    'The physical host NIC that stands for the outside host (frames delivered to it leave on the socket, frames from the socket are sent by it), or a switch port or vmnic without a cable (a stand-in physical host is added and cabled to it).',
+  ),
   acceptAllMacs: z.boolean().optional()
     .describe('The real peer is a bridge or a switch: the NIC takes frames for every MAC (no E1 filter). Default false for a physical host NIC; always true on a switch port or vmnic.'),
   silenceSeconds: z.number().min(0.1).max(86_400).optional()
@@ -386,7 +387,10 @@ export const VxlanAttachment = z
     ...AttachmentCommon,
     type: z.literal('vxlan'),
     local: z.object({ address: Ipv4Address.describe('Address to bind (never 0.0.0.0 unless written).'), port: UdpPortNumber.default(4789) }).strict(),
-    remote: z.object({ address: Ipv4Address.describe('The only address frames are accepted from and sent to.'), port: UdpPortNumber.default(4789).describe('Always sent to this port (Linux defaults to 8472, containerlab to 14789).') }).strict(),
+    remote: z.object({
+      address: Ipv4Address.describe('The only address frames are accepted from and sent to.'),
+      port: UdpPortNumber.default(4789).describe('Always sent to this port (Linux defaults to 8472, containerlab to 14789).'),
+    }).strict(),
     vni: z.number().int('must be a whole number').min(0, 'a VNI is 0..16777215').max(0xffffff, 'a VNI is 0..16777215').describe('24-bit VXLAN network identifier (RFC 7348).'),
   })
   .strict();
@@ -412,7 +416,7 @@ export const StreamAttachment = z
     reconnectMs: z.number().int().min(10).max(600_000).default(1000).describe('Client: wait this long before connecting again.'),
   })
   .strict()
-  .describe("QEMU -netdev stream framing: a 4-byte big-endian length, then the frame.");
+  .describe('QEMU -netdev stream framing: a 4-byte big-endian length, then the frame.');
 
 export const Attachment = z.discriminatedUnion('type', [VxlanAttachment, UdpAttachment, StreamAttachment]);
 
@@ -421,7 +425,7 @@ export const Attachment = z.discriminatedUnion('type', [VxlanAttachment, UdpAtta
 
 const FrameCommon = {
   dst: Mac.optional().describe('Destination MAC; default depends on the kind.'),
-  src: Mac.optional().describe("Source MAC; default: the sending interface's effective MAC."),
+  src: Mac.optional().describe('Source MAC; default: the sending interface\'s effective MAC.'),
   vlan: z.union([z.number().int().min(0).max(4095), z.array(z.number().int().min(0).max(4095)).min(1).max(2)]).optional()
     .describe('802.1Q tag to add (or [outer, inner] for QinQ).'),
   pcp: Pcp.optional(),
@@ -444,17 +448,23 @@ export const FrameSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gratuitous-arp'), ...FrameCommon, ip: Ipv4Address.optional() }).strict(),
   z.object({ kind: z.literal('rarp'), ...FrameCommon }).strict(),
   z.object({
-    kind: z.literal('icmp-echo'), ...FrameCommon,
-    dstIp: Ipv4Address, srcIp: Ipv4Address.optional(),
-    id: z.number().int().min(0).max(0xffff).optional(), seq: z.number().int().min(0).max(0xffff).optional(),
+    kind: z.literal('icmp-echo'),
+    ...FrameCommon,
+    dstIp: Ipv4Address,
+    srcIp: Ipv4Address.optional(),
+    id: z.number().int().min(0).max(0xffff).optional(),
+    seq: z.number().int().min(0).max(0xffff).optional(),
     size: z.number().int().min(0).max(9000).optional().describe('ICMP data bytes (like ping -s).'),
     df: z.boolean().optional(),
     ...IpCommon,
   }).strict(),
   z.object({
-    kind: z.literal('udp'), ...FrameCommon,
-    dstIp: Ipv4Address, srcIp: Ipv4Address.optional(),
-    srcPort: z.number().int().min(0).max(0xffff).optional(), dstPort: z.number().int().min(0).max(0xffff),
+    kind: z.literal('udp'),
+    ...FrameCommon,
+    dstIp: Ipv4Address,
+    srcIp: Ipv4Address.optional(),
+    srcPort: z.number().int().min(0).max(0xffff).optional(),
+    dstPort: z.number().int().min(0).max(0xffff),
     payloadHex: z.string().optional(),
     payloadLength: PayloadLength,
     df: z.boolean().optional(),
@@ -504,7 +514,14 @@ export const ActivityCheck = z
     ping: TestCase.shape.ping,
     expect: TestExpect.optional().describe('What the send and/or ping must show (the vocabulary of `tests`).'),
     macTable: z
-      .array(z.object({ switch: NodeName, mac: z.string().min(1).describe('A MAC, or the node:interface whose effective MAC it is.'), port: InterfaceRef.nullable().describe('Where it must be learned; null: absent.'), vlan: z.number().int().min(0).max(4095).optional() }).strict())
+      .array(
+        z.object({
+          switch: NodeName,
+          mac: z.string().min(1).describe('A MAC, or the node:interface whose effective MAC it is.'),
+          port: InterfaceRef.nullable().describe('Where it must be learned; null: absent.'),
+          vlan: z.number().int().min(0).max(4095).optional(),
+        }).strict(),
+      )
       .optional()
       .describe('MAC address table entries of physical switches after the send/ping.'),
     setting: z
@@ -514,7 +531,9 @@ export const ActivityCheck = z
             host: NodeName,
             vswitch: VSphereName.optional(),
             portGroup: VSphereName.optional(),
-            value: z.string().min(1).describe('"vlan" (port group), "mtu" (vSwitch), or an effective policy value: "security.forgedTransmits", "teaming.loadBalancing", "teaming.active", "shaping.enabled", ...'),
+            value: z.string().min(1).describe(
+              '"vlan" (port group), "mtu" (vSwitch), or an effective policy value: "security.forgedTransmits", "teaming.loadBalancing", "teaming.active", "shaping.enabled", ...',
+            ),
             equals: z.unknown().describe('The value it must have.'),
           })
           .strict(),

@@ -33,7 +33,11 @@ export function checkWarnings(model: Model): Issue[] {
       if (model.known.links && h.name !== undefined) {
         for (const u of vs.uplinks) {
           if (u.name !== undefined && real(u.name) && !linked.has(`${h.name}:${u.name}`)) {
-            warn('uplink-without-link', u.path, `${h.name}:${u.name} is an uplink of ${vsName} but no link connects it, so it is down and teaming never uses it (T6); add a link to a physical switch port`);
+            warn(
+              'uplink-without-link',
+              u.path,
+              `${h.name}:${u.name} is an uplink of ${vsName} but no link connects it, so it is down and teaming never uses it (T6); add a link to a physical switch port`,
+            );
           }
         }
       }
@@ -63,7 +67,13 @@ export function checkWarnings(model: Model): Issue[] {
         const t = l.eff.teaming;
         const mine = t.loadBalancing.source === l.own || t.order.source === l.own;
         if (t.loadBalancing.value === 'iphash' && t.order.value.standby.length > 0 && (l.own === 'vswitch' || mine)) {
-          warn('iphash-with-standby', [...l.path, 'policy', 'teaming'], `${l.what} uses IP-hash load balancing with standby uplinks (${t.order.value.standby.join(', ')}); IP hash needs every uplink active, in one static EtherChannel on the physical switch (T4)`);
+          warn(
+            'iphash-with-standby',
+            [...l.path, 'policy', 'teaming'],
+            `${l.what} uses IP-hash load balancing with standby uplinks (${
+              t.order.value.standby.join(', ')
+            }); IP hash needs every uplink active, in one static EtherChannel on the physical switch (T4)`,
+          );
         }
         // T1: an order that leaves uplinks out of all three lists
         const stated = l.policy?.teaming;
@@ -71,11 +81,14 @@ export function checkWarnings(model: Model): Issue[] {
           const listed = new Set([...(stated.active ?? []), ...(stated.standby ?? []), ...(stated.unused ?? [])]);
           const missing = uplinks.filter((u) => !listed.has(u) && real(u));
           if (missing.length > 0) {
-            warn('uplink-not-in-order', [...l.path, 'policy', 'teaming'], `${missing.join(', ')} ${missing.length === 1 ? 'is an uplink' : 'are uplinks'} of ${vsName} but not listed in active, standby or unused of ${l.what}; treated as unused (T1)`);
+            warn(
+              'uplink-not-in-order',
+              [...l.path, 'policy', 'teaming'],
+              `${missing.join(', ')} ${missing.length === 1 ? 'is an uplink' : 'are uplinks'} of ${vsName} but not listed in active, standby or unused of ${l.what}; treated as unused (T1)`,
+            );
           }
         }
       }
-
     }
 
     // F9: a vmk whose MTU is above its vSwitch's MTU (each vSwitch that has a port group of its name)
@@ -93,7 +106,11 @@ export function checkWarnings(model: Model): Issue[] {
       for (const vs of vswitchesOf.get(k.portGroup) ?? []) {
         const vsName = vs.name ?? '?';
         if (vs.mtu !== undefined && k.mtu > vs.mtu) {
-          warn('vmk-mtu-above-vswitch', [...k.path, 'mtu'], `${host}:${k.name ?? '?'} has MTU ${k.mtu} but ${vsName} has MTU ${vs.mtu}: frames above ${vs.mtu} bytes are dropped by the vSwitch (F9, MTU_EXCEEDED); raise ${vsName}'s mtu to ${k.mtu}`);
+          warn(
+            'vmk-mtu-above-vswitch',
+            [...k.path, 'mtu'],
+            `${host}:${k.name ?? '?'} has MTU ${k.mtu} but ${vsName} has MTU ${vs.mtu}: frames above ${vs.mtu} bytes are dropped by the vSwitch (F9, MTU_EXCEEDED); raise ${vsName}'s mtu to ${k.mtu}`,
+          );
         }
       }
     }
@@ -114,7 +131,11 @@ export function checkWarnings(model: Model): Issue[] {
     for (const nic of vm.nics) {
       const pg = pgs.get(nic.portGroup);
       if (pg?.vlan === 4095 && nic.vlans.length === 0) {
-        warn('trunk-without-guest-vlans', [...nic.path, 'portGroup'], `${vm.name ?? '?'}:${nic.name ?? '?'} is on VLAN 4095 port group "${pg.name}" but has no guest VLAN sub-interfaces (vlans), so its guest sends and receives untagged frames only (V3)`);
+        warn(
+          'trunk-without-guest-vlans',
+          [...nic.path, 'portGroup'],
+          `${vm.name ?? '?'}:${nic.name ?? '?'} is on VLAN 4095 port group "${pg.name}" but has no guest VLAN sub-interfaces (vlans), so its guest sends and receives untagged frames only (V3)`,
+        );
       }
     }
   }

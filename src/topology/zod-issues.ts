@@ -250,7 +250,7 @@ export function fromZodIssues(
         }
         // A plain union: when exactly one branch got past the top-level type check, its issues say more.
         const near = zi.errors.filter((branch) => branch.every((b) => b.path.length > 0 || (b.code !== 'invalid_type' && b.code !== 'invalid_value')));
-        if (near.length === 1) for (const i of fromZodIssues(near[0]!, value, schema, path, how)) out.push(i);
+        if (near.length === 1) { for (const i of fromZodIssues(near[0]!, value, schema, path, how)) out.push(i); }
         else out.push(issue('error', 'invalid-value', path, `not a valid value: got ${describeValue(got)}`));
         break;
       }

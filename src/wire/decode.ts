@@ -284,7 +284,7 @@ function decodeIpv4(d: Decoder, off: number): number {
   field(l, 'Differentiated Services', `${hex(tos, 2)} (DSCP ${tos >>> 2}, ECN ${tos & 3})`, off + Ipv4Field.TOS, 1);
   field(l, 'Total length', String(total), off + Ipv4Field.TOTAL_LENGTH, 2);
   field(l, 'Identification', `${hex(ident, 4)} (${ident})`, off + Ipv4Field.IDENTIFICATION, 2);
-  const flagNames = [flags & IPV4_FLAG_RESERVED ? 'Reserved' : '', flags & IPV4_FLAG_DF ? "Don't fragment" : '', flags & IPV4_FLAG_MF ? 'More fragments' : ''].filter(Boolean);
+  const flagNames = [flags & IPV4_FLAG_RESERVED ? 'Reserved' : '', flags & IPV4_FLAG_DF ? 'Don\'t fragment' : '', flags & IPV4_FLAG_MF ? 'More fragments' : ''].filter(Boolean);
   field(l, 'Flags', `${hex(flags >>> 13, 1)}${flagNames.length ? ` (${flagNames.join(', ')})` : ''}`, off + Ipv4Field.FLAGS_FRAGMENT, 1);
   field(l, 'Fragment offset', `${fragOffset} bytes`, off + Ipv4Field.FLAGS_FRAGMENT, 2);
   field(l, 'Time to live', String(ipv4Ttl(f, off)), off + Ipv4Field.TTL, 1);

@@ -67,7 +67,9 @@ function describeIpv4(frame: Uint8Array, ip: Ipv4Repr): string {
   const route = `${ipv4ToString(ip.src)} → ${ipv4ToString(ip.dst)}`;
   const bad = ip.checksumOk ? '' : ' [bad IP checksum]';
   if (isFragment(ip)) {
-    return `IPv4 Fragmented IP protocol (proto=${ipProtocolName(ip.protocol)} ${ip.protocol}, off=${ip.fragmentOffset}, ID=${ip.identification.toString(16).padStart(4, '0')}${ip.mf ? ', MF' : ''}) ${route}${bad}`;
+    return `IPv4 Fragmented IP protocol (proto=${ipProtocolName(ip.protocol)} ${ip.protocol}, off=${ip.fragmentOffset}, ID=${ip.identification.toString(16).padStart(4, '0')}${
+      ip.mf ? ', MF' : ''
+    }) ${route}${bad}`;
   }
   if (ip.protocol === 1) {
     const m = parseIcmpv4(frame, ip);

@@ -24,7 +24,7 @@ function copiedOptions(frame: Uint8Array, ip: Ipv4Repr): Uint8Array {
     }
     const len = frame[i + 1] ?? 0;
     if (len < 2 || i + len > end) break;
-    if (type & 0x80) for (let k = 0; k < len; k++) out.push(frame[i + k]!);
+    if (type & 0x80) { for (let k = 0; k < len; k++) out.push(frame[i + k]!); }
     i += len;
   }
   while (out.length % 4 !== 0) out.push(0);

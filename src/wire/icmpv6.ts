@@ -116,7 +116,8 @@ export function parseIcmpv6(bytes: Uint8Array, ip: Ipv6Repr): Icmpv6Repr | null 
       const optType = ndOptionType(bytes, o);
       const optLen = ndOptionLength(bytes, o);
       if (optLen === 0 || o + optLen > off + len) break;
-      if ((optType === NdOption.SourceLinkLayerAddress || optType === NdOption.TargetLinkLayerAddress) && optLen >= 8) r.linkLayerAddress = bytes.slice(o + NdOptionField.LLADDR, o + NdOptionField.LLADDR + 6);
+      if ((optType === NdOption.SourceLinkLayerAddress || optType === NdOption.TargetLinkLayerAddress) && optLen >= 8)
+        r.linkLayerAddress = bytes.slice(o + NdOptionField.LLADDR, o + NdOptionField.LLADDR + 6);
       o += optLen;
     }
   }

@@ -39,7 +39,9 @@ export function parseBpdu(bytes: Uint8Array, offset: number, end: number): BpduR
   const cost = ((bytes[offset + 13]! << 24) | (bytes[offset + 14]! << 16) | (bytes[offset + 15]! << 8) | bytes[offset + 16]!) >>> 0;
   const portId = (bytes[offset + 25]! << 8) | bytes[offset + 26]!;
   return {
-    version, type, flags,
+    version,
+    type,
+    flags,
     root: { priority: prio & 0xf000, extension: prio & 0x0fff, mac: formatMac(bytes, offset + 7) },
     rootPathCost: cost,
     portId,

@@ -28,7 +28,11 @@ describe('export containerlab', () => {
     if (!r.ok) throw new Error('multi-host does not load');
     const core = r.topology.physicalSwitches[0]!;
     const free = { name: 'eth9', mode: 'trunk' as const, allowedVlans: 'all' as const, nativeVlan: 1, nativeTagged: false };
-    const doc = { ...r.topology, physicalSwitches: [{ ...core, ports: [...core.ports, free] }], attachments: [{ name: 'srl1', interface: `${core.name}:eth9`, type: 'vxlan' as const, local: { address: '127.0.0.1', port: 4789 }, remote: { address: '127.0.0.2', port: 4789 }, vni: 42 }] };
+    const doc = {
+      ...r.topology,
+      physicalSwitches: [{ ...core, ports: [...core.ports, free] }],
+      attachments: [{ name: 'srl1', interface: `${core.name}:eth9`, type: 'vxlan' as const, local: { address: '127.0.0.1', port: 4789 }, remote: { address: '127.0.0.2', port: 4789 }, vni: 42 }],
+    };
     const v = validateTopology(doc);
     expect(v.errors).toEqual([]);
     const topoFile = path.join(dir, 'lab.json');

@@ -49,7 +49,7 @@ describe('export k8s', () => {
     expect(JSON.parse(data['topology.json']!)).toEqual(doc.topology);
   });
 
-  it("the pod's script starts the partition of its ordinal (real /bin/sh, a stand-in vswitch-lab on PATH)", async () => {
+  it('the pod\'s script starts the partition of its ordinal (real /bin/sh, a stand-in vswitch-lab on PATH)', async () => {
     const { doc, plan } = await setup();
     const out = k8sManifests(doc.topology, plan, { image: 'x' });
     const script = (out.items[2] as { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } }).spec.template.spec.containers[0]!.command[2]!;

@@ -46,7 +46,11 @@ async function start(name: string): Promise<ServedLab> {
 const lab = (name: string): ServedLab => labs.get(name)!;
 
 async function api(name: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(new URL(url, lab(name).server.url), { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(new URL(url, lab(name).server.url), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -68,7 +72,11 @@ beforeAll(async () => {
   if (!r.ok) throw new Error('multi-host.json does not load');
   doc = r.topology;
   const base = 50000 + (process.pid % 3000) * 3;
-  plan = planPartitions(doc, { groups: [{ name: 'net', nodes: ['core-1', 'client-10'] }, { name: 'h1', nodes: ['esxi-01'] }, { name: 'h2', nodes: ['esxi-02'] }], basePort: base, silenceSeconds: 0.3 });
+  plan = planPartitions(doc, {
+    groups: [{ name: 'net', nodes: ['core-1', 'client-10'] }, { name: 'h1', nodes: ['esxi-01'] }, { name: 'h2', nodes: ['esxi-02'] }],
+    basePort: base,
+    silenceSeconds: 0.3,
+  });
   for (const p of plan.partitions) await start(p.name);
 });
 

@@ -99,14 +99,33 @@ describe('partitioned lab: three processes in three network namespaces', () => {
       }
 
       const plan = path.join(dir, 'plan.json');
-      const planned = await run(process.execPath, [...cli, 'plan', 'multi-host', '--group', 'net=core-1,client-10', '--group', 'h1=esxi-01', '--group', 'h2=esxi-02', ...PARTS.flatMap((p) => ['--address', `${p}=${addr[p]}`]), '--silence', '1', '-o', plan]);
+      const planned = await run(process.execPath, [
+        ...cli,
+        'plan',
+        'multi-host',
+        '--group',
+        'net=core-1,client-10',
+        '--group',
+        'h1=esxi-01',
+        '--group',
+        'h2=esxi-02',
+        ...PARTS.flatMap((p) => ['--address', `${p}=${addr[p]}`]),
+        '--silence',
+        '1',
+        '-o',
+        plan,
+      ]);
       expect(planned.stderr).toBe('');
       expect(planned.code).toBe(0);
 
       const url = {} as Record<Part, string>;
       await Promise.all(
         PARTS.map(async (p) => {
-          const { output } = await ns[p].spawnReady(process.execPath, [...cli, 'serve', 'multi-host', '--plan', plan, '--partition', p, '--host', apiAddr[p], '--port', '0', '--token', TOKEN], /serving .* at http:\/\/\S+\n/);
+          const { output } = await ns[p].spawnReady(
+            process.execPath,
+            [...cli, 'serve', 'multi-host', '--plan', plan, '--partition', p, '--host', apiAddr[p], '--port', '0', '--token', TOKEN],
+            /serving .* at http:\/\/\S+\n/,
+          );
           url[p] = /serving .* at (http:\/\/\S+)/.exec(output())![1]!;
         }),
       );
@@ -190,7 +209,11 @@ describe('partitioned lab: three processes in three network namespaces', () => {
         let ids: number[] | undefined;
         if (test.send) {
           const bytes = resolveFrameSpec(createLab(doc), test.send.from, test.send.frame);
-          const r = await api<{ frameIds: number[] }>(partOf(test.send.from), 'POST', '/api/frames', { from: test.send.from, frame: { kind: 'hex', hex: Buffer.from(bytes).toString('hex') }, count: test.send.count ?? 1 });
+          const r = await api<{ frameIds: number[] }>(partOf(test.send.from), 'POST', '/api/frames', {
+            from: test.send.from,
+            frame: { kind: 'hex', hex: Buffer.from(bytes).toString('hex') },
+            count: test.send.count ?? 1,
+          });
           expect(r.status).toBe(200);
           ids = r.json.frameIds;
         }

@@ -31,10 +31,21 @@ describe('stream attachment: a real QEMU -netdev stream', () => {
       const att = lab.served.attachments;
       const connected = next(att, 'connection', (_n: string, up: boolean) => up);
       qemu = spawn('qemu-system-x86_64', [
-        '-machine', 'q35', '-accel', 'tcg', '-nodefaults', '-display', 'none', '-monitor', 'stdio',
-        '-netdev', `stream,id=n0,server=off,addr.type=unix,addr.path=${sock}`,
-        '-device', `virtio-net-pci,netdev=n0,mac=${OUTSIDE_MAC},romfile=`,
-        '-object', `filter-dump,id=f0,netdev=n0,file=${dump}`,
+        '-machine',
+        'q35',
+        '-accel',
+        'tcg',
+        '-nodefaults',
+        '-display',
+        'none',
+        '-monitor',
+        'stdio',
+        '-netdev',
+        `stream,id=n0,server=off,addr.type=unix,addr.path=${sock}`,
+        '-device',
+        `virtio-net-pci,netdev=n0,mac=${OUTSIDE_MAC},romfile=`,
+        '-object',
+        `filter-dump,id=f0,netdev=n0,file=${dump}`,
       ], { stdio: ['pipe', 'pipe', 'pipe'] });
       let qout = '';
       qemu.stdout!.on('data', (d: Buffer) => (qout += d.toString()));

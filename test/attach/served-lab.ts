@@ -25,7 +25,13 @@ export async function serveWithAttachments(result: Extract<ValidateResult, { ok:
   let server: RunningServer | undefined;
   const api = partitionStatus(served, () => server?.session);
   try {
-    server = await startServer({ host: '127.0.0.1', port: 0, initial: { result: { ...result, topology: served.topology }, source: 'attach-test' }, createLab: served.createLab, ...(api ? { partition: api, capture: { frameIdsAsPacketIds: true } } : {}) });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      initial: { result: { ...result, topology: served.topology }, source: 'attach-test' },
+      createLab: served.createLab,
+      ...(api ? { partition: api, capture: { frameIdsAsPacketIds: true } } : {}),
+    });
   } catch (err) {
     await served.attachments.close();
     throw err;

@@ -73,7 +73,7 @@ describe('vxlan attachment on a switch port (stand-in physical host)', () => {
         peer.on('message', (m) => {
           const d = decodeVxlan(m);
           if (d.ok && d.frame[16] === 0x08 && d.frame[17] === 0x06 && d.frame[25] === 2) resolve(d.frame);
-        }),
+        })
       );
       peer.send(encodeVxlan(77, buildArp({ op: 'request', srcMac: BEHIND_MAC, senderIp: '10.0.10.50', targetIp: VM_IP, vlan: 10 })), port, '127.0.0.1');
       const f = await reply;

@@ -81,8 +81,12 @@ function engineFigures(name: string, topology: TopologyDoc, pairs: Array<[string
   const prep = median(prepared);
   const heap = (process.memoryUsage().heapUsed - heap0) / 1048576;
   console.log(
-    `simulation, ${name} (${ifaces} interfaces): history ${against('per 10,000 events', mbPer10k, 1, 'MB')} (journal of ${eventsKept} positions; heap grew ${heap.toFixed(1)} MB meanwhile, limit ${h.limitBytes / 1048576} MB); ` +
-      `restore CPU: ${against('the start', back, 500, 'ms')}, ${against('the middle (5,000 events re-run)', mid, 500, 'ms')}, ${against('the end (10,000 re-run)', last, 1000, 'ms')}; ${against('the middle or end, prepared ahead (as the server does)', prep, 250, 'ms')}`,
+    `simulation, ${name} (${ifaces} interfaces): history ${against('per 10,000 events', mbPer10k, 1, 'MB')} (journal of ${eventsKept} positions; heap grew ${heap.toFixed(1)} MB meanwhile, limit ${
+      h.limitBytes / 1048576
+    } MB); ` +
+      `restore CPU: ${against('the start', back, 500, 'ms')}, ${against('the middle (5,000 events re-run)', mid, 500, 'ms')}, ${against('the end (10,000 re-run)', last, 1000, 'ms')}; ${
+        against('the middle or end, prepared ahead (as the server does)', prep, 250, 'ms')
+      }`,
   );
 }
 
@@ -210,7 +214,9 @@ async function stepLatency(page: Page, url: string, from: string, frame: Record<
 }
 
 const stepLine = (name: string, f: StepFigures, wallTarget: number, cpuTarget: number): string =>
-  `${against(`${name}, click to drawn hop (wall)`, f.wall, wallTarget, 'ms')}, ${against('page main-thread CPU per step', f.pageCpu, cpuTarget, 'ms')}, ${against('server-process CPU per step', f.serverCpu, cpuTarget, 'ms')}`;
+  `${against(`${name}, click to drawn hop (wall)`, f.wall, wallTarget, 'ms')}, ${against('page main-thread CPU per step', f.pageCpu, cpuTarget, 'ms')}, ${
+    against('server-process CPU per step', f.serverCpu, cpuTarget, 'ms')
+  }`;
 
 export async function simulationBrowser(page: Page, url: string): Promise<void> {
   const load = async (body: unknown, nodes: number) => {

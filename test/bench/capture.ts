@@ -81,7 +81,11 @@ function measureEpb(size: number): void {
     now = performance.now();
   }
   const s = (now - start) / 1000;
-  console.log(`${'pcapng writeEpb (same + comment), buffered'.padEnd(44)} ${size.toString().padStart(5)} B  ${(n / s / 1e6).toFixed(2).padStart(6)} Mpkt/s  ${(bytes / s / 1e6).toFixed(0).padStart(6)} MB/s written`);
+  console.log(
+    `${'pcapng writeEpb (same + comment), buffered'.padEnd(44)} ${size.toString().padStart(5)} B  ${(n / s / 1e6).toFixed(2).padStart(6)} Mpkt/s  ${
+      (bytes / s / 1e6).toFixed(0).padStart(6)
+    } MB/s written`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -105,7 +109,9 @@ export async function run(): Promise<void> {
       const read = await readCapture(file);
       const s = (performance.now() - start) / 1000;
       if (read.packets.length !== n) throw new Error(`read ${read.packets.length} of ${n}`);
-      console.log(`${`readCapture ${format}`.padEnd(44)} ${size.toString().padStart(5)} B  ${(n / s / 1e6).toFixed(2).padStart(6)} Mpkt/s  ${(file.length / s / 1e6).toFixed(0).padStart(6)} MB/s read`);
+      console.log(
+        `${`readCapture ${format}`.padEnd(44)} ${size.toString().padStart(5)} B  ${(n / s / 1e6).toFixed(2).padStart(6)} Mpkt/s  ${(file.length / s / 1e6).toFixed(0).padStart(6)} MB/s read`,
+      );
     }
   }
   await runEngineCapture();
@@ -220,7 +226,9 @@ export async function runEngineCapture(): Promise<void> {
       `(${per(r.count)}, ${over(r.count)}: point taps and the session, no output)`,
   );
   console.log(
-    `  capture of all ${r.file.points} points to a pcapng file:       ${fmt(r.file.rate)} frames/s = ${((100 * r.file.rate) / plain).toFixed(1)}% of no capture (issue 6 target >= 50%: ${r.file.rate * 2 >= plain ? 'met' : 'MISSED'})  ` +
+    `  capture of all ${r.file.points} points to a pcapng file:       ${fmt(r.file.rate)} frames/s = ${((100 * r.file.rate) / plain).toFixed(1)}% of no capture (issue 6 target >= 50%: ${
+      r.file.rate * 2 >= plain ? 'met' : 'MISSED'
+    })  ` +
       `(${per(r.file)}, ${over(r.file)}; ${fmt(r.file.packets)} packets, ${(r.file.bytes / 1e6).toFixed(0)} MB written)`,
   );
   console.log(
@@ -237,7 +245,10 @@ export async function runEngineCapture(): Promise<void> {
   };
   const perFrame = r.file.packets / r.file.frames;
   const added = (a: EngineVariant, b: EngineVariant, pick: 'median' | 'min'): number => (nsPerFrame(a, pick) - nsPerFrame(b, pick)) / perFrame;
-  console.log(`  ns per frame, median (min / max) of ${ROUNDS} rounds: ` + ENGINE_VARIANTS.map((v) => `${v} ${nsPerFrame(v, 'median').toFixed(0)} (${nsPerFrame(v, 'min').toFixed(0)} / ${nsPerFrame(v, 'max').toFixed(0)})`).join(', '));
+  console.log(
+    `  ns per frame, median (min / max) of ${ROUNDS} rounds: ` +
+      ENGINE_VARIANTS.map((v) => `${v} ${nsPerFrame(v, 'median').toFixed(0)} (${nsPerFrame(v, 'min').toFixed(0)} / ${nsPerFrame(v, 'max').toFixed(0)})`).join(', '),
+  );
   console.log(`  capture of all points to pcapng, CPU ns added per written packet (${perFrame.toFixed(0)} packets per frame), from the medians [from the fastest rounds]:`);
   const parts: [string, EngineVariant, EngineVariant][] = [
     ['listen (taps + session)', 'count', 'plain'],

@@ -63,7 +63,6 @@ const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length
 const UNICAST_TARGET = 12e6;
 const TRACED_TARGET = 3e6;
 
-
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
 const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(1)}%`;
 const ns = (rate: number) => `${(1e9 / rate).toFixed(1)} ns`;
@@ -110,7 +109,9 @@ async function bigLab(): Promise<void> {
   const buildIpMs = performance.now() - t1;
   const rss2 = process.memoryUsage().rss;
   console.log(
-    `(e) ${ports}-interface lab (${HOSTS * PER_HOST} vNICs), in a fresh process: build ${buildMs.toFixed(0)} ms, RSS ${(rss1 / 2 ** 20).toFixed(0)} MB (+${((rss1 - rss0) / 2 ** 20).toFixed(0)} MB) (targets < 1 s, < 200 MB); ` +
+    `(e) ${ports}-interface lab (${HOSTS * PER_HOST} vNICs), in a fresh process: build ${buildMs.toFixed(0)} ms, RSS ${(rss1 / 2 ** 20).toFixed(0)} MB (+${
+      ((rss1 - rss0) / 2 ** 20).toFixed(0)
+    } MB) (targets < 1 s, < 200 MB); ` +
       `a second one with the default IP stacks: build ${buildIpMs.toFixed(0)} ms, RSS then ${(rss2 / 2 ** 20).toFixed(0)} MB`,
   );
   void labIp;
@@ -133,15 +134,15 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
   const unicast = (lab: ReturnType<typeof createLab>, copy = false) => ({
     fn: copy
       ? (): number => {
-          for (let i = 0; i < BATCH; i++) lab.inject('vm0:eth0', uniFrame);
-          lab.run();
-          return BATCH;
-        }
+        for (let i = 0; i < BATCH; i++) lab.inject('vm0:eth0', uniFrame);
+        lab.run();
+        return BATCH;
+      }
       : (): number => {
-          for (let i = 0; i < BATCH; i++) lab.injectOwned('vm0:eth0', uniFrame);
-          lab.run();
-          return BATCH;
-        },
+        for (let i = 0; i < BATCH; i++) lab.injectOwned('vm0:eth0', uniFrame);
+        lab.run();
+        return BATCH;
+      },
     // every frame was delivered (the endpoints' counters)
     after: (): string => {
       const tx = lab.counters('vm0:eth0').txFrames;
@@ -253,7 +254,9 @@ function child(args: string[]): string {
 }
 
 export async function run(): Promise<void> {
-  console.log(`each figure: the median of ${ROUNDS} rounds [min-max]; a round measures every line once, each in a fresh process (${MS} ms after a warm-up of at least ${WARM_MS} ms, until two 100 ms windows agree within 10%); rates per second of CPU time; ratios to (a)`);
+  console.log(
+    `each figure: the median of ${ROUNDS} rounds [min-max]; a round measures every line once, each in a fresh process (${MS} ms after a warm-up of at least ${WARM_MS} ms, until two 100 ms windows agree within 10%); rates per second of CPU time; ratios to (a)`,
+  );
   const names = ['a', 'alloc', 'minimal', 'b', 'bCopy', 'bIp', 'c', 'd'];
   const runs: Record<string, { rate: number; note: string }[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs[name]!.push(JSON.parse(child(['--item', name])) as { rate: number; note: string });
@@ -269,9 +272,15 @@ export async function run(): Promise<void> {
   const line = (name: string) => r[name]!;
   console.log(`(a) raw copy ceiling, a 64-byte frame copied into preallocated memory: ${fmt(a)} copies/s (${ns(a)} per copy)  [${line('a').note}]`);
   console.log(`    a new array per frame (new Uint8Array(frame), the one copy inject makes: bounds (b)): ${fmt(line('alloc').rate)} copies/s = ${pct(line('alloc').rate, a)} of (a)`);
-  console.log(`    a minimal forwarder (that copy, one MAC lookup, two ports' counters, the stack called; no queue, VLAN, rule or copy id): ${fmt(line('minimal').rate)} frames/s = ${pct(line('minimal').rate, a)} of (a) (${ns(line('minimal').rate)} per frame): what (b) could reach at most`);
+  console.log(
+    `    a minimal forwarder (that copy, one MAC lookup, two ports' counters, the stack called; no queue, VLAN, rule or copy id): ${fmt(line('minimal').rate)} frames/s = ${
+      pct(line('minimal').rate, a)
+    } of (a) (${ns(line('minimal').rate)} per frame): what (b) could reach at most`,
+  );
   const b = line('b').rate;
-  console.log(`(b) unicast VM -> VM, one vSwitch, VST, 64 B, no subscriber, injectOwned: ${fmt(b)} frames/s ${spread('b')} = ${pct(b, a)} of (a) (target 50%)  (${ns(b)} per frame; ${line('b').note})`);
+  console.log(
+    `(b) unicast VM -> VM, one vSwitch, VST, 64 B, no subscriber, injectOwned: ${fmt(b)} frames/s ${spread('b')} = ${pct(b, a)} of (a) (target 50%)  (${ns(b)} per frame; ${line('b').note})`,
+  );
   console.log(`    target (issue 15) >= ${fmt(UNICAST_TARGET)} frames per CPU-second: ${verdict(b, UNICAST_TARGET)}`);
   console.log(`    (b) with Lab.inject (a copy of the frame per inject): ${fmt(line('bCopy').rate)} frames/s ${spread('bCopy')} (${ns(line('bCopy').rate)} per frame)`);
   console.log(`    (b) with the default IP stacks on both VMs instead of no-op stacks: ${fmt(line('bIp').rate)} frames/s ${spread('bIp')} = ${pct(line('bIp').rate, a)} of (a)`);

@@ -38,7 +38,7 @@ function writePcap(file: string, mb: number): number {
       frame.copy(chunk, i * RECORD + 16);
     }
     let us = 0;
-    for (let done = 0; done < records; ) {
+    for (let done = 0; done < records;) {
       const n = Math.min(perChunk, records - done);
       for (let i = 0; i < n; i++, us++) {
         chunk.writeUInt32LE(1_700_000_000 + Math.floor(us / 1e6), i * RECORD);

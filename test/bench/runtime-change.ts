@@ -31,10 +31,12 @@ function perChangeMs(lab: Lab, changes: readonly unknown[]): { median: number; m
 
 export async function run(): Promise<void> {
   // hosts * (2 vmnics + 2 vmk + 2 switch ports) + hosts * vmsPerHost vNICs
-  for (const [hosts, vmsPerHost] of [
-    [20, 44],
-    [100, 94],
-  ] as const) {
+  for (
+    const [hosts, vmsPerHost] of [
+      [20, 44],
+      [100, 94],
+    ] as const
+  ) {
     const doc = Topology.parse(generateTopology(hosts, vmsPerHost));
     const interfaces = hosts * 6 + hosts * vmsPerHost;
     const lab = createLab(doc, { historyLimitBytes: 0 });

@@ -185,7 +185,11 @@ export async function run(options: Partial<Omit<LoadOptions, 'url'>> = {}): Prom
   const server = await startBenchServer(rate * 2);
   try {
     // a first frame warms the engine, the ARP caches and the JIT
-    await fetch(`${server.url}api/frames`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } }) });
+    await fetch(`${server.url}api/frames`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'web-01:eth0', frame: { kind: 'icmp-echo', dstIp: '10.0.0.50' } }),
+    });
     const before = memory();
     let peak = before;
     const sampler = setInterval(() => {
@@ -233,7 +237,7 @@ export async function run(options: Partial<Omit<LoadOptions, 'url'>> = {}): Prom
         child.on('close', (code) => {
           if (code !== 0) reject(new Error(`a load process failed (exit ${code}): ${out}`));
           else resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
-        }),
+        })
       );
     };
     let liveStdin: NodeJS.WritableStream | undefined;
@@ -248,7 +252,17 @@ export async function run(options: Partial<Omit<LoadOptions, 'url'>> = {}): Prom
     live.catch(() => senderDone(Promise.reject(new Error('the live clients failed'))));
     const liveResult = await live;
     const sendResult = await (await senderStarted);
-    const r: LoadResult = { ...sendResult, clients: liveResult.clients, connectMs: liveResult.connectMs, updates: liveResult.updates, traceEvents: liveResult.traceEvents, omitted: liveResult.omitted, dropped: liveResult.dropped, liveBytes: liveResult.liveBytes, cpuSeconds: sendResult.cpuSeconds + liveResult.cpuSeconds };
+    const r: LoadResult = {
+      ...sendResult,
+      clients: liveResult.clients,
+      connectMs: liveResult.connectMs,
+      updates: liveResult.updates,
+      traceEvents: liveResult.traceEvents,
+      omitted: liveResult.omitted,
+      dropped: liveResult.dropped,
+      liveBytes: liveResult.liveBytes,
+      cpuSeconds: sendResult.cpuSeconds + liveResult.cpuSeconds,
+    };
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     server.http.off('request', onRequest);
@@ -268,15 +282,25 @@ export async function run(options: Partial<Omit<LoadOptions, 'url'>> = {}): Prom
         `${availableParallelism()} CPUs, load average ${load0.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (the load runs in two more processes)`,
     );
     console.log(
-      `POST /api/frames  sent ${r.sent} at ${r.achievedRate.toFixed(0)}/s (target ${rate}/s for ${seconds} s); answers ${statuses}; failures ${r.failures}; ${opened} TCP connections opened (pool of ${connections})`,
+      `POST /api/frames  sent ${r.sent} at ${
+        r.achievedRate.toFixed(0)
+      }/s (target ${rate}/s for ${seconds} s); answers ${statuses}; failures ${r.failures}; ${opened} TCP connections opened (pool of ${connections})`,
     );
     console.log(`API latency       p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (an answer waits until the frame's events settle)`);
     console.log(
-      `  in the server   p50 ${pct(serverTimes, 50).toFixed(1)} ms  p99 ${pct(serverTimes, 99).toFixed(1)} ms  max ${(serverTimes[serverTimes.length - 1] ?? NaN).toFixed(1)} ms  (request parsed -> response finished)`,
+      `  in the server   p50 ${pct(serverTimes, 50).toFixed(1)} ms  p99 ${pct(serverTimes, 99).toFixed(1)} ms  max ${
+        (serverTimes[serverTimes.length - 1] ?? NaN).toFixed(1)
+      } ms  (request parsed -> response finished)`,
     );
-    console.log(`CPU               server ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, sender ${sendResult.cpuSeconds.toFixed(1)} s, live clients ${liveResult.cpuSeconds.toFixed(1)} s, in ${wall.toFixed(1)} s`);
     console.log(
-      `live              ${r.updates} lab:update batches (${(r.updates / r.clients / seconds).toFixed(1)}/s per client), ${r.traceEvents} trace events listed, ${r.omitted} summarised, ${r.dropped} dropped; ${mb(r.liveBytes)} received in all`,
+      `CPU               server ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, sender ${sendResult.cpuSeconds.toFixed(1)} s, live clients ${liveResult.cpuSeconds.toFixed(1)} s, in ${
+        wall.toFixed(1)
+      } s`,
+    );
+    console.log(
+      `live              ${r.updates} lab:update batches (${
+        (r.updates / r.clients / seconds).toFixed(1)
+      }/s per client), ${r.traceEvents} trace events listed, ${r.omitted} summarised, ${r.dropped} dropped; ${mb(r.liveBytes)} received in all`,
     );
     console.log(`event-loop delay  p50 ${lagMs(lag.percentile(50))} ms  p99 ${lagMs(lag.percentile(99))} ms  max ${lagMs(lag.max)} ms  (server process)`);
     console.log(`server memory     RSS ${mb(before.rss)} before, ${mb(peak.rss)} peak, ${mb(after.rss)} after; heap ${mb(before.heap)} before, ${mb(peak.heap)} peak, ${mb(after.heap)} after`);

@@ -77,7 +77,7 @@ export async function run(seconds = 5): Promise<void> {
   await call('GET', '/api/health');
   await call('GET', '/api/counters');
   await call('POST', '/api/frames', send);
-  for (const stop = performance.now() + 1000; performance.now() < stop; ) await call('GET', '/api/health');
+  for (const stop = performance.now() + 1000; performance.now() < stop;) await call('GET', '/api/health');
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const end = wall0 + seconds * 1000;
@@ -95,14 +95,20 @@ export async function run(seconds = 5): Promise<void> {
   const storms = lab.storms();
   const events = server.session.clock.processed - processed0;
   console.log(
-    `storm: load average ${loadavg()[0]!.toFixed(1)}; this process had ${(cpuShare * 100).toFixed(0)}% of a CPU while measuring (well under 100% with requests waiting: the CPU went to other processes, and that shows up as latency here)`,
+    `storm: load average ${loadavg()[0]!.toFixed(1)}; this process had ${
+      (cpuShare * 100).toFixed(0)
+    }% of a CPU while measuring (well under 100% with requests waiting: the CPU went to other processes, and that shows up as latency here)`,
   );
-  console.log(`storm: ${seconds} s of broadcasts into a 3-switch ring (no STP), one live client: ${storms.count} storms detected, ${storms.cut} copies cut (STORM_CUT), ${events} engine events run by the clock driver, ${liveUpdates} live updates`);
+  console.log(
+    `storm: ${seconds} s of broadcasts into a 3-switch ring (no STP), one live client: ${storms.count} storms detected, ${storms.cut} copies cut (STORM_CUT), ${events} engine events run by the clock driver, ${liveUpdates} live updates`,
+  );
   for (const [what, xs] of Object.entries(lat)) {
     const s = [...xs].sort((a, b) => a - b);
     const p99 = pct(s, 99);
     console.log(
-      `  ${what.padEnd(28)} ${String(s.length).padStart(6)} requests  p50 ${pct(s, 50).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${s.at(-1)!.toFixed(1)} ms  (target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'MISSED'})`,
+      `  ${what.padEnd(28)} ${String(s.length).padStart(6)} requests  p50 ${pct(s, 50).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${s.at(-1)!.toFixed(1)} ms  (target p99 < ${TARGET_P99_MS} ms: ${
+        p99 < TARGET_P99_MS ? 'met' : 'MISSED'
+      })`,
     );
   }
   agent.destroy();

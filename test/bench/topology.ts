@@ -177,7 +177,9 @@ export async function eventLoopWhileValidating(): Promise<void> {
   });
   try {
     console.log(
-      `server event loop while it validates a 5 MB upload (POST /api/topology/validate; max delay, target < 100 ms; wall time: load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs stretches it):`,
+      `server event loop while it validates a 5 MB upload (POST /api/topology/validate; max delay, target < 100 ms; wall time: load average ${
+        loadavg()[0]!.toFixed(1)
+      } on ${availableParallelism()} CPUs stretches it):`,
     );
     console.log('  (left on the event loop: reading the body and handing its text to the worker, which parses it; the small answer back)');
     // warm the validation worker up, so its start is not measured
@@ -193,7 +195,9 @@ export async function eventLoopWhileValidating(): Promise<void> {
       h.disable();
       const maxMs = h.max / 1e6;
       console.log(
-        `  ${kind}: ${(body.length / 1e6).toFixed(1)} MB -> ${res.status} (${(res.bytes / 1024).toFixed(0)} KB answer) in ${wall.toFixed(0)} ms; event loop max delay ${maxMs.toFixed(0)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms (${maxMs < 100 ? 'ok' : 'MISSED'})`,
+        `  ${kind}: ${(body.length / 1e6).toFixed(1)} MB -> ${res.status} (${(res.bytes / 1024).toFixed(0)} KB answer) in ${wall.toFixed(0)} ms; event loop max delay ${maxMs.toFixed(0)} ms, p99 ${
+          (h.percentile(99) / 1e6).toFixed(0)
+        } ms (${maxMs < 100 ? 'ok' : 'MISSED'})`,
       );
     }
   } finally {

@@ -123,9 +123,13 @@ export async function bigLab(page: Page, url: string): Promise<void> {
   };
   const doc = generatedTopology(40, 50);
   await page.click('#tabbtn-send');
-  await ev(`(() => { window.__long = []; window.__lo?.disconnect(); window.__lo = new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }); window.__lo.observe({ type: 'longtask' }); })()`);
+  await ev(
+    `(() => { window.__long = []; window.__lo?.disconnect(); window.__lo = new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }); window.__lo.observe({ type: 'longtask' }); })()`,
+  );
   // when the page hears of the new topology (its socket.io update), then when it is drawn
-  await ev(`(() => { window.__heard = 0; const cy = window.vswitchLab.cy; window.__heardFn = () => { if (!window.__heard) window.__heard = performance.now(); }; cy.one('remove add', window.__heardFn); })()`);
+  await ev(
+    `(() => { window.__heard = 0; const cy = window.vswitchLab.cy; window.__heardFn = () => { if (!window.__heard) window.__heard = performance.now(); }; cy.one('remove add', window.__heardFn); })()`,
+  );
   // the main thread's tasks in CPU time too (a trace's thread durations): on a loaded machine a
   // task's wall time counts the other processes' turns
   const traced: Array<{ name: string; ph: string; pid: number; tid: number; tdur?: number; args?: { name?: string } }> = [];
@@ -179,7 +183,11 @@ export async function bigLab(page: Page, url: string): Promise<void> {
   await page.waitForTimeout(1000);
   const lc0 = await cpuMs();
   const l0 = await ev<number>('performance.now()');
-  const ch = await fetch(new URL('/api/changes', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'link', iface: 'esxi-001:vmnic0', up: false }) });
+  const ch = await fetch(new URL('/api/changes', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'link', iface: 'esxi-001:vmnic0', up: false }),
+  });
   if (ch.status !== 200) throw new Error(`link down: HTTP ${ch.status}`);
   await page.waitForFunction(`window.vswitchLab.cy.edges('.link.down').length > 0`, undefined, { timeout: 60_000 });
   const linkDown = (await ev<number>('performance.now()')) - l0;

@@ -2,19 +2,7 @@
  * Wire codec throughput: decodeFrame, describe, tag push/pop and the engine-facing accessors on
  * typical frames. Prints frames/s; asserts nothing.
  */
-import {
-  buildArp,
-  buildIcmpEcho,
-  buildUdp,
-  decodeFrame,
-  describe,
-  innerEthertype,
-  outerVid,
-  parseArpPacket,
-  parseIpv4Packet,
-  popTag,
-  pushTag,
-} from '../../src/wire/index.js';
+import { buildArp, buildIcmpEcho, buildUdp, decodeFrame, describe, innerEthertype, outerVid, parseArpPacket, parseIpv4Packet, popTag, pushTag } from '../../src/wire/index.js';
 
 const A = '00:50:56:aa:00:21';
 const B = '00:50:56:aa:00:22';

@@ -148,7 +148,13 @@ describe('PcapngWriter.writeEpb and buffering', () => {
   });
 
   it('a buffered writer hands the sink few large chunks, the rest at end(), and nothing after end()', () => {
-    const packets: CapturePacketInput[] = Array.from({ length: 1000 }, (_, i) => ({ interface: 0, timestampNs: BigInt(i), data: new Uint8Array(64).fill(i & 0xff), packetId: i, comment: `packet ${i}` }));
+    const packets: CapturePacketInput[] = Array.from({ length: 1000 }, (_, i) => ({
+      interface: 0,
+      timestampNs: BigInt(i),
+      data: new Uint8Array(64).fill(i & 0xff),
+      packetId: i,
+      comment: `packet ${i}`,
+    }));
     const { bytes, chunks } = viaWriteEpb(packets, 16 * 1024, true);
     expect(bytes.equals(viaWritePacket(packets))).toBe(true);
     // header chunk + one per full 16 KiB buffer + the rest at end()

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CaptureSelectError,
-  POINTS_OF_KIND,
-  capturePointName,
-  listCapturePoints,
-  parsePointSelector,
-  selectCapturePoints,
-  type CaptureInterfaceInfo,
-} from '../../src/capture/capture-points.js';
+import { CaptureSelectError, POINTS_OF_KIND, capturePointName, listCapturePoints, parsePointSelector, selectCapturePoints, type CaptureInterfaceInfo } from '../../src/capture/capture-points.js';
 
 const IFACES: CaptureInterfaceInfo[] = [
   { id: 'esxi-01:vmnic0', kind: 'vmnic', host: 'esxi-01', vswitch: 'vSwitch0', peer: 'tor-1:eth1' },

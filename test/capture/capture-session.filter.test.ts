@@ -1,14 +1,7 @@
 /** Capture filters (pktcap-uw style): each condition alone, their combination, and the text form. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  CaptureFilter,
-  CaptureFilterError,
-  DIR_INBOUND,
-  DIR_NONE,
-  DIR_OUTBOUND,
-  parseCaptureFilter,
-} from '../../src/capture/capture-filter.js';
+import { CaptureFilter, CaptureFilterError, DIR_INBOUND, DIR_NONE, DIR_OUTBOUND, parseCaptureFilter } from '../../src/capture/capture-filter.js';
 import { buildArp, buildEthernet, buildIcmpEcho, buildIcmpv6Echo, buildUdp, pushTag } from '../../src/wire/index.js';
 
 const A = '00:50:56:aa:00:01';

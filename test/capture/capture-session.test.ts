@@ -43,8 +43,19 @@ describe('CaptureSession on the real engine', () => {
     expect(s.countsByPoint()).toEqual(Object.fromEntries(BROADCAST_POINTS.map((p) => [p, 1])));
     const file = await readCapture(mem.bytes());
     expect(file.interfaces.map((i) => i.name)).toEqual([
-      'esxi-01:vmnic0 UplinkRcv', 'esxi-01:vmnic0 UplinkSnd', 'web-a:eth0 PortInput', 'web-a:eth0 PortOutput', 'web-b:eth0 PortInput', 'web-b:eth0 PortOutput',
-      'tor-1:eth1 PhysRx', 'tor-1:eth1 PhysTx', 'tor-1:eth2 PhysRx', 'tor-1:eth2 PhysTx', 'pc-10:eth0 HostRx', 'pc-10:eth0 HostTx', 'Drop',
+      'esxi-01:vmnic0 UplinkRcv',
+      'esxi-01:vmnic0 UplinkSnd',
+      'web-a:eth0 PortInput',
+      'web-a:eth0 PortOutput',
+      'web-b:eth0 PortInput',
+      'web-b:eth0 PortOutput',
+      'tor-1:eth1 PhysRx',
+      'tor-1:eth1 PhysTx',
+      'tor-1:eth2 PhysRx',
+      'tor-1:eth2 PhysTx',
+      'pc-10:eth0 HostRx',
+      'pc-10:eth0 HostTx',
+      'Drop',
     ]);
     expect(file.packets.map((p) => [file.interfaces[p.interface]!.name, p.direction, p.packetId, p.comment])).toEqual([
       ['web-a:eth0 PortInput', 'inbound', 1n, 'vNIC web-a:eth0 sends into port group "VLAN10" on esxi-01:vSwitch0'],

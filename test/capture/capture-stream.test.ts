@@ -62,17 +62,23 @@ async function errorOf(p: Promise<unknown>): Promise<CaptureFormatError> {
 describe('streamCapture', () => {
   it('reads pcapng, pcap and pcap-ns in small chunks: the same packets as readCapture (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 4096, max: 9000 }), fc.constantFrom('pcapng', 'us', 'ns'), async (count, seed, chunk, kind) => {
-        const ps = packetsOf(count, seed);
-        const bytes = kind === 'pcapng' ? pcapngOf(ps) : pcapOf(ps, kind);
-        const file = tmp.file(`p-${kind}.cap`);
-        writeFileSync(file, bytes);
-        const whole = await readCapture(bytes);
-        const s = await streamed(file, chunk);
-        expect(s.info.packets).toBe(count);
-        expect(s.info.interfaces).toEqual(whole.interfaces);
-        expect(plain(s.packets)).toEqual(plain(whole.packets));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 4096, max: 9000 }),
+        fc.constantFrom('pcapng', 'us', 'ns'),
+        async (count, seed, chunk, kind) => {
+          const ps = packetsOf(count, seed);
+          const bytes = kind === 'pcapng' ? pcapngOf(ps) : pcapOf(ps, kind);
+          const file = tmp.file(`p-${kind}.cap`);
+          writeFileSync(file, bytes);
+          const whole = await readCapture(bytes);
+          const s = await streamed(file, chunk);
+          expect(s.info.packets).toBe(count);
+          expect(s.info.interfaces).toEqual(whole.interfaces);
+          expect(plain(s.packets)).toEqual(plain(whole.packets));
+        },
+      ),
       { numRuns: 25 },
     );
   });

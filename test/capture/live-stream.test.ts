@@ -41,7 +41,9 @@ describe('live capture stream: overflow of the 4 MiB buffer', () => {
       pending: () => reader.writableLength,
       limitBytes: 4 * 1024 * 1024, // the server's default (liveCaptureBufferBytes)
     });
-    session.subscribe((p) => void stream.offer({ iface: p.pointIndex, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId, comment: p.comment, ...(p.direction ? { direction: p.direction } : {}) }));
+    session.subscribe((p) =>
+      void stream.offer({ iface: p.pointIndex, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId, comment: p.comment, ...(p.direction ? { direction: p.direction } : {}) })
+    );
     const frame = (fill: number): Uint8Array => buildEthernet({ src: '00:50:56:a1:00:01', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(1500).fill(fill) });
     // what POST /api/frames does with count: 1000: 1000 broadcasts of 1514 bytes at once, seen at 7 points (~11 MB)
     for (let i = 0; i < 1000; i++) lab.inject('web-01:eth0', frame(0xab));
@@ -75,7 +77,20 @@ describe('live capture stream: overflow of the 4 MiB buffer', () => {
 
     // the Interface Statistics Blocks, read by tshark as a file: the losses, per interface
     // (the whole file is one record there: each field lists its values in block order)
-    const [isbRow] = tshark(['-X', 'read_format:MIME Files Format', '-r', file, '-T', 'fields', '-e', 'pcapng.block.type', '-e', 'pcapng.interface_id', '-e', 'pcapng.options.option.data.interface.dropped_by_os']);
+    const [isbRow] = tshark([
+      '-X',
+      'read_format:MIME Files Format',
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-e',
+      'pcapng.block.type',
+      '-e',
+      'pcapng.interface_id',
+      '-e',
+      'pcapng.options.option.data.interface.dropped_by_os',
+    ]);
     const [types, ids, drops] = isbRow!.map((f) => f.split(',').map(Number)) as [number[], number[], number[]];
     const osDrop = new Map<number, number>();
     let id = 0;

@@ -16,8 +16,18 @@ const f2 = ethFrame('00:50:56:aa:00:01', '00:50:56:aa:00:02', 0x0800, new Uint8A
 /** A classic pcap built by hand, in either byte order. */
 function pcapBytes(o: { be?: boolean; nano?: boolean; linkType?: number; records: Array<{ sec: number; frac: number; data: Uint8Array; orig?: number }> }): Buffer {
   const le = !o.be;
-  const u16 = (v: number): Buffer => { const b = Buffer.alloc(2); if (le) b.writeUInt16LE(v); else b.writeUInt16BE(v); return b; };
-  const u32 = (v: number): Buffer => { const b = Buffer.alloc(4); if (le) b.writeUInt32LE(v); else b.writeUInt32BE(v); return b; };
+  const u16 = (v: number): Buffer => {
+    const b = Buffer.alloc(2);
+    if (le) b.writeUInt16LE(v);
+    else b.writeUInt16BE(v);
+    return b;
+  };
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    if (le) b.writeUInt32LE(v);
+    else b.writeUInt32BE(v);
+    return b;
+  };
   const parts = [u32(o.nano ? 0xa1b23c4d : 0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(65535), u32(o.linkType ?? 1)];
   for (const r of o.records) parts.push(u32(r.sec), u32(r.frac), u32(r.data.length), u32(r.orig ?? r.data.length), Buffer.from(r.data));
   return Buffer.concat(parts);
@@ -117,7 +127,14 @@ describe('readers read what editcap and tshark write', () => {
   const source = tmp.file('source.pcapng');
   const written = [
     { interface: 0, timestampNs: 1_700_000_000_123_456_789n, data: f1, direction: 'inbound' as const, packetId: 42, comment: 'VLAN 10: tagged out vmnic0 (V2, T2)' },
-    { interface: 1, timestampNs: 1_700_000_000_500_000_001n, data: f2, direction: 'outbound' as const, packetId: 43, comment: 'dropped FORGED_TRANSMIT (S3): source 00:50:56:aa:00:09 is not the effective MAC' },
+    {
+      interface: 1,
+      timestampNs: 1_700_000_000_500_000_001n,
+      data: f2,
+      direction: 'outbound' as const,
+      packetId: 43,
+      comment: 'dropped FORGED_TRANSMIT (S3): source 00:50:56:aa:00:09 is not the effective MAC',
+    },
     { interface: 0, timestampNs: 1_700_000_002_000_000_000n, data: f2 },
   ];
   beforeAll(() => {

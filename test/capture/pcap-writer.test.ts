@@ -53,10 +53,12 @@ describe('PcapWriter', () => {
     expect(() => w.writePacket({ interface: 0, timestampNs: 2n ** 32n * 1_000_000_000n, data: frame })).toThrow(/2106/);
   });
 
-  for (const [resolution, precision, epoch] of [
-    ['us', 'microseconds (6)', ['1700000000.123456000', '1700000003.999999000']],
-    ['ns', 'nanoseconds (9)', ['1700000000.123456789', '1700000003.999999999']],
-  ] as const) {
+  for (
+    const [resolution, precision, epoch] of [
+      ['us', 'microseconds (6)', ['1700000000.123456000', '1700000003.999999000']],
+      ['ns', 'nanoseconds (9)', ['1700000000.123456789', '1700000003.999999999']],
+    ] as const
+  ) {
     it(`capinfos and tshark read a ${resolution} pcap cleanly with the right timestamps`, async () => {
       const file = tmp.file(`out-${resolution}.pcap`);
       const w = openPcapFile(file, { resolution });

@@ -148,7 +148,7 @@ describe('pcapng reader vs capinfos: the damages the property found, one by one'
   const [shb, idb, epb] = blockStarts(valid) as [number, number, number];
   /** offset of the first option `code` in the block at `at` whose options start at `from` */
   const optionAt = (at: number, from: number, code: number): number => {
-    for (let o = at + from; ; o += 4 + ((valid.readUInt16LE(o + 2) + 3) & ~3)) if (valid.readUInt16LE(o) === code) return o;
+    for (let o = at + from;; o += 4 + ((valid.readUInt16LE(o + 2) + 3) & ~3)) if (valid.readUInt16LE(o) === code) return o;
   };
   const epbOptions = 28 + ((valid.readUInt32LE(epb + 20) + 3) & ~3);
   const cases: [string, (b: Buffer) => void, RegExp][] = [

@@ -9,9 +9,24 @@ const f2 = ethFrame('00:50:56:aa:00:01', '00:50:56:aa:00:02', 0x0800, [0x45, 0, 
 
 /** Hand-built pcapng blocks in either byte order, independent of our writer. */
 function builder(be = false) {
-  const u16 = (v: number): Buffer => { const b = Buffer.alloc(2); if (be) b.writeUInt16BE(v); else b.writeUInt16LE(v); return b; };
-  const u32 = (v: number): Buffer => { const b = Buffer.alloc(4); if (be) b.writeUInt32BE(v); else b.writeUInt32LE(v); return b; };
-  const u64 = (v: bigint): Buffer => { const b = Buffer.alloc(8); if (be) b.writeBigUInt64BE(v); else b.writeBigUInt64LE(v); return b; };
+  const u16 = (v: number): Buffer => {
+    const b = Buffer.alloc(2);
+    if (be) b.writeUInt16BE(v);
+    else b.writeUInt16LE(v);
+    return b;
+  };
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    if (be) b.writeUInt32BE(v);
+    else b.writeUInt32LE(v);
+    return b;
+  };
+  const u64 = (v: bigint): Buffer => {
+    const b = Buffer.alloc(8);
+    if (be) b.writeBigUInt64BE(v);
+    else b.writeBigUInt64LE(v);
+    return b;
+  };
   const padded = (b: Uint8Array): Buffer => Buffer.concat([Buffer.from(b), Buffer.alloc((4 - (b.length % 4)) % 4)]);
   const opt = (code: number, value: Uint8Array | string | number[]): Buffer => {
     const v = typeof value === 'string' ? Buffer.from(value) : Buffer.from(Uint8Array.from(value));
@@ -23,7 +38,10 @@ function builder(be = false) {
     return Buffer.concat([u32(type), u32(total), body, u32(total)]);
   };
   return {
-    u16, u32, u64, opt,
+    u16,
+    u32,
+    u64,
+    opt,
     shb: (...o: Buffer[]) => block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), u64(0xffff_ffff_ffff_ffffn), opts(...o)])),
     idb: (linkType: number, snapLen: number, ...o: Buffer[]) => block(1, Buffer.concat([u16(linkType), u16(0), u32(snapLen), opts(...o)])),
     epb: (iface: number, ts: bigint, data: Uint8Array, ...o: Buffer[]) =>
@@ -153,7 +171,9 @@ describe('readPcapng', () => {
       );
       const magic = Buffer.from(good);
       magic.writeUInt32LE(0xdeadbeef, 8);
-      expect(formatError(() => readPcapng(magic)).message).toBe('corrupt Section Header Block: byte-order magic bytes efbeadde are neither 4d3c2b1a (little-endian) nor 1a2b3c4d (big-endian) (at byte 8)');
+      expect(formatError(() => readPcapng(magic)).message).toBe(
+        'corrupt Section Header Block: byte-order magic bytes efbeadde are neither 4d3c2b1a (little-endian) nor 1a2b3c4d (big-endian) (at byte 8)',
+      );
       const version = Buffer.from(good);
       version.writeUInt16LE(2, 12);
       expect(formatError(() => readPcapng(version)).message).toBe('unsupported pcapng version 2.0; only 1.0 (and the old 1.2) are read (at byte 12)');

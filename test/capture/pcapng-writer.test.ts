@@ -12,7 +12,7 @@ const ipv4 = ethFrame('00:50:56:aa:00:01', '00:50:56:aa:00:02', 0x0800, [0x45, 0
 /** Walks the blocks of a little-endian pcapng: [type, totalLength, offset]. */
 function blocks(b: Buffer): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
-  for (let o = 0; o < b.length; ) {
+  for (let o = 0; o < b.length;) {
     const len = b.readUInt32LE(o + 4);
     expect(len % 4).toBe(0);
     expect(b.readUInt32LE(o + len - 4)).toBe(len);
@@ -108,7 +108,14 @@ describe('PcapngWriter: Wireshark reads what we write', () => {
   ];
   const packets = [
     { interface: 0, timestampNs: 1_700_000_000_123_456_789n, data: arp, direction: 'inbound' as const, packetId: 42, comment: 'VLAN 10: tagged out vmnic0 (V2, T2)' },
-    { interface: 2, timestampNs: 1_700_000_000_123_456_790n, data: arp, direction: 'outbound' as const, packetId: 42n, comment: 'dropped FORGED_TRANSMIT (S3): source 00:50:56:aa:00:09 is not the effective MAC' },
+    {
+      interface: 2,
+      timestampNs: 1_700_000_000_123_456_790n,
+      data: arp,
+      direction: 'outbound' as const,
+      packetId: 42n,
+      comment: 'dropped FORGED_TRANSMIT (S3): source 00:50:56:aa:00:09 is not the effective MAC',
+    },
     { interface: 1, timestampNs: 1_700_000_001_000_000_001n, data: ipv4, packetId: 2n ** 63n + 5n, comment: 'Grüße — ünïcödé ✓' },
     { interface: 2, timestampNs: 1_700_000_002_000_000_000n, data: ipv4 },
   ];

@@ -143,7 +143,9 @@ describe('replay', () => {
     expect(s.injected).toBe(1);
     expect(s.skipped).toEqual({ 'shorter than an Ethernet header (14 bytes)': 1, 'cut by the capture snap length': 1 });
     expect(replayCapture(createLab(vstLab()), file, { into: 'web-a:eth0', interfaces: [1] }).injected).toBe(1);
-    expect(() => replayCapture(createLab(vstLab()), file, { into: 'web-a:eth0', interfaces: ['web-a:eth0 PortInptu'] })).toThrow(/no interface "web-a:eth0 PortInptu"; did you mean "web-a:eth0 PortInput"/);
+    expect(() => replayCapture(createLab(vstLab()), file, { into: 'web-a:eth0', interfaces: ['web-a:eth0 PortInptu'] })).toThrow(
+      /no interface "web-a:eth0 PortInptu"; did you mean "web-a:eth0 PortInput"/,
+    );
     expect(() => replayCapture(createLab(vstLab()), file, { into: 'web-a:eth0', interfaces: [5] })).toThrow(/capture interface 5 does not exist/);
   });
 

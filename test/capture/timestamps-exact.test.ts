@@ -128,7 +128,7 @@ describe('past 2^53 ns of virtual time', () => {
     expect((await tsharkFields(pcapNs, ['frame.time_epoch'])).map((r) => r[0])).toEqual(sentAt.map((t) => epochText(epochNs + t)));
   });
 
-  it("replay --timing original past 2^53 ns: gaps of 1 ns, 3 ns and 1,000,000,007 ns enter exactly that far apart", async () => {
+  it('replay --timing original past 2^53 ns: gaps of 1 ns, 3 ns and 1,000,000,007 ns enter exactly that far apart', async () => {
     const stamps = [1_000_000_000_000_000_001n, 1_000_000_000_000_000_002n, 1_000_000_000_000_000_005n, 1_000_000_001_000_000_012n];
     const m = memorySink();
     const w = new PcapngWriter({ sink: m.sink, interfaces: [{ name: 'in' }] });

@@ -28,7 +28,7 @@ describe('vswitch-lab test grades an activity', () => {
     const r = await runCli(['test', 'vmotion-activity']);
     expect(r.code).toBe(1);
     expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
-    expect(r.stdout).toContain("FAIL  task 1: Put esxi-02's vMotion port group on VLAN 50  (1 point)");
+    expect(r.stdout).toContain('FAIL  task 1: Put esxi-02\'s vMotion port group on VLAN 50  (1 point)');
     expect(r.stdout).toContain('esxi-02/vMotion vlan is 51, expected 50');
     expect(r.stdout).toContain('activity "Make vMotion and jumbo frames work": 0/4 points');
   });

@@ -181,7 +181,7 @@ describe('ping --pcap', () => {
 });
 
 describe('test --pcap', () => {
-  it("one file over every test's fresh lab and the timed scenario's, ids and times never going back", async () => {
+  it('one file over every test\'s fresh lab and the timed scenario\'s, ids and times never going back', async () => {
     const file = tmp.file('tests.pcapng');
     const r = await runMain(['test', files.topo, '--pcap', file, '--point', 'web-a:eth0:PortInput,esxi-01:vmnic0:UplinkSnd,Drop', '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -248,7 +248,7 @@ describe('run --pcap', () => {
     expect(new Set(got.map((x) => x.id)).size).toBe(5);
   });
 
-  it("every scenario the topology lists, into one file, classic pcap when the name says .pcap", async () => {
+  it('every scenario the topology lists, into one file, classic pcap when the name says .pcap', async () => {
     const file = tmp.file('run-all.pcap');
     const r = await runMain(['run', files.topo, '--pcap', file]);
     expect(r.code, r.stdout).toBe(0);
@@ -297,7 +297,10 @@ describe('bad capture options: exit 2, the problem named, the valid ones listed,
 
   it('bad input found while the lab runs (a scenario step from an unknown interface): exit 2 and the capture removed', async () => {
     const scenario = tmp.file('bad-step.json');
-    writeFileSync(scenario, JSON.stringify({ name: 'bad step', duration: '1s', pings: [{ from: 'web-a:eth0', to: '10.0.10.50', count: 2 }], steps: [{ at: '0.5s', send: { from: 'web-a:eth9', frame: { kind: 'rarp' } } }] }));
+    writeFileSync(
+      scenario,
+      JSON.stringify({ name: 'bad step', duration: '1s', pings: [{ from: 'web-a:eth0', to: '10.0.10.50', count: 2 }], steps: [{ at: '0.5s', send: { from: 'web-a:eth9', frame: { kind: 'rarp' } } }] }),
+    );
     const file = tmp.file('aborted.pcapng');
     const r = await runMain(['run', files.topo, scenario, '--pcap', file]);
     expect(r.code).toBe(2);

@@ -49,7 +49,15 @@ describe('frame options -> FrameSpec', () => {
   });
 
   it('the IPv4 header and a payload length, as the web UI sets them: --ttl, --dscp, --df, --payload-length', () => {
-    expect(spec('--udp', '10.0.0.50', '--dport', '9', '--payload-length', '1400', '--ttl', '5', '--dscp', '46', '--df')).toEqual({ kind: 'udp', dstIp: '10.0.0.50', dstPort: 9, payloadLength: 1400, ttl: 5, dscp: 46, df: true });
+    expect(spec('--udp', '10.0.0.50', '--dport', '9', '--payload-length', '1400', '--ttl', '5', '--dscp', '46', '--df')).toEqual({
+      kind: 'udp',
+      dstIp: '10.0.0.50',
+      dstPort: 9,
+      payloadLength: 1400,
+      ttl: 5,
+      dscp: 46,
+      df: true,
+    });
     expect(spec('--icmp-echo', '10.0.40.50', '--size', '8972', '--df', '--ttl', '1')).toEqual({ kind: 'icmp-echo', dstIp: '10.0.40.50', size: 8972, df: true, ttl: 1 });
     expect(spec('--ethertype', '0x88b5', '--payload-length', '100')).toEqual({ kind: 'ethernet', ethertype: 0x88b5, payloadLength: 100 });
     expect(usage('--arp-request', '10.0.0.22', '--ttl', '3')).toContain('--ttl does not apply to --arp-request');

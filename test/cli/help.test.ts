@@ -18,7 +18,7 @@ describe('--help', () => {
         expect(r.stderr).toBe('');
         expect(r.stdout).toMatch(new RegExp(`^usage: vswitch-lab ${name}\\b`));
         const capture = ['--pcap <file>', '--point <iface>[:<Point>]', '--format <f>', '--capture-filter'];
-        if (CAPTURING.includes(name)) for (const opt of capture) expect(r.stdout, `${name} --help mentions ${opt}`).toContain(opt);
+        if (CAPTURING.includes(name)) { for (const opt of capture) expect(r.stdout, `${name} --help mentions ${opt}`).toContain(opt); }
         else expect(r.stdout).not.toContain('--pcap');
       }
     });

@@ -157,7 +157,11 @@ describe('vswitch-lab explain', () => {
 
   it('--json: steps and copies', async () => {
     const r = await runMain(['explain', 'default', '--from', 'web-01:eth0', '--icmp-echo', '10.0.0.22', '--json']);
-    const out = JSON.parse(r.stdout) as { sent: { frame: string }; steps: { action: string; rule?: string; point?: string; frameHex?: string; frameLength?: number }[]; copies: { at: string; delivered: boolean }[] };
+    const out = JSON.parse(r.stdout) as {
+      sent: { frame: string };
+      steps: { action: string; rule?: string; point?: string; frameHex?: string; frameLength?: number }[];
+      copies: { at: string; delivered: boolean }[];
+    };
     expect(out.copies).toEqual([{ at: 'web-02:eth0', vlanStack: [], delivered: true, rule: 'F2' }]);
     expect(out.steps.some((s) => s.action === 'lookup' && s.rule === 'F2')).toBe(true);
     // the bytes of a step as POST /api/explain and live events give them: frameHex and frameLength
@@ -167,7 +171,7 @@ describe('vswitch-lab explain', () => {
 });
 
 describe('vswitch-lab test', () => {
-  it("runs the topology's tests block: exit 0, a PASS line per test", async () => {
+  it('runs the topology\'s tests block: exit 0, a PASS line per test', async () => {
     const r = await runMain(['test', 'topologies/security.json']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {2}S3: under Reject the nested VM's forged frame is dropped FORGED_TRANSMIT$/m);

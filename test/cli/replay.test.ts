@@ -101,7 +101,10 @@ describe('vswitch-lab replay', () => {
       [['replay', f.topo, f.pcap, '--into', 'web-a:eth0', '--timing', 'slow'], /--timing: "slow" is not original or asap/],
       [['replay', f.topo, tmp.file('nope.pcap'), '--into', 'web-a:eth0'], /cannot read .*nope\.pcap: no such file/],
       [['replay', f.topo, f.topo, '--into', 'web-a:eth0'], /not a pcap or pcapng file: it starts with bytes/],
-      [['replay', f.topo, f.pcap, '--into', 'web-a:eth0', '--pcap', tmp.file('x.pcapng'), '--point', 'web-a:eth7'], /--point: unknown interface "web-a:eth7"; did you mean web-a:eth0.*\n\s+interfaces: esxi-01:vmnic0, /s],
+      [
+        ['replay', f.topo, f.pcap, '--into', 'web-a:eth0', '--pcap', tmp.file('x.pcapng'), '--point', 'web-a:eth7'],
+        /--point: unknown interface "web-a:eth7"; did you mean web-a:eth0.*\n\s+interfaces: esxi-01:vmnic0, /s,
+      ],
       [['replay', f.topo, f.pcap, '--into', 'web-a:eth0', '--point', 'Drop'], /--point needs --pcap <file>/],
       [['replay', f.topo, f.pcap, '--into', 'web-a:eth0', '--pcap', tmp.file('x.pcapng'), '--format', 'snoop'], /--format: "snoop" is not pcapng, pcap, pcap-ns/],
       [['replay', f.topo, f.pcap, '--into', 'web-a:eth0', '--pcap', tmp.file('x.pcapng'), '--capture-filter', 'vlan=x'], /--capture-filter: vlan: "x" is not a VLAN ID/],
@@ -195,7 +198,9 @@ describe('vswitch-lab replay: warnings about what was read anyway', () => {
     writeFileSync(file, b);
     const r = await cli(['replay', topo, file, '--into', 'web-a:eth0']);
     expect(r.code).toBe(0);
-    expect(r.err).toBe(`vswitch-lab replay: warning: ${file}: 1 record with a fraction of a second not below 1000000 (microseconds; the first at byte 28): read as the whole seconds it holds plus the rest, as Wireshark reads them`);
+    expect(r.err).toBe(
+      `vswitch-lab replay: warning: ${file}: 1 record with a fraction of a second not below 1000000 (microseconds; the first at byte 28): read as the whole seconds it holds plus the rest, as Wireshark reads them`,
+    );
     expect(r.out).toContain('replayed 1 of 1 packet into web-a:eth0');
   });
 });

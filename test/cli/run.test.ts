@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { hasStackTrace, runCli, runMain } from './run-cli.js';
 
 describe('vswitch-lab run', () => {
-  it("runs every scenario a topology lists and prints the timeline (teaming: failover and failback)", async () => {
+  it('runs every scenario a topology lists and prints the timeline (teaming: failover and failback)', async () => {
     const r = await runMain(['run', 'teaming']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/2\.000s\s+change\s+change: link esxi-01:vmnic0 <-> tor-1:eth1 down/);

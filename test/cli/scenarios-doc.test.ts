@@ -32,7 +32,7 @@ describe('docs/scenarios.md', () => {
   });
 
   it('the test output shown starts as test prints it', async () => {
-    const block = blockAfter("scenario's whole timeline.", 'console');
+    const block = blockAfter('scenario\'s whole timeline.', 'console');
     const [prompt, ...rest] = block.trimEnd().split('\n');
     expect(prompt).toBe('$ npx vswitch-lab test teaming');
     const shown = rest.filter((l) => l.trim() !== '...');
@@ -56,10 +56,12 @@ describe('docs/scenarios.md', () => {
     expect(lines[at + shown.length]).toMatch(/^ {2}(PASS|FAIL) |^(PASS|FAIL) /);
   });
 
-  for (const [heading, kind, topology] of [
-    ['## Timed scenario', 'timed', 'teaming'],
-    ['## List of tests', 'tests', 'default'],
-  ] as const) {
+  for (
+    const [heading, kind, topology] of [
+      ['## Timed scenario', 'timed', 'teaming'],
+      ['## List of tests', 'tests', 'default'],
+    ] as const
+  ) {
     it(`the ${kind} example is valid and passes on ${topology}`, async () => {
       const text = blockAfter(heading, 'json');
       const r = checkScenarioText(text);

@@ -87,7 +87,15 @@ describe('vswitch-lab test <topology>: the tests block, then the scenarios the t
       passed: number;
       failed: number;
       results: { name: string; passed: boolean }[];
-      scenarios: { file: string; name: string; passed: boolean; durationNs: number; timeline: { time: number; kind: string; text: string }[]; pings: { lost: number }[]; checks: { what: string; ok: boolean; from: number; to: number; time: number }[] }[];
+      scenarios: {
+        file: string;
+        name: string;
+        passed: boolean;
+        durationNs: number;
+        timeline: { time: number; kind: string; text: string }[];
+        pings: { lost: number }[];
+        checks: { what: string; ok: boolean; from: number; to: number; time: number }[];
+      }[];
     };
     expect(out.file).toMatch(/topologies\/multi-host\.json$/);
     expect(out.scenarios).toHaveLength(1);
@@ -141,7 +149,9 @@ describe('vswitch-lab test <topology> <scenario.json>', () => {
     const neither = file('neither.json', { name: 'x', pigns: [] });
     const a = await runMain(['test', 'teaming', neither]);
     expect(a.code).toBe(2);
-    expect(a.stderr).toContain(`${neither}:1:1  neither a timed scenario (an object with "duration", and "pings", "steps", "expect") nor a list of tests ({ "tests": [ ... ] }); got an object with "name", "pigns"`);
+    expect(a.stderr).toContain(
+      `${neither}:1:1  neither a timed scenario (an object with "duration", and "pings", "steps", "expect") nor a list of tests ({ "tests": [ ... ] }); got an object with "name", "pigns"`,
+    );
     expect(a.stderr).toContain(`${neither}: not a scenario file; see docs/scenarios.md`);
 
     const badTimed = file('bad-timed.json', { name: 'x', duration: '1s', steps: [{ at: '0.5s', change: { kind: 'link', iface: 'esxi-01:vmnic0', up: 'no' } }] });

@@ -32,7 +32,7 @@ describe('activity grading', () => {
     expect(g.tasks[2]!.failures).toContain('esxi-02/vSwitch0 mtu is 1500, expected 9000');
   });
 
-  it("the learner's runtime changes count: the lab's current topology after the VLAN fix and the cable plugged in passes tasks 1 and 2", () => {
+  it('the learner\'s runtime changes count: the lab\'s current topology after the VLAN fix and the cable plugged in passes tasks 1 and 2', () => {
     const t = load(raw());
     const lab = createLab(t);
     expect(lab.apply({ kind: 'portgroup', host: 'esxi-02', portGroup: 'vMotion', vlan: 50 }).ok).toBe(true);

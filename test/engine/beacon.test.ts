@@ -13,11 +13,16 @@ function beaconTopo(uplinks = 3) {
   const nics = Array.from({ length: uplinks }, (_, i) => ({ name: `vmnic${i}`, mac: `00:1b:21:01:00:0${i}` }));
   return topology({
     hosts: [{
-      name: 'esxi-01', nics,
-      vswitches: [{ name: 'vSwitch0', uplinks: nics.map((n) => n.name), portGroups: [
-        { name: 'Probe', vlan: 0, policy: { teaming: { failureDetection: 'beacon' } } },
-        { name: 'Link', vlan: 0 },
-      ] }],
+      name: 'esxi-01',
+      nics,
+      vswitches: [{
+        name: 'vSwitch0',
+        uplinks: nics.map((n) => n.name),
+        portGroups: [
+          { name: 'Probe', vlan: 0, policy: { teaming: { failureDetection: 'beacon' } } },
+          { name: 'Link', vlan: 0 },
+        ],
+      }],
     }],
     vms: [
       ...Array.from({ length: 3 }, (_, i) => ({ name: `v${i}`, host: 'esxi-01', nics: [{ name: 'eth0', portGroup: 'Probe', mac: `00:50:56:aa:00:0${i + 1}`, ipv4: `10.0.0.${21 + i}/24` }] })),

@@ -16,8 +16,7 @@ function ipHashLab(channel: boolean) {
   );
 }
 
-const echo = (srcMac: string, dstMac: string, s: number, d: number) =>
-  buildIcmpEcho({ type: 'request', srcMac, dstMac, srcIp: `10.0.0.${s}`, dstIp: `10.0.0.${d}`, id: 1, seq: 1 });
+const echo = (srcMac: string, dstMac: string, s: number, d: number) => buildIcmpEcho({ type: 'request', srcMac, dstMac, srcIp: `10.0.0.${s}`, dstIp: `10.0.0.${d}`, id: 1, seq: 1 });
 
 describe('static EtherChannel (P4)', () => {
   it('P4: member ports act as one port: a flooded frame enters the channel once (without it, IP hash sees duplicates)', () => {

@@ -19,10 +19,12 @@ function lab() {
 }
 
 describe('explain agrees with send when the destination MAC is the source MAC', () => {
-  for (const [what, from, mac] of [
-    ['a physical host behind a physical switch', 'laptop:eth0', '00:50:56:aa:bb:01'],
-    ['a VM vNIC (its own MAC)', 'web-01:eth0', '00:50:56:a1:00:01'],
-  ] as const) {
+  for (
+    const [what, from, mac] of [
+      ['a physical host behind a physical switch', 'laptop:eth0', '00:50:56:aa:bb:01'],
+      ['a VM vNIC (its own MAC)', 'web-01:eth0', '00:50:56:a1:00:01'],
+    ] as const
+  ) {
     it(what, () => {
       const l = lab();
       const frame = resolveFrameSpec(l, from, { kind: 'icmp-echo', dstIp: '10.0.0.22', src: mac, dst: mac });

@@ -51,7 +51,7 @@ describe('explain tree (O2)', () => {
 });
 
 describe('one copy tree for the CLI and the web (copy-tree.ts)', () => {
-  it("explainLines draws copyTreeRows' rows: a numbered line per step row, a branch line per copy row, in the same order", () => {
+  it('explainLines draws copyTreeRows\' rows: a numbered line per step row, a branch line per copy row, in the same order', () => {
     const lab = createLab(load('default.json'));
     const r = lab.explain('web-01:eth0', buildEthernet({ src: '00:50:56:a1:00:01', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5, payload: new Uint8Array(46) }));
     const rows = copyTreeRows(copyTree(r.steps));

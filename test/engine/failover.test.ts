@@ -28,7 +28,8 @@ describe('failover under a continuous ping (T2, T6, T7, T8)', () => {
     for (const intervalMs of [10, 50, 100, 250]) {
       for (const atMs of [1000, 1003, 1047, 1999]) {
         const r = runScenario(teaming(), {
-          name: 'bound', duration: '4s',
+          name: 'bound',
+          duration: '4s',
           pings: [{ name: 'p', from: 'client:eth0', to: '10.0.0.21', intervalMs }],
           steps: [{ at: atMs, change: { kind: 'link', iface: 'tor-1:eth1', up: false } }],
         });

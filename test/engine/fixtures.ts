@@ -161,7 +161,9 @@ export const PH1 = '00:aa:bb:00:00:01';
  * c (VM-20), e (EST), t (Trunk) with MACs vmMac(1..5); tor-1 trunks eth0.. linked to the vmnics,
  * and eth9 access VLAN 10 linked to physical host ph1:eth0.
  */
-export function standardTopology(o: { uplinks?: number; extraPortGroups?: PortGroupIn[]; extraVms?: ReturnType<typeof vm>[]; policy?: PolicyIn; mtu?: number; rpfPromisc?: boolean; ph1Port?: SwitchPortIn } = {}): TopologyDoc {
+export function standardTopology(
+  o: { uplinks?: number; extraPortGroups?: PortGroupIn[]; extraVms?: ReturnType<typeof vm>[]; policy?: PolicyIn; mtu?: number; rpfPromisc?: boolean; ph1Port?: SwitchPortIn } = {},
+): TopologyDoc {
   const n = o.uplinks ?? 1;
   return topology({
     hosts: [

@@ -221,7 +221,10 @@ describe('link impairments (L*)', () => {
 
   it('the topology file carries impairments on a link; a bad value is refused with its path', () => {
     const input = { version: 1, name: 'x', hosts: [host({ portGroups: [{ name: 'P', vlan: 0 }] })], physicalSwitches: [{ name: 'tor-1', ports: [trunk('eth0')] }] };
-    const ok = validateTopology({ ...input, links: [{ a: 'esxi-01:vmnic0', b: 'tor-1:eth0', impairments: { lossPercent: 2, delayMs: 30, jitterMs: 5, duplicatePercent: 1, bandwidthKbps: 512, seed: 42 } }] });
+    const ok = validateTopology({
+      ...input,
+      links: [{ a: 'esxi-01:vmnic0', b: 'tor-1:eth0', impairments: { lossPercent: 2, delayMs: 30, jitterMs: 5, duplicatePercent: 1, bandwidthKbps: 512, seed: 42 } }],
+    });
     expect(ok.ok).toBe(true);
     const bad = validateTopology({ ...input, links: [{ a: 'esxi-01:vmnic0', b: 'tor-1:eth0', impairments: { lossPercent: -1, color: 'red' } }] });
     expect(bad.ok).toBe(false);

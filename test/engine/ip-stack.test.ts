@@ -4,19 +4,7 @@ import { pingOutput } from '../../src/engine/trace-text.js';
 // links (A's transmit -> B's receive after a simulated delay).
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  buildArp,
-  buildIcmpEcho,
-  buildGratuitousArp,
-  formatMac,
-  fragmentIpv4,
-  outerVid,
-  parseArpPacket,
-  parseIcmpv4,
-  parseIpv4Cidr,
-  parseIpv4Packet,
-  parseMac,
-} from '../../src/wire/index.js';
+import { buildArp, buildIcmpEcho, buildGratuitousArp, formatMac, fragmentIpv4, outerVid, parseArpPacket, parseIcmpv4, parseIpv4Cidr, parseIpv4Packet, parseMac } from '../../src/wire/index.js';
 import { createIpStack } from '../../src/engine/ip-stack.js';
 import type { EndpointConfig, EndpointKind, EndpointL3, EndpointNoteAction, EndpointPort, EndpointStack, PingOptions, PingResult } from '../../src/engine/endpoint.js';
 
@@ -449,8 +437,7 @@ describe('E1: ping', () => {
     expect(req2).toBeNull();
     const ip1 = parseIpv4Packet(req1)!;
     const ic1 = parseIcmpv4(req1, ip1)!;
-    const reply = (seq: number) =>
-      buildIcmpEcho({ type: 'reply', srcMac: MAC_B, dstMac: MAC_A, srcIp: '10.0.0.2', dstIp: '10.0.0.1', id: ic1.id, seq, dataSize: 56 });
+    const reply = (seq: number) => buildIcmpEcho({ type: 'reply', srcMac: MAC_B, dstMac: MAC_A, srcIp: '10.0.0.2', dstIp: '10.0.0.1', id: ic1.id, seq, dataSize: 56 });
     clock.advance(10 * MS);
     a.stack.receive(reply(1));
     a.stack.receive(reply(1)); // duplicate

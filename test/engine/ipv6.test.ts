@@ -173,7 +173,10 @@ describe('IPv6 endpoints (E4)', () => {
     try {
       const file = join(dir, 'nd.pcap');
       writePcap(file, frames);
-      const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'icmpv6.type', '-e', 'icmpv6.checksum.status', '-e', 'icmpv6.nd.na.flag.s', '-e', 'icmpv6.nd.na.flag.o'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'icmpv6.type', '-e', 'icmpv6.checksum.status', '-e', 'icmpv6.nd.na.flag.s', '-e', 'icmpv6.nd.na.flag.o'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const rows = out.trim().split('\n').map((l) => l.split('\t'));
       expect(rows.map((r) => r[0])).toEqual(['135', '136', '128', '129']);
       expect(rows.map((r) => r[1])).toEqual(['1', '1', '1', '1']); // 1 = Good (0 Bad, 2 Unverified)

@@ -96,7 +96,12 @@ describe('P1: MAC table (intrusive LRU) against the reference rules', () => {
           }
           const name = (i: number): string => `p${i}`;
           expect(t.rows(now, name)).toEqual(
-            ref.entries.filter((e) => !(aging > 0 && now - e.lastSeen >= aging)).map((e) => ({ mac: expect.any(String), vlan: e.vlan, port: name(e.port), ageSeconds: Math.floor((now - e.lastSeen) / 1e9) })),
+            ref.entries.filter((e) => !(aging > 0 && now - e.lastSeen >= aging)).map((e) => ({
+              mac: expect.any(String),
+              vlan: e.vlan,
+              port: name(e.port),
+              ageSeconds: Math.floor((now - e.lastSeen) / 1e9),
+            })),
           );
           expect(t.rows(now, name).map((r) => r.mac)).toEqual(
             ref.entries.filter((e) => !(aging > 0 && now - e.lastSeen >= aging)).map((e) => e.mac.toString(16).padStart(12, '0').match(/../g)!.join(':')),
@@ -112,7 +117,13 @@ describe('P1: MAC table (intrusive LRU) against the reference rules', () => {
       fc.property(
         fc.integer({ min: 1, max: 300 }),
         fc.array(
-          fc.record({ k: fc.constantFrom('learn', 'learn', 'learn', 'lookup', 'flush'), mac: fc.integer({ min: 0, max: 600 }), hi: fc.constantFrom(0, 0x005056, 0xffffff), vlan: fc.constantFrom(1, 2, 4094), port: fc.integer({ min: 0, max: 5 }) }),
+          fc.record({
+            k: fc.constantFrom('learn', 'learn', 'learn', 'lookup', 'flush'),
+            mac: fc.integer({ min: 0, max: 600 }),
+            hi: fc.constantFrom(0, 0x005056, 0xffffff),
+            vlan: fc.constantFrom(1, 2, 4094),
+            port: fc.integer({ min: 0, max: 5 }),
+          }),
           { maxLength: 1500 },
         ),
         (capacity, ops) => {

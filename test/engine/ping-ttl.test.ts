@@ -40,7 +40,9 @@ describe('ping -t ttl', () => {
     // web-01's global address, from another endpoint with IPv6 on the same segment
     const to = lab.ipv6Addresses('web-01:eth0').flatMap((x) => x.addresses).find((a) => a.startsWith('2001:db8::'))?.split('/')[0];
     expect(to).toBeDefined();
-    const from = lab.interfaces().find((i) => i.id !== 'web-01:eth0' && (i.kind === 'vnic' || i.kind === 'vmk' || i.kind === 'physical-nic') && lab.ipv6Addresses(i.id).some((x) => x.addresses.some((a) => a.startsWith('2001:db8::'))));
+    const from = lab.interfaces().find((i) =>
+      i.id !== 'web-01:eth0' && (i.kind === 'vnic' || i.kind === 'vmk' || i.kind === 'physical-nic') && lab.ipv6Addresses(i.id).some((x) => x.addresses.some((a) => a.startsWith('2001:db8::')))
+    );
     expect(from).toBeDefined();
     const r = lab.ping(from!.id, to!, { count: 1, ttl: 9 });
     expect(r.received).toBe(1);

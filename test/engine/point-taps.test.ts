@@ -16,12 +16,36 @@ import { TOPOLOGIES, load, viaRun, viaStep, workload } from './workload.js';
 
 /** The fields a tap sees, from a trace event with a point. */
 function pointFields(e: TraceEvent): object {
-  return { time: e.time, frameId: e.frameId, copyId: e.copyId, parentCopyId: e.parentCopyId, port: e.port, point: e.point, frame: Buffer.from(e.frame!).toString('hex'), vlan: e.vlan, rule: e.rule, reason: e.reason, detail: e.detail };
+  return {
+    time: e.time,
+    frameId: e.frameId,
+    copyId: e.copyId,
+    parentCopyId: e.parentCopyId,
+    port: e.port,
+    point: e.point,
+    frame: Buffer.from(e.frame!).toString('hex'),
+    vlan: e.vlan,
+    rule: e.rule,
+    reason: e.reason,
+    detail: e.detail,
+  };
 }
 
 function tapFields(e: PointEvent, lab: Lab): object {
   expect(lab.interfaces()[e.ifaceIndex]!.id).toBe(e.port);
-  return { time: e.time, frameId: e.frameId, copyId: e.copyId, parentCopyId: e.parentCopyId, port: e.port, point: e.point, frame: Buffer.from(e.frame).toString('hex'), vlan: e.vlan, rule: e.rule, reason: e.reason, detail: e.detail };
+  return {
+    time: e.time,
+    frameId: e.frameId,
+    copyId: e.copyId,
+    parentCopyId: e.parentCopyId,
+    port: e.port,
+    point: e.point,
+    frame: Buffer.from(e.frame).toString('hex'),
+    vlan: e.vlan,
+    rule: e.rule,
+    reason: e.reason,
+    detail: e.detail,
+  };
 }
 
 describe('point taps and the run fast path keep the trace as it was', () => {

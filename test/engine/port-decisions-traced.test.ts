@@ -12,7 +12,11 @@ import { PH1, access, frame, host, recorder, topology, trunk, vm, vmMac } from '
 function twoHosts(): TopologyDoc {
   return topology({
     hosts: [
-      host({ uplinks: 2, policy: { security: { macChanges: 'accept' } }, portGroups: [{ name: 'VM-10', vlan: 10 }, { name: 'VM-10b', vlan: 10 }, { name: 'VM-20', vlan: 20 }, { name: 'Trunk', vlan: 4095 }] }, 1),
+      host({
+        uplinks: 2,
+        policy: { security: { macChanges: 'accept' } },
+        portGroups: [{ name: 'VM-10', vlan: 10 }, { name: 'VM-10b', vlan: 10 }, { name: 'VM-20', vlan: 20 }, { name: 'Trunk', vlan: 4095 }],
+      }, 1),
       host({ uplinks: 1, portGroups: [{ name: 'VM-10b', vlan: 10 }] }, 2),
     ],
     vms: [vm('a', 'VM-10', vmMac(1)), vm('b', 'VM-10b', vmMac(2)), vm('c', 'VM-20', vmMac(3)), vm('t', 'Trunk', vmMac(5))],

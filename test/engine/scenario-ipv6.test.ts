@@ -56,6 +56,8 @@ describe('continuous pings to an IPv6 address (E4)', () => {
 
   it('a `to` that is neither IPv4 nor IPv6 is refused with its path', () => {
     expect(() => parseScenario({ name: 'bad', duration: '1s', pings: [{ from: 'web-10:eth0', to: '2001:db8::zz' }] })).toThrow(LabError);
-    expect(() => parseScenario({ name: 'bad', duration: '1s', pings: [{ from: 'web-10:eth0', to: '2001:db8::zz' }] })).toThrow(/pings\.0\.to: "2001:db8::zz" is not an IPv4 address .* or an IPv6 address/);
+    expect(() => parseScenario({ name: 'bad', duration: '1s', pings: [{ from: 'web-10:eth0', to: '2001:db8::zz' }] })).toThrow(
+      /pings\.0\.to: "2001:db8::zz" is not an IPv4 address .* or an IPv6 address/,
+    );
   });
 });

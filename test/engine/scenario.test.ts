@@ -53,7 +53,8 @@ describe('timed scenarios', () => {
   it('an expected refusal passes only when the change is refused; checks at a time see only what happened so far', () => {
     const topo = load('multi-host.json');
     const r = runScenario(topo, {
-      name: 'x', duration: '2s',
+      name: 'x',
+      duration: '2s',
       steps: [
         { at: '0.5s', change: { kind: 'portgroup', host: 'esxi-02', portGroup: 'Prod-VLAN10', vlan: 11 } },
         { at: '1s', refused: true, change: { kind: 'migrate', vm: 'app-01', toHost: 'esxi-02' } },

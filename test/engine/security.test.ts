@@ -119,7 +119,9 @@ describe('security policy (S*)', () => {
     expect(t.rec.frames('b:eth0')).toHaveLength(0);
     const d = t.drops('MAC_CHANGE_REJECTED');
     expect(d.map((e) => e.port)).toEqual(['b:eth0', 'b:eth0', 'b:eth0', 'b:eth0']);
-    expect(d[0]!.detail).toBe('dropped MAC_CHANGE_REJECTED (S2): b:eth0 uses MAC 00:50:56:aa:0b:0b, not its initial 00:50:56:aa:00:02, and MAC address changes are Reject: the port receives no frame until the guest uses 00:50:56:aa:00:02 again');
+    expect(d[0]!.detail).toBe(
+      'dropped MAC_CHANGE_REJECTED (S2): b:eth0 uses MAC 00:50:56:aa:0b:0b, not its initial 00:50:56:aa:00:02, and MAC address changes are Reject: the port receives no frame until the guest uses 00:50:56:aa:00:02 again',
+    );
     // others are unaffected
     expect(t.rec.frames('t:eth0').length).toBeGreaterThan(0);
     // recovery: the guest reverts to its initial MAC

@@ -8,10 +8,13 @@ const SINK = 'ph1:eth0';
 function shapedLab(shaping: { averageBps: number; peakBps: number; burstBytes: number } | null) {
   return makeLab(
     topology({
-      hosts: [host({ uplinks: 1, portGroups: [
-        { name: 'Shaped', vlan: 0, policy: shaping ? { shaping: { enabled: true, ...shaping } } : undefined },
-        { name: 'Free', vlan: 0 },
-      ] })],
+      hosts: [host({
+        uplinks: 1,
+        portGroups: [
+          { name: 'Shaped', vlan: 0, policy: shaping ? { shaping: { enabled: true, ...shaping } } : undefined },
+          { name: 'Free', vlan: 0 },
+        ],
+      })],
       vms: [vm('s', 'Shaped', vmMac(1)), vm('f', 'Free', vmMac(2))],
       physicalSwitches: [{ name: 'tor-1', ports: [{ name: 'eth0', mode: 'access', vlan: 1 }, { name: 'eth9', mode: 'access', vlan: 1 }] }],
       physicalHosts: [{ name: 'ph1', nics: [{ name: 'eth0', mac: PH1 }] }],

@@ -10,7 +10,13 @@ const UNKNOWN = '00:50:56:ee:ee:ee';
 function teamLab(n: number, vms: number, teaming?: Teaming, pgTeaming?: Teaming) {
   return makeLab(
     topology({
-      hosts: [host({ uplinks: n, policy: teaming ? { teaming, security: { forgedTransmits: 'accept' } } : { security: { forgedTransmits: 'accept' } }, portGroups: [{ name: 'VM-10', vlan: 10, policy: pgTeaming ? { teaming: pgTeaming } : undefined }, { name: 'VM-10b', vlan: 10 }] })],
+      hosts: [
+        host({
+          uplinks: n,
+          policy: teaming ? { teaming, security: { forgedTransmits: 'accept' } } : { security: { forgedTransmits: 'accept' } },
+          portGroups: [{ name: 'VM-10', vlan: 10, policy: pgTeaming ? { teaming: pgTeaming } : undefined }, { name: 'VM-10b', vlan: 10 }],
+        }),
+      ],
       vms: Array.from({ length: vms }, (_, i) => vm(`v${i}`, 'VM-10', vmMac(i + 1))),
       physicalSwitches: [{ name: 'tor-1', ports: Array.from({ length: n }, (_, i) => trunk(`eth${i}`)) }],
       links: Array.from({ length: n }, (_, i) => ({ a: `esxi-01:vmnic${i}`, b: `tor-1:eth${i}` })),
@@ -30,7 +36,8 @@ function uplinksUsed(t: ReturnType<typeof teamLab>, vms: number): (string | null
   return Array.from({ length: vms }, (_, i) => carried(t, `v${i}:eth0`, frame(vmMac(i + 1), UNKNOWN)));
 }
 
-const rarps = (t: ReturnType<typeof teamLab>) => atPoint(t.events, 'UplinkSnd').filter((e) => e.frame![12] === 0x81 ? e.frame![16] === 0x80 && e.frame![17] === 0x35 : e.frame![12] === 0x80 && e.frame![13] === 0x35);
+const rarps = (t: ReturnType<typeof teamLab>) =>
+  atPoint(t.events, 'UplinkSnd').filter((e) => e.frame![12] === 0x81 ? e.frame![16] === 0x80 && e.frame![17] === 0x35 : e.frame![12] === 0x80 && e.frame![13] === 0x35);
 
 describe('NIC teaming and failover (T*)', () => {
   it('T1: unused uplinks never carry traffic, even when every active and standby is down', () => {

@@ -34,11 +34,18 @@ describe('trace bus', () => {
     expect(bus.active).toBe(true);
     for (let s = 1; s <= 5; s++) bus.publish(ev(s));
     expect(calls).toEqual([
-      'a1', 'b1', // b added during a's call sees event 1
-      'a2', 'b2', 'c2', // c added during b's call sees event 2
-      'a3', 'c3', // b removed before its turn
-      'a4', 'c4', 'a4', // a removed and added again during its call: after c, once more
-      'c5', 'a5',
+      'a1',
+      'b1', // b added during a's call sees event 1
+      'a2',
+      'b2',
+      'c2', // c added during b's call sees event 2
+      'a3',
+      'c3', // b removed before its turn
+      'a4',
+      'c4',
+      'a4', // a removed and added again during its call: after c, once more
+      'c5',
+      'a5',
     ]);
     offs.get('a')!();
     offs.get('c')!();

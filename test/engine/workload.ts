@@ -51,4 +51,3 @@ export const viaRun = (lab: Lab): void => void lab.run();
 export const viaStep = (lab: Lab): void => {
   while (lab.step());
 };
-

@@ -11,7 +11,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-stream-'));
 /** Whether the last whole enhanced packet block's data ends with `byte` (little-endian pcapng). */
 function lastPacketIs(b: Buffer, byte: number): boolean {
   let last = -1;
-  for (let off = 0; off + 12 <= b.length; ) {
+  for (let off = 0; off + 12 <= b.length;) {
     const len = b.readUInt32LE(off + 4);
     if (len < 12 || off + len > b.length) break;
     if (b.readUInt32LE(off) === 6) last = off;

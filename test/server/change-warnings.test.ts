@@ -28,7 +28,7 @@ describe('warnings do not read a cable state, a vNIC connection or a MAC', () =>
         vm.nics.flatMap((n, i): RuntimeChangeDoc[] => [
           { kind: 'vnic-connect', iface: `${vm.name}:${n.name}`, connected: false },
           { kind: 'effective-mac', iface: `${vm.name}:${n.name}`, mac: `02:00:5e:00:${(i + 1).toString(16).padStart(2, '0')}:01` },
-        ]),
+        ])
       ),
     ];
     let applied = 0;

@@ -54,7 +54,7 @@ async function ping(s: EngineServer, from: string, to: string): Promise<PingResu
 async function snapshot(s: EngineServer, ignoreAge: boolean): Promise<Record<string, string>> {
   const text = async (p: string): Promise<string> => (await s.api(p)).text();
   const macs = await s.get<Record<string, MacRow[]>>('/api/mac-tables');
-  if (ignoreAge) for (const rows of Object.values(macs)) for (const r of rows) r.ageSeconds = 0;
+  if (ignoreAge) { for (const rows of Object.values(macs)) for (const r of rows) r.ageSeconds = 0; }
   return {
     topology: await text('/api/topology'),
     counters: await text('/api/counters'),
@@ -273,7 +273,7 @@ describe('POST /api/changes refuses bad input and changes nothing', () => {
       // the nearest name is a real interface of the same node
       const node = iface.split(':')[0]!;
       expect(out.details.similar?.[0]?.startsWith(`${node}:`), route).toBe(true);
-      const real = new Set(((await s.get<{ id: string }[]>('/api/interfaces'))).map((i) => i.id));
+      const real = new Set((await s.get<{ id: string }[]>('/api/interfaces')).map((i) => i.id));
       for (const n of out.details.similar!) expect(real.has(n), n).toBe(true);
     }
     expect(await snapshot(s, true)).toEqual(before);
@@ -282,11 +282,13 @@ describe('POST /api/changes refuses bad input and changes nothing', () => {
   it('the shorthand routes refuse like /api/changes: 409 with the reason, and change nothing either', async () => {
     const s = await busyServer();
     const before = await snapshot(s, true);
-    for (const [route, body] of [
-      ['/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99' }],
-      ['/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99', connected: false }],
-      ['/api/links/state', { iface: 'app-01:eth0', up: false }],
-    ] as const) {
+    for (
+      const [route, body] of [
+        ['/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99' }],
+        ['/api/vnics/state', { iface: 'esxi-01:vmk0', mac: '00:50:56:00:00:99', connected: false }],
+        ['/api/links/state', { iface: 'app-01:eth0', up: false }],
+      ] as const
+    ) {
       const res = await s.post(route, body);
       expect(res.status, JSON.stringify(body)).toBe(409);
       const out = await jsonOf<{ error: string }>(res);

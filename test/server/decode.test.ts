@@ -84,12 +84,14 @@ describe('POST /api/decode', () => {
   });
 
   it('bad hex -> 400 with the wire layer message naming the problem', async () => {
-    for (const [hex, says] of [
-      ['zz', /not a hex digit/],
-      ['abc', /odd number of hex digits/],
-      ['', /no hex digits/],
-      ['ab'.repeat(MAX_FRAME_LEN + 1), new RegExp(`at most ${MAX_FRAME_LEN}`)],
-    ] as const) {
+    for (
+      const [hex, says] of [
+        ['zz', /not a hex digit/],
+        ['abc', /odd number of hex digits/],
+        ['', /no hex digits/],
+        ['ab'.repeat(MAX_FRAME_LEN + 1), new RegExp(`at most ${MAX_FRAME_LEN}`)],
+      ] as const
+    ) {
       const res = await decode(hex);
       expect(res.status, hex.slice(0, 20)).toBe(400);
       const body = await jsonOf<{ error: string; details?: { field?: string } }>(res);

@@ -18,8 +18,7 @@ import { DEFAULT_TOPOLOGY, ROOT, enhancedPacketBlocks } from './helpers.js';
 let s: RunningServer;
 let base: string;
 const tmp = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-e2e-'));
-const post = (p: string, body: unknown): Promise<Response> =>
-  fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (p: string, body: unknown): Promise<Response> => fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
   s = await startServer({

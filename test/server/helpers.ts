@@ -160,7 +160,7 @@ export async function liveClient(url: string): Promise<LiveClient> {
 /** Whole enhanced packet blocks (type 6) in a little-endian pcapng byte stream. */
 export function enhancedPacketBlocks(b: Buffer): number {
   let n = 0;
-  for (let off = 0; off + 12 <= b.length; ) {
+  for (let off = 0; off + 12 <= b.length;) {
     const len = b.readUInt32LE(off + 4);
     if (len < 12 || off + len > b.length) break;
     if (b.readUInt32LE(off) === 6) n++;

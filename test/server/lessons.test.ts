@@ -25,7 +25,9 @@ const load = async (example: string) => expect((await s.post('/api/topology', { 
 describe('lessons over HTTP', () => {
   it('GET /api/lessons: an example lists its tests and its scenarios, read from the examples directory', async () => {
     await load('teaming');
-    const l = await s.get<{ name: string; tests: Array<{ index: number; name: string }>; scenarios: Array<{ file: string; available: boolean; name?: string; durationNs?: number }>; activity: unknown }>('/api/lessons');
+    const l = await s.get<
+      { name: string; tests: Array<{ index: number; name: string }>; scenarios: Array<{ file: string; available: boolean; name?: string; durationNs?: number }>; activity: unknown }
+    >('/api/lessons');
     expect(l.name).toBe('teaming');
     expect(l.tests.length).toBeGreaterThanOrEqual(3);
     expect(l.scenarios.map((x) => [x.file, x.available])).toEqual([
@@ -68,7 +70,16 @@ describe('lessons over HTTP', () => {
     await load('teaming');
     expect((await s.post('/api/simulation', { mode: 'simulation' })).status).toBe(200);
     const live = await liveClient(s.base);
-    type Progress = { file: string; id: number; done: boolean; passed: boolean; startNs: number; elapsedNs: number; timeline: Array<{ kind: string; time: number; ok?: boolean }>; checks: Array<{ ok: boolean }> };
+    type Progress = {
+      file: string;
+      id: number;
+      done: boolean;
+      passed: boolean;
+      startNs: number;
+      elapsedNs: number;
+      timeline: Array<{ kind: string; time: number; ok?: boolean }>;
+      checks: Array<{ ok: boolean }>;
+    };
     const progress = async () => (await s.get<{ scenario: Progress | null }>('/api/lessons/scenario')).scenario;
     try {
       const r = await s.post('/api/lessons/scenario', { file: 'scenarios/teaming-failover.json' });
@@ -165,7 +176,7 @@ describe('lessons over HTTP', () => {
     expect(await s.get('/api/lessons/scenario')).toEqual({ scenario: null });
   });
 
-  it("POST /api/lessons/activity grades the lab as the learner changed it; a topology without an activity is 404", async () => {
+  it('POST /api/lessons/activity grades the lab as the learner changed it; a topology without an activity is 404', async () => {
     await load('default');
     expect((await s.post('/api/lessons/activity', {})).status).toBe(404);
     await load('vmotion-activity');

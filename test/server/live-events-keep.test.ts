@@ -26,7 +26,18 @@ const ICMP = Uint8Array.from([...Array(12).fill(0xaa), 0x81, 0x00, 0x00, 0x0a, 0
 const ARP = Uint8Array.from([...Array(12).fill(0xff), 0x08, 0x06, ...Array(28).fill(0)]);
 
 let seq = 0;
-const ev = (frameId: number, port: string, frame?: Uint8Array, action: TraceAction = 'deliver'): TraceEvent => ({ seq: ++seq, time: seq, frameId, copyId: 1, parentCopyId: 0, node: port.split(':')[0]!, port, action, detail: '', ...(frame ? { frame, point: 'PortInput' as const } : {}) });
+const ev = (frameId: number, port: string, frame?: Uint8Array, action: TraceAction = 'deliver'): TraceEvent => ({
+  seq: ++seq,
+  time: seq,
+  frameId,
+  copyId: 1,
+  parentCopyId: 0,
+  node: port.split(':')[0]!,
+  port,
+  action,
+  detail: '',
+  ...(frame ? { frame, point: 'PortInput' as const } : {}),
+});
 
 describe('live batches keep a client’s own frames', () => {
   it('isPingFrame: ARP, ICMP (behind a VLAN tag) and ICMPv6 are a ping’s; UDP is not', () => {
@@ -66,7 +77,7 @@ describe('live batches keep a client’s own frames', () => {
     }
   });
 
-  it("while a ping runs, the ARP/ICMP frames seen at its interface are the pinger's, all their events listed; UDP noise at the same interface and frames after the ping are not", () => {
+  it('while a ping runs, the ARP/ICMP frames seen at its interface are the pinger\'s, all their events listed; UDP noise at the same interface and frames after the ping are not', () => {
     const live = new LiveEvents({ maxTracePerBatch: 20, maxQueue: 5000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
     const me = socket('me');
     live.addClient(me);
@@ -91,7 +102,7 @@ describe('live batches keep a client’s own frames', () => {
     }
   });
 
-  it("own events survive the ring's overflow (a client behind by more than maxQueue): listed, not counted as dropped; a ping's frames are also known by the pinger's MAC", () => {
+  it('own events survive the ring\'s overflow (a client behind by more than maxQueue): listed, not counted as dropped; a ping\'s frames are also known by the pinger\'s MAC', () => {
     const live = new LiveEvents({ maxTracePerBatch: 20, maxQueue: 100, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });
     const me = socket('me');
     live.addClient(me);

@@ -70,7 +70,10 @@ describe('socket.io live events', () => {
       expect(t.topology!.source).toBe('example:vlans');
       expect(t.clock).toBeDefined();
 
-      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from: 'web-10:eth0', frame: { kind: 'hex', hex: FRAME_HEX_10 } } })).json()) as { frameIds: number[]; events: unknown[] };
+      const sent = (await (await s.api('/api/frames', { method: 'POST', json: { from: 'web-10:eth0', frame: { kind: 'hex', hex: FRAME_HEX_10 } } })).json()) as {
+        frameIds: number[];
+        events: unknown[];
+      };
       const mine = () => updates.flatMap((u) => u.trace ?? []).filter((e) => e.frameId === sent.frameIds[0]);
       await until(() => mine().length >= sent.events.length);
       const trace = mine();
@@ -166,7 +169,18 @@ describe('bounded per-client queues', () => {
     };
     return sock;
   }
-  const ev = (i: number): TraceEvent => ({ seq: i, time: i, frameId: i, copyId: 1, parentCopyId: 0, node: 'a', port: 'a:eth0', action: i % 2 ? 'deliver' : 'drop', detail: '', ...(i % 2 ? {} : { reason: 'FORGED_TRANSMIT' as const }) });
+  const ev = (i: number): TraceEvent => ({
+    seq: i,
+    time: i,
+    frameId: i,
+    copyId: 1,
+    parentCopyId: 0,
+    node: 'a',
+    port: 'a:eth0',
+    action: i % 2 ? 'deliver' : 'drop',
+    detail: '',
+    ...(i % 2 ? {} : { reason: 'FORGED_TRANSMIT' as const }),
+  });
 
   it('a client that never reads keeps at most maxQueue events; the oldest are dropped and counted', () => {
     const live = new LiveEvents({ maxQueue: 1000, snapshot: () => ({}) as LiveHello, intervalMs: 1e9 });

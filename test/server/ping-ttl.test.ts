@@ -23,7 +23,8 @@ describe('POST /api/ping with ttl', () => {
       expect(r.status).toBe(200);
       expect(((await r.json()) as { received: number }).received).toBe(1);
       const ttlOf = (hex: string) => decodeFrame(Buffer.from(hex, 'hex')).layers.find((l) => l.name === 'IPv4')?.fields.find((f) => f.name === 'Time to live')?.value;
-      const isRequest = (e: { port: string; point?: string; frameHex?: string; detail: string }) => e.port === 'web-01:eth0' && e.point === 'PortInput' && e.frameHex !== undefined && /ICMP echo request|Echo \(ping\) request/i.test(decodeFrame(Buffer.from(e.frameHex, 'hex')).summary);
+      const isRequest = (e: { port: string; point?: string; frameHex?: string; detail: string }) =>
+        e.port === 'web-01:eth0' && e.point === 'PortInput' && e.frameHex !== undefined && /ICMP echo request|Echo \(ping\) request/i.test(decodeFrame(Buffer.from(e.frameHex, 'hex')).summary);
       const u = await live.waitFor((x) => (x.trace ?? []).some((e) => isRequest(e)));
       const req = (u.trace ?? []).find((e) => isRequest(e as never)) as unknown as { frameHex: string };
       expect(ttlOf(req.frameHex)).toBe('7');

@@ -46,7 +46,10 @@ describe('GET /api/policy', () => {
     const p = await s.get<PolicyResponse>(q({ host: host.name, portGroup: vmotion.name }));
     expect(p).toMatchObject({ host: host.name, vswitch: vs.name, portGroup: vmotion.name });
     const t = vmotion.policy!.teaming!;
-    expect(p.policy.teaming.order).toEqual({ value: { active: t.active, standby: t.standby ?? [], unused: vs.uplinks.filter((u) => !t.active!.includes(u) && !(t.standby ?? []).includes(u)) }, source: 'portgroup' });
+    expect(p.policy.teaming.order).toEqual({
+      value: { active: t.active, standby: t.standby ?? [], unused: vs.uplinks.filter((u) => !t.active!.includes(u) && !(t.standby ?? []).includes(u)) },
+      source: 'portgroup',
+    });
     // security: stated only in the topology defaults
     expect(vs.policy?.security).toBeUndefined();
     expect(p.policy.security.forgedTransmits).toEqual({ value: doc.defaults!.security!.forgedTransmits, source: 'topology-defaults' });

@@ -147,10 +147,12 @@ describe('--insecure on loopback keeps the Host guard (DNS rebinding)', () => {
     expect(r.ok && r.warning).toMatch(/changes nothing on 127\.0\.0\.1/);
   });
 
-  for (const [what, options] of [
-    ['--insecure', { insecure: true }],
-    ['a token', { token: 'test-token-0123456789' }],
-  ] as const) {
+  for (
+    const [what, options] of [
+      ['--insecure', { insecure: true }],
+      ['a token', { token: 'test-token-0123456789' }],
+    ] as const
+  ) {
     it(`with ${what} on 127.0.0.1: a foreign Host is refused on reads, changes and socket.io`, async () => {
       const s = await startTestServer(options);
       try {
@@ -255,10 +257,13 @@ describe('bodies and the rate limit', () => {
     const s = await startTestServer();
     try {
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/frames', headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) } }, (r) => {
-          r.resume();
-          resolve(r.statusCode ?? 0);
-        });
+        const req = request(
+          { host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/frames', headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) } },
+          (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.write('{'); // and never the rest
       });

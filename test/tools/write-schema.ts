@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { topologyJsonSchemaText } from '../../src/topology/json-schema.js';
 import { scenarioJsonSchemaText } from '../../src/topology/scenario.js';
 
-for (const [name, text] of [
-  ['topology.schema.json', topologyJsonSchemaText()],
-  ['scenario.schema.json', scenarioJsonSchemaText()],
-] as const) {
+for (
+  const [name, text] of [
+    ['topology.schema.json', topologyJsonSchemaText()],
+    ['scenario.schema.json', scenarioJsonSchemaText()],
+  ] as const
+) {
   const target = fileURLToPath(new URL(`../../topologies/${name}`, import.meta.url));
   writeFileSync(target, text);
   console.log(`wrote ${target}`);

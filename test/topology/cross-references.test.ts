@@ -22,7 +22,7 @@ describe('cross-reference checks (errors with path, message and line:column)', (
     expectError(d, 'unknown-port-group', 'hosts[0].vmkernel[0].portGroup', ['"Mgmt" of vmk0 does not exist on esxi-01'], '"Mgmt"');
   });
 
-  it("vSwitch uplinks must be the host's NICs", () => {
+  it('vSwitch uplinks must be the host\'s NICs', () => {
     const d = example();
     d.hosts[0].vswitches[0].uplinks.push('vmnic7');
     expectError(d, 'unknown-uplink', 'hosts[0].vswitches[0].uplinks[1]', ['uplink "vmnic7" of vSwitch0 is not a physical NIC of esxi-01', 'vmnic0'], '"vmnic7"');
@@ -172,7 +172,7 @@ describe('cross-reference checks (errors with path, message and line:column)', (
     expectError(d, 'duplicate-mac', 'physicalHosts[0].nics[0].mac', ['already used by esxi-01:vmnic0'], '"00-1b-21-3a-4c-10"');
   });
 
-  it("vmk0 may take its own host's vmnic0 MAC (installer convention), not another host's", () => {
+  it('vmk0 may take its own host\'s vmnic0 MAC (installer convention), not another host\'s', () => {
     expect(load(example()).result.ok).toBe(true);
     const d = example('multi-host');
     d.hosts[1].vmkernel[0].mac = '00:1b:21:3a:80:10';

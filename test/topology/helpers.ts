@@ -80,7 +80,7 @@ export function expectWarning(doc: Doc, code: string, path: string, fragments: s
 function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(prefix);
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out);
+  else if (v && typeof v === 'object') { for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out); }
   return out;
 }
 

@@ -115,9 +115,7 @@ describe('every physical loop is warned about (property)', () => {
   }
 
   it('random cabling of physical switches: one loop or parallel-link warning per independent loop', () => {
-    const graph = fc.integer({ min: 1, max: 7 }).chain((n) =>
-      fc.record({ n: fc.constant(n), edges: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: 12 }) }),
-    );
+    const graph = fc.integer({ min: 1, max: 7 }).chain((n) => fc.record({ n: fc.constant(n), edges: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: 12 }) }));
     fc.assert(
       fc.property(graph, ({ n, edges }) => {
         const used = Array.from({ length: n }, () => 0);

@@ -82,7 +82,7 @@ describe('JSON syntax errors give line:column', () => {
   });
 
   it('single quotes', () => {
-    const r = loadTopologyText("{'version': 1}");
+    const r = loadTopologyText('{\'version\': 1}');
     expect(r.kind).toBe('syntax');
     expect(r.errors[0]).toMatchObject({ line: 1, column: 2 });
   });

@@ -72,7 +72,11 @@ describe('physical loops', () => {
   });
 
   it(`beyond ${MAX_NAMED_LOOPS} loops, one warning counts the rest`, () => {
-    const switches = [{ name: 'a', ports: [] as { name: string; mode: string }[] }, { name: 'b', ports: [] as { name: string; mode: string }[] }, { name: 'c', ports: [] as { name: string; mode: string }[] }];
+    const switches = [
+      { name: 'a', ports: [] as { name: string; mode: string }[] },
+      { name: 'b', ports: [] as { name: string; mode: string }[] },
+      { name: 'c', ports: [] as { name: string; mode: string }[] },
+    ];
     const links: { a: string; b: string }[] = [];
     // a chain a-b, then 150 links c-a and c-b pairs through distinct switches make 150 loops
     const sw = (name: string) => switches.find((s) => s.name === name)!;

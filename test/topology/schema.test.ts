@@ -44,7 +44,7 @@ describe('schema ranges and formats (path, message, line:column)', () => {
     const long = 'x'.repeat(33);
     const d = example();
     d.hosts[0].vswitches[0].name = long;
-    expectError(d, 'out-of-range', 'hosts[0].vswitches[0].name', ["must be at most 32 characters (vSphere's limit)"], `"${long}"`);
+    expectError(d, 'out-of-range', 'hosts[0].vswitches[0].name', ['must be at most 32 characters (vSphere\'s limit)'], `"${long}"`);
     const e = example();
     e.hosts[0].vswitches[0].portGroups[1].name = long;
     e.vms.forEach((vm: { nics: { portGroup: string }[] }) => (vm.nics[0]!.portGroup = long));

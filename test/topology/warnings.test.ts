@@ -55,7 +55,13 @@ describe('warnings (valid topology, severity warning, with path and line:column)
   it('T1: uplinks missing from a stated order', () => {
     const d = example('teaming');
     delete d.hosts[0].vswitches[0].policy.teaming.standby;
-    expectWarning(d, 'uplink-not-in-order', 'hosts[0].vswitches[0].policy.teaming', ['vmnic1 is an uplink of vSwitch0 but not listed in active, standby or unused', 'treated as unused'], '"teaming": |{');
+    expectWarning(
+      d,
+      'uplink-not-in-order',
+      'hosts[0].vswitches[0].policy.teaming',
+      ['vmnic1 is an uplink of vSwitch0 but not listed in active, standby or unused', 'treated as unused'],
+      '"teaming": |{',
+    );
   });
 
   it('T1: an order without "active" lists every other uplink as active (no warning)', () => {
@@ -70,11 +76,19 @@ describe('warnings (valid topology, severity warning, with path and line:column)
     expectWarning(d, 'layout-unknown-node', 'layout.positions["web-03"]', ['"web-03"'], '"web-03": |{');
   });
 
-  it("layout keys the web UI's Download topology writes are known: host:vmnic, host:vmk, switch:port, host/port group, box names", () => {
+  it('layout keys the web UI\'s Download topology writes are known: host:vmnic, host:vmk, switch:port, host/port group, box names', () => {
     const d = example();
     const host = d.hosts[0];
     const sw = d.physicalSwitches[0];
-    const keys = [host.name, `${host.name}:${host.nics[0].name}`, `${host.name}:${host.vmkernel[0].name}`, `${host.name}/${host.vswitches[0].portGroups[0].name}`, sw.name, `${sw.name}:${sw.ports[0].name}`, d.vms[0].name];
+    const keys = [
+      host.name,
+      `${host.name}:${host.nics[0].name}`,
+      `${host.name}:${host.vmkernel[0].name}`,
+      `${host.name}/${host.vswitches[0].portGroups[0].name}`,
+      sw.name,
+      `${sw.name}:${sw.ports[0].name}`,
+      d.vms[0].name,
+    ];
     d.layout = { positions: Object.fromEntries(keys.map((k: string, i: number) => [k, { x: i, y: i }])) };
     expect(load(d).result.warnings.filter((w) => w.code === 'layout-unknown-node')).toEqual([]);
     d.layout.positions[`${host.name}:vmnic9`] = { x: 0, y: 0 };

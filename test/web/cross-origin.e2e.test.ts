@@ -65,7 +65,7 @@ describe('cross-origin requests from a real browser page', () => {
     await page.goto(lab.url);
     await page.waitForSelector('#conn.live', { timeout: 60_000 });
     await page.selectOption('#sim-mode', 'simulation');
-    await page.waitForFunction("!document.getElementById('sim-step').disabled");
+    await page.waitForFunction('!document.getElementById(\'sim-step\').disabled');
     expect(lab.session.clockState().mode).toBe('step');
     // a frame in the queue, then one step from the UI
     const sent = await fetch(new URL('/api/frames', lab.url), {
@@ -89,7 +89,7 @@ describe('cross-origin requests from a real browser page', () => {
     const processed = lab.session.clock.processed;
     expect(before.next).not.toBeNull(); // there are events a step would run
     await page.goto(`http://localhost:${evilPort}/`);
-    await page.waitForFunction("document.title === 'done'");
+    await page.waitForFunction('document.title === \'done\'');
     const results = await page.getAttribute('body', 'data-results');
     // no-cors requests resolve opaquely; the JSON one fails its preflight in the browser
     expect(results).toBe('bare:sent,text:sent,json:TypeError');

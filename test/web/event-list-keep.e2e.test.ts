@@ -19,7 +19,12 @@ beforeAll(async () => {
   assertWebBuilt();
   const file = path.join(ROOT, 'topologies', 'default.json');
   // the flood asks for thousands of frames: the per-client rate limit would refuse them
-  server = await startServer({ port: 0, initial: { result: await validateFile(file), source: 'example:default' }, staticDir: WEB_DIST, rateLimit: { burst: 100_000, perSecond: 100_000, frameBurst: 100_000, framesPerSecond: 100_000 } });
+  server = await startServer({
+    port: 0,
+    initial: { result: await validateFile(file), source: 'example:default' },
+    staticDir: WEB_DIST,
+    rateLimit: { burst: 100_000, perSecond: 100_000, frameBurst: 100_000, framesPerSecond: 100_000 },
+  });
   ui = await openLabPage(server.url, { timeoutMs: 30_000 });
 }, 180_000);
 
@@ -42,7 +47,7 @@ interface Seen {
 }
 
 describe('the event list keeps the frames the user sent', { timeout: 120_000 }, () => {
-  it("a ping sent from the page before another client's flood of 3,000 broadcasts is listed whole; the flood is summarised; 'my frames' and #id filter to it", async () => {
+  it('a ping sent from the page before another client\'s flood of 3,000 broadcasts is listed whole; the flood is summarised; \'my frames\' and #id filter to it', async () => {
     const page = ui.page;
     // paused: the ping and the flood queue up and then run in one go, the ping's frames first
     expect(await api('POST', '/api/clock', { mode: 'paused' })).toBe(200);
@@ -61,7 +66,9 @@ describe('the event list keeps the frames the user sent', { timeout: 120_000 }, 
     expect((await page.textContent('#ping-result')) ?? '').toMatch(/1 packets transmitted, 1 received/);
     // the last batches came in: the count says background events were summarised
     await page.waitForFunction(`/not listed/.test(document.querySelector('.event-list .count')?.textContent ?? '')`);
-    await page.waitForFunction(`(() => { const s = window.vswitchLab.store; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (s.isOwn(e) && e.port === 'web-01:eth0' && e.action === 'deliver' && /echo reply/.test(s.frameTypeOf(e))) return true; } return false; })()`);
+    await page.waitForFunction(
+      `(() => { const s = window.vswitchLab.store; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (s.isOwn(e) && e.port === 'web-01:eth0' && e.action === 'deliver' && /echo reply/.test(s.frameTypeOf(e))) return true; } return false; })()`,
+    );
     const seen = await page.evaluate<Seen>(`(() => {
       const s = window.vswitchLab.store;
       const ownTypes = [], ownPorts = [];

@@ -66,7 +66,10 @@ function pcap(hex: string): Buffer {
 }
 
 describe('event store', () => {
-  const e = (seq: number, extra: Partial<TraceEventJson> = {}): TraceEventJson => ({ ...traceToJson({ seq, time: seq, frameId: 1, copyId: 1, parentCopyId: 0, node: 'x', port: 'x:eth0', action: 'ingress', detail: '' }), ...extra });
+  const e = (seq: number, extra: Partial<TraceEventJson> = {}): TraceEventJson => ({
+    ...traceToJson({ seq, time: seq, frameId: 1, copyId: 1, parentCopyId: 0, node: 'x', port: 'x:eth0', action: 'ingress', detail: '' }),
+    ...extra,
+  });
 
   it('merges an event seen twice (socket.io without bytes, HTTP with) and keeps stream order', () => {
     const s = new EventStore();

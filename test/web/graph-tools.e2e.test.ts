@@ -37,7 +37,9 @@ async function loadDefault(): Promise<void> {
   await ev('void window.vswitchLab.cy.elements().forEach((e) => { e.scratch("testBefore", true); })');
   const r = await api('POST', '/api/topology', { example: 'default' });
   expect(r.status).toBe(200);
-  await ui.page.waitForFunction('window.vswitchLab.cy.edges(".link").length === 2 && !window.vswitchLab.cy.edges(".impaired").length && !window.vswitchLab.cy.elements().some((e) => e.scratch("testBefore"))');
+  await ui.page.waitForFunction(
+    'window.vswitchLab.cy.edges(".link").length === 2 && !window.vswitchLab.cy.edges(".impaired").length && !window.vswitchLab.cy.elements().some((e) => e.scratch("testBefore"))',
+  );
 }
 
 const linkEdge = (iface: string) => `window.vswitchLab.cy.edges('.link').filter((e) => e.data('ifaces').includes(${js(iface)}))`;
@@ -89,7 +91,9 @@ describe('the graph\'s places: impairments and capture here', { timeout: 120_000
     // the lost frames are drops with their own reason and rule, in the page's event list too
     // the lab's introduction card (when the page shows one) would hide the cable in the screenshot
     if (await page.isVisible('.lab-intro .intro-close')) await page.click('.lab-intro .intro-close');
-    await page.waitForFunction(`(() => { const s = window.vswitchLab.store; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (e.reason === 'LINK_LOSS' && e.rule === 'L1') return true; } return false; })()`);
+    await page.waitForFunction(
+      `(() => { const s = window.vswitchLab.store; for (let i = 0; i < s.length; i++) { const e = s.at(i); if (e.reason === 'LINK_LOSS' && e.rule === 'L1') return true; } return false; })()`,
+    );
     await screenshot(page, 'ui-impairments.png');
 
     // the same lab, the same steps (a clean ping first: ARP resolved), the same seed: the same pings are lost

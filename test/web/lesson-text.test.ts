@@ -41,7 +41,7 @@ describe('activity Markdown', () => {
 });
 
 describe('event wording', () => {
-  it("At: a physical switch's lookup reads tor-1, not tor-1:tor-1; a change event has no 'frame 0 copy 0'", () => {
+  it('At: a physical switch\'s lookup reads tor-1, not tor-1:tor-1; a change event has no \'frame 0 copy 0\'', () => {
     const r = loadTopologyFileSync(`${ROOT}/topologies/default.json`);
     if (!r.ok) throw new Error('invalid');
     const lab = createLab(r.topology);

@@ -43,7 +43,7 @@ async function load(req: { example: string } | { topology: unknown }, name: stri
 }
 
 describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
-  it("jumbo: vmkping -I vmk1 -d -s 8972 from the ping options prints the CLI's lines and fails; the same sized DF frame is dropped MTU_EXCEEDED (F9)", async () => {
+  it('jumbo: vmkping -I vmk1 -d -s 8972 from the ping options prints the CLI\'s lines and fails; the same sized DF frame is dropped MTU_EXCEEDED (F9)', async () => {
     const page = ui.page;
     await load({ example: 'jumbo' }, 'jumbo');
     await page.click('#tabbtn-send');
@@ -123,7 +123,7 @@ describe('traffic parity with the CLI', { timeout: 90_000 }, () => {
 });
 
 describe('Lessons tab', { timeout: 120_000 }, () => {
-  it("teaming: the lab's description shows on the graph when it loads; Run all tests: every one PASS; a scenario's timeline has the failover, the RARPs and its checks ok", async () => {
+  it('teaming: the lab\'s description shows on the graph when it loads; Run all tests: every one PASS; a scenario\'s timeline has the failover, the RARPs and its checks ok', async () => {
     const page = ui.page;
     await load({ example: 'teaming' }, 'teaming');
     await page.waitForSelector('#lab-intro-card');
@@ -185,7 +185,7 @@ describe('Lessons tab', { timeout: 120_000 }, () => {
     await page.uncheck('#scenario-fresh');
   });
 
-  it("simulation mode: a scenario played on the lab waits for the clock — its first change appears only after a Step — its checks resolve ok as the clock reaches them, and Reset undoes it", async () => {
+  it('simulation mode: a scenario played on the lab waits for the clock — its first change appears only after a Step — its checks resolve ok as the clock reaches them, and Reset undoes it', async () => {
     const page = ui.page;
     await load({ example: 'teaming' }, 'teaming');
     await page.selectOption('#sim-mode', 'simulation');
@@ -302,7 +302,7 @@ describe('activity', { timeout: 120_000 }, () => {
 });
 
 describe('walk-through bugs in the page', { timeout: 120_000 }, () => {
-  it("the Inspect tab's delayed refresh does not ask a replaced lab for the old lab's interfaces (no 404s)", async () => {
+  it('the Inspect tab\'s delayed refresh does not ask a replaced lab for the old lab\'s interfaces (no 404s)', async () => {
     await load({ example: 'default' }, 'default');
     // a second page whose live messages can be held: it has not heard yet that another client replaced the lab
     const page = await ui.context.newPage();
@@ -349,7 +349,7 @@ describe('walk-through bugs in the page', { timeout: 120_000 }, () => {
     }
   });
 
-  it("arrow keys pan the graph; the previous lab's ping output and example choice go when another lab loads", async () => {
+  it('arrow keys pan the graph; the previous lab\'s ping output and example choice go when another lab loads', async () => {
     const page = ui.page;
     await load({ example: 'default' }, 'default');
     await page.evaluate('document.activeElement && document.activeElement.blur()');

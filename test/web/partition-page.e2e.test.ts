@@ -22,13 +22,22 @@ beforeAll(async () => {
   const r = await loadTopologyFile('topologies/multi-host.json');
   if (!r.ok) throw new Error('multi-host.json does not load');
   const doc = r.topology;
-  const plan = planPartitions(doc, { groups: [{ name: 'net', nodes: ['core-1', 'client-10'] }, { name: 'h1', nodes: ['esxi-01'] }, { name: 'h2', nodes: ['esxi-02'] }], basePort: 56000 + (process.pid % 3000) * 3 });
+  const plan = planPartitions(doc, {
+    groups: [{ name: 'net', nodes: ['core-1', 'client-10'] }, { name: 'h1', nodes: ['esxi-01'] }, { name: 'h2', nodes: ['esxi-02'] }],
+    basePort: 56000 + (process.pid % 3000) * 3,
+  });
   const v = validateTopology(partitionTopology(doc, plan, 'h1'));
   if (!v.ok) throw new Error(JSON.stringify(v.errors));
   served = await openServedAttachments(v.topology, partitionRun(doc, plan, 'h1'));
   if (!served) throw new Error('a partition has attachments');
   const s = served;
-  server = await startServer({ port: 0, initial: { result: { ...v, topology: s.topology }, source: 'partition h1' }, createLab: s.createLab, staticDir: WEB_DIST, partition: partitionStatus(s, () => server?.session)! });
+  server = await startServer({
+    port: 0,
+    initial: { result: { ...v, topology: s.topology }, source: 'partition h1' },
+    createLab: s.createLab,
+    staticDir: WEB_DIST,
+    partition: partitionStatus(s, () => server?.session)!,
+  });
   s.useSession(server.session);
   ui = await openLabPage(server.url);
 }, 120_000);
@@ -39,7 +48,7 @@ afterAll(async () => {
   await served?.attachments.close();
 });
 
-describe("a partition's page", () => {
+describe('a partition\'s page', () => {
   it('names the partition it shows in the header and the title, and draws only its nodes', async () => {
     const page = ui!.page;
     expect(await page.textContent('#topology-name')).toBe('multi-host [partition h1 of 3]');

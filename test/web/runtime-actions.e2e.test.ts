@@ -210,7 +210,9 @@ describe('runtime actions from the web UI', { timeout: 60_000 }, () => {
     await expect(page.textContent('#inspect-panel .vlan-badge')).resolves.toBe('VLAN 20');
     expect(await page.inputValue('#pg-vlan')).toBe('20');
     // the vNIC edge takes the colour of VLAN 20; VLAN 10 is gone from the legend (no port group has it)
-    const colours = await ev<{ web: string; db: string }>(`({ web: window.vswitchLab.cy.getElementById('nic:web-10:eth0').data('colour'), db: window.vswitchLab.cy.getElementById('nic:db-20:eth0').data('colour') })`);
+    const colours = await ev<{ web: string; db: string }>(
+      `({ web: window.vswitchLab.cy.getElementById('nic:web-10:eth0').data('colour'), db: window.vswitchLab.cy.getElementById('nic:db-20:eth0').data('colour') })`,
+    );
     expect(colours.web).toBe(colours.db);
     await expect(page.textContent('#legend')).resolves.not.toMatch(/VLAN 10(?!\d)/);
     expect((await current()).topology.hosts[0]!.vswitches[0]!.portGroups.find((p) => p.name === 'VLAN10-Web')!.vlan).toBe(20);

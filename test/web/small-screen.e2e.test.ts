@@ -30,7 +30,10 @@ interface Rect {
   height: number;
 }
 
-const RECT = (sel: string) => `(() => { const e = document.querySelector(${JSON.stringify(sel)}); if (!e) return null; const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height }; })()`;
+const RECT = (sel: string) =>
+  `(() => { const e = document.querySelector(${
+    JSON.stringify(sel)
+  }); if (!e) return null; const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height }; })()`;
 const overlaps = (a: Rect, b: Rect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
 
 async function open(width: number, height: number): Promise<UiBrowser> {
@@ -39,7 +42,11 @@ async function open(width: number, height: number): Promise<UiBrowser> {
 }
 
 async function traffic(): Promise<void> {
-  const res = await fetch(new URL('/api/ping', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'laptop:eth0', to: '10.0.0.21', count: 1 }) });
+  const res = await fetch(new URL('/api/ping', server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from: 'laptop:eth0', to: '10.0.0.21', count: 1 }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -52,14 +59,16 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   await page.waitForSelector('#outcomes li', { timeout: 30_000 });
   // the graph has its container's size (a splitter move resizes it a frame later), then the fit
   // animation and the label rescale after it are over
-  await page.waitForFunction(`Math.abs(window.vswitchLab.cy.width() - document.querySelector('#graph').clientWidth) < 1 && Math.abs(window.vswitchLab.cy.height() - document.querySelector('#graph').clientHeight) < 1`);
+  await page.waitForFunction(
+    `Math.abs(window.vswitchLab.cy.width() - document.querySelector('#graph').clientWidth) < 1 && Math.abs(window.vswitchLab.cy.height() - document.querySelector('#graph').clientHeight) < 1`,
+  );
   await page.click('#fit');
   await page.waitForFunction('window.vswitchLab.view.settled');
 
   // the Summary column: at least 140 px, inside the event pane, in the header and in the rows
-  const pane = (await ev<Rect>(RECT('#events')));
-  const head = (await ev<Rect>(RECT('.event-list .row.head .c-sum')));
-  const row = (await ev<Rect>(RECT('.event-list .rows .row .c-sum')));
+  const pane = await ev<Rect>(RECT('#events'));
+  const head = await ev<Rect>(RECT('.event-list .row.head .c-sum'));
+  const row = await ev<Rect>(RECT('.event-list .rows .row .c-sum'));
   for (const r of [head, row]) {
     expect(r.width).toBeGreaterThanOrEqual(140);
     expect(r.right).toBeLessThanOrEqual(pane.right + 0.5);
@@ -74,10 +83,12 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   expect(labels.min).toBeGreaterThanOrEqual(10);
 
   // the legend and the outcomes cover no node: no overlap with the graph, nor with any node drawn
-  const graph = (await ev<Rect>(RECT('#graph')));
-  const nodes = await ev<Rect[]>(`(() => { const g = document.querySelector('#graph').getBoundingClientRect(); return window.vswitchLab.cy.nodes().map((n) => { const b = n.renderedBoundingBox({ includeLabels: true }); return { left: g.left + b.x1, top: g.top + b.y1, right: g.left + b.x2, bottom: g.top + b.y2, width: b.w, height: b.h }; }); })()`);
+  const graph = await ev<Rect>(RECT('#graph'));
+  const nodes = await ev<Rect[]>(
+    `(() => { const g = document.querySelector('#graph').getBoundingClientRect(); return window.vswitchLab.cy.nodes().map((n) => { const b = n.renderedBoundingBox({ includeLabels: true }); return { left: g.left + b.x1, top: g.top + b.y1, right: g.left + b.x2, bottom: g.top + b.y2, width: b.w, height: b.h }; }); })()`,
+  );
   for (const sel of ['#legend', '#outcomes']) {
-    const r = (await ev<Rect>(RECT(sel)));
+    const r = await ev<Rect>(RECT(sel));
     expect(r.height, sel).toBeGreaterThan(0);
     expect(overlaps(r, graph), `${sel} over the graph`).toBe(false);
     for (const n of nodes) if (overlaps(n, graph)) expect(overlaps(r, n), `${sel} over a node`).toBe(false);
@@ -87,9 +98,9 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   await page.fill('#find', 'no-such-node');
   await page.press('#find', 'Enter');
   await page.waitForSelector('.toast');
-  const toast = (await ev<Rect>(RECT('.toast')));
-  const side = (await ev<Rect>(RECT('#sidebar')));
-  const tools = (await ev<Rect>(RECT('.graph-tools')));
+  const toast = await ev<Rect>(RECT('.toast'));
+  const side = await ev<Rect>(RECT('#sidebar'));
+  const tools = await ev<Rect>(RECT('.graph-tools'));
   expect(overlaps(toast, side)).toBe(false);
   expect(overlaps(toast, tools)).toBe(false);
   await page.fill('#find', '');
@@ -108,7 +119,7 @@ describe('small screens', { timeout: 120_000 }, () => {
 
       // drag the side splitter 100 px to the left: the side panel grows by 100 px
       const before = (await ev<Rect>(RECT('#sidebar'))).width;
-      const s = (await ev<Rect>(RECT('#split-side')));
+      const s = await ev<Rect>(RECT('#split-side'));
       await page.mouse.move(s.left + s.width / 2, s.top + 200);
       await page.mouse.down();
       await page.mouse.move(s.left + s.width / 2 - 50, s.top + 200);
@@ -131,7 +142,7 @@ describe('small screens', { timeout: 120_000 }, () => {
       expect(Math.round((await ev<Rect>(RECT('#sidebar'))).width)).toBe(Math.round(wider));
       expect(Math.round((await ev<Rect>(RECT('section.bottom'))).height)).toBe(Math.round(b1));
       // never so wide that the graph disappears: a huge drag stops at the graph's minimum
-      const s2 = (await ev<Rect>(RECT('#split-side')));
+      const s2 = await ev<Rect>(RECT('#split-side'));
       await page.mouse.move(s2.left + 3, s2.top + 200);
       await page.mouse.down();
       await page.mouse.move(5, s2.top + 200);

@@ -12,8 +12,7 @@ import { assertWebBuilt, startLabServer } from './lab-server.js';
 let server: RunningServer;
 let ui: UiBrowser;
 
-const post = (route: string, body: unknown): Promise<Response> =>
-  fetch(new URL(route, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (route: string, body: unknown): Promise<Response> => fetch(new URL(route, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
   assertWebBuilt();

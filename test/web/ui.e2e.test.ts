@@ -175,7 +175,10 @@ describe('web UI', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#capture-download')]);
     const file = path.join(ARTIFACTS, 'ui-capture.pcapng');
     await download.saveAs(file);
-    const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .trim()
       .split('\n');
     // web-02 got the ARP request (broadcast) and the echo request; the broadcast also left by vmnic0

@@ -88,7 +88,9 @@ export const packetRepr: fc.Arbitrary<PacketRepr> = fc
     const repr: PacketRepr = { ethernet: { dst, src, tags: t, ethertype: body.ethertype }, network: body.network, trailer: new Uint8Array(0) };
     if (body.network.kind === 'raw') return repr; // raw payload runs to the end of the frame: no trailer
     if (trailer === 'pad') {
-      const l3 = body.network.kind === 'arp' ? 28 : 20 + (body.network.ip.options?.length ?? 0) + (body.network.transport.kind === 'raw' ? body.network.transport.bytes.length : 8 + body.network.transport.data.length);
+      const l3 = body.network.kind === 'arp'
+        ? 28
+        : 20 + (body.network.ip.options?.length ?? 0) + (body.network.transport.kind === 'raw' ? body.network.transport.bytes.length : 8 + body.network.transport.data.length);
       repr.trailer = new Uint8Array(Math.max(0, 60 - 14 - 4 * t.length - l3));
     } else repr.trailer = trailer;
     return repr;

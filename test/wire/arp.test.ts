@@ -6,8 +6,7 @@ const PAD18 = '00'.repeat(18);
 describe('ARP', () => {
   it('builds a request byte for byte (RFC 826 layout, broadcast, target MAC zero)', () => {
     const f = buildArp({ op: 'request', srcMac: '00:50:56:aa:00:01', senderIp: '10.0.10.11', targetIp: '10.0.10.12' });
-    const expected =
-      'ffffffffffff' + '005056aa0001' + '0806' + // Ethernet
+    const expected = 'ffffffffffff' + '005056aa0001' + '0806' + // Ethernet
       '0001' + '0800' + '06' + '04' + '0001' + // htype Ethernet, ptype IPv4, hlen 6, plen 4, op request
       '005056aa0001' + '0a000a0b' + // sender 10.0.10.11
       '000000000000' + '0a000a0c' + // target 10.0.10.12

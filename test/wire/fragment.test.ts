@@ -1,16 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  buildIcmpEcho,
-  buildUdp,
-  fragmentIpv4,
-  internetChecksum,
-  Ipv4Reassembler,
-  parseIcmpv4,
-  parseIpv4Packet,
-  reassembleIpv4,
-  FrameInputError,
-  write16,
-} from '../../src/wire/index.js';
+import { buildIcmpEcho, buildUdp, fragmentIpv4, internetChecksum, Ipv4Reassembler, parseIcmpv4, parseIpv4Packet, reassembleIpv4, FrameInputError, write16 } from '../../src/wire/index.js';
 
 const ping = (dataSize: number, df = false, vlan?: number) =>
   buildIcmpEcho({ type: 'request', srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22', dataSize, df, identification: 0x4242, vlan });

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { buildCdp, buildGratuitousArp, buildIcmpEcho, buildLldp, buildNeighborSolicitation, buildUdp, frameProtocol, frameType, hexToBytes, pushTag, tagLabel, tagStack, toHex } from '../../src/wire/index.js';
+import {
+  buildCdp,
+  buildGratuitousArp,
+  buildIcmpEcho,
+  buildLldp,
+  buildNeighborSolicitation,
+  buildUdp,
+  frameProtocol,
+  frameType,
+  hexToBytes,
+  pushTag,
+  tagLabel,
+  tagStack,
+  toHex,
+} from '../../src/wire/index.js';
 
 const v4 = { srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22' };
 

@@ -28,7 +28,19 @@ describe('IPv4 header', () => {
     buf.set(WIKI_HEADER);
     const ip = parseIpv4Header(buf, 0)!;
     expect(ip.checksumOk).toBe(true);
-    expect(ip).toMatchObject({ src: 0xc0a80001, dst: 0xc0a800c7, protocol: 17, ttl: 64, df: true, mf: false, fragmentOffset: 0, headerLength: 20, totalLength: 0x73, payloadLength: 0x73 - 20, payloadOffset: 20 });
+    expect(ip).toMatchObject({
+      src: 0xc0a80001,
+      dst: 0xc0a800c7,
+      protocol: 17,
+      ttl: 64,
+      df: true,
+      mf: false,
+      fragmentOffset: 0,
+      headerLength: 20,
+      totalLength: 0x73,
+      payloadLength: 0x73 - 20,
+      payloadOffset: 20,
+    });
   });
 
   it('emits the same header with checksum 0xb861', () => {
@@ -85,7 +97,9 @@ describe('ICMP echo', () => {
     const f = buildIcmpEcho({ type: 'request', srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22', dataSize: 8972, df: true, vlan: [1, 2] });
     expect(parseIpv4Packet(f)!.totalLength).toBe(9000);
     expect(f.length).toBe(MAX_FRAME_LEN);
-    expect(() => buildIcmpEcho({ type: 'request', srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22', dataSize: 8973, vlan: [1, 2] })).toThrow(FrameInputError);
+    expect(() => buildIcmpEcho({ type: 'request', srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22', dataSize: 8973, vlan: [1, 2] })).toThrow(
+      FrameInputError,
+    );
     const big = buildIcmpEcho({ type: 'request', srcMac: '00:50:56:aa:00:21', dstMac: '00:50:56:aa:00:22', srcIp: '10.0.0.21', dstIp: '10.0.0.22', dataSize: 20000, oversize: true });
     expect(parseIpv4Packet(big)!.totalLength).toBe(20028);
   });
@@ -138,7 +152,18 @@ describe('UDP', () => {
 
 describe('TCP (decode)', () => {
   it('reads ports, numbers, flags and window', () => {
-    const f = buildTcp({ srcMac: '00:50:56:aa:00:01', dstMac: '00:50:56:aa:00:02', srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 443, dstPort: 51000, seq: 1000, ack: 2000, flags: 0x012, window: 512 });
+    const f = buildTcp({
+      srcMac: '00:50:56:aa:00:01',
+      dstMac: '00:50:56:aa:00:02',
+      srcIp: '10.0.0.1',
+      dstIp: '10.0.0.2',
+      srcPort: 443,
+      dstPort: 51000,
+      seq: 1000,
+      ack: 2000,
+      flags: 0x012,
+      window: 512,
+    });
     const ip = parseIpv4Packet(f)!;
     expect(parseTcp(f, ip.payloadOffset, ip.payloadLength)).toMatchObject({ srcPort: 443, dstPort: 51000, seq: 1000, ack: 2000, flags: 0x012, window: 512, headerLength: 20, payloadLength: 0 });
   });

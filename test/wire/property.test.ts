@@ -1,19 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  decodeFrame,
-  describe as describeFrame,
-  emitPacket,
-  innerEthertype,
-  l3Offset,
-  outerVid,
-  parsePacket,
-  popTag,
-  pushTag,
-  readTags,
-  tagCount,
-  toHex,
-} from '../../src/wire/index.js';
+import { decodeFrame, describe as describeFrame, emitPacket, innerEthertype, l3Offset, outerVid, parsePacket, popTag, pushTag, readTags, tagCount, toHex } from '../../src/wire/index.js';
 import { packetRepr } from './arbitraries.js';
 
 const RUNS = 400;

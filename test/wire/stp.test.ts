@@ -27,7 +27,22 @@ function frame(bpdu: number[]): Uint8Array {
 
 /** Protocol id, version, type, flags, root, cost, bridge, port, the four timers. */
 function config(version: number, type: number, flags: number, rootPrio = 0x8000, cost = 4, port = 0x8002): number[] {
-  return [...u16(0), version, type, flags, ...u16(rootPrio), ...mac('00:11:22:33:44:55'), ...u32(cost), ...u16(0x8001), ...mac('00:aa:bb:cc:dd:ee'), ...u16(port), ...u16(256), ...u16(20 * 256), ...u16(2 * 256), ...u16(15 * 256)];
+  return [
+    ...u16(0),
+    version,
+    type,
+    flags,
+    ...u16(rootPrio),
+    ...mac('00:11:22:33:44:55'),
+    ...u32(cost),
+    ...u16(0x8001),
+    ...mac('00:aa:bb:cc:dd:ee'),
+    ...u16(port),
+    ...u16(256),
+    ...u16(20 * 256),
+    ...u16(2 * 256),
+    ...u16(15 * 256),
+  ];
 }
 
 const mstConfig = [0, ...Array.from({ length: 32 }, (_, i) => (i < 7 ? 'region1'.charCodeAt(i) : 0)), ...u16(1), ...Array(16).fill(0)];

@@ -37,15 +37,60 @@ const B = '00:50:56:aa:00:22';
 const ip4 = { srcMac: A, dstMac: B, srcIp: '10.0.0.21', dstIp: '10.0.0.22' };
 
 const FIELDS = [
-  'frame.number', 'eth.dst', 'eth.src', 'eth.type', 'ieee8021ad.id', 'vlan.id', 'vlan.priority', 'vlan.etype',
-  'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4',
-  'ip.src', 'ip.dst', 'ip.ttl', 'ip.id', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset', 'ip.checksum.status',
-  'icmp.type', 'icmp.code', 'icmp.ident', 'icmp.seq', 'icmp.checksum.status', 'icmp.mtu',
-  'udp.srcport', 'udp.dstport', 'udp.length', 'udp.checksum.status',
-  'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'tcp.checksum.status',
-  'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'icmpv6.type', 'icmpv6.checksum.status', 'icmpv6.echo.identifier', 'icmpv6.echo.sequence_number',
-  'icmpv6.nd.ns.target_address', 'icmpv6.nd.na.target_address', 'icmpv6.nd.na.flag.s', 'icmpv6.opt.linkaddr',
-  'lldp.chassis.id.mac', 'lldp.port.id', 'lldp.time_to_live', 'cdp.deviceid', 'cdp.portid', 'cdp.checksum.status', 'llc.oui', 'llc.cisco_pid',
+  'frame.number',
+  'eth.dst',
+  'eth.src',
+  'eth.type',
+  'ieee8021ad.id',
+  'vlan.id',
+  'vlan.priority',
+  'vlan.etype',
+  'arp.opcode',
+  'arp.src.hw_mac',
+  'arp.src.proto_ipv4',
+  'arp.dst.hw_mac',
+  'arp.dst.proto_ipv4',
+  'ip.src',
+  'ip.dst',
+  'ip.ttl',
+  'ip.id',
+  'ip.flags.df',
+  'ip.flags.mf',
+  'ip.frag_offset',
+  'ip.checksum.status',
+  'icmp.type',
+  'icmp.code',
+  'icmp.ident',
+  'icmp.seq',
+  'icmp.checksum.status',
+  'icmp.mtu',
+  'udp.srcport',
+  'udp.dstport',
+  'udp.length',
+  'udp.checksum.status',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.flags',
+  'tcp.checksum.status',
+  'ipv6.src',
+  'ipv6.dst',
+  'ipv6.hlim',
+  'icmpv6.type',
+  'icmpv6.checksum.status',
+  'icmpv6.echo.identifier',
+  'icmpv6.echo.sequence_number',
+  'icmpv6.nd.ns.target_address',
+  'icmpv6.nd.na.target_address',
+  'icmpv6.nd.na.flag.s',
+  'icmpv6.opt.linkaddr',
+  'lldp.chassis.id.mac',
+  'lldp.port.id',
+  'lldp.time_to_live',
+  'cdp.deviceid',
+  'cdp.portid',
+  'cdp.checksum.status',
+  'llc.oui',
+  'llc.cisco_pid',
   'data.len',
 ] as const;
 type Field = (typeof FIELDS)[number];
@@ -64,7 +109,19 @@ add('rarp', buildRarp({ srcMac: '00:50:56:aa:00:01' }));
 add('icmp echo qinq', buildIcmpEcho({ type: 'request', ...ip4, vlan: [100, 10], pcp: 5, id: 0x1234, seq: 42, ttl: 63, df: true }));
 add('icmp echo reply', buildIcmpEcho({ type: 'reply', ...ip4, dataSize: 0, seq: 2 }));
 add('icmp jumbo', buildIcmpEcho({ type: 'request', ...ip4, dataSize: 8972, df: true }));
-add('icmp frag needed', buildIcmpError({ type: 3, code: 4, nextHopMtu: 1500, srcMac: B, dstMac: A, srcIp: '10.0.0.1', dstIp: '10.0.0.21', original: buildUdp({ ...ip4, dstPort: 33434, payload: new Uint8Array(2000), df: true }).subarray(14) }));
+add(
+  'icmp frag needed',
+  buildIcmpError({
+    type: 3,
+    code: 4,
+    nextHopMtu: 1500,
+    srcMac: B,
+    dstMac: A,
+    srcIp: '10.0.0.1',
+    dstIp: '10.0.0.21',
+    original: buildUdp({ ...ip4, dstPort: 33434, payload: new Uint8Array(2000), df: true }).subarray(14),
+  }),
+);
 add('udp', buildUdp({ ...ip4, srcPort: 40000, dstPort: 33434, payload: new TextEncoder().encode('vswitch-lab!') }));
 add('udp odd length', buildUdp({ ...ip4, srcPort: 40001, dstPort: 33434, payload: new Uint8Array([1, 2, 3]), vlan: 20 }));
 add('tcp syn-ack', buildTcp({ ...ip4, srcPort: 443, dstPort: 51000, flags: 0x012, seq: 1, ack: 1 }));
@@ -118,8 +175,17 @@ describe('tshark 4.0 reads every builder\'s frames', () => {
 
   it('ARP request: Ethernet, 802.1Q VLAN 10 PCP 3, opcode and addresses', () => {
     expect(row('arp request vlan 10')).toMatchObject({
-      'eth.dst': 'ff:ff:ff:ff:ff:ff', 'eth.src': A, 'eth.type': '0x8100', 'vlan.id': '10', 'vlan.priority': '3', 'vlan.etype': '0x0806',
-      'arp.opcode': '1', 'arp.src.hw_mac': A, 'arp.src.proto_ipv4': '10.0.10.11', 'arp.dst.hw_mac': '00:00:00:00:00:00', 'arp.dst.proto_ipv4': '10.0.10.12',
+      'eth.dst': 'ff:ff:ff:ff:ff:ff',
+      'eth.src': A,
+      'eth.type': '0x8100',
+      'vlan.id': '10',
+      'vlan.priority': '3',
+      'vlan.etype': '0x0806',
+      'arp.opcode': '1',
+      'arp.src.hw_mac': A,
+      'arp.src.proto_ipv4': '10.0.10.11',
+      'arp.dst.hw_mac': '00:00:00:00:00:00',
+      'arp.dst.proto_ipv4': '10.0.10.12',
     });
   });
 
@@ -129,14 +195,32 @@ describe('tshark 4.0 reads every builder\'s frames', () => {
   });
 
   it('T7: RARP notify — EtherType 0x8035, opcode 3, both hardware addresses the vNIC MAC', () => {
-    expect(row('rarp')).toMatchObject({ 'eth.type': '0x8035', 'eth.dst': 'ff:ff:ff:ff:ff:ff', 'arp.opcode': '3', 'arp.src.hw_mac': '00:50:56:aa:00:01', 'arp.dst.hw_mac': '00:50:56:aa:00:01', 'arp.src.proto_ipv4': '0.0.0.0' });
+    expect(row('rarp')).toMatchObject({
+      'eth.type': '0x8035',
+      'eth.dst': 'ff:ff:ff:ff:ff:ff',
+      'arp.opcode': '3',
+      'arp.src.hw_mac': '00:50:56:aa:00:01',
+      'arp.dst.hw_mac': '00:50:56:aa:00:01',
+      'arp.src.proto_ipv4': '0.0.0.0',
+    });
   });
 
   it('ICMP echo in QinQ: S-tag 100, C-tag 10, DF, TTL, id/seq, both checksums good', () => {
     expect(row('icmp echo qinq')).toMatchObject({
-      'eth.type': '0x88a8', 'ieee8021ad.id': '100', 'vlan.id': '10', 'vlan.etype': '0x0800',
-      'ip.src': '10.0.0.21', 'ip.dst': '10.0.0.22', 'ip.ttl': '63', 'ip.flags.df': '1', 'ip.checksum.status': GOOD,
-      'icmp.type': '8', 'icmp.code': '0', 'icmp.ident': '4660', 'icmp.seq': '42', 'icmp.checksum.status': GOOD,
+      'eth.type': '0x88a8',
+      'ieee8021ad.id': '100',
+      'vlan.id': '10',
+      'vlan.etype': '0x0800',
+      'ip.src': '10.0.0.21',
+      'ip.dst': '10.0.0.22',
+      'ip.ttl': '63',
+      'ip.flags.df': '1',
+      'ip.checksum.status': GOOD,
+      'icmp.type': '8',
+      'icmp.code': '0',
+      'icmp.ident': '4660',
+      'icmp.seq': '42',
+      'icmp.checksum.status': GOOD,
     });
     expect(row('icmp echo reply')).toMatchObject({ 'icmp.type': '0', 'icmp.seq': '2', 'icmp.checksum.status': GOOD, 'ip.checksum.status': GOOD });
     expect(row('icmp jumbo')).toMatchObject({ 'icmp.checksum.status': GOOD, 'ip.checksum.status': GOOD, 'data.len': '8972' });
@@ -165,14 +249,44 @@ describe('tshark 4.0 reads every builder\'s frames', () => {
   });
 
   it('ICMPv6 echo and neighbour discovery: addresses, hop limits, checksums good', () => {
-    expect(row('icmpv6 echo')).toMatchObject({ 'ipv6.src': '2001:db8::21', 'ipv6.dst': '2001:db8::22', 'ipv6.hlim': '64', 'icmpv6.type': '128', 'icmpv6.echo.identifier': '0x0005', 'icmpv6.echo.sequence_number': '6', 'icmpv6.checksum.status': GOOD });
-    expect(row('neighbor solicitation')).toMatchObject({ 'eth.dst': '33:33:ff:00:00:22', 'vlan.id': '40', 'ipv6.dst': 'ff02::1:ff00:22', 'ipv6.hlim': '255', 'icmpv6.type': '135', 'icmpv6.nd.ns.target_address': '2001:db8::22', 'icmpv6.opt.linkaddr': A, 'icmpv6.checksum.status': GOOD });
-    expect(row('neighbor advertisement')).toMatchObject({ 'icmpv6.type': '136', 'icmpv6.nd.na.target_address': '2001:db8::22', 'icmpv6.nd.na.flag.s': '1', 'icmpv6.opt.linkaddr': B, 'icmpv6.checksum.status': GOOD });
+    expect(row('icmpv6 echo')).toMatchObject({
+      'ipv6.src': '2001:db8::21',
+      'ipv6.dst': '2001:db8::22',
+      'ipv6.hlim': '64',
+      'icmpv6.type': '128',
+      'icmpv6.echo.identifier': '0x0005',
+      'icmpv6.echo.sequence_number': '6',
+      'icmpv6.checksum.status': GOOD,
+    });
+    expect(row('neighbor solicitation')).toMatchObject({
+      'eth.dst': '33:33:ff:00:00:22',
+      'vlan.id': '40',
+      'ipv6.dst': 'ff02::1:ff00:22',
+      'ipv6.hlim': '255',
+      'icmpv6.type': '135',
+      'icmpv6.nd.ns.target_address': '2001:db8::22',
+      'icmpv6.opt.linkaddr': A,
+      'icmpv6.checksum.status': GOOD,
+    });
+    expect(row('neighbor advertisement')).toMatchObject({
+      'icmpv6.type': '136',
+      'icmpv6.nd.na.target_address': '2001:db8::22',
+      'icmpv6.nd.na.flag.s': '1',
+      'icmpv6.opt.linkaddr': B,
+      'icmpv6.checksum.status': GOOD,
+    });
   });
 
   it('LLDP and CDP are recognised with their IDs; CDP checksum good for odd and even lengths', () => {
     expect(row('lldp')).toMatchObject({ 'eth.dst': '01:80:c2:00:00:0e', 'lldp.chassis.id.mac': A, 'lldp.port.id': 'vmnic0', 'lldp.time_to_live': '120' });
-    expect(row('cdp odd')).toMatchObject({ 'eth.dst': '01:00:0c:cc:cc:cc', 'llc.oui': '12' /* 0x00000c, Cisco */, 'llc.cisco_pid': '0x2000', 'cdp.deviceid': 'esxi-01', 'cdp.portid': 'vmnic1', 'cdp.checksum.status': GOOD });
+    expect(row('cdp odd')).toMatchObject({
+      'eth.dst': '01:00:0c:cc:cc:cc',
+      'llc.oui': '12', /* 0x00000c, Cisco */
+      'llc.cisco_pid': '0x2000',
+      'cdp.deviceid': 'esxi-01',
+      'cdp.portid': 'vmnic1',
+      'cdp.checksum.status': GOOD,
+    });
     expect(row('cdp even')).toMatchObject({ 'cdp.portid': 'vmnic10', 'cdp.checksum.status': GOOD });
   });
 

@@ -71,7 +71,11 @@ export class CapturePanel {
       'div',
       { class: 'capture-panel' },
       this.here,
-      h('p', { class: 'muted' }, 'Every frame is recorded at every point; choose the points you want in the file or the live stream. ESXi ports have pktcap-uw\'s points (PortInput/PortOutput, UplinkRcv/UplinkSnd); Drop collects every dropped frame with its reason as a packet comment.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Every frame is recorded at every point; choose the points you want in the file or the live stream. ESXi ports have pktcap-uw\'s points (PortInput/PortOutput, UplinkRcv/UplinkSnd); Drop collects every dropped frame with its reason as a packet comment.',
+      ),
       h('div', { class: 'row-tools' }, this.filter, none),
       this.list,
       this.status,
@@ -214,9 +218,12 @@ export class CapturePanel {
       return;
     }
     this.here.hidden = false;
-    const status = h('p', { id: 'here-status', 'data-packets': String(l.packets), 'data-running': String(l.running) },
+    const status = h(
+      'p',
+      { id: 'here-status', 'data-packets': String(l.packets), 'data-running': String(l.running) },
       h('span', { class: l.running ? 'rec-dot on' : 'rec-dot' }, '●'),
-      ` ${l.running ? 'Capturing' : 'Captured'} at ${l.label}: ${l.packets} packet${l.packets === 1 ? '' : 's'}${l.error ? ` — ${l.error}` : ''}`);
+      ` ${l.running ? 'Capturing' : 'Captured'} at ${l.label}: ${l.packets} packet${l.packets === 1 ? '' : 's'}${l.error ? ` — ${l.error}` : ''}`,
+    );
     const stop = h('button', { type: 'button', id: 'here-stop', disabled: !l.running }, 'Stop');
     stop.addEventListener('click', () => this.stopHere());
     const dl = h('button', { type: 'button', class: 'primary', id: 'here-download' }, 'Download pcapng');
@@ -240,7 +247,11 @@ export class CapturePanel {
       h('p', { class: 'muted' }, 'Live in Wireshark, exactly these points:'),
       cmd,
       h('div', { class: 'actions' }, copy),
-      h('p', { class: 'warn', id: 'here-pcap-warning' }, 'Keep pcapng: a plain pcap file has one interface and no comments, so it loses which point saw each frame (the interface names) and the rule or drop reason of each packet (the comments).'),
+      h(
+        'p',
+        { class: 'warn', id: 'here-pcap-warning' },
+        'Keep pcapng: a plain pcap file has one interface and no comments, so it loses which point saw each frame (the interface names) and the rule or drop reason of each packet (the comments).',
+      ),
     );
   }
 

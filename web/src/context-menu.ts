@@ -122,7 +122,7 @@ export function placeMenuItems(kind: 'node' | 'edge', data: GraphNodeData | Grap
     for (const i of ifaces) impair(i);
   } else if (n.kind === 'vm' || n.kind === 'phost') {
     for (const i of ifaces) here(i, [i]);
-    if (n.kind === 'phost') for (const i of ifaces) impair(i);
+    if (n.kind === 'phost') { for (const i of ifaces) impair(i); }
   }
   return items;
 }

@@ -55,7 +55,7 @@ export function traceTree(events: readonly TraceEventJson[]): TreeRow[] {
   return copyTreeRows(copyTree(events)).map((row) =>
     row.kind === 'step'
       ? { kind: 'event', e: events[row.index]!, depth: row.depth }
-      : { kind: 'copy', copyId: row.node.copyId, at: eventIface(events[row.node.steps[0]!]!), depth: row.depth, last: row.last },
+      : { kind: 'copy', copyId: row.node.copyId, at: eventIface(events[row.node.steps[0]!]!), depth: row.depth, last: row.last }
   );
 }
 

@@ -87,8 +87,24 @@ export class EventList {
     this.root = h(
       'div',
       { class: 'event-list' },
-      h('div', { class: 'filters', role: 'group', 'aria-label': 'Event filter' }, search, protoMenu, h('label', { class: 'chip drop-chip' }, drops, 'drops only'), h('label', { class: 'chip own-chip', title: 'the frames sent from this page (Send tab, re-fire list) and its pings’ frames' }, mine, 'my frames'), this.countEl),
-      h('div', { class: 'row head', 'aria-hidden': 'true' }, h('span', { class: 'c-time' }, 'Time'), h('span', { class: 'c-at' }, 'At'), h('span', { class: 'c-what' }, 'What'), h('span', { class: 'c-proto' }, 'Type'), h('span', { class: 'c-sum' }, 'Summary')),
+      h(
+        'div',
+        { class: 'filters', role: 'group', 'aria-label': 'Event filter' },
+        search,
+        protoMenu,
+        h('label', { class: 'chip drop-chip' }, drops, 'drops only'),
+        h('label', { class: 'chip own-chip', title: 'the frames sent from this page (Send tab, re-fire list) and its pings’ frames' }, mine, 'my frames'),
+        this.countEl,
+      ),
+      h(
+        'div',
+        { class: 'row head', 'aria-hidden': 'true' },
+        h('span', { class: 'c-time' }, 'Time'),
+        h('span', { class: 'c-at' }, 'At'),
+        h('span', { class: 'c-what' }, 'What'),
+        h('span', { class: 'c-proto' }, 'Type'),
+        h('span', { class: 'c-sum' }, 'Summary'),
+      ),
       this.viewport,
     );
     this.viewport.addEventListener('scroll', () => {

@@ -51,7 +51,11 @@ export class ImpairmentsDialog {
       'form',
       { method: 'dialog' },
       this.title,
-      h('p', { class: 'muted' }, 'Faults of this cable, in each direction, on the virtual clock. The same seed and traffic lose, delay and duplicate the same frames every run. Lost frames are drops LINK_LOSS (L1); a full bandwidth queue drops LINK_QUEUE_FULL (L4).'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Faults of this cable, in each direction, on the virtual clock. The same seed and traffic lose, delay and duplicate the same frames every run. Lost frames are drops LINK_LOSS (L1); a full bandwidth queue drops LINK_QUEUE_FULL (L4).',
+      ),
       grid,
       this.error,
       h('div', { class: 'actions' }, ok, perfect, cancel),

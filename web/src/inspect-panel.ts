@@ -321,7 +321,16 @@ export class InspectPanel {
     if (!vmk) return;
     this.root.append(
       h('h3', {}, `${vmk.name} on ${hostName}`),
-      kv([['Port group', vmk.portGroup], ['MAC', vmk.mac], ['IPv4', vmk.ipv4 ?? '—'], ['IPv6', vmk.ipv6?.join(', ')], ['Gateway', vmk.gateway], ['MTU', vmk.mtu], ['TCP/IP stack', vmk.netstack], ['Services', vmk.services.join(', ') || 'none']]),
+      kv([
+        ['Port group', vmk.portGroup],
+        ['MAC', vmk.mac],
+        ['IPv4', vmk.ipv4 ?? '—'],
+        ['IPv6', vmk.ipv6?.join(', ')],
+        ['Gateway', vmk.gateway],
+        ['MTU', vmk.mtu],
+        ['TCP/IP stack', vmk.netstack],
+        ['Services', vmk.services.join(', ') || 'none'],
+      ]),
     );
     this.root.append(this.teamingNow(ref), this.counters(ref), this.async_(`ARP cache · ${ref}`, () => api.arpCache(ref)));
     if (hasIpv6(vmk)) this.root.append(this.neighbourCache(ref));
@@ -337,7 +346,12 @@ export class InspectPanel {
     const link = t.links.find((l) => l.a === ref || l.b === ref);
     this.root.append(
       h('h3', {}, `Uplink ${nic.name} on ${host.name}`),
-      kv([['MAC', nic.mac], ['vSwitch', vs?.name ?? 'none (unused)'], ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined], ['Link', link ? `${link.a === ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled']]),
+      kv([
+        ['MAC', nic.mac],
+        ['vSwitch', vs?.name ?? 'none (unused)'],
+        ['Speed', nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined],
+        ['Link', link ? `${link.a === ref ? link.b : link.a} (${link.up ? 'up' : 'down'})` : 'not cabled'],
+      ]),
     );
     if (link) this.root.append(this.actions.linkButton(ref, link.up));
     if (vs) this.root.append(this.carriesNow(host.name, vs.name, nic.name));
@@ -356,7 +370,12 @@ export class InspectPanel {
           sw.ports.map((p) =>
             p.mode === 'access'
               ? { port: p.name, mode: 'access', vlan: p.vlan, channel: p.channelGroup ?? '' }
-              : { port: p.name, mode: 'trunk', vlan: `allowed ${p.allowedVlans === 'all' ? 'all' : p.allowedVlans.join(',')}; native ${p.nativeVlan ?? 'none'}${p.nativeTagged ? ' (tagged)' : ''}`, channel: p.channelGroup ?? '' },
+              : {
+                port: p.name,
+                mode: 'trunk',
+                vlan: `allowed ${p.allowedVlans === 'all' ? 'all' : p.allowedVlans.join(',')}; native ${p.nativeVlan ?? 'none'}${p.nativeTagged ? ' (tagged)' : ''}`,
+                channel: p.channelGroup ?? '',
+              }
           ),
         ),
       ),

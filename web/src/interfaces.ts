@@ -94,4 +94,3 @@ export function listInterfaces(t: TopologyDoc): InterfaceInfo[] {
 export function isEndpoint(i: InterfaceInfo): boolean {
   return i.kind === 'vnic' || i.kind === 'vmk' || i.kind === 'physical-nic';
 }
-

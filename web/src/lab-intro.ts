@@ -35,7 +35,18 @@ export class LabIntro {
       h('h3', {}, l.name),
       l.description ? h('p', {}, l.description) : '',
       l.activity ? h('div', { class: 'intro-goal' }, h('strong', {}, `Goal — ${l.activity.title}`), l.activity.goal ? renderMarkdown(l.activity.goal) : '') : '',
-      lessons > 0 ? h('div', { class: 'actions' }, open, h('span', { class: 'muted' }, `${l.tests.length} test${l.tests.length === 1 ? '' : 's'}, ${l.scenarios.length} scenario${l.scenarios.length === 1 ? '' : 's'}${l.activity ? `, ${l.activity.tasks.length} tasks` : ''}`)) : '',
+      lessons > 0
+        ? h(
+          'div',
+          { class: 'actions' },
+          open,
+          h(
+            'span',
+            { class: 'muted' },
+            `${l.tests.length} test${l.tests.length === 1 ? '' : 's'}, ${l.scenarios.length} scenario${l.scenarios.length === 1 ? '' : 's'}${l.activity ? `, ${l.activity.tasks.length} tasks` : ''}`,
+          ),
+        )
+        : '',
     );
     card.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') this.hide();

@@ -142,7 +142,11 @@ export class LessonsPanel {
         {},
         this.scenariosBox,
         h('div', { class: 'field' }, h('label', { for: 'scenario-file' }, 'Open a scenario file (timed scenario .json)'), file),
-        h('div', { class: 'field' }, h('label', { title: 'Run it to its end at once on a fresh lab of this topology, instead of playing it on the lab clock' }, this.fresh, ' at once, on a fresh lab (not animated)')),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { title: 'Run it to its end at once on a fresh lab of this topology, instead of playing it on the lab clock' }, this.fresh, ' at once, on a fresh lab (not animated)'),
+        ),
         this.scenarioResult,
       ),
     );
@@ -238,7 +242,14 @@ export class LessonsPanel {
       const li = h(
         'li',
         { class: 'task pending', 'data-task': t.number },
-        h('div', { class: 'task-head' }, h('span', { class: 'task-mark', 'aria-hidden': 'true' }, '○'), h('strong', {}, t.title), h('span', { class: 'muted' }, ` · ${t.points} point${t.points === 1 ? '' : 's'}`), h('span', { class: 'task-state sr-only' }, 'not done yet')),
+        h(
+          'div',
+          { class: 'task-head' },
+          h('span', { class: 'task-mark', 'aria-hidden': 'true' }, '○'),
+          h('strong', {}, t.title),
+          h('span', { class: 'muted' }, ` · ${t.points} point${t.points === 1 ? '' : 's'}`),
+          h('span', { class: 'task-state sr-only' }, 'not done yet'),
+        ),
         renderMarkdown(t.instructions),
         h('div', { class: 'task-why' }),
       );
@@ -286,7 +297,13 @@ export class LessonsPanel {
     for (const t of l.tests) {
       const run = h('button', { type: 'button', class: 'small', 'data-test': t.index }, 'Run');
       run.addEventListener('click', () => void this.runTests(t.index, run));
-      const li = h('li', { 'data-test': t.index }, h('div', { class: 'lesson-head' }, h('span', { class: 'verdict' }, ''), h('strong', {}, t.name), run), t.description ? h('p', { class: 'muted' }, t.description) : '', h('div', { class: 'lesson-out' }));
+      const li = h(
+        'li',
+        { 'data-test': t.index },
+        h('div', { class: 'lesson-head' }, h('span', { class: 'verdict' }, ''), h('strong', {}, t.name), run),
+        t.description ? h('p', { class: 'muted' }, t.description) : '',
+        h('div', { class: 'lesson-out' }),
+      );
       this.testItems.set(t.index, li);
       ul.append(li);
     }
@@ -360,7 +377,8 @@ export class LessonsPanel {
       clear(this.scenarioResult);
       const d = err instanceof ApiFailure ? (err.body.details as { errors?: Array<{ path: string; message: string; line?: number }> } | undefined) : undefined;
       this.scenarioResult.append(h('p', { class: 'field-error', role: 'alert' }, `${label}: ${failureText(err)}`));
-      if (d?.errors?.length) this.scenarioResult.append(h('ul', { class: 'bad' }, ...d.errors.map((e) => h('li', {}, `${e.path || '(top)'}${e.line !== undefined ? ` (line ${e.line})` : ''}: ${e.message}`))));
+      if (d?.errors?.length)
+        this.scenarioResult.append(h('ul', { class: 'bad' }, ...d.errors.map((e) => h('li', {}, `${e.path || '(top)'}${e.line !== undefined ? ` (line ${e.line})` : ''}: ${e.message}`))));
     } finally {
       if (button) button.disabled = false;
     }
@@ -376,13 +394,16 @@ function renderScenario(r: ScenarioRun, show: (ifaces: string[]) => void): HTMLE
     // the interfaces an entry names (node:interface): choosing the entry shows them on the graph
     const ifaces = [...new Set(e.text.match(/\b[A-Za-z0-9][\w.-]*:[A-Za-z][\w.-]*\b/g) ?? [])];
     const li = h(
-        'li',
-        { class: `tl-${e.kind}${e.ok === false ? ' bad' : e.ok ? ' ok' : ''}${ifaces.length ? ' tl-place' : ''}`, ...(ifaces.length ? { tabindex: 0, title: `show ${ifaces.join(', ')} on the graph`, 'data-ifaces': ifaces.join(' ') } : {}) },
-        h('span', { class: 'tl-time' }, formatTime(e.time)),
-        h('span', { class: 'tl-kind' }, e.kind),
-        e.ok === undefined ? '' : h('span', { class: 'tl-mark' }, e.ok ? 'ok' : 'FAIL'),
-        h('span', { class: 'tl-text' }, e.text),
-      );
+      'li',
+      {
+        class: `tl-${e.kind}${e.ok === false ? ' bad' : e.ok ? ' ok' : ''}${ifaces.length ? ' tl-place' : ''}`,
+        ...(ifaces.length ? { tabindex: 0, title: `show ${ifaces.join(', ')} on the graph`, 'data-ifaces': ifaces.join(' ') } : {}),
+      },
+      h('span', { class: 'tl-time' }, formatTime(e.time)),
+      h('span', { class: 'tl-kind' }, e.kind),
+      e.ok === undefined ? '' : h('span', { class: 'tl-mark' }, e.ok ? 'ok' : 'FAIL'),
+      h('span', { class: 'tl-text' }, e.text),
+    );
     if (ifaces.length) {
       li.addEventListener('click', () => show(ifaces));
       li.addEventListener('keydown', (ev) => {

@@ -188,7 +188,7 @@ function menuItems(kind: 'node' | 'edge', data: GraphNodeData | GraphEdgeData): 
     if (e.kind === 'vnic') items.push({ action: 'vnic', label: `${e.up ? 'Disconnect' : 'Connect'} ${e.ifaces[0]}`, run: () => run({ kind: 'vnic-connect', iface: e.ifaces[0]!, connected: !e.up }) });
   } else {
     const n = data as GraphNodeData;
-    if (n.kind === 'vmnic' || n.kind === 'pport' || n.kind === 'phost') for (const i of n.ifaces ?? []) cable(i);
+    if (n.kind === 'vmnic' || n.kind === 'pport' || n.kind === 'phost') { for (const i of n.ifaces ?? []) cable(i); }
     if (n.kind === 'vm') {
       const vm = t.vms.find((v) => v.name === n.ref);
       for (const nic of vm?.nics ?? []) {

@@ -57,13 +57,5 @@ export type FrameKind = FrameSpec['kind'];
 
 export type { DecodedField, DecodedFrame, DecodedLayer } from '../../src/server/api-types.js';
 
-export type {
-  ChangeResponse,
-  EffectivePolicy,
-  PolicyResponse,
-  PolicySource,
-  Sourced,
-  RuntimeChangeDoc as RuntimeChange,
-  PolicyPatchDoc as PolicyPatch,
-} from '../../src/server/api-types.js';
+export type { ChangeResponse, EffectivePolicy, PolicyResponse, PolicySource, Sourced, RuntimeChangeDoc as RuntimeChange, PolicyPatchDoc as PolicyPatch } from '../../src/server/api-types.js';
 export type AcceptReject = 'accept' | 'reject';

@@ -53,7 +53,15 @@ export function installPanelSplitters(layout: HTMLElement): () => void {
   const bottom = layout.querySelector('.bottom')!;
 
   const make = (id: string, orientation: 'vertical' | 'horizontal', label: string, size: () => number, set: (v: number) => void, reset: () => void): HTMLElement => {
-    const el = h('div', { class: `splitter splitter-${orientation}`, id, role: 'separator', tabindex: 0, 'aria-orientation': orientation, 'aria-label': label, title: `${label}: drag, or arrow keys (Home resets)` });
+    const el = h('div', {
+      class: `splitter splitter-${orientation}`,
+      id,
+      role: 'separator',
+      tabindex: 0,
+      'aria-orientation': orientation,
+      'aria-label': label,
+      title: `${label}: drag, or arrow keys (Home resets)`,
+    });
     el.addEventListener('pointerdown', (ev) => {
       ev.preventDefault();
       el.setPointerCapture(ev.pointerId);

@@ -50,7 +50,8 @@ export class PathOverlay {
     host.append(this.canvas);
     this.ctx = this.canvas.getContext('2d')!;
     this.info = h('div', { class: 'path-info', id: 'path-info', hidden: true, role: 'region', 'aria-label': 'Path of the selected frame' });
-    this.info.style.cssText = 'position:absolute;right:8px;bottom:8px;max-width:46%;max-height:45%;overflow:auto;background:rgba(255,255,255,0.96);border:1px solid #ced4da;border-radius:6px;padding:6px 8px;font-size:12px;z-index:3';
+    this.info.style.cssText =
+      'position:absolute;right:8px;bottom:8px;max-width:46%;max-height:45%;overflow:auto;background:rgba(255,255,255,0.96);border:1px solid #ced4da;border-radius:6px;padding:6px 8px;font-size:12px;z-index:3';
     host.append(this.info);
     view.cy.on('render viewport resize', () => this.request());
     view.cy.on('tap', 'node', (ev) => {
@@ -98,7 +99,13 @@ export class PathOverlay {
   private render(): void {
     const evs = this.events();
     this.info.replaceChildren(
-      h('div', { class: 'path-head' }, h('strong', {}, `Path of frame ${this.frameIds.join(', ')}`), ' ', h('button', { type: 'button', id: 'path-clear', class: 'linkish', onclick: () => this.clear() }, 'clear')),
+      h(
+        'div',
+        { class: 'path-head' },
+        h('strong', {}, `Path of frame ${this.frameIds.join(', ')}`),
+        ' ',
+        h('button', { type: 'button', id: 'path-clear', class: 'linkish', onclick: () => this.clear() }, 'clear'),
+      ),
       ...this.legs(evs).map((l) => h('div', { class: `path-leg ${l.cls}` }, l.text)),
       h('div', { class: 'muted' }, 'Click a node: what it did with this frame.'),
     );
@@ -138,8 +145,20 @@ export class PathOverlay {
     const out = evs.filter((e) => e.action === 'tx' || e.action === 'deliver' || e.action === 'drop');
     const rules = evs.filter((e) => !inn.includes(e) && !out.includes(e));
     const section = (title: string, list: TraceEventJson[]): HTMLElement =>
-      h('div', { class: 'dev-section' }, h('strong', {}, title), ...(list.length ? list.map((e) => h('div', { class: `dev-line a-${e.action}` }, line(e))) : [h('div', { class: 'muted' }, 'nothing')]));
-    const box = h('div', { class: 'device-view', id: 'device-view' }, h('div', {}, h('strong', {}, `${label}: what it did with frame ${this.frameIds.join(', ')}`)), section('In', inn), section('Rules', rules), section('Out', out));
+      h(
+        'div',
+        { class: 'dev-section' },
+        h('strong', {}, title),
+        ...(list.length ? list.map((e) => h('div', { class: `dev-line a-${e.action}` }, line(e))) : [h('div', { class: 'muted' }, 'nothing')]),
+      );
+    const box = h(
+      'div',
+      { class: 'device-view', id: 'device-view' },
+      h('div', {}, h('strong', {}, `${label}: what it did with frame ${this.frameIds.join(', ')}`)),
+      section('In', inn),
+      section('Rules', rules),
+      section('Out', out),
+    );
     this.info.querySelector('#device-view')?.remove();
     this.info.append(box);
   }

@@ -194,7 +194,9 @@ export class RefireList {
           { class: `refire-row ${o.ok === true ? 'ok' : o.ok === false ? 'bad' : ''}`, 'data-id': e.id },
           h('button', { type: 'button', class: 'linkish refire-pick', title: 'Show its path on the graph' }, this.describe(e)),
           h('span', { class: 'refire-outcome' }, o.text),
-          h('span', { class: 'refire-actions' },
+          h(
+            'span',
+            { class: 'refire-actions' },
             h('button', { type: 'button', class: 'refire-send', title: 'Send it again' }, 'Re-send'),
             h('button', { type: 'button', class: 'refire-edit', title: 'Edit the request, then send' }, 'Edit'),
             h('button', { type: 'button', class: 'refire-test', title: 'Download the topology with this send as a test' }, 'Save as test'),

@@ -183,7 +183,11 @@ export class RuntimeActions {
    * Port group: security overrides. Each select: Inherit (remove the override: the vSwitch's value
    * applies), Accept or Reject. `inherited` fills in what "Inherit" currently means, when known.
    */
-  securityEditor(host: string, portGroup: string, overrides: Partial<Record<SecurityKey, AcceptReject>>): { root: HTMLElement; setInherited(v: Partial<Record<SecurityKey, { value: AcceptReject; from: string }>>): void } {
+  securityEditor(
+    host: string,
+    portGroup: string,
+    overrides: Partial<Record<SecurityKey, AcceptReject>>,
+  ): { root: HTMLElement; setInherited(v: Partial<Record<SecurityKey, { value: AcceptReject; from: string }>>): void } {
     const key = `pg-security:${host}/${portGroup}`;
     const selects = new Map<SecurityKey, HTMLSelectElement>();
     const rows: HTMLElement[] = [];

@@ -97,21 +97,41 @@ export class SendPanel {
     this.f.dstIp = field('Destination IP', h('input', { id: 'send-dst-ip', list: 'ip-suggestions', placeholder: 'e.g. 10.0.10.12', autocomplete: 'off' }));
     this.f.targetIp = this.f.dstIp;
     this.f.dst = field('Destination MAC', h('input', { id: 'send-dst-mac', list: 'mac-suggestions', placeholder: 'default for the kind', autocomplete: 'off' }));
-    this.f.src = field('Source MAC', h('input', { id: 'send-src-mac', list: 'mac-suggestions', placeholder: "the interface's own (change it to forge)", autocomplete: 'off' }), 'A different source MAC is a forged transmit (S3).');
-    this.f.srcIp = field('Source IP', h('input', { id: 'send-src-ip', placeholder: "the interface's own", autocomplete: 'off' }));
+    this.f.src = field(
+      'Source MAC',
+      h('input', { id: 'send-src-mac', list: 'mac-suggestions', placeholder: 'the interface\'s own (change it to forge)', autocomplete: 'off' }),
+      'A different source MAC is a forged transmit (S3).',
+    );
+    this.f.srcIp = field('Source IP', h('input', { id: 'send-src-ip', placeholder: 'the interface\'s own', autocomplete: 'off' }));
     this.f.dstPort = field('UDP destination port', h('input', { id: 'send-dst-port', type: 'number', min: 0, max: 65535, value: 9 }));
     this.f.srcPort = field('UDP source port', h('input', { id: 'send-src-port', type: 'number', min: 0, max: 65535, placeholder: 'any' }));
     this.f.payloadHex = field('Payload (hex)', h('input', { id: 'send-payload', placeholder: 'optional, e.g. 68656c6c6f', autocomplete: 'off' }));
-    this.f.payloadLength = field('Payload length (bytes)', h('input', { id: 'send-payload-length', type: 'number', min: 0, max: 9000, placeholder: 'or a length: 00 01 02 … filled' }), 'Instead of hex: this many bytes of a counting pattern.');
+    this.f.payloadLength = field(
+      'Payload length (bytes)',
+      h('input', { id: 'send-payload-length', type: 'number', min: 0, max: 9000, placeholder: 'or a length: 00 01 02 … filled' }),
+      'Instead of hex: this many bytes of a counting pattern.',
+    );
     this.f.size = field('ICMP data bytes (-s)', h('input', { id: 'send-size', type: 'number', min: 0, max: 9000, placeholder: '56' }), '8972 + 28 header bytes = a 9000-byte packet.');
     this.f.ttl = field('TTL', h('input', { id: 'send-ttl', type: 'number', min: 0, max: 255, placeholder: '64' }));
     this.f.dscp = field('DSCP', h('input', { id: 'send-dscp', type: 'number', min: 0, max: 63, placeholder: '0 (46 = EF)' }));
-    this.f.df = field("Don't fragment (DF)", h('input', { id: 'send-df', type: 'checkbox' }));
-    this.f.hex = field('Frame bytes (hex)', h('textarea', { id: 'send-hex', rows: 3, placeholder: 'ffffffffffff 005056aa0001 0806 …' }), 'Whole Ethernet frame, without FCS; spaces and colons are ignored.');
-    this.f.vlan = field('VLAN tag', h('input', { id: 'send-vlan', placeholder: '10, or 100,10 for QinQ', autocomplete: 'off' }), 'Guests on a VLAN 4095 port group tag their own frames; on a physical port the tag is as on the wire.');
+    this.f.df = field('Don\'t fragment (DF)', h('input', { id: 'send-df', type: 'checkbox' }));
+    this.f.hex = field(
+      'Frame bytes (hex)',
+      h('textarea', { id: 'send-hex', rows: 3, placeholder: 'ffffffffffff 005056aa0001 0806 …' }),
+      'Whole Ethernet frame, without FCS; spaces and colons are ignored.',
+    );
+    this.f.vlan = field(
+      'VLAN tag',
+      h('input', { id: 'send-vlan', placeholder: '10, or 100,10 for QinQ', autocomplete: 'off' }),
+      'Guests on a VLAN 4095 port group tag their own frames; on a physical port the tag is as on the wire.',
+    );
     this.f.pcp = field('PCP', h('input', { id: 'send-pcp', type: 'number', min: 0, max: 7, placeholder: '0' }));
     this.f.count = field('Count', h('input', { id: 'send-count', type: 'number', min: 1, max: 1000, value: 1 }));
-    this.f.intervalMs = field('Every (ms)', h('input', { id: 'send-interval', type: 'number', min: 0, max: 10000, step: 'any', placeholder: '0: all at once' }), 'A flood: one frame every this many ms on the lab clock (e.g. 1000 × 1400 bytes every 0.5 ms fills a shaping queue, Q1).');
+    this.f.intervalMs = field(
+      'Every (ms)',
+      h('input', { id: 'send-interval', type: 'number', min: 0, max: 10000, step: 'any', placeholder: '0: all at once' }),
+      'A flood: one frame every this many ms on the lab clock (e.g. 1000 × 1400 bytes every 0.5 ms fills a shaping queue, Q1).',
+    );
     this.tagToggle = h('input', { type: 'checkbox', id: 'send-tag-anyway' });
     this.general = h('div', { class: 'field-error general', role: 'alert', id: 'send-error' });
     this.result = h('div', { class: 'send-result', id: 'send-result', 'aria-live': 'polite' });
@@ -171,14 +191,15 @@ export class SendPanel {
         'div',
         { class: 'ping-opts' },
         opt('-s data bytes', this.pingSize, 'ICMP data bytes (default 56); -d -s 8972 proves a 9000-byte path (E2)'),
-        h('label', { class: 'ping-opt inline', title: "don't fragment: a packet over a path's MTU is not cut, it fails" }, this.pingDf, ' -d don’t fragment'),
+        h('label', { class: 'ping-opt inline', title: 'don\'t fragment: a packet over a path\'s MTU is not cut, it fails' }, this.pingDf, ' -d don’t fragment'),
         opt('-t TTL', this.pingTtl, 'IPv4 TTL / IPv6 hop limit of the probes, 1..255 (default 64); the lab has no routers, so it never runs out on the way'),
         opt('interval ms', this.pingInterval, 'time between probes on the lab clock (default 1000 ms)'),
         opt('timeout ms', this.pingTimeout, 'how long each probe waits for its reply (default 1000 ms)'),
       ),
       h('div', { class: 'hint' }, 'Same as ', this.pingCommand),
     );
-    for (const el of [this.pingFrom, this.pingTo, this.pingCount, this.pingSize, this.pingDf, this.pingTtl, this.pingInterval, this.pingTimeout]) el.addEventListener('input', () => this.showPingCommand());
+    for (const el of [this.pingFrom, this.pingTo, this.pingCount, this.pingSize, this.pingDf, this.pingTtl, this.pingInterval, this.pingTimeout])
+      el.addEventListener('input', () => this.showPingCommand());
     this.pingFrom.addEventListener('change', () => this.showPingCommand());
     this.pingTo.addEventListener('change', () => this.showPingCommand());
     this.pingError = h('div', { class: 'field-error', role: 'alert', id: 'ping-error' });
@@ -491,13 +512,21 @@ export class SendPanel {
       const r = await api.send({ from: this.source, frame, count: this.count(), ...(intervalMs ? { intervalMs } : {}) });
       this.onSent(r);
       if (r.scheduled !== undefined) {
-        this.result.append(h('p', {}, `Flood: frame ${r.frameIds[0]} sent, ${r.scheduled} more leave one every ${intervalMs} ms on the lab clock; watch the event list for their deliveries and drops.`));
+        this.result.append(
+          h('p', {}, `Flood: frame ${r.frameIds[0]} sent, ${r.scheduled} more leave one every ${intervalMs} ms on the lab clock; watch the event list for their deliveries and drops.`),
+        );
         return;
       }
       const drops = r.events.filter((e) => e.action === 'drop');
       const delivered = r.events.filter((e) => e.action === 'deliver');
       this.result.append(
-        h('p', {}, `Sent ${r.frameIds.length === 1 ? `frame ${r.frameIds[0]}` : `${r.frameIds.length} frames`}: ${delivered.length} delivered, ${drops.length} dropped${r.complete ? '' : ' (still travelling: the clock is not running in real time)'}.`),
+        h(
+          'p',
+          {},
+          `Sent ${r.frameIds.length === 1 ? `frame ${r.frameIds[0]}` : `${r.frameIds.length} frames`}: ${delivered.length} delivered, ${drops.length} dropped${
+            r.complete ? '' : ' (still travelling: the clock is not running in real time)'
+          }.`,
+        ),
       );
     } catch (err) {
       this.showFailure(err);
@@ -588,7 +617,9 @@ export class SendPanel {
       if ('pending' in r) {
         // paused or stepped clock: the ping waits in the queue; its result comes over socket.io
         this.pendingPing = { from: r.from, to: r.to };
-        this.pingResult.append(h('p', { class: 'muted', id: 'ping-pending' }, `ping ${to} from ${from} waits for the lab clock (${r.clock.mode}): Step event runs it hop by hop, real time runs it to the end.`));
+        this.pingResult.append(
+          h('p', { class: 'muted', id: 'ping-pending' }, `ping ${to} from ${from} waits for the lab clock (${r.clock.mode}): Step event runs it hop by hop, real time runs it to the end.`),
+        );
         return;
       }
       this.pendingPing = null;

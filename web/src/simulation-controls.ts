@@ -111,7 +111,18 @@ export class SimulationControls {
     );
     this.nowEl = h('span', { id: 'clock-now', class: 'clock-now muted' });
     this.reachEl = h('span', { id: 'sim-reach', class: 'muted sim-reach', role: 'status' });
-    this.root = h('span', { class: 'sim-controls', role: 'toolbar', 'aria-label': 'Lab clock' }, this.modeSel, this.resetBtn, this.backBtn, this.playBtn, this.stepBtn, this.speedSel, this.nowEl, this.reachEl);
+    this.root = h(
+      'span',
+      { class: 'sim-controls', role: 'toolbar', 'aria-label': 'Lab clock' },
+      this.modeSel,
+      this.resetBtn,
+      this.backBtn,
+      this.playBtn,
+      this.stepBtn,
+      this.speedSel,
+      this.nowEl,
+      this.reachEl,
+    );
 
     this.modeSel.addEventListener('change', () => {
       const mode = this.modeSel.value as 'realtime' | 'simulation';
@@ -297,8 +308,7 @@ export class SimulationControls {
         : '';
       this.reachEl.classList.toggle('sim-reach-dropped', h0.dropped > 0);
       const mb = (h0.limitBytes / 1048576).toFixed(0);
-      this.reachEl.title =
-        `History: ${(h0.bytes / 1048576).toFixed(1)} of ${mb} MB. It reaches back to ${formatTime(h0.oldestTime)}` +
+      this.reachEl.title = `History: ${(h0.bytes / 1048576).toFixed(1)} of ${mb} MB. It reaches back to ${formatTime(h0.oldestTime)}` +
         (h0.dropped > 0
           ? ` (after event #${h0.oldestTraceSeq}): the ${h0.dropped} oldest moments were dropped, oldest first, to keep it under ${mb} MB; Back, Reset and clicks on older events are refused.`
           : ' (the lab as loaded).');

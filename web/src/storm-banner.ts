@@ -30,8 +30,7 @@ export class StormBanner {
     this.storms += events.length + counted;
     const first = events[0];
     const where = first ? ` (frame ${first.frameId} at ${first.port})` : '';
-    this.text.textContent =
-      `Broadcast storm${where}: a loop between physical switches, which run no spanning tree, keeps copying a frame (P5). ` +
+    this.text.textContent = `Broadcast storm${where}: a loop between physical switches, which run no spanning tree, keeps copying a frame (P5). ` +
       `The lab cut its copies (drop STORM_CUT) and keeps running — remove a cable of the loop. Storms so far: ${this.storms}.`;
     this.el.hidden = false;
   }

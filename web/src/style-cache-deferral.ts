@@ -30,7 +30,7 @@ export function deferStyleCacheClears(cy: Core): void {
   const apply = styleProto.apply;
   const clear = eleProto.dirtyStyleCache;
   let pending: Set<Ele> | null = null;
-  eleProto.dirtyStyleCache = function (this: EleList): EleList {
+  eleProto.dirtyStyleCache = function(this: EleList): EleList {
     if (pending === null) return clear.call(this);
     for (let i = 0; i < this.length; i++) {
       this[i]!._private.styleCache = null;
@@ -38,7 +38,7 @@ export function deferStyleCacheClears(cy: Core): void {
     }
     return this;
   };
-  styleProto.apply = function (eles) {
+  styleProto.apply = function(eles) {
     if (pending !== null) return apply.call(this, eles);
     const mine = new Set<Ele>();
     pending = mine;

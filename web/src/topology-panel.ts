@@ -68,7 +68,13 @@ export class TopologyPanel {
     this.info.append(
       h('h3', {}, t.name),
       t.description ? h('p', {}, t.description) : '',
-      h('p', { class: 'muted' }, `from ${s.source} · loaded ${new Date(s.loadedAt).toLocaleTimeString()} · ${count(t.hosts.length, 'host')}, ${count(t.vms.length, 'VM')}, ${count(t.physicalSwitches.length, 'physical switch', 'physical switches')}, ${count(t.links.length, 'link')}`),
+      h(
+        'p',
+        { class: 'muted' },
+        `from ${s.source} · loaded ${new Date(s.loadedAt).toLocaleTimeString()} · ${count(t.hosts.length, 'host')}, ${count(t.vms.length, 'VM')}, ${
+          count(t.physicalSwitches.length, 'physical switch', 'physical switches')
+        }, ${count(t.links.length, 'link')}`,
+      ),
     );
     if (s.warnings.length) this.info.append(this.issueList('Warnings', s.warnings, 'warning'));
   }
@@ -90,7 +96,15 @@ export class TopologyPanel {
         'ul',
         {},
         ...list.map((i) =>
-          h('li', {}, h('code', { class: 'issue-path' }, i.path || '(document)'), i.line !== undefined ? h('span', { class: 'muted' }, ` line ${i.line}${i.column !== undefined ? `:${i.column}` : ''}`) : null, ' ', h('span', { class: 'issue-msg' }, i.message), i.code ? h('span', { class: 'muted' }, ` [${i.code}]`) : null),
+          h(
+            'li',
+            {},
+            h('code', { class: 'issue-path' }, i.path || '(document)'),
+            i.line !== undefined ? h('span', { class: 'muted' }, ` line ${i.line}${i.column !== undefined ? `:${i.column}` : ''}`) : null,
+            ' ',
+            h('span', { class: 'issue-msg' }, i.message),
+            i.code ? h('span', { class: 'muted' }, ` [${i.code}]`) : null,
+          )
         ),
       ),
     );

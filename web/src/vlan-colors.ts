@@ -4,8 +4,22 @@
  * from a palette chosen for contrast on white, stable for a given VLAN ID.
  */
 const PALETTE = [
-  '#1f77b4', '#2ca02c', '#d62728', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2',
-  '#bcbd22', '#3b5bdb', '#0b7285', '#c2255c', '#5f3dc4', '#e8590c', '#2b8a3e', '#a61e4d',
+  '#1f77b4',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#bcbd22',
+  '#3b5bdb',
+  '#0b7285',
+  '#c2255c',
+  '#5f3dc4',
+  '#e8590c',
+  '#2b8a3e',
+  '#a61e4d',
 ];
 
 export const UNTAGGED_COLOUR = '#868e96';

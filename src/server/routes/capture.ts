@@ -82,7 +82,14 @@ export function captureRoutes(ctx: AppContext): Router {
     });
     const unsubscribe = capture().subscribe(new Set(index.keys()), (p: CapturedPacket) => {
       if (closed) return;
-      stream.offer({ iface: index.get(p.pointId)!, timestampNs: p.timestampNs, data: p.data, packetId: p.frameId, ...(p.direction !== undefined ? { direction: p.direction } : {}), comment: p.comment });
+      stream.offer({
+        iface: index.get(p.pointId)!,
+        timestampNs: p.timestampNs,
+        data: p.data,
+        packetId: p.frameId,
+        ...(p.direction !== undefined ? { direction: p.direction } : {}),
+        comment: p.comment,
+      });
     });
     const done = (): void => {
       if (closed) return;

@@ -169,10 +169,9 @@ export function frameRoutes(ctx: AppContext): Router {
       pending: true,
       from: body.from,
       to: body.to,
-      message:
-        mode === 'realtime'
-          ? `the ping is still running after ${ctx.pingWaitMs} ms; its result comes to live clients as a {kind:"ping"} state entry`
-          : `the clock is ${mode}: the ping waits in the queue; step the clock (POST /api/clock/step) or set it to realtime to run it; its result comes to live clients as a {kind:"ping"} state entry`,
+      message: mode === 'realtime'
+        ? `the ping is still running after ${ctx.pingWaitMs} ms; its result comes to live clients as a {kind:"ping"} state entry`
+        : `the clock is ${mode}: the ping waits in the queue; step the clock (POST /api/clock/step) or set it to realtime to run it; its result comes to live clients as a {kind:"ping"} state entry`,
       clock: session.clockState(),
     };
     res.status(202).json(pending);

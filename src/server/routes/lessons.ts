@@ -155,7 +155,9 @@ export function lessonRoutes(ctx: AppContext): Router {
       description: t.description ?? null,
       tests: (t.tests ?? []).map((x, index) => ({ index, name: x.name, description: x.description ?? null })),
       scenarios,
-      activity: t.activity ? { title: t.activity.title, goal: t.activity.goal ?? null, tasks: t.activity.tasks.map((k, i) => ({ number: i + 1, title: k.title, instructions: k.instructions, points: k.points })) } : null,
+      activity: t.activity
+        ? { title: t.activity.title, goal: t.activity.goal ?? null, tasks: t.activity.tasks.map((k, i) => ({ number: i + 1, title: k.title, instructions: k.instructions, points: k.points })) }
+        : null,
     });
   });
 
@@ -195,7 +197,12 @@ export function lessonRoutes(ctx: AppContext): Router {
     const lab = engineLab(ctx);
     const playing = currentScenario(lab);
     if (playing !== null && !playing.done) {
-      throw new ApiError(409, `scenario "${playing.name}" is still playing on the lab (${((playing.startNs + playing.durationNs - lab.now) / 1e9).toFixed(3)} s of lab time left); let it end, or go back before it in simulation mode`);
+      throw new ApiError(
+        409,
+        `scenario "${playing.name}" is still playing on the lab (${
+          ((playing.startNs + playing.durationNs - lab.now) / 1e9).toFixed(3)
+        } s of lab time left); let it end, or go back before it in simulation mode`,
+      );
     }
     const clock = ctx.session.clock;
     clock.sync(); // in real time: it starts at the present
@@ -206,7 +213,7 @@ export function lessonRoutes(ctx: AppContext): Router {
       throw new ApiError(422, err instanceof Error ? err.message : String(err));
     }
     let files = playedFiles.get(lab);
-    if (!files) playedFiles.set(lab, (files = new Map()));
+    if (!files) playedFiles.set(lab, files = new Map());
     files.set(started.id, file);
     clock.kick();
     res.status(202).json(progressJson(lab, started));
@@ -223,7 +230,11 @@ export function lessonRoutes(ctx: AppContext): Router {
     const activity = state.topology.activity;
     if (!activity) throw new ApiError(404, `${state.topology.name} has no activity`);
     const g = gradeActivity(ctx.session.lab.currentTopology(), activity, { createLab: (t) => createLab(t, { wallClockStartMs: Date.now() }) });
-    res.json({ generation: state.generation, revision: state.revision, ...plainJson({ ...g, tasks: g.tasks.map(({ test, ...task }) => ({ ...task, ...(test?.ping ? { ping: test.ping.output } : {}), ...(test?.explain ? { explain: test.explain } : {}) })) }) });
+    res.json({
+      generation: state.generation,
+      revision: state.revision,
+      ...plainJson({ ...g, tasks: g.tasks.map(({ test, ...task }) => ({ ...task, ...(test?.ping ? { ping: test.ping.output } : {}), ...(test?.explain ? { explain: test.explain } : {}) })) }),
+    });
   });
 
   return r;

@@ -89,7 +89,9 @@ export function simulationRoutes(ctx: AppContext): Router {
   /** How far the history reaches, in words (a refusal's reason). */
   const reach = (h: HistoryInfo): string =>
     h.dropped > 0
-      ? `the history reaches back only to position ${h.oldest} (virtual ${h.oldestTime} ns, after event #${h.oldestTraceSeq}): older moments were dropped, oldest first, to keep it under its ${Math.round(h.limitBytes / 1048576)} MB limit`
+      ? `the history reaches back only to position ${h.oldest} (virtual ${h.oldestTime} ns, after event #${h.oldestTraceSeq}): older moments were dropped, oldest first, to keep it under its ${
+        Math.round(h.limitBytes / 1048576)
+      } MB limit`
       : `the history reaches positions ${h.oldest}..${h.end}`;
 
   r.get('/simulation', (_req, res) => {
