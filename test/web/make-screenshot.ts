@@ -16,6 +16,8 @@ try {
   const page = ui.page;
   await page.goto(server.url);
   await page.waitForSelector('#conn.live');
+  // the lab's introduction opens over the graph on load: closed, as a learner does after reading it
+  await page.click('#lab-intro-card .intro-close');
   await page.selectOption('#ping-from', 'web-10:eth0');
   await page.selectOption('#ping-to', '10.0.10.50');
   await page.click('#ping-button');
