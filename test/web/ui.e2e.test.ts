@@ -39,6 +39,16 @@ async function rowsMatching(text: string): Promise<string[]> {
   return rows;
 }
 
+/**
+ * Waits until the page's event store holds every trace event the server's lab has emitted so far
+ * (GET /api/simulation's traceSeq: the last event's seq), so "nothing more arrives" is a fact of
+ * the live stream's order, not a time waited.
+ */
+async function storeCaughtUp(): Promise<void> {
+  const { traceSeq } = (await (await fetch(new URL('/api/simulation', server.url))).json()) as { traceSeq: number };
+  await ui.page.waitForFunction(`${traceSeq} === 0 || (window.vswitchLab.store.length > 0 && window.vswitchLab.store.at(window.vswitchLab.store.length - 1).seq >= ${traceSeq})`);
+}
+
 describe('web UI', () => {
   it('loads the default topology and draws every node of it', async () => {
     const page = ui.page;
@@ -305,7 +315,7 @@ describe('web UI', () => {
     await page.click('#send-button');
     await page.waitForFunction(`document.querySelector('#send-result')?.textContent?.includes('still travelling')`);
     await expect(page.textContent('#clock-now')).resolves.toContain('next event at');
-    await page.waitForTimeout(200);
+    await storeCaughtUp();
     const before = await ev<number>('window.vswitchLab.store.length');
     for (let i = 0; i < 3; i++) await page.click('#sim-step');
     await page.waitForFunction(`window.vswitchLab.store.length > ${before}`);
@@ -329,7 +339,7 @@ describe('web UI', () => {
     const before = await ev<number>('window.vswitchLab.store.length');
     await page.click('#sim-step');
     await page.waitForFunction(`window.vswitchLab.store.length > ${before}`);
-    await page.waitForTimeout(200);
+    await storeCaughtUp(); // a result the step made would have come with its events
     await expect(page.textContent('#ping-result')).resolves.not.toContain('packets transmitted');
     // real time runs the rest: the result arrives over socket.io
     await page.selectOption('#sim-mode', 'realtime');
