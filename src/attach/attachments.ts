@@ -20,7 +20,7 @@ import net from 'node:net';
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import type { EndpointStackFactory } from '../engine/index.js';
 import type { AttachmentDoc } from '../topology/schema.js';
-import { MAX_FRAME_LEN } from '../wire/ethernet.js';
+import { ETH_HEADER_LEN, MAX_FRAME_LEN } from '../wire/ethernet.js';
 import { ATTACH_REASONS, VXLAN_PORT_HINT, type AttachReason } from './attach-reasons.js';
 import { AttachError } from './attach-error.js';
 import { relayStackFactory, type RelaySink } from './relay-stack.js';
@@ -526,7 +526,7 @@ export class Attachments extends EventEmitter {
         this.drop(a, 'UNKNOWN_PEER', `a datagram came from ${from}, not from the configured peer ${d.remote.address}`, where, from);
         return;
       }
-      if (msg.length < 14) {
+      if (msg.length < ETH_HEADER_LEN) {
         this.drop(a, 'FRAME_TOO_SHORT', `${ATTACH_REASONS.FRAME_TOO_SHORT} (${msg.length} bytes from ${from})`, where, from);
         return;
       }

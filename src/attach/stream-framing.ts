@@ -5,16 +5,17 @@
  * skipped (its length is known, the framing survives); a length beyond any frame means the
  * framing is lost.
  */
-import { MAX_FRAME_LEN } from '../wire/ethernet.js';
+import { ETH_HEADER_LEN, MAX_FRAME_LEN } from '../wire/ethernet.js';
+import { STREAM_LENGTH_LEN, emitStreamLength, streamLength } from '../wire/stream-length.js';
 import type { AttachReason } from './attach-reasons.js';
 
 /** Longest length prefix still taken as a frame (to skip); beyond it the stream is not framed as expected. */
 export const STREAM_MAX_LENGTH = 256 * 1024;
 
 export function encodeStreamFrame(frame: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + frame.length);
-  out.writeUInt32BE(frame.length, 0);
-  out.set(frame, 4);
+  const out = Buffer.allocUnsafe(STREAM_LENGTH_LEN + frame.length);
+  emitStreamLength(frame.length, out, 0);
+  out.set(frame, STREAM_LENGTH_LEN);
   return out;
 }
 
@@ -39,28 +40,28 @@ export class StreamDecoder {
       data = data.subarray(n);
     }
     let off = 0;
-    while (data.length - off >= 4) {
-      const len = data.readUInt32BE(off);
+    while (data.length - off >= STREAM_LENGTH_LEN) {
+      const len = streamLength(data, off);
       if (len > STREAM_MAX_LENGTH) {
         this.lost = true;
         this.onBad('STREAM_BAD_LENGTH');
         return false;
       }
-      if (len < 14 || len > MAX_FRAME_LEN) {
-        this.onBad(len < 14 ? 'FRAME_TOO_SHORT' : 'FRAME_TOO_LONG');
-        const have = data.length - off - 4;
+      if (len < ETH_HEADER_LEN || len > MAX_FRAME_LEN) {
+        this.onBad(len < ETH_HEADER_LEN ? 'FRAME_TOO_SHORT' : 'FRAME_TOO_LONG');
+        const have = data.length - off - STREAM_LENGTH_LEN;
         if (have >= len) {
-          off += 4 + len;
+          off += STREAM_LENGTH_LEN + len;
           continue;
         }
         this.skip = len - have;
         off = data.length;
         break;
       }
-      if (data.length - off - 4 < len) break;
+      if (data.length - off - STREAM_LENGTH_LEN < len) break;
       // a copy: the lab keeps frames, and the chunk's memory is Node's
-      this.onFrame(Uint8Array.prototype.slice.call(data, off + 4, off + 4 + len));
-      off += 4 + len;
+      this.onFrame(Uint8Array.prototype.slice.call(data, off + STREAM_LENGTH_LEN, off + STREAM_LENGTH_LEN + len));
+      off += STREAM_LENGTH_LEN + len;
     }
     this.buf = off >= data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(off));
     return true;
