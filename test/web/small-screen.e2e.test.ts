@@ -82,16 +82,21 @@ async function checkScreen(ui: UiBrowser, name: string): Promise<void> {
   expect(labels.drawn).toBe(labels.total);
   expect(labels.min).toBeGreaterThanOrEqual(10);
 
-  // the legend and the outcomes cover no node: no overlap with the graph, nor with any node drawn
-  const graph = await ev<Rect>(RECT('#graph'));
-  const nodes = await ev<Rect[]>(
-    `(() => { const g = document.querySelector('#graph').getBoundingClientRect(); return window.vswitchLab.cy.nodes().map((n) => { const b = n.renderedBoundingBox({ includeLabels: true }); return { left: g.left + b.x1, top: g.top + b.y1, right: g.left + b.x2, bottom: g.top + b.y2, width: b.w, height: b.h }; }); })()`,
-  );
+  // the legend and the outcomes cover no node: no overlap with the graph, nor with any node drawn.
+  // Every rectangle is read in one evaluate, from one layout: the legend and the outcome list may
+  // change size as the lab's first events arrive, and two reads could mix two layouts.
+  const seen = await ev<{ graph: Rect; nodes: Rect[]; boxes: Record<string, Rect> }>(`(() => {
+    const box = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height }; };
+    const g = document.querySelector('#graph').getBoundingClientRect();
+    const nodes = window.vswitchLab.cy.nodes().map((n) => { const b = n.renderedBoundingBox({ includeLabels: true }); return { left: g.left + b.x1, top: g.top + b.y1, right: g.left + b.x2, bottom: g.top + b.y2, width: b.w, height: b.h }; });
+    return { graph: box(document.querySelector('#graph')), nodes, boxes: { '#legend': box(document.querySelector('#legend')), '#outcomes': box(document.querySelector('#outcomes')) } };
+  })()`);
+  const graph = seen.graph;
   for (const sel of ['#legend', '#outcomes']) {
-    const r = await ev<Rect>(RECT(sel));
+    const r = seen.boxes[sel]!;
     expect(r.height, sel).toBeGreaterThan(0);
     expect(overlaps(r, graph), `${sel} over the graph`).toBe(false);
-    for (const n of nodes) if (overlaps(n, graph)) expect(overlaps(r, n), `${sel} over a node`).toBe(false);
+    for (const n of seen.nodes) if (overlaps(n, graph)) expect(overlaps(r, n), `${sel} over a node`).toBe(false);
   }
   // toasts stay over the graph, off the side panel and the toolbar
   await page.click('#clear-marks');
