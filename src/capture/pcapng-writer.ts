@@ -203,6 +203,9 @@ export class PcapngWriter {
   private buf: Uint8Array = new Uint8Array(0);
   private dv: DataView = new DataView(new ArrayBuffer(0));
   private pos = 0;
+  /** the bytes and view the block being encoded goes into (`place`) */
+  private blockBytes: Uint8Array = this.buf;
+  private blockView: DataView = this.dv;
 
   constructor(options: PcapngWriterOptions) {
     this.sink = options.sink;
@@ -327,22 +330,9 @@ export class PcapngWriter {
     if (opt !== 0) opt += 4; // opt_endofopt
     const total = dataEnd + opt + 4;
     this.packetsWritten++;
-    let b: Uint8Array;
-    let dv: DataView;
-    let o: number;
-    const buffered = this.bufSize !== 0 && total <= this.bufSize;
-    if (buffered) {
-      this.roomFor(total);
-      b = this.buf;
-      dv = this.dv;
-      o = this.pos;
-      this.pos = o + total;
-    } else {
-      this.flush();
-      b = Buffer.allocUnsafe(total);
-      dv = new DataView(b.buffer, b.byteOffset, total);
-      o = 0;
-    }
+    const o = this.place(total);
+    const b = this.blockBytes;
+    const dv = this.blockView;
     const t = this.nextTime;
     dv.setUint32(o, BLOCK_EPB, true);
     dv.setUint32(o + 4, total, true);
@@ -376,7 +366,7 @@ export class PcapngWriter {
       p += 4;
     }
     dv.setUint32(p, total, true);
-    if (!buffered) this.emit(b as Buffer);
+    if (b !== this.buf) this.emit(b as Buffer);
   }
 
   /**
@@ -414,23 +404,9 @@ export class PcapngWriter {
     if (opt !== 0) opt += 4; // opt_endofopt
     const total = dataEnd + opt + 4;
     this.packetsWritten++;
-    // where: the buffer (buffered), or one fresh Buffer handed to the sink after
-    let b: Uint8Array;
-    let dv: DataView;
-    let o: number;
-    const buffered = this.bufSize !== 0 && total <= this.bufSize;
-    if (buffered) {
-      this.roomFor(total);
-      b = this.buf;
-      dv = this.dv;
-      o = this.pos;
-      this.pos = o + total;
-    } else {
-      this.flush();
-      b = Buffer.allocUnsafe(total);
-      dv = new DataView(b.buffer, b.byteOffset, total);
-      o = 0;
-    }
+    const o = this.place(total);
+    const b = this.blockBytes;
+    const dv = this.blockView;
     // the block: header, frame bytes and their padding, epb_flags, epb_packetid, epb_dropcount,
     // the encoded comment option copied whole, opt_endofopt, the trailing length
     dv.setUint32(o, BLOCK_EPB, true);
@@ -470,7 +446,29 @@ export class PcapngWriter {
       p += 4;
     }
     dv.setUint32(p, total, true);
-    if (!buffered) this.emit(b as Buffer);
+    if (b !== this.buf) this.emit(b as Buffer);
+  }
+
+  /**
+   * Where the next block of `total` bytes goes, for both EPB encoders: returns its offset in
+   * `blockBytes`/`blockView`, which are the buffer (room made, `pos` moved past the block) or, for a
+   * block bigger than the buffer or an unbuffered writer, one fresh Buffer (what the buffer held is
+   * written out first) that the encoder hands to the sink once filled (`blockBytes !== buf`).
+   */
+  private place(total: number): number {
+    if (this.bufSize !== 0 && total <= this.bufSize) {
+      this.roomFor(total);
+      this.blockBytes = this.buf;
+      this.blockView = this.dv;
+      const o = this.pos;
+      this.pos = o + total;
+      return o;
+    }
+    this.flush();
+    const fresh = Buffer.allocUnsafe(total);
+    this.blockBytes = fresh;
+    this.blockView = new DataView(fresh.buffer, fresh.byteOffset, total);
+    return 0;
   }
 
   /** Makes room for a block of `total` bytes in the buffer: what it holds is written out first (a fresh buffer unless it may be reused). */
