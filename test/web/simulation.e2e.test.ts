@@ -154,6 +154,21 @@ describe('simulation mode', () => {
     await page.selectOption('#sim-speed', 'e2');
   }, 120_000);
 
+  it('a click on a row lands while the list redraws under the pointer (the animation moves its cursor every frame)', async () => {
+    const page = ui.page;
+    await page.waitForFunction('window.vswitchLab.store.length >= 3 && window.vswitchLab.list.drawn');
+    const selected = await ev<number | null>('window.vswitchLab.list.selected');
+    const rows = (await ev<number[]>(`Array.from(document.querySelectorAll('.event-list .row[data-seq]'), (r) => Number(r.dataset.seq))`)).filter((s) => s !== selected);
+    const [target, other] = [rows[0]!, rows[1]!];
+    const box = (await page.locator(`.event-list .row[data-seq="${target}"]`).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    // between the press and the release the list redraws, as it does when the player's cursor moves
+    await ev(`new Promise((resolve) => { window.vswitchLab.list.setCursor(${other}); requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))); })`);
+    await page.mouse.up();
+    expect(await ev<number | null>('window.vswitchLab.list.selected')).toBe(target);
+  }, 60_000);
+
   it('a cable pulled while paused is honoured by the next step: nothing crosses it', async () => {
     const page = ui.page;
     await page.click('#sim-reset');

@@ -4,7 +4,7 @@
  * Filter by protocol, by text, drops only, my frames only (sent from this page, its pings'
  * frames), by frame id (`frame 12` or `#12` in the text filter). Keyboard: arrows, Home/End, Enter selects.
  */
-import { clear, formatTime, h } from './dom.js';
+import { formatTime, h } from './dom.js';
 import type { EventStore } from './event-store.js';
 import { FRAME_PROTOCOLS as PROTOCOLS } from '../../src/wire/frame-summary.js';
 import type { TraceEventJson } from './model.js';
@@ -36,6 +36,8 @@ export class EventList {
   private raf = 0;
   private selectedSeq: number | null = null;
   private cursorSeq: number | null = null;
+  /** the rows in the DOM, by the event each shows */
+  private rows = new Map<TraceEventJson, HTMLElement>();
   follow = true;
   readonly protocols = new Set<string>(PROTOCOLS);
   text = '';
@@ -241,25 +243,43 @@ export class EventList {
     if (this.follow) this.viewport.scrollTop = Math.max(0, n * ROW_H - vh);
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_H) - 5);
     const last = Math.min(n, Math.ceil((this.viewport.scrollTop + vh) / ROW_H) + 5);
-    clear(this.rowsHost);
-    const frag = document.createDocumentFragment();
+    // Rows are kept across redraws (keyed by the event itself): a redraw that only moves the
+    // cursor or the selection changes classes, so the row under the pointer stays the same element
+    // between a press and its release and the click lands (a row rebuilt in between loses it).
+    const rows = new Map<TraceEventJson, HTMLElement>();
+    let before: ChildNode | null = this.rowsHost.firstChild;
     for (let k = first; k < last; k++) {
       const e = this.store.at(this.visible[k]!)!;
-      const cls = ['row', `a-${e.action}`];
-      if (e.seq === this.selectedSeq) cls.push('selected');
-      if (e.seq === this.cursorSeq) cls.push('cursor');
-      const row = h(
-        'div',
-        { class: cls.join(' '), 'data-seq': e.seq, id: `ev-${e.seq}`, role: 'option', 'aria-selected': e.seq === this.selectedSeq ? 'true' : 'false', style: `top:${k * ROW_H}px` },
-        h('span', { class: 'c-time' }, formatTime(e.time)),
-        h('span', { class: 'c-at' }, eventIface(e)),
-        h('span', { class: 'c-what' }, eventWhat(e)),
-        h('span', { class: 'c-proto', title: this.store.frameTypeOf(e) }, this.store.frameTypeOf(e) || this.store.protocol(e)),
-        h('span', { class: 'c-sum', title: eventSummary(e) }, eventSummary(e)),
-      );
-      frag.append(row);
+      const cls = `row a-${e.action}${e.seq === this.selectedSeq ? ' selected' : ''}${e.seq === this.cursorSeq ? ' cursor' : ''}`;
+      let row = this.rows.get(e);
+      if (row) {
+        if (row.className !== cls) row.className = cls;
+        const selected = e.seq === this.selectedSeq ? 'true' : 'false';
+        if (row.getAttribute('aria-selected') !== selected) row.setAttribute('aria-selected', selected);
+        const top = `${k * ROW_H}px`;
+        if (row.style.top !== top) row.style.top = top;
+      } else {
+        row = h(
+          'div',
+          { class: cls, 'data-seq': e.seq, id: `ev-${e.seq}`, role: 'option', 'aria-selected': e.seq === this.selectedSeq ? 'true' : 'false', style: `top:${k * ROW_H}px` },
+          h('span', { class: 'c-time' }, formatTime(e.time)),
+          h('span', { class: 'c-at' }, eventIface(e)),
+          h('span', { class: 'c-what' }, eventWhat(e)),
+          h('span', { class: 'c-proto', title: this.store.frameTypeOf(e) }, this.store.frameTypeOf(e) || this.store.protocol(e)),
+          h('span', { class: 'c-sum', title: eventSummary(e) }, eventSummary(e)),
+        );
+      }
+      rows.set(e, row);
+      // in list order; a kept row already in place is not moved
+      if (row === before) before = row.nextSibling;
+      else this.rowsHost.insertBefore(row, before);
     }
-    this.rowsHost.append(frag);
+    while (before) {
+      const next = before.nextSibling;
+      before.remove();
+      before = next;
+    }
+    this.rows = rows;
     const omitted = this.store.omitted;
     this.countEl.textContent = `${n} of ${this.store.length} events${omitted ? ` · ${omitted} not listed` : ''}`;
   }
