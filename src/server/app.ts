@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import { jsonBody } from './json-body.js';
+import { labGenerationGuard } from './lab-generation.js';
 import type { AppContext } from './context.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { ApiError } from './errors.js';
@@ -132,6 +133,8 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use('/api', json);
   app.use('/api', jsonBodiesOnly);
   app.use('/api', requireJsonOrHeader);
+  // X-Lab-Generation: a request about one lab is refused (204 read, 409 change) once another replaced it
+  app.use('/api', labGenerationGuard(ctx.session));
 
   app.get('/api/health', (_req, res) => {
     // generation: which lab this is (a page checks it before refreshing what it shows of the lab)

@@ -60,7 +60,25 @@ export function setLiveClient(id: string | undefined): void {
   liveClient = id;
 }
 
-function headers(json: boolean): HeadersInit {
+/** A read about a lab another client has replaced: the server answered 204 (nothing to show of it). */
+export class LabReplaced extends ApiFailure {
+  constructor() {
+    super(204, { error: 'the lab was replaced by another client' });
+    this.name = 'LabReplaced';
+  }
+}
+
+let labGeneration: number | undefined;
+/**
+ * The generation of the lab this page shows (main sets it when a topology arrives): requests about
+ * the lab carry it in `X-Lab-Generation`, and the server refuses them once another client replaced
+ * that lab (a read 204, a change 409, nothing changed), checked in the same turn as the route runs.
+ */
+export function setLabGeneration(g: number): void {
+  labGeneration = g;
+}
+
+function headers(json: boolean, lab: boolean): HeadersInit {
   // X-Vswitch-Lab: the server refuses a state-changing request with neither a JSON body nor this
   // header (a page on another origin cannot add it without a CORS preflight the server never grants)
   const h: Record<string, string> = { accept: 'application/json', 'x-vswitch-lab': '1' };
@@ -68,16 +86,19 @@ function headers(json: boolean): HeadersInit {
   const t = apiToken();
   if (t) h.authorization = `Bearer ${t}`;
   if (liveClient) h['x-vswitch-lab-live'] = liveClient;
+  if (lab && labGeneration !== undefined) h['x-lab-generation'] = String(labGeneration);
   return h;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** `lab`: the request is about the lab this page shows (sent with its generation). */
+async function request<T>(method: string, path: string, body?: unknown, lab = false): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers: headers(body !== undefined, lab), body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
     throw new ApiFailure(0, { error: `the server does not answer (${err instanceof Error ? err.message : String(err)})` });
   }
+  if (lab && res.status === 204) throw new LabReplaced();
   const text = await res.text();
   let value: unknown = undefined;
   if (text !== '') {
@@ -110,28 +131,28 @@ export const api = {
   loadTopology: (req: LoadTopologyRequest) => request<TopologyState>('POST', '/api/topology', req),
   validateTopology: (req: LoadTopologyRequest) => request<{ ok: boolean; errors: Issue[]; warnings: Issue[] }>('POST', '/api/topology/validate', req),
   examples: () => request<ExampleInfo[]>('GET', '/api/examples'),
-  send: (req: SendFrameRequest) => request<SendFrameResponse>('POST', '/api/frames', req),
+  send: (req: SendFrameRequest) => request<SendFrameResponse>('POST', '/api/frames', req, true),
   /** 200 with the result when the ping is over; 202 PingPending while the clock is paused/stepped (the result then comes over socket.io). */
-  ping: (req: PingRequest) => request<PingResponse | PingPending>('POST', '/api/ping', req),
-  explain: (from: string, frame: FrameSpec) => request<ExplainJson>('POST', '/api/explain', { from, frame }),
+  ping: (req: PingRequest) => request<PingResponse | PingPending>('POST', '/api/ping', req, true),
+  explain: (from: string, frame: FrameSpec) => request<ExplainJson>('POST', '/api/explain', { from, frame }, true),
   decode: (hex: string) => request<DecodedFrame>('POST', '/api/decode', { hex }),
   clock: () => request<ClockState>('GET', '/api/clock'),
   setClock: (mode: ClockMode) => request<ClockState>('POST', '/api/clock', { mode }),
   step: (count = 1) => request<StepResponse>('POST', '/api/clock/step', { count }),
-  counters: (iface: string) => request<PortCounters>('GET', `/api/counters/${encodeURIComponent(iface)}`),
-  macTable: (sw: string) => request<MacTableRow[]>('GET', `/api/mac-tables/${encodeURIComponent(sw)}`),
-  interfaces: () => request<InterfaceInfo[]>('GET', '/api/interfaces'),
-  interfaceInfo: (iface: string) => request<InterfaceInfo>('GET', `/api/interfaces/${encodeURIComponent(iface)}`),
-  arpCache: (iface: string) => request<EndpointArpEntry[]>('GET', `/api/arp/${encodeURIComponent(iface)}`),
+  counters: (iface: string) => request<PortCounters>('GET', `/api/counters/${encodeURIComponent(iface)}`, undefined, true),
+  macTable: (sw: string) => request<MacTableRow[]>('GET', `/api/mac-tables/${encodeURIComponent(sw)}`, undefined, true),
+  interfaces: () => request<InterfaceInfo[]>('GET', '/api/interfaces', undefined, true),
+  interfaceInfo: (iface: string) => request<InterfaceInfo>('GET', `/api/interfaces/${encodeURIComponent(iface)}`, undefined, true),
+  arpCache: (iface: string) => request<EndpointArpEntry[]>('GET', `/api/arp/${encodeURIComponent(iface)}`, undefined, true),
   /** E4: an endpoint's IPv6 neighbour cache (empty when IPv6 is off there) */
-  neighbours: (iface: string) => request<EndpointNeighbourEntry[]>('GET', `/api/neighbours/${encodeURIComponent(iface)}`),
-  vswitches: (host: string) => request<VSwitchRow[]>('GET', withQuery('/api/esxcli/vswitches', { host })),
-  portGroups: (host: string) => request<PortGroupRow[]>('GET', withQuery('/api/esxcli/portgroups', { host })),
-  vmknics: (host: string) => request<VmknicRow[]>('GET', withQuery('/api/esxcli/vmknics', { host })),
+  neighbours: (iface: string) => request<EndpointNeighbourEntry[]>('GET', `/api/neighbours/${encodeURIComponent(iface)}`, undefined, true),
+  vswitches: (host: string) => request<VSwitchRow[]>('GET', withQuery('/api/esxcli/vswitches', { host }), undefined, true),
+  portGroups: (host: string) => request<PortGroupRow[]>('GET', withQuery('/api/esxcli/portgroups', { host }), undefined, true),
+  vmknics: (host: string) => request<VmknicRow[]>('GET', withQuery('/api/esxcli/vmknics', { host }), undefined, true),
   /** A runtime change of the running lab (409 with the engine's reason when it refuses: nothing changed). */
-  change: (c: RuntimeChange) => request<ChangeResponse>('POST', '/api/changes', c),
+  change: (c: RuntimeChange) => request<ChangeResponse>('POST', '/api/changes', c, true),
   /** Effective policy of a vSwitch or a port group, each value with its source, on the current topology. */
-  policy: (q: { host: string; vswitch: string } | { host: string; portGroup: string }) => request<PolicyResponse>('GET', withQuery('/api/policy', q)),
+  policy: (q: { host: string; vswitch: string } | { host: string; portGroup: string }) => request<PolicyResponse>('GET', withQuery('/api/policy', q), undefined, true),
   captureStatus: () => request<CaptureStatus>('GET', '/api/capture/points'),
   clearCapture: () => request<unknown>('DELETE', '/api/capture'),
 };

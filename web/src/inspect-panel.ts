@@ -5,7 +5,7 @@
  * the running lab), and the runtime actions that apply to it (link down/up, vNIC connect, port
  * group VLAN and security, migrate a VM).
  */
-import { api, ApiFailure, apiRequest } from './api.js';
+import { api, ApiFailure, LabReplaced } from './api.js';
 import { clear, h } from './dom.js';
 import type { GraphEdgeData, GraphNodeData } from './graph-model.js';
 import type { PolicyResponse, TopologyDoc } from './model.js';
@@ -80,22 +80,15 @@ export class InspectPanel {
     this.render();
   }
 
-  /** The generation of the lab shown (main sets it): a refresh never asks another lab. */
-  labGeneration = -1;
-
   /**
    * Counters changed: refetch the live parts of the current selection (forms keep what is typed).
-   * The server is asked first which lab it runs: when another client replaced it and this page has
-   * not heard yet, the refresh is cancelled instead of asking for interfaces the new lab lacks.
+   * Each read carries the shown lab's generation (api.ts): when another client replaced the lab
+   * and this page has not heard yet, the server answers 204 and the part keeps what it showed
+   * until the new lab's topology redraws the panel.
    */
   refresh(): void {
-    const token = this.token;
     if (this.live.length === 0) return;
-    void apiRequest<{ generation?: number | null }>('GET', '/api/health')
-      .then((health) => {
-        if (token === this.token && health.generation === this.labGeneration) this.refetch(token);
-      })
-      .catch(() => undefined);
+    this.refetch(this.token);
   }
 
   private refetch(token: number): void {
@@ -126,7 +119,8 @@ export class InspectPanel {
         body.replaceChildren(renderValue(v));
       })
       .catch((err: unknown) => {
-        if (token !== this.token) return;
+        // (a lab replaced under this part: the new lab's topology redraws the panel)
+        if (token !== this.token || err instanceof LabReplaced) return;
         body.textContent = err instanceof ApiFailure ? err.message : String(err);
       });
     return this.section(title, body);

@@ -3,7 +3,7 @@
  * Talks to the server only (HTTP API + socket.io).
  */
 import './style.css';
-import { api, ApiFailure } from './api.js';
+import { api, ApiFailure, setLabGeneration } from './api.js';
 import { CapturePanel } from './capture-panel.js';
 import { ContextMenu, placeMenuItems, type MenuItem, type PlaceHooks } from './context-menu.js';
 import { ImpairmentsDialog } from './impairments-dialog.js';
@@ -367,7 +367,7 @@ function applyTopology(s: TopologyState): void {
   document.title = `${s.topology.name} — vswitch-lab`;
   send.setTopology(s.topology);
   refire.setTopology(s);
-  inspect.labGeneration = s.generation;
+  setLabGeneration(s.generation);
   inspect.setTopology(s.topology, runtime ? view.selection() : null);
   topoPanel.show(s);
   lessons.topologyChanged(s);
