@@ -121,8 +121,12 @@ const BATCH = 1000;
 const MS = 400;
 const WARM_MS = 500;
 
-/** The measured operations, by name; each runs in a process of its own (see `run`). */
-function items(): Record<string, { fn: () => number; after?: () => string }> {
+/**
+ * The measured operations, by name, each made only when asked: a child process builds the lab of
+ * the one item it measures and no other (another lab's build would leave its shapes and type
+ * feedback in the functions the measured item runs).
+ */
+function items(): Record<string, () => { fn: () => number; after?: () => string }> {
   // (a): the same loop shape as (b) — a batch of 1000 — and its result read back after each batch
   const src = buildEthernet({ src: mac(1), dst: mac(2), ethertype: 0x88b5, payload: new Uint8Array(50) }); // 64 bytes
   const pool = new Uint8Array(64 * 1024);
@@ -152,7 +156,7 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
     },
   });
   return {
-    a: {
+    a: () => ({
       fn: () => {
         for (let i = 0; i < BATCH; i++) {
           pool.set(src, slot);
@@ -162,8 +166,8 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
         return BATCH;
       },
       after: () => `check ${check & 0xff}`,
-    },
-    alloc: {
+    }),
+    alloc: () => ({
       fn: () => {
         for (let i = 0; i < BATCH; i++) {
           const c = new Uint8Array(src);
@@ -171,8 +175,8 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
         }
         return BATCH;
       },
-    },
-    minimal: (() => {
+    }),
+    minimal: () => {
       // the least any engine with this API does per unicast frame: the copy inject makes, one
       // MAC lookup, the two ports' counters, the receiving stack called; no queue, no VLAN,
       // no security or MTU rule, no copy id
@@ -198,11 +202,11 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
         },
         after: () => `${fmt(counts[4]!)} delivered, last ${got[0]!.length} B`,
       };
-    })(),
-    b: unicast(createLab(oneVSwitch(2), { stackFactory: noopFactory })),
-    bCopy: unicast(createLab(oneVSwitch(2), { stackFactory: noopFactory }), true),
-    bIp: unicast(createLab(oneVSwitch(2))),
-    c: (() => {
+    },
+    b: () => unicast(createLab(oneVSwitch(2), { stackFactory: noopFactory })),
+    bCopy: () => unicast(createLab(oneVSwitch(2), { stackFactory: noopFactory }), true),
+    bIp: () => unicast(createLab(oneVSwitch(2))),
+    c: () => {
       const bc = createLab(oneVSwitch(33), { stackFactory: noopFactory });
       return {
         fn: () => {
@@ -216,8 +220,8 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
           return `${fmt(tx)} frames to each of 32 VMs`;
         },
       };
-    })(),
-    d: (() => {
+    },
+    d: () => {
       const lab = createLab(oneVSwitch(2), { stackFactory: noopFactory });
       let events = 0;
       let sum = 0;
@@ -233,14 +237,15 @@ function items(): Record<string, { fn: () => number; after?: () => string }> {
       });
       const u = unicast(lab);
       return { fn: u.fn, after: () => `${u.after()}, ${fmt(events)} events read (${sum > 0 ? 'all' : 'none'})` };
-    })(),
+    },
   };
 }
 
 /** `--item NAME`: measures one item once (after its warm-up), prints `{rate, note}` as JSON. */
 function runItem(name: string): void {
-  const item = items()[name];
-  if (!item) throw new Error(`no bench item ${name}`);
+  const make = items()[name];
+  if (!make) throw new Error(`no bench item ${name}`);
+  const item = make();
   warmUp(item.fn, WARM_MS);
   const rate = cpuRate(MS, item.fn, 0).rate;
   console.log(JSON.stringify({ rate, note: item.after?.() ?? '' }));
