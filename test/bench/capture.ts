@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { childExecArgv } from './_child-argv.js';
+import { warmUp } from './_cpu-rate.js';
 
 const DURATION_MS = 400;
 
@@ -134,12 +135,13 @@ const cpuUs = (): number => {
 };
 
 /**
- * Like _cpu-rate.ts's cpuRate, but the warm-up and the window are CPU time too: on a loaded
- * machine a wall-clock warm-up may end before the optimising compiler has run.
+ * Like _cpu-rate.ts's cpuRate, after the same warm-up as the engine bench (`warmUp`: until two
+ * windows agree on the CPU-time rate, so the capture session's paths run optimised too), with a
+ * window of CPU time: on a loaded machine a wall-clock window measures less work.
  */
-function cpuTimedRate(ms: number, fn: () => number): { rate: number; sysNsPerOp: number } {
-  const warm = cpuUs() + (ms / 2) * 1000;
-  while (cpuUs() < warm) fn();
+function cpuTimedRate(ms: number, fn: () => number, afterWarmUp: () => void = () => undefined): { rate: number; sysNsPerOp: number } {
+  warmUp(fn, ms);
+  afterWarmUp();
   let ops = 0;
   const cpu0 = process.cpuUsage();
   const end = cpuUs() + ms * 1000;
@@ -177,19 +179,33 @@ function runEngineVariant(variant: EngineVariant): void {
   let session: CaptureSession | null = null;
   const dir = mkdtempSync(path.join(tmpdir(), 'vswitch-lab-bench-'));
   const file = path.join(dir, 'all.pcapng');
+  const open = (): CaptureSession | null => {
+    if (variant === 'file') return new CaptureSession(lab, { file });
+    if (variant === 'bare') return new CaptureSession(lab, { file, comments: false });
+    // the file's path without the file: the same writer and buffer, its 256 KiB chunks written to /dev/null
+    if (variant === 'encode') return new CaptureSession(lab, { file: '/dev/null', format: 'pcapng' });
+    if (variant === 'count') return new CaptureSession(lab);
+    return null;
+  };
   try {
     if (variant === 'counted') lab.trace.subscribe(() => void events++);
-    if (variant === 'file') session = new CaptureSession(lab, { file });
-    if (variant === 'bare') session = new CaptureSession(lab, { file, comments: false });
-    // the file's path without the file: the same writer and buffer, its 256 KiB chunks written to /dev/null
-    if (variant === 'encode') session = new CaptureSession(lab, { file: '/dev/null', format: 'pcapng' });
-    if (variant === 'count') session = new CaptureSession(lab);
-    const measured = cpuTimedRate(MS, batch);
+    session = open();
+    // warmed up, the measured window starts a new session: its file holds only the window's
+    // packets (the warm-up's would make the file, and the kernel's cost per byte, grow with it)
+    let tx0 = 0;
+    const measured = cpuTimedRate(MS, batch, () => {
+      session?.stop();
+      session = open();
+      tx0 = lab.counters('vm0:eth0').txFrames;
+      events = 0;
+    });
     session?.stop();
     const size = variant === 'file' || variant === 'bare' ? statSync(file).size : 0;
     const tx = lab.counters('vm0:eth0').txFrames;
     if (lab.counters('vm1:eth0').rxFrames !== tx) throw new Error('a frame was not delivered');
-    console.log(JSON.stringify({ rate: measured.rate, sysNsPerFrame: measured.sysNsPerOp, frames: tx, events, packets: session?.packets ?? 0, points: session?.points.length ?? 0, bytes: size }));
+    console.log(
+      JSON.stringify({ rate: measured.rate, sysNsPerFrame: measured.sysNsPerOp, frames: tx - tx0, events, packets: session?.packets ?? 0, points: session?.points.length ?? 0, bytes: size }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
