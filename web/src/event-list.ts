@@ -251,17 +251,17 @@ export class EventList {
     for (let k = first; k < last; k++) {
       const e = this.store.at(this.visible[k]!)!;
       const cls = `row a-${e.action}${e.seq === this.selectedSeq ? ' selected' : ''}${e.seq === this.cursorSeq ? ' cursor' : ''}`;
+      const selected = e.seq === this.selectedSeq ? 'true' : 'false';
+      const top = `${k * ROW_H}px`;
       let row = this.rows.get(e);
       if (row) {
         if (row.className !== cls) row.className = cls;
-        const selected = e.seq === this.selectedSeq ? 'true' : 'false';
         if (row.getAttribute('aria-selected') !== selected) row.setAttribute('aria-selected', selected);
-        const top = `${k * ROW_H}px`;
         if (row.style.top !== top) row.style.top = top;
       } else {
         row = h(
           'div',
-          { class: cls, 'data-seq': e.seq, id: `ev-${e.seq}`, role: 'option', 'aria-selected': e.seq === this.selectedSeq ? 'true' : 'false', style: `top:${k * ROW_H}px` },
+          { class: cls, 'data-seq': e.seq, id: `ev-${e.seq}`, role: 'option', 'aria-selected': selected, style: `top:${top}` },
           h('span', { class: 'c-time' }, formatTime(e.time)),
           h('span', { class: 'c-at' }, eventIface(e)),
           h('span', { class: 'c-what' }, eventWhat(e)),

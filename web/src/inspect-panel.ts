@@ -87,11 +87,7 @@ export class InspectPanel {
    * until the new lab's topology redraws the panel.
    */
   refresh(): void {
-    if (this.live.length === 0) return;
-    this.refetch(this.token);
-  }
-
-  private refetch(token: number): void {
+    const token = this.token;
     for (const part of this.live) {
       if (!part.body.isConnected) continue;
       part

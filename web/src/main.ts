@@ -275,12 +275,7 @@ send.onSent = (r) => {
   renderClock(r.clock);
 };
 topoPanel.positions = () => view.positions();
-topoPanel.onLoaded = (s) => {
-  // another client's load came after this one and reached the page first: the newer lab runs and stays drawn
-  const newer = topologyState;
-  if (newer && newer.generation > s.generation) toast(`${s.topology.name} was replaced at once: another client loaded ${newer.topology.name}`, 'info');
-  applyTopology(s);
-};
+topoPanel.onLoaded = (s) => applyTopology(s, 'own-load');
 
 byId('fit').addEventListener('click', () => view.fit());
 byId('zoom-in').addEventListener('click', () => view.zoomBy(1.25));
@@ -360,12 +355,15 @@ function renderClock(c: ClockState): void {
  * lab changed at run time (same generation, a later `revision`) is redrawn in place: nodes keep
  * their positions, the viewport, the selection and the event list stay.
  */
-function applyTopology(s: TopologyState, fromHello = false): void {
+function applyTopology(s: TopologyState, from: 'server' | 'hello' | 'own-load' = 'server'): void {
   const prev = topologyState;
   // an older lab arriving late (this page's own load answered after another client's newer load
   // reached it over socket.io): the newer lab stays. Only a new connection's hello may go back
   // (a restarted server counts generations from 1 again).
-  if (prev && s.generation < prev.generation && !fromHello) return;
+  if (prev && s.generation < prev.generation && from !== 'hello') {
+    if (from === 'own-load') toast(`${s.topology.name} was replaced at once: another client loaded ${prev.topology.name}`, 'info');
+    return;
+  }
   // the same lab: nothing new (or an older answer arriving late)
   if (prev && prev.generation === s.generation && s.revision <= prev.revision) return;
   const runtime = prev !== null && prev.generation === s.generation;
@@ -442,7 +440,7 @@ function onUpdate(u: LiveUpdate): void {
 }
 connectLive({
   hello: (hello) => {
-    applyTopology(hello.topology, true);
+    applyTopology(hello.topology, 'hello');
     renderClock(hello.clock);
   },
   update: onUpdate,
