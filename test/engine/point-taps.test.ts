@@ -14,8 +14,8 @@ import type { PointEvent, TraceEvent } from '../../src/engine/trace.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { TOPOLOGIES, load, viaRun, viaStep, workload } from './workload.js';
 
-/** The fields a tap sees, from a trace event with a point. */
-function pointFields(e: TraceEvent): object {
+/** The fields a tap sees, from a trace event with a point (or from the tap's own event). */
+function pointFields(e: TraceEvent | PointEvent): object {
   return {
     time: e.time,
     frameId: e.frameId,
@@ -33,19 +33,7 @@ function pointFields(e: TraceEvent): object {
 
 function tapFields(e: PointEvent, lab: Lab): object {
   expect(lab.interfaces()[e.ifaceIndex]!.id).toBe(e.port);
-  return {
-    time: e.time,
-    frameId: e.frameId,
-    copyId: e.copyId,
-    parentCopyId: e.parentCopyId,
-    port: e.port,
-    point: e.point,
-    frame: Buffer.from(e.frame).toString('hex'),
-    vlan: e.vlan,
-    rule: e.rule,
-    reason: e.reason,
-    detail: e.detail,
-  };
+  return pointFields(e);
 }
 
 describe('point taps and the run fast path keep the trace as it was', () => {
