@@ -23,11 +23,12 @@ export function labGenerationGuard(session: LabSession): RequestHandler {
       return;
     }
     const text = Array.isArray(raw) ? raw.join(',') : raw;
-    const asked = /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : NaN;
-    if (!Number.isSafeInteger(asked)) {
+    // (at most 15 digits: always a safe integer)
+    if (!/^\d{1,15}$/.test(text.trim())) {
       next(new ApiError(400, `X-Lab-Generation: a lab generation (a whole number, from GET /api/topology), not "${text.slice(0, 40)}"`));
       return;
     }
+    const asked = Number(text.trim());
     const current = session.loaded ? session.labGeneration : null;
     if (current === asked) {
       next();
