@@ -18,8 +18,9 @@
  * Cost: the session listens through the lab's point taps (`trace.tapPoints`), so the fabric
  * builds no trace event objects for it; per packet one array lookup by
  * interface, the filter (in place), and for a pcapng output one block encoded straight into the
- * writer's buffer (a file: 256 KiB chunks) with numbers only — the comment's bytes come from a
- * cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
+ * writer's buffer (a file: 256 KiB chunks) with numbers only: the block's options (direction,
+ * packet id slot, the comment's bytes) from one template per point and comment (EpbTemplate),
+ * the comment's bytes from a cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
  * of the bytes, and a BigInt timestamp) only when something records or listens.
  */
 import type { Lab, PointEvent } from '../engine/index.js';
@@ -28,7 +29,7 @@ import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFi
 import { CAPTURE_POINT_NAMES, listCapturePoints, selectCapturePoints, type CapturePointSpec } from './capture-points.js';
 import { FileSink } from './file-sink.js';
 import { PcapWriter } from './pcap-writer.js';
-import { PcapngWriter, encodeComment } from './pcapng-writer.js';
+import { PcapngWriter, encodeComment, type EpbTemplate } from './pcapng-writer.js';
 
 /** pcapng; classic pcap with microsecond (`pcap`) or nanosecond (`pcap-ns`) timestamps. */
 export type CaptureFormatName = 'pcapng' | 'pcap' | 'pcap-ns';
@@ -109,9 +110,13 @@ export interface CaptureStatus {
 /** A writer and the interface index of each session point in it (-1: not in this output). */
 interface Output {
   writer: PcapngWriter | PcapWriter;
-  /** the writer when it is pcapng (written with writeEpb: no BigInt, no objects) */
+  /** the writer when it is pcapng (written with writeEpbTemplate: no BigInt, no objects) */
   fast: PcapngWriter | null;
   ifIndex: Int32Array;
+  /** per session point: the block template last written there (fast outputs) */
+  templates: (EpbTemplate | null)[];
+  /** the templates made, by comment option and session point (cleared when it holds many comments) */
+  byComment: Map<Uint8Array | null, (EpbTemplate | undefined)[]>;
   close: (() => void) | null;
   stopped: boolean;
 }
@@ -408,10 +413,12 @@ export class CaptureSession {
             asked = true;
             if (this.comments) bytes = isDrop ? this.dropCommentOf(at, detail, port) : this.commentAt(idx, detail);
           }
+          let tpl = out.templates[idx]!;
+          if (tpl === null || tpl.comment !== bytes) tpl = this.templateAt(out, idx, bytes);
           const nt = fast.nextTime;
           nt[0] = hi;
           nt[1] = lo;
-          fast.writeEpbNext(ifi, frame, this.epbFlags[idx]!, packetId, bytes);
+          fast.writeEpbTemplate(tpl, frame, packetId);
         } else {
           if (ts < 0n) ts = this.baseNs + BigInt(t);
           const input = this.input;
@@ -451,6 +458,27 @@ export class CaptureSession {
     this.lastText[idx] = text;
     this.lastBytes[idx] = b;
     return b;
+  }
+
+  /**
+   * The block template of session point `idx` with comment option `comment` in fast output `out`
+   * (made once per point and comment; the engine's details at a point are few, the drop details
+   * per interface too): becomes the point's last template.
+   */
+  private templateAt(out: Output, idx: number, comment: Uint8Array | null): EpbTemplate {
+    let row = out.byComment.get(comment);
+    if (row === undefined) {
+      if (out.byComment.size >= COMMENT_CACHE_MAX) out.byComment = new Map();
+      row = [];
+      out.byComment.set(comment, row);
+    }
+    let t = row[idx];
+    if (t === undefined) {
+      t = out.fast!.epbTemplate({ ifIndex: out.ifIndex[idx]!, flags: this.epbFlags[idx]!, packetId: 'each', comment });
+      row[idx] = t;
+    }
+    out.templates[idx] = t;
+    return t;
   }
 
   /** The encoded comment of a drop at `port` (`detail (at port)`), kept per interface: no string is built while the drop repeats. */
@@ -498,7 +526,15 @@ export class CaptureSession {
       ifIndex[this.pointIndexById.get(p.id)!] = i;
     });
     const writer = makeWriter(options.format ?? 'pcapng', chosen, sink, options.comment, buffered);
-    const out: Output = { writer, fast: writer instanceof PcapngWriter ? writer : null, ifIndex, close, stopped: false };
+    const out: Output = {
+      writer,
+      fast: writer instanceof PcapngWriter ? writer : null,
+      ifIndex,
+      templates: new Array<EpbTemplate | null>(this.points.length).fill(null),
+      byComment: new Map(),
+      close,
+      stopped: false,
+    };
     this.outputs.push(out);
     return out;
   }

@@ -13,13 +13,12 @@
  *   gets one chunk per full buffer and at `flush()`/`end()` — a new buffer each time, unless
  *   `sinkCopies` says the sink is done with a chunk when it returns (then the buffer is reused).
  *
- * `writePacket` fills the writer's one reused `epb` record (EpbRecord: numbers only, 64-bit values
- * as two 32-bit halves) and `writeEpbRecord` encodes it. `writeEpb` / `writeEpbNext` are the
- * allocation-free form for a capture's hot path: the timestamp as two 32-bit halves in the
- * `nextTime` typed array (no number boxed to pass it), the comment option already encoded (see
- * `encodeComment`), a few numbers as arguments; one block encoded straight into the preallocated
- * buffer; the same bytes as `writePacket`'s. (Filling the record on the hot path measured
- * 25-35 ns per packet slower in the engine bench, so the hot path keeps its arguments.)
+ * One encoder for every Enhanced Packet Block, `writeEpbTemplate`: what the blocks at one
+ * interface share (direction, packet id or its slot, comment, all the options) is encoded once
+ * into an `EpbTemplate`, and each packet is its header, its frame, the template's options copied
+ * whole and its packet id. A capture session keeps one template per capture point and comment
+ * (allocation-free per packet: the timestamp goes in as two 32-bit halves in the `nextTime` typed
+ * array, no BigInt, no number boxed); `writePacket` makes one per packet.
  */
 import type { CapturePacketInput } from './capture-file.js';
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from './capture-file.js';
@@ -134,7 +133,7 @@ function block(type: number, body: Buffer, options: Buffer): Buffer {
 }
 
 /**
- * A packet comment as the whole opt_comment option `writeEpbNext` copies into a block: code, length,
+ * A packet comment as the whole opt_comment option an `EpbTemplate` holds: code, length,
  * the UTF-8 text (cut to the 65535 bytes an option holds) and its padding to 32 bits. Empty text:
  * no bytes (no option).
  */
@@ -151,35 +150,47 @@ export function encodeComment(text: string): Uint8Array {
 }
 
 const TWO32 = 4294967296;
+/** writePacket keeps templates for this many comment texts at most */
+const TEMPLATE_CACHE_MAX = 4096;
 
 /**
- * The fields of one Enhanced Packet Block: ONE record per writer (`PcapngWriter.epb`), filled
- * field by field for each packet and encoded by `writeEpbRecord` — as Open vSwitch carries a
- * translation in one `xlate_ctx` — instead of a long list of positional parameters. Numbers only:
- * 64-bit values are two 32-bit halves, so nothing is a BigInt or an object on the hot path.
+ * What the Enhanced Packet Blocks at one interface share while the engine's decision there stays
+ * the same: the interface, the direction, whether each packet carries its packet id, the comment.
+ * `PcapngWriter.epbTemplate` encodes its options once; writing a packet with it
+ * (`writeEpbTemplate`) is then a header, one copy of the frame, one copy of the options and the
+ * packet id filled in: no option is encoded per packet, nothing is allocated. Made for one writer
+ * (its interfaces).
  */
-export interface EpbRecord {
+export interface EpbTemplate {
+  readonly writer: PcapngWriter;
+  /** index of a declared interface */
+  readonly ifIndex: number;
+  /** that interface's snap length (0: none): longer frames are cut, their length kept */
+  readonly snapLen: number;
+  /** the original length written; -1: each frame's own length */
+  readonly origLen: number;
+  /** the opt_comment option as given (callers key their caches by it), or null */
+  readonly comment: Uint8Array | null;
+  /** the options as written: epb_flags, epb_packetid, epb_dropcount, opt_comment, opt_endofopt; empty: no options */
+  readonly options: Uint8Array;
+  /** offset in `options` of epb_packetid's value, filled per packet; -1: no packet id, or a fixed one */
+  readonly idAt: number;
+}
+
+/** What an EpbTemplate holds (see `PcapngWriter.epbTemplate`). */
+export interface EpbTemplateSpec {
   /** index of a declared interface */
   ifIndex: number;
-  /** timestamp, ns since the epoch = tsHi * 2^32 + tsLo (each a whole number 0..2^32-1) */
-  tsHi: number;
-  tsLo: number;
-  /** the frame (cut to the interface's snap length) */
-  data: Uint8Array;
-  /** length on the wire; -1: data.length */
-  origLen: number;
-  /** epb_flags direction bits: 1 inbound, 2 outbound, 0 none (no option) */
-  flags: number;
-  /** epb_packetid = idHi * 2^32 + idLo when hasId */
-  hasId: boolean;
-  idHi: number;
-  idLo: number;
-  /** epb_dropcount = dropHi * 2^32 + dropLo when hasDrop */
-  hasDrop: boolean;
-  dropHi: number;
-  dropLo: number;
-  /** the whole opt_comment option as `encodeComment` makes it, or null (no option) */
-  comment: Uint8Array | null;
+  /** epb_flags direction bits: 1 inbound, 2 outbound; 0 or absent: no epb_flags */
+  flags?: number;
+  /** epb_packetid: `each` = each packet gives its own (writeEpbTemplate's `packetId`); a number = this one in every block; absent: none */
+  packetId?: 'each' | bigint | number;
+  /** epb_dropcount in every block */
+  dropCount?: bigint | number;
+  /** the whole opt_comment option as `encodeComment` makes it; null or empty: none */
+  comment?: Uint8Array | null;
+  /** the original length in every block; default each frame's own */
+  originalLength?: number;
 }
 
 function checkU64(value: bigint | number, what: string): bigint {
@@ -255,202 +266,155 @@ export class PcapngWriter {
     this.sink(chunk);
   }
 
-  /** Writes one Enhanced Packet Block (unbuffered: one Buffer, one sink call). */
+  /**
+   * Writes one Enhanced Packet Block (unbuffered: one Buffer, one sink call). Its template comes
+   * from a cache by comment text, interface, direction and packet id or not (a download writes
+   * many packets alike); a packet id beyond 2^53, a drop count or an original length make a
+   * template for the one packet.
+   */
   writePacket(p: CapturePacketInput): void {
     if (this.ended) throw new Error('pcapng writer: writePacket after end()');
     const ts = p.timestampNs;
     if (ts < 0n || ts > 0xffff_ffff_ffff_ffffn) throw new RangeError(`pcapng writer: timestamp ${ts} ns is out of range`);
-    const packetId = p.packetId === undefined ? undefined : checkU64(p.packetId, 'packet id');
-    const dropCount = p.dropCount === undefined ? undefined : checkU64(p.dropCount, 'drop count');
-    const e = this.epb;
-    e.ifIndex = p.interface;
-    e.tsHi = Number(ts >> 32n);
-    e.tsLo = Number(ts & U32);
-    e.data = p.data;
-    e.origLen = p.originalLength ?? -1;
-    e.flags = p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0;
-    e.hasId = packetId !== undefined;
-    e.idHi = packetId !== undefined ? Number(packetId >> 32n) : 0;
-    e.idLo = packetId !== undefined ? Number(packetId & U32) : 0;
-    e.hasDrop = dropCount !== undefined;
-    e.dropHi = dropCount !== undefined ? Number(dropCount >> 32n) : 0;
-    e.dropLo = dropCount !== undefined ? Number(dropCount & U32) : 0;
-    e.comment = p.comment !== undefined && p.comment !== '' ? encodeComment(p.comment) : null;
-    this.writeEpbRecord();
+    const flags = p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0;
+    const comment = p.comment ?? '';
+    const id = p.packetId;
+    let t: EpbTemplate;
+    let packetId = -1;
+    if (p.dropCount === undefined && p.originalLength === undefined && (id === undefined || (id >= 0 && id <= Number.MAX_SAFE_INTEGER))) {
+      if (id !== undefined) packetId = Number(id);
+      t = this.cachedTemplate(p.interface, flags, id !== undefined, comment);
+    } else {
+      const spec: EpbTemplateSpec = { ifIndex: p.interface, flags };
+      if (id !== undefined) spec.packetId = id;
+      if (p.dropCount !== undefined) spec.dropCount = p.dropCount;
+      if (comment !== '') spec.comment = encodeComment(comment);
+      if (p.originalLength !== undefined) spec.originalLength = p.originalLength;
+      t = this.epbTemplate(spec);
+    }
+    this.nextTime[0] = Number(ts >> 32n);
+    this.nextTime[1] = Number(ts & U32);
+    this.writeEpbTemplate(t, p.data, packetId);
+  }
+
+  /** writePacket's templates: by comment text, then interface * 8 + flags * 2 + (packet id ? 1 : 0) */
+  private templates = new Map<string, (EpbTemplate | undefined)[]>();
+
+  private cachedTemplate(ifIndex: number, flags: number, withId: boolean, comment: string): EpbTemplate {
+    let row = this.templates.get(comment);
+    if (row === undefined) {
+      if (this.templates.size >= TEMPLATE_CACHE_MAX) this.templates = new Map();
+      row = [];
+      this.templates.set(comment, row);
+    }
+    const key = Number.isInteger(ifIndex) && ifIndex >= 0 ? ifIndex * 8 + flags * 2 + (withId ? 1 : 0) : -1;
+    let t = key >= 0 ? row[key] : undefined;
+    if (t === undefined) {
+      t = this.epbTemplate({ ifIndex, flags, comment: comment === '' ? null : encodeComment(comment), ...(withId ? { packetId: 'each' as const } : {}) });
+      row[key] = t;
+    }
+    return t;
   }
 
   /**
-   * The record `writeEpbRecord` writes (see EpbRecord): fill its fields, then call it. One per
-   * writer, reused for every packet.
-   */
-  readonly epb: EpbRecord = { ifIndex: 0, tsHi: 0, tsLo: 0, data: new Uint8Array(0), origLen: -1, flags: 0, hasId: false, idHi: 0, idLo: 0, hasDrop: false, dropHi: 0, dropLo: 0, comment: null };
-
-  /**
-   * The timestamp of the next `writeEpbNext`: [high, low] 32-bit halves of the nanoseconds since
-   * the epoch. A typed array, so that a caller sets it without a boxed number crossing a call.
+   * The timestamp of the next `writeEpbTemplate`: [high, low] 32-bit halves of the nanoseconds
+   * since the epoch. A typed array, so that a caller sets it without a boxed number crossing a call.
    */
   readonly nextTime = new Uint32Array(2);
 
-  /**
-   * `writePacket` without objects or BigInt: timestamp ns = tsHi * 2^32 + tsLo (each 0..2^32-1),
-   * `flags` the epb_flags direction bits (1 inbound, 2 outbound, 0 none), `packetId` a safe
-   * integer >= 0 or -1 for none, `comment` from `encodeComment` (or null). Same bytes as
-   * `writePacket` with the same values.
-   */
-  writeEpb(ifIndex: number, tsHi: number, tsLo: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
-    if (!(tsHi >= 0 && tsHi < TWO32 && tsLo >= 0 && tsLo < TWO32) || !Number.isInteger(tsHi) || !Number.isInteger(tsLo)) {
-      throw new RangeError(`pcapng writer: timestamp ${tsHi} * 2^32 + ${tsLo} ns is out of range`);
-    }
-    this.nextTime[0] = tsHi;
-    this.nextTime[1] = tsLo;
-    this.writeEpbNext(ifIndex, data, flags, packetId, comment);
-  }
-
-  /**
-   * `writeEpb` with the timestamp from `nextTime` (the capture session's path): checks, sizes the
-   * block, and encodes it in place — header, frame bytes, epb_flags, epb_packetid, the encoded
-   * comment option copied whole, opt_endofopt.
-   */
-  writeEpbNext(ifIndex: number, data: Uint8Array, flags: number, packetId: number, comment: Uint8Array | null): void {
-    if (this.ended) throw new Error('pcapng writer: writePacket after end()');
+  /** A template of this writer's blocks (see EpbTemplate); checks everything it holds. */
+  epbTemplate(spec: EpbTemplateSpec): EpbTemplate {
+    const ifIndex = spec.ifIndex;
     const snapLen = this.snapLens[ifIndex];
     if (snapLen === undefined || !Number.isInteger(ifIndex)) {
       throw new RangeError(`pcapng writer: interface ${ifIndex} is not one of the ${this.interfaces.length} declared`);
     }
-    if (!(packetId <= Number.MAX_SAFE_INTEGER && (packetId >= 0 || packetId === -1))) throw new RangeError(`packet id ${packetId} does not fit in 64 unsigned bits`);
+    const comment = spec.comment ?? null;
     const cLen = comment === null ? 0 : comment.length;
     if (cLen !== 0 && (cLen > 4 + pad4(MAX_OPTION_BYTES) || (cLen & 3) !== 0)) throw new RangeError(`pcapng writer: a ${cLen}-byte comment option is not one encodeComment makes`);
-    const len = data.length;
-    const capLen = snapLen !== 0 && len > snapLen ? snapLen : len;
-    const dataEnd = EPB_FIXED + ((capLen + 3) & ~3);
-    flags &= 3;
-    let opt = cLen;
-    if (flags !== 0) opt += 8;
-    if (packetId >= 0) opt += 12;
-    if (opt !== 0) opt += 4; // opt_endofopt
-    const total = dataEnd + opt + 4;
-    this.packetsWritten++;
-    const o = this.place(total);
-    const b = this.blockBytes;
-    const dv = this.blockView;
-    const t = this.nextTime;
-    dv.setUint32(o, BLOCK_EPB, true);
-    dv.setUint32(o + 4, total, true);
-    dv.setUint32(o + 8, ifIndex, true);
-    dv.setUint32(o + 12, t[0]!, true);
-    dv.setUint32(o + 16, t[1]!, true);
-    dv.setUint32(o + 20, capLen, true);
-    dv.setUint32(o + 24, len, true);
-    b.set(capLen === len ? data : data.subarray(0, capLen), o + EPB_FIXED);
-    let p = o + EPB_FIXED + capLen;
-    const end = o + dataEnd;
-    while (p < end) b[p++] = 0;
+    const origLen = spec.originalLength ?? -1;
+    if (origLen !== -1 && !(Number.isInteger(origLen) && origLen >= 0 && origLen < TWO32)) throw new RangeError(`pcapng writer: original length ${origLen} is not a 32-bit number`);
+    const flags = (spec.flags ?? 0) & 3;
+    const id = spec.packetId;
+    const fixedId = id === undefined || id === 'each' ? undefined : checkU64(id, 'packet id');
+    const drop = spec.dropCount === undefined ? undefined : checkU64(spec.dropCount, 'drop count');
+    let size = cLen;
+    if (flags !== 0) size += 8;
+    if (id !== undefined) size += 12;
+    if (drop !== undefined) size += 12;
+    if (size !== 0) size += 4; // opt_endofopt
+    const options = new Uint8Array(size);
+    const dv = new DataView(options.buffer);
+    let p = 0;
+    let idAt = -1;
     if (flags !== 0) {
       dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
       dv.setUint32(p + 4, flags, true);
       p += 8;
     }
-    if (packetId >= 0) {
-      const hi = packetId >= TWO32 ? Math.floor(packetId / TWO32) : 0;
+    if (id !== undefined) {
       dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
-      dv.setUint32(p + 4, packetId - hi * TWO32, true);
-      dv.setUint32(p + 8, hi, true);
+      if (fixedId === undefined) idAt = p + 4;
+      else dv.setBigUint64(p + 4, fixedId, true);
       p += 12;
     }
-    if (cLen !== 0) {
-      b.set(comment!, p);
-      p += cLen;
-    }
-    if (opt !== 0) {
-      dv.setUint32(p, 0, true); // opt_endofopt
-      p += 4;
-    }
-    dv.setUint32(p, total, true);
-    if (b !== this.buf) this.emit(b as Buffer);
-  }
-
-  /**
-   * Writes the block `epb` holds (writePacket's path): checks the record, sizes the block and
-   * encodes it straight into the buffer (or into one fresh Buffer when unbuffered). Same bytes as
-   * `writeEpbNext` for the same values (capture-fast-path.test.ts checks both).
-   */
-  writeEpbRecord(): void {
-    if (this.ended) throw new Error('pcapng writer: writePacket after end()');
-    const e = this.epb;
-    const ifIndex = e.ifIndex;
-    const snapLen = this.snapLens[ifIndex];
-    if (snapLen === undefined || !Number.isInteger(ifIndex)) {
-      throw new RangeError(`pcapng writer: interface ${ifIndex} is not one of the ${this.interfaces.length} declared`);
-    }
-    const tsHi = e.tsHi;
-    const tsLo = e.tsLo;
-    if (!(tsHi >= 0 && tsHi < TWO32 && tsLo >= 0 && tsLo < TWO32) || !Number.isInteger(tsHi) || !Number.isInteger(tsLo)) {
-      throw new RangeError(`pcapng writer: timestamp ${tsHi} * 2^32 + ${tsLo} ns is out of range`);
-    }
-    const comment = e.comment;
-    const cLen = comment === null ? 0 : comment.length;
-    if (cLen !== 0 && (cLen > 4 + pad4(MAX_OPTION_BYTES) || (cLen & 3) !== 0)) throw new RangeError(`pcapng writer: a ${cLen}-byte comment option is not one encodeComment makes`);
-    const flags = e.flags & 3;
-    const hasId = e.hasId;
-    const hasDrop = e.hasDrop;
-    const data = e.data;
-    const len = data.length;
-    const capLen = snapLen !== 0 && len > snapLen ? snapLen : len;
-    const dataEnd = EPB_FIXED + ((capLen + 3) & ~3);
-    let opt = cLen;
-    if (flags !== 0) opt += 8;
-    if (hasId) opt += 12;
-    if (hasDrop) opt += 12;
-    if (opt !== 0) opt += 4; // opt_endofopt
-    const total = dataEnd + opt + 4;
-    this.packetsWritten++;
-    const o = this.place(total);
-    const b = this.blockBytes;
-    const dv = this.blockView;
-    // the block: header, frame bytes and their padding, epb_flags, epb_packetid, epb_dropcount,
-    // the encoded comment option copied whole, opt_endofopt, the trailing length
-    dv.setUint32(o, BLOCK_EPB, true);
-    dv.setUint32(o + 4, total, true);
-    dv.setUint32(o + 8, ifIndex, true);
-    dv.setUint32(o + 12, tsHi, true);
-    dv.setUint32(o + 16, tsLo, true);
-    dv.setUint32(o + 20, capLen, true);
-    dv.setUint32(o + 24, e.origLen < 0 ? len : e.origLen, true);
-    b.set(capLen === len ? data : data.subarray(0, capLen), o + EPB_FIXED);
-    let p = o + EPB_FIXED + capLen;
-    const end = o + dataEnd;
-    while (p < end) b[p++] = 0;
-    if (flags !== 0) {
-      dv.setUint32(p, EPB_FLAGS + 4 * 0x10000, true);
-      dv.setUint32(p + 4, flags, true);
-      p += 8;
-    }
-    if (hasId) {
-      dv.setUint32(p, EPB_PACKETID + 8 * 0x10000, true);
-      dv.setUint32(p + 4, e.idLo, true);
-      dv.setUint32(p + 8, e.idHi, true);
-      p += 12;
-    }
-    if (hasDrop) {
+    if (drop !== undefined) {
       dv.setUint32(p, EPB_DROPCOUNT + 8 * 0x10000, true);
-      dv.setUint32(p + 4, e.dropLo, true);
-      dv.setUint32(p + 8, e.dropHi, true);
+      dv.setBigUint64(p + 4, drop, true);
       p += 12;
     }
-    if (cLen !== 0) {
-      b.set(comment!, p);
-      p += cLen;
+    if (cLen !== 0) options.set(comment!, p); // the 4 zero bytes after it are opt_endofopt
+    return { writer: this, ifIndex, snapLen, origLen, comment, options, idAt };
+  }
+
+  /**
+   * One Enhanced Packet Block of `data` as template `t` says, timestamped `nextTime`; `packetId`
+   * (a safe integer >= 0) fills the template's packet id, when it has one to fill. Encoded in
+   * place: the header, the frame and its padding, the template's options copied whole, the packet
+   * id, the trailing length. The capture session's hot path, and `writePacket`'s.
+   */
+  writeEpbTemplate(t: EpbTemplate, data: Uint8Array, packetId: number): void {
+    if (this.ended) throw new Error('pcapng writer: writePacket after end()');
+    if (t.writer !== this) throw new Error('pcapng writer: the template was made by another writer');
+    const idAt = t.idAt;
+    if (idAt >= 0 && !(Number.isSafeInteger(packetId) && packetId >= 0)) throw new RangeError(`packet id ${packetId} does not fit in 64 unsigned bits`);
+    const options = t.options;
+    const oLen = options.length;
+    const len = data.length;
+    const snapLen = t.snapLen;
+    const capLen = snapLen !== 0 && len > snapLen ? snapLen : len;
+    const dataEnd = EPB_FIXED + ((capLen + 3) & ~3);
+    const total = dataEnd + oLen + 4;
+    this.packetsWritten++;
+    const o = this.place(total);
+    const b = this.blockBytes;
+    const dv = this.blockView;
+    const ts = this.nextTime;
+    dv.setUint32(o, BLOCK_EPB, true);
+    dv.setUint32(o + 4, total, true);
+    dv.setUint32(o + 8, t.ifIndex, true);
+    dv.setUint32(o + 12, ts[0]!, true);
+    dv.setUint32(o + 16, ts[1]!, true);
+    dv.setUint32(o + 20, capLen, true);
+    dv.setUint32(o + 24, t.origLen < 0 ? len : t.origLen, true);
+    b.set(capLen === len ? data : data.subarray(0, capLen), o + EPB_FIXED);
+    let p = o + EPB_FIXED + capLen;
+    const end = o + dataEnd;
+    while (p < end) b[p++] = 0;
+    if (oLen !== 0) {
+      b.set(options, p);
+      if (idAt >= 0) {
+        const hi = packetId >= TWO32 ? Math.floor(packetId / TWO32) : 0;
+        dv.setUint32(p + idAt, packetId - hi * TWO32, true);
+        dv.setUint32(p + idAt + 4, hi, true);
+      }
     }
-    if (opt !== 0) {
-      dv.setUint32(p, 0, true); // opt_endofopt
-      p += 4;
-    }
-    dv.setUint32(p, total, true);
+    dv.setUint32(p + oLen, total, true);
     if (b !== this.buf) this.emit(b as Buffer);
   }
 
   /**
-   * Where the next block of `total` bytes goes, for both EPB encoders: returns its offset in
+   * Where the next block of `total` bytes goes: returns its offset in
    * `blockBytes`/`blockView`, which are the buffer (room made, `pos` moved past the block) or, for a
    * block bigger than the buffer or an unbuffered writer, one fresh Buffer (what the buffer held is
    * written out first) that the encoder hands to the sink once filled (`blockBytes !== buf`).

@@ -1,12 +1,13 @@
 /**
  * The capture fast path writes what the slow path writes, byte for byte:
  * - a CaptureSession listens through the lab's point taps and writes pcapng blocks with
- *   `writeEpb` into a 256 KiB buffer; the same packets taken from the lab's full trace stream
+ *   `writeEpbTemplate` into a 256 KiB buffer; the same packets taken from the lab's full trace stream
  *   (`trace.subscribe`, every event object) and encoded with `writePacket` (`encodeCapture`, the
  *   path every capture took before) give the same file. Same workload for every example
  *   topology, pcapng and pcap, file and recording, and across `attach`;
- * - PcapngWriter: `writeEpb` = `writePacket` with the same values, buffered or not, whatever the
- *   chunk boundaries; a buffered writer hands everything over at `end()`;
+ * - PcapngWriter: blocks written with templates reused across packets = `writePacket` with the
+ *   same values, buffered or not, whatever the chunk boundaries; a buffered writer hands
+ *   everything over at `end()`;
  * - tshark reads a fast-path file with no warning and the fields match the slow path's.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureSession, MIN_WIRE_FRAME, encodeCapture, type CapturedPacket } from '../../src/capture/capture-session.js';
 import { POINT_DIRECTION } from '../../src/capture/capture-points.js';
-import { PcapngWriter, encodeComment } from '../../src/capture/pcapng-writer.js';
+import { PcapngWriter, encodeComment, type EpbTemplate } from '../../src/capture/pcapng-writer.js';
+import { readPcapng } from '../../src/capture/pcapng-reader.js';
 import type { CapturePacketInput } from '../../src/capture/capture-file.js';
 import { createLab, type Lab } from '../../src/engine/index.js';
 import { TOPOLOGIES, load, viaRun, workload } from '../engine/workload.js';
@@ -108,8 +110,10 @@ const packetArb = fc.record({
   timestampNs: fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn }),
   data: fc.uint8Array({ minLength: 0, maxLength: 300 }),
   direction: fc.constantFrom(undefined, 'inbound' as const, 'outbound' as const),
-  packetId: fc.option(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), { nil: undefined }),
-  comment: fc.option(fc.string({ maxLength: 80, unit: 'grapheme' }), { nil: undefined }),
+  packetId: fc.option(fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn })), { nil: undefined }),
+  dropCount: fc.option(fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn }), { nil: undefined, freq: 8 }),
+  // a few texts again and again (the writers' template caches hit), and any text
+  comment: fc.option(fc.oneof(fc.constantFrom('delivered', 'flooded', ''), fc.string({ maxLength: 80, unit: 'grapheme' })), { nil: undefined }),
 });
 
 const interfaces = [{ name: 'a' }, { name: 'b', snapLen: 100 }, { name: 'c' }];
@@ -122,29 +126,86 @@ function viaWritePacket(packets: CapturePacketInput[]): Buffer {
   return m.bytes();
 }
 
-function viaWriteEpb(packets: CapturePacketInput[], bufferBytes: number, sinkCopies: boolean): { bytes: Buffer; chunks: number } {
+/**
+ * The capture session's way: one template per interface, direction, packet id or not, and
+ * comment, made once and reused for every later packet like it (the packet id, timestamp and
+ * frame differ from packet to packet).
+ */
+function viaTemplates(packets: CapturePacketInput[], bufferBytes: number, sinkCopies: boolean): { bytes: Buffer; chunks: number } {
   const chunks: Buffer[] = [];
   // a sink that copies (as sinkCopies promises) or keeps the chunks as they are
   const w = new PcapngWriter({ sink: (c) => void chunks.push(sinkCopies ? Buffer.from(c) : (c as Buffer)), interfaces, bufferBytes, sinkCopies });
+  const templates = new Map<string, EpbTemplate>();
   for (const p of packets) {
     const ts = p.timestampNs;
     const flags = p.direction === 'inbound' ? 1 : p.direction === 'outbound' ? 2 : 0;
     const comment = p.comment !== undefined && p.comment !== '' ? encodeComment(p.comment) : null;
-    w.writeEpb(p.interface, Number(ts >> 32n), Number(ts & 0xffff_ffffn), p.data, flags, p.packetId === undefined ? -1 : Number(p.packetId), comment);
+    const id = p.packetId === undefined ? undefined : BigInt(p.packetId);
+    let t: EpbTemplate | undefined;
+    if (p.dropCount !== undefined || (id !== undefined && id > BigInt(Number.MAX_SAFE_INTEGER))) {
+      // values a number cannot carry, or a drop count: fixed in a template for this packet
+      t = w.epbTemplate({ ifIndex: p.interface, flags, comment, ...(id !== undefined ? { packetId: id } : {}), ...(p.dropCount !== undefined ? { dropCount: p.dropCount } : {}) });
+    } else {
+      const key = JSON.stringify([p.interface, flags, id !== undefined, p.comment ?? ''] as const);
+      t = templates.get(key);
+      if (t === undefined) {
+        t = w.epbTemplate({ ifIndex: p.interface, flags, comment, ...(id !== undefined ? { packetId: 'each' as const } : {}) });
+        templates.set(key, t);
+      }
+    }
+    w.nextTime[0] = Number(ts >> 32n);
+    w.nextTime[1] = Number(ts & 0xffff_ffffn);
+    w.writeEpbTemplate(t, p.data, t.idAt >= 0 ? Number(id) : -1);
   }
   w.end();
   return { bytes: Buffer.concat(chunks), chunks: chunks.length };
 }
 
-describe('PcapngWriter.writeEpb and buffering', () => {
-  it('writeEpb writes the bytes writePacket writes, unbuffered and buffered, reused buffer or not', () => {
+describe('PcapngWriter templates and buffering', () => {
+  it('reused templates write the bytes writePacket writes, unbuffered and buffered, reused buffer or not', () => {
     fc.assert(
       fc.property(fc.array(packetArb, { maxLength: 40 }), fc.constantFrom(0, 64, 200, 1024, 65536), fc.boolean(), (packets, bufferBytes, sinkCopies) => {
         const expected = viaWritePacket(packets);
-        expect(viaWriteEpb(packets, bufferBytes, sinkCopies).bytes.equals(expected)).toBe(true);
+        expect(viaTemplates(packets, bufferBytes, sinkCopies).bytes.equals(expected)).toBe(true);
+        // and the reader gets back what was written, field by field
+        const read = readPcapng(expected);
+        expect(read.packets.length).toBe(packets.length);
+        packets.forEach((p, i) => {
+          const r = read.packets[i]!;
+          const snap = interfaces[p.interface]!.snapLen ?? Infinity;
+          expect(r.interface).toBe(p.interface);
+          expect(r.timestampNs).toBe(p.timestampNs);
+          expect(Buffer.from(r.data).equals(Buffer.from(p.data.subarray(0, snap)))).toBe(true);
+          expect(r.originalLength).toBe(p.data.length);
+          expect(r.direction).toBe(p.direction);
+          expect(r.packetId).toBe(p.packetId === undefined ? undefined : BigInt(p.packetId));
+          expect(r.dropCount).toBe(p.dropCount);
+          expect(r.comment).toBe(p.comment === '' ? undefined : p.comment);
+        });
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('writePacket\'s template cache keeps apart packets that share a comment: interface, direction, packet id or not', () => {
+    const base = { timestampNs: 5n, data: new Uint8Array(20).fill(7), comment: 'delivered' };
+    const packets: CapturePacketInput[] = [
+      { ...base, interface: 0, direction: 'inbound', packetId: 1 },
+      { ...base, interface: 0, direction: 'outbound', packetId: 2 },
+      { ...base, interface: 0, packetId: 3 },
+      { ...base, interface: 0, direction: 'outbound' },
+      { ...base, interface: 2, direction: 'outbound', packetId: 4 },
+      { ...base, interface: 0, direction: 'inbound', packetId: 5 },
+    ];
+    const read = readPcapng(viaWritePacket(packets)).packets;
+    expect(read.map((r) => [r.interface, r.direction, r.packetId, r.comment])).toEqual([
+      [0, 'inbound', 1n, 'delivered'],
+      [0, 'outbound', 2n, 'delivered'],
+      [0, undefined, 3n, 'delivered'],
+      [0, 'outbound', undefined, 'delivered'],
+      [2, 'outbound', 4n, 'delivered'],
+      [0, 'inbound', 5n, 'delivered'],
+    ]);
   });
 
   it('a buffered writer hands the sink few large chunks, the rest at end(), and nothing after end()', () => {
@@ -153,29 +214,36 @@ describe('PcapngWriter.writeEpb and buffering', () => {
       timestampNs: BigInt(i),
       data: new Uint8Array(64).fill(i & 0xff),
       packetId: i,
-      comment: `packet ${i}`,
+      comment: `packet ${i % 7}`,
     }));
-    const { bytes, chunks } = viaWriteEpb(packets, 16 * 1024, true);
+    const { bytes, chunks } = viaTemplates(packets, 16 * 1024, true);
     expect(bytes.equals(viaWritePacket(packets))).toBe(true);
     // header chunk + one per full 16 KiB buffer + the rest at end()
     expect(chunks).toBeLessThan(2 + Math.ceil(bytes.length / (16 * 1024)) + 1);
     const m = memorySink();
     const w = new PcapngWriter({ sink: m.sink, interfaces, bufferBytes: 4096, sinkCopies: true });
     const headerChunks = m.chunks.length;
-    w.writeEpb(0, 0, 1, new Uint8Array(60), 1, 7, encodeComment('x'));
+    const t = w.epbTemplate({ ifIndex: 0, flags: 1, packetId: 'each', comment: encodeComment('x') });
+    w.writeEpbTemplate(t, new Uint8Array(60), 7);
     expect(m.chunks.length).toBe(headerChunks); // still in the buffer
     w.end();
     expect(m.chunks.length).toBe(headerChunks + 1);
-    expect(() => w.writeEpb(0, 0, 1, new Uint8Array(60), 1, 7, null)).toThrow(/after end/);
+    expect(() => w.writeEpbTemplate(t, new Uint8Array(60), 7)).toThrow(/after end/);
   });
 
-  it('writeEpb refuses what writePacket refuses: unknown interface, timestamp or packet id out of range', () => {
+  it('templates refuse what writePacket refuses: unknown interface, packet id out of range, a bad comment option; and another writer\'s template', () => {
     const w = new PcapngWriter({ sink: () => {}, interfaces });
-    expect(() => w.writeEpb(3, 0, 0, new Uint8Array(14), 0, -1, null)).toThrow(/interface 3 is not one of the 3 declared/);
-    expect(() => w.writeEpb(0, 2 ** 32, 0, new Uint8Array(14), 0, -1, null)).toThrow(/timestamp .* out of range/);
-    expect(() => w.writeEpb(0, 0, -1, new Uint8Array(14), 0, -1, null)).toThrow(/timestamp .* out of range/);
-    expect(() => w.writeEpb(0, 0, 0, new Uint8Array(14), 0, 2 ** 60, null)).toThrow(/packet id/);
+    expect(() => w.epbTemplate({ ifIndex: 3 })).toThrow(/interface 3 is not one of the 3 declared/);
+    expect(() => w.writePacket({ interface: 3, timestampNs: 0n, data: new Uint8Array(14) })).toThrow(/interface 3 is not one of the 3 declared/);
+    expect(() => w.epbTemplate({ ifIndex: 0, packetId: 2n ** 64n })).toThrow(/packet id/);
+    expect(() => w.epbTemplate({ ifIndex: 0, comment: new Uint8Array(6) })).toThrow(/comment option/);
+    const t = w.epbTemplate({ ifIndex: 0, packetId: 'each' });
+    expect(() => w.writeEpbTemplate(t, new Uint8Array(14), 2 ** 60)).toThrow(/packet id/);
+    expect(() => w.writeEpbTemplate(t, new Uint8Array(14), -1)).toThrow(/packet id/);
+    const other = new PcapngWriter({ sink: () => {}, interfaces });
+    expect(() => other.writeEpbTemplate(t, new Uint8Array(14), 1)).toThrow(/another writer/);
     expect(w.packetsWritten).toBe(0);
+    expect(other.packetsWritten).toBe(0);
   });
 });
 
