@@ -2,7 +2,7 @@
 // `npm test`: the whole suite, the way CI runs it.
 //   1. ensure the oracle tools (tshark, capinfos, chromium) exist: .ci/ensure-tools.sh;
 //   2. vitest over test/ with a JSON report;
-//   3. typecheck (tsc --noEmit, for src/test and for web/), lint (eslint, type-aware) and format (dprint check:
+//   3. typecheck (tsc --noEmit, for src/test and for web/; the build's declarations), lint (eslint, type-aware) and format (dprint check:
 //      run `npm run format` to fix), each counted as one check;
 //   4. a plain closing line `N passed, N failed` computed from vitest's JSON report
 //      (CI reads that line, not vitest's own summary). Exit 0 only when nothing failed.
@@ -63,6 +63,8 @@ if (!onlySome) {
   for (const [name, args] of [
     ['typecheck', [tsc, '--noEmit']],
     ['typecheck web', [tsc, '--noEmit', '-p', path.join(root, 'web', 'tsconfig.json')]],
+    // `npm run build` emits declarations: a type that cannot be named there fails only then
+    ['build declarations', [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--emitDeclarationOnly', '--outDir', path.join(reportDir, 'types')]],
     ['lint', [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']],
     ['format', [path.join(root, 'node_modules', 'dprint', 'bin.cjs'), 'check']],
   ]) {

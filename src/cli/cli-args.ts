@@ -4,6 +4,7 @@
  * trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 import { type Lab, LabError, nearNames } from '../engine/index.js';
 import { FrameInputError } from '../wire/index.js';
 
@@ -31,11 +32,14 @@ export class CommandExit extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** What parseCommandArgs returns for options `O` (named, so that declarations can be emitted: npm run build). */
+export type ParsedCommandArgs<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
 /**
  * parseArgs, strict, positionals allowed; throws UsageError with node's message made plain.
  * With `usage`, `--help` (an option named help) prints it and ends the command with exit 0.
  */
-export function parseCommandArgs<const O extends Options>(args: string[], options: O, usage?: string) {
+export function parseCommandArgs<const O extends Options>(args: string[], options: O, usage?: string): ParsedCommandArgs<O> {
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
