@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PcapngWriter, openPcapngFile } from '../../src/capture/pcapng-writer.js';
+import { PcapngWriter, byteSwap32, openPcapngFile } from '../../src/capture/pcapng-writer.js';
 import { readPcapng } from '../../src/capture/pcapng-reader.js';
 import { ethFrame, memorySink, tempDir, tool, tsharkFields } from './capture-tools.js';
 
@@ -21,6 +21,18 @@ function blocks(b: Buffer): Array<[number, number, number]> {
   }
   return out;
 }
+
+describe('byteSwap32 (the word stores of a big-endian host)', () => {
+  it('puts the four bytes in the other order, as an unsigned 32-bit value', () => {
+    // what a big-endian host stores for each value so that its bytes in memory are little-endian
+    for (const v of [0, 1, 0x0102_0304, 0x8000_0000, 0xffff_ffff, 0x1a2b_3c4d, 174]) {
+      const le = Buffer.alloc(4);
+      le.writeUInt32LE(v);
+      expect(byteSwap32(v)).toBe(le.readUInt32BE());
+      expect(byteSwap32(byteSwap32(v))).toBe(v);
+    }
+  });
+});
 
 describe('PcapngWriter: block layout', () => {
   it('writes the SHB and one IDB per interface before any packet, in one chunk', () => {
