@@ -367,10 +367,14 @@ export class CaptureSession {
 
   /** Point tap listener (the fabric's reused record). */
   private readonly onPoint = (e: PointEvent): void => {
-    this.take(e.point, this.slotsByIndex[e.ifaceIndex], e.port, e.frame, e.time, e.frameId, e.vlan, e.detail);
+    this.take(e);
   };
 
-  private take(point: string, at: IfaceSlots | undefined, port: string, frame: Uint8Array, time: number, frameId: number, vlan: number | undefined, detail: string): void {
+  /** One point event: into the outputs, the recording and the listeners (read `e` now: the fabric reuses it). */
+  private take(e: PointEvent): void {
+    const point = e.point;
+    const at = this.slotsByIndex[e.ifaceIndex];
+    let frame = e.frame;
     let idx: number;
     if (point === 'Drop') idx = this.dropIndex;
     else if (at === undefined) return;
@@ -379,13 +383,14 @@ export class CaptureSession {
     // on a cable (UplinkRcv/Snd, PhysRx/Tx, HostRx/Tx) a frame is at least 60 bytes: a NIC pads
     // a shorter one with zeros before the wire (the engine's frames keep their length)
     if (frame.length < MIN_WIRE_FRAME && point !== 'Drop' && pointCode(point) >= 2) frame = padForWire(frame);
-    if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
+    if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, e.vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
       this.filteredOut++;
       return;
     }
+    const frameId = e.frameId;
     if (frameId > this.maxFrameId) this.maxFrameId = frameId;
     const packetId = frameId + this.idOffset;
-    const t = Math.round(time);
+    const t = Math.round(e.time);
     const isDrop = idx === this.dropIndex;
     this.captured++;
     this.capturedBytes += frame.length;
@@ -394,7 +399,7 @@ export class CaptureSession {
     let ts = -1n;
     if (outs.length > 0) {
       // timestamp = base + t, as 32-bit halves (t, ns since the lab's clock base, stays below 2^53: the lab moves its base first)
-      const tHi = Math.floor(t / TWO32);
+      const tHi = t < TWO32 ? 0 : Math.floor(t / TWO32); // a division only after 4.3 s of virtual time
       let lo = this.baseLo + (t - tHi * TWO32);
       let hi = this.baseHi + tHi;
       if (lo >= TWO32) {
@@ -411,7 +416,7 @@ export class CaptureSession {
         if (fast !== null) {
           if (!asked) {
             asked = true;
-            if (this.comments) bytes = isDrop ? this.dropCommentOf(at, detail, port) : this.commentAt(idx, detail);
+            if (this.comments) bytes = isDrop ? this.dropCommentOf(at, e.detail, e.port) : this.commentAt(idx, e.detail);
           }
           let tpl = out.templates[idx]!;
           if (tpl === null || tpl.comment !== bytes) tpl = this.templateAt(out, idx, bytes);
@@ -426,7 +431,7 @@ export class CaptureSession {
           input.timestampNs = ts;
           input.data = frame;
           input.packetId = packetId;
-          input.comment = this.comments ? (isDrop ? `${detail} (at ${port})` : detail) : undefined;
+          input.comment = this.comments ? (isDrop ? `${e.detail} (at ${e.port})` : e.detail) : undefined;
           input.direction = this.directions[idx];
           out.writer.writePacket(input);
         }
@@ -439,7 +444,7 @@ export class CaptureSession {
       timestampNs: ts >= 0n ? ts : this.baseNs + BigInt(t),
       data: frame.slice(),
       frameId: packetId,
-      comment: isDrop ? `${detail} (at ${port})` : detail,
+      comment: isDrop ? `${e.detail} (at ${e.port})` : e.detail,
     };
     const d = this.directions[idx];
     if (d !== undefined) packet.direction = d;
