@@ -14,12 +14,13 @@
  * (e.g. `esxi-01:vmnic0 UplinkRcv`), and `Drop`.
  */
 import type { CaptureDirection } from './capture-file.js';
-import { type CapturePoint, type InterfaceInfo, type InterfaceKind, nearNames } from '../engine/index.js';
+import { CAPTURE_POINTS, type CapturePoint, type InterfaceInfo, type InterfaceKind, nearNames } from '../engine/index.js';
 
 export type { CapturePoint };
 
 /** Every capture point name, in the order points are listed. */
-export const CAPTURE_POINT_NAMES: readonly CapturePoint[] = ['PortInput', 'PortOutput', 'UplinkRcv', 'UplinkSnd', 'PhysRx', 'PhysTx', 'HostRx', 'HostTx', 'Drop'];
+/** The engine's capture points in order (a point's code, PointEvent.pointCode, is its index). */
+export const CAPTURE_POINT_NAMES: readonly CapturePoint[] = CAPTURE_POINTS;
 
 export const DROP_POINT_ID = 'Drop';
 

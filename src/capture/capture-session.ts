@@ -23,7 +23,7 @@
  * the comment's bytes from a cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
  * of the bytes, and a BigInt timestamp) only when something records or listens.
  */
-import type { Lab, PointEvent } from '../engine/index.js';
+import { capturePointCode, type Lab, type PointEvent } from '../engine/index.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
 import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFilterSpec } from './capture-filter.js';
 import { CAPTURE_POINT_NAMES, listCapturePoints, selectCapturePoints, type CapturePointSpec } from './capture-points.js';
@@ -121,36 +121,10 @@ interface Output {
   stopped: boolean;
 }
 
-const POINT_CODE: Record<string, number> = Object.fromEntries(CAPTURE_POINT_NAMES.map((p, i) => [p, i]));
-const DROP_CODE = POINT_CODE.Drop!;
-
-/** CAPTURE_POINT_NAMES.indexOf(point), without a keyed lookup on the hot path. */
-function pointCode(point: string): number {
-  switch (point) {
-    case 'PortInput':
-      return 0;
-    case 'PortOutput':
-      return 1;
-    case 'UplinkRcv':
-      return 2;
-    case 'UplinkSnd':
-      return 3;
-    case 'PhysRx':
-      return 4;
-    case 'PhysTx':
-      return 5;
-    case 'HostRx':
-      return 6;
-    case 'HostTx':
-      return 7;
-    default:
-      return POINT_CODE[point] ?? DROP_CODE;
-  }
-}
-
-CAPTURE_POINT_NAMES.forEach((p, i) => {
-  if (pointCode(p) !== i) throw new Error(`pointCode out of step with CAPTURE_POINT_NAMES at ${p}`);
-});
+/** PointEvent.pointCode of Drop (CAPTURE_POINT_NAMES.indexOf('Drop')) */
+const DROP_CODE = capturePointCode('Drop');
+/** from this code on, a point is on a cable (UplinkRcv/Snd, PhysRx/Tx, HostRx/Tx) */
+const FIRST_CABLE_CODE = capturePointCode('UplinkRcv');
 
 const TWO32 = 4294967296;
 /** Ethernet's minimum frame without FCS: what a NIC puts on the wire at least. */
@@ -335,10 +309,10 @@ export class CaptureSession {
       const slots = new Int32Array(CAPTURE_POINT_NAMES.length).fill(-1);
       slots[DROP_CODE] = this.dropIndex;
       let untaggedVlan = -1;
-      for (const name of CAPTURE_POINT_NAMES) {
-        const i = this.pointIndexById.get(`${info.id}:${name}`);
+      for (let code = 0; code < CAPTURE_POINT_NAMES.length; code++) {
+        const i = this.pointIndexById.get(`${info.id}:${CAPTURE_POINT_NAMES[code]!}`);
         if (i !== undefined) {
-          slots[POINT_CODE[name]!] = i;
+          slots[code] = i;
           untaggedVlan = this.points[i]!.untaggedVlan;
         }
       }
@@ -372,17 +346,17 @@ export class CaptureSession {
 
   /** One point event: into the outputs, the recording and the listeners (read `e` now: the fabric reuses it). */
   private take(e: PointEvent): void {
-    const point = e.point;
+    const code = e.pointCode;
     const at = this.slotsByIndex[e.ifaceIndex];
     let frame = e.frame;
     let idx: number;
-    if (point === 'Drop') idx = this.dropIndex;
+    if (code === DROP_CODE) idx = this.dropIndex;
     else if (at === undefined) return;
-    else idx = at.slots[pointCode(point)]!;
+    else idx = at.slots[code]!;
     if (idx < 0) return;
     // on a cable (UplinkRcv/Snd, PhysRx/Tx, HostRx/Tx) a frame is at least 60 bytes: a NIC pads
     // a shorter one with zeros before the wire (the engine's frames keep their length)
-    if (frame.length < MIN_WIRE_FRAME && point !== 'Drop' && pointCode(point) >= 2) frame = padForWire(frame);
+    if (frame.length < MIN_WIRE_FRAME && code >= FIRST_CABLE_CODE && code !== DROP_CODE) frame = padForWire(frame);
     if (!this.filter.empty && !this.filter.matches(frame, this.dirCodes[idx]!, e.vlan ?? -1, at !== undefined ? at.untaggedVlan : -1)) {
       this.filteredOut++;
       return;

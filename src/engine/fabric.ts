@@ -17,7 +17,7 @@ import { REASON_INDEX, REASONS, dropDetail, type ReasonCode } from './reasons.js
 import { PointDetails } from './point-details.js';
 import { PortDecisions } from './port-decisions.js';
 import { StormWatch, stormThreshold } from './storm.js';
-import { TraceBus, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
+import { TraceBus, capturePointCode, type CapturePoint, type PointEvent, type PointListener, type TraceAction, type TraceEvent } from './trace.js';
 import type { RuleId } from './rules.js';
 import { Xlate } from './xlate.js';
 
@@ -92,6 +92,7 @@ export class Fabric {
     port: '',
     ifaceIndex: 0,
     point: 'Drop',
+    pointCode: 8,
     frame: new Uint8Array(0),
     vlan: undefined,
     rule: undefined,
@@ -149,6 +150,7 @@ export class Fabric {
     r.port = at.id;
     r.ifaceIndex = at.idx;
     r.point = point;
+    r.pointCode = capturePointCode(point);
     r.frame = frame;
     r.vlan = vlan;
     r.rule = rule;

@@ -11,6 +11,7 @@ export { LabError, nearNames } from './lab-error.js';
 export type { ExplainResult, ExplainCopy } from './explain.js';
 export { EXPLAIN_MAX_EVENTS } from './explain.js';
 export type { TraceEvent, TraceAction, FabricAction, CapturePoint, TraceListener, TraceStream, PointEvent, PointListener } from './trace.js';
+export { CAPTURE_POINTS, capturePointCode } from './trace.js';
 export { REASONS, REASON_CODES, reasonRule, reasonSentence, dropDetail, unknownReasonMessage } from './reasons.js';
 export type { ReasonCode, ReasonInfo } from './reasons.js';
 export { RULES, RULE_IDS, REASON_TITLES, isRuleId, ruleTitle } from './rules.js';

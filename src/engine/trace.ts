@@ -28,6 +28,33 @@ export type CapturePoint =
   | 'HostTx'
   | 'Drop';
 
+/** The capture points in their order (a point's code is its index here); the cable points from UplinkRcv on. */
+export const CAPTURE_POINTS: readonly CapturePoint[] = ['PortInput', 'PortOutput', 'UplinkRcv', 'UplinkSnd', 'PhysRx', 'PhysTx', 'HostRx', 'HostTx', 'Drop'];
+
+/** CAPTURE_POINTS.indexOf(point) as a switch: folded away where the point is a constant (each tap site). */
+export function capturePointCode(point: CapturePoint): number {
+  switch (point) {
+    case 'PortInput':
+      return 0;
+    case 'PortOutput':
+      return 1;
+    case 'UplinkRcv':
+      return 2;
+    case 'UplinkSnd':
+      return 3;
+    case 'PhysRx':
+      return 4;
+    case 'PhysTx':
+      return 5;
+    case 'HostRx':
+      return 6;
+    case 'HostTx':
+      return 7;
+    case 'Drop':
+      return 8;
+  }
+}
+
 export type FabricAction =
   | 'ingress'
   | 'classify'
@@ -111,6 +138,8 @@ export interface PointEvent {
   /** position of that interface in `lab.interfaces()` */
   ifaceIndex: number;
   point: CapturePoint;
+  /** `point`'s index in CAPTURE_POINTS (a number to switch on instead of the name) */
+  pointCode: number;
   /** the bytes at the point, tags as they are there */
   frame: Uint8Array;
   /** as TraceEvent.vlan */

@@ -1,7 +1,8 @@
 /**
  * The fast paths of the hot path keep the trace exactly as it was:
  * - point taps (`lab.trace.tapPoints`) see the same capture-point events, in the same order and
- *   with the same fields and detail lines, as a full trace subscriber sees — whether they listen
+ *   with the same fields and detail lines (and a point code that names the point), as a full
+ *   trace subscriber sees — whether they listen
  *   alone (the fabric then builds no event objects) or next to a subscriber;
  * - `run` drains the queue in a loop of its own when nothing periodic is due: the same events in
  *   the same order as stepping one event at a time.
@@ -10,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/engine/lab.js';
-import type { PointEvent, TraceEvent } from '../../src/engine/trace.js';
+import { CAPTURE_POINTS, type PointEvent, type TraceEvent } from '../../src/engine/trace.js';
 import { buildEthernet } from '../../src/wire/index.js';
 import { TOPOLOGIES, load, viaRun, viaStep, workload } from './workload.js';
 
@@ -33,6 +34,8 @@ function pointFields(e: TraceEvent | PointEvent): object {
 
 function tapFields(e: PointEvent, lab: Lab): object {
   expect(lab.interfaces()[e.ifaceIndex]!.id).toBe(e.port);
+  // the number a tap switches on names the same point (captures index their tables by it)
+  expect(CAPTURE_POINTS[e.pointCode]).toBe(e.point);
   return pointFields(e);
 }
 
