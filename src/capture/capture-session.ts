@@ -370,7 +370,6 @@ export class CaptureSession {
     this.capturedBytes += frame.length;
     this.perPoint[idx]!++;
     const outs = this.outputs;
-    let ts = -1n;
     if (outs.length > 0) {
       // timestamp = base + t, as 32-bit halves (t, ns since the lab's clock base, stays below 2^53: the lab moves its base first)
       const tHi = t < TWO32 ? 0 : Math.floor(t / TWO32); // a division only after 4.3 s of virtual time
@@ -399,10 +398,9 @@ export class CaptureSession {
           nt[1] = lo;
           fast.writeEpbTemplate(tpl, frame, packetId);
         } else {
-          if (ts < 0n) ts = this.baseNs + BigInt(t);
           const input = this.input;
           input.interface = ifi;
-          input.timestampNs = ts;
+          input.timestampNs = this.baseNs + BigInt(t); // a BigInt only off the pcapng path
           input.data = frame;
           input.packetId = packetId;
           input.comment = this.comments ? (isDrop ? `${e.detail} (at ${e.port})` : e.detail) : undefined;
@@ -415,7 +413,7 @@ export class CaptureSession {
     const packet: CapturedPacket = {
       pointId: this.points[idx]!.id,
       pointIndex: idx,
-      timestampNs: ts >= 0n ? ts : this.baseNs + BigInt(t),
+      timestampNs: this.baseNs + BigInt(t),
       data: frame.slice(),
       frameId: packetId,
       comment: isDrop ? `${e.detail} (at ${e.port})` : e.detail,
