@@ -281,10 +281,48 @@ describe('activity', { timeout: 120_000 }, () => {
     expect(r.status).toBe(200);
     await page.waitForSelector('#activity-tasks li[data-task="2"].done', { timeout: 30_000 });
     await page.click('#check-work');
-    await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('2/4 points')`);
-    // task 3 says why it is not done yet
-    await expect(page.textContent('#activity-tasks li[data-task="3"] .task-why')).resolves.toContain('esxi-02/vSwitch0 mtu is 1500, expected 9000');
+    // the check's answer: the score toast, and task 3 says why it is not done yet (the score line
+    // already read 2/4 from the re-grade after the cable change, so it cannot tell the answer came)
+    await page.waitForSelector('#toasts .toast:has-text("Score: 2/4 points")');
+    await page.waitForFunction(`(document.querySelector('#activity-tasks li[data-task="3"] .task-why')?.textContent ?? '').includes('esxi-02/vSwitch0 mtu is 1500, expected 9000')`);
+    expect(await page.textContent('#activity-score')).toContain('2/4 points');
     await screenshot(page, 'ui-activity.png');
+
+    // a lab change after the check re-grades: the reasons stay, current (they were erased before)
+    expect((await api('POST', '/api/changes', { kind: 'link', iface: 'esxi-01:vmnic1', up: false })).status).toBe(200);
+    await page.waitForSelector('#activity-tasks li[data-task="2"]:not(.done)', { timeout: 30_000 });
+    await page.waitForFunction(`(document.querySelector('#activity-tasks li[data-task="2"] .task-why')?.textContent ?? '') !== ''`);
+    await expect(page.textContent('#activity-tasks li[data-task="3"] .task-why')).resolves.toContain('esxi-02/vSwitch0 mtu is 1500, expected 9000');
+  });
+
+  it('Check my work answered after a re-grade that a lab change asked meanwhile: the newer answer shows the reasons and the score toast', async () => {
+    const page = ui.page;
+    await load({ example: 'vmotion-activity' }, 'vmotion-activity');
+    await page.click('#tabbtn-lessons');
+    await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('0/4 points')`);
+    // the check's request is held until a lab change has made the page grade again and that answer is shown
+    let held = false;
+    await page.route('**/api/lessons/activity', async (route) => {
+      if (held || route.request().method() !== 'POST') return route.fallback();
+      held = true;
+      const response = await route.fetch();
+      // task 1 done by another client: the page re-grades on the new revision (1/4)
+      expect((await api('POST', '/api/changes', { kind: 'portgroup', host: 'esxi-02', portGroup: 'vMotion', vlan: 50 })).status).toBe(200);
+      await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('1/4 points')`);
+      await route.fulfill({ response });
+    });
+    try {
+      await page.click('#check-work');
+      await page.waitForSelector('#toasts .toast:has-text("Score: 1/4 points")');
+    } finally {
+      await page.unroute('**/api/lessons/activity');
+    }
+    expect(held).toBe(true);
+    await expect(page.textContent('#activity-tasks li[data-task="3"] .task-why')).resolves.toContain('esxi-02/vSwitch0 mtu is 1500, expected 9000');
+    expect(await page.locator('#activity-tasks li[data-task="1"].done').count()).toBe(1);
+    expect(await page.textContent('#activity-tasks li[data-task="1"] .task-why')).toBe('');
+    // the held (older) answer, 0/4, came last and changed nothing
+    expect(await page.textContent('#activity-score')).toContain('1/4 points');
   });
 
   it('instructions are text: HTML in an activity file never becomes markup', async () => {

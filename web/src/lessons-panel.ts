@@ -110,6 +110,14 @@ export class LessonsPanel {
   private revision = -1;
   /** the newest grading asked for: older answers are ignored */
   private gradeSeq = 0;
+  /**
+   * The learner asked (Check my work) on this lab: every grading from then on shows why each
+   * task is not done yet, so a re-grade after a lab change keeps the reasons current instead of
+   * erasing them.
+   */
+  private showWhy = false;
+  /** Check my work's score toast is still owed: a re-grade asked meanwhile supersedes its answer, and says the score instead. */
+  private toastOwed = false;
   private readonly taskItems = new Map<number, HTMLElement>();
   private readonly testItems = new Map<number, HTMLElement>();
   private score: HTMLElement | null = null;
@@ -232,6 +240,8 @@ export class LessonsPanel {
     clear(this.activityBox);
     this.taskItems.clear();
     this.score = null;
+    this.showWhy = false;
+    this.toastOwed = false;
     const a = l.activity;
     if (!a) return;
     const check = h('button', { type: 'button', class: 'primary', id: 'check-work' }, 'Check my work');
@@ -259,14 +269,25 @@ export class LessonsPanel {
     this.activityBox.append(h('h3', {}, `Activity: ${a.title}`), a.goal ? renderMarkdown(a.goal) : '', ol, h('div', { class: 'actions' }, check, this.score));
   }
 
-  /** Grades the activity on the lab as it runs now; `announce` (Check my work) says the score. */
+  /**
+   * Grades the activity on the lab as it runs now. `announce` (Check my work) says the score and
+   * from then on shows why tasks are not done; when a newer grading supersedes it (a lab change
+   * while it was asked), the newer answer does both.
+   */
   async grade(announce: boolean): Promise<void> {
     const seq = ++this.gradeSeq;
+    if (announce) {
+      this.showWhy = true;
+      this.toastOwed = true;
+    }
     let g: Grade;
     try {
       g = await apiRequest<Grade>('POST', '/api/lessons/activity', {});
     } catch (err) {
-      if (announce) toast(`check: ${failureText(err)}`, 'error');
+      if (announce) {
+        this.toastOwed = false;
+        toast(`check: ${failureText(err)}`, 'error');
+      }
       return;
     }
     if (seq !== this.gradeSeq || g.generation !== this.generation) return;
@@ -278,10 +299,13 @@ export class LessonsPanel {
       li.querySelector('.task-state')!.textContent = t.passed ? 'done' : 'not done yet';
       const why = li.querySelector('.task-why')!;
       clear(why);
-      if (!t.passed && announce) why.append(h('ul', { class: 'bad' }, ...t.failures.map((f) => h('li', {}, f))));
+      if (!t.passed && this.showWhy) why.append(h('ul', { class: 'bad' }, ...t.failures.map((f) => h('li', {}, f))));
     }
     if (this.score) this.score.textContent = `${g.score}/${g.total} points${g.passed ? ' — every task done!' : ''}`;
-    if (announce) toast(`Score: ${g.score}/${g.total} points`, g.passed ? 'ok' : 'info');
+    if (this.toastOwed) {
+      this.toastOwed = false;
+      toast(`Score: ${g.score}/${g.total} points`, g.passed ? 'ok' : 'info');
+    }
   }
 
   private renderTests(l: Lessons): void {
