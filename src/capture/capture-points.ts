@@ -18,8 +18,7 @@ import { CAPTURE_POINTS, type CapturePoint, type InterfaceInfo, type InterfaceKi
 
 export type { CapturePoint };
 
-/** Every capture point name, in the order points are listed. */
-/** The engine's capture points in order (a point's code, PointEvent.pointCode, is its index). */
+/** Every capture point name, in the order points are listed: the engine's (a point's code, PointEvent.pointCode, is its index). */
 export const CAPTURE_POINT_NAMES: readonly CapturePoint[] = CAPTURE_POINTS;
 
 export const DROP_POINT_ID = 'Drop';

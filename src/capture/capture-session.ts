@@ -20,8 +20,9 @@
  * interface, the filter (in place), and for a pcapng output one block encoded straight into the
  * writer's buffer (a file: 256 KiB chunks) with numbers only: the block's options (direction,
  * packet id slot, the comment's bytes) from one template per point and comment (EpbTemplate),
- * the comment's bytes from a cache keyed by its text, the timestamp from 32-bit halves. A CapturedPacket object (and a copy
- * of the bytes, and a BigInt timestamp) only when something records or listens.
+ * the comment's bytes from a cache keyed by its text, the timestamp from 32-bit halves. A
+ * CapturedPacket object (and a copy of the bytes, and a BigInt timestamp) only when something
+ * records or listens.
  */
 import { capturePointCode, type Lab, type PointEvent } from '../engine/index.js';
 import type { CaptureDirection, CapturePacketInput } from './capture-file.js';
@@ -29,7 +30,7 @@ import { compileCaptureFilter, directionCode, type CaptureFilter, type CaptureFi
 import { CAPTURE_POINT_NAMES, listCapturePoints, selectCapturePoints, type CapturePointSpec } from './capture-points.js';
 import { FileSink } from './file-sink.js';
 import { PcapWriter } from './pcap-writer.js';
-import { PcapngWriter, encodeComment, type EpbTemplate } from './pcapng-writer.js';
+import { EpbTemplateCache, PcapngWriter, encodeComment, type EpbTemplate } from './pcapng-writer.js';
 
 /** pcapng; classic pcap with microsecond (`pcap`) or nanosecond (`pcap-ns`) timestamps. */
 export type CaptureFormatName = 'pcapng' | 'pcap' | 'pcap-ns';
@@ -115,8 +116,8 @@ interface Output {
   ifIndex: Int32Array;
   /** per session point: the block template last written there (fast outputs) */
   templates: (EpbTemplate | null)[];
-  /** the templates made, by comment option and session point (cleared when it holds many comments) */
-  byComment: Map<Uint8Array | null, (EpbTemplate | undefined)[]>;
+  /** the templates made, by comment option and session point */
+  byComment: EpbTemplateCache<Uint8Array | null>;
   close: (() => void) | null;
   stopped: boolean;
 }
@@ -443,16 +444,10 @@ export class CaptureSession {
    * per interface too): becomes the point's last template.
    */
   private templateAt(out: Output, idx: number, comment: Uint8Array | null): EpbTemplate {
-    let row = out.byComment.get(comment);
-    if (row === undefined) {
-      if (out.byComment.size >= COMMENT_CACHE_MAX) out.byComment = new Map();
-      row = [];
-      out.byComment.set(comment, row);
-    }
-    let t = row[idx];
+    let t = out.byComment.get(comment, idx);
     if (t === undefined) {
       t = out.fast!.epbTemplate({ ifIndex: out.ifIndex[idx]!, flags: this.epbFlags[idx]!, packetId: 'each', comment });
-      row[idx] = t;
+      out.byComment.set(comment, idx, t);
     }
     out.templates[idx] = t;
     return t;
@@ -508,7 +503,7 @@ export class CaptureSession {
       fast: writer instanceof PcapngWriter ? writer : null,
       ifIndex,
       templates: new Array<EpbTemplate | null>(this.points.length).fill(null),
-      byComment: new Map(),
+      byComment: new EpbTemplateCache(),
       close,
       stopped: false,
     };

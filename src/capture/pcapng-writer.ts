@@ -158,7 +158,7 @@ export function byteSwap32(v: number): number {
 }
 /** A 32-bit value as the word whose bytes in memory are its little-endian form (pcapng's byte order here). */
 const le32: (v: number) => number = HOST_LE ? (v) => v : byteSwap32;
-/** writePacket keeps templates for this many comment texts at most */
+/** an EpbTemplateCache keeps templates for this many keys at most */
 const TEMPLATE_CACHE_MAX = 4096;
 
 /**
@@ -205,6 +205,31 @@ function checkU64(value: bigint | number, what: string): bigint {
   const v = typeof value === 'bigint' ? value : BigInt(value);
   if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError(`${what} ${v} does not fit in 64 unsigned bits`);
   return v;
+}
+
+/**
+ * Block templates by a key (a comment's text or its encoded bytes) and a slot (what else tells
+ * templates apart: a capture point, an interface and direction): the writer's `writePacket` and a
+ * capture session's outputs keep theirs so. Bounded: forgets everything when it holds
+ * TEMPLATE_CACHE_MAX keys (the engine's comments at a point are few; a long run of varied drops
+ * must not grow it for ever).
+ */
+export class EpbTemplateCache<K> {
+  private rows = new Map<K, (EpbTemplate | undefined)[]>();
+
+  get(key: K, slot: number): EpbTemplate | undefined {
+    return this.rows.get(key)?.[slot];
+  }
+
+  set(key: K, slot: number, t: EpbTemplate): void {
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      if (this.rows.size >= TEMPLATE_CACHE_MAX) this.rows = new Map();
+      row = [];
+      this.rows.set(key, row);
+    }
+    row[slot] = t;
+  }
 }
 
 export class PcapngWriter {
@@ -307,20 +332,15 @@ export class PcapngWriter {
   }
 
   /** writePacket's templates: by comment text, then interface * 8 + flags * 2 + (packet id ? 1 : 0) */
-  private templates = new Map<string, (EpbTemplate | undefined)[]>();
+  private readonly templates = new EpbTemplateCache<string>();
 
   private cachedTemplate(ifIndex: number, flags: number, withId: boolean, comment: string): EpbTemplate {
-    let row = this.templates.get(comment);
-    if (row === undefined) {
-      if (this.templates.size >= TEMPLATE_CACHE_MAX) this.templates = new Map();
-      row = [];
-      this.templates.set(comment, row);
-    }
-    const key = Number.isInteger(ifIndex) && ifIndex >= 0 ? ifIndex * 8 + flags * 2 + (withId ? 1 : 0) : -1;
-    let t = key >= 0 ? row[key] : undefined;
+    if (!Number.isInteger(ifIndex) || ifIndex < 0) return this.epbTemplate({ ifIndex }); // refused there, with the interface named
+    const slot = ifIndex * 8 + flags * 2 + (withId ? 1 : 0);
+    let t = this.templates.get(comment, slot);
     if (t === undefined) {
       t = this.epbTemplate({ ifIndex, flags, comment: comment === '' ? null : encodeComment(comment), ...(withId ? { packetId: 'each' as const } : {}) });
-      row[key] = t;
+      this.templates.set(comment, slot, t);
     }
     return t;
   }

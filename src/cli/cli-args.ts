@@ -4,7 +4,6 @@
  * trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
 import { type Lab, LabError, nearNames } from '../engine/index.js';
 import { FrameInputError } from '../wire/index.js';
 

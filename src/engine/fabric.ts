@@ -92,7 +92,7 @@ export class Fabric {
     port: '',
     ifaceIndex: 0,
     point: 'Drop',
-    pointCode: 8,
+    pointCode: capturePointCode('Drop'),
     frame: new Uint8Array(0),
     vlan: undefined,
     rule: undefined,
