@@ -52,6 +52,40 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /**
+ * A race made certain: the page's first `method` request to `url` is held while `meanwhile` runs
+ * (another client's change, and waiting for the page to show it) — its request before it reaches
+ * the server (`hold: 'request'`), or its answer before the page gets it (`hold: 'answer'`) — while
+ * `act` makes the page send it and waits for what the test expects. Returns whether a request was
+ * held; the route is removed also when something fails.
+ */
+export async function holdFirstRequest(
+  page: Page,
+  url: string,
+  options: { method?: string; hold: 'request' | 'answer' },
+  meanwhile: () => Promise<void>,
+  act: () => Promise<void>,
+): Promise<boolean> {
+  let held = false;
+  await page.route(url, async (route) => {
+    if (held || (options.method !== undefined && route.request().method() !== options.method)) return route.fallback();
+    held = true;
+    if (options.hold === 'request') {
+      await meanwhile();
+      return route.continue();
+    }
+    const response = await route.fetch();
+    await meanwhile();
+    return route.fulfill({ response });
+  });
+  try {
+    await act();
+  } finally {
+    await page.unroute(url);
+  }
+  return held;
+}
+
+/**
  * Chromium on the lab page at `url`, ready: connected to the live events (socket.io) and the
  * topology drawn. `timeoutMs`: the page's default wait for selectors and functions.
  */

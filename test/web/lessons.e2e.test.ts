@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceEventJson } from '../../src/server/api-types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { screenshot, type UiBrowser, openLabPage } from './browser.js';
+import { holdFirstRequest, screenshot, type UiBrowser, openLabPage } from './browser.js';
 import { ARTIFACTS } from './browser.js';
 import { assertWebBuilt, ROOT, startLabServer, apiCall } from './lab-server.js';
 
@@ -300,23 +300,21 @@ describe('activity', { timeout: 120_000 }, () => {
     await load({ example: 'vmotion-activity' }, 'vmotion-activity');
     await page.click('#tabbtn-lessons');
     await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('0/4 points')`);
-    // the check's request is held until a lab change has made the page grade again and that answer is shown
-    let held = false;
-    await page.route('**/api/lessons/activity', async (route) => {
-      if (held || route.request().method() !== 'POST') return route.fallback();
-      held = true;
-      const response = await route.fetch();
-      // task 1 done by another client: the page re-grades on the new revision (1/4)
-      expect((await api('POST', '/api/changes', { kind: 'portgroup', host: 'esxi-02', portGroup: 'vMotion', vlan: 50 })).status).toBe(200);
-      await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('1/4 points')`);
-      await route.fulfill({ response });
-    });
-    try {
-      await page.click('#check-work');
-      await page.waitForSelector('#toasts .toast:has-text("Score: 1/4 points")');
-    } finally {
-      await page.unroute('**/api/lessons/activity');
-    }
+    // the check's answer is held until a lab change has made the page grade again and that answer is shown
+    const held = await holdFirstRequest(
+      page,
+      '**/api/lessons/activity',
+      { method: 'POST', hold: 'answer' },
+      async () => {
+        // task 1 done by another client: the page re-grades on the new revision (1/4)
+        expect((await api('POST', '/api/changes', { kind: 'portgroup', host: 'esxi-02', portGroup: 'vMotion', vlan: 50 })).status).toBe(200);
+        await page.waitForFunction(`(document.querySelector('#activity-score')?.textContent ?? '').includes('1/4 points')`);
+      },
+      async () => {
+        await page.click('#check-work');
+        await page.waitForSelector('#toasts .toast:has-text("Score: 1/4 points")');
+      },
+    );
     expect(held).toBe(true);
     await expect(page.textContent('#activity-tasks li[data-task="3"] .task-why')).resolves.toContain('esxi-02/vSwitch0 mtu is 1500, expected 9000');
     expect(await page.locator('#activity-tasks li[data-task="1"].done').count()).toBe(1);
@@ -394,20 +392,21 @@ describe('walk-through bugs in the page', { timeout: 120_000 }, () => {
     await page.click('#tabbtn-topology');
     await page.selectOption('#example-select', 'jumbo');
     // the answer to the page's load is held until another client has loaded vlans and the page has drawn it
-    await page.route('**/api/topology', async (route) => {
-      if (route.request().method() !== 'POST') return route.fallback();
-      const response = await route.fetch();
-      expect((await api('POST', '/api/topology', { example: 'vlans' })).status).toBe(200);
-      await page.waitForFunction(`document.querySelector('#topology-name')?.textContent === 'vlans'`);
-      await route.fulfill({ response });
-    });
-    try {
-      await page.click('#load-example');
-      // the page read its own (older) answer
-      await page.waitForSelector('#toasts .toast:has-text("jumbo")');
-    } finally {
-      await page.unroute('**/api/topology');
-    }
+    const held = await holdFirstRequest(
+      page,
+      '**/api/topology',
+      { method: 'POST', hold: 'answer' },
+      async () => {
+        expect((await api('POST', '/api/topology', { example: 'vlans' })).status).toBe(200);
+        await page.waitForFunction(`document.querySelector('#topology-name')?.textContent === 'vlans'`);
+      },
+      async () => {
+        await page.click('#load-example');
+        // the page read its own (older) answer
+        await page.waitForSelector('#toasts .toast:has-text("jumbo")');
+      },
+    );
+    expect(held).toBe(true);
     expect(await page.textContent('#topology-name')).toBe('vlans');
     expect(await page.textContent('#toasts')).toContain('jumbo was replaced at once: another client loaded vlans');
     expect((await api<{ topology: { name: string } }>('GET', '/api/topology')).body.topology.name).toBe('vlans');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopologyState, TraceEventJson } from '../../src/server/api-types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { screenshot, type UiBrowser, openLabPage } from './browser.js';
+import { holdFirstRequest, screenshot, type UiBrowser, openLabPage } from './browser.js';
 import { assertWebBuilt, ROOT, startLabServer, apiCall } from './lab-server.js';
 
 let server: RunningServer;
@@ -451,22 +451,22 @@ describe('runtime actions from the web UI', { timeout: 60_000 }, () => {
     const errorsBefore = ui.errors.length;
     // the race, made certain: the refresh's first read leaves the page while web-01's lab still
     // runs and reaches the server only after another client loaded a lab without web-01
-    let held = 0;
-    await page.route('**/api/counters/**', async (route) => {
-      held++;
-      expect((await api('POST', '/api/topology', { example: 'vlans' })).status).toBe(200);
-      await route.continue();
-    });
-    try {
-      const answered = page.waitForResponse((r) => r.url().includes('/api/counters/web-01'));
-      // counters change (a frame from web-01, sent by another client): the panel refreshes its live parts
-      expect((await api('POST', '/api/frames', { from: 'web-01:eth0', frame: { kind: 'ethernet', src: '00:50:56:a1:00:01', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5 } })).status).toBe(200);
-      expect((await answered).status()).toBe(204);
-      await page.waitForFunction(`document.querySelector('#topology-name')?.textContent === 'vlans'`);
-    } finally {
-      await page.unroute('**/api/counters/**');
-    }
-    expect(held).toBeGreaterThan(0);
+    const held = await holdFirstRequest(
+      page,
+      '**/api/counters/**',
+      { hold: 'request' },
+      async () => {
+        expect((await api('POST', '/api/topology', { example: 'vlans' })).status).toBe(200);
+      },
+      async () => {
+        const answered = page.waitForResponse((r) => r.url().includes('/api/counters/web-01'));
+        // counters change (a frame from web-01, sent by another client): the panel refreshes its live parts
+        expect((await api('POST', '/api/frames', { from: 'web-01:eth0', frame: { kind: 'ethernet', src: '00:50:56:a1:00:01', dst: 'ff:ff:ff:ff:ff:ff', ethertype: 0x88b5 } })).status).toBe(200);
+        expect((await answered).status()).toBe(204);
+        await page.waitForFunction(`document.querySelector('#topology-name')?.textContent === 'vlans'`);
+      },
+    );
+    expect(held).toBe(true);
     // the new lab has no web-01: the panel shows no selection, and nothing failed on the page
     await page.waitForFunction(`!document.querySelector('#inspect-panel h3')`);
     expect(ui.errors.slice(errorsBefore)).toEqual([]);
