@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PcapngWriter, byteSwap32, openPcapngFile } from '../../src/capture/pcapng-writer.js';
+import { EpbTemplateCache, PcapngWriter, byteSwap32, openPcapngFile } from '../../src/capture/pcapng-writer.js';
 import { readPcapng } from '../../src/capture/pcapng-reader.js';
 import { ethFrame, memorySink, tempDir, tool, tsharkFields } from './capture-tools.js';
 
@@ -31,6 +31,27 @@ describe('byteSwap32 (the word stores of a big-endian host)', () => {
       expect(byteSwap32(v)).toBe(le.readUInt32BE());
       expect(byteSwap32(byteSwap32(v))).toBe(v);
     }
+  });
+});
+
+describe('EpbTemplateCache', () => {
+  it('keeps a template per key and slot, and forgets them all once it holds 4,096 keys (bounded over a long capture)', () => {
+    const w = new PcapngWriter({ sink: () => {}, interfaces: [{ name: 'a' }, { name: 'b' }] });
+    const cache = new EpbTemplateCache<string>();
+    const t0 = w.epbTemplate({ ifIndex: 0 });
+    const t1 = w.epbTemplate({ ifIndex: 1, flags: 2 });
+    cache.set('k', 0, t0);
+    cache.set('k', 3, t1);
+    expect(cache.get('k', 0)).toBe(t0);
+    expect(cache.get('k', 3)).toBe(t1);
+    expect(cache.get('k', 1)).toBeUndefined();
+    expect(cache.get('other', 0)).toBeUndefined();
+    for (let i = 1; i < 4096; i++) cache.set(`k${i}`, 0, t0);
+    expect(cache.get('k', 3)).toBe(t1); // 4,096 keys: all kept
+    cache.set('one more', 0, t1);
+    expect(cache.get('k', 3)).toBeUndefined();
+    expect(cache.get('k4095', 0)).toBeUndefined();
+    expect(cache.get('one more', 0)).toBe(t1);
   });
 });
 
